@@ -1,0 +1,28 @@
+package dev.minimalimage.cli;
+
+import java.io.PrintWriter;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+@Command(name = "minimal-image", mixinStandardHelpOptions = true, version = "minimal-image 0.1.0",
+        description = "Checks that binaries are truly static and ships them FROM scratch to a registry.",
+        subcommands = { InspectCommand.class, PackageCommand.class, CommandLine.HelpCommand.class },
+        footer = { "", "  operator   run the MinimalImage Kubernetes operator (Quarkus)", "",
+                "Exit codes: 0 ok, 1 internal error, 2 bad arguments, 3 binary refused (not static / not ELF),",
+                "            4 registry authentication failed, 5 registry unreachable, 6 registry rejected the push" })
+public final class MinimalImageCommand {
+
+    public static int run(String... args) {
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(new MinimalImageCommand()).setOut(out).setErr(err);
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("error: " + e.getMessage());
+            return e instanceof IllegalArgumentException ? ExitCodes.BAD_ARGUMENTS : ExitCodes.INTERNAL;
+        });
+        return cli.execute(args);
+    }
+}

@@ -1,0 +1,102 @@
+package dev.minimalimage.image;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * The file tree of the single layer: the binary, the requested extras and every parent directory, sorted by path
+ * so the tar (and so the digest) is the same however the inputs were listed.
+ */
+final class RootfsPlan {
+
+    static final String CA_BUNDLE_PATH = "/etc/ssl/certs/ca-certificates.crt";
+    static final String ZONEINFO_PATH = "/usr/share/zoneinfo";
+
+    private final SortedMap<String, LayerEntry> entries = new TreeMap<>();
+
+    private RootfsPlan() {
+    }
+
+    static List<LayerEntry> of(Path binary, ImageConfig config) throws IOException {
+        RootfsPlan plan = new RootfsPlan();
+        plan.add(LayerEntry.file(config.binaryPath(), 0755, binary));
+        ImageConfig.Extras extras = config.extras();
+        if (extras.caCertificates() != null) {
+            plan.add(LayerEntry.file(CA_BUNDLE_PATH, 0644, requireFile(extras.caCertificates(), "CA certificate bundle")));
+        }
+        if (extras.passwd()) {
+            plan.addUserDatabase(config.user());
+        }
+        if (extras.tmp()) {
+            plan.add(LayerEntry.directory("/tmp", 01777));
+        }
+        if (extras.timezoneData() != null) {
+            plan.addTree(requireDirectory(extras.timezoneData(), "timezone data"), ZONEINFO_PATH);
+        }
+        return List.copyOf(plan.entries.values());
+    }
+
+    private void add(LayerEntry entry) {
+        addParents(entry.path());
+        entries.put(entry.path(), entry);
+    }
+
+    private void addParents(String path) {
+        for (int slash = path.indexOf('/', 1); slash > 0; slash = path.indexOf('/', slash + 1)) {
+            String parent = path.substring(0, slash);
+            entries.putIfAbsent(parent, LayerEntry.directory(parent, 0755));
+        }
+    }
+
+    /** /etc/passwd and /etc/group naming root and the image's (numeric) user, so getpwuid() and `id` work. */
+    private void addUserDatabase(String user) {
+        String uid = user.split(":", 2)[0];
+        String gid = user.contains(":") ? user.split(":", 2)[1] : uid;
+        StringBuilder passwd = new StringBuilder("root:x:0:0:root:/root:/sbin/nologin\n");
+        StringBuilder group = new StringBuilder("root:x:0:\n");
+        if (uid.matches("[0-9]+") && !uid.equals("0")) {
+            passwd.append("nonroot:x:").append(uid).append(':').append(gid.matches("[0-9]+") ? gid : uid)
+                    .append(":nonroot:/home/nonroot:/sbin/nologin\n");
+        }
+        if (gid.matches("[0-9]+") && !gid.equals("0")) {
+            group.append("nonroot:x:").append(gid).append(":\n");
+        }
+        add(LayerEntry.file("/etc/passwd", 0644, passwd.toString().getBytes(StandardCharsets.UTF_8)));
+        add(LayerEntry.file("/etc/group", 0644, group.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private void addTree(Path root, String imagePath) throws IOException {
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) walk.sorted()::iterator) {
+                String target = root.equals(p) ? imagePath : imagePath + "/" + root.relativize(p).toString().replace('\\', '/');
+                if (Files.isSymbolicLink(p)) {
+                    add(LayerEntry.symlink(target, Files.readSymbolicLink(p).toString()));
+                } else if (Files.isDirectory(p)) {
+                    add(LayerEntry.directory(target, 0755));
+                } else if (Files.isRegularFile(p)) {
+                    add(LayerEntry.file(target, 0644, p));
+                }
+            }
+        }
+    }
+
+    private static Path requireFile(Path path, String what) {
+        if (!Files.isRegularFile(path)) {
+            throw new IllegalArgumentException(what + " is not a readable file: " + path);
+        }
+        return path;
+    }
+
+    private static Path requireDirectory(Path path, String what) {
+        if (!Files.isDirectory(path)) {
+            throw new IllegalArgumentException(what + " is not a directory: " + path);
+        }
+        return path;
+    }
+}

@@ -1,0 +1,72 @@
+package dev.minimalimage.result;
+
+import java.nio.charset.StandardCharsets;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * What a packaging run reports: written to stdout and to the container's termination-message path, where the
+ * operator reads it. Always under {@link #MAX_BYTES} because the kubelet keeps only the last 4096 bytes.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record BuildResult(String outcome, String reason, String message, String image, String digest,
+        Long compressedSize, Long uncompressedSize, Long binarySize, LinkSummary link) {
+
+    public static final int MAX_BYTES = 4096;
+    public static final String SUCCEEDED = "Succeeded";
+    public static final String FAILED = "Failed";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public static BuildResult success(String imageByDigest, String digest, long compressedSize, long uncompressedSize,
+            long binarySize, LinkSummary link) {
+        return new BuildResult(SUCCEEDED, null, null, imageByDigest, digest, compressedSize, uncompressedSize,
+                binarySize, link);
+    }
+
+    public static BuildResult failure(ResultReason reason, String message, LinkSummary link) {
+        return new BuildResult(FAILED, reason.name(), message, null, null, null, null, null, link);
+    }
+
+    public boolean succeeded() {
+        return SUCCEEDED.equals(outcome);
+    }
+
+    /** Compact JSON of at most 4096 bytes: long lists and texts are cut (and marked) until it fits. */
+    public byte[] toJsonBytes() {
+        int[][] caps = { { Integer.MAX_VALUE, Integer.MAX_VALUE }, { 32, 1024 }, { 16, 512 }, { 8, 200 }, { 2, 100 } };
+        for (int[] cap : caps) {
+            byte[] json = serialize(capped(cap[0], cap[1]));
+            if (json.length <= MAX_BYTES) {
+                return json;
+            }
+        }
+        return serialize(new BuildResult(outcome, reason, Texts.truncate(message, 100), image, digest, compressedSize,
+                uncompressedSize, binarySize, null));
+    }
+
+    public String toJson() {
+        return new String(toJsonBytes(), StandardCharsets.UTF_8);
+    }
+
+    public static BuildResult parse(String json) throws JsonProcessingException {
+        return JSON.readValue(json, BuildResult.class);
+    }
+
+    private BuildResult capped(int maxItems, int textLimit) {
+        if (maxItems == Integer.MAX_VALUE) {
+            return this;
+        }
+        return new BuildResult(outcome, reason, Texts.truncate(message, textLimit * 2), image, digest, compressedSize,
+                uncompressedSize, binarySize, link == null ? null : link.capped(maxItems, textLimit));
+    }
+
+    private static byte[] serialize(BuildResult result) {
+        try {
+            return JSON.writeValueAsBytes(result);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a record of strings and numbers always serializes", e);
+        }
+    }
+}

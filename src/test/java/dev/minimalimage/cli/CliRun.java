@@ -1,0 +1,29 @@
+package dev.minimalimage.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import dev.minimalimage.result.BuildResult;
+
+/** One in-process run of the command line, with everything it printed. */
+record CliRun(int exitCode, String stdout, String stderr) {
+
+    static CliRun of(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = MinimalImageCommand.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new CliRun(code, out.toString(), err.toString());
+    }
+
+    BuildResult result() {
+        try {
+            return BuildResult.parse(stdout.strip().lines().reduce((a, b) -> b).orElseThrow());
+        } catch (Exception e) {
+            throw new AssertionError("stdout holds no result record: " + stdout + stderr, e);
+        }
+    }
+
+    String all() {
+        return stdout + stderr;
+    }
+}

@@ -1,0 +1,199 @@
+package dev.minimalimage.testsupport;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Distribution registry (Debian's docker-registry) on 127.0.0.1 with its own config and temporary storage,
+ * optionally behind htpasswd auth. Started and stopped by the test that uses it; every wait is bounded.
+ */
+public final class LocalRegistry implements AutoCloseable {
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
+    private final Path dir;
+    private final int port;
+    private final Process process;
+    private final String basicAuth;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private LocalRegistry(Path dir, int port, Process process, String basicAuth) {
+        this.dir = dir;
+        this.port = port;
+        this.process = process;
+        this.basicAuth = basicAuth;
+    }
+
+    public static LocalRegistry start(Path dir) {
+        return start(dir, null, null);
+    }
+
+    /** With user and password set, the registry requires basic auth (bcrypt htpasswd made by Apache's htpasswd). */
+    public static LocalRegistry start(Path dir, String user, String password) {
+        Processes.requireOnPath("docker-registry");
+        try {
+            Files.createDirectories(dir.resolve("storage"));
+            int port = freePort();
+            String auth = "";
+            if (user != null) {
+                Processes.requireOnPath("htpasswd");
+                String line = Processes.run(Duration.ofSeconds(30), List.of("htpasswd", "-Bbn", user, password))
+                        .requireSuccess("htpasswd").stdout().trim();
+                Files.writeString(dir.resolve("htpasswd"), line + "\n");
+                auth = "auth:\n  htpasswd:\n    realm: test\n    path: " + dir.resolve("htpasswd") + "\n";
+            }
+            Path config = dir.resolve("config.yml");
+            Files.writeString(config, """
+                    version: 0.1
+                    log:
+                      level: warn
+                      accesslog:
+                        disabled: true
+                    storage:
+                      filesystem:
+                        rootdirectory: %s
+                      delete:
+                        enabled: true
+                    http:
+                      addr: 127.0.0.1:%d
+                      secret: test-only-secret
+                    %s""".formatted(dir.resolve("storage"), port, auth));
+            Process process = new ProcessBuilder("docker-registry", "serve", config.toString())
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
+            String basic = user == null ? null
+                    : "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+            LocalRegistry registry = new LocalRegistry(dir, port, process, basic);
+            registry.awaitReady();
+            return registry;
+        } catch (IOException e) {
+            throw new AssertionError("cannot start docker-registry: " + e.getMessage(), e);
+        }
+    }
+
+    public String host() {
+        return "127.0.0.1:" + port;
+    }
+
+    public Path log() {
+        return dir.resolve("registry.log");
+    }
+
+    /** The manifest exactly as the registry serves it (bytes whose sha256 is the digest). */
+    public byte[] manifest(String repository, String reference) {
+        HttpResponse<byte[]> response = get("/v2/" + repository + "/manifests/" + reference,
+                "application/vnd.oci.image.manifest.v1+json");
+        if (response.statusCode() != 200) {
+            throw new AssertionError("GET manifest " + repository + ":" + reference + " -> " + response.statusCode());
+        }
+        return response.body();
+    }
+
+    public Optional<String> dockerContentDigest(String repository, String reference) {
+        return get("/v2/" + repository + "/manifests/" + reference, "application/vnd.oci.image.manifest.v1+json")
+                .headers().firstValue("Docker-Content-Digest");
+    }
+
+    /** Size of a stored blob as the registry reports it (HEAD Content-Length). */
+    public long blobSize(String repository, String digest) {
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base() + "/v2/" + repository + "/blobs/" + digest))
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10));
+            if (basicAuth != null) {
+                request.header("Authorization", basicAuth);
+            }
+            HttpResponse<Void> response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
+            if (response.statusCode() != 200) {
+                throw new AssertionError("HEAD blob " + digest + " -> " + response.statusCode());
+            }
+            return response.headers().firstValueAsLong("Content-Length").orElseThrow();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private HttpResponse<byte[]> get(String path, String accept) {
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base() + path)).header("Accept", accept)
+                    .timeout(Duration.ofSeconds(10));
+            if (basicAuth != null) {
+                request.header("Authorization", basicAuth);
+            }
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private String base() {
+        return "http://" + host();
+    }
+
+    private void awaitReady() throws IOException {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("docker-registry exited: " + Files.readString(log()));
+            }
+            try {
+                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(base() + "/v2/"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() == 200 || response.statusCode() == 401) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+            sleep(100);
+        }
+        close();
+        throw new AssertionError("docker-registry not ready after " + START_TIMEOUT + ": " + Files.readString(log()));
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}

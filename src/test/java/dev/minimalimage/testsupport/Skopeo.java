@@ -1,0 +1,65 @@
+package dev.minimalimage.testsupport;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The independent client: skopeo reads what the registry stores and pulls the image back; the image's single
+ * layer is unpacked with GNU tar into an otherwise empty directory, which then serves as the root to run from.
+ */
+public final class Skopeo {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Skopeo() {
+    }
+
+    public static String inspectRaw(String imageReference) {
+        return Processes.run(Duration.ofSeconds(60), List.of("skopeo", "inspect", "--raw", "--tls-verify=false",
+                "docker://" + imageReference)).requireSuccess("skopeo inspect --raw").stdout();
+    }
+
+    /** Pulls {@code imageReference} and returns a root file system holding exactly the image's layer contents. */
+    public static Path pullRootfs(String imageReference, Path workDir, String... extraArgs) throws IOException {
+        Path layout = workDir.resolve("pulled");
+        List<String> command = new ArrayList<>(List.of("skopeo", "copy", "--src-tls-verify=false"));
+        command.addAll(List.of(extraArgs));
+        command.addAll(List.of("docker://" + imageReference, "oci:" + layout + ":pulled"));
+        Processes.run(Duration.ofSeconds(120), command).requireSuccess("skopeo copy");
+        JsonNode index = JSON.readTree(layout.resolve("index.json").toFile());
+        JsonNode manifest = JSON.readTree(blob(layout, index.get("manifests").get(0).get("digest").asText()).toFile());
+        Path rootfs = Files.createDirectories(workDir.resolve("rootfs"));
+        for (JsonNode layer : manifest.get("layers")) {
+            String compression = layer.get("mediaType").asText().endsWith("zstd") ? "--zstd" : "--gzip";
+            Processes.run(Duration.ofSeconds(60), List.of("tar", "-x", compression, "-f",
+                    blob(layout, layer.get("digest").asText()).toString(), "-C", rootfs.toString()))
+                    .requireSuccess("tar -x layer");
+        }
+        return rootfs;
+    }
+
+    /** Runs a program inside {@code rootfs} as the image's non-root user: nothing but the layer is visible. */
+    public static Processes.Result runInRoot(Path rootfs, String user, String program, String... args) {
+        List<String> command = new ArrayList<>(List.of("chroot", "--userspec=" + user + ":" + user, rootfs.toString(),
+                program));
+        command.addAll(List.of(args));
+        return Processes.run(Duration.ofSeconds(30), concat(List.of("env", "-i"), command), java.util.Map.of(), null);
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static Path blob(Path layout, String digest) {
+        return layout.resolve("blobs").resolve("sha256").resolve(digest.substring("sha256:".length()));
+    }
+}
