@@ -20,7 +20,10 @@ public final class MinimalImageCommand {
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new MinimalImageCommand()).setOut(out).setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("error: " + e.getMessage());
+            cmd.getErr().println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            if (System.getenv("MINIMAL_IMAGE_DEBUG") != null) {
+                e.printStackTrace(cmd.getErr());
+            }
             return e instanceof IllegalArgumentException ? ExitCodes.BAD_ARGUMENTS : ExitCodes.INTERNAL;
         });
         return cli.execute(args);

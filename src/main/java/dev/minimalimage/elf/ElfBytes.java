@@ -18,7 +18,7 @@ final class ElfBytes {
     private boolean is64;
 
     ElfBytes(ByteBuffer content) {
-        this.buffer = content.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        this.buffer = content.slice().order(ByteOrder.LITTLE_ENDIAN);
         this.size = buffer.limit();
     }
 
@@ -150,7 +150,10 @@ final class ElfBytes {
 
     /** Copies up to {@code dest.length} bytes starting at {@code offset}; returns how many were copied. */
     int copy(long offset, byte[] dest, int length) {
-        int n = (int) Math.max(0, Math.min(length, size - offset));
+        if (offset < 0 || offset >= size) {
+            return 0;
+        }
+        int n = (int) Math.min(length, size - offset);
         buffer.get((int) offset, dest, 0, n);
         return n;
     }

@@ -81,7 +81,7 @@ public final class RegistryPusher {
                     .setCredential(credential)
                     .setUserAgent("minimal-image")
                     .newRegistryClient();
-            if (!client.doPushBearerAuth()) {
+            if (!client.doPushBearerAuth() && credential != null) {
                 client.configureBasicAuth();
             }
             for (Blob blob : image.blobsInPushOrder()) {
@@ -181,7 +181,9 @@ public final class RegistryPusher {
     }
 
     private void forwardWarnings(LogEvent event) {
-        if (event.getLevel() == LogEvent.Level.WARN || event.getLevel() == LogEvent.Level.ERROR) {
+        boolean expectedFailover = event.getMessage().startsWith("Cannot verify server at https://")
+                || event.getMessage().startsWith("Failed to connect to https://");
+        if (!expectedFailover && (event.getLevel() == LogEvent.Level.WARN || event.getLevel() == LogEvent.Level.ERROR)) {
             warnings.accept(event.getMessage());
         }
     }

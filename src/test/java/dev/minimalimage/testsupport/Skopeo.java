@@ -28,7 +28,7 @@ public final class Skopeo {
 
     /** Pulls {@code imageReference} and returns a root file system holding exactly the image's layer contents. */
     public static Path pullRootfs(String imageReference, Path workDir, String... extraArgs) throws IOException {
-        Path layout = workDir.resolve("pulled");
+        Path layout = Files.createDirectories(workDir).resolve("pulled");
         List<String> command = new ArrayList<>(List.of("skopeo", "copy", "--src-tls-verify=false"));
         command.addAll(List.of(extraArgs));
         command.addAll(List.of("docker://" + imageReference, "oci:" + layout + ":pulled"));
@@ -45,12 +45,17 @@ public final class Skopeo {
         return rootfs;
     }
 
-    /** Runs a program inside {@code rootfs} as the image's non-root user: nothing but the layer is visible. */
+    /**
+     * Runs a program inside {@code rootfs} with an empty environment: nothing but the layer is visible. As root it
+     * drops to the image's user (chroot --userspec); otherwise an unprivileged user namespace provides the root.
+     */
     public static Processes.Result runInRoot(Path rootfs, String user, String program, String... args) {
-        List<String> command = new ArrayList<>(List.of("chroot", "--userspec=" + user + ":" + user, rootfs.toString(),
-                program));
+        boolean root = "root".equals(System.getProperty("user.name"));
+        List<String> command = root
+                ? new ArrayList<>(List.of("/usr/sbin/chroot", "--userspec=" + user + ":" + user, rootfs.toString(), program))
+                : new ArrayList<>(List.of("/usr/bin/unshare", "-r", "-m", "--root=" + rootfs, program));
         command.addAll(List.of(args));
-        return Processes.run(Duration.ofSeconds(30), concat(List.of("env", "-i"), command), java.util.Map.of(), null);
+        return Processes.run(Duration.ofSeconds(30), concat(List.of("/usr/bin/env", "-i"), command), java.util.Map.of(), null);
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

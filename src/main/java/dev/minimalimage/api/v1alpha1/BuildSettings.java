@@ -1,0 +1,51 @@
+package dev.minimalimage.api.v1alpha1;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Toleration;
+
+public class BuildSettings {
+
+    public static final String DEFAULT_TIMEOUT = "15m";
+
+    @Pattern("^([0-9]+h)?([0-9]+m)?([0-9]+s)?$")
+    @ValidationRule(value = "self != '' && duration(self) >= duration('1m') && duration(self) <= duration('6h')",
+            message = "timeout must be a duration between 1m and 6h, e.g. 15m or 1h30m")
+    @JsonPropertyDescription("How long the whole build may take (e.g. 15m, 1h30m; between 1m and 6h; default 15m).")
+    private String timeout = DEFAULT_TIMEOUT;
+
+    @JsonPropertyDescription("CPU and memory requests/limits of each builder container.")
+    private ResourceRequirements resources;
+
+    @JsonPropertyDescription("Node selector for the builder pod.")
+    private Map<String, String> nodeSelector = new TreeMap<>();
+
+    @JsonPropertyDescription("Tolerations for the builder pod.")
+    private List<Toleration> tolerations = new ArrayList<>();
+
+    @Min(0)
+    @Max(20)
+    @JsonPropertyDescription("How many finished builder pods to keep for their logs (default 2).")
+    private int keepFinishedPods = 2;
+
+    public String getTimeout() { return timeout; }
+    public void setTimeout(String timeout) { this.timeout = timeout; }
+    public ResourceRequirements getResources() { return resources; }
+    public void setResources(ResourceRequirements resources) { this.resources = resources; }
+    public Map<String, String> getNodeSelector() { return nodeSelector; }
+    public void setNodeSelector(Map<String, String> nodeSelector) { this.nodeSelector = nodeSelector; }
+    public List<Toleration> getTolerations() { return tolerations; }
+    public void setTolerations(List<Toleration> tolerations) { this.tolerations = tolerations; }
+    public int getKeepFinishedPods() { return keepFinishedPods; }
+    public void setKeepFinishedPods(int keepFinishedPods) { this.keepFinishedPods = keepFinishedPods; }
+}

@@ -1,0 +1,31 @@
+package dev.minimalimage.api.v1alpha1;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/** A program built from source into a FROM-scratch image: `kubectl apply` in, digest + size + link verdict out. */
+@Group(MinimalImage.GROUP)
+@Version(MinimalImage.VERSION)
+@ShortNames("mimg")
+@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+        type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Reason", jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason",
+        type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Static", jsonPath = ".status.link.verdict", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Size", jsonPath = ".status.compressedSize", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Digest", jsonPath = ".status.shortDigest", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+public class MinimalImage extends CustomResource<MinimalImageSpec, MinimalImageStatus> implements Namespaced {
+
+    public static final String GROUP = "build.minimalimage.dev";
+    public static final String VERSION = "v1alpha1";
+
+    @Override
+    protected MinimalImageStatus initStatus() {
+        return new MinimalImageStatus();
+    }
+}

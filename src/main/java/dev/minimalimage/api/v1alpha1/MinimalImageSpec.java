@@ -1,0 +1,37 @@
+package dev.minimalimage.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+import io.fabric8.generator.annotation.Required;
+
+public class MinimalImageSpec {
+
+    @Required
+    @JsonPropertyDescription("Where the program's source comes from: exactly one of git or inline.")
+    private Source source;
+
+    @Required
+    @JsonPropertyDescription("The language preset (toolchain, static-link flags) that compiles the source.")
+    private Language language;
+
+    @Required
+    @JsonPropertyDescription("The image to produce and where to push it.")
+    private ImageTarget image;
+
+    @JsonPropertyDescription("How the produced binary is checked before it is packed.")
+    private Verify verify = new Verify();
+
+    @JsonPropertyDescription("Limits and placement of the builder pod.")
+    private BuildSettings build = new BuildSettings();
+
+    public Source getSource() { return source; }
+    public void setSource(Source source) { this.source = source; }
+    public Language getLanguage() { return language; }
+    public void setLanguage(Language language) { this.language = language; }
+    public ImageTarget getImage() { return image; }
+    public void setImage(ImageTarget image) { this.image = image; }
+    public Verify getVerify() { return verify; }
+    public void setVerify(Verify verify) { this.verify = verify; }
+    public BuildSettings getBuild() { return build; }
+    public void setBuild(BuildSettings build) { this.build = build; }
+}

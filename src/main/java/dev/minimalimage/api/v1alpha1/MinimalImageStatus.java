@@ -1,0 +1,114 @@
+package dev.minimalimage.api.v1alpha1;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+import io.fabric8.kubernetes.api.model.Condition;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class MinimalImageStatus {
+
+    public enum Phase { Pending, Building, Succeeded, Failed }
+
+    @JsonPropertyDescription("metadata.generation this status describes.")
+    private Long observedGeneration;
+    @JsonPropertyDescription("Pending, Building, Succeeded or Failed.")
+    private Phase phase;
+    @JsonPropertyDescription("Ready plus one condition per stage: SourceFetched, Compiled, LinkVerified, Pushed.")
+    private List<Condition> conditions = new ArrayList<>();
+    @JsonPropertyDescription("The pushed image by digest (registry/repository@sha256:...).")
+    private String imageRef;
+    @JsonPropertyDescription("Manifest digest of the pushed image.")
+    private String digest;
+    @JsonPropertyDescription("First 12 hex digits of the digest, for kubectl get.")
+    private String shortDigest;
+    @JsonPropertyDescription("Bytes the registry stores for the image: manifest + config + layers.")
+    private Long compressedSize;
+    @JsonPropertyDescription("Bytes of the uncompressed layer.")
+    private Long uncompressedSize;
+    @JsonPropertyDescription("Bytes of the binary.")
+    private Long binarySize;
+    @JsonPropertyDescription("What the ELF link analysis found.")
+    private LinkStatus link;
+    @JsonPropertyDescription("Resolved git commit that was built.")
+    private String sourceCommit;
+    @JsonPropertyDescription("Name of the builder pod of the current build.")
+    private String builderPod;
+    @JsonPropertyDescription("Hash of the build inputs of the current build.")
+    private String buildHash;
+    @JsonPropertyDescription("How many times the builder pod of the current build was recreated after it vanished.")
+    private Integer podRecreations;
+    @JsonPropertyDescription("When the current build's pod was created (RFC 3339).")
+    private String startTime;
+    @JsonPropertyDescription("When the current build finished (RFC 3339).")
+    private String completionTime;
+
+    public Long getObservedGeneration() { return observedGeneration; }
+    public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
+    public Phase getPhase() { return phase; }
+    public void setPhase(Phase phase) { this.phase = phase; }
+    public List<Condition> getConditions() { return conditions; }
+    public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
+    public String getImageRef() { return imageRef; }
+    public void setImageRef(String imageRef) { this.imageRef = imageRef; }
+    public String getDigest() { return digest; }
+    public void setDigest(String digest) { this.digest = digest; }
+    public String getShortDigest() { return shortDigest; }
+    public void setShortDigest(String shortDigest) { this.shortDigest = shortDigest; }
+    public Long getCompressedSize() { return compressedSize; }
+    public void setCompressedSize(Long compressedSize) { this.compressedSize = compressedSize; }
+    public Long getUncompressedSize() { return uncompressedSize; }
+    public void setUncompressedSize(Long uncompressedSize) { this.uncompressedSize = uncompressedSize; }
+    public Long getBinarySize() { return binarySize; }
+    public void setBinarySize(Long binarySize) { this.binarySize = binarySize; }
+    public LinkStatus getLink() { return link; }
+    public void setLink(LinkStatus link) { this.link = link; }
+    public String getSourceCommit() { return sourceCommit; }
+    public void setSourceCommit(String sourceCommit) { this.sourceCommit = sourceCommit; }
+    public String getBuilderPod() { return builderPod; }
+    public void setBuilderPod(String builderPod) { this.builderPod = builderPod; }
+    public String getBuildHash() { return buildHash; }
+    public void setBuildHash(String buildHash) { this.buildHash = buildHash; }
+    public Integer getPodRecreations() { return podRecreations; }
+    public void setPodRecreations(Integer podRecreations) { this.podRecreations = podRecreations; }
+    public String getStartTime() { return startTime; }
+    public void setStartTime(String startTime) { this.startTime = startTime; }
+    public String getCompletionTime() { return completionTime; }
+    public void setCompletionTime(String completionTime) { this.completionTime = completionTime; }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class LinkStatus {
+        @JsonPropertyDescription("Static, StaticPie, Dynamic, NotRunnable or NotElf.")
+        private String verdict;
+        @JsonPropertyDescription("musl, glibc, none or unknown.")
+        private String libc;
+        @JsonPropertyDescription("ELF machine, e.g. x86-64.")
+        private String machine;
+        @JsonPropertyDescription("Program interpreter (PT_INTERP), if any.")
+        private String interpreter;
+        @JsonPropertyDescription("Shared libraries the binary needs (DT_NEEDED).")
+        private List<String> needed;
+        @JsonPropertyDescription("Runtime hazards of a statically linked glibc (nss, dlopen, iconv).")
+        private List<String> hazards;
+        @JsonPropertyDescription("Why this verdict.")
+        private String explanation;
+
+        public String getVerdict() { return verdict; }
+        public void setVerdict(String verdict) { this.verdict = verdict; }
+        public String getLibc() { return libc; }
+        public void setLibc(String libc) { this.libc = libc; }
+        public String getMachine() { return machine; }
+        public void setMachine(String machine) { this.machine = machine; }
+        public String getInterpreter() { return interpreter; }
+        public void setInterpreter(String interpreter) { this.interpreter = interpreter; }
+        public List<String> getNeeded() { return needed; }
+        public void setNeeded(List<String> needed) { this.needed = needed; }
+        public List<String> getHazards() { return hazards; }
+        public void setHazards(List<String> hazards) { this.hazards = hazards; }
+        public String getExplanation() { return explanation; }
+        public void setExplanation(String explanation) { this.explanation = explanation; }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.minimalimage.elf;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Decides from the ELF structures alone (the file is never executed) whether a binary can run on an empty
+ * root file system, which libc it uses, and which runtime file-system dependencies hide in a static glibc.
+ */
+public final class ElfLinkAnalyzer {
+
+    private static final byte[] ELF_MAGIC = {0x7f, 'E', 'L', 'F'};
+
+    private ElfLinkAnalyzer() {
+    }
+
+    /**
+     * @throws IOException         only when the file cannot be read (missing, unreadable, not a regular file)
+     * @throws ElfFormatException  when the file starts like ELF but is truncated, malformed or too large
+     */
+    public static LinkReport analyze(Path file) throws IOException, ElfFormatException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            if (!Files.isRegularFile(file)) {
+                throw new IOException(file + " is not a regular file");
+            }
+            long size = channel.size();
+            if (size > Integer.MAX_VALUE) {
+                return analyzeHuge(channel, size);
+            }
+            // Mapping keeps even large binaries off the heap; every access is bounds-checked by ElfBytes.
+            return analyze(size == 0 ? ByteBuffer.allocate(0) : channel.map(FileChannel.MapMode.READ_ONLY, 0, size));
+        } catch (InternalError e) {
+            // what a mapped read turns into when the file shrinks underneath us (SIGBUS)
+            throw new IOException(file + " changed while it was being read", e);
+        }
+    }
+
+    /** Entry point over bytes already in memory (also used by the tests to fuzz without touching disk). */
+    static LinkReport analyze(ByteBuffer content) throws ElfFormatException {
+        ElfBytes bytes = new ElfBytes(content);
+        if (!bytes.startsWith(0, ELF_MAGIC)) {
+            return notElf(bytes);
+        }
+        ElfImage image = ElfImage.parse(bytes);
+        String interpreter = interpreter(image);
+        DynamicInfo dynamic = DynamicInfo.read(image);
+        LinkClassifier.Classification c = LinkClassifier.classify(image, interpreter, dynamic);
+        if (c.verdict() == Verdict.Static || c.verdict() == Verdict.StaticPie) {
+            return staticReport(image, c, dynamic);
+        }
+        LibcDetector.Result libc = LibcDetector.fromLinkage(interpreter, dynamic.needed());
+        return report(image, c.verdict(), interpreter, dynamic.needed(), libc.libc(), List.of(), c.explanation());
+    }
+
+    private static LinkReport analyzeHuge(FileChannel channel, long size) throws IOException, ElfFormatException {
+        ByteBuffer head = ByteBuffer.allocate(512);
+        channel.read(head, 0);
+        head.flip();
+        ElfBytes bytes = new ElfBytes(head);
+        if (!bytes.startsWith(0, ELF_MAGIC)) {
+            return new LinkReport(Verdict.NotElf, null, null, null, null, null, List.of(), Libc.unknown, List.of(),
+                    NotElfDescriber.describe(bytes), size);
+        }
+        throw new ElfFormatException("ELF file is " + size + " bytes; files over 2 GiB are not supported");
+    }
+
+    private static LinkReport staticReport(ElfImage image, LinkClassifier.Classification c, DynamicInfo dynamic)
+            throws ElfFormatException {
+        StaticEvidence evidence = StaticEvidence.gather(image, HazardDetector.SYMBOLS);
+        LibcDetector.Result libc = LibcDetector.fromStatic(evidence);
+        List<Hazard> hazards = libc.libc() == Libc.glibc ? HazardDetector.detect(evidence) : List.of();
+        String explanation = c.explanation() + " (libc " + libc.libc()
+                + (libc.evidence() == null ? "" : ": " + libc.evidence()) + ")";
+        return report(image, c.verdict(), null, dynamic.needed(), libc.libc(), hazards, explanation);
+    }
+
+    /** The loader path; the kernel insists on a NUL-terminated path of at most PATH_MAX bytes. */
+    private static String interpreter(ElfImage image) throws ElfFormatException {
+        Optional<ProgramHeader> interp = image.firstSegment(ProgramHeader.PT_INTERP);
+        if (interp.isEmpty()) {
+            return null;
+        }
+        ProgramHeader segment = interp.get();
+        if (segment.filesz() == 0 || segment.filesz() > ElfBytes.MAX_STRING) {
+            throw new ElfFormatException("invalid ELF: PT_INTERP size " + segment.filesz()
+                    + " is not between 1 and " + ElfBytes.MAX_STRING + " bytes");
+        }
+        return image.bytes.cString(segment.offset(), segment.fileEnd(), "PT_INTERP path");
+    }
+
+    private static LinkReport report(ElfImage image, Verdict verdict, String interpreter, List<String> needed,
+            Libc libc, List<Hazard> hazards, String explanation) {
+        ElfHeader h = image.header;
+        return new LinkReport(verdict, h.className(), h.byteOrderName(), LinkClassifier.machineName(h.machine()),
+                LinkClassifier.typeName(h.type()), interpreter, needed, libc, hazards, explanation,
+                image.bytes.size());
+    }
+
+    private static LinkReport notElf(ElfBytes bytes) {
+        return new LinkReport(Verdict.NotElf, null, null, null, null, null, List.of(), Libc.unknown, List.of(),
+                NotElfDescriber.describe(bytes), bytes.size());
+    }
+}

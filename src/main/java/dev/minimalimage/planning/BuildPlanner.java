@@ -1,0 +1,170 @@
+package dev.minimalimage.planning;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+import dev.minimalimage.api.v1alpha1.ImageTarget;
+import dev.minimalimage.api.v1alpha1.Language;
+import dev.minimalimage.api.v1alpha1.MinimalImage;
+import dev.minimalimage.api.v1alpha1.MinimalImageSpec;
+import dev.minimalimage.api.v1alpha1.Source;
+import dev.minimalimage.api.v1alpha1.Verify;
+import io.fabric8.kubernetes.api.model.EnvVar;
+
+/**
+ * Turns a MinimalImage into a {@link BuildPlan}. Re-checks what the CRD schema checks at admission, because
+ * resources may predate a schema change or come from a cluster without CEL support.
+ */
+public final class BuildPlanner {
+
+    static final int MAX_NAME = 63;
+    private final ToolchainImages images;
+
+    public BuildPlanner(ToolchainImages images) {
+        this.images = images;
+    }
+
+    public BuildPlan plan(MinimalImage resource) throws InvalidSpecException {
+        MinimalImageSpec spec = resource.getSpec();
+        if (spec == null || spec.getSource() == null || spec.getLanguage() == null || spec.getLanguage().getName() == null
+                || spec.getImage() == null || blank(spec.getImage().getName())) {
+            throw new InvalidSpecException("spec.source, spec.language.name and spec.image.name are required");
+        }
+        Source source = spec.getSource();
+        if ((source.getGit() == null) == (source.getInline() == null)) {
+            throw new InvalidSpecException("exactly one of spec.source.git or spec.source.inline must be set");
+        }
+        String hash = BuildInputs.hash(spec, images);
+        String name = resource.getMetadata().getName();
+        long timeout = Durations.seconds(spec.getBuild() == null ? null : spec.getBuild().getTimeout());
+        CompileStep compile = LanguagePresets.compileStep(spec.getLanguage(), images);
+        return new BuildPlan(hash, podName(name, hash), truncate(name, MAX_NAME - 7) + "-source",
+                inlineFiles(source), git(source), compile, packageArgs(spec), blankToNull(spec.getImage().getPushSecret()),
+                timeout);
+    }
+
+    public static String binaryName(Language language) {
+        return blank(language.getBinaryName()) ? "app" : language.getBinaryName();
+    }
+
+    static String podName(String resourceName, String hash) {
+        return truncate(resourceName, MAX_NAME - "-build-".length() - hash.length()) + "-build-" + hash;
+    }
+
+    private static SortedMap<String, String> inlineFiles(Source source) throws InvalidSpecException {
+        if (source.getInline() == null) {
+            return null;
+        }
+        Map<String, String> files = source.getInline().getFiles();
+        if (files == null || files.isEmpty()) {
+            throw new InvalidSpecException("spec.source.inline.files must name at least one file");
+        }
+        for (String path : files.keySet()) {
+            requireRelative(path, "inline file path");
+        }
+        return new TreeMap<>(files);
+    }
+
+    private static BuildPlan.GitSource git(Source source) throws InvalidSpecException {
+        Source.Git git = source.getGit();
+        if (git == null) {
+            return null;
+        }
+        String url = git.getUrl() == null ? "" : git.getUrl();
+        if (!(url.startsWith("https://") || url.startsWith("ssh://") || url.matches("^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:.+"))) {
+            throw new InvalidSpecException("spec.source.git.url must be an https or ssh URL: " + url);
+        }
+        if (!blank(git.getContextDir())) {
+            requireRelative(git.getContextDir(), "spec.source.git.contextDir");
+        }
+        return new BuildPlan.GitSource(url, blankToNull(git.getRevision()), blankToNull(git.getContextDir()),
+                blankToNull(git.getCredentialsSecret()));
+    }
+
+    private static List<String> packageArgs(MinimalImageSpec spec) {
+        ImageTarget image = spec.getImage();
+        String binary = binaryName(spec.getLanguage());
+        List<String> args = new ArrayList<>(List.of("package", BuilderLayout.OUT_DIR + "/" + binary,
+                "--image", image.getName(), "--path", blank(image.getPath()) ? "/app/" + binary : image.getPath(),
+                "--result-file", BuilderLayout.TERMINATION_LOG));
+        addAll(args, "--arg", image.getArgs());
+        for (EnvVar env : nonNull(image.getEnv())) {
+            args.addAll(List.of("--env", env.getName() + "=" + (env.getValue() == null ? "" : env.getValue())));
+        }
+        if (!blank(image.getWorkingDir())) {
+            args.addAll(List.of("--workdir", image.getWorkingDir()));
+        }
+        if (!blank(image.getUser())) {
+            args.addAll(List.of("--user", image.getUser()));
+        }
+        for (ImageTarget.Port port : nonNull(image.getPorts())) {
+            args.addAll(List.of("--port", port.getPort() + "/" + (blank(port.getProtocol()) ? "tcp" : port.getProtocol())));
+        }
+        nonNull(image.getLabels()).forEach((k, v) -> args.addAll(List.of("--label", k + "=" + v)));
+        nonNull(image.getAnnotations()).forEach((k, v) -> args.addAll(List.of("--annotation", k + "=" + v)));
+        addExtras(args, image.getExtras());
+        if (image.isInsecure()) {
+            args.add("--insecure");
+        }
+        if (!blank(image.getPushSecret())) {
+            args.addAll(List.of("--docker-config", BuilderLayout.REGISTRY_CONFIG));
+        }
+        if (spec.getVerify() != null && spec.getVerify().getLinkPolicy() == Verify.LinkPolicy.ALLOW_DYNAMIC) {
+            args.add("--allow-dynamic");
+        }
+        return List.copyOf(args);
+    }
+
+    private static void addExtras(List<String> args, ImageTarget.Extras extras) {
+        if (extras == null) {
+            return;
+        }
+        if (extras.isCaCertificates()) {
+            args.add("--ca-certs");
+        }
+        if (extras.isPasswd()) {
+            args.add("--passwd");
+        }
+        if (extras.isTmp()) {
+            args.add("--tmp");
+        }
+        if (extras.isTimezoneData()) {
+            args.add("--tzdata");
+        }
+    }
+
+    private static void addAll(List<String> args, String flag, List<String> values) {
+        for (String value : nonNull(values)) {
+            args.addAll(List.of(flag, value));
+        }
+    }
+
+    private static void requireRelative(String path, String what) throws InvalidSpecException {
+        if (path.isBlank() || path.startsWith("/") || List.of(path.split("/")).contains("..")) {
+            throw new InvalidSpecException(what + " must be relative and must not contain '..': " + path);
+        }
+    }
+
+    private static String truncate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max).replaceAll("[-.]+$", "");
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    private static String blankToNull(String s) {
+        return blank(s) ? null : s;
+    }
+
+    private static <T> List<T> nonNull(List<T> list) {
+        return list == null ? List.of() : list;
+    }
+
+    private static Map<String, String> nonNull(Map<String, String> map) {
+        return map == null ? Map.of() : map;
+    }
+}

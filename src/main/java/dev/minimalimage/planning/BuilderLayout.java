@@ -1,0 +1,31 @@
+package dev.minimalimage.planning;
+
+/** Paths and names inside the builder pod, shared by the pod factory and the status reader. */
+public final class BuilderLayout {
+
+    public static final String WORKSPACE = "/workspace";
+    public static final String SOURCE_MOUNT = "/source";
+    public static final String GIT_CHECKOUT = WORKSPACE + "/src";
+    public static final String OUT_DIR = WORKSPACE + "/out";
+    public static final String REGISTRY_SECRET_DIR = "/var/run/secrets/minimal-image/registry";
+    public static final String REGISTRY_CONFIG = REGISTRY_SECRET_DIR + "/config.json";
+    public static final String GIT_SECRET_DIR = "/var/run/secrets/minimal-image/git";
+    public static final String TERMINATION_LOG = "/dev/termination-log";
+
+    public static final String FETCH_CONTAINER = "fetch";
+    public static final String COMPILE_CONTAINER = "compile";
+    public static final String PACKAGE_CONTAINER = "package";
+
+    public static final String LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
+    public static final String MANAGED_BY = "minimal-image-operator";
+    public static final String LABEL_COMPONENT = "app.kubernetes.io/component";
+    public static final String COMPONENT_BUILDER = "builder";
+    public static final String LABEL_IMAGE = "build.minimalimage.dev/image";
+    public static final String LABEL_BUILD_HASH = "build.minimalimage.dev/build-hash";
+    public static final String SELECTOR = LABEL_MANAGED_BY + "=" + MANAGED_BY + "," + LABEL_COMPONENT + "=" + COMPONENT_BUILDER;
+
+    public static final int BUILDER_UID = 65532;
+
+    private BuilderLayout() {
+    }
+}

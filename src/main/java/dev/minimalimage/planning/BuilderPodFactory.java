@@ -1,0 +1,176 @@
+package dev.minimalimage.planning;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.minimalimage.api.v1alpha1.BuildSettings;
+import dev.minimalimage.api.v1alpha1.MinimalImage;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.KeyToPath;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+
+/**
+ * The builder pod: [fetch (git only)] -> compile (toolchain image) -> package (our image). Meets Pod Security
+ * "restricted", mounts no service-account token, and keeps the failing step's log tail in its termination message.
+ */
+public final class BuilderPodFactory {
+
+    private static final String WORKSPACE_VOLUME = "workspace";
+    private static final String SOURCE_VOLUME = "source";
+    private static final String REGISTRY_VOLUME = "registry-auth";
+    private static final String GIT_VOLUME = "git-auth";
+    private final ToolchainImages images;
+
+    public BuilderPodFactory(ToolchainImages images) {
+        this.images = images;
+    }
+
+    public Pod create(MinimalImage resource, BuildPlan plan) {
+        BuildSettings build = resource.getSpec().getBuild() == null ? new BuildSettings() : resource.getSpec().getBuild();
+        List<Container> init = new ArrayList<>();
+        if (!plan.isInline()) {
+            init.add(fetchContainer(plan, build));
+        }
+        init.add(compileContainer(plan, build));
+        return new PodBuilder()
+                .withNewMetadata()
+                    .withName(plan.podName())
+                    .withNamespace(resource.getMetadata().getNamespace())
+                    .withLabels(labels(resource, plan))
+                    .withOwnerReferences(new OwnerReferenceBuilder()
+                            .withApiVersion(resource.getApiVersion()).withKind(resource.getKind())
+                            .withName(resource.getMetadata().getName()).withUid(resource.getMetadata().getUid())
+                            .withController(true).withBlockOwnerDeletion(true).build())
+                .endMetadata()
+                .withNewSpec()
+                    .withRestartPolicy("Never")
+                    .withActiveDeadlineSeconds(plan.timeoutSeconds())
+                    .withAutomountServiceAccountToken(false)
+                    .withEnableServiceLinks(false)
+                    .withNewSecurityContext()
+                        .withRunAsNonRoot(true).withRunAsUser((long) BuilderLayout.BUILDER_UID)
+                        .withRunAsGroup((long) BuilderLayout.BUILDER_UID).withFsGroup((long) BuilderLayout.BUILDER_UID)
+                        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                    .endSecurityContext()
+                    .withInitContainers(init)
+                    .withContainers(packageContainer(plan, build))
+                    .withVolumes(volumes(plan))
+                    .withNodeSelector(build.getNodeSelector())
+                    .withTolerations(build.getTolerations())
+                .endSpec()
+                .build();
+    }
+
+    public static Map<String, String> labels(MinimalImage resource, BuildPlan plan) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(BuilderLayout.LABEL_MANAGED_BY, BuilderLayout.MANAGED_BY);
+        labels.put(BuilderLayout.LABEL_COMPONENT, BuilderLayout.COMPONENT_BUILDER);
+        labels.put(BuilderLayout.LABEL_IMAGE, BuildPlanner.podName(resource.getMetadata().getName(), plan.inputsHash())
+                .replaceFirst("-build-[0-9a-f]+$", ""));
+        labels.put(BuilderLayout.LABEL_BUILD_HASH, plan.inputsHash());
+        return labels;
+    }
+
+    private Container fetchContainer(BuildPlan plan, BuildSettings build) {
+        BuildPlan.GitSource git = plan.git();
+        List<String> args = new ArrayList<>(List.of("fetch", "--url", git.url(), "--dest", BuilderLayout.GIT_CHECKOUT,
+                "--result-file", BuilderLayout.TERMINATION_LOG));
+        if (git.revision() != null) {
+            args.addAll(List.of("--revision", git.revision()));
+        }
+        List<VolumeMount> mounts = new ArrayList<>(List.of(workspaceMount()));
+        if (git.credentialsSecret() != null) {
+            args.addAll(List.of("--credentials-dir", BuilderLayout.GIT_SECRET_DIR));
+            mounts.add(mount(GIT_VOLUME, BuilderLayout.GIT_SECRET_DIR));
+        }
+        return base(BuilderLayout.FETCH_CONTAINER, images.builder(), build).withArgs(args).withVolumeMounts(mounts)
+                .withEnv(homeEnv()).build();
+    }
+
+    private Container compileContainer(BuildPlan plan, BuildSettings build) {
+        String src = plan.isInline() ? BuilderLayout.SOURCE_MOUNT
+                : BuilderLayout.GIT_CHECKOUT + (plan.git().contextDir() == null ? "" : "/" + plan.git().contextDir());
+        List<EnvVar> env = new ArrayList<>(homeEnv());
+        env.add(new EnvVar("SRC", src, null));
+        env.add(new EnvVar("OUT", plan.packageArgs().get(1), null));
+        env.add(new EnvVar("WORK", BuilderLayout.WORKSPACE, null));
+        plan.compile().env().forEach((k, v) -> env.add(new EnvVar(k, v, null)));
+        List<VolumeMount> mounts = new ArrayList<>(List.of(workspaceMount()));
+        if (plan.isInline()) {
+            mounts.add(new VolumeMount(BuilderLayout.SOURCE_MOUNT, null, SOURCE_VOLUME, true, null, null, null));
+        }
+        return base(BuilderLayout.COMPILE_CONTAINER, plan.compile().image(), build)
+                .withCommand("/bin/sh", "-c", plan.compile().script())
+                .withEnv(env).withVolumeMounts(mounts).build();
+    }
+
+    private Container packageContainer(BuildPlan plan, BuildSettings build) {
+        List<VolumeMount> mounts = new ArrayList<>(List.of(workspaceMount()));
+        if (plan.pushSecret() != null) {
+            mounts.add(mount(REGISTRY_VOLUME, BuilderLayout.REGISTRY_SECRET_DIR));
+        }
+        return base(BuilderLayout.PACKAGE_CONTAINER, images.builder(), build).withArgs(plan.packageArgs())
+                .withVolumeMounts(mounts).withEnv(homeEnv()).build();
+    }
+
+    private static ContainerBuilder base(String name, String image, BuildSettings build) {
+        return new ContainerBuilder().withName(name).withImage(image).withImagePullPolicy("IfNotPresent")
+                .withWorkingDir(BuilderLayout.WORKSPACE)
+                .withTerminationMessagePath(BuilderLayout.TERMINATION_LOG)
+                .withTerminationMessagePolicy("FallbackToLogsOnError")
+                .withResources(build.getResources())
+                .withSecurityContext(restricted());
+    }
+
+    /** Pod Security "restricted", plus a read-only root: steps write only to the workspace volume. */
+    private static SecurityContext restricted() {
+        return new SecurityContextBuilder().withAllowPrivilegeEscalation(false).withRunAsNonRoot(true)
+                .withReadOnlyRootFilesystem(true)
+                .withNewCapabilities().withDrop("ALL").endCapabilities()
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().build();
+    }
+
+    /** Toolchains write caches and temp files under HOME/TMPDIR; both point into the writable workspace. */
+    private static List<EnvVar> homeEnv() {
+        return List.of(new EnvVar("HOME", BuilderLayout.WORKSPACE + "/home", null),
+                new EnvVar("TMPDIR", BuilderLayout.WORKSPACE + "/tmp", null));
+    }
+
+    private static VolumeMount workspaceMount() {
+        return mount(WORKSPACE_VOLUME, BuilderLayout.WORKSPACE);
+    }
+
+    private static VolumeMount mount(String volume, String path) {
+        return new VolumeMount(path, null, volume, volume.endsWith("-auth"), null, null, null);
+    }
+
+    private static List<Volume> volumes(BuildPlan plan) {
+        List<Volume> volumes = new ArrayList<>();
+        volumes.add(new VolumeBuilder().withName(WORKSPACE_VOLUME).withNewEmptyDir().endEmptyDir().build());
+        if (plan.isInline()) {
+            volumes.add(new VolumeBuilder().withName(SOURCE_VOLUME).withNewConfigMap()
+                    .withName(plan.sourceConfigMapName()).withItems(InlineSourceFiles.items(plan.inlineFiles()))
+                    .endConfigMap().build());
+        }
+        if (plan.pushSecret() != null) {
+            volumes.add(new VolumeBuilder().withName(REGISTRY_VOLUME).withNewSecret().withSecretName(plan.pushSecret())
+                    .withItems(new KeyToPath(".dockerconfigjson", null, "config.json")).endSecret().build());
+        }
+        if (plan.git() != null && plan.git().credentialsSecret() != null) {
+            volumes.add(new VolumeBuilder().withName(GIT_VOLUME).withNewSecret()
+                    .withSecretName(plan.git().credentialsSecret()).endSecret().build());
+        }
+        return volumes;
+    }
+}

@@ -1,0 +1,31 @@
+package dev.minimalimage.planning;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Parses the Go-style durations of the spec ("15m", "1h30m", "90s"). */
+final class Durations {
+
+    private static final Pattern DURATION = Pattern.compile("^(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?$");
+    static final long MIN_SECONDS = 60;
+    static final long MAX_SECONDS = 6 * 3600;
+
+    private Durations() {
+    }
+
+    static long seconds(String text) throws InvalidSpecException {
+        Matcher m = text == null ? null : DURATION.matcher(text.trim());
+        if (m == null || text.isBlank() || !m.matches()) {
+            throw new InvalidSpecException("build.timeout must look like 15m or 1h30m: " + text);
+        }
+        long seconds = part(m.group(1)) * 3600 + part(m.group(2)) * 60 + part(m.group(3));
+        if (seconds < MIN_SECONDS || seconds > MAX_SECONDS) {
+            throw new InvalidSpecException("build.timeout must be between 1m and 6h: " + text);
+        }
+        return seconds;
+    }
+
+    private static long part(String group) {
+        return group == null ? 0 : Long.parseLong(group);
+    }
+}

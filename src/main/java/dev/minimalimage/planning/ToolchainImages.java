@@ -1,0 +1,16 @@
+package dev.minimalimage.planning;
+
+/**
+ * Which image runs each step. Configurable so air-gapped clusters can point at a mirror; defaults are documented
+ * in the README with the reason for each choice.
+ */
+public record ToolchainImages(String builder, String cMusl, String cGlibc, String cpp, String go, String rust) {
+
+    public static final ToolchainImages DEFAULTS = new ToolchainImages(
+            "ghcr.io/minimal-image/minimal-image-operator:0.1.0",
+            "docker.io/library/rust:1.83-alpine3.20",
+            "docker.io/library/gcc:14.2",
+            "docker.io/library/gcc:14.2",
+            "docker.io/library/golang:1.23-bookworm",
+            "docker.io/library/rust:1.83-alpine3.20");
+}
