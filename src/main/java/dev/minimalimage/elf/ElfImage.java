@@ -74,7 +74,8 @@ final class ElfImage {
         return switch (value) {
             case 1 -> false;
             case 2 -> true;
-            default -> throw new ElfFormatException("invalid ELF: EI_CLASS is " + value + " (expected 1 = ELF32 or 2 = ELF64)");
+            default -> throw new ElfFormatException("invalid ELF: EI_CLASS is " + value
+                    + " (expected 1 = ELF32 or 2 = ELF64)");
         };
     }
 

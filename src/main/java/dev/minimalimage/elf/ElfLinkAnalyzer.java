@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -25,10 +26,11 @@ public final class ElfLinkAnalyzer {
      * @throws ElfFormatException  when the file starts like ELF but is truncated, malformed or too large
      */
     public static LinkReport analyze(Path file) throws IOException, ElfFormatException {
+        if (!Files.isRegularFile(file)) { // checked before opening: opening a FIFO would block
+            throw Files.exists(file) ? new IOException(file + " is not a regular file")
+                    : new NoSuchFileException(file.toString());
+        }
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            if (!Files.isRegularFile(file)) {
-                throw new IOException(file + " is not a regular file");
-            }
             long size = channel.size();
             if (size > Integer.MAX_VALUE) {
                 return analyzeHuge(channel, size);

@@ -1,5 +1,7 @@
 package dev.minimalimage.elf;
 
+import java.nio.ByteOrder;
+
 /**
  * Recognises musl's program entry code, which survives stripping and --gc-sections: a musl-gcc -static -Os -s
  * hello has no telling strings at all, but its _start (musl arch/&lt;arch&gt;/crt_arch.h) is unmistakable.
@@ -31,7 +33,7 @@ final class EntryCode {
     static boolean isMuslStart(ElfImage image) {
         int[] pattern = switch (image.header.machine()) {
             case EM_X86_64 -> MUSL_X86_64;
-            case EM_AARCH64 -> image.header.order() == java.nio.ByteOrder.LITTLE_ENDIAN ? MUSL_AARCH64 : null;
+            case EM_AARCH64 -> image.header.order() == ByteOrder.LITTLE_ENDIAN ? MUSL_AARCH64 : null;
             default -> null;
         };
         long offset = entryFileOffset(image);

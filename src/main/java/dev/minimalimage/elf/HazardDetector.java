@@ -3,6 +3,7 @@ package dev.minimalimage.elf;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -38,7 +39,7 @@ final class HazardDetector {
     static final String RTLD_STATIC_INIT = "__rtld_static_init";
     static final String ICONV_OPEN = "iconv_open";
     static final Set<String> SYMBOLS = Stream.concat(NSS_FUNCTIONS.stream(),
-            Stream.of(DLOPEN, RTLD_STATIC_INIT, ICONV_OPEN)).collect(java.util.stream.Collectors.toUnmodifiableSet());
+            Stream.of(DLOPEN, RTLD_STATIC_INIT, ICONV_OPEN)).collect(Collectors.toUnmodifiableSet());
 
     /** Library names glibc itself dlopen()s (NSS modules, IDN for getaddrinfo, the unwinder for cancellation). */
     private static final List<String> GLIBC_INTERNAL_LIBRARIES = List.of("libc.so", "libnss_", "libidn2.so",

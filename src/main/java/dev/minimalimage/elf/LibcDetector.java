@@ -17,7 +17,8 @@ final class LibcDetector {
     static Result fromLinkage(String interpreter, List<String> needed) {
         String interp = interpreter == null ? "" : interpreter.toLowerCase(Locale.ROOT);
         if (interp.contains("ld-musl") || needed.stream().anyMatch(n -> n.startsWith("libc.musl-"))) {
-            return new Result(Libc.musl, interp.contains("ld-musl") ? "interpreter " + interpreter : "DT_NEEDED libc.musl");
+            String evidence = interp.contains("ld-musl") ? "interpreter " + interpreter : "DT_NEEDED libc.musl-*";
+            return new Result(Libc.musl, evidence);
         }
         String base = interp.substring(interp.lastIndexOf('/') + 1);
         if (base.startsWith("ld-linux") || base.startsWith("ld64.so")) {

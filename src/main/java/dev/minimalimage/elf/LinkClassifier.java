@@ -5,6 +5,8 @@ import java.util.List;
 /** The verdict rules: what the kernel and a loader-less root file system make of the program headers. */
 final class LinkClassifier {
 
+    private static final int MAX_NAMES_IN_SENTENCE = 6;
+
     record Classification(Verdict verdict, String explanation) {
     }
 
@@ -23,7 +25,7 @@ final class LinkClassifier {
                     + " must exist at runtime");
         }
         if (!dynamic.needed().isEmpty()) {
-            return new Classification(Verdict.NotRunnable, "DT_NEEDED " + String.join(", ", dynamic.needed())
+            return new Classification(Verdict.NotRunnable, "DT_NEEDED " + names(dynamic.needed())
                     + " but no PT_INTERP (no program interpreter): a shared library, not runnable");
         }
         if (h.entry() == 0) {
@@ -62,7 +64,14 @@ final class LinkClassifier {
     }
 
     private static String needs(List<String> needed) {
-        return needed.isEmpty() ? "" : " and DT_NEEDED " + String.join(", ", needed);
+        return needed.isEmpty() ? "" : " and DT_NEEDED " + names(needed);
+    }
+
+    /** Keeps the sentence readable for programs with dozens of libraries (the report lists them all). */
+    private static String names(List<String> needed) {
+        int shown = Math.min(needed.size(), MAX_NAMES_IN_SENTENCE);
+        String head = String.join(", ", needed.subList(0, shown));
+        return shown == needed.size() ? head : head + " and " + (needed.size() - shown) + " more";
     }
 
     static String typeName(int type) {

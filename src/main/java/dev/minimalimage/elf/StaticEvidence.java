@@ -11,8 +11,8 @@ import java.util.stream.Collectors;
  * The markers were chosen by comparing binaries built on Debian bookworm (glibc 2.36, musl 1.2.3, Go 1.19,
  * rustc 1.95 +crt-static) with readelf and strings; see the constants for what each one proved.
  */
-record StaticEvidence(Set<String> notes, Set<String> sectionNames, boolean hasSymbolTable, Set<String> symbols,
-        Set<String> markers, List<String> libraryNames, boolean muslEntryCode) {
+record StaticEvidence(Set<String> notes, Set<String> sectionNames, Set<String> symbols, Set<String> markers,
+        List<String> libraryNames, boolean muslEntryCode) {
 
     /** In every glibc since 2.26 (tunables); absent from musl, Go and Rust-without-glibc binaries. */
     static final String GLIBC_TUNABLES = "GLIBC_TUNABLES";
@@ -37,7 +37,7 @@ record StaticEvidence(Set<String> notes, Set<String> sectionNames, boolean hasSy
                 Set.of(GLIBC_TUNABLES, MUSL_STRERROR, GO_BUILDINFO, NSS_MODULE_PREFIX, NSS_CONFIG));
         return new StaticEvidence(ElfNotes.keys(image),
                 image.sections.stream().map(SectionHeader::name).collect(Collectors.toSet()),
-                SymbolNames.hasSymbolTable(image), SymbolNames.defined(image, wanted), findings.markers(),
+                SymbolNames.defined(image, wanted), findings.markers(),
                 findings.libraryNames(), EntryCode.isMuslStart(image));
     }
 

@@ -19,10 +19,6 @@ final class SymbolNames {
     private SymbolNames() {
     }
 
-    static boolean hasSymbolTable(ElfImage image) {
-        return image.sections.stream().anyMatch(SymbolNames::isSymbolTable);
-    }
-
     /** The subset of {@code wanted} that is defined in any symbol table of the file. */
     static Set<String> defined(ElfImage image, Set<String> wanted) throws ElfFormatException {
         int maxLength = wanted.stream().mapToInt(String::length).max().orElse(0) + 1;

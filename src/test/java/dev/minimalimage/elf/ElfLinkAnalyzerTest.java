@@ -94,10 +94,12 @@ class ElfLinkAnalyzerTest {
         BINARIES.put("shared-lib", gcc(dir, "libhello.so", HELLO_C, "-shared", "-fPIC"));
         BINARIES.put("bare-shared-lib", gcc(dir, "libbare.so", "int inc(int x) { return x + 1; }\n", "-shared",
                 "-fPIC", "-nostdlib"));
-        BINARIES.put("musl-static", muslGcc(dir, "musl-static", HELLO_C, "-static", "-Os", "-s", "-Wl,--gc-sections"));
+        BINARIES.put("musl-static", muslGcc(dir, "musl-static", HELLO_C, "-static", "-Os", "-s",
+                "-Wl,--gc-sections"));
         BINARIES.put("musl-static-pie", muslGcc(dir, "musl-static-pie", HELLO_C, "-static-pie"));
         BINARIES.put("gxx-static", gxx(dir, "gxx-static", HELLO_CPP, "-static"));
-        BINARIES.put("gxx-static-runtime", gxx(dir, "gxx-static-runtime", HELLO_CPP, "-static-libstdc++", "-static-libgcc"));
+        BINARIES.put("gxx-static-runtime", gxx(dir, "gxx-static-runtime", HELLO_CPP, "-static-libstdc++",
+                "-static-libgcc"));
         BINARIES.put("go-nocgo", go(dir, "go-nocgo", HELLO_GO, false, "-ldflags=-s -w"));
         BINARIES.put("go-cgo-net", go(dir, "go-cgo-net", NET_GO, true));
         if (Compilers.hasRustc()) {

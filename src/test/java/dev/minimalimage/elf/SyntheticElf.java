@@ -121,7 +121,8 @@ final class SyntheticElf {
         int fields = 28 + 3 * w; // e_flags, then the 16-bit fields
         b.putShort(fields, (short) (is64 ? 64 : 52)).putShort(fields + 2, (short) (is64 ? 56 : 32))
                 .putShort(fields + 4, (short) phnum).putShort(fields + 6, (short) (is64 ? 64 : 40))
-                .putShort(fields + 8, (short) (sectionHeaders ? 3 : 0)).putShort(fields + 10, (short) (sectionHeaders ? 2 : 0));
+                .putShort(fields + 8, (short) (sectionHeaders ? 3 : 0))
+                .putShort(fields + 10, (short) (sectionHeaders ? 2 : 0));
     }
 
     private void writeSegments(ByteBuffer b, int phoff, int fileSize, int interpOffset, int dynamicOffset,

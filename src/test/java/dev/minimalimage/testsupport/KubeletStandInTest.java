@@ -15,13 +15,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,7 +39,6 @@ class KubeletStandInTest {
     Path workRoot;
 
     private KubeletStandIn kubelet;
-    private final List<Long> pidsToCheck = new ArrayList<>();
 
     @BeforeEach
     void startKubelet() {
@@ -214,14 +213,13 @@ class KubeletStandInTest {
 
         Pod running = await(ns, "p", phase("Running"), Duration.ofSeconds(5));
         long shell = pid(running.getStatus().getContainerStatuses().get(0).getContainerID());
-        List<Long> tree = new ArrayList<>(List.of(shell));
+        List<Long> tree = List.of(shell);
         long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (tree.size() < 3 && System.nanoTime() < until) {
             Thread.sleep(20);
-            tree = new ArrayList<>(List.of(shell));
-            ProcessHandle.of(shell).ifPresent(h -> h.descendants().forEach(d -> pidsToCheck.add(d.pid())));
-            tree.addAll(pidsToCheck);
-            pidsToCheck.clear();
+            tree = ProcessHandle.of(shell).stream()
+                    .flatMap(h -> Stream.concat(Stream.of(h), h.descendants()))
+                    .map(ProcessHandle::pid).toList();
         }
         assertThat(tree).hasSize(3); // sh and its two sleeps
 
@@ -337,6 +335,7 @@ class KubeletStandInTest {
         assertThat(new String(KubeletText.logTail("a\nb\nc".getBytes(StandardCharsets.UTF_8)),
                 StandardCharsets.UTF_8)).isEqualTo("a\nb\nc");
     }
+
 
     // ---------------------------------------------------------------- helpers
 

@@ -39,6 +39,8 @@ public class MinimalImageStatus {
     private String builderPod;
     @JsonPropertyDescription("Hash of the build inputs of the current build.")
     private String buildHash;
+    @JsonPropertyDescription("UID of the builder pod, to notice when it was deleted and recreated.")
+    private String builderPodUid;
     @JsonPropertyDescription("How many times the builder pod of the current build was recreated after it vanished.")
     private Integer podRecreations;
     @JsonPropertyDescription("When the current build's pod was created (RFC 3339).")
@@ -72,6 +74,8 @@ public class MinimalImageStatus {
     public void setBuilderPod(String builderPod) { this.builderPod = builderPod; }
     public String getBuildHash() { return buildHash; }
     public void setBuildHash(String buildHash) { this.buildHash = buildHash; }
+    public String getBuilderPodUid() { return builderPodUid; }
+    public void setBuilderPodUid(String builderPodUid) { this.builderPodUid = builderPodUid; }
     public Integer getPodRecreations() { return podRecreations; }
     public void setPodRecreations(Integer podRecreations) { this.podRecreations = podRecreations; }
     public String getStartTime() { return startTime; }

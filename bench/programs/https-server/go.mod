@@ -1,0 +1,3 @@
+module bench/https-server
+
+go 1.19

@@ -1,0 +1,3 @@
+module bench/small-go
+
+go 1.19

@@ -1,0 +1,30 @@
+package dev.minimalimage.operator;
+
+import dev.minimalimage.api.v1alpha1.MinimalImage;
+import dev.minimalimage.planning.BuilderLayout;
+import dev.minimalimage.planning.BuilderPodFactory;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.GarbageCollected;
+import io.javaoperatorsdk.operator.processing.dependent.Creator;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResource;
+
+/**
+ * The builder pod of the current inputs. Create-only: pods are immutable and a new input hash means a new pod
+ * name, so there is never anything to update. Deleted with the resource by the garbage collector.
+ */
+@KubernetesDependent(informer = @Informer(labelSelector = BuilderLayout.SELECTOR))
+public class BuilderPod extends KubernetesDependentResource<Pod, MinimalImage>
+        implements Creator<Pod, MinimalImage>, GarbageCollected<MinimalImage> {
+
+    public BuilderPod() {
+        super(Pod.class);
+    }
+
+    @Override
+    protected Pod desired(MinimalImage resource, Context<MinimalImage> context) {
+        return new BuilderPodFactory(OperatorSettings.images()).create(resource, Plans.require(resource));
+    }
+}

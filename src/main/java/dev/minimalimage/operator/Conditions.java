@@ -1,0 +1,37 @@
+package dev.minimalimage.operator;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+
+/** Kubernetes-convention conditions: lastTransitionTime changes only when the status flips. */
+final class Conditions {
+
+    static final String READY = "Ready";
+
+    private Conditions() {
+    }
+
+    static Condition make(List<Condition> previous, String type, String status, String reason, String message,
+            long generation, String now) {
+        String since = previous.stream().filter(c -> type.equals(c.getType()) && status.equals(c.getStatus()))
+                .map(Condition::getLastTransitionTime).findFirst().orElse(now);
+        return new ConditionBuilder().withType(type).withStatus(status).withReason(reason)
+                .withMessage(message == null ? "" : truncate(message)).withObservedGeneration(generation)
+                .withLastTransitionTime(since).build();
+    }
+
+    static List<Condition> ordered(Condition ready, List<Condition> stages) {
+        List<Condition> all = new ArrayList<>();
+        all.add(ready);
+        all.addAll(stages);
+        return all;
+    }
+
+    /** Conditions are for humans; 2 KiB is plenty and keeps the status well inside etcd limits. */
+    private static String truncate(String message) {
+        return message.length() <= 2048 ? message : message.substring(0, 2034) + "...(truncated)";
+    }
+}

@@ -1,0 +1,43 @@
+package dev.minimalimage.operator;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+
+import dev.minimalimage.api.v1alpha1.MinimalImage;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+/**
+ * Keeps the newest N finished builder pods (for their logs) and deletes the rest; deletes running pods of
+ * superseded inputs, whose result would never be reported anyway.
+ */
+final class PodRetention {
+
+    private static final Set<String> FINISHED = Set.of("Succeeded", "Failed");
+
+    private PodRetention() {
+    }
+
+    static void prune(KubernetesClient client, MinimalImage resource, String currentPod, int keepFinished,
+            List<Pod> ownedPods) {
+        List<Pod> finishedNewestFirst = ownedPods.stream().filter(PodRetention::finished)
+                .sorted(Comparator.comparing((Pod p) -> p.getMetadata().getCreationTimestamp(),
+                        Comparator.nullsLast(Comparator.reverseOrder())))
+                .toList();
+        for (int i = keepFinished; i < finishedNewestFirst.size(); i++) {
+            delete(client, finishedNewestFirst.get(i));
+        }
+        ownedPods.stream().filter(p -> !finished(p) && !p.getMetadata().getName().equals(currentPod))
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                .forEach(p -> delete(client, p));
+    }
+
+    private static boolean finished(Pod pod) {
+        return pod.getStatus() != null && FINISHED.contains(pod.getStatus().getPhase());
+    }
+
+    private static void delete(KubernetesClient client, Pod pod) {
+        client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
+    }
+}
