@@ -17,6 +17,7 @@ import dev.minimalimage.planning.InvalidSpecException;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
@@ -24,7 +25,8 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 
 /**
  * MinimalImage -> builder pod -> status. The workflow creates the dependents (source ConfigMap, builder pod);
- * this class reads the pod, asks the {@link StatusAggregator} for the status, and writes it only if it changed.
+ * this class reads the pod, asks the {@link StatusAggregator} for the status, writes it only if it changed, and
+ * only then deletes pods it no longer needs.
  * Pod events wake it up; it never sleeps or polls.
  */
 @Workflow(dependents = {
@@ -57,15 +59,19 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
         } catch (InvalidSpecException e) {
             after = aggregator.invalidSpec(resource, e.getMessage());
         }
+        if (!sameJson(before, after)) {
+            announce(resource, before, after);
+            MinimalImageStatus written = after;
+            // cached, so the reconcile that the clean-up below triggers already sees this status (no stale rebuild)
+            PrimaryUpdateAndCacheUtils.patchStatusAndCacheResource(resource, context, r -> {
+                r.setStatus(written);
+                return r;
+            });
+        }
         if (plan != null) {
             cleanUp(resource, plan, after, context);
         }
-        if (sameJson(before, after)) {
-            return UpdateControl.noUpdate();
-        }
-        announce(resource, before, after);
-        resource.setStatus(after);
-        return UpdateControl.patchStatus(resource);
+        return UpdateControl.noUpdate();
     }
 
     private static Optional<Pod> currentPod(Context<MinimalImage> context, BuildPlan plan) {

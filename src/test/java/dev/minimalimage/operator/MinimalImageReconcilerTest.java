@@ -1,0 +1,278 @@
+package dev.minimalimage.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import dev.minimalimage.api.v1alpha1.MinimalImage;
+import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
+import dev.minimalimage.planning.BuilderLayout;
+import dev.minimalimage.result.BuildResult;
+import dev.minimalimage.result.LinkSummary;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+
+/**
+ * The reconciler against the Fabric8 mock API server (CRUD mode), the one stand-in. Pod status is written by the
+ * test the way a kubelet would report it; the end-to-end suite runs the pods for real.
+ */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+class MinimalImageReconcilerTest {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(20);
+    static final String NS = "default";
+
+    @Inject
+    KubernetesClient client;
+
+    @Test
+    void createsOneRestrictedBuilderPodNamedByItsInputs() {
+        MinimalImage created = create(Resources.helloC("pod-shape", "registry.example/pod-shape:1"));
+        Pod pod = awaitPod("pod-shape");
+        assertThat(pod.getMetadata().getName()).matches("pod-shape-build-[0-9a-f]{10}");
+        assertThat(pod.getMetadata().getOwnerReferences()).singleElement().satisfies(ref -> {
+            assertThat(ref.getController()).isTrue();
+            assertThat(ref.getUid()).isEqualTo(created.getMetadata().getUid());
+        });
+        assertThat(pod.getSpec().getAutomountServiceAccountToken()).isFalse();
+        assertThat(pod.getSpec().getActiveDeadlineSeconds()).isEqualTo(15 * 60L);
+        assertThat(pod.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getSpec().getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(pod.getSpec().getInitContainers()).extracting("name").containsExactly("compile");
+        assertThat(pod.getSpec().getContainers()).extracting("name").containsExactly("package");
+        for (var container : concat(pod.getSpec().getInitContainers(), pod.getSpec().getContainers())) {
+            assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+            assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+            assertThat(container.getTerminationMessagePolicy()).isEqualTo("FallbackToLogsOnError");
+        }
+        ConfigMap source = client.configMaps().inNamespace(NS).withName("pod-shape-source").get();
+        assertThat(source.getData()).containsKey("f0");
+        assertThat(source.getData().get("f0")).contains("puts");
+        MinimalImageStatus status = awaitStatus("pod-shape", s -> s.getPhase() == MinimalImageStatus.Phase.Building);
+        assertThat(ready(status).getStatus()).isEqualTo("False");
+        assertThat(ready(status).getReason()).isEqualTo("Building");
+        assertThat(status.getObservedGeneration()).isEqualTo(created.getMetadata().getGeneration());
+    }
+
+    @Test
+    void successFillsTheStatusAndSameInputsNeverBuildAgain() {
+        create(Resources.helloC("ok", "registry.example/ok:1"));
+        Pod pod = awaitPod("ok");
+        finish(pod, "Succeeded", terminated("compile", 0, null), terminated("package", 0, success().toJson()));
+        MinimalImageStatus status = awaitStatus("ok", s -> s.getPhase() == MinimalImageStatus.Phase.Succeeded);
+        assertThat(ready(status).getStatus()).isEqualTo("True");
+        assertThat(ready(status).getReason()).isEqualTo("Built");
+        assertThat(status.getDigest()).isEqualTo(DIGEST);
+        assertThat(status.getShortDigest()).isEqualTo(DIGEST.substring(7, 19));
+        assertThat(status.getCompressedSize()).isEqualTo(4660L);
+        assertThat(status.getLink().getVerdict()).isEqualTo("Static");
+        assertThat(condition(status, "LinkVerified").getReason()).isEqualTo("Static");
+        String readySince = ready(status).getLastTransitionTime();
+
+        client.pods().inNamespace(NS).withName(pod.getMetadata().getName()).delete();
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                .until(() -> podsOf("ok").isEmpty());
+        MinimalImageStatus after = get("ok").getStatus();
+        assertThat(after.getDigest()).isEqualTo(DIGEST);
+        assertThat(ready(after).getLastTransitionTime()).isEqualTo(readySince);
+    }
+
+    @Test
+    void specChangeStartsANewBuildAndNeverReportsTheOldResult() {
+        create(Resources.helloC("change", "registry.example/change:1"));
+        Pod first = awaitPod("change");
+        finish(first, "Succeeded", terminated("compile", 0, null), terminated("package", 0, success().toJson()));
+        awaitStatus("change", s -> s.getPhase() == MinimalImageStatus.Phase.Succeeded);
+
+        MinimalImage changed = get("change");
+        changed.getSpec().getImage().setName("registry.example/change:2");
+        client.resource(changed).update();
+        await().atMost(TIMEOUT).until(() -> podsOf("change").stream()
+                .anyMatch(p -> !p.getMetadata().getName().equals(first.getMetadata().getName())));
+        MinimalImageStatus status = awaitStatus("change", s -> s.getObservedGeneration() == 2L);
+        assertThat(status.getDigest()).isNull();
+        assertThat(status.getPhase()).isIn(MinimalImageStatus.Phase.Pending, MinimalImageStatus.Phase.Building);
+        assertThat(ready(status).getStatus()).isEqualTo("False");
+    }
+
+    @Test
+    void invalidSpecIsReportedWithoutAPodOrRetry() {
+        MinimalImage bad = Resources.helloC("bad-timeout", "registry.example/bad:1");
+        bad.getSpec().getBuild().setTimeout("30s");
+        create(bad);
+        MinimalImageStatus status = awaitStatus("bad-timeout", s -> s.getPhase() == MinimalImageStatus.Phase.Failed);
+        assertThat(ready(status).getReason()).isEqualTo("InvalidSpec");
+        assertThat(ready(status).getMessage()).contains("between 1m and 6h");
+        assertThat(podsOf("bad-timeout")).isEmpty();
+    }
+
+    @Test
+    void compileFailureCarriesTheCompilerErrorAndALogsHint() {
+        create(Resources.helloC("broken", "registry.example/broken:1"));
+        Pod pod = awaitPod("broken");
+        String log = "main.c: In function 'main':\nmain.c:1:30: error: expected ';' before 'return'\ncompilation terminated.\n";
+        finish(pod, "Failed", terminated("compile", 1, log), waiting("package", "PodInitializing"));
+        MinimalImageStatus status = awaitStatus("broken", s -> s.getPhase() == MinimalImageStatus.Phase.Failed);
+        assertThat(ready(status).getReason()).isEqualTo("CompileFailed");
+        assertThat(ready(status).getMessage()).contains("main.c:1:30: error: expected ';' before 'return'")
+                .contains("kubectl logs -n default " + pod.getMetadata().getName() + " -c compile");
+        assertThat(condition(status, "Compiled").getStatus()).isEqualTo("False");
+    }
+
+    @Test
+    void dynamicBinaryFailsWithTheNeededLibrariesInTheStatus() {
+        create(Resources.helloC("dyn", "registry.example/dyn:1"));
+        Pod pod = awaitPod("dyn");
+        LinkSummary link = new LinkSummary("Dynamic", "glibc", "x86-64", "/lib64/ld-linux-x86-64.so.2",
+                List.of("libc.so.6"), null, List.of(), null, "has PT_INTERP");
+        String result = BuildResult.failure(dev.minimalimage.result.ResultReason.DynamicDependency,
+                "binary is Dynamic; it needs libc.so.6", link).toJson();
+        finish(pod, "Failed", terminated("compile", 0, null), terminated("package", 3, result));
+        MinimalImageStatus status = awaitStatus("dyn", s -> s.getPhase() == MinimalImageStatus.Phase.Failed);
+        assertThat(ready(status).getReason()).isEqualTo("DynamicDependency");
+        assertThat(status.getLink().getNeeded()).containsExactly("libc.so.6");
+        assertThat(condition(status, "LinkVerified").getStatus()).isEqualTo("False");
+        assertThat(condition(status, "Compiled").getStatus()).isEqualTo("True");
+    }
+
+    @Test
+    void podLevelFailuresMapToActionableReasons() {
+        create(Resources.helloC("oom", "registry.example/oom:1"));
+        Pod oom = awaitPod("oom");
+        finish(oom, "Failed", new ContainerStatusBuilder().withName("compile").withNewState().withNewTerminated()
+                .withExitCode(137).withReason("OOMKilled").endTerminated().endState().build(),
+                waiting("package", "PodInitializing"));
+        assertThat(ready(awaitStatus("oom", failed())).getReason()).isEqualTo("OutOfMemory");
+
+        create(Resources.helloC("slow", "registry.example/slow:1"));
+        Pod slow = awaitPod("slow");
+        edit(slow, s -> new PodStatusBuilder(s).withPhase("Failed").withReason("DeadlineExceeded")
+                .withMessage("Pod was active on the node longer than the specified deadline").build());
+        MinimalImageStatus timedOut = awaitStatus("slow", failed());
+        assertThat(ready(timedOut).getReason()).isEqualTo("Timeout");
+        assertThat(ready(timedOut).getMessage()).contains("900s");
+
+        create(Resources.helloC("pull", "registry.example/pull:1"));
+        Pod pull = awaitPod("pull");
+        edit(pull, s -> new PodStatusBuilder(s).withPhase("Pending").withInitContainerStatuses(
+                new ContainerStatusBuilder().withName("compile").withImage("docker.io/library/nope:1").withNewState()
+                        .withNewWaiting().withReason("ImagePullBackOff").withMessage("Back-off pulling image")
+                        .endWaiting().endState().build()).build());
+        assertThat(ready(awaitStatus("pull", failed())).getReason()).isEqualTo("ToolchainImagePullFailed");
+        await().atMost(TIMEOUT).until(() -> podsOf("pull").isEmpty());
+    }
+
+    @Test
+    void aVanishedBuilderPodIsRecreatedABoundedNumberOfTimes() {
+        create(Resources.helloC("vanish", "registry.example/vanish:1"));
+        String uid = awaitPod("vanish").getMetadata().getUid();
+        awaitStatus("vanish", s -> uid.equals(s.getBuilderPodUid()));
+        for (int recreation = 1; recreation <= OperatorSettings.maxPodRecreations(); recreation++) {
+            String previous = podsOf("vanish").get(0).getMetadata().getUid();
+            client.pods().inNamespace(NS).withLabel(BuilderLayout.LABEL_BUILD_HASH).delete();
+            await().atMost(TIMEOUT).until(() -> podsOf("vanish").stream()
+                    .anyMatch(p -> !p.getMetadata().getUid().equals(previous)));
+            int expected = recreation;
+            awaitStatus("vanish", s -> s.getPodRecreations() != null && s.getPodRecreations() == expected);
+        }
+        client.pods().inNamespace(NS).withLabel(BuilderLayout.LABEL_BUILD_HASH).delete();
+        MinimalImageStatus lost = awaitStatus("vanish", failed());
+        assertThat(ready(lost).getReason()).isEqualTo("BuilderPodLost");
+        assertThat(podsOf("vanish")).isEmpty();
+    }
+
+    // ---- helpers
+
+    static final String DIGEST = "sha256:" + "ab".repeat(32);
+
+    static BuildResult success() {
+        return BuildResult.success("registry.example/ok@" + DIGEST, DIGEST, 4660, 18432, 17728,
+                new LinkSummary("Static", "musl", "x86-64", null, List.of(), null, List.of(), null, "static"));
+    }
+
+    static java.util.function.Predicate<MinimalImageStatus> failed() {
+        return s -> s.getPhase() == MinimalImageStatus.Phase.Failed;
+    }
+
+    MinimalImage create(MinimalImage resource) {
+        resource.getMetadata().setNamespace(NS);
+        return client.resource(resource).create();
+    }
+
+    MinimalImage get(String name) {
+        return client.resources(MinimalImage.class).inNamespace(NS).withName(name).get();
+    }
+
+    List<Pod> podsOf(String name) {
+        return client.pods().inNamespace(NS).list().getItems().stream()
+                .filter(p -> p.getMetadata().getName().startsWith(name + "-build-")).toList();
+    }
+
+    Pod awaitPod(String name) {
+        await().atMost(TIMEOUT).until(() -> !podsOf(name).isEmpty());
+        return podsOf(name).get(0);
+    }
+
+    MinimalImageStatus awaitStatus(String name, java.util.function.Predicate<MinimalImageStatus> condition) {
+        await().atMost(TIMEOUT).until(() -> Optional.ofNullable(get(name).getStatus()).filter(condition).isPresent());
+        return get(name).getStatus();
+    }
+
+    void finish(Pod pod, String phase, ContainerStatus init, ContainerStatus main) {
+        edit(pod, s -> new PodStatusBuilder(s).withPhase(phase).withInitContainerStatuses(init)
+                .withContainerStatuses(main).build());
+    }
+
+    void edit(Pod pod, UnaryOperator<io.fabric8.kubernetes.api.model.PodStatus> change) {
+        client.pods().inNamespace(NS).withName(pod.getMetadata().getName()).editStatus(p -> {
+            p.setStatus(change.apply(p.getStatus() == null ? new io.fabric8.kubernetes.api.model.PodStatus() : p.getStatus()));
+            return p;
+        });
+    }
+
+    static ContainerStatus terminated(String name, int exitCode, String message) {
+        return new ContainerStatusBuilder().withName(name).withNewState().withNewTerminated().withExitCode(exitCode)
+                .withReason(exitCode == 0 ? "Completed" : "Error").withMessage(message)
+                .withFinishedAt("2026-11-23T10:00:00Z").endTerminated().endState().build();
+    }
+
+    static ContainerStatus waiting(String name, String reason) {
+        return new ContainerStatusBuilder().withName(name).withNewState().withNewWaiting().withReason(reason)
+                .endWaiting().endState().build();
+    }
+
+    static Condition ready(MinimalImageStatus status) {
+        return condition(status, "Ready");
+    }
+
+    static Condition condition(MinimalImageStatus status, String type) {
+        return status.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElseThrow();
+    }
+
+    static <T> List<T> concat(List<? extends T> a, List<? extends T> b) {
+        List<T> all = new java.util.ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    static Map<String, String> none() {
+        return Map.of();
+    }
+}
