@@ -93,7 +93,7 @@ fi
 snap_ok=0
 for attempt in 1 2 3 4 5; do
   rm -rf "$work/quarkus-app"
-  if cp -a "$ROOT/target/quarkus-app" "$work/quarkus-app" 2>/dev/null &&
+  if timeout 300 cp -a "$ROOT/target/quarkus-app" "$work/quarkus-app" 2>/dev/null &&
      T "$JAVA" -jar "$work/quarkus-app/quarkus-run.jar" --version >"$work/version.txt" 2>&1; then
     snap_ok=1; break
   fi

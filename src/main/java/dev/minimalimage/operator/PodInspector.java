@@ -129,7 +129,7 @@ final class PodInspector {
             case BuilderLayout.FETCH_CONTAINER -> failure(stages, Stage.SourceFetched, Reasons.SOURCE_FETCH_FAILED,
                     "fetching the source failed" + exit + ": " + tail(done.getMessage()) + " " + hint, commit);
             case BuilderLayout.COMPILE_CONTAINER -> failure(stages, Stage.Compiled, Reasons.COMPILE_FAILED,
-                    "compile step failed" + exit + ": " + errorLines(done.getMessage()) + " " + hint, commit);
+                    "compile step failed" + exit + ": " + errorLines(done.getMessage()) + "\n" + hint, commit);
             default -> packageFailed(stages, done, exit, hint, commit);
         };
         return outcome.withFinishedAt(done.getFinishedAt());

@@ -27,6 +27,7 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 public final class BuilderPodFactory {
 
     private static final String WORKSPACE_VOLUME = "workspace";
+    private static final String TMP_VOLUME = "tmp";
     private static final String SOURCE_VOLUME = "source";
     private static final String REGISTRY_VOLUME = "registry-auth";
     private static final String GIT_VOLUME = "git-auth";
@@ -89,7 +90,7 @@ public final class BuilderPodFactory {
         if (git.revision() != null) {
             args.addAll(List.of("--revision", git.revision()));
         }
-        List<VolumeMount> mounts = new ArrayList<>(List.of(workspaceMount()));
+        List<VolumeMount> mounts = baseMounts();
         if (git.credentialsSecret() != null) {
             args.addAll(List.of("--credentials-dir", BuilderLayout.GIT_SECRET_DIR));
             mounts.add(mount(GIT_VOLUME, BuilderLayout.GIT_SECRET_DIR));
@@ -106,7 +107,7 @@ public final class BuilderPodFactory {
         env.add(new EnvVar("OUT", plan.packageArgs().get(1), null));
         env.add(new EnvVar("WORK", BuilderLayout.WORKSPACE, null));
         plan.compile().env().forEach((k, v) -> env.add(new EnvVar(k, v, null)));
-        List<VolumeMount> mounts = new ArrayList<>(List.of(workspaceMount()));
+        List<VolumeMount> mounts = baseMounts();
         if (plan.isInline()) {
             mounts.add(new VolumeMount(BuilderLayout.SOURCE_MOUNT, null, SOURCE_VOLUME, true, null, null, null));
         }
@@ -116,7 +117,7 @@ public final class BuilderPodFactory {
     }
 
     private Container packageContainer(BuildPlan plan, BuildSettings build) {
-        List<VolumeMount> mounts = new ArrayList<>(List.of(workspaceMount()));
+        List<VolumeMount> mounts = baseMounts();
         if (plan.pushSecret() != null) {
             mounts.add(mount(REGISTRY_VOLUME, BuilderLayout.REGISTRY_SECRET_DIR));
         }
@@ -141,14 +142,17 @@ public final class BuilderPodFactory {
                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().build();
     }
 
-    /** Toolchains write caches and temp files under HOME/TMPDIR; both point into the writable workspace. */
+    /** The root file system is read-only: caches go to HOME in the workspace, temp files to an emptyDir /tmp. */
     private static List<EnvVar> homeEnv() {
-        return List.of(new EnvVar("HOME", BuilderLayout.WORKSPACE + "/home", null),
-                new EnvVar("TMPDIR", BuilderLayout.WORKSPACE + "/tmp", null));
+        return List.of(new EnvVar("HOME", BuilderLayout.WORKSPACE + "/home", null), new EnvVar("TMPDIR", "/tmp", null));
     }
 
     private static VolumeMount workspaceMount() {
         return mount(WORKSPACE_VOLUME, BuilderLayout.WORKSPACE);
+    }
+
+    private static List<VolumeMount> baseMounts() {
+        return new ArrayList<>(List.of(workspaceMount(), mount(TMP_VOLUME, "/tmp")));
     }
 
     private static VolumeMount mount(String volume, String path) {
@@ -158,6 +162,7 @@ public final class BuilderPodFactory {
     private static List<Volume> volumes(BuildPlan plan) {
         List<Volume> volumes = new ArrayList<>();
         volumes.add(new VolumeBuilder().withName(WORKSPACE_VOLUME).withNewEmptyDir().endEmptyDir().build());
+        volumes.add(new VolumeBuilder().withName(TMP_VOLUME).withNewEmptyDir().endEmptyDir().build());
         if (plan.isInline()) {
             volumes.add(new VolumeBuilder().withName(SOURCE_VOLUME).withNewConfigMap()
                     .withName(plan.sourceConfigMapName()).withItems(InlineSourceFiles.items(plan.inlineFiles()))

@@ -19,8 +19,8 @@ public final class LanguagePresets {
 
     private static final String PROLOGUE = """
             set -eu
+            mkdir -p "$HOME" "$(dirname "$OUT")"
             cd "$SRC"
-            mkdir -p "$(dirname "$OUT")"
             """;
     private static final String EPILOGUE = """
             test -f "$OUT" || { echo "error: the compile step did not produce $OUT" >&2; exit 1; }

@@ -1,0 +1,252 @@
+package dev.minimalimage.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.minimalimage.api.v1alpha1.Language;
+import dev.minimalimage.api.v1alpha1.MinimalImage;
+import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
+import dev.minimalimage.operator.Resources;
+import dev.minimalimage.testsupport.Compilers;
+import dev.minimalimage.testsupport.KubeletStandIn;
+import dev.minimalimage.testsupport.LocalRegistry;
+import dev.minimalimage.testsupport.Processes;
+import dev.minimalimage.testsupport.Skopeo;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+
+/**
+ * The whole pipeline for real on this machine: the operator (under test) creates builder pods in the mock API
+ * server; {@link KubeletStandIn} runs them with the host's compilers and the project's packaged jar; the image is
+ * pushed to a real registry on 127.0.0.1, cross-checked over the registry's HTTP API and skopeo, pulled back and run
+ * from an empty root.
+ */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BuildPipelineIT {
+
+    static final Duration BUILD_TIMEOUT = Duration.ofSeconds(240);
+    static final String NS = "default";
+    static final String BUILDER_IMAGE = "local/minimal-image-builder:test";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    KubernetesClient client;
+
+    Path work;
+    LocalRegistry registry;
+    KubeletStandIn kubelet;
+
+    @BeforeAll
+    void start() throws IOException {
+        Processes.requireOnPath("musl-gcc", "g++", "go", "skopeo", "docker-registry");
+        Path jar = Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
+        assertThat(jar).as("run `mvn package` first: the builder image's stand-in is the packaged jar").exists();
+        work = Files.createTempDirectory("e2e");
+        registry = LocalRegistry.start(work.resolve("registry"));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        kubelet = new KubeletStandIn(client, work.resolve("kubelet"), Map.of(BUILDER_IMAGE, List.of(java, "-jar",
+                jar.toString()))).start();
+    }
+
+    @AfterAll
+    void stop() {
+        if (kubelet != null) {
+            kubelet.close();
+        }
+        if (registry != null) {
+            registry.close();
+        }
+    }
+
+    @Test
+    void cFromInlineSourceIsReadyWithTheRegistrysDigestAndRunsOnScratch() throws Exception {
+        MinimalImage c = Resources.inline("hello-c", Language.Name.C, registry.host() + "/e2e/hello-c:1", Map.of(
+                "main.c", "#include <stdio.h>\n#include \"msg.h\"\nint main(void){puts(MSG);return 0;}\n",
+                "include/msg.h", "#define MSG \"hello from c on scratch\"\n"));
+        c.getSpec().getLanguage().setFlags(List.of("-Iinclude"));
+        MinimalImageStatus status = buildAndAwaitReady(c);
+        assertPushedImageRuns(status, "e2e/hello-c", "1", "/app/app", "hello from c on scratch\n");
+        assertThat(status.getLink().getLibc()).isEqualTo("musl");
+        assertThat(status.getLink().getVerdict()).isEqualTo("Static");
+        System.out.println("STATUS hello-c (Ready):\n" + Serialization.asYaml(status));
+    }
+
+    @Test
+    void cppGoAndRustBuildStaticImagesThatRun() throws Exception {
+        MinimalImage cpp = Resources.inline("hello-cpp", Language.Name.CPP, registry.host() + "/e2e/hello-cpp:1",
+                Map.of("main.cpp", "#include <iostream>\n#include <vector>\nint main(){std::vector<int> v{1,2,3};"
+                        + "std::cout << \"hello from c++ \" << v.size() << std::endl;}\n"));
+        MinimalImage go = Resources.inline("hello-go", Language.Name.GO, registry.host() + "/e2e/hello-go:1",
+                Map.of("main.go", "package main\nimport \"fmt\"\nfunc main(){ fmt.Println(\"hello from go\") }\n"));
+        create(cpp);
+        create(go);
+        boolean rust = Compilers.hasRustc();
+        if (rust) {
+            create(Resources.inline("hello-rust", Language.Name.RUST, registry.host() + "/e2e/hello-rust:1",
+                    Map.of("main.rs", "fn main() { println!(\"hello from rust\"); }\n")));
+        }
+        assertPushedImageRuns(awaitReady("hello-cpp"), "e2e/hello-cpp", "1", "/app/app", "hello from c++ 3\n");
+        MinimalImageStatus goStatus = awaitReady("hello-go");
+        assertThat(goStatus.getLink().getLibc()).isEqualTo("none");
+        assertPushedImageRuns(goStatus, "e2e/hello-go", "1", "/app/app", "hello from go\n");
+        if (rust) {
+            MinimalImageStatus rustStatus = awaitReady("hello-rust");
+            assertThat(rustStatus.getLink().getVerdict()).isEqualTo("StaticPie");
+            assertPushedImageRuns(rustStatus, "e2e/hello-rust", "1", "/app/app", "hello from rust\n");
+        }
+    }
+
+    @Test
+    void dynamicallyLinkedProgramFailsWithItsNeededLibraries() {
+        MinimalImage dyn = Resources.inline("dynamic", Language.Name.CUSTOM, registry.host() + "/e2e/dynamic:1",
+                Map.of("main.c", "#include <stdio.h>\nint main(void){puts(\"hi\");return 0;}\n"));
+        Language.Custom custom = new Language.Custom();
+        custom.setImage("local/plain-gcc:test");
+        custom.setScript("gcc -O2 -o \"$OUT\" main.c");
+        dyn.getSpec().getLanguage().setCustom(custom);
+        create(dyn);
+        MinimalImageStatus status = awaitFinished("dynamic");
+        assertThat(ready(status).getReason()).isEqualTo("DynamicDependency");
+        assertThat(status.getLink().getNeeded()).contains("libc.so.6");
+        assertThat(status.getLink().getInterpreter()).contains("ld-linux");
+        assertThat(ready(status).getMessage()).contains("libc.so.6");
+        assertThat(status.getDigest()).isNull();
+        System.out.println("STATUS dynamic (DynamicDependency):\n" + Serialization.asYaml(status));
+    }
+
+    @Test
+    void compileErrorIsReportedWithTheCompilersErrorLine() {
+        create(Resources.inline("broken", Language.Name.C, registry.host() + "/e2e/broken:1",
+                Map.of("main.c", "int main(void) { return 0 }\n")));
+        MinimalImageStatus status = awaitFinished("broken");
+        assertThat(ready(status).getReason()).isEqualTo("CompileFailed");
+        assertThat(ready(status).getMessage()).containsPattern("main\\.c:1:\\d+: error: expected .;. before")
+                .contains("kubectl logs -n default " + status.getBuilderPod() + " -c compile");
+        System.out.println("STATUS broken (CompileFailed):\n" + Serialization.asYaml(status));
+    }
+
+    @Test
+    void wrongPushCredentialIsPushUnauthorizedAndTheSecretLeaksNowhere() throws IOException {
+        String password = "e2e-Secret-" + System.nanoTime();
+        try (LocalRegistry secured = LocalRegistry.start(work.resolve("auth-registry"), "pusher", password)) {
+            String wrong = password + "-wrong";
+            String auth = Base64.getEncoder().encodeToString(("pusher:" + wrong).getBytes(StandardCharsets.UTF_8));
+            String config = "{\"auths\":{\"" + secured.host() + "\":{\"auth\":\"" + auth + "\"}}}";
+            client.resource(new SecretBuilder().withNewMetadata().withName("push-creds").withNamespace(NS).endMetadata()
+                    .withType("kubernetes.io/dockerconfigjson")
+                    .withData(Map.of(".dockerconfigjson", Base64.getEncoder().encodeToString(config.getBytes(StandardCharsets.UTF_8))))
+                    .build()).create();
+            MinimalImage denied = Resources.helloC("denied", secured.host() + "/e2e/denied:1");
+            denied.getSpec().getImage().setPushSecret("push-creds");
+            create(denied);
+            MinimalImageStatus status = awaitFinished("denied");
+            assertThat(ready(status).getReason()).isEqualTo("PushUnauthorized");
+            String everything = Serialization.asYaml(get("denied")) + events("denied")
+                    + kubelet.logs(NS, status.getBuilderPod(), "package").orElse("") + operatorLog();
+            for (String secret : List.of(password, wrong, auth)) {
+                assertThat(everything).doesNotContain(secret);
+            }
+            System.out.println("STATUS denied (PushUnauthorized):\n" + Serialization.asYaml(status));
+        }
+    }
+
+    // ---- helpers
+
+    void assertPushedImageRuns(MinimalImageStatus status, String repository, String tag, String binary, String expected)
+            throws Exception {
+        byte[] manifest = registry.manifest(repository, tag);
+        assertThat(registry.dockerContentDigest(repository, tag)).contains(status.getDigest());
+        assertThat(sha256(manifest)).isEqualTo(status.getDigest());
+        assertThat(sha256(Skopeo.inspectRaw(registry.host() + "/" + repository + ":" + tag)
+                .getBytes(StandardCharsets.UTF_8))).isEqualTo(status.getDigest());
+        assertThat(status.getCompressedSize()).isEqualTo(storedBytes(repository, manifest));
+        assertThat(status.getImageRef()).isEqualTo(registry.host() + "/" + repository + "@" + status.getDigest());
+        Path rootfs = Skopeo.pullRootfs(status.getImageRef(), work.resolve("pull-" + repository.replace('/', '-')));
+        Processes.Result ran = Skopeo.runInRoot(rootfs, "65532", binary);
+        assertThat(ran.exitCode()).as(ran.stderr()).isZero();
+        assertThat(ran.stdout()).isEqualTo(expected);
+    }
+
+    long storedBytes(String repository, byte[] manifestBytes) throws IOException {
+        JsonNode manifest = JSON.readTree(manifestBytes);
+        long total = manifestBytes.length + registry.blobSize(repository, manifest.at("/config/digest").asText());
+        for (JsonNode layer : manifest.get("layers")) {
+            total += registry.blobSize(repository, layer.get("digest").asText());
+        }
+        return total;
+    }
+
+    MinimalImageStatus buildAndAwaitReady(MinimalImage resource) {
+        create(resource);
+        return awaitReady(resource.getMetadata().getName());
+    }
+
+    MinimalImageStatus awaitReady(String name) {
+        MinimalImageStatus status = awaitFinished(name);
+        assertThat(ready(status).getStatus()).as(Serialization.asYaml(status)).isEqualTo("True");
+        assertThat(status.getObservedGeneration()).isEqualTo(get(name).getMetadata().getGeneration());
+        return status;
+    }
+
+    MinimalImageStatus awaitFinished(String name) {
+        await().atMost(BUILD_TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() -> Optional.ofNullable(get(name))
+                .map(MinimalImage::getStatus).map(MinimalImageStatus::getPhase)
+                .filter(p -> p == MinimalImageStatus.Phase.Succeeded || p == MinimalImageStatus.Phase.Failed)
+                .isPresent());
+        return get(name).getStatus();
+    }
+
+    void create(MinimalImage resource) {
+        resource.getMetadata().setNamespace(NS);
+        client.resource(resource).create();
+    }
+
+    MinimalImage get(String name) {
+        return client.resources(MinimalImage.class).inNamespace(NS).withName(name).get();
+    }
+
+    String events(String name) {
+        return Serialization.asYaml(client.v1().events().inNamespace(NS).list().getItems().stream()
+                .filter(e -> name.equals(e.getInvolvedObject().getName())).toList());
+    }
+
+    static String operatorLog() throws IOException {
+        Path log = Path.of("target/quarkus-test.log");
+        assertThat(log).as("operator log file (quarkus.log.file) must exist for the leak check").exists();
+        return Files.readString(log);
+    }
+
+    static Condition ready(MinimalImageStatus status) {
+        return status.getConditions().stream().filter(c -> "Ready".equals(c.getType())).findFirst().orElseThrow();
+    }
+
+    static String sha256(byte[] bytes) throws Exception {
+        return "sha256:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+}
