@@ -112,8 +112,8 @@ export GOCACHE="$BENCH_DIR/out/.cache/go-build" GOPATH="$BENCH_DIR/out/.cache/go
 mkdir -p "$GOCACHE"
 log "building the binaries"
 T musl-gcc -static -Os -s -Wl,--gc-sections -o "$work/bin/hello" "$BENCH_DIR/programs/hello.c"
-(cd "$BENCH_DIR/programs/small-go" && CGO_ENABLED=0 T go build -trimpath -ldflags='-s -w' -o "$work/bin/small-go" .)
-(cd "$BENCH_DIR/programs/https-server" && CGO_ENABLED=0 T go build -trimpath -o "$work/bin/https-server" .)
+(cd "$BENCH_DIR/programs/small-go" && CGO_ENABLED=0 T go build -trimpath -buildvcs=false -ldflags='-s -w' -o "$work/bin/small-go" .)
+(cd "$BENCH_DIR/programs/https-server" && CGO_ENABLED=0 T go build -trimpath -buildvcs=false -o "$work/bin/https-server" .)
 BINS=(hello small-go https-server)
 for b in "${BINS[@]}"; do log "$(printf '%-13s %10d bytes' "$b" "$(stat -c%s "$work/bin/$b")")"; done
 

@@ -44,11 +44,11 @@ final class FetchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        try (Git git = Git.cloneRepository().setURI(url).setDirectory(dest.toFile()).setNoCheckout(true)
+        try (Git git = Git.cloneRepository().setURI(url).setDirectory(dest.toFile())
                 .setCloneAllBranches(true).setCredentialsProvider(credentials()).call()) {
             Repository repository = git.getRepository();
             ObjectId commit = resolve(repository);
-            git.checkout().setName(commit.name()).call();
+            git.checkout().setName(commit.name()).call(); // detached HEAD at the resolved commit
             String json = "{\"commit\":\"" + commit.name() + "\"}";
             if (resultFile != null) {
                 Files.writeString(resultFile, json, StandardCharsets.UTF_8);

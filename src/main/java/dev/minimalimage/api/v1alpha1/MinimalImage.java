@@ -1,5 +1,7 @@
 package dev.minimalimage.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -23,6 +25,18 @@ public class MinimalImage extends CustomResource<MinimalImageSpec, MinimalImageS
 
     public static final String GROUP = "build.minimalimage.dev";
     public static final String VERSION = "v1alpha1";
+
+    @Override
+    @JsonPropertyDescription("What to build: source, language preset, target image, verification and builder settings.")
+    public MinimalImageSpec getSpec() {
+        return super.getSpec();
+    }
+
+    @Override
+    @JsonPropertyDescription("Observed state of the latest build, written by the operator.")
+    public MinimalImageStatus getStatus() {
+        return super.getStatus();
+    }
 
     @Override
     protected MinimalImageStatus initStatus() {

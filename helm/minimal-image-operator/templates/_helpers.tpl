@@ -1,0 +1,57 @@
+{{/* Chart name. */}}
+{{- define "minimal-image-operator.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Full name: release-chart, unless the release name already contains the chart name. */}}
+{{- define "minimal-image-operator.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "minimal-image-operator.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "minimal-image-operator.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "minimal-image-operator.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "minimal-image-operator.labels" -}}
+helm.sh/chart: {{ include "minimal-image-operator.chart" . }}
+{{ include "minimal-image-operator.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/component: operator
+{{- end }}
+
+{{- define "minimal-image-operator.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "minimal-image-operator.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* The operator image reference; the tag defaults to appVersion. */}}
+{{- define "minimal-image-operator.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag | toString) }}
+{{- end }}
+
+{{/* Watched namespaces for the operator SDK: a comma-separated list, or JOSDK_ALL_NAMESPACES when empty. */}}
+{{- define "minimal-image-operator.watchNamespaces" -}}
+{{- if .Values.watchNamespaces }}
+{{- join "," .Values.watchNamespaces }}
+{{- else -}}
+JOSDK_ALL_NAMESPACES
+{{- end }}
+{{- end }}

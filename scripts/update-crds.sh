@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Regenerates the CRD YAML from the Java model (dev.minimalimage.api) and refreshes both checked-in copies:
+# crds/ (kubectl apply -f crds/) and the Helm chart's crds/ (installed by helm on first install).
+# CrdDriftTest fails the build when either copy differs from target/crds.
+# Usage: scripts/update-crds.sh [--no-build]   (--no-build: only copy what target/crds already holds)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [[ "${1:-}" != "--no-build" ]]; then
+  mvn -B -q -ntp process-classes
+fi
+shopt -s nullglob
+generated=(target/crds/*.yml)
+if ((${#generated[@]} == 0)); then
+  echo "update-crds: no CRDs in target/crds (did process-classes run?)" >&2
+  exit 1
+fi
+for dest in crds helm/minimal-image-operator/crds; do
+  mkdir -p "$dest"
+  # Drop copies of CRDs the model no longer generates.
+  for old in "$dest"/*.yml; do
+    [[ -f "target/crds/$(basename "$old")" ]] || { rm -f -- "$old"; echo "update-crds: removed stale $old" >&2; }
+  done
+  cp -- "${generated[@]}" "$dest/"
+done
+echo "update-crds: copied ${#generated[@]} CRD file(s) to crds/ and helm/minimal-image-operator/crds/" >&2

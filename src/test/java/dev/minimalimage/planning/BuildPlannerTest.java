@@ -1,0 +1,113 @@
+package dev.minimalimage.planning;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.minimalimage.api.v1alpha1.Language;
+import dev.minimalimage.api.v1alpha1.MinimalImage;
+import dev.minimalimage.api.v1alpha1.Source;
+import dev.minimalimage.operator.Resources;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+
+class BuildPlannerTest {
+
+    final BuildPlanner planner = new BuildPlanner(ToolchainImages.DEFAULTS);
+
+    @Test
+    void sameInputsSamePodNameAndRetentionDoesNotCount() throws Exception {
+        MinimalImage a = Resources.helloC("app", "registry.example/app:1");
+        MinimalImage b = Resources.helloC("app", "registry.example/app:1");
+        b.getSpec().getBuild().setKeepFinishedPods(7);
+        assertThat(planner.plan(a).podName()).isEqualTo(planner.plan(b).podName()).matches("app-build-[0-9a-f]{10}");
+        b.getSpec().getImage().setName("registry.example/app:2");
+        assertThat(planner.plan(b).inputsHash()).isNotEqualTo(planner.plan(a).inputsHash());
+        ToolchainImages mirror = new ToolchainImages("m/builder", "m/musl", "m/gcc", "m/gcc", "m/go", "m/rust");
+        assertThat(new BuildPlanner(mirror).plan(a).inputsHash()).isNotEqualTo(planner.plan(a).inputsHash());
+    }
+
+    @Test
+    void longNamesStayWithinKubernetesLimits() throws Exception {
+        MinimalImage long_ = Resources.helloC("x".repeat(250), "registry.example/app:1");
+        BuildPlan plan = planner.plan(long_);
+        assertThat(plan.podName()).hasSizeLessThanOrEqualTo(63);
+        assertThat(plan.sourceConfigMapName()).hasSizeLessThanOrEqualTo(63);
+        Pod pod = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(withUid(long_), plan);
+        assertThat(pod.getMetadata().getLabels().values()).allMatch(v -> v.length() <= 63);
+    }
+
+    @Test
+    void packageStepGetsTheImageSettingsAsArguments() throws Exception {
+        MinimalImage app = Resources.helloC("app", "registry.example/app:1");
+        app.getSpec().getImage().setArgs(List.of("--serve"));
+        app.getSpec().getImage().setEnv(List.of(new EnvVar("MODE", "prod", null)));
+        app.getSpec().getImage().setPushSecret("creds");
+        app.getSpec().getImage().getExtras().setPasswd(true);
+        List<String> args = planner.plan(app).packageArgs();
+        assertThat(String.join(" ", args)).contains("package /workspace/out/app --image registry.example/app:1")
+                .contains("--arg --serve").contains("--env MODE=prod").contains("--passwd").contains("--insecure")
+                .contains("--docker-config /var/run/secrets/minimal-image/registry/config.json")
+                .contains("--result-file /dev/termination-log");
+    }
+
+    @Test
+    void gitSourcesGetAFetchStepAndUnsafePathsAreRejected() throws Exception {
+        MinimalImage git = Resources.helloC("git", "registry.example/git:1");
+        Source.Git repo = new Source.Git();
+        repo.setUrl("https://example.org/repo.git");
+        repo.setRevision("v1.2");
+        repo.setContextDir("cmd/hello");
+        git.getSpec().getSource().setInline(null);
+        git.getSpec().getSource().setGit(repo);
+        BuildPlan plan = planner.plan(git);
+        Pod pod = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(withUid(git), plan);
+        assertThat(pod.getSpec().getInitContainers()).extracting("name").containsExactly("fetch", "compile");
+        assertThat(pod.getSpec().getInitContainers().get(0).getArgs()).contains("--revision", "v1.2");
+        assertThat(pod.getSpec().getInitContainers().get(1).getEnv())
+                .anySatisfy(e -> assertThat(e.getValue()).isEqualTo("/workspace/src/cmd/hello"));
+
+        repo.setContextDir("../etc");
+        assertThatThrownBy(() -> planner.plan(git)).isInstanceOf(InvalidSpecException.class).hasMessageContaining("..");
+        repo.setContextDir(null);
+        repo.setUrl("file:///etc");
+        assertThatThrownBy(() -> planner.plan(git)).hasMessageContaining("https or ssh");
+        git.getSpec().getSource().setInline(new Source.Inline());
+        assertThatThrownBy(() -> planner.plan(git)).hasMessageContaining("exactly one");
+    }
+
+    @Test
+    void inlineFilesKeepTheirDirectoriesThroughConfigMapItems() throws Exception {
+        MinimalImage app = Resources.inline("app", Language.Name.C, "registry.example/app:1",
+                Map.of("src/main.c", "x", "include/a.h", "y"));
+        BuildPlan plan = planner.plan(app);
+        assertThat(InlineSourceFiles.configMapData(plan.inlineFiles())).containsOnlyKeys("f0", "f1");
+        Pod pod = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(withUid(app), plan);
+        assertThat(pod.getSpec().getVolumes()).filteredOn(v -> v.getConfigMap() != null).singleElement()
+                .satisfies(v -> assertThat(v.getConfigMap().getItems()).extracting("path")
+                        .containsExactly("include/a.h", "src/main.c"));
+    }
+
+    @Test
+    void presetsDefaultToTheSmallestStaticBuild() throws Exception {
+        Language go = new Language();
+        go.setName(Language.Name.GO);
+        CompileStep step = LanguagePresets.compileStep(go, ToolchainImages.DEFAULTS);
+        assertThat(step.script()).contains("CGO_ENABLED=0").contains("-trimpath");
+        assertThat(step.env()).containsEntry("PRESET_LDFLAGS", "-s -w");
+        Language custom = new Language();
+        custom.setName(Language.Name.CUSTOM);
+        assertThatThrownBy(() -> LanguagePresets.compileStep(custom, ToolchainImages.DEFAULTS))
+                .hasMessageContaining("language.custom.image");
+    }
+
+    static MinimalImage withUid(MinimalImage resource) {
+        resource.getMetadata().setUid("uid-1");
+        resource.getMetadata().setNamespace("ns");
+        return resource;
+    }
+}
