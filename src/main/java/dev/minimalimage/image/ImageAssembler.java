@@ -24,7 +24,8 @@ public final class ImageAssembler {
     }
 
     public static AssembledImage assemble(Path binary, ImageConfig config, Platform platform) throws IOException {
-        LayerWriter.Layer layer = LayerWriter.write(RootfsPlan.of(binary, config), config.compression());
+        LayerWriter.Layer layer = LayerWriter.write(RootfsPlan.of(binary, config), config.compression(),
+                config.compressionLevel());
         Blob configBlob = Blob.of(CONFIG_MEDIA_TYPE, JSON.writeValueAsBytes(imageConfigJson(config, platform, layer.diffId())));
         OciManifest manifest = new OciManifest(configBlob, List.of(layer.blob()), config.annotations());
         Blob manifestBlob = Blob.of(OciManifest.MEDIA_TYPE, JsonTemplateMapper.toByteArray(manifest));

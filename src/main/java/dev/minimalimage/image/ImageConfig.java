@@ -21,7 +21,8 @@ public record ImageConfig(
         SortedMap<String, String> labels,
         SortedMap<String, String> annotations,
         Extras extras,
-        Compression compression) {
+        Compression compression,
+        int compressionLevel) {
 
     public static final String DEFAULT_USER = "65532";
 
@@ -44,11 +45,12 @@ public record ImageConfig(
         annotations = new TreeMap<>(annotations);
         extras = extras == null ? Extras.NONE : extras;
         compression = compression == null ? Compression.GZIP : compression;
+        compressionLevel = compression.checkLevel(compressionLevel <= 0 ? compression.defaultLevel() : compressionLevel);
     }
 
     public static ImageConfig minimal(String binaryPath) {
         return new ImageConfig(binaryPath, List.of(), List.of(), null, null, List.of(),
-                new TreeMap<>(), new TreeMap<>(), Extras.NONE, Compression.GZIP);
+                new TreeMap<>(), new TreeMap<>(), Extras.NONE, Compression.GZIP, 0);
     }
 
     /** "8080" becomes "8080/tcp"; protocol must be tcp, udp or sctp. */

@@ -1,30 +1,23 @@
 package dev.minimalimage.image;
 
 import java.io.ByteArrayOutputStream;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
 import java.util.Collection;
-import java.util.HexFormat;
-import java.util.zip.Deflater;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
-import org.apache.commons.compress.compressors.gzip.GzipParameters;
 import org.apache.commons.compress.compressors.zstandard.ZstdCompressorOutputStream;
 
 /**
  * Writes one reproducible layer: entries in the given order, every timestamp at the epoch, owner 0:0 without names,
- * 512-byte tar records (no 10 KiB padding), and a compressor whose header carries no time or host.
+ * 512-byte tar records (no 10 KiB padding), and a compressor whose header carries no time or host. The tar is
+ * built in memory (binaries are MBs) so it can be compressed on all cores.
  */
 final class LayerWriter {
 
-    static final int ZSTD_LEVEL = 19;
 
     private LayerWriter() {
     }
@@ -33,15 +26,16 @@ final class LayerWriter {
     record Layer(Blob blob, String diffId, long uncompressedSize) {
     }
 
-    static Layer write(Collection<LayerEntry> entries, Compression compression) throws IOException {
-        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
-        MessageDigest tarDigest = Blob.newSha256();
-        CountingOutputStream tarBytes;
-        try (OutputStream compressor = compressor(compression, compressed);
-                DigestOutputStream hashing = new DigestOutputStream(compressor, tarDigest);
-                CountingOutputStream counting = new CountingOutputStream(hashing);
-                TarArchiveOutputStream tar = new TarArchiveOutputStream(counting, TarConstants.DEFAULT_RCDSIZE)) {
-            tarBytes = counting;
+    static Layer write(Collection<LayerEntry> entries, Compression compression, int level) throws IOException {
+        byte[] tar = tar(entries);
+        String diffId = Blob.sha256(tar);
+        byte[] compressed = compression == Compression.ZSTD ? zstd(tar, level) : ParallelGzip.compress(tar, level);
+        return new Layer(Blob.of(compression.mediaType(), compressed), diffId, tar.length);
+    }
+
+    private static byte[] tar(Collection<LayerEntry> entries) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes, TarConstants.DEFAULT_RCDSIZE)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
             for (LayerEntry entry : entries) {
@@ -49,8 +43,15 @@ final class LayerWriter {
             }
             tar.finish();
         }
-        String diffId = "sha256:" + HexFormat.of().formatHex(tarDigest.digest());
-        return new Layer(Blob.of(compression.mediaType(), compressed.toByteArray()), diffId, tarBytes.count);
+        return bytes.toByteArray();
+    }
+
+    private static byte[] zstd(byte[] tar, int level) throws IOException {
+        ByteArrayOutputStream compressed = new ByteArrayOutputStream(tar.length / 2 + 64);
+        try (OutputStream zstd = new ZstdCompressorOutputStream(compressed, level, true)) {
+            zstd.write(tar);
+        }
+        return compressed.toByteArray();
     }
 
     private static void writeEntry(TarArchiveOutputStream tar, LayerEntry entry) throws IOException {
@@ -76,37 +77,5 @@ final class LayerWriter {
             Files.copy(entry.source(), tar);
         }
         tar.closeArchiveEntry();
-    }
-
-    private static OutputStream compressor(Compression compression, OutputStream out) throws IOException {
-        if (compression == Compression.ZSTD) {
-            return new ZstdCompressorOutputStream(out, ZSTD_LEVEL, true);
-        }
-        GzipParameters parameters = new GzipParameters();
-        parameters.setCompressionLevel(Deflater.BEST_COMPRESSION);
-        parameters.setModificationTime(0);
-        parameters.setOperatingSystem(255); // "unknown": the same bytes whatever OS builds the layer
-        parameters.setBufferSize(64 * 1024);
-        return new GzipCompressorOutputStream(out, parameters);
-    }
-
-    private static final class CountingOutputStream extends FilterOutputStream {
-        private long count;
-
-        CountingOutputStream(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-            count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-            count += len;
-        }
     }
 }

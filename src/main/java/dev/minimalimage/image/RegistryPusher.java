@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 
 import com.google.cloud.tools.jib.api.Credential;
@@ -44,22 +46,26 @@ public final class RegistryPusher {
 
     /** Pushes and returns the manifest digest the registry acknowledged. */
     public String push(AssembledImage image, Target target) throws PushException, InterruptedException {
+        return prepare(target).push(image);
+    }
+
+    /**
+     * Starts connecting and authenticating in the background, so that a cold JVM loads the HTTP and TLS stack while
+     * the caller is still assembling the image; {@link PendingPush#push} then only uploads.
+     */
+    public PendingPush prepare(Target target) {
         ImageReference reference = parse(target.imageReference());
-        Credential credential = credentialFor(reference, target.dockerConfig());
-        Duration backoff = target.firstBackoff();
-        for (int attempt = 1; ; attempt++) {
+        CompletableFuture<Connection> first = new CompletableFuture<>();
+        Thread connector = new Thread(() -> {
             try {
-                return pushOnce(image, reference, credential, target.insecure());
-            } catch (PushException e) {
-                if (e.kind() != PushException.Kind.UNAVAILABLE || attempt >= target.attempts()) {
-                    throw e;
-                }
-                warnings.accept("push attempt " + attempt + " failed (" + e.getMessage() + "); retrying in "
-                        + backoff.toMillis() + " ms");
-                Thread.sleep(backoff.toMillis());
-                backoff = backoff.multipliedBy(2);
+                first.complete(connect(reference, target));
+            } catch (PushException | RuntimeException e) {
+                first.completeExceptionally(e);
             }
-        }
+        }, "registry-connect");
+        connector.setDaemon(true);
+        connector.start();
+        return new PendingPush(reference, target, first);
     }
 
     public static ImageReference parse(String imageReference) {
@@ -70,10 +76,57 @@ public final class RegistryPusher {
         }
     }
 
-    private String pushOnce(AssembledImage image, ImageReference reference, Credential credential, boolean insecure)
-            throws PushException {
+    /** A push whose connection is being set up; retries reconnect with exponential backoff. */
+    public final class PendingPush {
+        private final ImageReference reference;
+        private final Target target;
+        private final CompletableFuture<Connection> first;
+
+        private PendingPush(ImageReference reference, Target target, CompletableFuture<Connection> first) {
+            this.reference = reference;
+            this.target = target;
+            this.first = first;
+        }
+
+        public String push(AssembledImage image) throws PushException, InterruptedException {
+            Duration backoff = target.firstBackoff();
+            for (int attempt = 1; ; attempt++) {
+                Connection connection = null;
+                try {
+                    connection = attempt == 1 ? await(first) : connect(reference, target);
+                    return connection.upload(image);
+                } catch (PushException e) {
+                    if (e.kind() != PushException.Kind.UNAVAILABLE || attempt >= target.attempts()) {
+                        throw e;
+                    }
+                    warnings.accept("push attempt " + attempt + " failed (" + e.getMessage() + "); retrying in "
+                            + backoff.toMillis() + " ms");
+                    Thread.sleep(backoff.toMillis());
+                    backoff = backoff.multipliedBy(2);
+                } finally {
+                    if (connection != null) {
+                        connection.close();
+                    }
+                }
+            }
+        }
+
+        private Connection await(CompletableFuture<Connection> connection) throws PushException, InterruptedException {
+            try {
+                return connection.get();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof PushException push) {
+                    throw push;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+    }
+
+    private Connection connect(ImageReference reference, Target target) throws PushException {
+        Credential credential = credentialFor(reference, target.dockerConfig());
         Consumer<LogEvent> log = this::forwardWarnings;
-        FailoverHttpClient http = new FailoverHttpClient(insecure, insecure, log);
+        FailoverHttpClient http = new FailoverHttpClient(target.insecure(), target.insecure(), log);
         try {
             RegistryClient client = RegistryClient
                     .factory(EventHandlers.builder().add(LogEvent.class, log).build(), reference.getRegistry(),
@@ -84,24 +137,42 @@ public final class RegistryPusher {
             if (!client.doPushBearerAuth() && credential != null) {
                 client.configureBasicAuth();
             }
-            for (Blob blob : image.blobsInPushOrder()) {
-                DescriptorDigest digest = DescriptorDigest.fromDigest(blob.digest());
-                if (client.checkBlob(digest).isEmpty()) {
-                    client.pushBlob(digest, Blobs.from(out -> out.write(blob.bytes()), true), null, n -> { });
-                }
-            }
-            String tagOrDigest = reference.getQualifier();
-            DescriptorDigest pushed = client.pushManifest(image.manifestTemplate(), tagOrDigest);
-            if (!pushed.toString().equals(image.digest())) {
-                throw new PushException(PushException.Kind.REJECTED, "registry stored manifest " + pushed
-                        + " but the assembled manifest is " + image.digest(), null);
-            }
-            return pushed.toString();
+            return new Connection(reference, credential, http, client);
         } catch (RegistryUnauthorizedException | RegistryCredentialsNotSentException e) {
+            shutDown(http);
             throw new PushException(PushException.Kind.UNAUTHORIZED, authMessage(reference, credential, e), e);
-        } catch (RegistryException | IOException | java.security.DigestException e) {
+        } catch (RegistryException | IOException e) {
+            shutDown(http);
             throw classify(reference, e);
-        } finally {
+        }
+    }
+
+    /** An authenticated client for one repository. */
+    private record Connection(ImageReference reference, Credential credential, FailoverHttpClient http,
+            RegistryClient client) {
+
+        String upload(AssembledImage image) throws PushException {
+            try {
+                for (Blob blob : image.blobsInPushOrder()) {
+                    DescriptorDigest digest = DescriptorDigest.fromDigest(blob.digest());
+                    if (client.checkBlob(digest).isEmpty()) {
+                        client.pushBlob(digest, Blobs.from(out -> out.write(blob.bytes()), true), null, n -> { });
+                    }
+                }
+                DescriptorDigest pushed = client.pushManifest(image.manifestTemplate(), reference.getQualifier());
+                if (!pushed.toString().equals(image.digest())) {
+                    throw new PushException(PushException.Kind.REJECTED, "registry stored manifest " + pushed
+                            + " but the assembled manifest is " + image.digest(), null);
+                }
+                return pushed.toString();
+            } catch (RegistryUnauthorizedException | RegistryCredentialsNotSentException e) {
+                throw new PushException(PushException.Kind.UNAUTHORIZED, authMessage(reference, credential, e), e);
+            } catch (RegistryException | IOException | java.security.DigestException e) {
+                throw classify(reference, e);
+            }
+        }
+
+        void close() {
             shutDown(http);
         }
     }

@@ -1,0 +1,116 @@
+package dev.minimalimage.image;
+
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
+
+/**
+ * gzip on all cores, pigz-style: the input is cut into fixed blocks, each deflated independently with the previous
+ * 32 KiB as its dictionary and ended by a sync flush, so the raw streams concatenate into one valid deflate stream.
+ * Block boundaries do not depend on the thread count, so the bytes (and the digest) are the same on any machine
+ * with the same zlib. Costs about 0.1% in size against one single stream.
+ */
+final class ParallelGzip {
+
+    static final int BLOCK = 256 * 1024;
+    private static final int DICTIONARY = 32 * 1024;
+    private static final byte OS_UNKNOWN = (byte) 255;
+
+    private ParallelGzip() {
+    }
+
+    static byte[] compress(byte[] input, int level) {
+        int blocks = Math.max(1, (input.length + BLOCK - 1) / BLOCK);
+        int threads = Math.min(blocks, Runtime.getRuntime().availableProcessors());
+        ByteArrayOutputStream out = new ByteArrayOutputStream(input.length / 2 + 64);
+        out.writeBytes(header(level));
+        if (threads <= 1) {
+            for (int i = 0; i < blocks; i++) {
+                out.writeBytes(deflateBlock(input, i, blocks, level));
+            }
+        } else {
+            out.writeBytes(parallel(input, blocks, level, threads));
+        }
+        CRC32 crc = new CRC32();
+        crc.update(input);
+        writeIntLe(out, (int) crc.getValue());
+        writeIntLe(out, input.length);
+        return out.toByteArray();
+    }
+
+    private static byte[] parallel(byte[] input, int blocks, int level, int threads) {
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "gzip");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<byte[]>> parts = new ArrayList<>();
+            for (int i = 0; i < blocks; i++) {
+                int index = i;
+                parts.add(pool.submit(() -> deflateBlock(input, index, blocks, level)));
+            }
+            ByteArrayOutputStream joined = new ByteArrayOutputStream(input.length / 2 + 64);
+            for (Future<byte[]> part : parts) {
+                joined.writeBytes(part.get());
+            }
+            return joined.toByteArray();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while compressing", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("compression failed", e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static byte[] deflateBlock(byte[] input, int index, int blocks, int level) {
+        int start = index * BLOCK;
+        int end = Math.min(input.length, start + BLOCK);
+        Deflater deflater = new Deflater(level, true);
+        try {
+            if (start > 0) {
+                int from = Math.max(0, start - DICTIONARY);
+                deflater.setDictionary(input, from, start - from);
+            }
+            deflater.setInput(input, start, end - start);
+            boolean last = index == blocks - 1;
+            if (last) {
+                deflater.finish();
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream((end - start) / 2 + 64);
+            byte[] buffer = new byte[64 * 1024];
+            int flush = last ? Deflater.NO_FLUSH : Deflater.SYNC_FLUSH;
+            while (true) {
+                int n = deflater.deflate(buffer, 0, buffer.length, flush);
+                out.write(buffer, 0, n);
+                boolean drained = last ? deflater.finished() : n < buffer.length && deflater.needsInput();
+                if (drained) {
+                    return out.toByteArray();
+                }
+            }
+        } finally {
+            deflater.end();
+        }
+    }
+
+    /** RFC 1952 header without name or time; XFL says "maximum compression" for level 9, as gzip does. */
+    private static byte[] header(int level) {
+        byte xfl = (byte) (level == Deflater.BEST_COMPRESSION ? 2 : level == Deflater.BEST_SPEED ? 4 : 0);
+        return new byte[] { 0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, xfl, OS_UNKNOWN };
+    }
+
+    private static void writeIntLe(ByteArrayOutputStream out, int value) {
+        out.write(value);
+        out.write(value >>> 8);
+        out.write(value >>> 16);
+        out.write(value >>> 24);
+    }
+}
