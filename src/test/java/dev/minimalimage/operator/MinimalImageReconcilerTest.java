@@ -198,6 +198,27 @@ class MinimalImageReconcilerTest {
         assertThat(podsOf("vanish")).isEmpty();
     }
 
+    @Test
+    void gitSourceIsFetchedByTheBuilderAndTheCommitIsRecorded() {
+        MinimalImage git = Resources.helloC("from-git", "registry.example/from-git:1");
+        dev.minimalimage.api.v1alpha1.Source.Git repo = new dev.minimalimage.api.v1alpha1.Source.Git();
+        repo.setUrl("https://example.org/hello.git");
+        repo.setRevision("main");
+        git.getSpec().getSource().setInline(null);
+        git.getSpec().getSource().setGit(repo);
+        create(git);
+        Pod pod = awaitPod("from-git");
+        assertThat(pod.getSpec().getInitContainers()).extracting("name").containsExactly("fetch", "compile");
+        assertThat(client.configMaps().inNamespace(NS).withName("from-git-source").get()).isNull();
+        String commit = "0123456789abcdef0123456789abcdef01234567";
+        edit(pod, s -> new PodStatusBuilder(s).withPhase("Succeeded").withInitContainerStatuses(
+                terminated("fetch", 0, "{\"commit\":\"" + commit + "\"}"), terminated("compile", 0, null))
+                .withContainerStatuses(terminated("package", 0, success().toJson())).build());
+        MinimalImageStatus status = awaitStatus("from-git", s -> s.getPhase() == MinimalImageStatus.Phase.Succeeded);
+        assertThat(status.getSourceCommit()).isEqualTo(commit);
+        assertThat(condition(status, "SourceFetched").getStatus()).isEqualTo("True");
+    }
+
     // ---- helpers
 
     static final String DIGEST = "sha256:" + "ab".repeat(32);

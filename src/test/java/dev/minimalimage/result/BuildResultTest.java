@@ -1,0 +1,37 @@
+package dev.minimalimage.result;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.Test;
+
+/** The result record must survive the kubelet's 4096-byte termination message cap, marking what it cut. */
+class BuildResultTest {
+
+    @Test
+    void smallRecordsAreKeptWhole() throws Exception {
+        LinkSummary link = new LinkSummary("Static", "musl", "x86-64", null, List.of(), null, List.of(), null, "static");
+        BuildResult result = BuildResult.success("r/x@sha256:" + "a".repeat(64), "sha256:" + "a".repeat(64), 4660, 18432,
+                17728, link);
+        BuildResult parsed = BuildResult.parse(result.toJson());
+        assertThat(parsed).isEqualTo(result);
+        assertThat(result.toJsonBytes().length).isLessThan(BuildResult.MAX_BYTES);
+    }
+
+    @Test
+    void longListsAndMessagesAreCappedAndMarked() throws Exception {
+        List<String> needed = IntStream.range(0, 2000).mapToObj(i -> "libverylongname" + i + ".so.1").toList();
+        LinkSummary link = new LinkSummary("Dynamic", "glibc", "x86-64", "/lib64/ld-linux-x86-64.so.2", needed, null,
+                List.of("nss (getaddrinfo)"), null, "x".repeat(10_000));
+        BuildResult result = BuildResult.failure(ResultReason.DynamicDependency, "m".repeat(50_000), link);
+        byte[] json = result.toJsonBytes();
+        assertThat(json.length).isLessThanOrEqualTo(BuildResult.MAX_BYTES);
+        BuildResult parsed = BuildResult.parse(new String(json, java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(parsed.reason()).isEqualTo("DynamicDependency");
+        assertThat(parsed.link().neededCapped()).isTrue();
+        assertThat(parsed.link().needed()).hasSizeLessThan(needed.size()).startsWith("libverylongname0.so.1");
+        assertThat(parsed.message()).endsWith("...(truncated)");
+    }
+}
