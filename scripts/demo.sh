@@ -35,7 +35,7 @@ layer=$(python3 -c 'import json,sys;d=sys.argv[1];i=json.load(open(d+"/index.jso
 mkdir "$work/rootfs" && tar -xzf "$work/pulled/blobs/sha256/$layer" -C "$work/rootfs"
 find "$work/rootfs" | sed "s#$work/rootfs#rootfs:#"
 if [[ $(id -u) -eq 0 ]]; then
-  env -i chroot --userspec=65532:65532 "$work/rootfs" /app/hello demo
+  env -i /usr/sbin/chroot --userspec=65532:65532 "$work/rootfs" /app/hello demo
 else
-  env -i unshare -r -m --root="$work/rootfs" /app/hello demo
+  env -i /usr/bin/unshare -r -m --root="$work/rootfs" /app/hello demo
 fi

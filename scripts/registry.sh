@@ -28,7 +28,7 @@ YAML
   docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 &
   echo $! > "$dir/pid"
   for _ in $(seq 1 100); do   # bounded: 10 s
-    if curl -fsS -o /dev/null "http://127.0.0.1:$port/v2/"; then echo "127.0.0.1:$port"; exit 0; fi
+    if curl -fsS -o /dev/null "http://127.0.0.1:$port/v2/" 2>/dev/null; then echo "127.0.0.1:$port"; exit 0; fi
     kill -0 "$(cat "$dir/pid")" 2>/dev/null || { cat "$dir/registry.log" >&2; exit 1; }
     sleep 0.1
   done
