@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  */
 final class PodRetention {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(PodRetention.class);
     private static final Set<String> FINISHED = Set.of("Succeeded", "Failed");
 
     private PodRetention() {
@@ -21,23 +22,27 @@ final class PodRetention {
 
     static void prune(KubernetesClient client, MinimalImage resource, String currentPod, int keepFinished,
             List<Pod> ownedPods) {
+        // the current build's pod first (its logs matter most), then newest first; timestamps have 1 s resolution
         List<Pod> finishedNewestFirst = ownedPods.stream().filter(PodRetention::finished)
-                .sorted(Comparator.comparing((Pod p) -> p.getMetadata().getCreationTimestamp(),
-                        Comparator.nullsLast(Comparator.reverseOrder())))
+                .sorted(Comparator.comparing((Pod p) -> !p.getMetadata().getName().equals(currentPod))
+                        .thenComparing(p -> p.getMetadata().getCreationTimestamp(),
+                                Comparator.nullsLast(Comparator.reverseOrder()))
+                        .thenComparing(p -> p.getMetadata().getName()))
                 .toList();
         for (int i = keepFinished; i < finishedNewestFirst.size(); i++) {
-            delete(client, finishedNewestFirst.get(i));
+            delete(client, finishedNewestFirst.get(i), "beyond keepFinishedPods=" + keepFinished);
         }
         ownedPods.stream().filter(p -> !finished(p) && !p.getMetadata().getName().equals(currentPod))
                 .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-                .forEach(p -> delete(client, p));
+                .forEach(p -> delete(client, p, "superseded by " + currentPod));
     }
 
     private static boolean finished(Pod pod) {
         return pod.getStatus() != null && FINISHED.contains(pod.getStatus().getPhase());
     }
 
-    private static void delete(KubernetesClient client, Pod pod) {
+    private static void delete(KubernetesClient client, Pod pod, String why) {
+        LOG.infof("deleting builder pod %s/%s: %s", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), why);
         client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
     }
 }

@@ -86,7 +86,12 @@ class MinimalImageReconcilerTest {
         assertThat(condition(status, "LinkVerified").getReason()).isEqualTo("Static");
         String readySince = ready(status).getLastTransitionTime();
 
+        assertThat(eventReasons("ok")).contains("BuildStarted", "BuildSucceeded");
+
         client.pods().inNamespace(NS).withName(pod.getMetadata().getName()).delete();
+        // a fresh reconcile (as after an operator restart: nothing cached but the status) must not rebuild
+        client.resources(MinimalImage.class).inNamespace(NS).withName("ok")
+                .edit(r -> { r.getMetadata().getAnnotations().put("touched", "1"); return r; });
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
                 .until(() -> podsOf("ok").isEmpty());
         MinimalImageStatus after = get("ok").getStatus();
@@ -219,7 +224,56 @@ class MinimalImageReconcilerTest {
         assertThat(condition(status, "SourceFetched").getStatus()).isEqualTo("True");
     }
 
+    @Test
+    void finishedPodsBeyondTheRetentionAndStaleRunningPodsAreDeleted() {
+        MinimalImage keepOne = Resources.helloC("retain", "registry.example/retain:1");
+        keepOne.getSpec().getBuild().setKeepFinishedPods(1);
+        create(keepOne);
+        Pod first = awaitPod("retain");
+        finish(first, "Succeeded", terminated("compile", 0, null), terminated("package", 0, success().toJson()));
+        awaitStatus("retain", s -> s.getPhase() == MinimalImageStatus.Phase.Succeeded);
+
+        bumpTag("retain", "registry.example/retain:2");
+        Pod second = awaitOtherPod("retain", first);
+        finish(second, "Succeeded", terminated("compile", 0, null), terminated("package", 0, success().toJson()));
+        awaitPods("retain", List.of(second.getMetadata().getName()));
+
+        bumpTag("retain", "registry.example/retain:3");
+        Pod third = awaitOtherPod("retain", second);
+        bumpTag("retain", "registry.example/retain:4"); // supersedes the still running third build
+        await().atMost(TIMEOUT).until(() -> podsOf("retain").stream()
+                .noneMatch(p -> p.getMetadata().getName().equals(third.getMetadata().getName())));
+    }
+
     // ---- helpers
+
+    void awaitPods(String name, List<String> expected) {
+        try {
+            await().atMost(TIMEOUT).until(() -> podsOf(name).stream().map(p -> p.getMetadata().getName()).toList()
+                    .equals(expected));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("pods " + podsOf(name).stream().map(p -> p.getMetadata().getName() + "/"
+                    + p.getMetadata().getCreationTimestamp() + "/" + (p.getStatus() == null ? null : p.getStatus().getPhase()))
+                    .toList() + ", expected " + expected + "; status " + get(name).getStatus().getBuilderPod(), e);
+        }
+    }
+
+    void bumpTag(String name, String image) {
+        client.resources(MinimalImage.class).inNamespace(NS).withName(name)
+                .edit(r -> { r.getSpec().getImage().setName(image); return r; });
+    }
+
+    Pod awaitOtherPod(String name, Pod previous) {
+        await().atMost(TIMEOUT).until(() -> podsOf(name).stream().anyMatch(p -> !p.getMetadata().getName()
+                .equals(previous.getMetadata().getName()) && p.getStatus() == null || p.getStatus().getPhase() == null));
+        return podsOf(name).stream().filter(p -> p.getStatus() == null || p.getStatus().getPhase() == null)
+                .filter(p -> !p.getMetadata().getName().equals(previous.getMetadata().getName())).findFirst().orElseThrow();
+    }
+
+    List<String> eventReasons(String name) {
+        return client.v1().events().inNamespace(NS).list().getItems().stream()
+                .filter(e -> name.equals(e.getInvolvedObject().getName())).map(e -> e.getReason()).toList();
+    }
 
     static final String DIGEST = "sha256:" + "ab".repeat(32);
 
