@@ -8,7 +8,7 @@ public record ToolchainImages(String builder, String cMusl, String cGlibc, Strin
 
     public static final ToolchainImages DEFAULTS = new ToolchainImages(
             "ghcr.io/minimal-image/minimal-image-operator:0.1.0",
-            "docker.io/library/rust:1.83-alpine3.20",
+            "quay.io/pypa/musllinux_1_2_x86_64:2026.09.05-1",
             "docker.io/library/gcc:14.2",
             "docker.io/library/gcc:14.2",
             "docker.io/library/golang:1.23-bookworm",
