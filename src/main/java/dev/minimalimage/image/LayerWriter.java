@@ -28,9 +28,15 @@ final class LayerWriter {
 
     static Layer write(Collection<LayerEntry> entries, Compression compression, int level) throws IOException {
         byte[] tar = tar(entries);
-        String diffId = Blob.sha256(tar);
-        byte[] compressed = compression == Compression.ZSTD ? zstd(tar, level) : ParallelGzip.compress(tar, level);
-        return new Layer(Blob.of(compression.mediaType(), compressed), diffId, tar.length);
+        String[] diffId = new String[1];
+        byte[] compressed;
+        if (compression == Compression.ZSTD) {
+            diffId[0] = Blob.sha256(tar);
+            compressed = zstd(tar, level);
+        } else { // hash the tar while the pool compresses it
+            compressed = ParallelGzip.compress(tar, level, () -> diffId[0] = Blob.sha256(tar));
+        }
+        return new Layer(Blob.of(compression.mediaType(), compressed), diffId[0], tar.length);
     }
 
     private static byte[] tar(Collection<LayerEntry> entries) throws IOException {

@@ -26,16 +26,22 @@ final class ParallelGzip {
     }
 
     static byte[] compress(byte[] input, int level) {
+        return compress(input, level, () -> { });
+    }
+
+    /** Compresses on a pool; {@code meanwhile} runs on the calling thread, which would otherwise just wait. */
+    static byte[] compress(byte[] input, int level, Runnable meanwhile) {
         int blocks = Math.max(1, (input.length + BLOCK - 1) / BLOCK);
         int threads = Math.min(blocks, Runtime.getRuntime().availableProcessors());
         ByteArrayOutputStream out = new ByteArrayOutputStream(input.length / 2 + 64);
         out.writeBytes(header(level));
         if (threads <= 1) {
+            meanwhile.run();
             for (int i = 0; i < blocks; i++) {
                 out.writeBytes(deflateBlock(input, i, blocks, level));
             }
         } else {
-            out.writeBytes(parallel(input, blocks, level, threads));
+            out.writeBytes(parallel(input, blocks, level, threads, meanwhile));
         }
         CRC32 crc = new CRC32();
         crc.update(input);
@@ -44,7 +50,7 @@ final class ParallelGzip {
         return out.toByteArray();
     }
 
-    private static byte[] parallel(byte[] input, int blocks, int level, int threads) {
+    private static byte[] parallel(byte[] input, int blocks, int level, int threads, Runnable meanwhile) {
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "gzip");
             t.setDaemon(true);
@@ -56,6 +62,7 @@ final class ParallelGzip {
                 int index = i;
                 parts.add(pool.submit(() -> deflateBlock(input, index, blocks, level)));
             }
+            meanwhile.run();
             ByteArrayOutputStream joined = new ByteArrayOutputStream(input.length / 2 + 64);
             for (Future<byte[]> part : parts) {
                 joined.writeBytes(part.get());
