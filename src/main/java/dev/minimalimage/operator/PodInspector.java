@@ -148,8 +148,10 @@ final class PodInspector {
         if (!linkProblem && result.link() != null) {
             stages.put(Stage.LinkVerified, StageState.done(result.link().verdict()));
         }
+        // the packing end speaks CLI; on the resource the override is a spec field
+        String message = result.message().replace("pass --allow-dynamic", "set spec.verify.linkPolicy: AllowDynamic");
         BuildOutcome failed = failure(stages, linkProblem ? Stage.LinkVerified : Stage.Pushed, result.reason(),
-                result.message() + (linkProblem ? "" : " " + hint), commit);
+                message + (linkProblem ? "" : "\n" + hint), commit);
         return new BuildOutcome(failed.phase(), failed.reason(), failed.message(), failed.stages(), result, commit, null);
     }
 
