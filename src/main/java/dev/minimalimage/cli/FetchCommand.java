@@ -10,8 +10,7 @@ import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.transport.CredentialsProvider;
-import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
+import org.eclipse.jgit.transport.sshd.SshdSessionFactory;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,7 +32,8 @@ final class FetchCommand implements Callable<Integer> {
     @Option(names = "--dest", required = true, description = "directory to check out into")
     Path dest;
 
-    @Option(names = "--credentials-dir", description = "directory with files 'username' and 'password' (a mounted basic-auth Secret)")
+    @Option(names = "--credentials-dir", description = { "a mounted Secret: 'username' + 'password' for https,",
+            "or 'ssh-privatekey' + 'known_hosts' for ssh" })
     Path credentialsDir;
 
     @Option(names = "--result-file", description = "write {\"commit\": ...} here (e.g. /dev/termination-log)")
@@ -44,8 +44,11 @@ final class FetchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        try (Git git = Git.cloneRepository().setURI(url).setDirectory(dest.toFile())
-                .setCloneAllBranches(true).setCredentialsProvider(credentials()).call()) {
+        Path scratch = Files.createTempDirectory("fetch");
+        SshdSessionFactory ssh = GitCredentials.ssh(credentialsDir, scratch);
+        try (Git git = Git.cloneRepository().setURI(url).setDirectory(dest.toFile()).setCloneAllBranches(true)
+                .setCredentialsProvider(GitCredentials.https(credentialsDir))
+                .setTransportConfigCallback(GitCredentials.using(ssh)).call()) {
             Repository repository = git.getRepository();
             ObjectId commit = resolve(repository);
             git.checkout().setName(commit.name()).call(); // detached HEAD at the resolved commit
@@ -59,6 +62,11 @@ final class FetchCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("error: fetching " + url + (revision == null ? "" : " at " + revision)
                     + " failed: " + e.getMessage());
             return FETCH_FAILED;
+        } finally {
+            if (ssh != null) {
+                ssh.close();
+            }
+            deleteTree(scratch); // it holds a copy of the private key
         }
     }
 
@@ -75,12 +83,11 @@ final class FetchCommand implements Callable<Integer> {
         throw new org.eclipse.jgit.errors.RevisionSyntaxException("no branch, tag or commit named " + revision, revision);
     }
 
-    private CredentialsProvider credentials() throws IOException {
-        if (credentialsDir == null || !Files.isRegularFile(credentialsDir.resolve("password"))) {
-            return null;
+    private static void deleteTree(Path root) throws IOException {
+        try (var paths = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
         }
-        String user = Files.isRegularFile(credentialsDir.resolve("username"))
-                ? Files.readString(credentialsDir.resolve("username")).strip() : "git";
-        return new UsernamePasswordCredentialsProvider(user, Files.readString(credentialsDir.resolve("password")).strip());
     }
 }

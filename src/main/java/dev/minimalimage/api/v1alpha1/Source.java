@@ -41,7 +41,7 @@ public class Source {
                 message = "contextDir must be relative and must not contain '..'")
         private String contextDir;
 
-        @JsonPropertyDescription("Name of a Secret in this namespace with git credentials: keys username/password (https) or ssh-privatekey (ssh).")
+        @JsonPropertyDescription("Name of a Secret in this namespace with git credentials: keys username and password (https), or ssh-privatekey and known_hosts (ssh; host keys are always verified).")
         @Size(max = 253)
         private String credentialsSecret;
 
