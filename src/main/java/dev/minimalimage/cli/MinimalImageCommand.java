@@ -7,10 +7,11 @@ import picocli.CommandLine.Command;
 
 @Command(name = "minimal-image", mixinStandardHelpOptions = true, version = "minimal-image 0.1.0",
         description = "Checks that binaries are truly static and ships them FROM scratch to a registry.",
-        subcommands = { InspectCommand.class, PackageCommand.class, FetchCommand.class, CommandLine.HelpCommand.class },
+        subcommands = { InspectCommand.class, PackageCommand.class, BuildCommand.class, FetchCommand.class, CommandLine.HelpCommand.class },
         footer = { "", "  operator   run the MinimalImage Kubernetes operator (Quarkus)", "",
                 "Exit codes: 0 ok, 1 internal error, 2 bad arguments, 3 binary refused (not static / not ELF),",
-                "            4 registry authentication failed, 5 registry unreachable, 6 registry rejected the push" })
+                "            4 registry authentication failed, 5 registry unreachable, 6 registry rejected the push,",
+                "            7 git fetch failed, 8 compile failed (build)" })
 public final class MinimalImageCommand {
 
     public static int run(String... args) {

@@ -9,6 +9,8 @@ public enum ResultReason {
     PushUnauthorized(4),
     RegistryUnavailable(5),
     PushRejected(6),
+    /** Only from local builds (`build`): the language preset's compile step failed. */
+    CompileFailed(8),
     InvalidArguments(2),
     InternalError(1);
 

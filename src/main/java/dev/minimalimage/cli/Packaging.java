@@ -1,0 +1,151 @@
+package dev.minimalimage.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.TreeMap;
+
+import com.google.cloud.tools.jib.api.ImageReference;
+
+import dev.minimalimage.elf.ElfFormatException;
+import dev.minimalimage.elf.ElfLinkAnalyzer;
+import dev.minimalimage.elf.LinkReport;
+import dev.minimalimage.image.AssembledImage;
+import dev.minimalimage.image.ImageAssembler;
+import dev.minimalimage.image.ImageConfig;
+import dev.minimalimage.image.OciLayoutWriter;
+import dev.minimalimage.image.Platform;
+import dev.minimalimage.image.PushException;
+import dev.minimalimage.image.RegistryPusher;
+import dev.minimalimage.result.BuildResult;
+import dev.minimalimage.result.LinkSummary;
+import dev.minimalimage.result.ResultReason;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** One packaging run: check the binary's linkage, assemble the image, deliver it, report the result record. */
+final class Packaging {
+
+    private final Path binary;
+    private final PackageOptions o;
+    private final CommandSpec spec;
+
+    Packaging(Path binary, PackageOptions options, CommandSpec spec) {
+        this.binary = binary;
+        this.o = options;
+        this.spec = spec;
+    }
+
+    /** Packs (and pushes) {@code binary}, prints the result record, returns the exit code. */
+    int run() throws IOException, InterruptedException {
+        BuildResult result = execute();
+        report(result);
+        return result.succeeded() ? ExitCodes.OK : ResultReason.valueOf(result.reason()).exitCode();
+    }
+
+    private BuildResult execute() throws IOException, InterruptedException {
+        if (o.image == null && o.ociLayout == null && o.ociArchive == null) {
+            return BuildResult.failure(ResultReason.InvalidArguments,
+                    "name a destination: --o.image REF, --oci-layout DIR or --oci-archive FILE", null);
+        }
+        LinkReport link;
+        ImageConfig config;
+        RegistryPusher.PendingPush push;
+        try {
+            push = o.image == null ? null : new RegistryPusher(this::warn).prepare(
+                    new RegistryPusher.Target(o.image, o.dockerConfig, o.insecure, o.attempts, Duration.ofMillis(500)));
+            config = imageConfig();
+            link = ElfLinkAnalyzer.analyze(binary);
+        } catch (IllegalArgumentException | java.nio.file.NoSuchFileException e) {
+            return BuildResult.failure(ResultReason.InvalidArguments, message(e), null);
+        } catch (ElfFormatException e) {
+            return BuildResult.failure(ResultReason.UnsupportedBinary, binary + ": " + e.getMessage(), null);
+        }
+        BuildResult refusal = LinkPolicy.check(link, o.allowDynamic);
+        if (refusal != null) {
+            return refusal;
+        }
+        timing("analyzed");
+        AssembledImage assembled = ImageAssembler.assemble(binary, config,
+                Platform.fromElf(link.machine(), link.elfClass(), link.byteOrder()));
+        timing("assembled");
+        BuildResult result = deliver(assembled, LinkSummary.of(link), push);
+        timing("delivered");
+        return result;
+    }
+
+    private BuildResult deliver(AssembledImage assembled, LinkSummary link, RegistryPusher.PendingPush push)
+            throws IOException, InterruptedException {
+        String reference = o.image != null ? o.image : "oci-layout";
+        if (o.ociLayout != null) {
+            OciLayoutWriter.writeDirectory(assembled, tagOf(o.image), o.ociLayout);
+        }
+        if (o.ociArchive != null) {
+            OciLayoutWriter.writeArchive(assembled, tagOf(o.image), o.ociArchive);
+        }
+        if (o.image != null) {
+            try {
+                String digest = push.push(assembled);
+                ImageReference ref = RegistryPusher.parse(o.image);
+                reference = ref.getRegistry() + "/" + ref.getRepository() + "@" + digest;
+            } catch (PushException e) {
+                return BuildResult.failure(reasonOf(e.kind()), e.getMessage(), link);
+            }
+        }
+        return BuildResult.success(reference, assembled.digest(), assembled.compressedSize(),
+                assembled.uncompressedLayerSize(), assembled.binarySize(), link);
+    }
+
+    private ImageConfig imageConfig() {
+        String path = o.pathInImage != null ? o.pathInImage : "/app/" + binary.getFileName();
+        return new ImageConfig(path, o.args, o.env, o.workingDir, o.user, o.ports, new TreeMap<>(o.labels),
+                new TreeMap<>(o.annotations), new ImageConfig.Extras(o.caCertificates, o.passwd, o.tmp, o.timezoneData),
+                o.compression, o.level);
+    }
+
+    private static ResultReason reasonOf(PushException.Kind kind) {
+        return switch (kind) {
+            case UNAUTHORIZED -> ResultReason.PushUnauthorized;
+            case UNAVAILABLE -> ResultReason.RegistryUnavailable;
+            case REJECTED -> ResultReason.PushRejected;
+        };
+    }
+
+    private static String tagOf(String image) {
+        return image == null ? null : RegistryPusher.parse(image).getQualifier();
+    }
+
+    private static String message(Exception e) {
+        return e instanceof java.nio.file.NoSuchFileException ? "no such file: " + e.getMessage() : e.getMessage();
+    }
+
+    private void report(BuildResult result) throws IOException {
+        byte[] json = result.toJsonBytes();
+        if (o.resultFile != null) {
+            Files.write(o.resultFile, json);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(new String(json, StandardCharsets.UTF_8));
+        out.flush();
+        if (!result.succeeded()) {
+            spec.commandLine().getErr().println("error: " + result.reason() + ": " + result.message());
+        }
+    }
+
+    private final long started = System.nanoTime();
+
+    /** MINIMAL_IMAGE_TIMING=1 prints where the time goes (stderr), for profiling the builder step. */
+    private void timing(String phase) {
+        if (System.getenv("MINIMAL_IMAGE_TIMING") != null) {
+            spec.commandLine().getErr().printf("timing: %s at %d ms (JVM up %d ms)%n", phase,
+                    (System.nanoTime() - started) / 1_000_000,
+                    java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
+        }
+    }
+
+    private void warn(String message) {
+        spec.commandLine().getErr().println("warning: " + message);
+    }
+}
