@@ -32,8 +32,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 "it like `package`. Same presets as the operator's builder pod." })
 final class BuildCommand implements Callable<Integer> {
 
-    @Option(names = "--language", required = true, paramLabel = "c|cpp|go|rust|custom",
-            converter = LanguageConverter.class, description = "language preset")
+    @Option(names = "--language", required = true, paramLabel = "c|cpp|go|rust|custom", description = "language preset")
     Language.Name language;
 
     @Option(names = "--source", paramLabel = "DIR", defaultValue = ".", description = "source directory (default .)")
@@ -127,12 +126,5 @@ final class BuildCommand implements Callable<Integer> {
         spec.commandLine().getErr().print(Files.readString(log));
         spec.commandLine().getErr().flush();
         return process.exitValue();
-    }
-
-    static final class LanguageConverter implements picocli.CommandLine.ITypeConverter<Language.Name> {
-        @Override
-        public Language.Name convert(String value) {
-            return Language.Name.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
-        }
     }
 }

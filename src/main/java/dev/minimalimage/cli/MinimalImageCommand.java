@@ -19,7 +19,8 @@ public final class MinimalImageCommand {
     }
 
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cli = new CommandLine(new MinimalImageCommand()).setOut(out).setErr(err);
+        CommandLine cli = new CommandLine(new MinimalImageCommand()).setOut(out).setErr(err)
+                .setCaseInsensitiveEnumValuesAllowed(true); // --language c, --compression zstd
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             if (System.getenv("MINIMAL_IMAGE_DEBUG") != null) {

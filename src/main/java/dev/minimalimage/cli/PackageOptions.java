@@ -63,7 +63,6 @@ final class PackageOptions {
     Path timezoneData;
 
     @Option(names = "--compression", paramLabel = "gzip|zstd", defaultValue = "gzip",
-            converter = CompressionConverter.class,
             description = "layer compression (default ${DEFAULT-VALUE}; zstd is smaller, needs containerd >= 1.5)")
     Compression compression;
 
@@ -89,11 +88,4 @@ final class PackageOptions {
     @Option(names = "--result-file", paramLabel = "FILE",
             description = "also write the result record here (e.g. /dev/termination-log)")
     Path resultFile;
-
-    static final class CompressionConverter implements picocli.CommandLine.ITypeConverter<Compression> {
-        @Override
-        public Compression convert(String value) {
-            return Compression.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
-        }
-    }
 }
