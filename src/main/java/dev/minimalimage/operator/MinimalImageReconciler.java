@@ -17,6 +17,7 @@ import dev.minimalimage.planning.InvalidSpecException;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -29,12 +30,16 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
  * only then deletes pods it no longer needs.
  * Pod events wake it up; it never sleeps or polls.
  */
+@ControllerConfiguration(name = MinimalImageReconciler.NAME)
 @Workflow(dependents = {
         @Dependent(name = "inline-source", type = InlineSourceConfigMap.class,
                 activationCondition = InlineSourceCondition.class),
         @Dependent(name = "builder-pod", type = BuilderPod.class, reconcilePrecondition = BuildNeededCondition.class)
 })
 public class MinimalImageReconciler implements Reconciler<MinimalImage> {
+
+    /** The key of this controller's settings: quarkus.operator-sdk.controllers.minimalimage.* (namespaces, retry). */
+    public static final String NAME = "minimalimage";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -61,17 +66,26 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
         }
         if (!sameJson(before, after)) {
             announce(resource, before, after);
-            MinimalImageStatus written = after;
-            // cached, so the reconcile that the clean-up below triggers already sees this status (no stale rebuild)
-            PrimaryUpdateAndCacheUtils.patchStatusAndCacheResource(resource, context, r -> {
-                r.setStatus(written);
-                return r;
-            });
+            writeStatus(resource, context, after);
         }
         if (plan != null) {
             cleanUp(resource, plan, after, context);
         }
         return UpdateControl.noUpdate();
+    }
+
+    /**
+     * Replaces the whole status (PUT on the status subresource, optimistic locking, JOSDK re-reads the cache and
+     * retries on a conflict) and caches the result, so the reconcile that the clean-up below triggers already sees it
+     * (no stale rebuild). A replace, not a patch: a JSON patch computed against the informer's copy fails on a real API
+     * server when that copy carries a status the server does not have (CustomResource.initStatus() fills in an empty
+     * one), and a merge patch cannot clear the fields of a previous build.
+     */
+    private static void writeStatus(MinimalImage resource, Context<MinimalImage> context, MinimalImageStatus status) {
+        PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(resource, context, r -> {
+            r.setStatus(status);
+            return r;
+        });
     }
 
     private static Optional<Pod> currentPod(Context<MinimalImage> context, BuildPlan plan) {

@@ -15,8 +15,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.minimalimage.api.v1alpha1.MinimalImageSpec;
 
 /**
- * The hash that keys a build: the spec fields that change the output (not pod retention) and the toolchain
- * images, in canonical JSON (sorted keys), so the same inputs hash the same after any restart.
+ * The hash that keys a build: the spec fields that change the output (not pod retention) and the two images the
+ * build runs (its preset's toolchain and the builder), in canonical JSON (sorted keys), so the same inputs hash the
+ * same after any restart, and configuring another preset's image never renames this build's pod.
  */
 final class BuildInputs {
 
@@ -29,7 +30,7 @@ final class BuildInputs {
     private BuildInputs() {
     }
 
-    static String hash(MinimalImageSpec spec, ToolchainImages images) {
+    static String hash(MinimalImageSpec spec, String toolchainImage, String builderImage) {
         Map<String, Object> inputs = new LinkedHashMap<>();
         inputs.put("source", spec.getSource());
         inputs.put("language", spec.getLanguage());
@@ -41,7 +42,8 @@ final class BuildInputs {
             inputs.put("nodeSelector", spec.getBuild().getNodeSelector());
             inputs.put("tolerations", spec.getBuild().getTolerations());
         }
-        inputs.put("images", images);
+        inputs.put("toolchainImage", toolchainImage);
+        inputs.put("builderImage", builderImage);
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(CANONICAL.writeValueAsBytes(inputs));
             return HexFormat.of().formatHex(digest).substring(0, HASH_LENGTH);

@@ -37,10 +37,10 @@ public final class BuildPlanner {
         if ((source.getGit() == null) == (source.getInline() == null)) {
             throw new InvalidSpecException("exactly one of spec.source.git or spec.source.inline must be set");
         }
-        String hash = BuildInputs.hash(spec, images);
+        CompileStep compile = LanguagePresets.compileStep(spec.getLanguage(), images);
+        String hash = BuildInputs.hash(spec, compile.image(), images.builder());
         String name = resource.getMetadata().getName();
         long timeout = Durations.seconds(spec.getBuild() == null ? null : spec.getBuild().getTimeout());
-        CompileStep compile = LanguagePresets.compileStep(spec.getLanguage(), images);
         return new BuildPlan(hash, podName(name, hash), truncate(name, MAX_NAME - 7) + "-source",
                 inlineFiles(source), git(source), compile, packageArgs(spec), blankToNull(spec.getImage().getPushSecret()),
                 timeout);
@@ -63,7 +63,7 @@ public final class BuildPlanner {
             throw new InvalidSpecException("spec.source.inline.files must name at least one file");
         }
         for (String path : files.keySet()) {
-            requireRelative(path, "inline file path");
+            requireRelative(path, "spec.source.inline.files key");
         }
         return new TreeMap<>(files);
     }
@@ -145,6 +145,9 @@ public final class BuildPlanner {
     private static void requireRelative(String path, String what) throws InvalidSpecException {
         if (path.isBlank() || path.startsWith("/") || List.of(path.split("/")).contains("..")) {
             throw new InvalidSpecException(what + " must be relative and must not contain '..': " + path);
+        }
+        if (path.chars().anyMatch(Character::isISOControl)) { // the compile step lists paths one per line
+            throw new InvalidSpecException(what + " must not contain control characters: " + path.strip());
         }
     }
 

@@ -100,10 +100,16 @@ public final class BuilderPodFactory {
     }
 
     private Container compileContainer(BuildPlan plan, BuildSettings build) {
-        String src = plan.isInline() ? BuilderLayout.SOURCE_MOUNT
-                : BuilderLayout.GIT_CHECKOUT + (plan.git().contextDir() == null ? "" : "/" + plan.git().contextDir());
         List<EnvVar> env = new ArrayList<>(homeEnv());
-        env.add(new EnvVar("SRC", src, null));
+        if (plan.isInline()) {
+            env.add(new EnvVar("SRC", BuilderLayout.SOURCE_MOUNT, null));
+            env.add(new EnvVar("SOURCE_FILES", String.join("\n", plan.inlineFiles().keySet()), null));
+        } else {
+            env.add(new EnvVar("SRC", BuilderLayout.GIT_CHECKOUT, null));
+            if (plan.git().contextDir() != null) {
+                env.add(new EnvVar("CONTEXT_DIR", plan.git().contextDir(), null));
+            }
+        }
         env.add(new EnvVar("OUT", plan.packageArgs().get(1), null));
         env.add(new EnvVar("WORK", BuilderLayout.WORKSPACE, null));
         plan.compile().env().forEach((k, v) -> env.add(new EnvVar(k, v, null)));

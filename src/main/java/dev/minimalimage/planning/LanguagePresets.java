@@ -8,7 +8,8 @@ import dev.minimalimage.api.v1alpha1.Language;
 
 /**
  * Language -> toolchain image + compile script whose defaults give the smallest binary that runs on scratch.
- * Scripts read $SRC (source dir), $OUT (binary to write) and $EXTRA_FLAGS; they fail loudly if $OUT is missing.
+ * Scripts run in a writable copy of the sources ($WORK/build, see {@link #PROLOGUE}), write the binary to $OUT,
+ * read $EXTRA_FLAGS, and fail loudly if $OUT is missing.
  */
 public final class LanguagePresets {
 
@@ -17,10 +18,23 @@ public final class LanguagePresets {
     static final String RUST_FLAGS = "-C opt-level=z -C lto=fat -C codegen-units=1 -C panic=abort -C strip=symbols"
             + " -C target-feature=+crt-static";
 
-    private static final String PROLOGUE = """
+    /**
+     * Builds never run in the fetched tree: a git checkout is copied as checked out (in-tree symlinks kept), inline
+     * sources only as the planned files ($SOURCE_FILES, one path per line), because a ConfigMap volume also holds the
+     * kubelet's ..data and ..TIMESTAMP entries, which a find or cp -r would see as a second copy of every file.
+     */
+    static final String PROLOGUE = """
             set -eu
-            mkdir -p "$HOME" "$(dirname "$OUT")"
-            cd "$SRC"
+            BUILD="$WORK/build"
+            mkdir -p "$HOME" "$(dirname "$OUT")" "$BUILD"
+            if [ -n "${SOURCE_FILES:-}" ]; then
+              printf '%s\n' "$SOURCE_FILES" | while IFS= read -r f; do
+                mkdir -p "$BUILD/$(dirname "$f")"; cp -L "$SRC/$f" "$BUILD/$f"
+              done
+            else
+              cp -a "$SRC/." "$BUILD/"
+            fi
+            cd "$BUILD/${CONTEXT_DIR:-.}"
             """;
     private static final String EPILOGUE = """
             test -f "$OUT" || { echo "error: the compile step did not produce $OUT" >&2; exit 1; }

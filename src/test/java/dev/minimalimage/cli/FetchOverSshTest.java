@@ -2,12 +2,9 @@ package dev.minimalimage.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.util.Base64;
 
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.eclipse.jgit.api.Git;
@@ -15,6 +12,9 @@ import org.eclipse.jgit.junit.ssh.SshTestGitServer;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import dev.minimalimage.testsupport.BoundSshGitServer;
+import dev.minimalimage.testsupport.SshKeys;
 
 /**
  * `fetch` over ssh against a real SSH git server (JGit's test server on Apache MINA sshd): the secret's key
@@ -24,20 +24,20 @@ class FetchOverSshTest {
 
     @Test
     void clonesWithTheSecretsKeyAndVerifiesTheHost(@TempDir Path dir) throws Exception {
-        KeyPair user = rsa();
-        KeyPair host = rsa();
+        KeyPair user = SshKeys.rsa();
+        KeyPair host = SshKeys.rsa();
         Path origin = dir.resolve("origin");
         RevCommit commit;
         try (Git git = Git.init().setDirectory(origin.toFile()).setInitialBranch("main").call()) {
             Files.writeString(origin.resolve("main.go"), "package main\nfunc main() {}\n");
             git.add().addFilepattern(".").call();
             commit = git.commit().setMessage("init").setAuthor("t", "t@example.org").setSign(false).call();
-            SshTestGitServer server = new LoopbackSshGitServer(user, git, host);
+            SshTestGitServer server = new BoundSshGitServer(user, git, host, "127.0.0.1");
             int port = server.start();
             try {
                 String url = "ssh://git@127.0.0.1:" + port + "/repo";
                 Path secret = Files.createDirectories(dir.resolve("secret"));
-                Files.writeString(secret.resolve("ssh-privatekey"), pem(user));
+                Files.writeString(secret.resolve("ssh-privatekey"), SshKeys.pem(user));
 
                 CliRun noKnownHosts = CliRun.of("fetch", "--url", url, "--dest", dir.resolve("a").toString(),
                         "--credentials-dir", secret.toString());
@@ -45,7 +45,7 @@ class FetchOverSshTest {
                 assertThat(noKnownHosts.stderr()).contains("known_hosts");
 
                 Files.writeString(secret.resolve("known_hosts"), "[127.0.0.1]:" + port + " "
-                        + PublicKeyEntry.toString(rsa().getPublic()) + "\n");
+                        + PublicKeyEntry.toString(SshKeys.rsa().getPublic()) + "\n");
                 CliRun wrongHost = CliRun.of("fetch", "--url", url, "--dest", dir.resolve("b").toString(),
                         "--credentials-dir", secret.toString());
                 assertThat(wrongHost.exitCode()).as(wrongHost.all()).isEqualTo(FetchCommand.FETCH_FAILED);
@@ -62,25 +62,5 @@ class FetchOverSshTest {
                 server.stop();
             }
         }
-    }
-
-    /** JGit's test server listens on every interface by default; this one only on loopback. */
-    static final class LoopbackSshGitServer extends SshTestGitServer {
-        LoopbackSshGitServer(KeyPair user, Git git, KeyPair host) throws Exception {
-            super("git", user.getPublic(), git.getRepository(), host);
-            server.setHost("127.0.0.1");
-        }
-    }
-
-    static KeyPair rsa() throws Exception {
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-        generator.initialize(2048);
-        return generator.generateKeyPair();
-    }
-
-    static String pem(KeyPair pair) {
-        String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(pair.getPrivate().getEncoded());
-        return "-----BEGIN PRIVATE KEY-----\n" + body + "\n-----END PRIVATE KEY-----\n";
     }
 }

@@ -74,7 +74,7 @@ class PackagePushTest {
         assertThat(registry.dockerContentDigest("hello", "v1")).contains(result.digest());
         String skopeoRaw = Skopeo.inspectRaw(ref);
         assertThat(sha256(skopeoRaw.getBytes(StandardCharsets.UTF_8))).isEqualTo(result.digest());
-        assertThat(result.compressedSize()).isEqualTo(storedBytes("hello", served));
+        assertThat(result.compressedSize()).isEqualTo(registry.api().storedBytes("hello", served));
         assertThat(result.image()).isEqualTo(registry.host() + "/hello@" + result.digest());
         assertThat(result.binarySize()).isEqualTo(Files.size(muslHello));
         assertThat(result.link().verdict()).isEqualTo("Static");
@@ -230,14 +230,6 @@ class PackagePushTest {
         return Files.writeString(file, "{\"auths\":{\"" + registryHost + "\":{\"auth\":\"" + auth + "\"}}}");
     }
 
-    private static long storedBytes(String repository, byte[] manifestBytes) throws IOException {
-        JsonNode manifest = JSON.readTree(manifestBytes);
-        long total = manifestBytes.length + registry.blobSize(repository, manifest.at("/config/digest").asText());
-        for (JsonNode layer : manifest.get("layers")) {
-            total += registry.blobSize(repository, layer.get("digest").asText());
-        }
-        return total;
-    }
 
     private static JsonNode imageConfig(byte[] manifestBytes, String repository) throws Exception {
         String digest = JSON.readTree(manifestBytes).at("/config/digest").asText();

@@ -20,8 +20,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.minimalimage.api.v1alpha1.Language;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
@@ -31,6 +29,7 @@ import dev.minimalimage.testsupport.Compilers;
 import dev.minimalimage.testsupport.KubeletStandIn;
 import dev.minimalimage.testsupport.LocalRegistry;
 import dev.minimalimage.testsupport.Processes;
+import dev.minimalimage.testsupport.PushedImages;
 import dev.minimalimage.testsupport.Skopeo;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -53,7 +52,6 @@ class BuildPipelineIT {
     static final Duration BUILD_TIMEOUT = Duration.ofSeconds(240);
     static final String NS = "default";
     static final String BUILDER_IMAGE = "local/minimal-image-builder:test";
-    static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
     KubernetesClient client;
@@ -183,26 +181,7 @@ class BuildPipelineIT {
 
     void assertPushedImageRuns(MinimalImageStatus status, String repository, String tag, String binary, String expected)
             throws Exception {
-        byte[] manifest = registry.manifest(repository, tag);
-        assertThat(registry.dockerContentDigest(repository, tag)).contains(status.getDigest());
-        assertThat(sha256(manifest)).isEqualTo(status.getDigest());
-        assertThat(sha256(Skopeo.inspectRaw(registry.host() + "/" + repository + ":" + tag)
-                .getBytes(StandardCharsets.UTF_8))).isEqualTo(status.getDigest());
-        assertThat(status.getCompressedSize()).isEqualTo(storedBytes(repository, manifest));
-        assertThat(status.getImageRef()).isEqualTo(registry.host() + "/" + repository + "@" + status.getDigest());
-        Path rootfs = Skopeo.pullRootfs(status.getImageRef(), work.resolve("pull-" + repository.replace('/', '-')));
-        Processes.Result ran = Skopeo.runInRoot(rootfs, "65532", binary);
-        assertThat(ran.exitCode()).as(ran.stderr()).isZero();
-        assertThat(ran.stdout()).isEqualTo(expected);
-    }
-
-    long storedBytes(String repository, byte[] manifestBytes) throws IOException {
-        JsonNode manifest = JSON.readTree(manifestBytes);
-        long total = manifestBytes.length + registry.blobSize(repository, manifest.at("/config/digest").asText());
-        for (JsonNode layer : manifest.get("layers")) {
-            total += registry.blobSize(repository, layer.get("digest").asText());
-        }
-        return total;
+        PushedImages.assertRunsFromEmptyRoot(registry.api(), work, status, repository, tag, binary, expected);
     }
 
     MinimalImageStatus buildAndAwaitReady(MinimalImage resource) {
@@ -249,7 +228,4 @@ class BuildPipelineIT {
         return status.getConditions().stream().filter(c -> "Ready".equals(c.getType())).findFirst().orElseThrow();
     }
 
-    static String sha256(byte[] bytes) throws Exception {
-        return "sha256:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
-    }
 }

@@ -32,6 +32,16 @@ class BuildPlannerTest {
     }
 
     @Test
+    void anotherPresetsImageNeverRenamesTheBuild() throws Exception {
+        MinimalImage c = Resources.helloC("app", "registry.example/app:1");
+        ToolchainImages d = ToolchainImages.DEFAULTS;
+        ToolchainImages otherGoAndRust = new ToolchainImages(d.builder(), d.cMusl(), d.cGlibc(), d.cpp(), "m/go", "m/rust");
+        assertThat(new BuildPlanner(otherGoAndRust).plan(c).podName()).isEqualTo(planner.plan(c).podName());
+        ToolchainImages otherBuilder = new ToolchainImages("m/builder", d.cMusl(), d.cGlibc(), d.cpp(), d.go(), d.rust());
+        assertThat(new BuildPlanner(otherBuilder).plan(c).podName()).isNotEqualTo(planner.plan(c).podName());
+    }
+
+    @Test
     void longNamesStayWithinKubernetesLimits() throws Exception {
         MinimalImage long_ = Resources.helloC("x".repeat(250), "registry.example/app:1");
         BuildPlan plan = planner.plan(long_);
@@ -69,7 +79,8 @@ class BuildPlannerTest {
         assertThat(pod.getSpec().getInitContainers()).extracting("name").containsExactly("fetch", "compile");
         assertThat(pod.getSpec().getInitContainers().get(0).getArgs()).contains("--revision", "v1.2");
         assertThat(pod.getSpec().getInitContainers().get(1).getEnv())
-                .anySatisfy(e -> assertThat(e.getValue()).isEqualTo("/workspace/src/cmd/hello"));
+                .contains(new EnvVar("SRC", "/workspace/src", null), new EnvVar("CONTEXT_DIR", "cmd/hello", null))
+                .noneMatch(e -> e.getName().equals("SOURCE_FILES"));
 
         repo.setContextDir("../etc");
         assertThatThrownBy(() -> planner.plan(git)).isInstanceOf(InvalidSpecException.class).hasMessageContaining("..");
@@ -90,6 +101,9 @@ class BuildPlannerTest {
         assertThat(pod.getSpec().getVolumes()).filteredOn(v -> v.getConfigMap() != null).singleElement()
                 .satisfies(v -> assertThat(v.getConfigMap().getItems()).extracting("path")
                         .containsExactly("include/a.h", "src/main.c"));
+        // the compile step copies exactly these files, never the volume's ..data / ..TIMESTAMP entries
+        assertThat(pod.getSpec().getInitContainers().get(0).getEnv())
+                .contains(new EnvVar("SOURCE_FILES", "include/a.h\nsrc/main.c", null));
     }
 
     @Test

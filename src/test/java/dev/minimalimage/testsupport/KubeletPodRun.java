@@ -251,19 +251,22 @@ final class KubeletPodRun implements Runnable {
                     Files.createDirectories(dir);
                 }
             } else if (v.getConfigMap() != null) {
-                freshDir(dir);
+                Path payload = atomicPayloadDir(dir);
                 var src = v.getConfigMap();
-                writeKeys(dir, configMapFiles(src.getName(), src.getOptional()), src.getItems(), src.getDefaultMode(),
-                        "configmap", src.getName(), src.getOptional());
+                writeKeys(payload, configMapFiles(src.getName(), src.getOptional()), src.getItems(),
+                        src.getDefaultMode(), "configmap", src.getName(), src.getOptional());
+                publishAtomically(dir, payload);
                 writableDir = false;
             } else if (v.getSecret() != null) {
-                freshDir(dir);
+                Path payload = atomicPayloadDir(dir);
                 var src = v.getSecret();
-                writeKeys(dir, secretFiles(src.getSecretName(), src.getOptional()), src.getItems(),
+                writeKeys(payload, secretFiles(src.getSecretName(), src.getOptional()), src.getItems(),
                         src.getDefaultMode(), "secret", src.getSecretName(), src.getOptional());
+                publishAtomically(dir, payload);
                 writableDir = false;
             } else if (v.getProjected() != null) {
-                freshDir(dir);
+                Path projectedDir = dir;
+                dir = atomicPayloadDir(projectedDir);
                 Integer defaultMode = v.getProjected().getDefaultMode();
                 for (VolumeProjection p : Objects.requireNonNullElse(v.getProjected().getSources(),
                         List.<VolumeProjection>of())) {
@@ -279,10 +282,13 @@ final class KubeletPodRun implements Runnable {
                         writeDownward(dir, p.getDownwardAPI().getItems(), defaultMode);
                     }
                 }
+                publishAtomically(projectedDir, dir);
+                dir = projectedDir;
                 writableDir = false;
             } else if (v.getDownwardAPI() != null) {
-                freshDir(dir);
-                writeDownward(dir, v.getDownwardAPI().getItems(), v.getDownwardAPI().getDefaultMode());
+                Path payload = atomicPayloadDir(dir);
+                writeDownward(payload, v.getDownwardAPI().getItems(), v.getDownwardAPI().getDefaultMode());
+                publishAtomically(dir, payload);
                 writableDir = false;
             } else {
                 // emptyDir and anything this stand-in does not model: a fresh directory
@@ -292,6 +298,30 @@ final class KubeletPodRun implements Runnable {
             volumeIsWritableDir.put(v.getName(), writableDir);
         }
         return dirs;
+    }
+
+    /**
+     * The kubelet's AtomicWriter layout for configMap, secret, projected and downwardAPI volumes: the payload lives in
+     * a hidden {@code ..<timestamp>} directory, {@code ..data} links to it, and each top-level name is a symlink
+     * {@code NAME -> ..data/NAME}. A step that lists the volume with find or cp -r sees those entries too.
+     */
+    private static Path atomicPayloadDir(Path dir) throws IOException {
+        freshDir(dir);
+        String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyy_MM_dd_HH_mm_ss.SSSSSSSSS")
+                .format(java.time.LocalDateTime.now(java.time.ZoneOffset.UTC));
+        Path payload = dir.resolve(".." + stamp);
+        Files.createDirectories(payload);
+        return payload;
+    }
+
+    private static void publishAtomically(Path dir, Path payload) throws IOException {
+        Files.createSymbolicLink(dir.resolve("..data"), payload.getFileName());
+        try (var top = Files.list(payload)) {
+            for (Path entry : (Iterable<Path>) top.sorted()::iterator) {
+                String name = entry.getFileName().toString();
+                Files.createSymbolicLink(dir.resolve(name), Path.of("..data", name));
+            }
+        }
     }
 
     private static void freshDir(Path dir) throws IOException {

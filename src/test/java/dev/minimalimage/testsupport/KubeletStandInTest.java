@@ -101,7 +101,8 @@ class KubeletStandInTest {
         client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName("p").endMetadata()
                 .withNewSpec().withRestartPolicy("Never")
                 .addNewContainer().withName("main").withImage("busybox").withWorkingDir("/etc/cfg")
-                .withCommand("sh", "-c", "cat /etc/cfg/conf/deep/a.conf b/b.txt; ls /etc/cfg")
+                .withCommand("sh", "-c", "cat /etc/cfg/conf/deep/a.conf b/b.txt; ls /etc/cfg; "
+                        + "readlink /etc/cfg/conf /etc/cfg/..data; find /etc/cfg -name a.conf | wc -l")
                 .addNewVolumeMount().withName("cfg").withMountPath("/etc/cfg").endVolumeMount().endContainer()
                 .addNewVolume().withName("cfg").withNewConfigMap().withName("cfg")
                 .addNewItem().withKey("a.conf").withPath("conf/deep/a.conf").endItem()
@@ -110,7 +111,13 @@ class KubeletStandInTest {
 
         await(ns, "p", phase("Succeeded"), Duration.ofSeconds(10));
 
-        assertThat(kubelet.logs(ns, "p", "main")).hasValue("alpha\nbeta\nb\nconf\n");
+        // as the kubelet lays it out (AtomicWriter): NAME -> ..data/NAME, ..data -> ..<timestamp>, so find sees
+        // each file twice (the payload and the top-level link's target)
+        String log = kubelet.logs(ns, "p", "main").orElseThrow();
+        assertThat(log).startsWith("alpha\nbeta\nb\nconf\n..data/conf\n..");
+        assertThat(log.lines().skip(5).findFirst()).hasValueSatisfying(
+                l -> assertThat(l).matches("\\.\\.\\d{4}_\\d{2}_\\d{2}_\\d{2}_\\d{2}_\\d{2}\\.\\d{9}"));
+        assertThat(log).endsWith("\n1\n");
     }
 
     @Test

@@ -2,15 +2,9 @@ package dev.minimalimage.testsupport;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -25,14 +19,13 @@ public final class LocalRegistry implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final Process process;
-    private final String basicAuth;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final RegistryApi api;
 
-    private LocalRegistry(Path dir, int port, Process process, String basicAuth) {
+    private LocalRegistry(Path dir, int port, Process process, String user, String password) {
         this.dir = dir;
         this.port = port;
         this.process = process;
-        this.basicAuth = basicAuth;
+        this.api = new RegistryApi(host(), user, password);
     }
 
     public static LocalRegistry start(Path dir) {
@@ -71,9 +64,7 @@ public final class LocalRegistry implements AutoCloseable {
                     %s""".formatted(dir.resolve("storage"), port, auth));
             Process process = new ProcessBuilder("docker-registry", "serve", config.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
-            String basic = user == null ? null
-                    : "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-            LocalRegistry registry = new LocalRegistry(dir, port, process, basic);
+            LocalRegistry registry = new LocalRegistry(dir, port, process, user, password);
             registry.awaitReady();
             return registry;
         } catch (IOException e) {
@@ -89,60 +80,21 @@ public final class LocalRegistry implements AutoCloseable {
         return dir.resolve("registry.log");
     }
 
-    /** The manifest exactly as the registry serves it (bytes whose sha256 is the digest). */
+    /** The registry's HTTP API, with this registry's credentials. */
+    public RegistryApi api() {
+        return api;
+    }
+
     public byte[] manifest(String repository, String reference) {
-        HttpResponse<byte[]> response = get("/v2/" + repository + "/manifests/" + reference,
-                "application/vnd.oci.image.manifest.v1+json");
-        if (response.statusCode() != 200) {
-            throw new AssertionError("GET manifest " + repository + ":" + reference + " -> " + response.statusCode());
-        }
-        return response.body();
+        return api.manifest(repository, reference);
     }
 
     public Optional<String> dockerContentDigest(String repository, String reference) {
-        return get("/v2/" + repository + "/manifests/" + reference, "application/vnd.oci.image.manifest.v1+json")
-                .headers().firstValue("Docker-Content-Digest");
+        return api.dockerContentDigest(repository, reference);
     }
 
-    /** Size of a stored blob as the registry reports it (HEAD Content-Length). */
     public long blobSize(String repository, String digest) {
-        try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base() + "/v2/" + repository + "/blobs/" + digest))
-                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10));
-            if (basicAuth != null) {
-                request.header("Authorization", basicAuth);
-            }
-            HttpResponse<Void> response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
-            if (response.statusCode() != 200) {
-                throw new AssertionError("HEAD blob " + digest + " -> " + response.statusCode());
-            }
-            return response.headers().firstValueAsLong("Content-Length").orElseThrow();
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
-
-    private HttpResponse<byte[]> get(String path, String accept) {
-        try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base() + path)).header("Accept", accept)
-                    .timeout(Duration.ofSeconds(10));
-            if (basicAuth != null) {
-                request.header("Authorization", basicAuth);
-            }
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
-
-    private String base() {
-        return "http://" + host();
+        return api.blobSize(repository, digest);
     }
 
     private void awaitReady() throws IOException {
@@ -151,17 +103,9 @@ public final class LocalRegistry implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new AssertionError("docker-registry exited: " + Files.readString(log()));
             }
-            try {
-                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(base() + "/v2/"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() == 200 || response.statusCode() == 401) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
+            int status = api.ping();
+            if (status == 200 || status == 401) {
+                return;
             }
             sleep(100);
         }

@@ -1,0 +1,34 @@
+package dev.minimalimage.e2e;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * What the cluster tier's driver (scripts/test-cluster.sh) tells {@link ClusterIT} about the real cluster it set up:
+ * registries, the toolchain image the presets point at, the operator's namespace, a kubectl and the namespaces the
+ * chart was told to watch. All of it reachable only inside the cluster's network namespace, where the test JVM runs.
+ */
+record ClusterEnv(String registry, String authRegistry, String authUser, String authPassword, String toolchainImage,
+        String kubectl, String operatorNamespace, String namespace, String unwatchedNamespace, String gitHost) {
+
+    static final String ENABLE = "MINIMAL_IMAGE_CLUSTER_TIER";
+
+    static ClusterEnv fromEnvironment() throws IOException {
+        String[] credentials = Files.readString(Path.of(required("MINIMAL_IMAGE_E2E_AUTH_CREDENTIALS"))).strip()
+                .split(":", 2);
+        return new ClusterEnv(required("MINIMAL_IMAGE_E2E_REGISTRY"), required("MINIMAL_IMAGE_E2E_AUTH_REGISTRY"),
+                credentials[0], credentials[1], required("MINIMAL_IMAGE_E2E_TOOLCHAIN"),
+                required("MINIMAL_IMAGE_E2E_KUBECTL"), required("MINIMAL_IMAGE_E2E_OPERATOR_NAMESPACE"),
+                required("MINIMAL_IMAGE_E2E_NAMESPACE"), required("MINIMAL_IMAGE_E2E_UNWATCHED_NAMESPACE"),
+                required("MINIMAL_IMAGE_E2E_GIT_HOST"));
+    }
+
+    private static String required(String name) {
+        String value = System.getenv(name);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException(name + " is not set: run the cluster tier through scripts/test-cluster.sh");
+        }
+        return value;
+    }
+}
