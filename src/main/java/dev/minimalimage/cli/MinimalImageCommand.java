@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 
 @Command(name = "minimal-image", mixinStandardHelpOptions = true, version = "minimal-image 0.1.0",
         description = "Checks that binaries are truly static and ships them FROM scratch to a registry.",
-        subcommands = { InspectCommand.class, PackageCommand.class, BuildCommand.class, FetchCommand.class, CommandLine.HelpCommand.class },
+        subcommands = { InspectCommand.class, PackageCommand.class, BuildCommand.class, FetchCommand.class,
+                PackageTreeCommand.class, ClosureCommand.class, CommandLine.HelpCommand.class },
         footer = { "", "  operator   run the MinimalImage Kubernetes operator (Quarkus)", "",
                 "Exit codes: 0 ok, 1 internal error, 2 bad arguments, 3 binary refused (not static / not ELF),",
                 "            4 registry authentication failed, 5 registry unreachable, 6 registry rejected the push,",
@@ -20,7 +21,8 @@ public final class MinimalImageCommand {
 
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new MinimalImageCommand()).setOut(out).setErr(err)
-                .setCaseInsensitiveEnumValuesAllowed(true); // --language c, --compression zstd
+                .setCaseInsensitiveEnumValuesAllowed(true) // --language c, --compression zstd
+                .setAllowOptionsAsOptionParameters(true); // --cmd=--help, --arg=--verbose: values, not options
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             if (System.getenv("MINIMAL_IMAGE_DEBUG") != null) {

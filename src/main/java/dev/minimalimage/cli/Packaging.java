@@ -5,10 +5,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.TreeMap;
-
-import com.google.cloud.tools.jib.api.ImageReference;
 
 import dev.minimalimage.elf.ElfFormatException;
 import dev.minimalimage.elf.ElfLinkAnalyzer;
@@ -16,7 +13,6 @@ import dev.minimalimage.elf.LinkReport;
 import dev.minimalimage.image.AssembledImage;
 import dev.minimalimage.image.ImageAssembler;
 import dev.minimalimage.image.ImageConfig;
-import dev.minimalimage.image.OciLayoutWriter;
 import dev.minimalimage.image.Platform;
 import dev.minimalimage.image.PushException;
 import dev.minimalimage.image.RegistryPusher;
@@ -46,7 +42,7 @@ final class Packaging {
     }
 
     private BuildResult execute() throws IOException, InterruptedException {
-        if (o.image == null && o.ociLayout == null && o.ociArchive == null) {
+        if (!o.named()) {
             return BuildResult.failure(ResultReason.InvalidArguments,
                     "name a destination: --o.image REF, --oci-layout DIR or --oci-archive FILE", null);
         }
@@ -54,8 +50,7 @@ final class Packaging {
         ImageConfig config;
         RegistryPusher.PendingPush push;
         try {
-            push = o.image == null ? null : new RegistryPusher(this::warn).prepare(
-                    new RegistryPusher.Target(o.image, o.dockerConfig, o.insecure, o.attempts, Duration.ofMillis(500)));
+            push = o.prepare(this::warn);
             config = imageConfig();
             link = ElfLinkAnalyzer.analyze(binary);
         } catch (IllegalArgumentException | java.nio.file.NoSuchFileException e) {
@@ -78,21 +73,11 @@ final class Packaging {
 
     private BuildResult deliver(AssembledImage assembled, LinkSummary link, RegistryPusher.PendingPush push)
             throws IOException, InterruptedException {
-        String reference = o.image != null ? o.image : "oci-layout";
-        if (o.ociLayout != null) {
-            OciLayoutWriter.writeDirectory(assembled, tagOf(o.image), o.ociLayout);
-        }
-        if (o.ociArchive != null) {
-            OciLayoutWriter.writeArchive(assembled, tagOf(o.image), o.ociArchive);
-        }
-        if (o.image != null) {
-            try {
-                String digest = push.push(assembled);
-                ImageReference ref = RegistryPusher.parse(o.image);
-                reference = ref.getRegistry() + "/" + ref.getRepository() + "@" + digest;
-            } catch (PushException e) {
-                return BuildResult.failure(reasonOf(e.kind()), e.getMessage(), link);
-            }
+        String reference;
+        try {
+            reference = o.deliver(assembled, push);
+        } catch (PushException e) {
+            return BuildResult.failure(DestinationOptions.reasonOf(e.kind()), e.getMessage(), link);
         }
         return BuildResult.success(reference, assembled.digest(), assembled.compressedSize(),
                 assembled.uncompressedLayerSize(), assembled.binarySize(), link);
@@ -103,18 +88,6 @@ final class Packaging {
         return new ImageConfig(path, o.args, o.env, o.workingDir, o.user, o.ports, new TreeMap<>(o.labels),
                 new TreeMap<>(o.annotations), new ImageConfig.Extras(o.caCertificates, o.passwd, o.tmp, o.timezoneData),
                 o.compression, o.level);
-    }
-
-    private static ResultReason reasonOf(PushException.Kind kind) {
-        return switch (kind) {
-            case UNAUTHORIZED -> ResultReason.PushUnauthorized;
-            case UNAVAILABLE -> ResultReason.RegistryUnavailable;
-            case REJECTED -> ResultReason.PushRejected;
-        };
-    }
-
-    private static String tagOf(String image) {
-        return image == null ? null : RegistryPusher.parse(image).getQualifier();
     }
 
     private static String message(Exception e) {

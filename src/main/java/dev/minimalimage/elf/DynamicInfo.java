@@ -4,8 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** What the PT_DYNAMIC segment says: DT_NEEDED libraries and DT_FLAGS_1. */
-record DynamicInfo(boolean present, List<String> needed, long flags1) {
+/**
+ * What the PT_DYNAMIC segment says: DT_NEEDED libraries, DT_FLAGS_1 and, for resolving shared libraries, DT_SONAME,
+ * DT_RPATH and DT_RUNPATH (null when absent).
+ */
+record DynamicInfo(boolean present, List<String> needed, long flags1, String soname, String rpath, String runpath) {
 
     /** Report cap; real programs need a few dozen libraries at most. */
     static final int MAX_NEEDED = 256;
@@ -17,9 +20,12 @@ record DynamicInfo(boolean present, List<String> needed, long flags1) {
     private static final long DT_NEEDED = 1;
     private static final long DT_STRTAB = 5;
     private static final long DT_STRSZ = 10;
+    private static final long DT_SONAME = 14;
+    private static final long DT_RPATH = 15;
+    private static final long DT_RUNPATH = 29;
     private static final long DT_FLAGS_1 = 0x6ffffffbL;
 
-    static final DynamicInfo ABSENT = new DynamicInfo(false, List.of(), 0);
+    static final DynamicInfo ABSENT = new DynamicInfo(false, List.of(), 0, null, null, null);
 
     boolean pieFlag() {
         return (flags1 & DF_1_PIE) != 0;
@@ -31,23 +37,42 @@ record DynamicInfo(boolean present, List<String> needed, long flags1) {
             return ABSENT;
         }
         Entries entries = Entries.read(image.bytes, dynamic.get());
-        if (entries.neededOffsets.isEmpty()) {
-            return new DynamicInfo(true, List.of(), entries.flags1);
+        if (entries.neededOffsets.isEmpty() && !entries.hasStrings()) {
+            return new DynamicInfo(true, List.of(), entries.flags1, null, null, null);
         }
-        StringTable strings = StringTable.locate(image, entries.strtab, entries.strsz);
+        StringTable strings;
+        try {
+            strings = StringTable.locate(image, entries.strtab, entries.strsz);
+        } catch (ElfFormatException e) {
+            if (!entries.neededOffsets.isEmpty()) {
+                throw e;
+            }
+            // only SONAME/RPATH/RUNPATH to read: a broken string table leaves them unknown, as before they existed
+            return new DynamicInfo(true, List.of(), entries.flags1, null, null, null);
+        }
         List<String> needed = new ArrayList<>();
         for (long nameOffset : entries.neededOffsets) {
             needed.add(strings.read(image.bytes, nameOffset, "DT_NEEDED name"));
         }
-        return new DynamicInfo(true, List.copyOf(needed), entries.flags1);
+        return new DynamicInfo(true, List.copyOf(needed), entries.flags1,
+                strings.readOptional(image.bytes, entries.soname, "DT_SONAME"),
+                strings.readOptional(image.bytes, entries.rpath, "DT_RPATH"),
+                strings.readOptional(image.bytes, entries.runpath, "DT_RUNPATH"));
     }
 
-    /** The raw entries of interest; DT_STRTAB is -1 when absent. */
+    /** The raw entries of interest; DT_STRTAB and the string offsets are -1 when absent. */
     private static final class Entries {
         final List<Long> neededOffsets = new ArrayList<>();
         long strtab = -1;
         long strsz = -1;
         long flags1;
+        long soname = -1;
+        long rpath = -1;
+        long runpath = -1;
+
+        boolean hasStrings() {
+            return soname != -1 || rpath != -1 || runpath != -1;
+        }
 
         static Entries read(ElfBytes bytes, ProgramHeader segment) throws ElfFormatException {
             int entrySize = bytes.is64() ? 16 : 8;
@@ -77,6 +102,12 @@ record DynamicInfo(boolean present, List<String> needed, long flags1) {
                 strsz = value;
             } else if (tag == DT_FLAGS_1) {
                 flags1 = value;
+            } else if (tag == DT_SONAME) {
+                soname = value;
+            } else if (tag == DT_RPATH) {
+                rpath = value;
+            } else if (tag == DT_RUNPATH) {
+                runpath = value;
             }
         }
     }
@@ -116,6 +147,15 @@ record DynamicInfo(boolean present, List<String> needed, long flags1) {
                     .flatMap(s -> image.sectionAt(s.link()).stream()).findFirst();
             return linked.or(() -> image.section(".dynstr"))
                     .filter(s -> s.type() == SectionHeader.SHT_STRTAB && s.occupiesFile());
+        }
+
+        /** SONAME, RPATH, RUNPATH: absent or unreadable is null (they never changed a verdict, so never an error). */
+        String readOptional(ElfBytes bytes, long nameOffset, String what) {
+            try {
+                return nameOffset == -1 ? null : read(bytes, nameOffset, what);
+            } catch (ElfFormatException e) {
+                return null;
+            }
         }
 
         String read(ElfBytes bytes, long nameOffset, String what) throws ElfFormatException {

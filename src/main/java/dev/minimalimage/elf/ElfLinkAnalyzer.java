@@ -26,6 +26,41 @@ public final class ElfLinkAnalyzer {
      * @throws ElfFormatException  when the file starts like ELF but is truncated, malformed or too large
      */
     public static LinkReport analyze(Path file) throws IOException, ElfFormatException {
+        return read(file, ElfLinkAnalyzer::analyze, ElfLinkAnalyzer::analyzeHuge);
+    }
+
+    /**
+     * The loader's view of {@code file} (interpreter, DT_NEEDED, DT_SONAME, DT_RPATH, DT_RUNPATH, class, machine);
+     * null when the file is not ELF. Never executes anything.
+     */
+    public static DynamicLinkage linkage(Path file) throws IOException, ElfFormatException {
+        return read(file, ElfLinkAnalyzer::linkage, (channel, size) -> {
+            throw new ElfFormatException("ELF file is " + size + " bytes; files over 2 GiB are not supported");
+        });
+    }
+
+    static DynamicLinkage linkage(ByteBuffer content) throws ElfFormatException {
+        ElfBytes bytes = new ElfBytes(content);
+        if (!bytes.startsWith(0, ELF_MAGIC)) {
+            return null;
+        }
+        ElfImage image = ElfImage.parse(bytes);
+        DynamicInfo dynamic = DynamicInfo.read(image);
+        ElfHeader h = image.header;
+        return new DynamicLinkage(h.is64(), h.order() == java.nio.ByteOrder.LITTLE_ENDIAN, h.machine(),
+                LinkClassifier.machineName(h.machine()), interpreter(image), dynamic.needed(), dynamic.soname(),
+                dynamic.rpath(), dynamic.runpath());
+    }
+
+    private interface Reader<T> {
+        T read(ByteBuffer content) throws ElfFormatException;
+    }
+
+    private interface HugeReader<T> {
+        T read(FileChannel channel, long size) throws IOException, ElfFormatException;
+    }
+
+    private static <T> T read(Path file, Reader<T> reader, HugeReader<T> huge) throws IOException, ElfFormatException {
         if (!Files.isRegularFile(file)) { // checked before opening: opening a FIFO would block
             throw Files.exists(file) ? new IOException(file + " is not a regular file")
                     : new NoSuchFileException(file.toString());
@@ -33,10 +68,10 @@ public final class ElfLinkAnalyzer {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = channel.size();
             if (size > Integer.MAX_VALUE) {
-                return analyzeHuge(channel, size);
+                return huge.read(channel, size);
             }
             // Mapping keeps even large binaries off the heap; every access is bounds-checked by ElfBytes.
-            return analyze(size == 0 ? ByteBuffer.allocate(0) : channel.map(FileChannel.MapMode.READ_ONLY, 0, size));
+            return reader.read(size == 0 ? ByteBuffer.allocate(0) : channel.map(FileChannel.MapMode.READ_ONLY, 0, size));
         } catch (InternalError e) {
             // what a mapped read turns into when the file shrinks underneath us (SIGBUS)
             throw new IOException(file + " changed while it was being read", e);

@@ -3,6 +3,7 @@ package dev.minimalimage.image;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +13,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.cloud.tools.jib.json.JsonTemplateMapper;
 
 /**
- * Builds a FROM-scratch OCI image of one binary, daemonless and in memory. The output is a pure function of the
+ * Builds a FROM-scratch OCI image of one binary (one layer) or of directory trees (a layer each), daemonless and in
+ * memory. The output is a pure function of the
  * inputs: no timestamps, no tool versions, no host names, sorted maps; so the digest is reproducible.
  */
 public final class ImageAssembler {
@@ -24,51 +26,80 @@ public final class ImageAssembler {
     }
 
     public static AssembledImage assemble(Path binary, ImageConfig config, Platform platform) throws IOException {
-        LayerWriter.Layer layer = LayerWriter.write(RootfsPlan.of(binary, config), config.compression(),
-                config.compressionLevel());
-        Blob configBlob = Blob.of(CONFIG_MEDIA_TYPE, JSON.writeValueAsBytes(imageConfigJson(config, platform, layer.diffId())));
-        OciManifest manifest = new OciManifest(configBlob, List.of(layer.blob()), config.annotations());
+        Map<String, Object> runtime = runtimeConfig(config.user(), config.exposedPorts(), config.env(),
+                List.of(config.binaryPath()), config.args(), config.workingDir(), config.labels());
+        return assemble(List.of(RootfsPlan.of(binary, config)), runtime, config.annotations(), config.compression(),
+                config.compressionLevel(), platform, Files.size(binary));
+    }
+
+    /** An image of directory trees, one layer per tree in order (see {@link TreeImageConfig}). */
+    public static AssembledImage assemble(TreeImageConfig config, Platform platform) throws IOException {
+        List<List<LayerEntry>> layers = new ArrayList<>();
+        for (Path tree : config.layers()) {
+            layers.add(RootfsPlan.ofTree(tree));
+        }
+        Map<String, Object> runtime = runtimeConfig(config.user(), List.of(), config.env(), config.entrypoint(),
+                config.cmd(), config.workingDir(), config.labels());
+        return assemble(layers, runtime, config.annotations(), config.compression(), config.compressionLevel(),
+                platform, 0);
+    }
+
+    private static AssembledImage assemble(List<List<LayerEntry>> trees, Map<String, Object> runtime,
+            Map<String, String> annotations, Compression compression, int level, Platform platform, long binarySize)
+            throws IOException {
+        List<Blob> layers = new ArrayList<>();
+        List<String> diffIds = new ArrayList<>();
+        long uncompressed = 0;
+        for (List<LayerEntry> tree : trees) {
+            LayerWriter.Layer layer = LayerWriter.write(tree, compression, level);
+            layers.add(layer.blob());
+            diffIds.add(layer.diffId());
+            uncompressed += layer.uncompressedSize();
+        }
+        Blob configBlob = Blob.of(CONFIG_MEDIA_TYPE, JSON.writeValueAsBytes(imageConfigJson(runtime, platform, diffIds)));
+        OciManifest manifest = new OciManifest(configBlob, layers, annotations);
         Blob manifestBlob = Blob.of(OciManifest.MEDIA_TYPE, JsonTemplateMapper.toByteArray(manifest));
-        return new AssembledImage(layer.blob(), configBlob, manifestBlob, manifest, layer.uncompressedSize(),
-                Files.size(binary));
+        return new AssembledImage(layers, diffIds, configBlob, manifestBlob, manifest, uncompressed, binarySize);
     }
 
     /** The OCI image configuration with only the fields that carry information (all others are optional). */
-    private static Map<String, Object> imageConfigJson(ImageConfig config, Platform platform, String diffId) {
+    private static Map<String, Object> imageConfigJson(Map<String, Object> runtime, Platform platform,
+            List<String> diffIds) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("architecture", platform.architecture());
         json.put("os", platform.os());
         if (platform.variant() != null) {
             json.put("variant", platform.variant());
         }
-        json.put("config", runtimeConfig(config));
+        json.put("config", runtime);
         Map<String, Object> rootfs = new LinkedHashMap<>(); // Map.of would iterate in a per-JVM random order
         rootfs.put("type", "layers");
-        rootfs.put("diff_ids", List.of(diffId));
+        rootfs.put("diff_ids", diffIds);
         json.put("rootfs", rootfs);
         return json;
     }
 
-    private static Map<String, Object> runtimeConfig(ImageConfig config) {
+    private static Map<String, Object> runtimeConfig(String user, List<String> exposedPorts, List<String> env,
+            List<String> entrypoint, List<String> cmd, String workingDir, Map<String, String> labels) {
         Map<String, Object> runtime = new LinkedHashMap<>();
-        runtime.put("User", config.user());
-        if (!config.exposedPorts().isEmpty()) {
+        runtime.put("User", user);
+        if (!exposedPorts.isEmpty()) {
             Map<String, Object> ports = new TreeMap<>();
-            config.exposedPorts().forEach(p -> ports.put(p, Map.of()));
+            exposedPorts.forEach(p -> ports.put(p, Map.of()));
             runtime.put("ExposedPorts", ports);
         }
-        if (!config.env().isEmpty()) {
-            runtime.put("Env", config.env());
+        if (!env.isEmpty()) {
+            runtime.put("Env", env);
         }
-        runtime.put("Entrypoint", List.of(config.binaryPath()));
-        if (!config.args().isEmpty()) {
-            runtime.put("Cmd", config.args());
+        runtime.put("Entrypoint", entrypoint);
+        if (!cmd.isEmpty()) {
+            runtime.put("Cmd", cmd);
         }
-        if (config.workingDir() != null && !config.workingDir().isBlank()) {
-            runtime.put("WorkingDir", config.workingDir());
+        if (workingDir != null && !workingDir.isBlank()) {
+            runtime.put("WorkingDir", workingDir);
         }
-        if (!config.labels().isEmpty()) {
-            runtime.put("Labels", config.labels());
+        if (!labels.isEmpty()) {
+            runtime.put("Labels", labels);
         }
         return runtime;
     }

@@ -34,11 +34,7 @@ public record ImageConfig(
         }
         args = List.copyOf(args);
         env = List.copyOf(env);
-        for (String e : env) {
-            if (e.indexOf('=') <= 0) {
-                throw new IllegalArgumentException("env entries must be NAME=value: " + e);
-            }
-        }
+        checkEnv(env);
         user = user == null || user.isBlank() ? DEFAULT_USER : user;
         exposedPorts = exposedPorts.stream().map(ImageConfig::normalizePort).sorted().distinct().toList();
         labels = new TreeMap<>(labels);
@@ -51,6 +47,14 @@ public record ImageConfig(
     public static ImageConfig minimal(String binaryPath) {
         return new ImageConfig(binaryPath, List.of(), List.of(), null, null, List.of(),
                 new TreeMap<>(), new TreeMap<>(), Extras.NONE, Compression.GZIP, 0);
+    }
+
+    static void checkEnv(List<String> env) {
+        for (String e : env) {
+            if (e.indexOf('=') <= 0) {
+                throw new IllegalArgumentException("env entries must be NAME=value: " + e);
+            }
+        }
     }
 
     /** "8080" becomes "8080/tcp"; protocol must be tcp, udp or sctp. */

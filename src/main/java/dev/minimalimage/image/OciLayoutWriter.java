@@ -62,7 +62,9 @@ public final class OciLayoutWriter {
     /** Layout files in a fixed order: blobs first, index.json last. */
     private static Map<String, byte[]> files(AssembledImage image, String refName) throws IOException {
         Map<String, byte[]> files = new LinkedHashMap<>();
-        for (Blob blob : List.of(image.layer(), image.config(), image.manifest())) {
+        List<Blob> blobs = new java.util.ArrayList<>(image.blobsInPushOrder());
+        blobs.add(image.manifest());
+        for (Blob blob : blobs) {
             files.put("blobs/sha256/" + blob.hex(), blob.bytes());
         }
         files.put("oci-layout", OCI_LAYOUT);

@@ -4,14 +4,15 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * The file tree of the single layer: the binary, the requested extras and every parent directory, sorted by path
- * so the tar (and so the digest) is the same however the inputs were listed.
+ * The file tree of a layer: the binary, the requested extras and every parent directory (or a whole directory tree),
+ * sorted by path so the tar (and so the digest) is the same however the inputs were listed.
  */
 final class RootfsPlan {
 
@@ -37,8 +38,18 @@ final class RootfsPlan {
             plan.add(LayerEntry.directory("/tmp", 01777));
         }
         if (extras.timezoneData() != null) {
-            plan.addTree(requireDirectory(extras.timezoneData(), "timezone data"), ZONEINFO_PATH);
+            plan.addTree(requireDirectory(extras.timezoneData(), "timezone data"), ZONEINFO_PATH, false);
         }
+        return List.copyOf(plan.entries.values());
+    }
+
+    /**
+     * A directory tree as the root of a layer: DIR/usr/lib/x becomes /usr/lib/x; files 0755 when the source is
+     * executable, else 0644; directories 0755; symbolic links kept as links.
+     */
+    static List<LayerEntry> ofTree(Path root) throws IOException {
+        RootfsPlan plan = new RootfsPlan();
+        plan.addTree(requireDirectory(root, "layer"), "", true);
         return List.copyOf(plan.entries.values());
     }
 
@@ -71,16 +82,19 @@ final class RootfsPlan {
         add(LayerEntry.file("/etc/group", 0644, group.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
-    private void addTree(Path root, String imagePath) throws IOException {
+    private void addTree(Path root, String imagePath, boolean keepExecBit) throws IOException {
         try (Stream<Path> walk = Files.walk(root)) {
             for (Path p : (Iterable<Path>) walk.sorted()::iterator) {
                 String target = root.equals(p) ? imagePath : imagePath + "/" + root.relativize(p).toString().replace('\\', '/');
+                if (target.isEmpty()) {
+                    continue; // the layer's root directory itself
+                }
                 if (Files.isSymbolicLink(p)) {
                     add(LayerEntry.symlink(target, Files.readSymbolicLink(p).toString()));
                 } else if (Files.isDirectory(p)) {
                     add(LayerEntry.directory(target, 0755));
                 } else if (Files.isRegularFile(p)) {
-                    add(LayerEntry.file(target, 0644, p));
+                    add(LayerEntry.file(target, keepExecBit && Files.getPosixFilePermissions(p).contains(PosixFilePermission.OWNER_EXECUTE) ? 0755 : 0644, p));
                 }
             }
         }

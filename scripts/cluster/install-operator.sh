@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# scripts/cluster/install-operator.sh [HELM --set ARGS...] — installs the operator into the running test cluster
+# (../shared/kube, network namespace mimgkube) the way a user of an air-gapped cluster does, and writes what it
+# installed to target/cluster-tier/operator.env (sourced by scripts/test-cluster.sh and bench/cluster.sh).
+# MINIMAL_IMAGE_RELEASE, MINIMAL_IMAGE_OPERATOR_NS and MINIMAL_IMAGE_OPERATOR_ENV give a second install its own
+# release name, namespace and env file.
+#   1. the toolchain image built from Debian packages, in the cluster's registry (scripts/cluster/toolchain-image.sh);
+#   2. helm v4 and a current kubectl (scripts/cluster/tools.sh);
+#   3. the operator image built by this repository's own packer (scripts/image.sh), pushed there under a tag derived
+#      from the application's jars, so the node never runs a stale image under a reused tag;
+#   4. the CRD (Helm installs crds/ on first install only; a reused cluster must get the current one);
+#   5. the chart, with every preset pointed at the toolchain image, then waits for the Deployment to be ready.
+# Needs root, `mvn package` done, and the cluster up (KUBE_STATE, default /tmp/kube/state).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+KUBE_STATE=${KUBE_STATE:-/tmp/kube/state}
+OUT=target/cluster-tier
+OPERATOR_NS=${MINIMAL_IMAGE_OPERATOR_NS:-mimg-system}
+RELEASE=${MINIMAL_IMAGE_RELEASE:-minimal-image-operator}   # a second release (e.g. the benchmark's) needs its own name
+ENV_FILE=${MINIMAL_IMAGE_OPERATOR_ENV:-$OUT/operator.env}
+log() { printf '[install-operator %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+[[ -f target/quarkus-app/quarkus-run.jar ]] || die "run mvn package first"
+[[ -f $KUBE_STATE/cluster.env ]] || die "no cluster at $KUBE_STATE: run ../shared/kube/up.sh"
+mkdir -p "$OUT"
+# shellcheck disable=SC1091
+. "$KUBE_STATE/cluster.env"
+knet() { nsenter --net="/run/netns/$KUBE_NETNS" -- "$@"; }
+KUBE_GW=${KUBE_REGISTRY%:*}   # the node's address: registry, apiserver and anything the tests serve to pods
+
+TOOLCHAIN=$(scripts/cluster/toolchain-image.sh)
+log "toolchain image: $TOOLCHAIN"
+TOOLS=$(scripts/cluster/tools.sh)
+
+APP_ID=$(cat target/quarkus-app/quarkus-run.jar target/quarkus-app/app/*.jar target/quarkus-app/lib/main/*.jar \
+  | sha256sum | cut -c1-12)
+OPERATOR_IMAGE=$KUBE_REGISTRY/mimg/minimal-image-operator
+log "operator image: $OPERATOR_IMAGE:$APP_ID (log: $OUT/image.log)"
+knet scripts/image.sh --image "$OPERATOR_IMAGE:$APP_ID" --insecure > "$OUT/image.log" 2>&1 \
+  || { tail -30 "$OUT/image.log" >&2; die "scripts/image.sh failed"; }
+
+# The CRD keeps its x-kubernetes-validations (CEL) rules for 1.25+ servers. A server without CEL (< 1.25) drops them
+# on a client-side apply (kubectl's own client-side check must be off: --validate=false) but rejects them in a
+# server-side apply ("field not declared in schema"), which is Helm 4's default: hence --server-side=false below.
+# The operator's planner re-checks every rule, so there the same mistakes become Ready=False/InvalidSpec.
+# Helm installs crds/ on first install only; a reused cluster gets the current CRD from this apply.
+knet env KUBECONFIG="$KUBECONFIG" "$KUBE_BIN/kubectl" apply --validate=false \
+  -f crds/minimalimages.build.minimalimage.dev-v1.yml >&2
+log "helm upgrade --install $RELEASE"
+knet env KUBECONFIG="$KUBECONFIG" HELM_CACHE_HOME="$PWD/$OUT/helm/cache" HELM_CONFIG_HOME="$PWD/$OUT/helm/config" \
+  HELM_DATA_HOME="$PWD/$OUT/helm/data" "$TOOLS/helm" upgrade --install "$RELEASE" helm/minimal-image-operator --server-side=false \
+  -n "$OPERATOR_NS" --create-namespace --set image.repository="$OPERATOR_IMAGE" --set image.tag="$APP_ID" \
+  --set presets.cMusl="$TOOLCHAIN" --set presets.cGlibc="$TOOLCHAIN" --set presets.cpp="$TOOLCHAIN" \
+  --set presets.go="$TOOLCHAIN" --set presets.rust="$TOOLCHAIN" "$@" --wait --timeout 5m >&2
+knet env KUBECONFIG="$KUBECONFIG" "$KUBE_BIN/kubectl" -n "$OPERATOR_NS" rollout status "deploy/$RELEASE" \
+  --timeout=180s >&2
+
+cat > "$ENV_FILE" <<ENV
+KUBECONFIG=$KUBECONFIG
+KUBE_BIN=$KUBE_BIN
+KUBE_NETNS=$KUBE_NETNS
+KUBE_REGISTRY=$KUBE_REGISTRY
+KUBE_GW=$KUBE_GW
+TOOLS=$TOOLS
+TOOLCHAIN=$TOOLCHAIN
+OPERATOR_IMAGE=$OPERATOR_IMAGE:$APP_ID
+OPERATOR_NS=$OPERATOR_NS
+OPERATOR_DEPLOYMENT=$RELEASE
+ENV
+log "installed: $ENV_FILE"

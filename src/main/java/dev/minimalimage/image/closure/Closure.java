@@ -1,0 +1,54 @@
+package dev.minimalimage.image.closure;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.SortedMap;
+
+/**
+ * The shared-library closure of a set of ELF files: every file and symbolic link, at the path the loader opens it
+ * by under the system root, that must be in an image next to those files so they load.
+ *
+ * @param files       image path (absolute) to what is there, sorted; only files and links outside the inputs
+ * @param resolutions how each DT_NEEDED entry (and PT_INTERP, as need "PT_INTERP") was satisfied, in discovery order
+ */
+public record Closure(Path root, SortedMap<String, Entry> files, List<Resolution> resolutions) {
+
+    /** A regular file copied from {@code source}, or a symbolic link to {@code linkTarget} (exactly one non-null). */
+    public record Entry(String path, Path source, String linkTarget) {
+        public boolean isSymlink() {
+            return linkTarget != null;
+        }
+    }
+
+    /**
+     * @param need         the DT_NEEDED name, or "PT_INTERP"
+     * @param neededBy     the object that needs it (host path)
+     * @param path         where it was found: the loader's path in the image, or the host path for inputs
+     * @param insideInputs satisfied by one of the input files (e.g. libjava.so via $ORIGIN), so nothing to add
+     */
+    public record Resolution(String need, String neededBy, String path, boolean insideInputs) {
+    }
+
+    /**
+     * Copies the closure into {@code stage} at the image paths (regular files 0755 if executable, else 0644; links
+     * kept as links), so the directory can be packed as a layer or used as a root.
+     */
+    public void copyTo(Path stage) throws IOException {
+        for (Entry entry : files.values()) {
+            Path target = stage.resolve(entry.path().substring(1));
+            Files.createDirectories(target.getParent());
+            Files.deleteIfExists(target);
+            if (entry.isSymlink()) {
+                Files.createSymbolicLink(target, Path.of(entry.linkTarget()));
+            } else {
+                Files.copy(entry.source(), target, StandardCopyOption.REPLACE_EXISTING);
+                Files.setPosixFilePermissions(target, PosixFilePermissions.fromString(
+                        Files.isExecutable(entry.source()) ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        }
+    }
+}

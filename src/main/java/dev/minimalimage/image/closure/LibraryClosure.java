@@ -1,0 +1,244 @@
+package dev.minimalimage.image.closure;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import dev.minimalimage.elf.DynamicLinkage;
+import dev.minimalimage.elf.ElfFormatException;
+import dev.minimalimage.elf.ElfLinkAnalyzer;
+
+/**
+ * Finds the shared libraries a set of ELF files needs, as glibc's loader would inside a system root, by reading ELF
+ * headers only (nothing is executed, no ldd). Per object: PT_INTERP; DT_NEEDED resolved through DT_RPATH of the
+ * object and its loaders (only when the object has no DT_RUNPATH), then DT_RUNPATH (for the object's own needs only),
+ * then /etc/ld.so.conf and the standard directories. $ORIGIN expands to the object's directory; LD_LIBRARY_PATH is
+ * not used. A candidate must match the needing object's ELF class, byte order and machine. Needs met by the inputs
+ * themselves (by SONAME, or found at an input's path) add nothing.
+ */
+public final class LibraryClosure {
+
+    private final RootedPaths root;
+    private final Path rootDir;
+    private final Map<Path, DynamicLinkage> linkages = new HashMap<>();
+    private final Map<String, List<String>> systemPaths = new HashMap<>();
+
+    private LibraryClosure(Path rootDir) {
+        this.rootDir = rootDir.toAbsolutePath().normalize();
+        this.root = new RootedPaths(this.rootDir);
+    }
+
+    /** Inputs may be files or directories (walked; non-ELF files are skipped). */
+    public static Closure resolve(Collection<Path> inputs, Path systemRoot) throws IOException, ElfFormatException {
+        return new LibraryClosure(systemRoot).run(elfFiles(inputs));
+    }
+
+    /** One object to process: its host path and the chain of objects that loaded it (for RPATH inheritance). */
+    private record Loaded(Path file, DynamicLinkage linkage, List<Loaded> loaders) {
+    }
+
+    private Closure run(List<Path> inputs) throws IOException, ElfFormatException {
+        Map<Path, DynamicLinkage> inputSet = new LinkedHashMap<>();
+        Map<String, Path> inputSonames = new HashMap<>();
+        for (Path input : inputs) {
+            DynamicLinkage linkage = linkage(input);
+            inputSet.put(input.toRealPath(), linkage);
+            inputSonames.putIfAbsent(linkage.soname() != null ? linkage.soname() : input.getFileName().toString(), input);
+        }
+        TreeMap<String, Closure.Entry> files = new TreeMap<>();
+        List<Closure.Resolution> resolutions = new ArrayList<>();
+        Set<Path> seen = new LinkedHashSet<>();
+        Deque<Loaded> queue = new ArrayDeque<>();
+        for (Path input : inputs) {
+            queue.add(new Loaded(input, linkage(input), List.of()));
+        }
+        while (!queue.isEmpty()) {
+            Loaded object = queue.poll();
+            if (!seen.add(object.file().toRealPath())) {
+                continue;
+            }
+            String interpreter = object.linkage().interpreter();
+            if (interpreter != null) {
+                Path found = add(interpreter, files);
+                if (found == null) {
+                    throw new MissingLibraryException(interpreter + " (PT_INTERP)", object.file().toString(),
+                            List.of(rootDir.resolve(interpreter.substring(1)).toString()));
+                }
+                resolutions.add(new Closure.Resolution("PT_INTERP", object.file().toString(), interpreter, false));
+                queue.add(new Loaded(found, linkage(found), List.of()));
+            }
+            for (String need : object.linkage().needed()) {
+                Path inside = inputSonames.get(need);
+                if (inside != null) {
+                    resolutions.add(new Closure.Resolution(need, object.file().toString(), inside.toString(), true));
+                    continue;
+                }
+                Found found = find(need, object);
+                if (found.hostPath() == null) {
+                    throw new MissingLibraryException(need, object.file().toString(), found.searched());
+                }
+                boolean isInput = inputSet.containsKey(found.hostPath().toRealPath()) || found.imagePath() == null;
+                if (!isInput) {
+                    add(found.imagePath(), files);
+                }
+                resolutions.add(new Closure.Resolution(need, object.file().toString(),
+                        isInput ? found.hostPath().toString() : found.imagePath(), isInput));
+                List<Loaded> chain = new ArrayList<>();
+                chain.add(object);
+                chain.addAll(object.loaders());
+                queue.add(new Loaded(found.hostPath(), linkage(found.hostPath()), List.copyOf(chain)));
+            }
+        }
+        return new Closure(rootDir, files, List.copyOf(resolutions));
+    }
+
+    /** A library found at a host path; {@code imagePath} is its path inside the root, null when outside it. */
+    private record Found(Path hostPath, String imagePath, List<String> searched) {
+    }
+
+    private Found find(String need, Loaded object) throws IOException, ElfFormatException {
+        DynamicLinkage wants = object.linkage();
+        List<String> searched = new ArrayList<>();
+        if (need.contains("/")) { // a path: used as is, relative to the root (no search)
+            return probe(need.startsWith("/") ? need : "/" + need, wants, searched);
+        }
+        List<String> dirs = new ArrayList<>();
+        if (wants.runpath() == null) {
+            List<Loaded> chain = new ArrayList<>();
+            chain.add(object);
+            chain.addAll(object.loaders());
+            for (Loaded loader : chain) {
+                if (loader.linkage().runpath() == null) {
+                    dirs.addAll(expand(loader.linkage().rpath(), loader.file()));
+                }
+            }
+        } else {
+            dirs.addAll(expand(wants.runpath(), object.file()));
+        }
+        dirs.addAll(systemPaths.computeIfAbsent(wants.machine() + "/" + wants.is64(), key -> {
+            try {
+                return SystemSearchPath.of(root, wants.machine(), wants.is64());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }));
+        for (String dir : new LinkedHashSet<>(dirs)) {
+            Found found = probe(dir + "/" + need, wants, searched);
+            if (found.hostPath() != null) {
+                return found;
+            }
+        }
+        return new Found(null, null, searched);
+    }
+
+    /**
+     * Directories of an RPATH/RUNPATH: "$ORIGIN"-relative ones as host paths (marked with a leading {@link #HOST}),
+     * the others as paths inside the root.
+     */
+    private List<String> expand(String path, Path object) {
+        List<String> dirs = new ArrayList<>();
+        if (path == null) {
+            return dirs;
+        }
+        String origin = object.toAbsolutePath().getParent().toString();
+        for (String dir : path.split(":")) {
+            if (dir.isEmpty()) {
+                continue;
+            }
+            String expanded = dir.replace("${ORIGIN}", "$ORIGIN");
+            dirs.add(expanded.contains("$ORIGIN") ? HOST + expanded.replace("$ORIGIN", origin) : expanded);
+        }
+        return dirs;
+    }
+
+    private static final String HOST = "\0";
+
+    private Found probe(String candidate, DynamicLinkage wants, List<String> searched) throws IOException, ElfFormatException {
+        if (candidate.startsWith(HOST)) { // $ORIGIN-relative: part of the inputs' own tree, nothing to add
+            Path host = Path.of(candidate.substring(1)).normalize();
+            searched.add(host.getParent().toString());
+            return new Found(Files.isRegularFile(host) && compatible(host, wants) ? host : null, null, searched);
+        }
+        searched.add(root.host(candidate.substring(0, candidate.lastIndexOf('/'))).toString());
+        RootedPaths.Resolved resolved = root.resolve(candidate);
+        Path real = resolved == null ? null : root.host(resolved.realPath());
+        if (real != null && Files.isRegularFile(real) && compatible(real, wants)) {
+            return new Found(real, candidate, searched);
+        }
+        return new Found(null, null, searched);
+    }
+
+    private boolean compatible(Path file, DynamicLinkage wants) throws IOException, ElfFormatException {
+        DynamicLinkage candidate = linkageOrNull(file);
+        return candidate != null && candidate.compatibleWith(wants);
+    }
+
+    /** Adds the file at {@code path} (inside the root) and every link met on the way; returns its host path. */
+    private Path add(String path, Map<String, Closure.Entry> files) throws IOException {
+        RootedPaths.Resolved resolved = root.resolve(path);
+        if (resolved == null || !Files.isRegularFile(root.host(resolved.realPath()))) {
+            return null;
+        }
+        for (RootedPaths.Link link : resolved.links()) {
+            files.put(link.path(), new Closure.Entry(link.path(), null, link.target()));
+        }
+        Path host = root.host(resolved.realPath());
+        files.put(resolved.realPath(), new Closure.Entry(resolved.realPath(), host, null));
+        return host;
+    }
+
+    private DynamicLinkage linkage(Path file) throws IOException, ElfFormatException {
+        DynamicLinkage linkage = linkageOrNull(file);
+        if (linkage == null) {
+            throw new ElfFormatException(file + " is not an ELF file");
+        }
+        return linkage;
+    }
+
+    private DynamicLinkage linkageOrNull(Path file) throws IOException, ElfFormatException {
+        Path real = file.toRealPath();
+        if (!linkages.containsKey(real)) {
+            linkages.put(real, ElfLinkAnalyzer.linkage(real));
+        }
+        return linkages.get(real);
+    }
+
+    /** Files as given; directories walked (sorted) for regular ELF files. */
+    private static List<Path> elfFiles(Collection<Path> inputs) throws IOException {
+        List<Path> files = new ArrayList<>();
+        for (Path input : inputs) {
+            if (!Files.isDirectory(input)) {
+                files.add(input.toAbsolutePath());
+                continue;
+            }
+            try (Stream<Path> walk = Files.walk(input)) {
+                for (Path p : (Iterable<Path>) walk.sorted()::iterator) {
+                    if (Files.isRegularFile(p) && !Files.isSymbolicLink(p) && isElf(p)) {
+                        files.add(p.toAbsolutePath());
+                    }
+                }
+            }
+        }
+        return files;
+    }
+
+    private static boolean isElf(Path file) throws IOException {
+        byte[] magic = new byte[4];
+        try (var in = Files.newInputStream(file)) {
+            return in.readNBytes(magic, 0, 4) == 4 && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L'
+                    && magic[3] == 'F';
+        }
+    }
+}

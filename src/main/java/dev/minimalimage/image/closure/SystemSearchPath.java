@@ -1,0 +1,104 @@
+package dev.minimalimage.image.closure;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The directories the loader searches after RPATH/RUNPATH, inside a system root: those of /etc/ld.so.conf (what
+ * ldconfig puts into ld.so.cache; "include" globs followed) and then the standard ones, multiarch first.
+ */
+final class SystemSearchPath {
+
+    private static final int MAX_INCLUDE_DEPTH = 8;
+
+    private SystemSearchPath() {
+    }
+
+    static List<String> of(RootedPaths root, int machine, boolean is64) throws IOException {
+        Set<String> dirs = new LinkedHashSet<>();
+        readConf(root, "/etc/ld.so.conf", dirs, 0);
+        dirs.addAll(standardDirectories(machine, is64));
+        return List.copyOf(dirs);
+    }
+
+    /** The Debian multiarch triplet for an ELF machine, or null. */
+    static String multiarch(int machine, boolean is64) {
+        return switch (machine) {
+            case 62 -> is64 ? "x86_64-linux-gnu" : "x86_64-linux-gnux32";
+            case 3 -> "i386-linux-gnu";
+            case 183 -> "aarch64-linux-gnu";
+            case 40 -> "arm-linux-gnueabihf";
+            case 243 -> "riscv64-linux-gnu";
+            case 21 -> "powerpc64le-linux-gnu";
+            case 22 -> "s390x-linux-gnu";
+            default -> null;
+        };
+    }
+
+    static List<String> standardDirectories(int machine, boolean is64) {
+        List<String> dirs = new ArrayList<>();
+        String triplet = multiarch(machine, is64);
+        if (triplet != null) {
+            dirs.add("/lib/" + triplet);
+            dirs.add("/usr/lib/" + triplet);
+        }
+        if (is64) {
+            dirs.add("/lib64");
+            dirs.add("/usr/lib64");
+        }
+        dirs.add("/lib");
+        dirs.add("/usr/lib");
+        return dirs;
+    }
+
+    private static void readConf(RootedPaths root, String file, Set<String> dirs, int depth) throws IOException {
+        Path host = root.host(file);
+        if (depth > MAX_INCLUDE_DEPTH || !Files.isRegularFile(host)) {
+            return;
+        }
+        for (String raw : Files.readAllLines(host, StandardCharsets.UTF_8)) {
+            String line = raw.replaceAll("#.*", "").trim();
+            if (line.startsWith("include") && line.length() > 7 && Character.isWhitespace(line.charAt(7))) {
+                for (String pattern : line.substring(8).trim().split("\\s+")) {
+                    String absolute = pattern.startsWith("/") ? pattern
+                            : file.substring(0, file.lastIndexOf('/') + 1) + pattern;
+                    for (String included : glob(root, absolute)) {
+                        readConf(root, included, dirs, depth + 1);
+                    }
+                }
+            } else if (!line.isEmpty() && !line.startsWith("hwcap")) {
+                for (String dir : line.split("[\\s:,]+")) {
+                    if (dir.startsWith("/")) {
+                        dirs.add(dir.replaceAll("/+$", ""));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Files matching a glob in its last component (as /etc/ld.so.conf.d/*.conf), sorted like glob(3). */
+    private static List<String> glob(RootedPaths root, String pattern) throws IOException {
+        int slash = pattern.lastIndexOf('/');
+        String dir = slash == 0 ? "/" : pattern.substring(0, slash);
+        String name = pattern.substring(slash + 1);
+        Path hostDir = root.host(dir);
+        List<String> matches = new ArrayList<>();
+        if (!Files.isDirectory(hostDir)) {
+            return matches;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(hostDir, name)) {
+            for (Path entry : entries) {
+                matches.add((dir.equals("/") ? "" : dir) + "/" + entry.getFileName());
+            }
+        }
+        matches.sort(null);
+        return matches;
+    }
+}
