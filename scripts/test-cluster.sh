@@ -3,13 +3,11 @@
 #
 # Sets the cluster up the way a user of an air-gapped cluster would, then runs ClusterIT against it:
 #   1. starts (or reuses) the single-node Kubernetes 1.20 cluster of ../shared/kube (MINIMAL_IMAGE_KUBE_DIR overrides);
-#   2. builds the toolchain image from Debian packages and pushes it to the cluster's registry
-#      (scripts/cluster/toolchain-image.sh), fetches helm + a current kubectl (scripts/cluster/tools.sh);
-#   3. builds the operator image with this repository's own packer (scripts/image.sh) and pushes it there too;
-#   4. starts a second registry with htpasswd auth inside the cluster's network namespace (credential cases);
-#   5. applies the CRD (Helm installs crds/ on first install only), installs the chart with the presets pointed at
-#      the toolchain image, and waits for the operator to be ready;
-#   6. runs ClusterIT in a JVM inside the cluster's network namespace (the only place the cluster is reachable).
+#   2. installs the operator as an air-gapped user would (scripts/cluster/install-operator.sh: toolchain image from
+#      Debian packages, the operator image from scripts/image.sh, both in the cluster's registry; CRD; the chart with
+#      the presets pointed at the toolchain image and watchNamespaces set to the test namespace);
+#   3. starts a second registry with htpasswd auth inside the cluster's network namespace (credential cases);
+#   4. runs ClusterIT in a JVM inside the cluster's network namespace (the only place the cluster is reachable).
 # Everything it builds is cached (/var/cache/minimal-image, /var/cache/mimg-kube). It stops what it started: the
 # auth registry always, the cluster only if it was not running before (MINIMAL_IMAGE_KEEP_CLUSTER=1 keeps it).
 set -euo pipefail
@@ -51,7 +49,7 @@ cleanup() {
     log "failed (exit $rc): cluster state in $REPORT"
     { kubectl_ get mimg,pods -A -o wide; kubectl_ get events -A --sort-by=.lastTimestamp | tail -60; } \
       > "$REPORT/state.txt" 2>&1 || true
-    kubectl_ -n "$OPERATOR_NS" logs deploy/$RELEASE --tail=400 > "$REPORT/operator.log" 2>&1 || true
+    kubectl_ -n "$OPERATOR_NS" logs "deploy/$RELEASE" --tail=400 > "$REPORT/operator.log" 2>&1 || true
   fi
   scripts/cluster/auth-registry.sh stop >&2 || true
   if [[ $was_running == 0 && ${MINIMAL_IMAGE_KEEP_CLUSTER:-0} != 1 ]]; then
@@ -63,34 +61,11 @@ cleanup() {
 trap cleanup EXIT
 log "cluster up"
 
-TOOLCHAIN=$(scripts/cluster/toolchain-image.sh)
-log "toolchain image: $TOOLCHAIN"
-TOOLS=$(scripts/cluster/tools.sh)
-log "helm and kubectl: $TOOLS"
+scripts/cluster/install-operator.sh --set "watchNamespaces={$E2E_NS}"
+# shellcheck disable=SC1091
+. "$REPORT/operator.env"
 scripts/cluster/auth-registry.sh start >&2
 AUTH_CREDENTIALS=/var/cache/minimal-image/auth-registry/credentials
-
-# a tag per build of the application, so the node never runs a stale image under a reused tag
-APP_ID=$(cat target/quarkus-app/quarkus-run.jar target/quarkus-app/lib/main/*.jar target/quarkus-app/app/*.jar \
-  | sha256sum | cut -c1-12)
-OPERATOR_IMAGE=$KUBE_REGISTRY/mimg/minimal-image-operator
-log "operator image $OPERATOR_IMAGE:$APP_ID"
-knet scripts/image.sh --image "$OPERATOR_IMAGE:$APP_ID" --insecure > "$REPORT/image.log" 2>&1 \
-  || { tail -30 "$REPORT/image.log" >&2; die "scripts/image.sh failed"; }
-
-helm_() { knet env KUBECONFIG="$KUBECONFIG" HELM_CACHE_HOME=/tmp/mimg-helm/cache HELM_CONFIG_HOME=/tmp/mimg-helm/config \
-  HELM_DATA_HOME=/tmp/mimg-helm/data "$TOOLS/helm" "$@"; }
-# Helm installs crds/ only on first install; a reused cluster must get the current CRD. kubectl 1.20 would refuse
-# its x-kubernetes-validations client-side; the current kubectl sends them and the 1.20 server drops them.
-knet env KUBECONFIG="$KUBECONFIG" "$TOOLS/kubectl" apply --server-side --force-conflicts \
-  -f crds/minimalimages.build.minimalimage.dev-v1.yml >&2
-log "installing the chart"
-helm_ upgrade --install "$RELEASE" helm/minimal-image-operator -n "$OPERATOR_NS" --create-namespace \
-  --set image.repository="$OPERATOR_IMAGE" --set image.tag="$APP_ID" \
-  --set presets.cMusl="$TOOLCHAIN" --set presets.cGlibc="$TOOLCHAIN" --set presets.cpp="$TOOLCHAIN" \
-  --set presets.go="$TOOLCHAIN" --set presets.rust="$TOOLCHAIN" \
-  --set "watchNamespaces={$E2E_NS}" --wait --timeout 5m >&2
-kubectl_ -n "$OPERATOR_NS" rollout status deploy/$RELEASE --timeout=180s >&2
 
 log "running ClusterIT"
 knet env KUBECONFIG="$KUBECONFIG" MINIMAL_IMAGE_CLUSTER_TIER=1 \

@@ -6,7 +6,11 @@ import java.util.List;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 
-/** Kubernetes-convention conditions: lastTransitionTime changes only when the status flips. */
+/**
+ * Kubernetes-convention conditions: lastTransitionTime changes only when the status flips. An empty message is
+ * left out rather than written as "": the test cluster's API server (1.20 built with Go 1.19) rejects empty strings
+ * in custom resources as null (422), and a message-less condition means the same.
+ */
 final class Conditions {
 
     static final String READY = "Ready";
@@ -19,7 +23,8 @@ final class Conditions {
         String since = previous.stream().filter(c -> type.equals(c.getType()) && status.equals(c.getStatus()))
                 .map(Condition::getLastTransitionTime).findFirst().orElse(now);
         return new ConditionBuilder().withType(type).withStatus(status).withReason(reason)
-                .withMessage(message == null ? "" : truncate(message)).withObservedGeneration(generation)
+                .withMessage(message == null || message.isEmpty() ? null : truncate(message))
+                .withObservedGeneration(generation)
                 .withLastTransitionTime(since).build();
     }
 

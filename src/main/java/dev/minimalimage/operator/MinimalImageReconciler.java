@@ -16,6 +16,7 @@ import dev.minimalimage.planning.BuildPlan;
 import dev.minimalimage.planning.InvalidSpecException;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
@@ -42,6 +43,7 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
     public static final String NAME = "minimalimage";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(MinimalImageReconciler.class);
 
     @Inject
     KubernetesClient client;
@@ -77,14 +79,23 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
     /**
      * Replaces the whole status (PUT on the status subresource, optimistic locking, JOSDK re-reads the cache and
      * retries on a conflict) and caches the result, so the reconcile that the clean-up below triggers already sees it
-     * (no stale rebuild). A replace, not a patch: a JSON patch computed against the informer's copy fails on a real API
-     * server when that copy carries a status the server does not have (CustomResource.initStatus() fills in an empty
-     * one), and a merge patch cannot clear the fields of a previous build.
+     * (no stale rebuild). A replace, not a patch: the JSON patch computed against the informer's copy is rejected by a
+     * real API server (422) when that copy carries a status the server does not have (CustomResource.initStatus()
+     * fills in an empty one), and a merge patch cannot clear the fields of a previous build. JOSDK retries a 422 by
+     * waiting for a newer copy in its cache that never comes, so the server's reason is logged here.
      */
     private static void writeStatus(MinimalImage resource, Context<MinimalImage> context, MinimalImageStatus status) {
-        PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(resource, context, r -> {
+        PrimaryUpdateAndCacheUtils.updateAndCacheResource(resource, context, r -> {
             r.setStatus(status);
             return r;
+        }, r -> {
+            try {
+                return context.getClient().resource(r).updateStatus();
+            } catch (KubernetesClientException e) { // JOSDK retries conflicts without saying what the server said
+                LOG.warnf("status of %s/%s not written (HTTP %d): %s", r.getMetadata().getNamespace(),
+                        r.getMetadata().getName(), e.getCode(), e.getMessage());
+                throw e;
+            }
         });
     }
 
