@@ -13,7 +13,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+# the team's cluster scripts live beside the checkout (../shared/kube); a clone elsewhere finds them at /work/shared
 KUBE_DIR=${MINIMAL_IMAGE_KUBE_DIR:-$ROOT/../shared/kube}
+[[ -x $KUBE_DIR/up.sh || -n ${MINIMAL_IMAGE_KUBE_DIR:-} ]] || KUBE_DIR=/work/shared/kube
 export KUBE_STATE=${KUBE_STATE:-/tmp/kube/state}
 OPERATOR_NS=mimg-system
 E2E_NS=mimg-e2e

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ "${1:-}" != "--no-build" ]]; then
-  mvn -B -q -ntp process-classes
+  mvn -B -q -ntp process-test-classes   # generator (process-classes), then the printer-column order
 fi
 shopt -s nullglob
 generated=(target/crds/*.yml)

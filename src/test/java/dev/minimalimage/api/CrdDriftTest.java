@@ -35,7 +35,7 @@ public class CrdDriftTest {
     public static final Path HELM_CHART_CRDS = Path.of("helm", "minimal-image-operator", "crds");
     public static final String CRD_FILE = "minimalimages.build.minimalimage.dev-v1.yml";
 
-    static final String REGENERATE = "regenerate with `mvn process-classes && cp target/crds/*.yml crds/"
+    static final String REGENERATE = "regenerate with `mvn process-test-classes && cp target/crds/*.yml crds/"
             + " && cp target/crds/*.yml helm/minimal-image-operator/crds/` (or scripts/update-crds.sh)";
 
     @Test

@@ -169,7 +169,7 @@ class ClusterIT {
         assertThat(header).containsExactly("NAME", "READY", "REASON", "STATIC", "SIZE", "DIGEST", "AGE");
         List<String> row = List.of(get.stdout().lines().skip(1).findFirst().orElseThrow().trim().split("\\s+"));
         MinimalImageStatus status = get("hello").getStatus();
-        assertThat(row.subList(0, 6)).containsExactly("hello", "True", "Succeeded", "Static",
+        assertThat(row.subList(0, 6)).containsExactly("hello", "True", "Built", "Static",
                 String.valueOf(status.getCompressedSize()), status.getShortDigest());
     }
 
