@@ -22,7 +22,7 @@
 # the default JDK 17), --work DIR (staging, default a temp dir removed at exit), --no-archive (two layers only),
 # --level N (gzip level, default 6: 9 saves ~0.3% and takes ~3x longer on 160 MB).
 # Slow steps (jdeps, jlink) are cached under ${MINIMAL_IMAGE_CACHE:-/var/cache/minimal-image}, keyed by the JDK, the
-# application's hash and the module list. Prints timing per step and the package-tree JSON result (last line).
+# dependency jars' names, the project's own jar and the module list (one build at a time per cache: flock). Prints timing per step and the package-tree JSON result (last line).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache=${MINIMAL_IMAGE_CACHE:-/var/cache/minimal-image}
@@ -65,41 +65,55 @@ host_java=$(command -v java)
 app_hash=$(cd "$app" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
 step "hash application ($app_hash)"
 
+own_work=false
+if [[ -z "$work" ]]; then work=$(mktemp -d /tmp/mimg-image.XXXXXX); own_work=true; fi
+trap '$own_work && rm -rf "$work"' EXIT
+mkdir -p "$cache/jdeps" "$cache/jlink"
+# one build at a time per cache: concurrent runs would otherwise race on the jlink output they share
+exec 9>"$cache/.image.lock"
+flock -w 1800 9 || { echo "image.sh: $cache is locked by another build for 30 min" >&2; exit 1; }
+command -v unzip >/dev/null || { echo "image.sh: unzip is missing (scripts/setup-deps.sh installs it)" >&2; exit 1; }
+
 # Modules: jdeps over every class of the application (module-info removed: jdeps insists on resolving the modules
 # those name), plus what only reflection/service loading needs at run time; jdk.compiler (Quarkus dev mode) dropped.
-# Cached by JDK and the dependency jars' names (= versions): jar bytes change on every `mvn package`, the module set
-# practically never; delete $cache/jdeps after the project's own code starts using a new JDK module.
-mkdir -p "$cache/jdeps" "$cache/jlink"
-jars_id=$(cd "$app" && find lib -name '*.jar' | LC_ALL=C sort | sha256sum | cut -c1-16)
+# Cached by JDK, the dependency jars' names (= versions) and the project's own jar bytes (the dependencies' bytes
+# change on every `mvn package`, their module set does not).
+RECIPE=2   # bump when the jdeps or jlink recipe below changes: part of both cache keys
+own_id=$(cat "$app"/app/*.jar | sha256sum | cut -c1-16)
+jars_id=$(cd "$app" && { find lib -name '*.jar' | LC_ALL=C sort; echo "$own_id $RECIPE"; } | sha256sum | cut -c1-16)
 modules_file=$cache/jdeps/$jdk_id-$jars_id
 if [[ ! -s $modules_file ]]; then
-  classes=$(mktemp -d /tmp/mimg-jdeps.XXXXXX)
+  classes=$work/jdeps-classes
+  mkdir -p "$classes"
   for jar in "$app"/quarkus-run.jar "$app"/{app,lib/main,lib/boot,quarkus}/*.jar; do
-    unzip -qo "$jar" -d "$classes" -x 'module-info.class' 'META-INF/versions/*/module-info.class' 2>/dev/null || true
+    # exit 11 = nothing matched (a jar without classes to extract); anything else is an error
+    unzip -qo "$jar" -d "$classes" -x 'module-info.class' 'META-INF/versions/*/module-info.class' || [[ $? == 11 ]]
   done
   find "$classes" -name module-info.class -delete
-  found=$("$jdk/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-release "$feature" -q "$classes")
+  found=$(timeout 600 "$jdk/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-release "$feature" -q "$classes")
   rm -rf "$classes"
+  # never cache an analysis that missed the application (e.g. nothing extracted): Quarkus always needs these
+  for needed in java.logging java.sql; do
+    [[ ",$found," == *",$needed,"* ]] || { echo "image.sh: jdeps found no $needed ($found): refusing" >&2; exit 1; }
+  done
   extra=java.naming,jdk.crypto.ec,jdk.unsupported,jdk.zipfs,jdk.naming.dns,jdk.management
-  echo "$found,$extra" | tr ',' '\n' | grep -vx 'jdk.compiler' | LC_ALL=C sort -u | paste -sd, > "$modules_file"
+  echo "$found,$extra" | tr ',' '\n' | grep -vx 'jdk.compiler' | LC_ALL=C sort -u | paste -sd, > "$modules_file.tmp"
+  mv "$modules_file.tmp" "$modules_file"
 fi
 modules=$(cat "$modules_file")
 step "modules: $modules"
 
-runtime=$cache/jlink/$(echo "$jdk_id $feature $modules" | sha256sum | cut -c1-16)
+runtime=$cache/jlink/$(echo "$jdk_id $feature $modules $RECIPE" | sha256sum | cut -c1-16)
 if [[ ! -x $runtime/bin/java ]]; then
-  rm -rf "$runtime.tmp"
+  rm -rf "$runtime" "$runtime.tmp"
   compress=--compress=zip-6; [[ $feature -lt 21 ]] && compress=--compress=2
   cds=(); $aot || cds=(--generate-cds-archive) # AppCDS on 17 needs the base archive; the AOT cache does not
-  "$jdk/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages "$compress" \
+  timeout 600 "$jdk/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages "$compress" \
     "${cds[@]}" --output "$runtime.tmp"
-  mv "$runtime.tmp" "$runtime"
+  mv -T "$runtime.tmp" "$runtime"
 fi
 step "jlink runtime ($(du -sh "$runtime" | cut -f1))"
 
-own_work=false
-if [[ -z "$work" ]]; then work=$(mktemp -d /tmp/mimg-image.XXXXXX); own_work=true; fi
-trap '$own_work && rm -rf "$work"' EXIT
 rm -rf "$work/runtime" "$work/app" "$work/archive" "$work/root"
 mkdir -p "$work/runtime/opt" "$work/runtime/etc/ssl/certs" "$work/runtime/usr/share" "$work/app" "$work/archive"
 
@@ -135,7 +149,7 @@ if $archive; then
     name=app.jsa; record=(-XX:ArchiveClassesAtExit=/opt/java-archive/$name); java_opts=(-XX:SharedArchiveFile=/opt/java-archive/$name)
   fi
   # Training: `package` loads the most classes of a builder step (ELF analysis, layer, gzip, JSON, OCI layout).
-  unshare -m --propagation private sh -c 'mount -t proc proc "$1/proc" && shift && exec chroot "$@"' sh "$root" \
+  timeout 300 unshare -m --propagation private sh -c 'mount -t proc proc "$1/proc" && shift && exec chroot "$@"' sh "$root" \
     "$root" /opt/java/bin/java "${record[@]}" -Xlog:cds=off -Xlog:aot=off -jar /app/quarkus-run.jar \
     package /opt/java/lib/libjli.so --allow-dynamic --oci-layout /tmp/training > "$work/training.log" 2>&1 \
     || { cat "$work/training.log" >&2; exit 1; }
@@ -154,7 +168,7 @@ args=("${layers[@]}" --level "$level" --user 65532:65532 --env LANG=C.UTF-8 --cm
 for word in "${entrypoint[@]}"; do args+=(--entrypoint="$word"); done
 [[ -n "$image" ]] && args+=(--image "$image" $insecure)
 [[ -n "$layout" ]] && args+=(--oci-layout "$layout")
-result=$(cli package-tree "${args[@]}")
+result=$(timeout 900 "$host_java" -XX:TieredStopAtLevel=1 -jar "$app/quarkus-run.jar" package-tree "${args[@]}")
 step "pack + deliver"
 size=$(echo "$result" | sed -n 's/.*"compressedSize":\([0-9]*\).*/\1/p')
 echo "image.sh: compressed image size $size bytes ($(( size / 1024 / 1024 )) MiB), total $(( ($(date +%s%N) - started) / 1000000 )) ms" >&2

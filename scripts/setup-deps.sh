@@ -14,6 +14,17 @@ have gcc             || need+=(gcc)
 have unshare         || need+=(util-linux)
 have htpasswd        || need+=(apache2-utils)
 have curl            || need+=(curl)
+have unzip           || need+=(unzip)       # scripts/image.sh (jdeps over the application's classes)
+have python3         || need+=(python3)     # scripts/cluster/*
+have npm             || need+=(npm)         # scripts/cluster/tools.sh (helm, kubectl from an npm package)
+have debootstrap     || need+=(debootstrap) # scripts/cluster/toolchain-image.sh
+have umoci           || need+=(umoci)
+have nsenter         || need+=(util-linux)
+# the operator image's runtime keeps java.desktop (jdeps finds java.beans use), whose native parts need these: the
+# closure resolver copies them from this host into the image and fails when one is missing
+for lib in libx11-6 libxext6 libxi6 libxrender1 libxtst6 libasound2; do
+  dpkg -s "$lib" >/dev/null 2>&1 || need+=("$lib")
+done
 if [[ "${WITH_BENCH_PEERS:-0}" == 1 ]]; then
   have buildah || need+=(buildah)
   have umoci   || need+=(umoci)

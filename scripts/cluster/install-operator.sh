@@ -29,15 +29,18 @@ mkdir -p "$OUT"
 knet() { nsenter --net="/run/netns/$KUBE_NETNS" -- "$@"; }
 KUBE_GW=${KUBE_REGISTRY%:*}   # the node's address: registry, apiserver and anything the tests serve to pods
 
-TOOLCHAIN=$(scripts/cluster/toolchain-image.sh)
+TOOLCHAIN=$(MIMG_NETNS=$KUBE_NETNS MIMG_REGISTRY=$KUBE_REGISTRY scripts/cluster/toolchain-image.sh)
 log "toolchain image: $TOOLCHAIN"
 TOOLS=$(scripts/cluster/tools.sh)
 
-APP_ID=$(cat target/quarkus-app/quarkus-run.jar target/quarkus-app/app/*.jar target/quarkus-app/lib/main/*.jar \
+# the tag names everything that goes into the image but the (non-reproducible) start-up archive: the packaged
+# application, the recipe and the JDK, so a changed image never hides under a tag the node has already pulled
+APP_ID=$( (cd target/quarkus-app && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum;
+  sha256sum scripts/image.sh; cat /usr/lib/jvm/temurin-25-jdk-amd64/release 2>/dev/null || java -version 2>&1) \
   | sha256sum | cut -c1-12)
 OPERATOR_IMAGE=$KUBE_REGISTRY/mimg/minimal-image-operator
 log "operator image: $OPERATOR_IMAGE:$APP_ID (log: $OUT/image.log)"
-knet scripts/image.sh --image "$OPERATOR_IMAGE:$APP_ID" --insecure > "$OUT/image.log" 2>&1 \
+knet timeout 1200 scripts/image.sh --image "$OPERATOR_IMAGE:$APP_ID" --insecure > "$OUT/image.log" 2>&1 \
   || { tail -30 "$OUT/image.log" >&2; die "scripts/image.sh failed"; }
 
 # The CRD keeps its x-kubernetes-validations (CEL) rules for 1.25+ servers. A server without CEL (< 1.25) drops them
@@ -47,6 +50,17 @@ knet scripts/image.sh --image "$OPERATOR_IMAGE:$APP_ID" --insecure > "$OUT/image
 # Helm installs crds/ on first install only; a reused cluster gets the current CRD from this apply.
 knet env KUBECONFIG="$KUBECONFIG" "$KUBE_BIN/kubectl" apply --validate=false \
   -f crds/minimalimages.build.minimalimage.dev-v1.yml >&2
+# Work-around for the test cluster (../shared/kube): its kubelet stacks self-bind mounts on /var/lib/kubelet, which
+# hides earlier secret-volume mounts, so a deleted pod with a Secret volume (every pod with a service-account token)
+# stays Terminating ("unlinkat ...: device or resource busy"). The chart's Recreate strategy would wait for it for
+# ever. Remove such pods from the API; the kubelet keeps retrying its clean-up in the background.
+stuck=$(knet env KUBECONFIG="$KUBECONFIG" "$KUBE_BIN/kubectl" -n "$OPERATOR_NS" get pods \
+  -o jsonpath='{range .items[?(@.metadata.deletionTimestamp)]}{.metadata.name}{"\n"}{end}' 2>/dev/null || true)
+for pod in $stuck; do
+  log "removing pod $OPERATOR_NS/$pod stuck in Terminating (test-cluster kubelet volume clean-up bug)"
+  knet env KUBECONFIG="$KUBECONFIG" "$KUBE_BIN/kubectl" -n "$OPERATOR_NS" delete pod "$pod" --grace-period=0 --force \
+    >&2 2>/dev/null || true
+done
 log "helm upgrade --install $RELEASE"
 knet env KUBECONFIG="$KUBECONFIG" HELM_CACHE_HOME="$PWD/$OUT/helm/cache" HELM_CONFIG_HOME="$PWD/$OUT/helm/config" \
   HELM_DATA_HOME="$PWD/$OUT/helm/data" "$TOOLS/helm" upgrade --install "$RELEASE" helm/minimal-image-operator --server-side=false \

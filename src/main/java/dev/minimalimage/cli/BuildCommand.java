@@ -75,6 +75,9 @@ final class BuildCommand implements Callable<Integer> {
             throw new IllegalArgumentException(e.getMessage());
         }
         Path work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("minimal-image-build");
+        if (work.toRealPath().startsWith(source.toRealPath())) { // the compile step copies the sources into it
+            throw new IllegalArgumentException("--work-dir must not be inside --source: " + work);
+        }
         Path out = work.resolve("out").resolve(BuildPlanner.binaryName(lang));
         int exit = compile(step, work, out);
         if (exit != 0) {
@@ -110,6 +113,8 @@ final class BuildCommand implements Callable<Integer> {
                 .redirectOutput(ProcessBuilder.Redirect.to(Files.createTempFile(work, "compile", ".log").toFile()))
                 .redirectErrorStream(true);
         Map<String, String> env = builder.environment();
+        env.remove("SOURCE_FILES"); // the step's own variables, never inherited from the caller
+        env.remove("CONTEXT_DIR");
         env.putAll(step.env());
         env.put("SRC", source.toAbsolutePath().toString());
         env.put("OUT", out.toAbsolutePath().toString());

@@ -44,7 +44,7 @@ final class Packaging {
     private BuildResult execute() throws IOException, InterruptedException {
         if (!o.named()) {
             return BuildResult.failure(ResultReason.InvalidArguments,
-                    "name a destination: --o.image REF, --oci-layout DIR or --oci-archive FILE", null);
+                    "name a destination: --image REF, --oci-layout DIR or --oci-archive FILE", null);
         }
         LinkReport link;
         ImageConfig config;

@@ -43,6 +43,7 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
     public static final String NAME = "minimalimage";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int HTTP_CONFLICT = 409;
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(MinimalImageReconciler.class);
 
     @Inject
@@ -81,8 +82,7 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
      * retries on a conflict) and caches the result, so the reconcile that the clean-up below triggers already sees it
      * (no stale rebuild). A replace, not a patch: the JSON patch computed against the informer's copy is rejected by a
      * real API server (422) when that copy carries a status the server does not have (CustomResource.initStatus()
-     * fills in an empty one), and a merge patch cannot clear the fields of a previous build. JOSDK retries a 422 by
-     * waiting for a newer copy in its cache that never comes, so the server's reason is logged here.
+     * fills in an empty one), and a merge patch cannot clear the fields of a previous build.
      */
     private static void writeStatus(MinimalImage resource, Context<MinimalImage> context, MinimalImageStatus status) {
         PrimaryUpdateAndCacheUtils.updateAndCacheResource(resource, context, r -> {
@@ -91,10 +91,15 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
         }, r -> {
             try {
                 return context.getClient().resource(r).updateStatus();
-            } catch (KubernetesClientException e) { // JOSDK retries conflicts without saying what the server said
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == HTTP_CONFLICT) {
+                    throw e; // JOSDK waits for a newer copy in its cache and retries
+                }
+                // anything else never heals by waiting for the cache (JOSDK would poll it for 10 s per attempt):
+                // fail this reconcile now, with the server's reason, and let the controller's retry back off
                 LOG.warnf("status of %s/%s not written (HTTP %d): %s", r.getMetadata().getNamespace(),
                         r.getMetadata().getName(), e.getCode(), e.getMessage());
-                throw e;
+                throw new IllegalStateException("status write rejected with HTTP " + e.getCode(), e);
             }
         });
     }

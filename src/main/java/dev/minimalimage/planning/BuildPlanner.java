@@ -146,6 +146,9 @@ public final class BuildPlanner {
         if (path.isBlank() || path.startsWith("/") || List.of(path.split("/")).contains("..")) {
             throw new InvalidSpecException(what + " must be relative and must not contain '..': " + path);
         }
+        if (path.startsWith("-")) { // shell tools in the compile step would read it as an option
+            throw new InvalidSpecException(what + " must not start with '-': " + path);
+        }
         if (path.chars().anyMatch(Character::isISOControl)) { // the compile step lists paths one per line
             throw new InvalidSpecException(what + " must not contain control characters: " + path.strip());
         }

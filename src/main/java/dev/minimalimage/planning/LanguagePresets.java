@@ -21,15 +21,17 @@ public final class LanguagePresets {
     /**
      * Builds never run in the fetched tree: a git checkout is copied as checked out (in-tree symlinks kept), inline
      * sources only as the planned files ($SOURCE_FILES, one path per line), because a ConfigMap volume also holds the
-     * kubelet's ..data and ..TIMESTAMP entries, which a find or cp -r would see as a second copy of every file.
+     * kubelet's ..data and ..TIMESTAMP entries: a cp -r copies every file twice, and each top-level key is a symlink
+     * a find -name matches besides the real file. The script then runs in the copy ($SRC stays the fetched tree).
      */
     static final String PROLOGUE = """
             set -eu
             BUILD="$WORK/build"
-            mkdir -p "$HOME" "$(dirname "$OUT")" "$BUILD"
+            rm -rf "$BUILD"
+            mkdir -p "$HOME" "$(dirname -- "$OUT")" "$BUILD"
             if [ -n "${SOURCE_FILES:-}" ]; then
               printf '%s\n' "$SOURCE_FILES" | while IFS= read -r f; do
-                mkdir -p "$BUILD/$(dirname "$f")"; cp -L "$SRC/$f" "$BUILD/$f"
+                mkdir -p "$BUILD/$(dirname -- "$f")"; cp -L -- "$SRC/$f" "$BUILD/$f"
               done
             else
               cp -a "$SRC/." "$BUILD/"

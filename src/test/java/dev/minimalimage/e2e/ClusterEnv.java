@@ -12,7 +12,8 @@ import java.nio.file.Path;
 record ClusterEnv(String registry, String authRegistry, String authUser, String authPassword, String toolchainImage,
         String kubectl, String operatorNamespace, String namespace, String unwatchedNamespace, String gitHost) {
 
-    static final String ENABLE = "MINIMAL_IMAGE_CLUSTER_TIER";
+    /** Set by scripts/test-cluster.sh only (the JVM must run inside the cluster's network namespace). */
+    static final String ENABLE = "MINIMAL_IMAGE_E2E_CLUSTER";
 
     static ClusterEnv fromEnvironment() throws IOException {
         String[] credentials = Files.readString(Path.of(required("MINIMAL_IMAGE_E2E_AUTH_CREDENTIALS"))).strip()

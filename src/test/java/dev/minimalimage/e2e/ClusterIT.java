@@ -532,10 +532,18 @@ class ClusterIT {
         return Processes.run(timeout, command);
     }
 
+    /**
+     * Deletes what an earlier run left and starts from an empty namespace. Pods are removed from the API at once
+     * (grace period 0): on the test cluster a deleted pod with a Secret volume can stay Terminating for ever (its
+     * kubelet stacks bind mounts over /var/lib/kubelet and then fails to remove the hidden volume, "device or resource
+     * busy"), which would block the namespace's deletion.
+     */
     void recreateNamespace(String name) {
         client.namespaces().withName(name).delete();
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
-                .until(() -> client.namespaces().withName(name).get() == null);
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            client.pods().inNamespace(name).withGracePeriod(0).delete();
+            return client.namespaces().withName(name).get() == null;
+        });
         client.resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
         // the legacy (1.20) token controller adds the default service account shortly after; pods wait for it
         await().atMost(Duration.ofSeconds(60)).pollDelay(0, TimeUnit.SECONDS).until(

@@ -116,18 +116,6 @@ class OperatorImageIT {
         assertThat(inImage(withArgs(strict, "--version")).stdout()).contains("minimal-image 0.1.0");
     }
 
-    @Test
-    @Order(3)
-    void startTimeOfPackageVersionWithAndWithoutTheArchive() throws IOException {
-        List<String> entrypoint = entrypoint();
-        List<String> plain = entrypoint.stream().filter(a -> !a.startsWith("-XX:AOTCache") && !a.startsWith("-XX:SharedArchiveFile")).toList();
-        long with = median(withArgs(entrypoint, "package", "--version"));
-        long without = median(withArgs(plain, "package", "--version"));
-        System.out.printf("start of `package --version` in the image (median of 5): %d ms with the archive, %d ms without%n",
-                with, without);
-        assertThat(with).isLessThan(without);
-    }
-
     private static List<String> entrypoint() throws IOException {
         List<String> words = new ArrayList<>();
         config(dir.resolve("first")).get("config").get("Entrypoint").forEach(w -> words.add(w.asText()));
@@ -140,16 +128,6 @@ class OperatorImageIT {
         return command;
     }
 
-    private static long median(List<String> command) {
-        inImage(command); // warm the page cache
-        List<Long> times = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            long started = System.nanoTime();
-            inImage(command);
-            times.add((System.nanoTime() - started) / 1_000_000);
-        }
-        return times.stream().sorted().toList().get(2);
-    }
 
     /** Runs in a private mount namespace with /proc mounted, chrooted into the unpacked layers, as 65532:65532. */
     private static Processes.Result inImage(List<String> command) {

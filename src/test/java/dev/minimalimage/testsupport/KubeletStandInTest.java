@@ -111,8 +111,8 @@ class KubeletStandInTest {
 
         await(ns, "p", phase("Succeeded"), Duration.ofSeconds(10));
 
-        // as the kubelet lays it out (AtomicWriter): NAME -> ..data/NAME, ..data -> ..<timestamp>, so find sees
-        // each file twice (the payload and the top-level link's target)
+        // as the kubelet lays it out (AtomicWriter): NAME -> ..data/NAME, ..data -> ..<timestamp>; find does not
+        // follow the links (one a.conf), but cp -r copies both the payload and the links' targets
         String log = kubelet.logs(ns, "p", "main").orElseThrow();
         assertThat(log).startsWith("alpha\nbeta\nb\nconf\n..data/conf\n..");
         assertThat(log.lines().skip(5).findFirst()).hasValueSatisfying(

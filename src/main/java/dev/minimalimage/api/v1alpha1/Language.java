@@ -79,7 +79,8 @@ public class Language {
 
         @Required
         @Size(min = 1, max = 65536)
-        @JsonPropertyDescription("Shell script run with sh -c in $SRC; must write the binary to $OUT.")
+        @JsonPropertyDescription("Shell script run with sh -c in a writable copy of the sources (the context directory;"
+                + " $SRC is the fetched tree); must write the binary to $OUT.")
         private String script;
 
         public String getImage() { return image; }
