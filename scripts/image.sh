@@ -86,14 +86,15 @@ if [[ ! -s $modules_file ]]; then
   classes=$work/jdeps-classes
   mkdir -p "$classes"
   for jar in "$app"/quarkus-run.jar "$app"/{app,lib/main,lib/boot,quarkus}/*.jar; do
-    # exit 11 = nothing matched (a jar without classes to extract); anything else is an error
-    unzip -qo "$jar" -d "$classes" -x 'module-info.class' 'META-INF/versions/*/module-info.class' || [[ $? == 11 ]]
+    # exit 11: an exclusion matched nothing (most jars have no module-info); anything else is an error
+    unzip -qo "$jar" -d "$classes" -x 'module-info.class' 'META-INF/versions/*/module-info.class' 2>/dev/null \
+      || { rc=$?; [[ $rc == 11 ]] || { echo "image.sh: unzip of $jar failed (exit $rc)" >&2; exit 1; }; }
   done
   find "$classes" -name module-info.class -delete
   found=$(timeout 600 "$jdk/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-release "$feature" -q "$classes")
   rm -rf "$classes"
-  # never cache an analysis that missed the application (e.g. nothing extracted): Quarkus always needs these
-  for needed in java.logging java.sql; do
+  # never cache an analysis that missed the application (e.g. nothing extracted): the operator always needs these
+  for needed in java.sql java.naming; do
     [[ ",$found," == *",$needed,"* ]] || { echo "image.sh: jdeps found no $needed ($found): refusing" >&2; exit 1; }
   done
   extra=java.naming,jdk.crypto.ec,jdk.unsupported,jdk.zipfs,jdk.naming.dns,jdk.management
