@@ -35,8 +35,8 @@ TOOLS=$(scripts/cluster/tools.sh)
 
 # the tag names everything that goes into the image but the (non-reproducible) start-up archive: the packaged
 # application, the recipe and the JDK, so a changed image never hides under a tag the node has already pulled
-APP_ID=$( (cd target/quarkus-app && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum;
-  sha256sum scripts/image.sh; cat /usr/lib/jvm/temurin-25-jdk-amd64/release 2>/dev/null || java -version 2>&1) \
+APP_ID=$( { (cd target/quarkus-app && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum);
+  sha256sum scripts/image.sh; cat /usr/lib/jvm/temurin-25-jdk-amd64/release 2>/dev/null || java -version 2>&1; } \
   | sha256sum | cut -c1-12)
 OPERATOR_IMAGE=$KUBE_REGISTRY/mimg/minimal-image-operator
 log "operator image: $OPERATOR_IMAGE:$APP_ID (log: $OUT/image.log)"
@@ -50,25 +50,37 @@ knet timeout 1200 scripts/image.sh --image "$OPERATOR_IMAGE:$APP_ID" --insecure 
 # Helm installs crds/ on first install only; a reused cluster gets the current CRD from this apply.
 knet env KUBECONFIG="$KUBECONFIG" "$KUBE_BIN/kubectl" apply --validate=false \
   -f crds/minimalimages.build.minimalimage.dev-v1.yml >&2
+kubectl_() { knet env KUBECONFIG="$KUBECONFIG" "$KUBE_BIN/kubectl" "$@"; }
 # Work-around for the test cluster (../shared/kube): its kubelet stacks self-bind mounts on /var/lib/kubelet, which
 # hides earlier secret-volume mounts, so a deleted pod with a Secret volume (every pod with a service-account token)
-# stays Terminating ("unlinkat ...: device or resource busy"). The chart's Recreate strategy would wait for it for
-# ever. Remove such pods from the API; the kubelet keeps retrying its clean-up in the background.
-stuck=$(knet env KUBECONFIG="$KUBECONFIG" "$KUBE_BIN/kubectl" -n "$OPERATOR_NS" get pods \
-  -o jsonpath='{range .items[?(@.metadata.deletionTimestamp)]}{.metadata.name}{"\n"}{end}' 2>/dev/null || true)
-for pod in $stuck; do
-  log "removing pod $OPERATOR_NS/$pod stuck in Terminating (test-cluster kubelet volume clean-up bug)"
-  knet env KUBECONFIG="$KUBECONFIG" "$KUBE_BIN/kubectl" -n "$OPERATOR_NS" delete pod "$pod" --grace-period=0 --force \
-    >&2 2>/dev/null || true
-done
+# stays Terminating for ever ("unlinkat ...: device or resource busy"), and the chart's Recreate strategy would wait
+# for it for ever. Such pods are removed from the API while the rollout runs; the kubelet keeps retrying its clean-up.
+remove_stuck_pods() {
+  local pod
+  for pod in $(kubectl_ -n "$OPERATOR_NS" get pods \
+      -o jsonpath='{range .items[?(@.metadata.deletionTimestamp)]}{.metadata.name}{" "}{end}' 2>/dev/null); do
+    log "removing pod $OPERATOR_NS/$pod stuck in Terminating (test-cluster kubelet volume clean-up bug)"
+    kubectl_ -n "$OPERATOR_NS" delete pod "$pod" --grace-period=0 --force >/dev/null 2>&1 || true
+  done
+}
+helm_() { knet env KUBECONFIG="$KUBECONFIG" HELM_CACHE_HOME="$PWD/$OUT/helm/cache" \
+  HELM_CONFIG_HOME="$PWD/$OUT/helm/config" HELM_DATA_HOME="$PWD/$OUT/helm/data" "$TOOLS/helm" "$@"; }
+# a run killed mid-upgrade leaves the release pending, and Helm then refuses every operation on it
+if helm_ list -n "$OPERATOR_NS" --pending -q 2>/dev/null | grep -qx "$RELEASE"; then
+  log "release $RELEASE was left pending by an interrupted run: rolling it back"
+  helm_ rollback "$RELEASE" -n "$OPERATOR_NS" >&2 || helm_ uninstall "$RELEASE" -n "$OPERATOR_NS" >&2
+fi
 log "helm upgrade --install $RELEASE"
-knet env KUBECONFIG="$KUBECONFIG" HELM_CACHE_HOME="$PWD/$OUT/helm/cache" HELM_CONFIG_HOME="$PWD/$OUT/helm/config" \
-  HELM_DATA_HOME="$PWD/$OUT/helm/data" "$TOOLS/helm" upgrade --install "$RELEASE" helm/minimal-image-operator --server-side=false \
+helm_ upgrade --install "$RELEASE" helm/minimal-image-operator --server-side=false \
   -n "$OPERATOR_NS" --create-namespace --set image.repository="$OPERATOR_IMAGE" --set image.tag="$APP_ID" \
   --set presets.cMusl="$TOOLCHAIN" --set presets.cGlibc="$TOOLCHAIN" --set presets.cpp="$TOOLCHAIN" \
-  --set presets.go="$TOOLCHAIN" --set presets.rust="$TOOLCHAIN" "$@" --wait --timeout 5m >&2
-knet env KUBECONFIG="$KUBECONFIG" "$KUBE_BIN/kubectl" -n "$OPERATOR_NS" rollout status "deploy/$RELEASE" \
-  --timeout=180s >&2
+  --set presets.go="$TOOLCHAIN" --set presets.rust="$TOOLCHAIN" "$@" --timeout 5m >&2
+deadline=$(( $(date +%s) + 300 ))
+until kubectl_ -n "$OPERATOR_NS" rollout status "deploy/$RELEASE" --timeout=5s >/dev/null 2>&1; do
+  (( $(date +%s) < deadline )) || { kubectl_ -n "$OPERATOR_NS" get pods >&2; die "operator not ready after 5 min"; }
+  remove_stuck_pods
+done
+log "operator ready: $(kubectl_ -n "$OPERATOR_NS" get deploy "$RELEASE" -o jsonpath='{.spec.template.spec.containers[0].image}')"
 
 cat > "$ENV_FILE" <<ENV
 KUBECONFIG=$KUBECONFIG

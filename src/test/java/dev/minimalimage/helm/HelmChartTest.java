@@ -85,6 +85,7 @@ public class HelmChartTest {
         assertEquals(List.of("ALL"), sc.getCapabilities().getDrop());
         assertEquals("RuntimeDefault", sc.getSeccompProfile().getType());
 
+        assertProbe(c, c.getStartupProbe(), "/q/health/started");
         assertProbe(c, c.getLivenessProbe(), "/q/health/live");
         assertProbe(c, c.getReadinessProbe(), "/q/health/ready");
 

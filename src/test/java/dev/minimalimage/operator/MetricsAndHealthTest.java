@@ -34,6 +34,9 @@ class MetricsAndHealthTest {
     @TestHTTPResource("/q/health/ready")
     URL ready;
 
+    @TestHTTPResource("/q/health/started")
+    URL started;
+
     @TestHTTPResource("/q/health/live")
     URL live;
 
@@ -50,6 +53,7 @@ class MetricsAndHealthTest {
         assertThat(body).containsPattern("operator_sdk_[a-z_]*reconcil");
         assertThat(get(ready).statusCode()).isEqualTo(200);
         assertThat(get(live).statusCode()).isEqualTo(200);
+        assertThat(get(started).statusCode()).as("the chart's startupProbe").isEqualTo(200);
     }
 
     HttpResponse<String> get(URL url) throws Exception {
