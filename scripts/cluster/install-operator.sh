@@ -74,7 +74,8 @@ log "helm upgrade --install $RELEASE"
 helm_ upgrade --install "$RELEASE" helm/minimal-image-operator --server-side=false \
   -n "$OPERATOR_NS" --create-namespace --set image.repository="$OPERATOR_IMAGE" --set image.tag="$APP_ID" \
   --set presets.cMusl="$TOOLCHAIN" --set presets.cGlibc="$TOOLCHAIN" --set presets.cpp="$TOOLCHAIN" \
-  --set presets.go="$TOOLCHAIN" --set presets.rust="$TOOLCHAIN" "$@" --timeout 5m >&2
+  --set presets.go="$TOOLCHAIN" --set presets.rust="$TOOLCHAIN" --set fullnameOverride="$RELEASE" "$@" \
+  --timeout 5m >&2   # fullnameOverride: the Deployment (and cluster-wide RBAC) named after the release, waited on below
 deadline=$(( $(date +%s) + 300 ))
 until kubectl_ -n "$OPERATOR_NS" rollout status "deploy/$RELEASE" --timeout=5s >/dev/null 2>&1; do
   (( $(date +%s) < deadline )) || { kubectl_ -n "$OPERATOR_NS" get pods >&2; die "operator not ready after 5 min"; }

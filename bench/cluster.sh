@@ -1,0 +1,298 @@
+#!/usr/bin/env bash
+# bench/cluster.sh — benchmark (not a test) of the operator on the real cluster (../shared/kube, netns mimgkube):
+#   1. apply → Ready of the inline C hello (examples/hello-c) one resource at a time: COLD=1 run with the toolchain and
+#      operator images removed from the node's containerd, then WARM_RUNS runs (median, min–max), with the breakdown
+#      pod created / scheduled / pulled / compile / package / Ready, and the image bytes as the registry stores them;
+#   2. the peer in the same run: ../shared/kube/peer-buildah.sh (Shipwright-style buildah) with PEER_RUNS runs;
+#   3. BURST resources created at once: p50/p95 of create → builder pod created and pod finished → Ready;
+#   4. operator restart with RESTART_N Ready resources: builder pods/pushes after the restart, time to settle, RSS.
+# It installs its OWN release (mimg-bench in mimg-bench-system, watching mimg-bench) with
+# scripts/cluster/install-operator.sh and uninstalls it at the end (the CRD stays). Prints one markdown report on
+# stdout, copies it to bench/out/cluster-<UTC timestamp>.md; raw data in bench/out/cluster-<UTC timestamp>/;
+# progress on stderr. Every wait is bounded.
+#
+#   bench/cluster.sh                                    defaults: WARM_RUNS=5 PEER_RUNS=3 BURST=20 RESTART_N=60 (BURST=100 thrashes 2 vCPUs, see README)
+#   WARM_RUNS=2 PEER_RUNS=1 BURST=10 RESTART_N=10 bench/cluster.sh       quick
+# Knobs: STEPS ("cold warm peer burst restart"), WARM_RUNS, PEER_RUNS, PEER_REPRO_RUNS (1), BURST, RESTART_N,
+#   KEEP (keepFinishedPods of the burst resources, 0), PARALLEL (concurrent POSTs of the burst, 20),
+#   EXTRA_BATCH (20: resources beyond BURST that RESTART_N needs are created and awaited in batches of this size),
+#   WAIT (s, per single build, 600), BURST_WAIT (s, 1800), SETTLE_QUIET (s, 5), SETTLE_WAIT (s, 600),
+#   INSTALL=0 (reuse an installed mimg-bench), UNINSTALL=0 (keep the release afterwards), KUBE_STATE (/tmp/kube/state).
+set -euo pipefail
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$BENCH_DIR")
+cd "$ROOT"
+STEPS=${STEPS:-cold warm peer burst restart}
+WARM_RUNS=${WARM_RUNS:-5}
+PEER_RUNS=${PEER_RUNS:-3}
+PEER_REPRO_RUNS=${PEER_REPRO_RUNS:-1}
+BURST=${BURST:-20}
+RESTART_N=${RESTART_N:-60}
+KEEP=${KEEP:-0}
+PARALLEL=${PARALLEL:-20}
+EXTRA_BATCH=${EXTRA_BATCH:-20}
+WAIT=${WAIT:-600}
+BURST_WAIT=${BURST_WAIT:-1800}
+SETTLE_QUIET=${SETTLE_QUIET:-5}
+SETTLE_WAIT=${SETTLE_WAIT:-600}
+INSTALL=${INSTALL:-1}
+UNINSTALL=${UNINSTALL:-1}
+KUBE_STATE=${KUBE_STATE:-/tmp/kube/state}
+RELEASE=mimg-bench
+OPNS=mimg-bench-system
+NS=mimg-bench
+ENV_FILE=$ROOT/target/cluster-tier/bench-operator.env
+KUBE_DIR=$(cd "$ROOT/../shared/kube" && pwd)
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+OUT=$BENCH_DIR/out/cluster-$STAMP
+mkdir -p "$OUT"
+for v in WARM_RUNS PEER_RUNS PEER_REPRO_RUNS BURST RESTART_N KEEP PARALLEL EXTRA_BATCH; do
+  [[ ${!v} =~ ^[0-9]+$ ]] || { echo "$v must be a non-negative integer" >&2; exit 2; }
+done
+[ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 2; }
+has() { [[ " $STEPS " == *" $1 "* ]]; }
+log() { printf '[cluster-bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+note() { echo "$*" >> "$OUT/notes.txt"; log "NOTE: $*"; }
+T() { timeout --kill-after=10 "$@"; }
+now() { date +%s.%N; }
+: > "$OUT/notes.txt"
+
+# ------------------------------------------------------------------------------------------------ 0. install
+[ -f "$KUBE_STATE/cluster.env" ] || { log "no cluster at $KUBE_STATE: run ../shared/kube/up.sh"; exit 1; }
+if [ "$INSTALL" = 1 ]; then
+  log "installing release $RELEASE into $OPNS (log: $OUT/install.log)"
+  inst() {
+    MINIMAL_IMAGE_RELEASE=$RELEASE MINIMAL_IMAGE_OPERATOR_NS=$OPNS MINIMAL_IMAGE_OPERATOR_ENV=$ENV_FILE \
+      T 1800 scripts/cluster/install-operator.sh --set "watchNamespaces={$NS}" \
+      >> "$OUT/install.log" 2>&1
+  }
+  inst || { log "install failed once (retrying; see $OUT/install.log)"; sleep 5; inst; } \
+    || { tail -20 "$OUT/install.log" >&2; exit 1; }
+fi
+# shellcheck disable=SC1090
+. "$ENV_FILE"
+knet() { nsenter --net="/run/netns/$KUBE_NETNS" -- "$@"; }
+kns() { nsenter --mount=/run/mimgkube/mnt --net="/run/netns/$KUBE_NETNS" -- "$@"; }
+K() { knet env KUBECONFIG="$KUBECONFIG" timeout --kill-after=10 330 "$KUBE_BIN/kubectl" "$@"; }
+PY() { knet env KUBECONFIG="$KUBECONFIG" EXAMPLE="$ROOT/examples/hello-c/minimalimage.yaml" python3 "$BENCH_DIR/cluster_bench.py" "$@"; }
+REG=$KUBE_REGISTRY
+REGLOG=$KUBE_STATE/logs/registry.log
+{
+  echo "STAMP=$STAMP"; echo "NS=$NS"; echo "KEEP=$KEEP"; echo "PARALLEL=$PARALLEL"
+  echo "OPERATOR_IMAGE=$OPERATOR_IMAGE"; echo "TOOLCHAIN=$TOOLCHAIN"; echo "LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)"
+} > "$OUT/run.env"
+
+WATCH_PID=
+cleanup() {
+  set +e
+  [ -n "$WATCH_PID" ] && kill "$WATCH_PID" 2>/dev/null && wait "$WATCH_PID" 2>/dev/null
+  if [ "$UNINSTALL" = 1 ]; then
+    log "uninstalling: MinimalImages in $NS, helm release $RELEASE, namespaces $NS $OPNS (the CRD stays)"
+    K -n "$NS" delete mimg --all --wait=true --timeout=300s >/dev/null 2>&1
+    knet env KUBECONFIG="$KUBECONFIG" HELM_CACHE_HOME="$ROOT/target/cluster-tier/helm/cache" \
+      HELM_CONFIG_HOME="$ROOT/target/cluster-tier/helm/config" HELM_DATA_HOME="$ROOT/target/cluster-tier/helm/data" \
+      timeout --kill-after=10 300 "$TOOLS/helm" uninstall "$RELEASE" -n "$OPNS" --wait --timeout 3m >&2
+    force_stuck "$OPNS"; force_stuck "$NS"
+    K delete namespace "$NS" "$OPNS" --wait=true --timeout=300s >&2
+  fi
+}
+trap cleanup EXIT
+
+# A pod whose containers have all exited but which stays Terminating (seen here: the kubelet cannot unmount the
+# operator's service-account token tmpfs, "unlinkat …: device or resource busy") blocks the namespace deletion:
+# force-delete those (only pods with a deletionTimestamp and no running container).
+force_stuck() {
+  local p
+  for p in $(K -n "$1" get pods -o jsonpath='{range .items[?(@.metadata.deletionTimestamp)]}{.metadata.name} {.status.containerStatuses[*].state.running}{"\n"}{end}' 2>/dev/null | awk 'NF==1{print $1}'); do
+    log "force-deleting $1/$p (Terminating, no running container)"
+    K -n "$1" delete pod "$p" --grace-period=0 --force >/dev/null 2>&1
+  done
+}
+op_pod() { K -n "$OPNS" get pods -l "app.kubernetes.io/instance=$RELEASE" \
+  -o jsonpath='{range .items[?(@.status.phase=="Running")]}{.metadata.name} {.status.podIP} {.status.containerStatuses[0].containerID}{"\n"}{end}' \
+  | awk 'NF==3' | head -1; }
+rss_of() { # containerd://ID -> "VmRSS" of the largest process in that container (host /proc)
+  local id=${1#containerd://} best=0 p r
+  for p in $(grep -l "$id" /proc/[0-9]*/cgroup 2>/dev/null | cut -d/ -f3); do
+    r=$(awk '/^VmRSS:/{print $2}' "/proc/$p/status" 2>/dev/null || echo 0)
+    [ "${r:-0}" -gt "$best" ] && best=$r
+  done
+  awk -v k="$best" 'BEGIN{printf "%.0f MiB", k/1024}'
+}
+forget_image() { # remove every ref (tag, repo@digest, sha256:ID) pointing at IMAGE's manifest from the node
+  local img=$1 dig refs
+  dig=$(kns ctr -n k8s.io images ls | awk -v r="$img" '$1==r{print $3}')
+  [ -n "$dig" ] || { log "$img not on the node"; return 0; }
+  refs=$(kns ctr -n k8s.io images ls | awk -v d="$dig" '$3==d{print $1}')
+  # shellcheck disable=SC2086
+  kns ctr -n k8s.io images rm $refs >/dev/null
+  log "removed from the node: $(echo $refs | wc -w) ref(s) of $img"
+}
+ready_names() { K -n "$NS" get mimg -o jsonpath='{range .items[*]}{.metadata.name} {.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' | awk '$2=="True"{print $1}'; }
+
+# ------------------------------------------------------------------------------------------------ namespace + watch
+log "fresh namespace $NS"
+if K get namespace "$NS" >/dev/null 2>&1; then
+  K -n "$NS" delete mimg --all --wait=true --timeout=300s >/dev/null || true
+  K delete namespace "$NS" --wait=true --timeout=300s >/dev/null
+fi
+K create namespace "$NS" >/dev/null
+for i in $(seq 1 60); do K -n "$NS" get sa default >/dev/null 2>&1 && break; sleep 0.5; done
+# not through the knet function: $! must be the watcher itself (nsenter and env exec it), not a subshell around it
+nsenter --net="/run/netns/$KUBE_NETNS" -- env KUBECONFIG="$KUBECONFIG" python3 "$BENCH_DIR/cluster_bench.py" watch \
+  "$OUT/watch.jsonl" "$NS" "$OPNS" 2> "$OUT/watch.err" &
+WATCH_PID=$!
+sleep 2
+
+# create's names are PREFIX-i; for single runs the prefix is hello and FIRST is the run number
+single() { # RUN_NUMBER
+  local n=hello-$1
+  PY create "$OUT/posts.jsonl" "$NS" hello "$1" 1 "$REG/bench" - 1 2>> "$OUT/create.err" \
+    || { note "POST of $n failed: $(tail -1 "$OUT/create.err")"; return 0; }
+  echo "$n" > "$OUT/one.names"
+  PY wait-ready "$NS" "$OUT/one.names" "$WAIT" 2>> "$OUT/wait.err" || note "$n not Ready within $WAIT s: $(tail -3 "$OUT/wait.err" | tr '\n' ' ')"
+  sleep 1   # let the watch see the last pod updates
+  PY regbytes "$REG" "bench/$n" 1 >> "$OUT/registry.jsonl" 2>> "$OUT/wait.err" || note "registry read of bench/$n failed"
+}
+
+# ------------------------------------------------------------------------------------------------ 1. cold + warm
+if has cold; then
+  others=$(K get pods -A -o jsonpath='{range .items[?(@.status.phase=="Running")]}{.metadata.namespace}/{.metadata.name} {.spec.initContainers[*].image} {.spec.containers[*].image}{"\n"}{end}' \
+    | grep -v "^$OPNS/" | grep -F -e "$TOOLCHAIN" -e "$OPERATOR_IMAGE" | awk '{print $1}' | tr '\n' ' ' || true)
+  forget_image "$TOOLCHAIN"; forget_image "$OPERATOR_IMAGE"
+  sync; sleep 2
+  cn="toolchain and operator images removed from the node's containerd (all refs) right before the run"
+  [ -n "$others" ] && cn="$cn; running pods of others used them ($others): their snapshots stay, so the cold pull may skip the unpack"
+  [ -n "$(op_pod)" ] && cn="$cn; the operator's own running container keeps its image's snapshot"
+  echo "COLD_NOTE=$cn" >> "$OUT/run.env"
+  log "cold run (hello-0)"
+  single 0
+  echo hello-0 > "$OUT/cold.names"
+fi
+if has warm; then
+  : > "$OUT/warm.names"
+  for i in $(seq 1 "$WARM_RUNS"); do
+    log "warm run $i/$WARM_RUNS"
+    single "$i"
+    echo "hello-$i" >> "$OUT/warm.names"
+  done
+fi
+tc_repo=${TOOLCHAIN#*/}; tc_repo=${tc_repo%:*}
+echo "TOOLCHAIN_BYTES=$(PY regbytes "$REG" "$tc_repo" "${TOOLCHAIN##*:}" 2>/dev/null | python3 -c 'import json,sys; print(format(json.load(sys.stdin)["total"], ","))' || echo '?')" >> "$OUT/run.env"
+
+# ------------------------------------------------------------------------------------------------ 2. peer
+if has peer && [ "$PEER_RUNS" -gt 0 ]; then
+  log "peer: peer-buildah.sh PEER_RUNS=$PEER_RUNS PEER_REPRO_RUNS=$PEER_REPRO_RUNS (log: $OUT/peer.log)"
+  PEER_OUT=$OUT/peer PEER_RUNS=$PEER_RUNS PEER_REPRO_RUNS=$PEER_REPRO_RUNS \
+    T 1800 "$KUBE_DIR/peer-buildah.sh" > "$OUT/peer.log" 2>&1 || note "peer-buildah.sh failed (rc $?): $(tail -2 "$OUT/peer.log" | tr '\n' ' ')"
+  python3 - "$OUT" "$PEER_RUNS" <<'PYP' || note "could not parse the peer's results"
+import json, os, re, statistics, sys
+out, runs = sys.argv[1], int(sys.argv[2])
+pd = os.path.join(out, 'peer')
+md = open(os.path.join(pd, 'results.md')).read()
+def val(s):
+    s = s.strip()
+    m = re.fullmatch(r'([0-9.]+) (ms|s)', s)
+    return None if not m else float(m.group(1)) / (1000 if m.group(2) == 'ms' else 1)
+def row(section, label):
+    sec = md.split(section, 1)[1] if section in md else ''
+    for l in sec.splitlines():
+        c = [x.strip() for x in l.strip().strip('|').split('|')]
+        if c and c[0] == label:
+            return c
+    return None
+r = row('default flags', 'pod created → pushed')
+f = row('### Floor', 'pod created → compiled (last line logged)')
+regs = [l.split('\t') for l in open(os.path.join(pd, 'registry.tsv')).read().splitlines() if l.startswith('buildah-')]
+ours = [json.loads(l)['digest'] for l in open(os.path.join(out, 'registry.jsonl'))] if os.path.exists(os.path.join(out, 'registry.jsonl')) else []
+res = {'runs': runs, 'out': pd,
+       'pushed_median': val(r[1]) if r else None, 'pushed_run1': val(r[3]) if r else None,
+       'pushed_warm': val(r[4]) if r and len(r) > 4 else None,
+       'floor': val(f[1]) if f else None,
+       'bytes': int(statistics.median(int(x[7]) for x in regs)) if regs else None,
+       'digests': f'{len({x[1] for x in regs})} of {len(regs)}' if regs else None,
+       'ours_digests': f'{len(set(ours))} of {len(ours)}' if ours else None}
+json.dump(res, open(os.path.join(out, 'peer.json'), 'w'))
+PYP
+fi
+
+# ------------------------------------------------------------------------------------------------ 3. burst
+if has burst && [ "$BURST" -gt 0 ]; then
+  log "burst: $BURST resources at once (keepFinishedPods=$KEEP, $PARALLEL parallel POSTs)"
+  seq 1 "$BURST" | sed 's/^/burst-/' > "$OUT/burst.names"
+  PY create "$OUT/posts.jsonl" "$NS" burst 1 "$BURST" "$REG/bench" "$KEEP" "$PARALLEL" 2>> "$OUT/create.err" \
+    || note "some burst POSTs failed: $(sort -u "$OUT/create.err" | head -3 | tr '\n' ' ')"
+  PY wait-ready "$NS" "$OUT/burst.names" "$BURST_WAIT" 2>> "$OUT/wait.err" \
+    || note "burst: not all Ready within $BURST_WAIT s: $(tail -3 "$OUT/wait.err" | tr '\n' ' ')"
+  sleep 2
+fi
+
+# ------------------------------------------------------------------------------------------------ 4. restart
+if has restart && [ "$RESTART_N" -gt 0 ]; then
+  have=$(ready_names | wc -l)
+  if [ "$have" -lt "$RESTART_N" ]; then
+    more=$((RESTART_N - have))
+    log "restart: $have Ready, creating $more more (extra-*)"
+    # in batches of EXTRA_BATCH: all at once thrashes the node (every builder pod runs a JVM; no concurrency cap)
+    for ((first = 1; first <= more; first += EXTRA_BATCH)); do
+      cnt=$(( more - first + 1 < EXTRA_BATCH ? more - first + 1 : EXTRA_BATCH ))
+      seq "$first" $((first + cnt - 1)) | sed 's/^/extra-/' > "$OUT/extra.names"
+      log "restart: extra-$first..$((first + cnt - 1))"
+      PY create "$OUT/posts.jsonl" "$NS" extra "$first" "$cnt" "$REG/bench" "$KEEP" "$PARALLEL" 2>> "$OUT/create.err" || true
+      PY wait-ready "$NS" "$OUT/extra.names" "$BURST_WAIT" 2>> "$OUT/wait.err" || note "extra resources not all Ready"
+    done
+  fi
+  n_ready=$(ready_names | wc -l)
+  read -r OLD_POD OLD_IP OLD_CID <<< "$(op_pod)"
+  rss_before=$(rss_of "$OLD_CID")
+  sleep "$SETTLE_QUIET"
+  PY digests "$REG" bench "$OUT/digests-before.json" || { note "registry catalog read failed"; echo '{}' > "$OUT/digests-before.json"; }
+  puts_before=$(grep -c -E 'method=PUT .*uri="?/v2/bench/[^ ]*/manifests/' "$REGLOG" || true)
+  log "restart: $n_ready Ready resources; deleting operator pod $OLD_POD (RSS $rss_before)"
+  t_delete=$(now)
+  K -n "$OPNS" delete pod "$OLD_POD" --wait=false >/dev/null
+  NEW=
+  for i in $(seq 1 240); do
+    read -r p ip cid <<< "$(op_pod)" || true
+    if [ -n "${p:-}" ] && [ "$p" != "$OLD_POD" ]; then NEW="$p $ip $cid"; break; fi
+    sleep 0.5
+  done
+  [ -n "$NEW" ] || { note "no new operator pod Running within 120 s"; }
+  read -r NEW_POD NEW_IP NEW_CID <<< "$NEW"
+  log "restart: new operator pod $NEW_POD ($NEW_IP); waiting until the reconcile counters are quiet for $SETTLE_QUIET s"
+  PY settle "http://$NEW_IP:8080/q/metrics" "$SETTLE_QUIET" "$SETTLE_WAIT" "$OUT/settle.json" \
+    || note "operator did not settle within $SETTLE_WAIT s"
+  rss=$(rss_of "$NEW_CID")
+  if K -n "$OPNS" get pod "$OLD_POD" >/dev/null 2>&1; then
+    why=$(grep "$(K -n "$OPNS" get pod "$OLD_POD" -o jsonpath='{.metadata.uid}')" "$KUBE_STATE/logs/kubelet.log" 2>/dev/null \
+      | grep -o 'TearDown failed.*unlinkat [^"]*' | grep -o 'unlinkat [^"]*' | tail -1 | cut -c1-200 || true)
+    note "old operator pod $OLD_POD still listed (Terminating) after settling; its JVM had exited (container terminated). kubelet: ${why:-no TearDown error found}"
+  fi
+  sleep 2
+  puts_after=$(grep -c -E 'method=PUT .*uri="?/v2/bench/[^ ]*/manifests/' "$REGLOG" || true)
+  PY digests "$REG" bench "$OUT/digests-after.json" || { note "registry catalog read failed"; echo '{}' > "$OUT/digests-after.json"; }
+  K -n "$OPNS" logs "$NEW_POD" > "$OUT/operator-after-restart.log" 2>&1 || true
+  python3 - "$OUT" "$t_delete" "$n_ready" "$rss" "$rss_before" "$((puts_after - puts_before))" <<'PYR'
+import json, os, sys
+out, t_del, n, rss, rss_b, puts = sys.argv[1:7]
+ev = [json.loads(l) for l in open(os.path.join(out, 'watch.jsonl'))]
+newpod = [e['t'] for e in ev if e['res'] == 'pods' and e['ns'] == 'mimg-bench-system' and e['type'] == 'ADDED'
+          and e['t'] >= float(t_del)]
+a = json.load(open(os.path.join(out, 'digests-before.json')))
+b = json.load(open(os.path.join(out, 'digests-after.json')))
+changed = sum(1 for k in set(a) | set(b) if a.get(k) != b.get(k))
+json.dump({'t_delete': float(t_del), 't_newpod': min(newpod) if newpod else None, 'n_ready': int(n), 'rss': rss,
+           'rss_before': rss_b, 'puts_after': int(puts), 'digests_changed': changed, 'repos': len(b)},
+          open(os.path.join(out, 'restart.json'), 'w'))
+PYR
+fi
+
+# ------------------------------------------------------------------------------------------------ report
+kill "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID" 2>/dev/null || true; WATCH_PID=
+K -n "$OPNS" logs deploy/$RELEASE > "$OUT/operator.log" 2>&1 || true
+werr=$(grep -c '"type":"ERROR"' "$OUT/watch.jsonl" || true)
+[ "${werr:-0}" -gt 0 ] && note "watch stream errors (reconnected): $werr"
+echo "LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/run.env"
+python3 "$BENCH_DIR/cluster_bench.py" report "$OUT" > "$OUT.md"
+cat "$OUT.md"
+log "report: $OUT.md, raw: $OUT/"

@@ -1,0 +1,580 @@
+#!/usr/bin/env python3
+"""Helpers of bench/cluster.sh (run inside the cluster's network namespace; stdlib + PyYAML only).
+
+  watch OUT NS [NS...]            stream pods, minimalimages and events of the namespaces as JSON lines, each with the
+                                  host clock at receipt ("t", epoch seconds, µs) until SIGTERM
+  create OUT NS PREFIX FIRST COUNT REPO KEEP PARALLEL
+                                  POST COUNT MinimalImages (inline C hello, image REPO/PREFIX-i:1, insecure, no push
+                                  secret, keepFinishedPods KEEP); OUT gets one line per POST: name, t_post, t_ack
+  wait-ready NS NAMES_FILE TIMEOUT
+                                  poll until every listed MinimalImage has Ready=True (exit 1 on timeout / Ready=False)
+  regbytes REGISTRY REPO TAG      manifest + config + layers as the registry stores them (JSON on stdout)
+  settle URL QUIET TIMEOUT OUT    poll /q/metrics every 0.5 s until the JOSDK reconcile counters stop moving for QUIET s
+  report DIR                      markdown tables from DIR (written by cluster.sh)
+"""
+import base64, json, os, re, signal, ssl, statistics, sys, tempfile, threading, time, urllib.request, urllib.error
+
+GROUP, VERSION, PLURAL = 'build.minimalimage.dev', 'v1alpha1', 'minimalimages'
+HELLO_C = '#include <stdio.h>\nint main(void) { puts("hello from scratch"); return 0; }\n'
+
+
+# ------------------------------------------------------------------------------------------------ API access
+class Api:
+    def __init__(self, kubeconfig=None):
+        import yaml
+        kc = yaml.safe_load(open(kubeconfig or os.environ['KUBECONFIG']))
+        ctx = {c['name']: c['context'] for c in kc['contexts']}[kc['current-context']]
+        cl = {c['name']: c['cluster'] for c in kc['clusters']}[ctx['cluster']]
+        us = {u['name']: u['user'] for u in kc['users']}[ctx['user']]
+        self.server = cl['server'].rstrip('/')
+        self.tmp = tempfile.mkdtemp(prefix='mimg-bench-')
+        def f(name, data):
+            p = os.path.join(self.tmp, name)
+            with open(p, 'wb') as fh:
+                fh.write(base64.b64decode(data))
+            return p
+        self.ssl = ssl.create_default_context(cafile=f('ca', cl['certificate-authority-data']))
+        self.ssl.load_cert_chain(f('crt', us['client-certificate-data']), f('key', us['client-key-data']))
+
+    def req(self, method, path, body=None, timeout=60):
+        data = json.dumps(body).encode() if body is not None else None
+        r = urllib.request.Request(self.server + path, data=data, method=method,
+                                   headers={'Content-Type': 'application/json', 'Accept': 'application/json'})
+        with urllib.request.urlopen(r, context=self.ssl, timeout=timeout) as resp:
+            return json.loads(resp.read() or b'{}')
+
+    def stream(self, path, timeout):
+        r = urllib.request.Request(self.server + path, headers={'Accept': 'application/json'})
+        return urllib.request.urlopen(r, context=self.ssl, timeout=timeout)
+
+
+def paths(ns):
+    return {'pods': f'/api/v1/namespaces/{ns}/pods',
+            'mimg': f'/apis/{GROUP}/{VERSION}/namespaces/{ns}/{PLURAL}',
+            'events': f'/api/v1/namespaces/{ns}/events'}
+
+
+def strip(o):
+    md = o.get('metadata', {})
+    md.pop('managedFields', None)
+    (md.get('annotations') or {}).pop('kubectl.kubernetes.io/last-applied-configuration', None)
+    if o.get('kind') == 'Pod' or 'containers' in o.get('spec', {}):
+        o['spec'] = {'nodeName': o.get('spec', {}).get('nodeName')}
+    if 'source' in o.get('spec', {}):
+        o['spec'] = {'image': o['spec'].get('image')}
+    return o
+
+
+def cmd_watch(out, *namespaces):
+    api = Api()
+    lock = threading.Lock()
+    fh = open(out, 'a', buffering=1)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *a: (stop.set(), fh.flush(), os._exit(0)))
+
+    def emit(res, ns, typ, obj):
+        line = json.dumps({'t': round(time.time(), 6), 'res': res, 'ns': ns, 'type': typ, 'obj': strip(obj)},
+                          separators=(',', ':'))
+        with lock:
+            fh.write(line + '\n')
+
+    def loop(res, ns, path):
+        rv = None
+        while not stop.is_set():
+            try:
+                if rv is None:   # (re)list, then watch from that version
+                    lst = api.req('GET', path)
+                    rv = lst['metadata']['resourceVersion']
+                    for it in lst.get('items', []):
+                        emit(res, ns, 'LISTED', it)
+                with api.stream(f'{path}?watch=1&allowWatchBookmarks=true&resourceVersion={rv}&timeoutSeconds=1800',
+                                timeout=1900) as s:
+                    for line in s:
+                        ev = json.loads(line)
+                        o = ev.get('object', {})
+                        if ev.get('type') == 'ERROR':
+                            rv = None   # 410 Gone: relist
+                            break
+                        rv = o.get('metadata', {}).get('resourceVersion', rv)
+                        if ev.get('type') != 'BOOKMARK':
+                            emit(res, ns, ev['type'], o)
+            except Exception as e:   # noqa: BLE001 - reconnect on any stream error
+                emit('error', ns, 'ERROR', {'res': res, 'error': repr(e)})
+                time.sleep(0.5)
+    ths = []
+    for ns in namespaces:
+        for res, path in paths(ns).items():
+            th = threading.Thread(target=loop, args=(res, ns, path), daemon=True)
+            th.start()
+            ths.append(th)
+    while True:
+        time.sleep(3600)
+
+
+def mimg_body(ns, name, image, keep):
+    """examples/hello-c/minimalimage.yaml with its name, namespace and image replaced, no push secret, insecure."""
+    import yaml
+    o = yaml.safe_load(open(os.environ.get('EXAMPLE', 'examples/hello-c/minimalimage.yaml')))
+    o['metadata'] = {'name': name, 'namespace': ns, 'labels': {'bench': 'cluster'}}
+    o['spec']['image'].pop('pushSecret', None)
+    o['spec']['image'].update({'name': image, 'insecure': True})
+    if keep != '-':
+        o['spec'].setdefault('build', {})['keepFinishedPods'] = int(keep)
+    return o
+
+
+def cmd_create(out, ns, prefix, first, count, repo, keep, parallel):
+    api = Api()
+    first, count, parallel = int(first), int(count), int(parallel)
+    names = [f'{prefix}-{i}' for i in range(first, first + count)]
+    lock = threading.Lock()
+    res = []
+    it = iter(names)
+
+    def worker():
+        while True:
+            with lock:
+                n = next(it, None)
+            if n is None:
+                return
+            body = mimg_body(ns, n, f'{repo}/{n}:1', keep)
+            t0 = time.time()
+            err = None
+            try:
+                api.req('POST', paths(ns)['mimg'], body)
+            except urllib.error.HTTPError as e:
+                err = f'{e.code} {e.read()[:300]!r}'
+            t1 = time.time()
+            with lock:
+                res.append({'name': n, 't_post': round(t0, 6), 't_ack': round(t1, 6), 'error': err})
+    ths = [threading.Thread(target=worker) for _ in range(max(1, parallel))]
+    for th in ths:
+        th.start()
+    for th in ths:
+        th.join()
+    with open(out, 'a') as fh:
+        for r in sorted(res, key=lambda r: r['t_post']):
+            fh.write(json.dumps(r) + '\n')
+    bad = [r for r in res if r['error']]
+    for r in bad:
+        print(f"create {r['name']}: {r['error']}", file=sys.stderr)
+    sys.exit(1 if bad else 0)
+
+
+def ready_of(o):
+    for c in (o.get('status') or {}).get('conditions') or []:
+        if c.get('type') == 'Ready':
+            return c
+    return None
+
+
+def cmd_wait_ready(ns, names_file, timeout):
+    api = Api()
+    want = set(open(names_file).read().split())
+    deadline = time.time() + float(timeout)
+    last = ''
+    while True:
+        items = api.req('GET', paths(ns)['mimg'])['items']
+        ok, failed = set(), {}
+        for o in items:
+            n = o['metadata']['name']
+            c = ready_of(o)
+            if n in want and c and c.get('observedGeneration', 0) >= o['metadata'].get('generation', 1):
+                if c['status'] == 'True':
+                    ok.add(n)
+                elif c['status'] == 'False' and c.get('reason') not in (None, 'Building', 'Pending', 'InProgress'):
+                    failed[n] = f"{c.get('reason')}: {c.get('message', '')[:200]}"
+        msg = f'{len(ok)}/{len(want)} Ready'
+        if msg != last:
+            print(f'[wait-ready {time.strftime("%H:%M:%S")}] {msg}', file=sys.stderr)
+            last = msg
+        if ok >= want:
+            return
+        if time.time() > deadline:
+            for n, m in failed.items():
+                print(f'  {n}: {m}', file=sys.stderr)
+            print(f'not Ready after {timeout}s: {sorted(want - ok)[:20]}', file=sys.stderr)
+            sys.exit(1)
+        time.sleep(0.5)
+
+
+# ------------------------------------------------------------------------------------------------ registry bytes
+def cmd_regbytes(registry, repo, tag):
+    acc = ', '.join(['application/vnd.oci.image.manifest.v1+json',
+                     'application/vnd.docker.distribution.manifest.v2+json'])
+    base = f'http://{registry}/v2/{repo}'
+    r = urllib.request.Request(f'{base}/manifests/{tag}', headers={'Accept': acc})
+    with urllib.request.urlopen(r, timeout=30) as resp:
+        body = resp.read()
+        digest = resp.headers.get('Docker-Content-Digest')
+    m = json.loads(body)
+
+    def head(d):
+        with urllib.request.urlopen(urllib.request.Request(f'{base}/blobs/{d}', method='HEAD'), timeout=30) as rr:
+            return int(rr.headers['Content-Length'])
+    cfg = head(m['config']['digest'])
+    layers = [head(l['digest']) for l in m.get('layers', [])]
+    print(json.dumps({'digest': digest, 'manifest': len(body), 'config': cfg, 'layers': sum(layers),
+                      'nlayers': len(layers), 'total': len(body) + cfg + sum(layers)}))
+
+
+def cmd_digests(registry, prefix, out):
+    """tag 1 digest of every repository under PREFIX/ (one JSON object: repo -> digest)"""
+    acc = ', '.join(['application/vnd.oci.image.manifest.v1+json',
+                     'application/vnd.docker.distribution.manifest.v2+json'])
+    repos, url = [], f'http://{registry}/v2/_catalog?n=1000'
+    while url:
+        with urllib.request.urlopen(url, timeout=30) as r:
+            repos += [x for x in json.loads(r.read())['repositories'] if x.startswith(prefix + '/')]
+            m = re.search(r'<([^>]+)>', r.headers.get('Link') or '')
+            url = f'http://{registry}{m.group(1)}' if m else None
+    res = {}
+    for repo in repos:
+        try:
+            rq = urllib.request.Request(f'http://{registry}/v2/{repo}/manifests/1', method='HEAD', headers={'Accept': acc})
+            with urllib.request.urlopen(rq, timeout=30) as rr:
+                res[repo] = rr.headers.get('Docker-Content-Digest')
+        except urllib.error.HTTPError as e:
+            res[repo] = f'HTTP {e.code}'
+    json.dump(res, open(out, 'w'), indent=0, sort_keys=True)
+
+
+# ------------------------------------------------------------------------------------------------ metrics settle
+COUNTERS = ('operator_sdk_reconciliations_started_total', 'operator_sdk_reconciliations_success_total',
+            'operator_sdk_reconciliations_failed_total', 'operator_sdk_events_received_total')
+
+
+def scrape(url):
+    with urllib.request.urlopen(url, timeout=10) as r:
+        txt = r.read().decode()
+    sums = {k: 0.0 for k in COUNTERS}
+    extra = {}
+    for line in txt.splitlines():
+        if line.startswith('#'):
+            continue
+        name = re.split(r'[{ ]', line, 1)[0]
+        try:
+            v = float(line.rsplit(' ', 1)[1])
+        except (IndexError, ValueError):
+            continue
+        if name in sums:
+            sums[name] += v
+        elif name in ('minimalimage_builds_started_total', 'process_start_time_seconds',
+                      'operator_sdk_reconciliations_queue_size_minimalimage',
+                      'operator_sdk_reconciliations_executions_minimalimage', 'jvm_memory_used_bytes'):
+            extra[name] = extra.get(name, 0.0) + v
+    return sums, extra
+
+
+def cmd_settle(url, quiet, timeout, out):
+    quiet, deadline = float(quiet), time.time() + float(timeout)
+    first_ok = None
+    last_val, last_change = None, None
+    samples = []
+    while time.time() < deadline:
+        t = time.time()
+        try:
+            sums, extra = scrape(url)
+        except Exception as e:  # noqa: BLE001 - not up yet
+            samples.append({'t': t, 'error': repr(e)})
+            time.sleep(0.5)
+            continue
+        if first_ok is None:
+            first_ok = t
+        val = tuple(sums[k] for k in COUNTERS)
+        busy = extra.get('operator_sdk_reconciliations_executions_minimalimage', 0) + \
+            extra.get('operator_sdk_reconciliations_queue_size_minimalimage', 0)
+        samples.append({'t': t, 'sums': sums, 'extra': extra})
+        if val != last_val or busy > 0:
+            last_val, last_change = val, t
+        elif t - last_change >= quiet and sum(val) > 0:
+            json.dump({'first_scrape_ok': first_ok, 'last_change': last_change, 'settled_seen': t, 'sums': sums,
+                       'extra': extra, 'samples': len(samples)}, open(out, 'w'))
+            return
+        time.sleep(0.5)
+    json.dump({'timeout': True, 'first_scrape_ok': first_ok, 'last_change': last_change,
+               'last': samples[-1] if samples else None}, open(out, 'w'))
+    sys.exit(1)
+
+
+# ------------------------------------------------------------------------------------------------ report
+def ts(s):  # Kubernetes timestamp (1 s resolution) -> epoch seconds
+    import calendar
+    return calendar.timegm(time.strptime(s, '%Y-%m-%dT%H:%M:%SZ')) if s else None
+
+
+def load_jsonl(p):
+    out = []
+    if os.path.exists(p):
+        for line in open(p):
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                pass
+    return out
+
+
+def pull_secs(msg):
+    m = re.search(r' in ([0-9.]+)(ms|s)\b', msg or '')
+    if not m:
+        m2 = re.search(r' in (\d+)m([0-9.]+)s', msg or '')
+        return int(m2.group(1)) * 60 + float(m2.group(2)) if m2 else None
+    return float(m.group(1)) / (1000 if m.group(2) == 'ms' else 1)
+
+
+class Timeline:
+    """First client-side sighting (watch receipt time) of each state, per MinimalImage name."""
+
+    def __init__(self, events, ns):
+        self.mimg, self.pod, self.pulls, self.podobj, self.mimgobj = {}, {}, {}, {}, {}
+        self.pods_added = []   # (t, pod name, owner) of every pod ADDED
+        for e in events:
+            if e.get('ns') != ns:
+                continue
+            o, t, typ = e['obj'], e['t'], e['type']
+            if e['res'] == 'mimg':
+                n = o['metadata']['name']
+                self.mimgobj[n] = o
+                c = ready_of(o)
+                if c and c['status'] == 'True' and c.get('observedGeneration', 0) >= o['metadata'].get('generation', 1):
+                    self.mimg.setdefault(n, {}).setdefault('ready', t)
+                if typ == 'ADDED':
+                    self.mimg.setdefault(n, {}).setdefault('added', t)
+            elif e['res'] == 'pods':
+                owner = (o['metadata'].get('labels') or {}).get('build.minimalimage.dev/image')
+                if not owner:
+                    continue
+                pn = o['metadata']['name']
+                if typ == 'ADDED':
+                    self.pods_added.append((t, pn, owner))
+                if typ == 'DELETED':
+                    continue
+                d = self.pod.setdefault(owner, {})
+                self.podobj[owner] = o
+                d.setdefault('created', t) if typ in ('ADDED', 'LISTED') else None
+                if o['spec'].get('nodeName'):
+                    d.setdefault('scheduled', t)
+                st = o.get('status') or {}
+                for cs in (st.get('initContainerStatuses') or []) + (st.get('containerStatuses') or []):
+                    s = cs.get('state') or {}
+                    if 'running' in s:
+                        d.setdefault(cs['name'] + '_running', t)
+                    if 'terminated' in s:
+                        d.setdefault(cs['name'] + '_running', t)
+                        d.setdefault(cs['name'] + '_done', t)
+                        d[cs['name'] + '_k8s'] = (ts(s['terminated'].get('startedAt')), ts(s['terminated'].get('finishedAt')))
+                if st.get('phase') in ('Succeeded', 'Failed'):
+                    d.setdefault('finished', t)
+                    d.setdefault('phase', st['phase'])
+            elif e['res'] == 'events':
+                io = o.get('involvedObject', {})
+                if io.get('kind') == 'Pod' and o.get('reason') == 'Pulled':
+                    owner = re.sub(r'-build-[0-9a-f]+$', '', io.get('name', ''))
+                    msg = o.get('message', '')
+                    img = re.search(r'image "([^"]+)"', msg)
+                    img = img.group(1) if img else '?'
+                    secs = 0.0 if 'already present' in msg else pull_secs(msg)
+                    self.pulls.setdefault(owner, {})[img] = secs
+
+
+def d(a, b):
+    return None if a is None or b is None else b - a
+
+
+def fmt(v, ms=True):
+    if v is None:
+        return '–'
+    return f'{v * 1000:.0f} ms' if ms and abs(v) < 1 else f'{v:.2f} s'
+
+
+def med_rng(vals):
+    ok = [v for v in vals if v is not None]
+    if not ok:
+        return '–', '–'
+    return fmt(statistics.median(ok)), f'{fmt(min(ok))} – {fmt(max(ok))}'
+
+
+def pct(vals, p):
+    ok = sorted(v for v in vals if v is not None)
+    if not ok:
+        return None
+    k = (len(ok) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(ok) - 1)
+    return ok[lo] + (ok[hi] - ok[lo]) * (k - lo)
+
+
+def table(rows, head):
+    o = ['| ' + ' | '.join(head) + ' |', '|' + '|'.join(['---'] + ['---:'] * (len(head) - 1)) + '|']
+    o += ['| ' + ' | '.join(str(c) for c in r) + ' |' for r in rows]
+    return '\n'.join(o)
+
+
+def run_figures(name, tl, posts, toolchain, opimage):
+    p = posts.get(name, {})
+    m, pd = tl.mimg.get(name, {}), tl.pod.get(name, {})
+    pulls = tl.pulls.get(name, {})
+    t0 = p.get('t_post')
+    ck = pd.get('compile_k8s', (None, None))
+    pk = pd.get('package_k8s', (None, None))
+    return [
+        ('**apply → Ready** (POST → Ready=True seen by a watch)', d(t0, m.get('ready'))),
+        ('  apply → builder pod created (watch)', d(t0, pd.get('created'))),
+        ('  pod created → scheduled (watch: nodeName set)', d(pd.get('created'), pd.get('scheduled'))),
+        ('  scheduled → compile running (watch; sandbox + pull + start)', d(pd.get('scheduled'), pd.get('compile_running'))),
+        ('    kubelet pull of the toolchain image (event "in X s"; 0 = present)', pulls.get(toolchain)),
+        ('  compile running → compile finished (watch)', d(pd.get('compile_running'), pd.get('compile_done'))),
+        ('    compile container started → finished (pod status, 1 s resolution)', d(*ck)),
+        ('  compile finished → package running (watch)', d(pd.get('compile_done'), pd.get('package_running'))),
+        ('    kubelet pull of the operator image (event; 0 = present)', pulls.get(opimage)),
+        ('  package running → pod Succeeded (watch)', d(pd.get('package_running'), pd.get('finished'))),
+        ('    package container started → finished (pod status, 1 s resolution)', d(*pk)),
+        ('  pod Succeeded → status Ready (watch → watch)', d(pd.get('finished'), m.get('ready'))),
+    ]
+
+
+def cmd_report(dirp):
+    env = dict(l.strip().split('=', 1) for l in open(os.path.join(dirp, 'run.env')) if '=' in l)
+    ns = env['NS']
+    events = load_jsonl(os.path.join(dirp, 'watch.jsonl'))
+    tl = Timeline(events, ns)
+    posts = {r['name']: r for r in load_jsonl(os.path.join(dirp, 'posts.jsonl'))}
+    P = print
+    P(f"## Real cluster: apply → Ready ({env.get('STAMP', '')})")
+    P()
+    P(f"Machine: {os.cpu_count()} shared vCPUs, Linux {os.uname().release}, load avg at start {env.get('LOAD0', '?')}, "
+      f"at end {open('/proc/loadavg').read().split()[:3]}. Cluster: Kubernetes v1.20.2 (shared/kube, one node, containerd "
+      f"1.6). Operator image `{env.get('OPERATOR_IMAGE')}`, toolchain `{env.get('TOOLCHAIN')}` "
+      f"({env.get('TOOLCHAIN_BYTES', '?')} B compressed). Client times: host clock at watch receipt / before the "
+      f"POST (ms); \"pod status\" figures are Kubernetes timestamps (1 s resolution); pull times come from kubelet "
+      f"events (\"Successfully pulled image … in X s\").")
+    P()
+    cold = [l.strip() for l in open(os.path.join(dirp, 'cold.names'))] if os.path.exists(os.path.join(dirp, 'cold.names')) else []
+    warm = [l.strip() for l in open(os.path.join(dirp, 'warm.names'))] if os.path.exists(os.path.join(dirp, 'warm.names')) else []
+    tc, op = env.get('TOOLCHAIN'), env.get('OPERATOR_IMAGE')
+    summary = {}
+    if cold or warm:
+        P(f"### 1. Inline C hello (examples/hello-c), one resource at a time: {len(cold)} cold + {len(warm)} warm runs")
+        P()
+        if cold and env.get('COLD_NOTE'):
+            P(f"Cold = {env['COLD_NOTE']}")
+            P()
+        figs_c = [run_figures(n, tl, posts, tc, op) for n in cold]
+        figs_w = [run_figures(n, tl, posts, tc, op) for n in warm]
+        base = figs_w[0] if figs_w else figs_c[0]
+        rows = []
+        for i, (label, _) in enumerate(base):
+            c = fmt(figs_c[0][i][1]) if figs_c else '–'
+            mm, rr = med_rng([f[i][1] for f in figs_w])
+            rows.append((label, c, mm, rr))
+        P(table(rows, ['figure', 'cold', f'warm median (n={len(figs_w)})', 'warm min – max']))
+        P()
+        wr = [f[0][1] for f in figs_w if f[0][1] is not None]
+        summary['warm'] = statistics.median(wr) if wr else None
+        summary['cold'] = figs_c[0][0][1] if figs_c else None
+        regs = load_jsonl(os.path.join(dirp, 'registry.jsonl'))
+        if regs:
+            digs = {r['digest'] for r in regs}
+            r0 = regs[0]
+            summary['bytes'] = r0['total']
+            P(f"Image as the registry stores it: manifest {r0['manifest']:,} B + config {r0['config']:,} B + "
+              f"{r0['nlayers']} layer(s) {r0['layers']:,} B = **{r0['total']:,} B**; {len(digs)} distinct manifest "
+              f"digest(s) over {len(regs)} runs (each to its own repository){': ' + next(iter(digs))[:19] + '…' if len(digs) == 1 else ''}.")
+            P()
+        target = 2.0
+        if summary.get('warm') is not None:
+            met = 'MET' if summary['warm'] <= target else 'NOT met'
+            P(f"Target \"Ready within 2 s warm\": **{met}** (warm median {fmt(summary['warm'])}).")
+            P()
+    # ---- peer
+    pe = {}
+    if os.path.exists(os.path.join(dirp, 'peer.json')):
+        pe = json.load(open(os.path.join(dirp, 'peer.json')))
+    if pe:
+        P(f"### 2. Peer in the same run: Shipwright-style buildah (shared/kube/peer-buildah.sh, PEER_RUNS={pe.get('runs')})")
+        P()
+        rows = []
+        def ratio(a, b):
+            return f'{a / b:.2f}×' if a is not None and b else '–'
+        pm = pe.get('pushed_median')
+        rows.append(('pod/apply → pushed/Ready, median (peer: incl. its cold run 1)', fmt(summary.get('warm')), fmt(pm),
+                     ratio(summary.get('warm'), pm)))
+        rows.append(('same, warm runs only (peer: median runs 2–n)', fmt(summary.get('warm')), fmt(pe.get('pushed_warm')),
+                     ratio(summary.get('warm'), pe.get('pushed_warm'))))
+        rows.append(('cold run 1', fmt(summary.get('cold')), fmt(pe.get('pushed_run1')), ratio(summary.get('cold'), pe.get('pushed_run1'))))
+        rows.append(('image bytes (manifest + config + layers)', f"{summary.get('bytes', 0):,}" if summary.get('bytes') else '–',
+                     f"{pe['bytes']:,}" if pe.get('bytes') else '–', ratio(summary.get('bytes'), pe.get('bytes'))))
+        rows.append(('distinct digests over the runs', pe.get('ours_digests', '–'), pe.get('digests', '–'), ''))
+        rows.append(('floor: plain compile pod, created → compiled (median)', '', fmt(pe.get('floor')), ''))
+        P(table(rows, ['figure', 'ours', 'peer (buildah)', 'ours / peer']))
+        P()
+        P(f"Peer raw output: `{pe.get('out')}` (results.md there has its full breakdown).")
+        P()
+    # ---- burst
+    burst = [l.strip() for l in open(os.path.join(dirp, 'burst.names'))] if os.path.exists(os.path.join(dirp, 'burst.names')) else []
+    if burst:
+        c2p = [d(posts.get(n, {}).get('t_post'), tl.pod.get(n, {}).get('created')) for n in burst]
+        f2r = [d(tl.pod.get(n, {}).get('finished'), tl.mimg.get(n, {}).get('ready')) for n in burst]
+        a2r = [d(posts.get(n, {}).get('t_post'), tl.mimg.get(n, {}).get('ready')) for n in burst]
+        post_span = d(min(posts[n]['t_post'] for n in burst if n in posts), max(posts[n]['t_ack'] for n in burst if n in posts))
+        last_ready = max((tl.mimg.get(n, {}).get('ready') or 0) for n in burst)
+        first_post = min(posts[n]['t_post'] for n in burst if n in posts)
+        nready = sum(1 for n in burst if tl.mimg.get(n, {}).get('ready'))
+        npods = {}
+        for t, pn, owner in tl.pods_added:
+            if owner in burst:
+                npods.setdefault(owner, set()).add(pn)
+        multi = {k: v for k, v in npods.items() if len(v) > 1}
+        P(f"### 3. {len(burst)} resources created at once (keepFinishedPods={env.get('KEEP')}, {env.get('PARALLEL')} parallel POSTs)")
+        P()
+        rows = [(lab, fmt(pct(v, 50)), fmt(pct(v, 95)), fmt(max([x for x in v if x is not None], default=None)))
+                for lab, v in (('create (POST) → builder pod created', c2p), ('pod Succeeded → status Ready', f2r),
+                               ('create → Ready', a2r))]
+        P(table(rows, ['figure', 'p50', 'p95', 'max']))
+        P()
+        span = d(first_post, last_ready) if nready == len(burst) else None
+        P(f"POSTs took {fmt(post_span)} in all; {nready}/{len(burst)} Ready; "
+          + (f"all Ready {fmt(span)} after the first POST (throughput {len(burst) / span:.2f} builds/s); " if span
+             else "NOT all Ready when the run ended; ") +
+          f"resources with more than one builder pod: {len(multi)}{' ' + str(sorted(multi)[:5]) if multi else ''}.")
+        P()
+    # ---- restart
+    rp = os.path.join(dirp, 'restart.json')
+    if os.path.exists(rp):
+        r = json.load(open(rp))
+        st = json.load(open(os.path.join(dirp, 'settle.json'))) if os.path.exists(os.path.join(dirp, 'settle.json')) else {}
+        new_pods = [(t, pn, o) for t, pn, o in tl.pods_added if t >= r['t_delete']]
+        jvm = st.get('extra', {}).get('process_start_time_seconds')
+        P(f"### 4. Operator restart with {r['n_ready']} Ready resources in the watched namespace")
+        P()
+        rows = [
+            ('builder pods created after the restart (watch ADDED; expect 0)', len(new_pods)),
+            ('`minimalimage_builds_started_total` of the new operator (expect 0)', st.get('extra', {}).get('minimalimage_builds_started_total', '0 (never incremented: absent)' if st.get('sums') else '–')),
+            ('manifest PUTs to /v2/bench/* in the registry log after the restart (expect 0)', r.get('puts_after', '–')),
+            ('tags/digests in the registry changed (expect 0)', r.get('digests_changed', '–')),
+            ('old pod delete → new pod created (watch)', fmt(d(r['t_delete'], r.get('t_newpod')))),
+            ('new pod created → JVM start (`process_start_time_seconds`)', fmt(d(r.get('t_newpod'), jvm))),
+            ('JVM start → first /q/metrics answer (client)', fmt(d(jvm, st.get('first_scrape_ok')))),
+            ('**JVM start → settled** (last change of the reconcile counters; 0.5 s polls)', fmt(d(jvm, st.get('last_change')))),
+            ('old pod delete → settled', fmt(d(r['t_delete'], st.get('last_change')))),
+            ('reconciliations started after the restart (sum of counters)', st.get('sums', {}).get('operator_sdk_reconciliations_started_total', '–')),
+            ('operator RSS after settling (VmRSS of the JVM, host /proc)', r.get('rss', '–')),
+            ('operator RSS before the restart (same, old pod, after the burst)', r.get('rss_before', '–')),
+        ]
+        P(table(rows, ['figure', 'value']))
+        P()
+        if new_pods:
+            P('Builder pods created after the restart: ' + ', '.join(f'{pn} ({o})' for _, pn, o in new_pods[:20]))
+            P()
+    notes = os.path.join(dirp, 'notes.txt')
+    if os.path.exists(notes) and os.path.getsize(notes):
+        P('Notes:')
+        P()
+        for l in open(notes):
+            P(f'- {l.strip()}')
+        P()
+
+
+if __name__ == '__main__':
+    cmd, args = sys.argv[1], sys.argv[2:]
+    {'watch': cmd_watch, 'create': cmd_create, 'wait-ready': cmd_wait_ready, 'regbytes': cmd_regbytes,
+     'settle': cmd_settle, 'digests': cmd_digests, 'report': cmd_report}[cmd](*args)
