@@ -1,7 +1,6 @@
 package dev.minimalimage.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +10,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import jakarta.inject.Inject;
 
@@ -28,6 +26,7 @@ import dev.minimalimage.operator.Resources;
 import dev.minimalimage.testsupport.Compilers;
 import dev.minimalimage.testsupport.KubeletStandIn;
 import dev.minimalimage.testsupport.LocalRegistry;
+import dev.minimalimage.testsupport.MinimalImages;
 import dev.minimalimage.testsupport.Processes;
 import dev.minimalimage.testsupport.PushedImages;
 import dev.minimalimage.testsupport.Skopeo;
@@ -57,6 +56,7 @@ class BuildPipelineIT {
     KubernetesClient client;
 
     Path work;
+    MinimalImages images;
     LocalRegistry registry;
     KubeletStandIn kubelet;
 
@@ -66,6 +66,7 @@ class BuildPipelineIT {
         Path jar = Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
         assertThat(jar).as("run `mvn package` first: the builder image's stand-in is the packaged jar").exists();
         work = Files.createTempDirectory("e2e");
+        images = new MinimalImages(client, NS, BUILD_TIMEOUT, Duration.ofMillis(200));
         registry = LocalRegistry.start(work.resolve("registry"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         kubelet = new KubeletStandIn(client, work.resolve("kubelet"), Map.of(BUILDER_IMAGE, List.of(java, "-jar",
@@ -190,32 +191,27 @@ class BuildPipelineIT {
     }
 
     MinimalImageStatus awaitReady(String name) {
-        MinimalImageStatus status = awaitFinished(name);
-        assertThat(ready(status).getStatus()).as(Serialization.asYaml(status)).isEqualTo("True");
-        assertThat(status.getObservedGeneration()).isEqualTo(get(name).getMetadata().getGeneration());
-        return status;
+        return images.awaitReady(name, () -> "");
     }
 
     MinimalImageStatus awaitFinished(String name) {
-        await().atMost(BUILD_TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() -> Optional.ofNullable(get(name))
-                .map(MinimalImage::getStatus).map(MinimalImageStatus::getPhase)
-                .filter(p -> p == MinimalImageStatus.Phase.Succeeded || p == MinimalImageStatus.Phase.Failed)
-                .isPresent());
-        return get(name).getStatus();
+        return images.awaitFinished(name);
     }
 
     void create(MinimalImage resource) {
-        resource.getMetadata().setNamespace(NS);
-        client.resource(resource).create();
+        images.create(resource);
     }
 
     MinimalImage get(String name) {
-        return client.resources(MinimalImage.class).inNamespace(NS).withName(name).get();
+        return images.get(name);
     }
 
     String events(String name) {
-        return Serialization.asYaml(client.v1().events().inNamespace(NS).list().getItems().stream()
-                .filter(e -> name.equals(e.getInvolvedObject().getName())).toList());
+        return images.events(name);
+    }
+
+    static Condition ready(MinimalImageStatus status) {
+        return MinimalImages.ready(status);
     }
 
     static String operatorLog() throws IOException {
@@ -224,8 +220,5 @@ class BuildPipelineIT {
         return Files.readString(log);
     }
 
-    static Condition ready(MinimalImageStatus status) {
-        return status.getConditions().stream().filter(c -> "Ready".equals(c.getType())).findFirst().orElseThrow();
-    }
 
 }

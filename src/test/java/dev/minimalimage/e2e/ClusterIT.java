@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
@@ -37,6 +36,7 @@ import dev.minimalimage.api.v1alpha1.Source;
 import dev.minimalimage.operator.Resources;
 import dev.minimalimage.planning.BuilderLayout;
 import dev.minimalimage.testsupport.BoundSshGitServer;
+import dev.minimalimage.testsupport.MinimalImages;
 import dev.minimalimage.testsupport.Processes;
 import dev.minimalimage.testsupport.PushedImages;
 import dev.minimalimage.testsupport.RegistryApi;
@@ -71,6 +71,7 @@ class ClusterIT {
     ClusterEnv env;
     KubernetesClient client;
     RegistryApi registry;
+    MinimalImages images;
     SshTestGitServer gitServer;
     Git gitRepo;
     RevCommit gitCommit;
@@ -82,6 +83,7 @@ class ClusterIT {
         env = ClusterEnv.fromEnvironment();
         client = new KubernetesClientBuilder().build();
         registry = new RegistryApi(env.registry(), null, null);
+        images = new MinimalImages(client, env.namespace(), BUILD_TIMEOUT, Duration.ofSeconds(1));
         work = Files.createTempDirectory("cluster-it");
         recreateNamespace(env.namespace());
         recreateNamespace(env.unwatchedNamespace());
@@ -199,7 +201,7 @@ class ClusterIT {
     void wrongPushSecretIsPushUnauthorizedAndTheSecretLeaksNowhere() {
         MinimalImageStatus status = awaitFinished("denied");
         assertThat(ready(status).getReason()).as(Serialization.asYaml(status)).isEqualTo("PushUnauthorized");
-        String everything = Serialization.asYaml(get("denied")) + events("denied") + podLogs(status.getBuilderPod())
+        String everything = Serialization.asYaml(get("denied")) + images.events("denied") + podLogs(status.getBuilderPod())
                 + operatorLogs();
         String auth = Base64.getEncoder().encodeToString((env.authUser() + ":" + wrongPassword)
                 .getBytes(StandardCharsets.UTF_8));
@@ -445,20 +447,11 @@ class ClusterIT {
     // ------------------------------------------------------------------------------------------- waiting and reading
 
     MinimalImageStatus awaitReady(String name) {
-        MinimalImageStatus status = awaitFinished(name);
-        assertThat(ready(status).getStatus()).as(Serialization.asYaml(status) + describe(name)).isEqualTo("True");
-        assertThat(status.getObservedGeneration()).isEqualTo(get(name).getMetadata().getGeneration());
-        return status;
+        return images.awaitReady(name, () -> describe(name));
     }
 
     MinimalImageStatus awaitFinished(String name) {
-        await().atMost(BUILD_TIMEOUT).pollInterval(Duration.ofSeconds(1)).until(() -> Optional.ofNullable(get(name))
-                .map(MinimalImage::getStatus).filter(s -> s.getObservedGeneration() != null
-                        && s.getObservedGeneration().equals(get(name).getMetadata().getGeneration()))
-                .map(MinimalImageStatus::getPhase)
-                .filter(p -> p == MinimalImageStatus.Phase.Succeeded || p == MinimalImageStatus.Phase.Failed)
-                .isPresent());
-        return get(name).getStatus();
+        return images.awaitFinished(name);
     }
 
     /** Waits until the compile init container of the resource's current pod runs; returns the pod's name. */
@@ -473,12 +466,11 @@ class ClusterIT {
     }
 
     void create(MinimalImage resource) {
-        resource.getMetadata().setNamespace(env.namespace());
-        client.resource(resource).create();
+        images.create(resource);
     }
 
     MinimalImage get(String name) {
-        return client.resources(MinimalImage.class).inNamespace(env.namespace()).withName(name).get();
+        return images.get(name);
     }
 
     List<Pod> ownedPods(String name) {
@@ -495,11 +487,6 @@ class ClusterIT {
     static boolean isReady(Pod pod) {
         return pod.getStatus() != null && pod.getStatus().getConditions().stream()
                 .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
-    }
-
-    String events(String name) {
-        return Serialization.asYaml(client.v1().events().inNamespace(env.namespace()).list().getItems().stream()
-                .filter(e -> name.equals(e.getInvolvedObject().getName())).toList());
     }
 
     String podLogs(String pod) {
@@ -551,7 +538,7 @@ class ClusterIT {
     }
 
     static Condition ready(MinimalImageStatus status) {
-        return status.getConditions().stream().filter(c -> "Ready".equals(c.getType())).findFirst().orElseThrow();
+        return MinimalImages.ready(status);
     }
 
 
