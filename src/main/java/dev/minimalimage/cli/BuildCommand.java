@@ -10,7 +10,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 import dev.minimalimage.api.v1alpha1.Language;
+import dev.minimalimage.api.v1alpha1.LiteralEnvVar;
 import dev.minimalimage.planning.BuildPlanner;
+import dev.minimalimage.planning.CompileExitCodes;
 import dev.minimalimage.planning.CompileStep;
 import dev.minimalimage.planning.InvalidSpecException;
 import dev.minimalimage.planning.LanguagePresets;
@@ -53,6 +55,25 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--script", paramLabel = "SCRIPT", description = "custom only: shell script writing $OUT")
     String script;
 
+    @Option(names = "--build-system", paramLabel = "auto|cmake|meson|autotools|make|none",
+            description = "C/C++: the build system (default auto: CMakeLists.txt, meson.build, configure, Makefile)")
+    Language.BuildSystem buildSystem;
+
+    @Option(names = "--build-target", paramLabel = "TARGET", description = "C/C++: make, CMake or Meson target")
+    String buildTarget;
+
+    @Option(names = "--executable", paramLabel = "PATH", description = { "the produced executable, relative to the",
+            "build directory (CMake/Meson: theirs); Rust: a bin target (default: the one new executable)" })
+    String executable;
+
+    @Option(names = "--compile-env", paramLabel = "NAME=VALUE", description = "environment for the compile step"
+            + " (repeatable; e.g. GOFLAGS, CC, CARGO_PROFILE_RELEASE_LTO)")
+    List<String> compileEnv = new ArrayList<>();
+
+    @Option(names = "--cache-dir", paramLabel = "DIR", description = { "keep Go modules and build cache, Cargo's",
+            "registry and ccache here between builds" })
+    Path cacheDir;
+
     @Option(names = "--work-dir", paramLabel = "DIR", description = "where the binary and caches go (default: a temp dir)")
     Path workDir;
 
@@ -81,10 +102,11 @@ final class BuildCommand implements Callable<Integer> {
         Path out = work.resolve("out").resolve(BuildPlanner.binaryName(lang));
         int exit = compile(step, work, out);
         if (exit != 0) {
-            BuildResult failed = BuildResult.failure(ResultReason.CompileFailed, "the " + language.name().toLowerCase()
+            ResultReason reason = CompileExitCodes.reasonOf(exit);
+            BuildResult failed = BuildResult.failure(reason, "the " + language.name().toLowerCase()
                     + " preset's compile step exited with " + exit + " (its output is above)", null);
             spec.commandLine().getOut().println(failed.toJson());
-            return ResultReason.CompileFailed.exitCode();
+            return reason.exitCode();
         }
         return new Packaging(out, options, spec).run();
     }
@@ -95,6 +117,10 @@ final class BuildCommand implements Callable<Integer> {
         lang.setFlags(flags);
         lang.setBinaryName(binaryName);
         lang.setGoPackage(goPackage);
+        lang.setBuildSystem(buildSystem);
+        lang.setBuildTarget(buildTarget);
+        lang.setExecutable(executable);
+        lang.setEnv(compileEnv.stream().map(BuildCommand::envVar).toList());
         if (libc != null) {
             lang.setLibc("glibc".equals(libc) ? Language.Libc.GLIBC : Language.Libc.MUSL);
         }
@@ -107,15 +133,27 @@ final class BuildCommand implements Callable<Integer> {
         return lang;
     }
 
+    private static LiteralEnvVar envVar(String assignment) {
+        int eq = assignment.indexOf('=');
+        if (eq <= 0) {
+            throw new IllegalArgumentException("--compile-env must be NAME=VALUE: " + assignment);
+        }
+        return new LiteralEnvVar(assignment.substring(0, eq), assignment.substring(eq + 1));
+    }
+
     /** Runs the preset script with the host's tools; its output goes to our stderr. */
     private int compile(CompileStep step, Path work, Path out) throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", step.script())
                 .redirectOutput(ProcessBuilder.Redirect.to(Files.createTempFile(work, "compile", ".log").toFile()))
                 .redirectErrorStream(true);
         Map<String, String> env = builder.environment();
-        env.remove("SOURCE_FILES"); // the step's own variables, never inherited from the caller
-        env.remove("CONTEXT_DIR");
+        // the step's own variables are never inherited from the caller (PATH, HOME, TMPDIR and SOURCE_DATE_EPOCH are)
+        env.keySet().removeIf(name -> LanguagePresets.ownedByBuilder(name)
+                && !List.of("PATH", "HOME", "TMPDIR", "SOURCE_DATE_EPOCH").contains(name));
         env.putAll(step.env());
+        if (cacheDir != null) {
+            env.put("CACHE_DIR", Files.createDirectories(cacheDir).toAbsolutePath().toString());
+        }
         env.put("SRC", source.toAbsolutePath().toString());
         env.put("OUT", out.toAbsolutePath().toString());
         env.put("WORK", work.toAbsolutePath().toString());

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus.Phase;
 import dev.minimalimage.operator.BuildOutcome.StageState;
 import dev.minimalimage.planning.BuilderLayout;
+import dev.minimalimage.planning.CompileExitCodes;
 import dev.minimalimage.result.BuildResult;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
@@ -128,7 +129,8 @@ final class PodInspector {
         BuildOutcome outcome = switch (step) {
             case BuilderLayout.FETCH_CONTAINER -> failure(stages, Stage.SourceFetched, Reasons.SOURCE_FETCH_FAILED,
                     "fetching the source failed" + exit + ": " + tail(done.getMessage()) + " " + hint, commit);
-            case BuilderLayout.COMPILE_CONTAINER -> failure(stages, Stage.Compiled, Reasons.COMPILE_FAILED,
+            case BuilderLayout.COMPILE_CONTAINER -> failure(stages, Stage.Compiled,
+                    CompileExitCodes.reasonOf(done.getExitCode() == null ? 1 : done.getExitCode()).name(),
                     "compile step failed" + exit + ": " + errorLines(done.getMessage()) + "\n" + hint, commit);
             default -> packageFailed(stages, done, exit, hint, commit);
         };

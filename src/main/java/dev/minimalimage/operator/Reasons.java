@@ -11,7 +11,8 @@ public final class Reasons {
     public static final String INLINE_SOURCE = "InlineSource";
     public static final String ALLOWED_DYNAMIC = "DynamicAllowed";
 
-    // failures (Ready=False); the packing end's own reasons (DynamicDependency, UnsupportedBinary, PushUnauthorized,
+    // failures (Ready=False); the compile step's specific reasons (ToolchainToolMissing, ExecutableNotFound,
+    // ExecutableAmbiguous: CompileExitCodes) and the packing end's own reasons (DynamicDependency, UnsupportedBinary, PushUnauthorized,
     // RegistryUnavailable, PushRejected) come through unchanged from its result record
     public static final String INVALID_SPEC = "InvalidSpec";
     public static final String SOURCE_FETCH_FAILED = "SourceFetchFailed";

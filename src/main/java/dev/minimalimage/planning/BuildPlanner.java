@@ -12,7 +12,7 @@ import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.MinimalImageSpec;
 import dev.minimalimage.api.v1alpha1.Source;
 import dev.minimalimage.api.v1alpha1.Verify;
-import io.fabric8.kubernetes.api.model.EnvVar;
+import dev.minimalimage.api.v1alpha1.LiteralEnvVar;
 
 /**
  * Turns a MinimalImage into a {@link BuildPlan}. Re-checks what the CRD schema checks at admission, because
@@ -91,7 +91,7 @@ public final class BuildPlanner {
                 "--image", image.getName(), "--path", blank(image.getPath()) ? "/app/" + binary : image.getPath(),
                 "--result-file", BuilderLayout.TERMINATION_LOG));
         addAll(args, "--arg", image.getArgs());
-        for (EnvVar env : nonNull(image.getEnv())) {
+        for (LiteralEnvVar env : nonNull(image.getEnv())) {
             args.addAll(List.of("--env", env.getName() + "=" + (env.getValue() == null ? "" : env.getValue())));
         }
         if (!blank(image.getWorkingDir())) {

@@ -1,98 +1,94 @@
 package dev.minimalimage.planning;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 import dev.minimalimage.api.v1alpha1.Language;
+import dev.minimalimage.api.v1alpha1.LiteralEnvVar;
 
 /**
- * Language -> toolchain image + compile script whose defaults give the smallest binary that runs on scratch.
- * Scripts run in a writable copy of the sources ($WORK/build, see {@link #PROLOGUE}), write the binary to $OUT,
- * read $EXTRA_FLAGS, and fail loudly if $OUT is missing.
+ * Language -> toolchain image + compile script whose defaults give the smallest binary that runs on scratch. The
+ * script is prologue.sh (a writable copy of the sources, SOURCE_DATE_EPOCH) followed by presets.sh (build system
+ * detection, static and size flags, the executable's choice) or a custom script; it writes the binary to $OUT.
  */
 public final class LanguagePresets {
 
-    static final String C_FLAGS = "-static -Os -s -ffunction-sections -fdata-sections -Wl,--gc-sections";
+    /** Size flags for the compiler; they add to a project's own flags (see presets.sh). */
+    static final String C_FLAGS = "-Os -ffunction-sections -fdata-sections";
+    static final String C_LDFLAGS = "-static -s -Wl,--gc-sections";
     static final String GO_LDFLAGS = "-s -w";
-    static final String RUST_FLAGS = "-C opt-level=z -C lto=fat -C codegen-units=1 -C panic=abort -C strip=symbols"
+    /** Single-file rustc only: a Cargo build takes the same settings from Cargo's profile environment. */
+    static final String RUSTC_FLAGS = "-C opt-level=z -C lto=fat -C codegen-units=1 -C panic=abort -C strip=symbols"
             + " -C target-feature=+crt-static";
+    static final Set<String> RESERVED_ENV = Arrays.stream(Language.RESERVED_ENV.split(","))
+            .map(s -> s.strip().replace("'", "")).collect(Collectors.toUnmodifiableSet());
 
-    /**
-     * Builds never run in the fetched tree: a git checkout is copied as checked out (in-tree symlinks kept), inline
-     * sources only as the planned files ($SOURCE_FILES, one path per line), because a ConfigMap volume also holds the
-     * kubelet's ..data and ..TIMESTAMP entries: a cp -r copies every file twice, and each top-level key is a symlink
-     * a find -name matches besides the real file. The script then runs in the copy ($SRC stays the fetched tree).
-     */
-    static final String PROLOGUE = """
-            set -eu
-            BUILD="$WORK/build"
-            rm -rf "$BUILD"
-            mkdir -p "$HOME" "$(dirname -- "$OUT")" "$BUILD"
-            if [ -n "${SOURCE_FILES:-}" ]; then
-              printf '%s\n' "$SOURCE_FILES" | while IFS= read -r f; do
-                mkdir -p "$BUILD/$(dirname -- "$f")"; cp -L -- "$SRC/$f" "$BUILD/$f"
-              done
-            else
-              cp -a "$SRC/." "$BUILD/"
-            fi
-            cd "$BUILD/${CONTEXT_DIR:-.}"
-            """;
+    private static final String PROLOGUE = resource("prologue.sh");
+    private static final String PRESETS = resource("presets.sh");
     private static final String EPILOGUE = """
             test -f "$OUT" || { echo "error: the compile step did not produce $OUT" >&2; exit 1; }
-            """;
-
-    // musl-gcc is Debian's wrapper; inside an Alpine image plain gcc already targets musl.
-    private static final String C_MUSL = """
-            CC=gcc; command -v musl-gcc >/dev/null 2>&1 && CC=musl-gcc
-            $CC -o "$OUT" $(find . -name '*.c' | LC_ALL=C sort) $PRESET_FLAGS $EXTRA_FLAGS
-            """;
-    private static final String C_GLIBC = """
-            gcc -o "$OUT" $(find . -name '*.c' | LC_ALL=C sort) $PRESET_FLAGS $EXTRA_FLAGS
-            """;
-    // -static, not -static-libstdc++: the latter still needs libc.so.6 at run time.
-    private static final String CPP = """
-            g++ -o "$OUT" $(find . \\( -name '*.cpp' -o -name '*.cc' -o -name '*.cxx' \\) | LC_ALL=C sort) $PRESET_FLAGS $EXTRA_FLAGS
-            """;
-    // Go is static only with cgo off; without go.mod, GOPATH mode builds a stdlib-only program.
-    private static final String GO = """
-            export CGO_ENABLED=0 GOCACHE="$WORK/cache/go-build" GOPATH="$WORK/gopath" GOFLAGS="${GOFLAGS:-} -trimpath"
-            [ -f go.mod ] || export GO111MODULE=off
-            go build -ldflags="$PRESET_LDFLAGS" $EXTRA_FLAGS -o "$OUT" "./$GO_PACKAGE"
-            """;
-    private static final String RUST = """
-            if [ -f Cargo.toml ]; then
-              export CARGO_HOME="$WORK/cargo" CARGO_TARGET_DIR="$WORK/target" RUSTFLAGS="$PRESET_FLAGS $EXTRA_FLAGS"
-              cargo build --release
-              cp "$(find "$WORK/target/release" -maxdepth 1 -type f -perm -u+x | head -n 1)" "$OUT"
-            else
-              rustc $PRESET_FLAGS $EXTRA_FLAGS -o "$OUT" "$(ls src/main.rs main.rs 2>/dev/null | head -n 1)"
-            fi
             """;
 
     private LanguagePresets() {
     }
 
     public static CompileStep compileStep(Language language, ToolchainImages images) throws InvalidSpecException {
-        Map<String, String> env = new LinkedHashMap<>();
+        Map<String, String> env = userEnv(language.getEnv());
         env.put("EXTRA_FLAGS", String.join(" ", language.getFlags() == null ? List.of() : language.getFlags()));
+        if (language.getName() == Language.Name.CUSTOM) {
+            return custom(language, env);
+        }
+        String image = switch (language.getName()) {
+            case C -> language.getLibc() == Language.Libc.GLIBC ? images.cGlibc() : images.cMusl();
+            case CPP -> images.cpp();
+            case GO -> images.go();
+            default -> images.rust();
+        };
+        env.put("PRESET", preset(language));
+        env.put("TOOLCHAIN_IMAGE", image);
+        presetEnv(language, env);
+        return new CompileStep(image, exitCodes() + PROLOGUE + PRESETS, env);
+    }
+
+    private static String preset(Language language) {
         return switch (language.getName()) {
-            case C -> language.getLibc() == Language.Libc.GLIBC
-                    ? step(images.cGlibc(), C_GLIBC, env, "PRESET_FLAGS", C_FLAGS)
-                    : step(images.cMusl(), C_MUSL, env, "PRESET_FLAGS", C_FLAGS);
-            case CPP -> step(images.cpp(), CPP, env, "PRESET_FLAGS", C_FLAGS);
-            case GO -> {
-                env.put("GO_PACKAGE", goPackage(language.getGoPackage()));
-                yield step(images.go(), GO, env, "PRESET_LDFLAGS", GO_LDFLAGS);
-            }
-            case RUST -> step(images.rust(), RUST, env, "PRESET_FLAGS", RUST_FLAGS);
-            case CUSTOM -> custom(language, env);
+            case C -> language.getLibc() == Language.Libc.GLIBC ? "c-glibc" : "c-musl";
+            case CPP -> "cpp";
+            case GO -> "go";
+            default -> "rust";
         };
     }
 
-    private static CompileStep step(String image, String body, Map<String, String> env, String flagsVar, String flags) {
-        env.put(flagsVar, flags);
-        return new CompileStep(image, PROLOGUE + body + EPILOGUE, env);
+    private static void presetEnv(Language language, Map<String, String> env) throws InvalidSpecException {
+        String executable = executable(language.getExecutable());
+        if (executable != null) {
+            env.put("EXECUTABLE", executable);
+        }
+        switch (language.getName()) {
+            case C, CPP -> {
+                Language.BuildSystem system = language.getBuildSystem();
+                env.put("BUILD_SYSTEM", (system == null ? Language.BuildSystem.AUTO : system).id());
+                if (language.getBuildTarget() != null && !language.getBuildTarget().isBlank()) {
+                    env.put("BUILD_TARGET", buildTarget(language.getBuildTarget()));
+                }
+                env.put("PRESET_CFLAGS", C_FLAGS);
+                env.put("PRESET_LDFLAGS", C_LDFLAGS);
+            }
+            case GO -> {
+                env.put("GO_PACKAGE", goPackage(language.getGoPackage()));
+                env.put("GO_LDFLAGS", GO_LDFLAGS);
+            }
+            default -> env.put("RUSTC_FLAGS", RUSTC_FLAGS);
+        }
     }
 
     private static CompileStep custom(Language language, Map<String, String> env) throws InvalidSpecException {
@@ -100,7 +96,58 @@ public final class LanguagePresets {
         if (custom == null || blank(custom.getImage()) || blank(custom.getScript())) {
             throw new InvalidSpecException("language custom needs language.custom.image and language.custom.script");
         }
-        return new CompileStep(custom.getImage(), PROLOGUE + custom.getScript() + "\n" + EPILOGUE, env);
+        return new CompileStep(custom.getImage(), exitCodes() + PROLOGUE + custom.getScript() + "\n" + EPILOGUE, env);
+    }
+
+    /** spec.language.env, literal values only, none of the variables the builder owns. */
+    private static Map<String, String> userEnv(List<LiteralEnvVar> vars) throws InvalidSpecException {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (LiteralEnvVar var : vars == null ? List.<LiteralEnvVar>of() : vars) {
+            String name = var.getName() == null ? "" : var.getName();
+            if (!name.matches(LiteralEnvVar.NAME_PATTERN)) {
+                throw new InvalidSpecException("spec.language.env: invalid variable name '" + name + "'");
+            }
+            if (var.hasValueFrom()) {
+                throw new InvalidSpecException("spec.language.env " + name + ": valueFrom is not supported, literal"
+                        + " values only");
+            }
+            if (RESERVED_ENV.contains(name)) {
+                throw new InvalidSpecException("spec.language.env must not set " + name + ": the builder owns it"
+                        + (name.equals("RUSTFLAGS") ? " (use spec.language.flags)" : ""));
+            }
+            env.put(name, var.getValue() == null ? "" : var.getValue());
+        }
+        return env;
+    }
+
+    /** Whether the builder sets {@code name} for the compile step (spec.language.env may not). */
+    public static boolean ownedByBuilder(String name) {
+        return RESERVED_ENV.contains(name);
+    }
+
+    private static String exitCodes() {
+        return new TreeMap<>(CompileExitCodes.shellVariables()).entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue() + "\n").collect(Collectors.joining());
+    }
+
+    private static String executable(String executable) throws InvalidSpecException {
+        if (blank(executable)) {
+            return null;
+        }
+        if (executable.startsWith("/") || executable.startsWith("-") || List.of(executable.split("/")).contains("..")
+                || executable.chars().anyMatch(Character::isISOControl)) {
+            throw new InvalidSpecException("spec.language.executable must be a relative path without '..' that does not"
+                    + " start with '-': " + executable.strip());
+        }
+        return executable;
+    }
+
+    private static String buildTarget(String target) throws InvalidSpecException {
+        if (!target.matches("[A-Za-z0-9_.+/:-]+") || target.startsWith("-")) {
+            throw new InvalidSpecException("spec.language.buildTarget must be a target name (letters, digits, _.+/:-),"
+                    + " not an option: " + target.strip());
+        }
+        return target;
     }
 
     private static String goPackage(String goPackage) throws InvalidSpecException {
@@ -109,6 +156,17 @@ public final class LanguagePresets {
             throw new InvalidSpecException("goPackage must be relative without '..': " + goPackage);
         }
         return pkg;
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = LanguagePresets.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name + " next to " + LanguagePresets.class);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static boolean blank(String s) {

@@ -11,6 +11,12 @@ public enum ResultReason {
     PushRejected(6),
     /** Only from local builds (`build`): the language preset's compile step failed. */
     CompileFailed(8),
+    /** The compile step: the toolchain image lacks a tool the project's build system needs (make, cmake, ...). */
+    ToolchainToolMissing(8),
+    /** The compile step: the build produced no executable, or not the one spec.language.executable names. */
+    ExecutableNotFound(8),
+    /** The compile step: the build produced several executables and none is named. */
+    ExecutableAmbiguous(8),
     InvalidArguments(2),
     InternalError(1);
 

@@ -13,7 +13,6 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
-import io.fabric8.kubernetes.api.model.EnvVar;
 
 public class ImageTarget {
 
@@ -44,7 +43,7 @@ public class ImageTarget {
 
     @Size(max = 128)
     @JsonPropertyDescription("Environment variables baked into the image (name/value only).")
-    private List<EnvVar> env = new ArrayList<>();
+    private List<LiteralEnvVar> env = new ArrayList<>();
 
     @Size(max = 4096)
     @JsonPropertyDescription("Working directory of the process in the image.")
@@ -79,8 +78,8 @@ public class ImageTarget {
     public void setPath(String path) { this.path = path; }
     public List<String> getArgs() { return args; }
     public void setArgs(List<String> args) { this.args = args; }
-    public List<EnvVar> getEnv() { return env; }
-    public void setEnv(List<EnvVar> env) { this.env = env; }
+    public List<LiteralEnvVar> getEnv() { return env; }
+    public void setEnv(List<LiteralEnvVar> env) { this.env = env; }
     public String getWorkingDir() { return workingDir; }
     public void setWorkingDir(String workingDir) { this.workingDir = workingDir; }
     public String getUser() { return user; }

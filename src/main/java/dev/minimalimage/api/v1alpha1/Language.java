@@ -10,12 +10,41 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
-import io.fabric8.kubernetes.api.model.EnvVar;
 
 @ValidationRule(value = "self.name != 'custom' || has(self.custom)", message = "language custom needs language.custom (image and script)")
 @ValidationRule(value = "!has(self.libc) || self.name == 'c'", message = "libc applies to language c only")
 @ValidationRule(value = "!has(self.goPackage) || self.name == 'go'", message = "goPackage applies to language go only")
+@ValidationRule(value = "!has(self.buildSystem) || self.name == 'c' || self.name == 'cpp'",
+        message = "buildSystem applies to languages c and cpp only")
+@ValidationRule(value = "!has(self.buildTarget) || self.name == 'c' || self.name == 'cpp'",
+        message = "buildTarget applies to languages c and cpp only")
 public class Language {
+
+    /**
+     * Variables the builder sets for the compile step (paths, the preset's flags, its cache layout): a spec that set
+     * them would break the step rather than configure it. A constant expression, so the CEL rule below uses it too.
+     */
+    public static final String RESERVED_ENV = "'OUT', 'SRC', 'WORK', 'HOME', 'PATH', 'TMPDIR', 'BUILD', 'STARTED',"
+            + " 'SOURCE_FILES', 'CONTEXT_DIR', 'SOURCE_DATE_EPOCH', 'PRESET', 'BUILD_SYSTEM', 'BUILD_TARGET',"
+            + " 'EXECUTABLE', 'EXTRA_FLAGS', 'PRESET_CFLAGS', 'PRESET_LDFLAGS', 'GO_LDFLAGS', 'RUSTC_FLAGS',"
+            + " 'GO_PACKAGE', 'TOOLCHAIN_IMAGE', 'CACHE_DIR', 'EXIT_TOOL_MISSING', 'EXIT_EXECUTABLE_NOT_FOUND',"
+            + " 'EXIT_EXECUTABLE_AMBIGUOUS', 'GOCACHE', 'GOMODCACHE', 'GOPATH', 'CARGO_HOME', 'CARGO_TARGET_DIR',"
+            + " 'RUSTFLAGS', 'CCACHE_DIR', 'CCACHE_BASEDIR'";
+
+    /** How a C or C++ project is built; auto recognises it from the files in the context directory. */
+    public enum BuildSystem {
+        @JsonProperty("auto") AUTO,
+        @JsonProperty("cmake") CMAKE,
+        @JsonProperty("meson") MESON,
+        @JsonProperty("autotools") AUTOTOOLS,
+        @JsonProperty("make") MAKE,
+        @JsonProperty("none") NONE;
+
+        /** The name the compile script and the CLI use. */
+        public String id() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     public enum Name {
         @JsonProperty("c") C,
@@ -42,8 +71,33 @@ public class Language {
     private List<String> flags = new ArrayList<>();
 
     @Size(max = 64)
-    @JsonPropertyDescription("Extra environment for the compile step.")
-    private List<EnvVar> env = new ArrayList<>();
+    @ValidationRule(value = "self.all(e, !(e.name in [" + RESERVED_ENV + "]))",
+            message = "spec.language.env must not set a variable the builder owns (OUT, SRC, WORK, HOME, PATH, ...)")
+    @JsonPropertyDescription("Extra environment for the compile step, literal values only (e.g. GOFLAGS, GOPRIVATE, CC,"
+            + " CFLAGS, CARGO_PROFILE_RELEASE_LTO). Variables the builder owns are refused: OUT, SRC, WORK, HOME, PATH,"
+            + " TMPDIR, SOURCE_DATE_EPOCH, RUSTFLAGS (use flags), the cache paths and the preset's own variables.")
+    private List<LiteralEnvVar> env = new ArrayList<>();
+
+    @JsonPropertyDescription("C and C++: the build system; auto (default) picks, in this order, CMakeLists.txt (cmake),"
+            + " meson.build (meson), configure (autotools), Makefile/makefile/GNUmakefile (make), else none (one"
+            + " compiler call over every source file).")
+    private BuildSystem buildSystem;
+
+    @Size(max = 256)
+    @Pattern("^[A-Za-z0-9_.+/:-]+$")
+    @ValidationRule(value = "!self.startsWith('-')", message = "buildTarget must not start with '-'")
+    @JsonPropertyDescription("C and C++: the make, CMake or Meson target to build (default: the project's default).")
+    private String buildTarget;
+
+    @Size(max = 1024)
+    @Pattern("^[^-/\\x00-\\x1f][^\\x00-\\x1f]*$")
+    @ValidationRule(value = "!(self == '..' || self.startsWith('../') || self.endsWith('/..') || self.contains('/../'))",
+            message = "executable must not contain '..'")
+    @JsonPropertyDescription("The produced executable: its path relative to the directory the build ran in (the copy"
+            + " of the context directory; for CMake and Meson their build directory), or for Rust a bin target name."
+            + " Default: the one new ELF executable of the build (Rust: the one bin target). Not its name in the image:"
+            + " that is binaryName.")
+    private String executable;
 
     @Pattern("^[A-Za-z0-9._-]{1,128}$")
     @JsonPropertyDescription("File name of the produced binary (default: app).")
@@ -62,8 +116,14 @@ public class Language {
     public void setLibc(Libc libc) { this.libc = libc; }
     public List<String> getFlags() { return flags; }
     public void setFlags(List<String> flags) { this.flags = flags; }
-    public List<EnvVar> getEnv() { return env; }
-    public void setEnv(List<EnvVar> env) { this.env = env; }
+    public List<LiteralEnvVar> getEnv() { return env; }
+    public void setEnv(List<LiteralEnvVar> env) { this.env = env; }
+    public BuildSystem getBuildSystem() { return buildSystem; }
+    public void setBuildSystem(BuildSystem buildSystem) { this.buildSystem = buildSystem; }
+    public String getBuildTarget() { return buildTarget; }
+    public void setBuildTarget(String buildTarget) { this.buildTarget = buildTarget; }
+    public String getExecutable() { return executable; }
+    public void setExecutable(String executable) { this.executable = executable; }
     public String getBinaryName() { return binaryName; }
     public void setBinaryName(String binaryName) { this.binaryName = binaryName; }
     public String getGoPackage() { return goPackage; }

@@ -1,0 +1,37 @@
+package dev.minimalimage.planning;
+
+import java.util.Map;
+
+import dev.minimalimage.result.ResultReason;
+
+/**
+ * Exit codes of the compile step that mean more than "the build failed". The compile script gets them as shell
+ * variables (EXIT_*), so the numbers live here only; the operator maps each to its own status reason.
+ */
+public final class CompileExitCodes {
+
+    /** A tool the project's build system needs is not in the toolchain image (127: the shell's "not found"). */
+    public static final int TOOL_MISSING = 127;
+    /** The build produced no executable, or not the one spec.language.executable names. */
+    public static final int EXECUTABLE_NOT_FOUND = 65;
+    /** The build produced several executables and the spec names none. */
+    public static final int EXECUTABLE_AMBIGUOUS = 66;
+
+    private CompileExitCodes() {
+    }
+
+    /** The status reason for a compile step that exited with {@code exitCode}. */
+    public static ResultReason reasonOf(int exitCode) {
+        return switch (exitCode) {
+            case TOOL_MISSING -> ResultReason.ToolchainToolMissing;
+            case EXECUTABLE_NOT_FOUND -> ResultReason.ExecutableNotFound;
+            case EXECUTABLE_AMBIGUOUS -> ResultReason.ExecutableAmbiguous;
+            default -> ResultReason.CompileFailed;
+        };
+    }
+
+    static Map<String, Integer> shellVariables() {
+        return Map.of("EXIT_TOOL_MISSING", TOOL_MISSING, "EXIT_EXECUTABLE_NOT_FOUND", EXECUTABLE_NOT_FOUND,
+                "EXIT_EXECUTABLE_AMBIGUOUS", EXECUTABLE_AMBIGUOUS);
+    }
+}
