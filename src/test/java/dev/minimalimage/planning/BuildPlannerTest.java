@@ -9,6 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import dev.minimalimage.api.v1alpha1.Language;
+import dev.minimalimage.api.v1alpha1.LiteralEnvVar;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.Source;
 import dev.minimalimage.operator.Resources;
@@ -55,7 +56,7 @@ class BuildPlannerTest {
     void packageStepGetsTheImageSettingsAsArguments() throws Exception {
         MinimalImage app = Resources.helloC("app", "registry.example/app:1");
         app.getSpec().getImage().setArgs(List.of("--serve"));
-        app.getSpec().getImage().setEnv(List.of(new EnvVar("MODE", "prod", null)));
+        app.getSpec().getImage().setEnv(List.of(new LiteralEnvVar("MODE", "prod")));
         app.getSpec().getImage().setPushSecret("creds");
         app.getSpec().getImage().getExtras().setPasswd(true);
         List<String> args = planner.plan(app).packageArgs();
@@ -111,8 +112,9 @@ class BuildPlannerTest {
         Language go = new Language();
         go.setName(Language.Name.GO);
         CompileStep step = LanguagePresets.compileStep(go, ToolchainImages.DEFAULTS);
-        assertThat(step.script()).contains("CGO_ENABLED=0").contains("-trimpath");
-        assertThat(step.env()).containsEntry("PRESET_LDFLAGS", "-s -w");
+        assertThat(step.script()).contains("CGO_ENABLED=\"${CGO_ENABLED:-0}\"").contains("-trimpath")
+                .contains("-buildvcs=false");
+        assertThat(step.env()).containsEntry("GO_LDFLAGS", "-s -w").containsEntry("PRESET", "go");
         Language custom = new Language();
         custom.setName(Language.Name.CUSTOM);
         assertThatThrownBy(() -> LanguagePresets.compileStep(custom, ToolchainImages.DEFAULTS))
