@@ -20,6 +20,18 @@ have npm             || need+=(npm)         # scripts/cluster/tools.sh (helm, ku
 have debootstrap     || need+=(debootstrap) # scripts/cluster/toolchain-image.sh
 have umoci           || need+=(umoci)
 have nsenter         || need+=(util-linux)
+# the build-system presets (make, cmake, meson, autotools) and the fixture projects under src/test/fixtures;
+# dpkg-dev gives `apt-get source` (scripts/debian-sources.sh)
+have make            || need+=(make)
+have cmake           || need+=(cmake)
+have meson           || need+=(meson)
+have ninja           || need+=(ninja-build)
+have autoconf        || need+=(autoconf)
+have automake        || need+=(automake)
+have libtoolize      || need+=(libtool)
+have pkg-config      || need+=(pkg-config)
+have dpkg-source     || need+=(dpkg-dev)
+have file            || need+=(file)        # checks that a fixture's executable is statically linked
 # the operator image's runtime keeps java.desktop (jdeps finds java.beans use), whose native parts need these: the
 # closure resolver copies them from this host into the image and fails when one is missing
 for lib in libx11-6 libxext6 libxi6 libxrender1 libxtst6 libasound2; do
