@@ -33,9 +33,14 @@ public final class Skopeo {
         command.addAll(List.of(extraArgs));
         command.addAll(List.of("docker://" + imageReference, "oci:" + layout + ":pulled"));
         Processes.run(Duration.ofSeconds(120), command).requireSuccess("skopeo copy");
+        return unpack(layout, workDir.resolve("rootfs"));
+    }
+
+    /** Unpacks the layers of the one image in the OCI layout {@code layout} into {@code rootfs} (GNU tar). */
+    public static Path unpack(Path layout, Path rootfs) throws IOException {
         JsonNode index = JSON.readTree(layout.resolve("index.json").toFile());
         JsonNode manifest = JSON.readTree(blob(layout, index.get("manifests").get(0).get("digest").asText()).toFile());
-        Path rootfs = Files.createDirectories(workDir.resolve("rootfs"));
+        Files.createDirectories(rootfs);
         for (JsonNode layer : manifest.get("layers")) {
             String compression = layer.get("mediaType").asText().endsWith("zstd") ? "--zstd" : "--gzip";
             Processes.run(Duration.ofSeconds(60), List.of("tar", "-x", compression, "-f",

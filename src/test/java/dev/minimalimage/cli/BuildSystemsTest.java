@@ -1,0 +1,129 @@
+package dev.minimalimage.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import dev.minimalimage.testsupport.Compilers;
+import dev.minimalimage.testsupport.Fixtures;
+import dev.minimalimage.testsupport.Processes;
+import dev.minimalimage.testsupport.Skopeo;
+
+/**
+ * The presets on real projects with the host's toolchains, through `build` exactly as a user runs it: a fixture per
+ * build system (src/test/fixtures) and two real programs from Debian source packages, none with a custom script.
+ * Each image is unpacked into an otherwise empty root and its program run there.
+ */
+class BuildSystemsTest {
+
+    static List<String> projects() {
+        return Fixtures.PROJECTS;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("projects")
+    void fixtureProjectBuildsStaticAndRunsFromAnEmptyRoot(String project, @TempDir Path dir) throws Exception {
+        String language = Fixtures.fact(project, "language");
+        if (language.equals("rust")) {
+            assumeTrue(Compilers.hasRustc() && Processes.onPath("cargo"), "no cargo on this machine");
+        }
+        var before = Fixtures.snapshot(Fixtures.dir(project));
+        List<String> args = new ArrayList<>(List.of("build", "--language", language, "--source",
+                Fixtures.dir(project).toString(), "--work-dir", dir.resolve("work").toString(),
+                "--oci-layout", dir.resolve("layout").toString()));
+        if (language.equals("go")) {
+            args.addAll(List.of("--go-package", Fixtures.fact(project, "executable")));
+        } else if (project.equals("make-two-programs")) { // two programs: the one to ship must be named
+            args.addAll(List.of("--executable", Fixtures.fact(project, "executable")));
+        } // the others: the one new executable (C, C++) or the one bin target (Cargo) is found
+
+        CliRun built = CliRun.of(args.toArray(String[]::new));
+
+        assertThat(built.exitCode()).as(built.all()).isZero();
+        assertThat(built.result().link().verdict()).isIn("Static", "StaticPie");
+        assertThat(runFromEmptyRoot(dir)).isEqualTo(Fixtures.fact(project, "output"));
+        assertThat(Fixtures.snapshot(Fixtures.dir(project))).as("the build never writes into the source tree")
+                .isEqualTo(before);
+        System.out.printf("fixture %s: %d B binary, %d B compressed image%n", project,
+                built.result().binarySize(), built.result().compressedSize());
+    }
+
+    @Test
+    void twoProgramsWithoutAnExecutableNamedFailListingBoth(@TempDir Path dir) {
+        CliRun built = CliRun.of("build", "--language", "c", "--source", Fixtures.dir("make-two-programs").toString(),
+                "--work-dir", dir.resolve("work").toString(), "--oci-layout", dir.resolve("layout").toString());
+
+        assertThat(built.exitCode()).isEqualTo(8);
+        assertThat(built.result().reason()).isEqualTo("ExecutableAmbiguous");
+        assertThat(built.stderr()).contains("the build produced 2 ELF executables in the context directory (calc calcc)")
+                .contains("spec.language.executable");
+    }
+
+    @Test
+    void anExecutableTheBuildDidNotProduceIsNamedWithWhatItDid(@TempDir Path dir) {
+        CliRun built = CliRun.of("build", "--language", "cpp", "--source", Fixtures.dir("cmake-cpp").toString(),
+                "--executable", "app/greeter", "--work-dir", dir.resolve("work").toString(),
+                "--oci-layout", dir.resolve("layout").toString());
+
+        assertThat(built.exitCode()).isEqualTo(8);
+        assertThat(built.result().reason()).isEqualTo("ExecutableNotFound");
+        assertThat(built.stderr()).contains("spec.language.executable 'app/greeter' is not in the CMake build directory")
+                .contains("(greeter)");
+    }
+
+    @Test
+    void aBuildSystemCanBeForcedAndAMakeTargetChosen(@TempDir Path dir) throws Exception {
+        // the Makefile's own target for one program: only calcc is built, so it is the one new executable
+        CliRun built = CliRun.of("build", "--language", "c", "--source", Fixtures.dir("make-two-programs").toString(),
+                "--build-system", "make", "--build-target", "calcc", "--work-dir", dir.resolve("work").toString(),
+                "--oci-layout", dir.resolve("layout").toString());
+
+        assertThat(built.exitCode()).as(built.all()).isZero();
+        assertThat(built.stderr()).contains("build system: make");
+        assertThat(runFromEmptyRoot(dir)).startsWith("calcc");
+    }
+
+    static List<String> debianPrograms() {
+        return Fixtures.DEBIAN_PROGRAMS;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("debianPrograms")
+    void realProgramFromADebianSourcePackageBuildsWithNoScript(String program, @TempDir Path dir) throws Exception {
+        Path tree = Fixtures.debianSources(Fixtures.debianFact(program, "package")).get(0)
+                .resolve(Fixtures.debianFact(program, "dir"));
+        long started = System.nanoTime();
+        CliRun built = CliRun.of("build", "--language", Fixtures.debianFact(program, "language"), "--source",
+                tree.toString(), "--executable", Fixtures.debianFact(program, "executable"), "--work-dir",
+                dir.resolve("work").toString(), "--oci-layout", dir.resolve("layout").toString());
+
+        assertThat(built.exitCode()).as(built.all()).isZero();
+        assertThat(built.stderr()).contains("build system: " + Fixtures.debianFact(program, "buildSystem"));
+        String args = Fixtures.debianFact(program, "args");
+        String output = runFromEmptyRoot(dir, args == null || args.isBlank() ? new String[0] : args.split(" "));
+        String exact = Fixtures.debianFact(program, "output");
+        if (exact != null) {
+            assertThat(output).isEqualTo(exact);
+        } else {
+            assertThat(output).contains(Fixtures.debianFact(program, "outputContains"));
+        }
+        System.out.printf("debian %s: %d B binary, %d B compressed image, built in %d s%n", program,
+                built.result().binarySize(), built.result().compressedSize(), (System.nanoTime() - started) / 1_000_000_000);
+    }
+
+    /** The first line the image's program prints, run alone in a root holding only the image's layer. */
+    private static String runFromEmptyRoot(Path dir, String... args) throws Exception {
+        Path rootfs = Skopeo.unpack(dir.resolve("layout"), dir.resolve("rootfs"));
+        Processes.Result run = Skopeo.runInRoot(rootfs, "65532", "/app/app", args);
+        assertThat(run.exitCode()).as(run.stdout() + run.stderr()).isZero();
+        return run.stdout().lines().findFirst().orElse("");
+    }
+}
