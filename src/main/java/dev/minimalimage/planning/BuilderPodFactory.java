@@ -86,7 +86,8 @@ public final class BuilderPodFactory {
     private Container fetchContainer(BuildPlan plan, BuildSettings build) {
         BuildPlan.GitSource git = plan.git();
         List<String> args = new ArrayList<>(List.of("fetch", "--url", git.url(), "--dest", BuilderLayout.GIT_CHECKOUT,
-                "--result-file", BuilderLayout.TERMINATION_LOG));
+                "--result-file", BuilderLayout.TERMINATION_LOG, "--source-info", BuilderLayout.SOURCE_INFO,
+                "--source-date-epoch-file", BuilderLayout.SOURCE_DATE_EPOCH_FILE));
         if (git.revision() != null) {
             args.addAll(List.of("--revision", git.revision()));
         }
@@ -95,8 +96,8 @@ public final class BuilderPodFactory {
             args.addAll(List.of("--credentials-dir", BuilderLayout.GIT_SECRET_DIR));
             mounts.add(mount(GIT_VOLUME, BuilderLayout.GIT_SECRET_DIR));
         }
-        return base(BuilderLayout.FETCH_CONTAINER, images.builder(), build).withArgs(args).withVolumeMounts(mounts)
-                .withEnv(homeEnv()).build();
+        return base(BuilderLayout.FETCH_CONTAINER, images.builder(), build).withArgs(ContainerArgs.literal(args))
+                .withVolumeMounts(mounts).withEnv(homeEnv()).build();
     }
 
     private Container compileContainer(BuildPlan plan, BuildSettings build) {
@@ -127,7 +128,8 @@ public final class BuilderPodFactory {
         if (plan.pushSecret() != null) {
             mounts.add(mount(REGISTRY_VOLUME, BuilderLayout.REGISTRY_SECRET_DIR));
         }
-        return base(BuilderLayout.PACKAGE_CONTAINER, images.builder(), build).withArgs(plan.packageArgs())
+        return base(BuilderLayout.PACKAGE_CONTAINER, images.builder(), build)
+                .withArgs(ContainerArgs.literal(plan.packageArgs()))
                 .withVolumeMounts(mounts).withEnv(homeEnv()).build();
     }
 
