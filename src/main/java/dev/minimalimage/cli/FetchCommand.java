@@ -39,6 +39,14 @@ final class FetchCommand implements Callable<Integer> {
     @Option(names = "--result-file", description = "write {\"commit\": ...} here (e.g. /dev/termination-log)")
     Path resultFile;
 
+    @Option(names = "--source-info", paramLabel = "FILE",
+            description = "write {\"url\": (without credentials), \"commit\", \"commitTime\": (epoch seconds)} here for `package`")
+    Path sourceInfo;
+
+    @Option(names = "--source-date-epoch-file", paramLabel = "FILE",
+            description = "write the commit's committer time here (epoch seconds and a newline: SOURCE_DATE_EPOCH)")
+    Path sourceDateEpochFile;
+
     @Spec
     CommandSpec spec;
 
@@ -52,15 +60,11 @@ final class FetchCommand implements Callable<Integer> {
             Repository repository = git.getRepository();
             ObjectId commit = resolve(repository);
             git.checkout().setName(commit.name()).call(); // detached HEAD at the resolved commit
-            String json = "{\"commit\":\"" + commit.name() + "\"}";
-            if (resultFile != null) {
-                Files.writeString(resultFile, json, StandardCharsets.UTF_8);
-            }
-            spec.commandLine().getOut().println(json);
+            report(commit, repository.parseCommit(commit).getCommitTime());
             return ExitCodes.OK;
         } catch (GitAPIException | org.eclipse.jgit.errors.RevisionSyntaxException e) {
-            spec.commandLine().getErr().println("error: fetching " + url + (revision == null ? "" : " at " + revision)
-                    + " failed: " + e.getMessage());
+            spec.commandLine().getErr().println("error: fetching " + SourceInfo.withoutUserInfo(url)
+                    + (revision == null ? "" : " at " + revision) + " failed: " + e.getMessage());
             return FETCH_FAILED;
         } finally {
             if (ssh != null) {
@@ -68,6 +72,21 @@ final class FetchCommand implements Callable<Integer> {
             }
             deleteTree(scratch); // it holds a copy of the private key
         }
+    }
+
+    /** The commit for the status (stdout, --result-file) and where the source came from for the later steps. */
+    private void report(ObjectId commit, long commitTime) throws IOException {
+        String json = "{\"commit\":\"" + commit.name() + "\"}";
+        if (resultFile != null) {
+            Files.writeString(resultFile, json, StandardCharsets.UTF_8);
+        }
+        if (sourceInfo != null) {
+            new SourceInfo(SourceInfo.withoutUserInfo(url), commit.name(), commitTime).write(sourceInfo);
+        }
+        if (sourceDateEpochFile != null) {
+            Files.writeString(sourceDateEpochFile, commitTime + "\n", StandardCharsets.US_ASCII);
+        }
+        spec.commandLine().getOut().println(json);
     }
 
     private ObjectId resolve(Repository repository) throws IOException {

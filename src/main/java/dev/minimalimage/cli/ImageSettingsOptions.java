@@ -33,6 +33,6 @@ class ImageSettingsOptions extends DestinationOptions {
     Compression compression;
 
     @Option(names = "--level", paramLabel = "N",
-            description = "compression level (default: strongest, gzip 9 / zstd 19; gzip 6 is ~3x faster, ~0.3% larger)")
+            description = "compression level (default: strongest, gzip 9 / zstd 19; gzip 6 is ~3x faster, ~0.3%% larger)")
     int level;
 }

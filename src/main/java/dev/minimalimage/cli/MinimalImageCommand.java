@@ -22,7 +22,8 @@ public final class MinimalImageCommand {
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new MinimalImageCommand()).setOut(out).setErr(err)
                 .setCaseInsensitiveEnumValuesAllowed(true) // --language c, --compression zstd
-                .setAllowOptionsAsOptionParameters(true); // --cmd=--help, --arg=--verbose: values, not options
+                .setAllowOptionsAsOptionParameters(true) // --cmd=--help, --arg=--verbose: values, not options
+                .setExpandAtFiles(false); // an argument "@x" is the string @x, never the contents of a file x
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             if (System.getenv("MINIMAL_IMAGE_DEBUG") != null) {

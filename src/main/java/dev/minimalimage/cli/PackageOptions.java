@@ -3,11 +3,19 @@ package dev.minimalimage.cli;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 
+import dev.minimalimage.image.ImageConfig;
+import dev.minimalimage.image.ImageSettings;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 
 /** The image and destination options shared by `package` and `build`. */
 final class PackageOptions extends ImageSettingsOptions {
+
+    /** What --image-config describes as a whole; given together with it, which one would win is anyone's guess. */
+    private static final List<String> IMAGE_CONFIG_FLAGS = List.of("--path", "--arg", "--env", "--workdir", "--user",
+            "--port", "--label", "--annotation", "--ca-certs", "--passwd", "--tmp", "--tzdata");
 
     @Option(names = "--path", paramLabel = "PATH", description = "path of the binary in the image (default /app/NAME)")
     String pathInImage;
@@ -19,7 +27,7 @@ final class PackageOptions extends ImageSettingsOptions {
     List<String> ports = new ArrayList<>();
 
     @Option(names = "--ca-certs", paramLabel = "FILE", arity = "0..1",
-            fallbackValue = "/etc/ssl/certs/ca-certificates.crt",
+            fallbackValue = ImageConfig.Extras.DEFAULT_CA_CERTIFICATES,
             description = "add a CA bundle at /etc/ssl/certs/ca-certificates.crt (default source: ${FALLBACK-VALUE})")
     Path caCertificates;
 
@@ -29,9 +37,18 @@ final class PackageOptions extends ImageSettingsOptions {
     @Option(names = "--tmp", description = "add an empty /tmp with mode 1777")
     boolean tmp;
 
-    @Option(names = "--tzdata", paramLabel = "DIR", arity = "0..1", fallbackValue = "/usr/share/zoneinfo",
+    @Option(names = "--tzdata", paramLabel = "DIR", arity = "0..1", fallbackValue = ImageConfig.Extras.DEFAULT_TIMEZONE_DATA,
             description = "add timezone data at /usr/share/zoneinfo (default source: ${FALLBACK-VALUE})")
     Path timezoneData;
+
+    @Option(names = "--image-config", paramLabel = "JSON", description = { "the image config as one JSON document",
+            "{path, args, env: [{name, value}], workingDir, user, ports, labels, annotations,",
+            " extras: {caCertificates, passwd, tmp, timezoneData}} instead of --path ... --tzdata" })
+    String imageConfigJson;
+
+    @Option(names = "--source-info", paramLabel = "FILE",
+            description = "annotate the manifest with the source URL, commit and commit time `fetch --source-info` wrote")
+    Path sourceInfo;
 
     @Option(names = "--allow-dynamic",
             description = "policy override: package a binary even if it needs an interpreter or shared libraries")
@@ -40,4 +57,19 @@ final class PackageOptions extends ImageSettingsOptions {
     @Option(names = "--result-file", paramLabel = "FILE",
             description = "also write the result record here (e.g. /dev/termination-log)")
     Path resultFile;
+
+    /** The image config from --image-config or from the individual flags; never from both. */
+    ImageConfig imageConfig(String defaultPath, ParseResult parsed) {
+        if (imageConfigJson == null) {
+            return new ImageConfig(pathInImage != null ? pathInImage : defaultPath, args, env, workingDir, user, ports,
+                    new TreeMap<>(labels), new TreeMap<>(annotations),
+                    new ImageConfig.Extras(caCertificates, passwd, tmp, timezoneData), compression, level);
+        }
+        List<String> given = IMAGE_CONFIG_FLAGS.stream().filter(parsed::hasMatchedOption).toList();
+        if (!given.isEmpty()) {
+            throw new IllegalArgumentException("--image-config holds the whole image config: do not combine it with "
+                    + String.join(", ", given));
+        }
+        return ImageSettings.parse(imageConfigJson).toImageConfig(defaultPath, compression, level);
+    }
 }

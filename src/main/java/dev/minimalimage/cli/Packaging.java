@@ -5,7 +5,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.TreeMap;
 
 import dev.minimalimage.elf.ElfFormatException;
 import dev.minimalimage.elf.ElfLinkAnalyzer;
@@ -83,11 +82,12 @@ final class Packaging {
                 assembled.uncompressedLayerSize(), assembled.binarySize(), link);
     }
 
-    private ImageConfig imageConfig() {
-        String path = o.pathInImage != null ? o.pathInImage : "/app/" + binary.getFileName();
-        return new ImageConfig(path, o.args, o.env, o.workingDir, o.user, o.ports, new TreeMap<>(o.labels),
-                new TreeMap<>(o.annotations), new ImageConfig.Extras(o.caCertificates, o.passwd, o.tmp, o.timezoneData),
-                o.compression, o.level);
+    private ImageConfig imageConfig() throws IOException {
+        ImageConfig config = o.imageConfig("/app/" + binary.getFileName(), spec.commandLine().getParseResult());
+        if (o.sourceInfo == null) {
+            return config;
+        }
+        return config.withAnnotations(SourceInfo.read(o.sourceInfo).provenance().annotate(config.annotations()));
     }
 
     private static String message(Exception e) {

@@ -49,6 +49,12 @@ public record ImageConfig(
                 new TreeMap<>(), new TreeMap<>(), Extras.NONE, Compression.GZIP, 0);
     }
 
+    /** The same image with these manifest annotations instead (e.g. with {@link Provenance#annotate} applied). */
+    public ImageConfig withAnnotations(SortedMap<String, String> newAnnotations) {
+        return new ImageConfig(binaryPath, args, env, workingDir, user, exposedPorts, labels, newAnnotations, extras,
+                compression, compressionLevel);
+    }
+
     static void checkEnv(List<String> env) {
         for (String e : env) {
             if (e.indexOf('=') <= 0) {
@@ -76,6 +82,9 @@ public record ImageConfig(
     /** Optional files for programs that need a little of an OS: TLS roots, a user database, /tmp, zoneinfo. */
     public record Extras(Path caCertificates, boolean passwd, boolean tmp, Path timezoneData) {
         public static final Extras NONE = new Extras(null, false, false, null);
+        /** Where Debian-like systems, and the operator image, keep the CA bundle and the zoneinfo tree. */
+        public static final String DEFAULT_CA_CERTIFICATES = "/etc/ssl/certs/ca-certificates.crt";
+        public static final String DEFAULT_TIMEZONE_DATA = "/usr/share/zoneinfo";
 
     }
 }

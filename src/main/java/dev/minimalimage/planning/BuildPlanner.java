@@ -13,6 +13,8 @@ import dev.minimalimage.api.v1alpha1.MinimalImageSpec;
 import dev.minimalimage.api.v1alpha1.Source;
 import dev.minimalimage.api.v1alpha1.Verify;
 import dev.minimalimage.api.v1alpha1.LiteralEnvVar;
+import dev.minimalimage.image.ImageSettings;
+import dev.minimalimage.image.Provenance;
 
 /**
  * Turns a MinimalImage into a {@link BuildPlan}. Re-checks what the CRD schema checks at admission, because
@@ -84,28 +86,19 @@ public final class BuildPlanner {
                 blankToNull(git.getCredentialsSecret()));
     }
 
-    private static List<String> packageArgs(MinimalImageSpec spec) {
+    /**
+     * The package step's arguments. The image settings travel as one JSON document: as separate flags, an image
+     * argument such as "--port" or "@file" could be read as an option of the package command.
+     */
+    private static List<String> packageArgs(MinimalImageSpec spec) throws InvalidSpecException {
         ImageTarget image = spec.getImage();
         String binary = binaryName(spec.getLanguage());
         List<String> args = new ArrayList<>(List.of("package", BuilderLayout.OUT_DIR + "/" + binary,
-                "--image", image.getName(), "--path", blank(image.getPath()) ? "/app/" + binary : image.getPath(),
+                "--image", image.getName(), "--image-config", imageSettings(spec, binary).toJson(),
                 "--result-file", BuilderLayout.TERMINATION_LOG));
-        addAll(args, "--arg", image.getArgs());
-        for (LiteralEnvVar env : nonNull(image.getEnv())) {
-            args.addAll(List.of("--env", env.getName() + "=" + (env.getValue() == null ? "" : env.getValue())));
+        if (spec.getSource().getGit() != null) { // fetch wrote it; inline provenance is in the image config already
+            args.addAll(List.of("--source-info", BuilderLayout.SOURCE_INFO));
         }
-        if (!blank(image.getWorkingDir())) {
-            args.addAll(List.of("--workdir", image.getWorkingDir()));
-        }
-        if (!blank(image.getUser())) {
-            args.addAll(List.of("--user", image.getUser()));
-        }
-        for (ImageTarget.Port port : nonNull(image.getPorts())) {
-            args.addAll(List.of("--port", port.getPort() + "/" + (blank(port.getProtocol()) ? "tcp" : port.getProtocol())));
-        }
-        nonNull(image.getLabels()).forEach((k, v) -> args.addAll(List.of("--label", k + "=" + v)));
-        nonNull(image.getAnnotations()).forEach((k, v) -> args.addAll(List.of("--annotation", k + "=" + v)));
-        addExtras(args, image.getExtras());
         if (image.isInsecure()) {
             args.add("--insecure");
         }
@@ -118,28 +111,38 @@ public final class BuildPlanner {
         return List.copyOf(args);
     }
 
-    private static void addExtras(List<String> args, ImageTarget.Extras extras) {
-        if (extras == null) {
-            return;
+    private static ImageSettings imageSettings(MinimalImageSpec spec, String binary) throws InvalidSpecException {
+        ImageTarget image = spec.getImage();
+        List<ImageSettings.Env> env;
+        for (LiteralEnvVar var : nonNull(image.getEnv())) { // a resource stored before the schema refused it
+            if (var.hasValueFrom()) {
+                throw new InvalidSpecException("spec.image.env " + var.getName() + ": valueFrom is not supported,"
+                        + " literal values only");
+            }
         }
-        if (extras.isCaCertificates()) {
-            args.add("--ca-certs");
+        try { // literal values only: an image has no cluster to resolve references in
+            env = nonNull(image.getEnv()).stream().map(e -> new ImageSettings.Env(e.getName(), e.getValue())).toList();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSpecException("spec.image.env: " + e.getMessage());
         }
-        if (extras.isPasswd()) {
-            args.add("--passwd");
-        }
-        if (extras.isTmp()) {
-            args.add("--tmp");
-        }
-        if (extras.isTimezoneData()) {
-            args.add("--tzdata");
-        }
+        List<String> ports = nonNull(image.getPorts()).stream()
+                .map(p -> p.getPort() + "/" + (blank(p.getProtocol()) ? "tcp" : p.getProtocol())).toList();
+        return new ImageSettings(blank(image.getPath()) ? "/app/" + binary : image.getPath(), nonNull(image.getArgs()),
+                env, blankToNull(image.getWorkingDir()), blankToNull(image.getUser()), ports,
+                new TreeMap<>(nonNull(image.getLabels())), annotations(spec), extras(image.getExtras()));
     }
 
-    private static void addAll(List<String> args, String flag, List<String> values) {
-        for (String value : nonNull(values)) {
-            args.addAll(List.of(flag, value));
-        }
+    /** The user's annotations, plus the provenance of inline files (a git source's is added by the package step). */
+    private static SortedMap<String, String> annotations(MinimalImageSpec spec) {
+        Map<String, String> annotations = nonNull(spec.getImage().getAnnotations());
+        Source.Inline inline = spec.getSource().getInline();
+        return inline == null ? new TreeMap<>(annotations)
+                : Provenance.ofInlineFiles(nonNull(inline.getFiles())).annotate(annotations);
+    }
+
+    private static ImageSettings.Extras extras(ImageTarget.Extras extras) {
+        return extras == null ? null : new ImageSettings.Extras(extras.isCaCertificates(), extras.isPasswd(),
+                extras.isTmp(), extras.isTimezoneData());
     }
 
     private static void requireRelative(String path, String what) throws InvalidSpecException {

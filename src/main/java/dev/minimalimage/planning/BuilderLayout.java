@@ -7,6 +7,10 @@ public final class BuilderLayout {
     public static final String SOURCE_MOUNT = "/source";
     public static final String GIT_CHECKOUT = WORKSPACE + "/src";
     public static final String OUT_DIR = WORKSPACE + "/out";
+    /** Written by fetch, read by package: url, commit and commit time for the image's annotations. */
+    public static final String SOURCE_INFO = WORKSPACE + "/source-info.json";
+    /** Written by fetch, read by the compile step as SOURCE_DATE_EPOCH: the commit time in epoch seconds. */
+    public static final String SOURCE_DATE_EPOCH_FILE = WORKSPACE + "/source-date-epoch";
     public static final String REGISTRY_SECRET_DIR = "/var/run/secrets/minimal-image/registry";
     public static final String REGISTRY_CONFIG = REGISTRY_SECRET_DIR + "/config.json";
     public static final String GIT_SECRET_DIR = "/var/run/secrets/minimal-image/git";

@@ -86,7 +86,8 @@ public final class BuilderPodFactory {
     private Container fetchContainer(BuildPlan plan, BuildSettings build) {
         BuildPlan.GitSource git = plan.git();
         List<String> args = new ArrayList<>(List.of("fetch", "--url", git.url(), "--dest", BuilderLayout.GIT_CHECKOUT,
-                "--result-file", BuilderLayout.TERMINATION_LOG));
+                "--result-file", BuilderLayout.TERMINATION_LOG, "--source-info", BuilderLayout.SOURCE_INFO,
+                "--source-date-epoch-file", BuilderLayout.SOURCE_DATE_EPOCH_FILE));
         if (git.revision() != null) {
             args.addAll(List.of("--revision", git.revision()));
         }
@@ -95,30 +96,30 @@ public final class BuilderPodFactory {
             args.addAll(List.of("--credentials-dir", BuilderLayout.GIT_SECRET_DIR));
             mounts.add(mount(GIT_VOLUME, BuilderLayout.GIT_SECRET_DIR));
         }
-        return base(BuilderLayout.FETCH_CONTAINER, images.builder(), build).withArgs(args).withVolumeMounts(mounts)
-                .withEnv(homeEnv()).build();
+        return base(BuilderLayout.FETCH_CONTAINER, images.builder(), build).withArgs(ContainerArgs.literal(args))
+                .withVolumeMounts(mounts).withEnv(homeEnv()).build();
     }
 
     private Container compileContainer(BuildPlan plan, BuildSettings build) {
         List<EnvVar> env = new ArrayList<>(homeEnv());
         if (plan.isInline()) {
             env.add(new EnvVar("SRC", BuilderLayout.SOURCE_MOUNT, null));
-            env.add(new EnvVar("SOURCE_FILES", String.join("\n", plan.inlineFiles().keySet()), null));
+            env.add(new EnvVar("SOURCE_FILES", ContainerArgs.literal(String.join("\n", plan.inlineFiles().keySet())), null));
         } else {
             env.add(new EnvVar("SRC", BuilderLayout.GIT_CHECKOUT, null));
             if (plan.git().contextDir() != null) {
-                env.add(new EnvVar("CONTEXT_DIR", plan.git().contextDir(), null));
+                env.add(new EnvVar("CONTEXT_DIR", ContainerArgs.literal(plan.git().contextDir()), null));
             }
         }
         env.add(new EnvVar("OUT", plan.packageArgs().get(1), null));
         env.add(new EnvVar("WORK", BuilderLayout.WORKSPACE, null));
-        plan.compile().env().forEach((k, v) -> env.add(new EnvVar(k, v, null)));
+        plan.compile().env().forEach((k, v) -> env.add(new EnvVar(k, ContainerArgs.literal(v), null)));
         List<VolumeMount> mounts = baseMounts();
         if (plan.isInline()) {
             mounts.add(new VolumeMount(BuilderLayout.SOURCE_MOUNT, null, SOURCE_VOLUME, true, null, null, null));
         }
         return base(BuilderLayout.COMPILE_CONTAINER, plan.compile().image(), build)
-                .withCommand("/bin/sh", "-c", plan.compile().script())
+                .withCommand("/bin/sh", "-c", ContainerArgs.literal(plan.compile().script()))
                 .withEnv(env).withVolumeMounts(mounts).build();
     }
 
@@ -127,7 +128,8 @@ public final class BuilderPodFactory {
         if (plan.pushSecret() != null) {
             mounts.add(mount(REGISTRY_VOLUME, BuilderLayout.REGISTRY_SECRET_DIR));
         }
-        return base(BuilderLayout.PACKAGE_CONTAINER, images.builder(), build).withArgs(plan.packageArgs())
+        return base(BuilderLayout.PACKAGE_CONTAINER, images.builder(), build)
+                .withArgs(ContainerArgs.literal(plan.packageArgs()))
                 .withVolumeMounts(mounts).withEnv(homeEnv()).build();
     }
 

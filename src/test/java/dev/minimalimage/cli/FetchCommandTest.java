@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
 
 import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +24,9 @@ class FetchCommandTest {
         try (Git git = Git.init().setDirectory(origin.toFile()).setInitialBranch("main").call()) {
             Files.writeString(origin.resolve("main.c"), "int main(void){return 1;}\n");
             git.add().addFilepattern(".").call();
-            first = git.commit().setMessage("first").setAuthor("t", "t@example.org").setSign(false).call();
+            first = git.commit().setMessage("first").setAuthor("t", "t@example.org").setSign(false)
+                    .setCommitter(new PersonIdent("c", "c@example.org", Instant.parse("2024-01-02T03:04:05Z"), ZoneOffset.UTC))
+                    .call();
             git.tag().setName("v1").setAnnotated(true).setMessage("v1").setSigned(false).call();
             Files.writeString(origin.resolve("main.c"), "int main(void){return 0;}\n");
             git.add().addFilepattern(".").call();
@@ -29,14 +34,20 @@ class FetchCommandTest {
         }
         Path resultFile = dir.resolve("termination-log");
         CliRun head = CliRun.of("fetch", "--url", origin.toUri().toString(), "--dest", dir.resolve("a").toString(),
-                "--result-file", resultFile.toString());
+                "--result-file", resultFile.toString(), "--source-info", dir.resolve("source-info.json").toString(),
+                "--source-date-epoch-file", dir.resolve("source-date-epoch").toString());
         assertThat(head.exitCode()).as(head.all()).isZero();
         assertThat(Files.readString(resultFile)).isEqualTo("{\"commit\":\"" + second.name() + "\"}");
+        assertThat(SourceInfo.read(dir.resolve("source-info.json")))
+                .isEqualTo(new SourceInfo(origin.toUri().toString(), second.name(), second.getCommitTime()));
+        assertThat(Files.readString(dir.resolve("source-date-epoch"))).isEqualTo(second.getCommitTime() + "\n");
         assertThat(Files.readString(dir.resolve("a/main.c"))).contains("return 0");
 
         CliRun tag = CliRun.of("fetch", "--url", origin.toUri().toString(), "--revision", "v1", "--dest",
-                dir.resolve("b").toString());
+                dir.resolve("b").toString(), "--source-info", dir.resolve("b.json").toString());
         assertThat(tag.stdout()).as(tag.all()).contains(first.name());
+        // the committer's time, not the author's: a rebase or cherry-pick makes a new build
+        assertThat(SourceInfo.read(dir.resolve("b.json")).provenance().created()).isEqualTo("2024-01-02T03:04:05Z");
         assertThat(Files.readString(dir.resolve("b/main.c"))).contains("return 1");
 
         CliRun sha = CliRun.of("fetch", "--url", origin.toUri().toString(), "--revision", first.name(), "--dest",
@@ -50,5 +61,24 @@ class FetchCommandTest {
                 dir.resolve("e").toString());
         assertThat(missing.exitCode()).isEqualTo(FetchCommand.FETCH_FAILED);
         assertThat(missing.stderr()).contains("no branch, tag or commit named nope");
+    }
+
+    @Test
+    void theUrlLosesItsCredentialsEverywhere(@TempDir Path dir) throws Exception {
+        assertThat(SourceInfo.withoutUserInfo("https://user:secret@host/x")).isEqualTo("https://host/x");
+        assertThat(SourceInfo.withoutUserInfo("https://us%40er:p@ss@host:8443/x@y")).isEqualTo("https://host:8443/x@y");
+        assertThat(SourceInfo.withoutUserInfo("ssh://git@host:2222/x")).isEqualTo("ssh://host:2222/x");
+        assertThat(SourceInfo.withoutUserInfo("git@github.com:org/x.git")).isEqualTo("github.com:org/x.git");
+        assertThat(SourceInfo.withoutUserInfo("https://host/x")).isEqualTo("https://host/x");
+
+        int closedPort;
+        try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        CliRun failed = CliRun.of("fetch", "--url", "https://user:secret@127.0.0.1:" + closedPort + "/x", "--dest",
+                dir.resolve("x").toString());
+        assertThat(failed.exitCode()).isEqualTo(FetchCommand.FETCH_FAILED);
+        assertThat(failed.stderr()).contains("https://127.0.0.1:" + closedPort + "/x");
+        assertThat(failed.all()).doesNotContain("secret");
     }
 }

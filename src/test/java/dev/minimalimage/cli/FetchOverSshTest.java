@@ -53,8 +53,11 @@ class FetchOverSshTest {
                 Files.writeString(secret.resolve("known_hosts"), "[127.0.0.1]:" + port + " "
                         + PublicKeyEntry.toString(host.getPublic()) + "\n");
                 CliRun fetched = CliRun.of("fetch", "--url", url, "--revision", "main", "--dest",
-                        dir.resolve("c").toString(), "--credentials-dir", secret.toString());
+                        dir.resolve("c").toString(), "--credentials-dir", secret.toString(), "--source-info",
+                        dir.resolve("source-info.json").toString());
                 assertThat(fetched.exitCode()).as(fetched.all()).isZero();
+                assertThat(SourceInfo.read(dir.resolve("source-info.json"))).isEqualTo(new SourceInfo(
+                        "ssh://127.0.0.1:" + port + "/repo", commit.name(), commit.getCommitTime()));
                 assertThat(fetched.stdout()).contains(commit.name());
                 assertThat(dir.resolve("c/main.go")).exists();
                 assertThat(fetched.all()).doesNotContain("PRIVATE KEY");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import org.junit.jupiter.api.Test;
 
@@ -12,6 +13,8 @@ import dev.minimalimage.api.v1alpha1.Language;
 import dev.minimalimage.api.v1alpha1.LiteralEnvVar;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.Source;
+import dev.minimalimage.image.ImageSettings;
+import dev.minimalimage.image.Provenance;
 import dev.minimalimage.operator.Resources;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -53,32 +56,73 @@ class BuildPlannerTest {
     }
 
     @Test
-    void packageStepGetsTheImageSettingsAsArguments() throws Exception {
+    void packageStepGetsTheImageSettingsAsOneJsonDocument() throws Exception {
         MinimalImage app = Resources.helloC("app", "registry.example/app:1");
-        app.getSpec().getImage().setArgs(List.of("--serve"));
+        app.getSpec().getImage().setArgs(List.of("--serve", "ünï"));
         app.getSpec().getImage().setEnv(List.of(new LiteralEnvVar("MODE", "prod")));
         app.getSpec().getImage().setPushSecret("creds");
         app.getSpec().getImage().getExtras().setPasswd(true);
         List<String> args = planner.plan(app).packageArgs();
-        assertThat(String.join(" ", args)).contains("package /workspace/out/app --image registry.example/app:1")
-                .contains("--arg --serve").contains("--env MODE=prod").contains("--passwd").contains("--insecure")
-                .contains("--docker-config /var/run/secrets/minimal-image/registry/config.json")
-                .contains("--result-file /dev/termination-log");
+        assertThat(String.join(" ", args)).startsWith("package /workspace/out/app --image registry.example/app:1")
+                .contains("--insecure").contains("--docker-config /var/run/secrets/minimal-image/registry/config.json")
+                .contains("--result-file /dev/termination-log").doesNotContain("--arg").doesNotContain("--source-info");
+        String json = args.get(args.indexOf("--image-config") + 1);
+        assertThat(json).startsWith("{").matches("\\p{ASCII}*"); // \\u escapes: no argv charset can garble it
+        ImageSettings settings = ImageSettings.parse(json);
+        assertThat(settings.path()).isEqualTo("/app/app");
+        assertThat(settings.args()).containsExactly("--serve", "ünï");
+        assertThat(settings.env()).containsExactly(new ImageSettings.Env("MODE", "prod"));
+        assertThat(settings.extras()).isEqualTo(new ImageSettings.Extras(false, true, false, false));
+    }
+
+    @Test
+    void everyDollarInAContainerArgIsEscapedForTheKubelet() throws Exception {
+        MinimalImage app = gitSource("registry.example/app:1");
+        app.getSpec().getSource().getGit().setRevision("v$(HOME)");
+        app.getSpec().getImage().setArgs(List.of("$(HOME)", "$$"));
+        Pod pod = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(withUid(app), planner.plan(app));
+        assertThat(pod.getSpec().getInitContainers().get(0).getArgs()).contains("--revision", "v$$(HOME)");
+        String json = pod.getSpec().getContainers().get(0).getArgs().stream().filter(a -> a.startsWith("{"))
+                .findFirst().orElseThrow();
+        assertThat(json).contains("[\"$$(HOME)\",\"$$$$\"]");
+    }
+
+    @Test
+    void inlineFilesGetAStableRevisionAndTheEpoch() throws Exception {
+        Map<String, String> files = Map.of("main.c", "int main(void){return 0;}\n", "a.h", "");
+        Map<String, String> annotations = annotations(Resources.inline("one", Language.Name.C, "r.example/a:1", files));
+        assertThat(annotations).containsEntry(Provenance.CREATED, "1970-01-01T00:00:00Z")
+                .doesNotContainKey(Provenance.SOURCE);
+        assertThat(annotations.get(Provenance.REVISION)).matches("sha256:[0-9a-f]{64}");
+        MinimalImage other = Resources.inline("other-name", Language.Name.C, "r.example/b:2", new TreeMap<>(files));
+        assertThat(annotations(other)).isEqualTo(annotations);
+        other.getSpec().getSource().getInline().getFiles().put("a.h", "#define X\n");
+        assertThat(annotations(other).get(Provenance.REVISION)).isNotEqualTo(annotations.get(Provenance.REVISION));
+        // length prefixes: moving bytes between a path and its content gives another revision
+        assertThat(annotations(Resources.inline("x", Language.Name.C, "r.example/a:1", Map.of("ab", "c"))))
+                .isNotEqualTo(annotations(Resources.inline("x", Language.Name.C, "r.example/a:1", Map.of("a", "bc"))));
+    }
+
+    private Map<String, String> annotations(MinimalImage resource) throws InvalidSpecException {
+        List<String> args = planner.plan(resource).packageArgs();
+        return ImageSettings.parse(args.get(args.indexOf("--image-config") + 1)).annotations();
     }
 
     @Test
     void gitSourcesGetAFetchStepAndUnsafePathsAreRejected() throws Exception {
-        MinimalImage git = Resources.helloC("git", "registry.example/git:1");
-        Source.Git repo = new Source.Git();
-        repo.setUrl("https://example.org/repo.git");
+        MinimalImage git = gitSource("registry.example/git:1");
+        Source.Git repo = git.getSpec().getSource().getGit();
         repo.setRevision("v1.2");
         repo.setContextDir("cmd/hello");
-        git.getSpec().getSource().setInline(null);
-        git.getSpec().getSource().setGit(repo);
         BuildPlan plan = planner.plan(git);
         Pod pod = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(withUid(git), plan);
         assertThat(pod.getSpec().getInitContainers()).extracting("name").containsExactly("fetch", "compile");
-        assertThat(pod.getSpec().getInitContainers().get(0).getArgs()).contains("--revision", "v1.2");
+        assertThat(String.join(" ", pod.getSpec().getInitContainers().get(0).getArgs())).contains("--revision v1.2")
+                .contains("--source-info /workspace/source-info.json")
+                .contains("--source-date-epoch-file /workspace/source-date-epoch");
+        // the package step annotates from what fetch wrote; the planner knows no commit
+        assertThat(String.join(" ", pod.getSpec().getContainers().get(0).getArgs()))
+                .contains("--source-info /workspace/source-info.json").doesNotContain(Provenance.REVISION);
         assertThat(pod.getSpec().getInitContainers().get(1).getEnv())
                 .contains(new EnvVar("SRC", "/workspace/src", null), new EnvVar("CONTEXT_DIR", "cmd/hello", null))
                 .noneMatch(e -> e.getName().equals("SOURCE_FILES"));
@@ -119,6 +163,15 @@ class BuildPlannerTest {
         custom.setName(Language.Name.CUSTOM);
         assertThatThrownBy(() -> LanguagePresets.compileStep(custom, ToolchainImages.DEFAULTS))
                 .hasMessageContaining("language.custom.image");
+    }
+
+    private static MinimalImage gitSource(String imageName) {
+        MinimalImage git = Resources.helloC("git", imageName);
+        Source.Git repo = new Source.Git();
+        repo.setUrl("https://example.org/repo.git");
+        git.getSpec().getSource().setInline(null);
+        git.getSpec().getSource().setGit(repo);
+        return git;
     }
 
     static MinimalImage withUid(MinimalImage resource) {

@@ -327,6 +327,10 @@ class KubeletStandInTest {
     @Test
     void textHelpers() {
         assertThat(KubeletText.expand("$(A)-$$(A)-$(B)-$A-$(-$", Map.of("A", "1"))).isEqualTo("1-$(A)-$(B)-$A-$(-$");
+        assertThat(KubeletText.expand("ünï $(HOME) $$$(HOME) $$$$(A)) $(A", Map.of("HOME", "/h", "A", "é")))
+                .isEqualTo("ünï /h $/h $$(A)) $(A");
+        // Go's byte-wise reading: a lone $ before a multi-byte character garbles it; an escaped $$ does not
+        assertThat(KubeletText.expand("$ü|$$ü", Map.of())).isEqualTo("$\u00c3\ufffd|$ü");
         var map = new KubeletText.PathMap(Map.of("/data", "/host/d", "/data/sub", "/host/s",
                 "/dev/termination-log", "/host/t"));
         assertThat(map.apply("/data /data/x /data/sub/y /data2 /x/data ./data a=/data:/data/sub"))

@@ -1,5 +1,6 @@
 package dev.minimalimage.testsupport;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /** String and file helpers of {@link KubeletStandIn}: $(VAR) expansion, path rewriting, termination-message tails. */
-final class KubeletText {
+public final class KubeletText {
 
     /** kubecontainer.MaxContainerTerminationMessageLength. */
     static final int MAX_TERMINATION_MESSAGE_BYTES = 4096;
@@ -29,45 +30,49 @@ final class KubeletText {
     }
 
     /**
-     * Kubernetes' $(VAR) expansion (third_party/forked/golang/expansion): {@code $(NAME)} becomes the value when defined
-     * and stays as written otherwise, {@code $$} becomes {@code $}, any other {@code $} stays.
+     * Kubernetes' $(VAR) expansion (third_party/forked/golang/expansion), ported byte for byte: {@code $(NAME)} becomes
+     * the value when defined and stays as written otherwise, {@code $$} becomes {@code $}, any other {@code $} stays.
+     * Go works on UTF-8 bytes and turns the byte after a lone {@code $} into the rune of that number, so a lone
+     * {@code $} before a non-ASCII character garbles it ("$ü" arrives as "$Ã" and a stray byte): reproduced here, as
+     * a process decoding its arguments as UTF-8 would see it.
      */
-    static String expand(String input, Map<String, String> vars) {
+    public static String expand(String input, Map<String, String> vars) {
         if (input == null || input.indexOf('$') < 0) {
             return input;
         }
-        StringBuilder out = new StringBuilder(input.length());
+        byte[] in = input.getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(in.length);
         int checkpoint = 0;
-        for (int cursor = 0; cursor < input.length(); cursor++) {
-            if (input.charAt(cursor) != '$' || cursor + 1 >= input.length()) {
-                continue;
+        for (int cursor = 0; cursor < in.length; cursor++) {
+            if (in[cursor] == '$' && cursor + 1 < in.length) {
+                out.write(in, checkpoint, cursor - checkpoint);
+                cursor += readVariable(in, cursor + 1, vars, out);
+                checkpoint = cursor + 1;
             }
-            out.append(input, checkpoint, cursor);
-            char next = input.charAt(cursor + 1);
-            if (next == '$') {
-                out.append('$');
-                cursor += 1;
-            } else if (next == '(') {
-                int close = input.indexOf(')', cursor + 2);
-                if (close < 0) {
-                    out.append("$(");
-                    cursor += 1;
-                } else {
-                    String name = input.substring(cursor + 2, close);
-                    String value = vars.get(name);
-                    out.append(value != null ? value : "$(" + name + ")");
-                    cursor = close;
+        }
+        out.write(in, checkpoint, in.length - checkpoint);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Go's tryReadVariableName plus the mapping: writes what replaces the '$' and returns the bytes consumed after it. */
+    private static int readVariable(byte[] in, int from, Map<String, String> vars, ByteArrayOutputStream out) {
+        if (in[from] == '$') {
+            out.write('$');
+            return 1;
+        }
+        if (in[from] == '(') {
+            for (int i = from + 1; i < in.length; i++) {
+                if (in[i] == ')') {
+                    String name = new String(in, from + 1, i - from - 1, StandardCharsets.UTF_8);
+                    out.writeBytes(vars.getOrDefault(name, "$(" + name + ")").getBytes(StandardCharsets.UTF_8));
+                    return i - from + 1;
                 }
-            } else {
-                out.append('$').append(next);
-                cursor += 1;
             }
-            checkpoint = cursor + 1;
+            out.writeBytes("$(".getBytes(StandardCharsets.UTF_8));
+            return 1;
         }
-        if (checkpoint < input.length()) {
-            out.append(input, checkpoint, input.length());
-        }
-        return out.toString();
+        out.writeBytes(("$" + (char) (in[from] & 0xff)).getBytes(StandardCharsets.UTF_8)); // string(input[0]) in Go
+        return 1;
     }
 
     /**
