@@ -23,7 +23,8 @@ set -euo pipefail
 
 SCRIPT_VERSION=1   # bump when the build recipe below changes: it is part of the cache key and the image tag
 SUITE=bookworm
-PKGS="gcc libc6-dev musl-tools g++ binutils make golang-go rustc cargo ca-certificates"
+# the build systems the C and C++ presets recognise (CMake, Meson, autotools, make) and ccache for spec.build.cache
+PKGS="gcc libc6-dev musl-tools g++ binutils make cmake meson ninja-build autoconf automake libtool pkg-config ccache golang-go rustc cargo ca-certificates"
 NETNS=${MIMG_NETNS:-mimgkube}
 REGISTRY=${MIMG_REGISTRY:-10.250.0.1:5000}
 CACHE=${TOOLCHAIN_CACHE:-/var/cache/minimal-image/toolchain}

@@ -31,6 +31,7 @@ public final class BuilderPodFactory {
     private static final String SOURCE_VOLUME = "source";
     private static final String REGISTRY_VOLUME = "registry-auth";
     private static final String GIT_VOLUME = "git-auth";
+    private static final String CACHE_VOLUME = "build-cache";
     private final ToolchainImages images;
 
     public BuilderPodFactory(ToolchainImages images) {
@@ -66,7 +67,7 @@ public final class BuilderPodFactory {
                     .endSecurityContext()
                     .withInitContainers(init)
                     .withContainers(packageContainer(plan, build))
-                    .withVolumes(volumes(plan))
+                    .withVolumes(volumes(plan, cacheClaim(build)))
                     .withNodeSelector(build.getNodeSelector())
                     .withTolerations(build.getTolerations())
                 .endSpec()
@@ -118,6 +119,10 @@ public final class BuilderPodFactory {
         if (plan.isInline()) {
             mounts.add(new VolumeMount(BuilderLayout.SOURCE_MOUNT, null, SOURCE_VOLUME, true, null, null, null));
         }
+        if (cacheClaim(build) != null) {
+            mounts.add(mount(CACHE_VOLUME, BuilderLayout.CACHE_MOUNT));
+            env.add(new EnvVar("CACHE_DIR", BuildCaches.directory(plan.compile().image()), null));
+        }
         return base(BuilderLayout.COMPILE_CONTAINER, plan.compile().image(), build)
                 .withCommand("/bin/sh", "-c", ContainerArgs.literal(plan.compile().script()))
                 .withEnv(env).withVolumeMounts(mounts).build();
@@ -167,7 +172,11 @@ public final class BuilderPodFactory {
         return new VolumeMount(path, null, volume, volume.endsWith("-auth"), null, null, null);
     }
 
-    private static List<Volume> volumes(BuildPlan plan) {
+    private static String cacheClaim(BuildSettings build) {
+        return build.getCache() == null ? null : build.getCache().getClaimName();
+    }
+
+    private static List<Volume> volumes(BuildPlan plan, String cacheClaim) {
         List<Volume> volumes = new ArrayList<>();
         volumes.add(new VolumeBuilder().withName(WORKSPACE_VOLUME).withNewEmptyDir().endEmptyDir().build());
         volumes.add(new VolumeBuilder().withName(TMP_VOLUME).withNewEmptyDir().endEmptyDir().build());
@@ -179,6 +188,10 @@ public final class BuilderPodFactory {
         if (plan.pushSecret() != null) {
             volumes.add(new VolumeBuilder().withName(REGISTRY_VOLUME).withNewSecret().withSecretName(plan.pushSecret())
                     .withItems(new KeyToPath(".dockerconfigjson", null, "config.json")).endSecret().build());
+        }
+        if (cacheClaim != null) {
+            volumes.add(new VolumeBuilder().withName(CACHE_VOLUME).withNewPersistentVolumeClaim()
+                    .withClaimName(cacheClaim).endPersistentVolumeClaim().build());
         }
         if (plan.git() != null && plan.git().credentialsSecret() != null) {
             volumes.add(new VolumeBuilder().withName(GIT_VOLUME).withNewSecret()

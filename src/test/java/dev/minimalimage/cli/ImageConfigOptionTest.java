@@ -26,6 +26,7 @@ import dev.minimalimage.testsupport.Compilers;
 import dev.minimalimage.testsupport.KubeletText;
 import dev.minimalimage.testsupport.OciLayouts;
 import io.fabric8.kubernetes.api.model.Container;
+import dev.minimalimage.api.v1alpha1.LiteralEnvVar;
 import io.fabric8.kubernetes.api.model.EnvVar;
 
 /**
@@ -52,7 +53,7 @@ class ImageConfigOptionTest {
         resource.getMetadata().setUid("uid-1");
         resource.getMetadata().setNamespace("ns");
         resource.getSpec().getImage().setArgs(TRICKY_ARGS);
-        resource.getSpec().getImage().setEnv(List.of(new EnvVar("WHERE", "$(HOME) $$ ü", null)));
+        resource.getSpec().getImage().setEnv(List.of(new LiteralEnvVar("WHERE", "$(HOME) $$ ü")));
         resource.getSpec().getImage().setAnnotations(Map.of("org.opencontainers.image.source", "https://example.org/x",
                 "org.opencontainers.image.revision", "mine"));
         Container container = new BuilderPodFactory(ToolchainImages.DEFAULTS)

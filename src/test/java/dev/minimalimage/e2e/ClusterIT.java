@@ -8,8 +8,10 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.KeyPair;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -29,13 +31,21 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.minimalimage.api.v1alpha1.BuildCache;
+import dev.minimalimage.api.v1alpha1.BuildSettings;
 import dev.minimalimage.api.v1alpha1.Language;
+import dev.minimalimage.api.v1alpha1.LiteralEnvVar;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
 import dev.minimalimage.api.v1alpha1.Source;
 import dev.minimalimage.operator.Resources;
+import dev.minimalimage.planning.BuildCaches;
 import dev.minimalimage.planning.BuilderLayout;
 import dev.minimalimage.testsupport.BoundSshGitServer;
+import dev.minimalimage.testsupport.Fixtures;
 import dev.minimalimage.testsupport.MinimalImages;
 import dev.minimalimage.testsupport.Processes;
 import dev.minimalimage.testsupport.PushedImages;
@@ -44,7 +54,10 @@ import dev.minimalimage.testsupport.SshKeys;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -64,9 +77,14 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 class ClusterIT {
 
     static final Duration BUILD_TIMEOUT = Duration.ofMinutes(8);
+    static final ObjectMapper JSON = new ObjectMapper();
     static final Path README_EXAMPLE = Path.of("examples/hello-c/minimalimage.yaml");
     static final String WRONG_PUSH_SECRET = "wrong-push-creds";
     static final String GIT_SECRET = "git-creds";
+    static final String CACHE_CLAIM = "build-cache";
+    /** Image args that look like options, and the kubelet's $(VAR) and $$: they must reach the image as written. */
+    static final List<String> IMAGE_ARGS = List.of("--port", "8080", "-h", "--", "$(HOME)", "$$", "a b");
+    static final String ENV_MESSAGE = "from env $(HOME) $$ ok";
 
     ClusterEnv env;
     KubernetesClient client;
@@ -75,6 +93,8 @@ class ClusterIT {
     SshTestGitServer gitServer;
     Git gitRepo;
     RevCommit gitCommit;
+    String gitUrl;
+    Path cacheDir;
     String wrongPassword;
     Path work;
 
@@ -87,14 +107,23 @@ class ClusterIT {
         work = Files.createTempDirectory("cluster-it");
         recreateNamespace(env.namespace());
         recreateNamespace(env.unwatchedNamespace());
-        String gitUrl = startGitServer();
+        gitUrl = startGitServer();
         createSecrets();
+        createBuildCache();
+        for (String project : Fixtures.PROJECTS) {
+            create(fixture(project, "fixture-" + project, "1"));
+        }
+        // the same inputs under another name: a reproducible build gives the same digest
+        create(fixture("make-two-programs", "fixture-again", "again"));
+        create(literalEnvBuild());
         // everything that builds is created now, so the builds run side by side
         create(readmeExample());
         create(inline("hello-cpp", Language.Name.CPP, Map.of("main.cpp", "#include <iostream>\n#include <vector>\n"
                 + "int main(){std::vector<int> v{1,2,3};std::cout << \"hello from c++ \" << v.size() << std::endl;}\n")));
-        create(inline("hello-go", Language.Name.GO,
-                Map.of("main.go", "package main\nimport \"fmt\"\nfunc main(){ fmt.Println(\"hello from go\") }\n")));
+        MinimalImage go = inline("hello-go", Language.Name.GO,
+                Map.of("main.go", "package main\nimport \"fmt\"\nfunc main(){ fmt.Println(\"hello from go\") }\n"));
+        go.getSpec().getImage().setArgs(IMAGE_ARGS);
+        create(go);
         create(inline("hello-rust", Language.Name.RUST, Map.of("main.rs", "fn main() { println!(\"hello from rust\"); }\n")));
         create(fromGit(gitUrl));
         create(dynamicProgram());
@@ -121,7 +150,11 @@ class ClusterIT {
             gitRepo.close();
         }
         if (client != null) {
+            client.persistentVolumes().withName(cachePersistentVolume()).delete();
             client.close();
+        }
+        if (cacheDir != null) {
+            Processes.run(Duration.ofMinutes(1), List.of("rm", "-rf", cacheDir.toString()));
         }
     }
 
@@ -327,6 +360,74 @@ class ClusterIT {
                 .isEmpty() && client.configMaps().inNamespace(env.namespace()).withName(configMap).get() == null);
     }
 
+
+    // ------------------------------------------------------------------------------------------- real projects
+
+    @Test
+    @Order(15)
+    void fixtureProjectsOfEveryBuildSystemBuildFromGitAndRunFromAnEmptyRoot() throws Exception {
+        for (String project : Fixtures.PROJECTS) {
+            MinimalImageStatus status = awaitReady("fixture-" + project);
+            assertThat(status.getLink().getVerdict()).isIn("Static", "StaticPie");
+            assertPushedImageRuns(status, "e2e/fixture-" + project, "1", "/app/app",
+                    Fixtures.fact(project, "output") + "\n");
+            System.out.printf("cluster fixture %s: %d B binary, %d B compressed, %s -> %s%n", project,
+                    status.getBinarySize(), status.getCompressedSize(), status.getStartTime(), status.getCompletionTime());
+        }
+    }
+
+    @Test
+    @Order(16)
+    void theSameCommitBuiltTwiceHasTheSameDigestAndSaysWhereItCameFrom() throws Exception {
+        MinimalImageStatus first = awaitReady("fixture-make-two-programs");
+        MinimalImageStatus again = awaitReady("fixture-again");
+        assertThat(again.getDigest()).isEqualTo(first.getDigest());
+        JsonNode annotations = JSON.readTree(registry.manifest("e2e/fixture-again", "again")).get("annotations");
+        assertThat(annotations.get("org.opencontainers.image.source").asText()).isEqualTo(gitUrl);
+        assertThat(annotations.get("org.opencontainers.image.revision").asText()).isEqualTo(gitCommit.name());
+        assertThat(annotations.get("org.opencontainers.image.created").asText())
+                .isEqualTo(Instant.ofEpochSecond(gitCommit.getCommitTime()).toString());
+    }
+
+    @Test
+    @Order(17)
+    void imageArgsThatLookLikeOptionsReachTheImageConfigAsWritten() throws Exception {
+        awaitReady("hello-go");
+        JsonNode cmd = registry.config("e2e/hello-go", "1").at("/config/Cmd");
+        assertThat(JSON.convertValue(cmd, List.class)).isEqualTo(IMAGE_ARGS);
+    }
+
+    @Test
+    @Order(18)
+    void languageEnvReachesTheCompileStepLiterally() throws Exception {
+        assertPushedImageRuns(awaitReady("literal-env"), "e2e/literal-env", "1", "/app/app", ENV_MESSAGE + "\n");
+    }
+
+    @Test
+    @Order(19)
+    void envValueFromASecretIsRejectedAtAdmission() {
+        MinimalImage fromSecret = Resources.helloC("from-secret", env.registry() + "/e2e/from-secret:1");
+        fromSecret.getMetadata().setNamespace(env.namespace());
+        LiteralEnvVar token = new LiteralEnvVar("TOKEN", null);
+        token.setValueFrom(Map.of("secretKeyRef", Map.of("name", GIT_SECRET, "key", "ssh-privatekey")));
+        fromSecret.getSpec().getLanguage().setEnv(List.of(token));
+        assertRejected(fromSecret, "spec.language.env[0].valueFrom");
+        fromSecret.getSpec().getLanguage().setEnv(List.of());
+        fromSecret.getSpec().getImage().setEnv(List.of(token));
+        assertRejected(fromSecret, "spec.image.env[0].valueFrom");
+    }
+
+    @Test
+    @Order(20)
+    void theBuildCacheClaimHoldsTheGoBuildCacheOfItsToolchainImage() throws Exception {
+        awaitReady("fixture-go-vendored");
+        Path goBuild = cacheDir.resolve(Path.of(BuildCaches.directory(env.toolchainImage())).getFileName())
+                .resolve("go-build");
+        try (var entries = Files.list(goBuild)) {
+            assertThat(entries.count()).as("entries in " + goBuild).isPositive();
+        }
+    }
+
     // ------------------------------------------------------------------------------------------- resources
 
     MinimalImage readmeExample() throws IOException {
@@ -355,6 +456,7 @@ class ClusterIT {
         Files.createSymbolicLink(origin.resolve("app/msg.h"), Path.of("../common/msg.h"));
         Files.writeString(origin.resolve("app/main.c"),
                 "#include <stdio.h>\n#include \"msg.h\"\nint main(void){puts(MSG);return 0;}\n");
+        copyTree(Fixtures.ROOT, origin.resolve("fixtures"));
         gitRepo.add().addFilepattern(".").call();
         gitCommit = gitRepo.commit().setMessage("hello").setAuthor("t", "t@example.org").setSign(false).call();
         KeyPair user = SshKeys.rsa();
@@ -370,6 +472,20 @@ class ClusterIT {
         return "ssh://git@" + env.gitHost() + ":" + port + "/repo";
     }
 
+    /** Copies a directory with its files' modes (configure stays executable, as in a real checkout). */
+    static void copyTree(Path from, Path to) throws IOException {
+        try (var paths = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) paths::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+
     MinimalImage fromGit(String url) {
         MinimalImage resource = Resources.helloC("from-git", env.registry() + "/e2e/from-git:1");
         Source.Git git = new Source.Git();
@@ -380,6 +496,71 @@ class ClusterIT {
         resource.getSpec().getSource().setInline(null);
         resource.getSpec().getSource().setGit(git);
         return resource;
+    }
+
+    /** A fixture project from the test's git repository (src/test/fixtures, copied under fixtures/). */
+    MinimalImage fixture(String project, String name, String tag) {
+        MinimalImage resource = Resources.helloC(name, env.registry() + "/e2e/" + name + ":" + tag);
+        Source.Git git = new Source.Git();
+        git.setUrl(gitUrl);
+        git.setRevision("main");
+        git.setContextDir("fixtures/" + project);
+        git.setCredentialsSecret(GIT_SECRET);
+        resource.getSpec().getSource().setInline(null);
+        resource.getSpec().getSource().setGit(git);
+        Language language = resource.getSpec().getLanguage();
+        language.setName(Language.Name.valueOf(Fixtures.fact(project, "language").toUpperCase()));
+        if (language.getName() == Language.Name.GO) {
+            language.setGoPackage(Fixtures.fact(project, "executable"));
+            BuildSettings build = new BuildSettings();
+            BuildCache cache = new BuildCache();
+            cache.setClaimName(CACHE_CLAIM);
+            build.setCache(cache);
+            resource.getSpec().setBuild(build);
+        } else if (project.equals("make-two-programs")) {
+            language.setExecutable(Fixtures.fact(project, "executable"));
+        }
+        return resource;
+    }
+
+    /** A custom build whose program prints a variable of spec.language.env, $(...) and $$ included. */
+    MinimalImage literalEnvBuild() {
+        MinimalImage resource = inline("literal-env", Language.Name.CUSTOM, Map.of("README", "env only\n"));
+        Language.Custom custom = new Language.Custom();
+        custom.setImage(env.toolchainImage());
+        custom.setScript("printf '#include <stdio.h>\\nint main(void){puts(\"%s\");return 0;}\\n' \"$MESSAGE\" > m.c\n"
+                + "musl-gcc -static -Os -o \"$OUT\" m.c");
+        resource.getSpec().getLanguage().setCustom(custom);
+        resource.getSpec().getLanguage().setEnv(List.of(new LiteralEnvVar("MESSAGE", ENV_MESSAGE)));
+        return resource;
+    }
+
+    /**
+     * The test cluster has no volume provisioner: a static hostPath PersistentVolume (a fresh directory owned by the
+     * builder's uid 65532) bound to the claim the Go fixture names as its build cache.
+     */
+    void createBuildCache() throws IOException {
+        cacheDir = Files.createTempDirectory(Files.createDirectories(Path.of("/var/cache/minimal-image/cluster-it")),
+                "build-cache-");
+        Processes.run(Duration.ofSeconds(30), List.of("chown", "65532:65532", cacheDir.toString()))
+                .requireSuccess("chown 65532 " + cacheDir);
+        client.persistentVolumes().withName(cachePersistentVolume()).withGracePeriod(0).delete();
+        await().atMost(Duration.ofMinutes(1)).until(() -> client.persistentVolumes()
+                .withName(cachePersistentVolume()).get() == null);
+        client.resource(new PersistentVolumeBuilder().withNewMetadata().withName(cachePersistentVolume()).endMetadata()
+                .withNewSpec().withCapacity(Map.of("storage", new Quantity("1Gi"))).withAccessModes("ReadWriteOnce")
+                .withStorageClassName("manual").withPersistentVolumeReclaimPolicy("Retain")
+                .withNewHostPath().withPath(cacheDir.toString()).withType("Directory").endHostPath()
+                .withNewClaimRef().withNamespace(env.namespace()).withName(CACHE_CLAIM).endClaimRef()
+                .endSpec().build()).create();
+        client.resource(new PersistentVolumeClaimBuilder().withNewMetadata().withName(CACHE_CLAIM)
+                .withNamespace(env.namespace()).endMetadata().withNewSpec().withAccessModes("ReadWriteOnce")
+                .withStorageClassName("manual").withVolumeName(cachePersistentVolume()).withNewResources()
+                .withRequests(Map.of("storage", new Quantity("1Gi"))).endResources().endSpec().build()).create();
+    }
+
+    String cachePersistentVolume() {
+        return env.namespace() + "-" + CACHE_CLAIM;
     }
 
     MinimalImage dynamicProgram() {

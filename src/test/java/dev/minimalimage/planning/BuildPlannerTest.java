@@ -9,6 +9,8 @@ import java.util.TreeMap;
 
 import org.junit.jupiter.api.Test;
 
+import dev.minimalimage.api.v1alpha1.BuildCache;
+import dev.minimalimage.api.v1alpha1.BuildSettings;
 import dev.minimalimage.api.v1alpha1.Language;
 import dev.minimalimage.api.v1alpha1.LiteralEnvVar;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
@@ -178,5 +180,49 @@ class BuildPlannerTest {
         resource.getMetadata().setUid("uid-1");
         resource.getMetadata().setNamespace("ns");
         return resource;
+    }
+
+    @Test
+    void languageEnvIsLiteralAndNeverSetsWhatTheBuilderOwns() throws Exception {
+        MinimalImage app = withUid(Resources.helloC("app", "registry.example/app:1"));
+        app.getSpec().getLanguage().setEnv(List.of(new LiteralEnvVar("CFLAGS", "-DX=$(HOME)")));
+        assertThat(planner.plan(app).compile().env()).containsEntry("CFLAGS", "-DX=$(HOME)");
+
+        for (String owned : List.of("OUT", "SRC", "PATH", "HOME", "SOURCE_DATE_EPOCH", "RUSTFLAGS", "CACHE_DIR")) {
+            app.getSpec().getLanguage().setEnv(List.of(new LiteralEnvVar(owned, "x")));
+            assertThatThrownBy(() -> planner.plan(app)).isInstanceOf(InvalidSpecException.class)
+                    .hasMessageContaining("spec.language.env must not set " + owned);
+        }
+        LiteralEnvVar fromSecret = new LiteralEnvVar("TOKEN", null);
+        fromSecret.setValueFrom(Map.of("secretKeyRef", Map.of("name", "s", "key", "k")));
+        app.getSpec().getLanguage().setEnv(List.of(fromSecret));
+        assertThatThrownBy(() -> planner.plan(app)).hasMessageContaining("valueFrom is not supported");
+        app.getSpec().getLanguage().setEnv(List.of());
+        app.getSpec().getImage().setEnv(List.of(fromSecret));
+        assertThatThrownBy(() -> planner.plan(app)).hasMessageContaining("spec.image.env TOKEN: valueFrom is not");
+    }
+
+    @Test
+    void buildCacheIsMountedIntoTheCompileStepOnlyInADirectoryPerToolchainImage() throws Exception {
+        MinimalImage app = withUid(Resources.helloC("app", "registry.example/app:1"));
+        String before = planner.plan(app).inputsHash();
+        app.getSpec().setBuild(new BuildSettings());
+        BuildCache cache = new BuildCache();
+        cache.setClaimName("build-cache");
+        app.getSpec().getBuild().setCache(cache);
+        BuildPlan plan = planner.plan(app);
+        assertThat(plan.inputsHash()).as("a cache does not change the image").isEqualTo(before);
+
+        Pod pod = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(app, plan);
+        assertThat(pod.getSpec().getVolumes()).filteredOn(v -> v.getPersistentVolumeClaim() != null)
+                .extracting(v -> v.getPersistentVolumeClaim().getClaimName()).containsExactly("build-cache");
+        var compile = pod.getSpec().getInitContainers().get(0);
+        assertThat(compile.getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/cache"));
+        assertThat(compile.getEnv()).contains(new EnvVar("CACHE_DIR",
+                BuildCaches.directory(ToolchainImages.DEFAULTS.cMusl()), null));
+        assertThat(BuildCaches.directory(ToolchainImages.DEFAULTS.cMusl()))
+                .isNotEqualTo(BuildCaches.directory(ToolchainImages.DEFAULTS.cGlibc())).startsWith("/cache/");
+        assertThat(pod.getSpec().getContainers().get(0).getVolumeMounts())
+                .noneSatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/cache"));
     }
 }

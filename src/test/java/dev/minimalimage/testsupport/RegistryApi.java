@@ -49,6 +49,16 @@ public final class RegistryApi {
                 .headers().firstValue("Docker-Content-Digest");
     }
 
+    /** The image configuration (the config blob) of {@code repository:reference}, as stored. */
+    public JsonNode config(String repository, String reference) throws IOException {
+        String digest = JSON.readTree(manifest(repository, reference)).at("/config/digest").asText();
+        HttpResponse<byte[]> response = get("/v2/" + repository + "/blobs/" + digest, "*/*");
+        if (response.statusCode() != 200) {
+            throw new AssertionError("GET blob " + digest + " -> " + response.statusCode());
+        }
+        return JSON.readTree(response.body());
+    }
+
     /** Size of a stored blob as the registry reports it (HEAD Content-Length). */
     public long blobSize(String repository, String digest) {
         HttpResponse<byte[]> response = send(request("/v2/" + repository + "/blobs/" + digest)

@@ -38,6 +38,12 @@ public class BuildSettings {
     @JsonPropertyDescription("How many finished builder pods to keep for their logs (default 2).")
     private int keepFinishedPods = 2;
 
+    @JsonPropertyDescription("Keep Go modules and build cache, Cargo's registry and ccache on a PersistentVolumeClaim"
+            + " between builds (does not change the image, so not part of the build's inputs).")
+    private BuildCache cache;
+
+    public BuildCache getCache() { return cache; }
+    public void setCache(BuildCache cache) { this.cache = cache; }
     public String getTimeout() { return timeout; }
     public void setTimeout(String timeout) { this.timeout = timeout; }
     public ResourceRequirements getResources() { return resources; }
