@@ -45,15 +45,17 @@ class BuildSystemsTest {
             args.addAll(List.of("--executable", Fixtures.fact(project, "executable")));
         } // the others: the one new executable (C, C++) or the one bin target (Cargo) is found
 
+        long started = System.nanoTime();
         CliRun built = CliRun.of(args.toArray(String[]::new));
+        long seconds = (System.nanoTime() - started) / 1_000_000_000;
 
         assertThat(built.exitCode()).as(built.all()).isZero();
         assertThat(built.result().link().verdict()).isIn("Static", "StaticPie");
         assertThat(runFromEmptyRoot(dir)).isEqualTo(Fixtures.fact(project, "output"));
         assertThat(Fixtures.snapshot(Fixtures.dir(project))).as("the build never writes into the source tree")
                 .isEqualTo(before);
-        System.out.printf("fixture %s: %d B binary, %d B compressed image%n", project,
-                built.result().binarySize(), built.result().compressedSize());
+        System.out.printf("fixture %s: %d B binary, %d B compressed image, built in %d s%n", project,
+                built.result().binarySize(), built.result().compressedSize(), seconds);
     }
 
     @Test

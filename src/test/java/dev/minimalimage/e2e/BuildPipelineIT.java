@@ -24,6 +24,7 @@ import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
 import dev.minimalimage.operator.Resources;
 import dev.minimalimage.testsupport.Compilers;
+import dev.minimalimage.testsupport.Fixtures;
 import dev.minimalimage.testsupport.KubeletStandIn;
 import dev.minimalimage.testsupport.LocalRegistry;
 import dev.minimalimage.testsupport.MinimalImages;
@@ -121,6 +122,28 @@ class BuildPipelineIT {
             System.out.println("STATUS hello-rust (Ready):\n" + Serialization.asYaml(rustStatus));
         } else {
             System.out.println("rustc not found: the Rust case was skipped");
+        }
+    }
+
+    @Test
+    void fixtureProjectsOfEveryBuildSystemBecomeReadyAndRunOnScratch() throws Exception {
+        List<String> projects = Fixtures.PROJECTS.stream().filter(p -> !Fixtures.fact(p, "language").equals("rust")
+                || (Compilers.hasRustc() && Processes.onPath("cargo"))).toList();
+        for (String project : projects) {
+            Language.Name language = Language.Name.valueOf(Fixtures.fact(project, "language").toUpperCase());
+            MinimalImage resource = Resources.inline("fixture-" + project, language,
+                    registry.host() + "/e2e/fixture-" + project + ":1", Fixtures.files(project));
+            if (language == Language.Name.GO) {
+                resource.getSpec().getLanguage().setGoPackage(Fixtures.fact(project, "executable"));
+            } else if (project.equals("make-two-programs")) {
+                resource.getSpec().getLanguage().setExecutable(Fixtures.fact(project, "executable"));
+            }
+            create(resource);
+        }
+        for (String project : projects) {
+            MinimalImageStatus status = awaitReady("fixture-" + project);
+            assertPushedImageRuns(status, "e2e/fixture-" + project, "1", "/app/app",
+                    Fixtures.fact(project, "output") + "\n");
         }
     }
 

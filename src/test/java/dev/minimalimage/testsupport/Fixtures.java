@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -47,6 +48,17 @@ public final class Fixtures {
         Processes.Result fetched = Processes.run(Duration.ofMinutes(20), command)
                 .requireSuccess("scripts/debian-sources.sh");
         return fetched.stdout().lines().map(Path::of).toList();
+    }
+
+    /** The project's files as spec.source.inline.files: relative path -> content (the fixtures are all text). */
+    public static Map<String, String> files(String project) throws IOException {
+        Map<String, String> files = new TreeMap<>();
+        try (Stream<Path> paths = Files.walk(dir(project))) {
+            for (Path p : (Iterable<Path>) paths.filter(Files::isRegularFile)::iterator) {
+                files.put(dir(project).relativize(p).toString(), Files.readString(p));
+            }
+        }
+        return files;
     }
 
     /** Every file under {@code dir} with its size and modification time: to show a build left the tree alone. */
