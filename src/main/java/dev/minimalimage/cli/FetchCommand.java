@@ -63,7 +63,7 @@ final class FetchCommand implements Callable<Integer> {
             report(commit, repository.parseCommit(commit).getCommitTime());
             return ExitCodes.OK;
         } catch (GitAPIException | org.eclipse.jgit.errors.RevisionSyntaxException e) {
-            spec.commandLine().getErr().println("error: fetching " + SourceInfo.withoutUserInfo(url)
+            spec.commandLine().getErr().println("error: fetching " + SourceInfo.withoutCredentials(url)
                     + (revision == null ? "" : " at " + revision) + " failed: " + e.getMessage());
             return FETCH_FAILED;
         } finally {
@@ -81,7 +81,7 @@ final class FetchCommand implements Callable<Integer> {
             Files.writeString(resultFile, json, StandardCharsets.UTF_8);
         }
         if (sourceInfo != null) {
-            new SourceInfo(SourceInfo.withoutUserInfo(url), commit.name(), commitTime).write(sourceInfo);
+            new SourceInfo(SourceInfo.withoutCredentials(url), commit.name(), commitTime).write(sourceInfo);
         }
         if (sourceDateEpochFile != null) {
             Files.writeString(sourceDateEpochFile, commitTime + "\n", StandardCharsets.US_ASCII);

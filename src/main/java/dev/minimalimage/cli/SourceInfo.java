@@ -21,10 +21,8 @@ import dev.minimalimage.image.Provenance;
 record SourceInfo(String url, String commit, long commitTime) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** scheme://user:password@host...: everything up to the last '@' before the path. */
-    private static final Pattern URL_USER_INFO = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)[^/]*@");
-    /** scp-like user@host:path. */
-    private static final Pattern SCP_USER = Pattern.compile("^[^/:@]+@(?=[^/:]+:)");
+    /** scheme://[userinfo@]rest[?query][#fragment] */
+    private static final Pattern URL = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*)://(?:([^/?#]*)@)?([^?#]*)");
 
     static SourceInfo read(Path file) throws IOException {
         try {
@@ -42,9 +40,19 @@ record SourceInfo(String url, String commit, long commitTime) {
         return Provenance.ofCommit(url, commit, commitTime);
     }
 
-    /** https://user:secret@host/x becomes https://host/x, ssh://git@host/x ssh://host/x, git@host:x host:x. */
-    static String withoutUserInfo(String url) {
-        Matcher m = URL_USER_INFO.matcher(url);
-        return m.find() ? m.group(1) + url.substring(m.end()) : SCP_USER.matcher(url).replaceFirst("");
+    /**
+     * The URL as a user could clone it again, without what may be a secret: https://user:token@host/x?private_token=t
+     * becomes https://host/x; an ssh user name stays (it says how to log in; ssh://git:pw@host/x becomes
+     * ssh://git@host/x); query and fragment go. scp-like git@host:x has no place for a password and stays.
+     */
+    static String withoutCredentials(String url) {
+        Matcher m = URL.matcher(url);
+        if (!m.find()) {
+            return url;
+        }
+        String scheme = m.group(1);
+        String user = m.group(2) == null ? "" : m.group(2).split(":", 2)[0];
+        boolean ssh = scheme.equalsIgnoreCase("ssh") || scheme.toLowerCase(java.util.Locale.ROOT).endsWith("+ssh");
+        return scheme + "://" + (ssh && !user.isEmpty() ? user + "@" : "") + m.group(3);
     }
 }

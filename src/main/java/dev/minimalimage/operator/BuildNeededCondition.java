@@ -17,7 +17,8 @@ public class BuildNeededCondition implements Condition<Pod, MinimalImage> {
     @Override
     public boolean isMet(DependentResource<Pod, MinimalImage> dependent, MinimalImage resource,
             Context<MinimalImage> context) {
-        return Plans.tryPlan(resource).map(plan -> needed(resource.getStatus(), plan.inputsHash())).orElse(false);
+        return Plans.tryPlan(resource).map(plan -> needed(resource.getStatus(), plan.inputsHash())).orElse(false)
+                && CacheClaims.problem(context.getClient(), resource).isEmpty();
     }
 
     static boolean needed(MinimalImageStatus status, String inputsHash) {

@@ -1,6 +1,7 @@
 package dev.minimalimage.operator;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -44,6 +45,7 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int HTTP_CONFLICT = 409;
+    private static final Duration CLAIM_RECHECK = Duration.ofMinutes(1);
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(MinimalImageReconciler.class);
 
     @Inject
@@ -61,9 +63,14 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
         MinimalImageStatus before = resource.getStatus();
         MinimalImageStatus after;
         BuildPlan plan = null;
+        Optional<String> cacheProblem = Optional.empty();
         try {
             plan = Plans.plan(resource);
-            after = aggregator.compute(resource, plan, currentPod(context, plan));
+            Optional<Pod> pod = currentPod(context, plan);
+            boolean starting = pod.isEmpty() && BuildNeededCondition.needed(resource.getStatus(), plan.inputsHash());
+            cacheProblem = starting ? CacheClaims.problem(client, resource) : Optional.empty();
+            after = cacheProblem.isPresent() ? aggregator.refused(resource, Reasons.CACHE_CLAIM_INVALID,
+                    cacheProblem.get()) : aggregator.compute(resource, plan, pod);
         } catch (InvalidSpecException e) {
             after = aggregator.invalidSpec(resource, e.getMessage());
         }
@@ -74,7 +81,9 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
         if (plan != null) {
             cleanUp(resource, plan, after, context);
         }
-        return UpdateControl.noUpdate();
+        // a claim labelled later wakes no one (the operator watches no claims): look again on a timer
+        return cacheProblem.isPresent() ? UpdateControl.<MinimalImage>noUpdate().rescheduleAfter(CLAIM_RECHECK)
+                : UpdateControl.noUpdate();
     }
 
     /**

@@ -15,6 +15,7 @@ public final class Reasons {
     // ExecutableAmbiguous: CompileExitCodes) and the packing end's own reasons (DynamicDependency, UnsupportedBinary, PushUnauthorized,
     // RegistryUnavailable, PushRejected) come through unchanged from its result record
     public static final String INVALID_SPEC = "InvalidSpec";
+    public static final String CACHE_CLAIM_INVALID = "CacheClaimInvalid";
     public static final String SOURCE_FETCH_FAILED = "SourceFetchFailed";
     public static final String COMPILE_FAILED = "CompileFailed";
     public static final String DYNAMIC_DEPENDENCY = "DynamicDependency";

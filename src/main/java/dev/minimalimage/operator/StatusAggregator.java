@@ -33,10 +33,15 @@ final class StatusAggregator {
     }
 
     MinimalImageStatus invalidSpec(MinimalImage resource, String message) {
+        return refused(resource, Reasons.INVALID_SPEC, message);
+    }
+
+    /** A build that cannot start because of what the user wrote or referenced: no pod, no retry. */
+    MinimalImageStatus refused(MinimalImage resource, String reason, String message) {
         MinimalImageStatus status = fresh(resource);
         status.setPhase(Phase.Failed);
         status.setConditions(List.of(Conditions.make(previousConditions(resource), Conditions.READY, "False",
-                Reasons.INVALID_SPEC, message, generation(resource), now())));
+                reason, message, generation(resource), now())));
         return status;
     }
 

@@ -8,9 +8,14 @@ public final class BuilderLayout {
     public static final String GIT_CHECKOUT = WORKSPACE + "/src";
     public static final String OUT_DIR = WORKSPACE + "/out";
     /** Written by fetch, read by package: url, commit and commit time for the image's annotations. */
-    public static final String SOURCE_INFO = WORKSPACE + "/source-info.json";
+    /**
+     * Where the fetch step records the commit it checked out. Its own volume, which only the fetch step may write: the
+     * compile step runs the project's scripts, which must not be able to forge the image's provenance.
+     */
+    public static final String PROVENANCE_DIR = "/provenance";
+    public static final String SOURCE_INFO = PROVENANCE_DIR + "/source-info.json";
     /** Written by fetch, read by the compile step as SOURCE_DATE_EPOCH: the commit time in epoch seconds. */
-    public static final String SOURCE_DATE_EPOCH_FILE = WORKSPACE + "/source-date-epoch";
+    public static final String SOURCE_DATE_EPOCH_FILE = PROVENANCE_DIR + "/source-date-epoch";
     public static final String REGISTRY_SECRET_DIR = "/var/run/secrets/minimal-image/registry";
     public static final String REGISTRY_CONFIG = REGISTRY_SECRET_DIR + "/config.json";
     public static final String GIT_SECRET_DIR = "/var/run/secrets/minimal-image/git";

@@ -32,6 +32,7 @@ public final class BuilderPodFactory {
     private static final String REGISTRY_VOLUME = "registry-auth";
     private static final String GIT_VOLUME = "git-auth";
     private static final String CACHE_VOLUME = "build-cache";
+    private static final String PROVENANCE_VOLUME = "provenance";
     private final ToolchainImages images;
 
     public BuilderPodFactory(ToolchainImages images) {
@@ -63,6 +64,8 @@ public final class BuilderPodFactory {
                     .withNewSecurityContext()
                         .withRunAsNonRoot(true).withRunAsUser((long) BuilderLayout.BUILDER_UID)
                         .withRunAsGroup((long) BuilderLayout.BUILDER_UID).withFsGroup((long) BuilderLayout.BUILDER_UID)
+                        // a cache claim is chown'ed only when its root is not ours yet, not file by file every build
+                        .withFsGroupChangePolicy("OnRootMismatch")
                         .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                     .endSecurityContext()
                     .withInitContainers(init)
@@ -93,6 +96,7 @@ public final class BuilderPodFactory {
             args.addAll(List.of("--revision", git.revision()));
         }
         List<VolumeMount> mounts = baseMounts();
+        mounts.add(provenanceMount(false));
         if (git.credentialsSecret() != null) {
             args.addAll(List.of("--credentials-dir", BuilderLayout.GIT_SECRET_DIR));
             mounts.add(mount(GIT_VOLUME, BuilderLayout.GIT_SECRET_DIR));
@@ -111,6 +115,7 @@ public final class BuilderPodFactory {
             if (plan.git().contextDir() != null) {
                 env.add(new EnvVar("CONTEXT_DIR", ContainerArgs.literal(plan.git().contextDir()), null));
             }
+            env.add(new EnvVar("SOURCE_DATE_EPOCH_FILE", BuilderLayout.SOURCE_DATE_EPOCH_FILE, null));
         }
         env.add(new EnvVar("OUT", plan.packageArgs().get(1), null));
         env.add(new EnvVar("WORK", BuilderLayout.WORKSPACE, null));
@@ -118,6 +123,8 @@ public final class BuilderPodFactory {
         List<VolumeMount> mounts = baseMounts();
         if (plan.isInline()) {
             mounts.add(new VolumeMount(BuilderLayout.SOURCE_MOUNT, null, SOURCE_VOLUME, true, null, null, null));
+        } else {
+            mounts.add(provenanceMount(true));
         }
         if (cacheClaim(build) != null) {
             mounts.add(mount(CACHE_VOLUME, BuilderLayout.CACHE_MOUNT));
@@ -132,6 +139,9 @@ public final class BuilderPodFactory {
         List<VolumeMount> mounts = baseMounts();
         if (plan.pushSecret() != null) {
             mounts.add(mount(REGISTRY_VOLUME, BuilderLayout.REGISTRY_SECRET_DIR));
+        }
+        if (!plan.isInline()) {
+            mounts.add(provenanceMount(true));
         }
         return base(BuilderLayout.PACKAGE_CONTAINER, images.builder(), build)
                 .withArgs(ContainerArgs.literal(plan.packageArgs()))
@@ -168,6 +178,10 @@ public final class BuilderPodFactory {
         return new ArrayList<>(List.of(workspaceMount(), mount(TMP_VOLUME, "/tmp")));
     }
 
+    private static VolumeMount provenanceMount(boolean readOnly) {
+        return new VolumeMount(BuilderLayout.PROVENANCE_DIR, null, PROVENANCE_VOLUME, readOnly, null, null, null);
+    }
+
     private static VolumeMount mount(String volume, String path) {
         return new VolumeMount(path, null, volume, volume.endsWith("-auth"), null, null, null);
     }
@@ -180,6 +194,9 @@ public final class BuilderPodFactory {
         List<Volume> volumes = new ArrayList<>();
         volumes.add(new VolumeBuilder().withName(WORKSPACE_VOLUME).withNewEmptyDir().endEmptyDir().build());
         volumes.add(new VolumeBuilder().withName(TMP_VOLUME).withNewEmptyDir().endEmptyDir().build());
+        if (!plan.isInline()) {
+            volumes.add(new VolumeBuilder().withName(PROVENANCE_VOLUME).withNewEmptyDir().endEmptyDir().build());
+        }
         if (plan.isInline()) {
             volumes.add(new VolumeBuilder().withName(SOURCE_VOLUME).withNewConfigMap()
                     .withName(plan.sourceConfigMapName()).withItems(InlineSourceFiles.items(plan.inlineFiles()))

@@ -10,12 +10,15 @@ import dev.minimalimage.result.ResultReason;
  */
 public final class CompileExitCodes {
 
-    /** A tool the project's build system needs is not in the toolchain image (127: the shell's "not found"). */
-    public static final int TOOL_MISSING = 127;
+    // codes no compiler, build tool or shell uses (not 127, not the sysexits 64-78), so a project's own failure is
+    // never mistaken for one of these
+
+    /** A tool the project's build system needs is not in the toolchain image. */
+    public static final int TOOL_MISSING = 201;
     /** The build produced no executable, or not the one spec.language.executable names. */
-    public static final int EXECUTABLE_NOT_FOUND = 65;
+    public static final int EXECUTABLE_NOT_FOUND = 202;
     /** The build produced several executables and the spec names none. */
-    public static final int EXECUTABLE_AMBIGUOUS = 66;
+    public static final int EXECUTABLE_AMBIGUOUS = 203;
 
     private CompileExitCodes() {
     }

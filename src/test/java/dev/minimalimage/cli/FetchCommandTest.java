@@ -65,11 +65,14 @@ class FetchCommandTest {
 
     @Test
     void theUrlLosesItsCredentialsEverywhere(@TempDir Path dir) throws Exception {
-        assertThat(SourceInfo.withoutUserInfo("https://user:secret@host/x")).isEqualTo("https://host/x");
-        assertThat(SourceInfo.withoutUserInfo("https://us%40er:p@ss@host:8443/x@y")).isEqualTo("https://host:8443/x@y");
-        assertThat(SourceInfo.withoutUserInfo("ssh://git@host:2222/x")).isEqualTo("ssh://host:2222/x");
-        assertThat(SourceInfo.withoutUserInfo("git@github.com:org/x.git")).isEqualTo("github.com:org/x.git");
-        assertThat(SourceInfo.withoutUserInfo("https://host/x")).isEqualTo("https://host/x");
+        assertThat(SourceInfo.withoutCredentials("https://user:secret@host/x")).isEqualTo("https://host/x");
+        assertThat(SourceInfo.withoutCredentials("https://us%40er:p@ss@host:8443/x@y")).isEqualTo("https://host:8443/x@y");
+        assertThat(SourceInfo.withoutCredentials("ssh://git@host:2222/x")).isEqualTo("ssh://git@host:2222/x");
+        assertThat(SourceInfo.withoutCredentials("ssh://git:secret@host/x")).isEqualTo("ssh://git@host/x");
+        assertThat(SourceInfo.withoutCredentials("git@github.com:org/x.git")).isEqualTo("git@github.com:org/x.git");
+        assertThat(SourceInfo.withoutCredentials("https://host/x.git?private_token=secret#frag"))
+                .isEqualTo("https://host/x.git");
+        assertThat(SourceInfo.withoutCredentials("https://host/x")).isEqualTo("https://host/x");
 
         int closedPort;
         try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

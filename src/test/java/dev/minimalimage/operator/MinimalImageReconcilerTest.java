@@ -13,6 +13,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.minimalimage.api.v1alpha1.BuildCache;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
 import dev.minimalimage.planning.BuilderLayout;
@@ -22,6 +23,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -126,6 +128,33 @@ class MinimalImageReconcilerTest {
         assertThat(ready(status).getReason()).isEqualTo("InvalidSpec");
         assertThat(ready(status).getMessage()).contains("between 1m and 6h");
         assertThat(podsOf("bad-timeout")).isEmpty();
+    }
+
+    @Test
+    void aCacheClaimItsOwnerDidNotOptInIsRefusedWithoutAPodUntilLabelled() {
+        client.resource(new PersistentVolumeClaimBuilder().withNewMetadata().withName("db-data").withNamespace(NS)
+                .endMetadata()
+                .withNewSpec().withAccessModes("ReadWriteOnce").endSpec().build()).create();
+        MinimalImage cached = Resources.helloC("cached", "registry.example/cached:1");
+        BuildCache cache = new BuildCache();
+        cache.setClaimName("db-data");
+        cached.getSpec().getBuild().setCache(cache);
+        create(cached);
+        MinimalImageStatus status = awaitStatus("cached", s -> s.getPhase() == MinimalImageStatus.Phase.Failed);
+        assertThat(ready(status).getReason()).isEqualTo("CacheClaimInvalid");
+        assertThat(ready(status).getMessage()).contains("PersistentVolumeClaim db-data is not labelled"
+                + " build.minimalimage.dev/cache=true");
+        assertThat(podsOf("cached")).isEmpty();
+
+        client.persistentVolumeClaims().inNamespace(NS).withName("db-data").edit(c -> {
+            c.getMetadata().setLabels(Map.of("build.minimalimage.dev/cache", "true"));
+            return c;
+        });
+        MinimalImage touched = get("cached"); // the timer re-checks within a minute; a spec edit at once
+        touched.getSpec().getBuild().setKeepFinishedPods(3);
+        client.resource(touched).update();
+        Pod pod = awaitPod("cached");
+        assertThat(pod.getSpec().getVolumes()).anySatisfy(v -> assertThat(v.getName()).isEqualTo("build-cache"));
     }
 
     @Test

@@ -120,11 +120,18 @@ class BuildPlannerTest {
         Pod pod = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(withUid(git), plan);
         assertThat(pod.getSpec().getInitContainers()).extracting("name").containsExactly("fetch", "compile");
         assertThat(String.join(" ", pod.getSpec().getInitContainers().get(0).getArgs())).contains("--revision v1.2")
-                .contains("--source-info /workspace/source-info.json")
-                .contains("--source-date-epoch-file /workspace/source-date-epoch");
+                .contains("--source-info /provenance/source-info.json")
+                .contains("--source-date-epoch-file /provenance/source-date-epoch");
         // the package step annotates from what fetch wrote; the planner knows no commit
         assertThat(String.join(" ", pod.getSpec().getContainers().get(0).getArgs()))
-                .contains("--source-info /workspace/source-info.json").doesNotContain(Provenance.REVISION);
+                .contains("--source-info /provenance/source-info.json").doesNotContain(Provenance.REVISION);
+        // only the fetch step may write the provenance: the compile step runs the project's own scripts
+        assertThat(pod.getSpec().getInitContainers().get(0).getVolumeMounts())
+                .anySatisfy(m -> assertThat(m.getMountPath() + " ro=" + m.getReadOnly()).isEqualTo("/provenance ro=false"));
+        assertThat(pod.getSpec().getInitContainers().get(1).getVolumeMounts())
+                .anySatisfy(m -> assertThat(m.getMountPath() + " ro=" + m.getReadOnly()).isEqualTo("/provenance ro=true"));
+        assertThat(pod.getSpec().getContainers().get(0).getVolumeMounts())
+                .anySatisfy(m -> assertThat(m.getMountPath() + " ro=" + m.getReadOnly()).isEqualTo("/provenance ro=true"));
         assertThat(pod.getSpec().getInitContainers().get(1).getEnv())
                 .contains(new EnvVar("SRC", "/workspace/src", null), new EnvVar("CONTEXT_DIR", "cmd/hello", null))
                 .noneMatch(e -> e.getName().equals("SOURCE_FILES"));

@@ -20,7 +20,7 @@ class CompileScriptTest {
 
     /** What a minimal toolchain image has besides its compilers: the shell and the utilities the script uses. */
     static final List<String> SHELL_UTILITIES = List.of("sh", "cp", "mkdir", "rm", "dirname", "cat", "find", "touch",
-            "od", "tr", "sed", "grep", "sort", "nproc", "head", "ls");
+            "od", "tr", "sed", "grep", "sort", "nproc", "head", "ls", "chmod");
 
     @Test
     void aToolTheToolchainImageLacksIsNamedWithItsOwnExitCode(@TempDir Path dir) throws Exception {
