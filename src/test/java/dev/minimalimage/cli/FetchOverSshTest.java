@@ -57,7 +57,7 @@ class FetchOverSshTest {
                         dir.resolve("source-info.json").toString());
                 assertThat(fetched.exitCode()).as(fetched.all()).isZero();
                 assertThat(SourceInfo.read(dir.resolve("source-info.json"))).isEqualTo(new SourceInfo(
-                        "ssh://127.0.0.1:" + port + "/repo", commit.name(), commit.getCommitTime()));
+                        "ssh://git@127.0.0.1:" + port + "/repo", commit.name(), commit.getCommitTime()));
                 assertThat(fetched.stdout()).contains(commit.name());
                 assertThat(dir.resolve("c/main.go")).exists();
                 assertThat(fetched.all()).doesNotContain("PRIVATE KEY");
