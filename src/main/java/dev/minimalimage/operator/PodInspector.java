@@ -42,13 +42,15 @@ final class PodInspector {
         PodStatus status = pod.getStatus() == null ? new PodStatus() : pod.getStatus();
         String podName = pod.getMetadata().getName();
         String namespace = pod.getMetadata().getNamespace();
-        if ("DeadlineExceeded".equals(status.getReason())) {
+        // a push the package step recorded stands: a deadline or an eviction that comes after it changes nothing
+        boolean pushed = pushRecorded(status);
+        if (!pushed && "DeadlineExceeded".equals(status.getReason())) {
             String step = runningStep(status);
             return failure(stages, stageOf(step), Reasons.TIMEOUT, "build exceeded its timeout of "
                     + pod.getSpec().getActiveDeadlineSeconds() + "s in step " + step + "; pod " + podName
                     + " was stopped. " + logsHint(namespace, podName, step), null);
         }
-        if ("Evicted".equals(status.getReason())) {
+        if (!pushed && "Evicted".equals(status.getReason())) {
             String step = runningStep(status);
             return failure(stages, stageOf(step), Reasons.EVICTED, "pod " + podName + " was evicted during step "
                     + step + ": " + status.getMessage(), null);
@@ -82,7 +84,7 @@ final class PodInspector {
             }
             commit = markDone(stages, step, done, commit);
         }
-        if ("Succeeded".equals(status.getPhase())) {
+        if ("Succeeded".equals(status.getPhase()) || pushed) {
             return succeeded(stages, pod, commit);
         }
         if ("Failed".equals(status.getPhase())) {
@@ -91,6 +93,16 @@ final class PodInspector {
         }
         return new BuildOutcome(Phase.Building, Reasons.BUILDING, "building in pod " + podName, stages, null, commit,
                 null);
+    }
+
+    /** Whether the package step ended with a result record of a successful push. */
+    private static boolean pushRecorded(PodStatus status) {
+        return steps(status).stream()
+                .filter(c -> BuilderLayout.PACKAGE_CONTAINER.equals(c.getName()) && c.getState() != null
+                        && c.getState().getTerminated() != null)
+                .map(c -> c.getState().getTerminated())
+                .anyMatch(done -> done.getExitCode() != null && done.getExitCode() == 0
+                        && parseResult(done.getMessage()) != null && parseResult(done.getMessage()).succeeded());
     }
 
     private static String markDone(Map<Stage, StageState> stages, String step, ContainerStateTerminated done,

@@ -77,7 +77,11 @@ public final class BuildPlanner {
         }
         String url = git.getUrl() == null ? "" : git.getUrl();
         if (!(url.startsWith("https://") || url.startsWith("ssh://") || url.matches("^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:.+"))) {
-            throw new InvalidSpecException("spec.source.git.url must be an https or ssh URL: " + url);
+            throw new InvalidSpecException("spec.source.git.url must be an https or ssh URL");
+        }
+        if (!url.matches(Source.Git.URL_PATTERN)) { // the URL itself never reaches the message: it may hold a token
+            throw new InvalidSpecException("spec.source.git.url must not carry credentials or a query (they would reach"
+                    + " logs and the status): name a Secret in spec.source.git.credentialsSecret");
         }
         if (!blank(git.getContextDir())) {
             requireRelative(git.getContextDir(), "spec.source.git.contextDir");

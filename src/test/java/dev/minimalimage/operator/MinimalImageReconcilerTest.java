@@ -131,6 +131,21 @@ class MinimalImageReconcilerTest {
     }
 
     @Test
+    void aRecordedPushWinsOverALaterDeadlineOrEviction() {
+        for (String reason : List.of("DeadlineExceeded", "Evicted")) {
+            String name = "late-" + reason.toLowerCase();
+            create(Resources.helloC(name, "registry.example/" + name + ":1"));
+            Pod pod = awaitPod(name);
+            edit(pod, s -> new PodStatusBuilder(s).withPhase("Failed").withReason(reason).withMessage("after the push")
+                    .withInitContainerStatuses(terminated("compile", 0, null))
+                    .withContainerStatuses(terminated("package", 0, success().toJson())).build());
+            MinimalImageStatus status = awaitStatus(name, s -> s.getPhase() == MinimalImageStatus.Phase.Succeeded);
+            assertThat(status.getDigest()).isEqualTo(DIGEST);
+            assertThat(ready(status).getStatus()).isEqualTo("True");
+        }
+    }
+
+    @Test
     void aCacheClaimItsOwnerDidNotOptInIsRefusedWithoutAPodUntilLabelled() {
         client.resource(new PersistentVolumeClaimBuilder().withNewMetadata().withName("db-data").withNamespace(NS)
                 .endMetadata()

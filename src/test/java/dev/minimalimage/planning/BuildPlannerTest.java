@@ -232,4 +232,20 @@ class BuildPlannerTest {
         assertThat(pod.getSpec().getContainers().get(0).getVolumeMounts())
                 .noneSatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/cache"));
     }
+
+    @Test
+    void aGitUrlCarryingCredentialsIsRefusedWithoutRepeatingThem() {
+        for (String url : List.of("https://oauth2:glpat-secret@gitlab.example/x.git", "https://secret@host/x.git",
+                "ssh://git:secret@host/x.git", "https://host/x.git?private_token=secret")) {
+            MinimalImage git = withUid(gitSource("registry.example/git:1"));
+            git.getSpec().getSource().getGit().setUrl(url);
+            assertThatThrownBy(() -> planner.plan(git)).as(url).isInstanceOf(InvalidSpecException.class)
+                    .hasMessageContaining("must not carry credentials").hasMessageNotContaining("secret");
+        }
+        for (String url : List.of("ssh://git@host:2222/x.git", "git@github.com:org/x.git", "https://host/x.git")) {
+            MinimalImage git = withUid(gitSource("registry.example/git:1"));
+            git.getSpec().getSource().getGit().setUrl(url);
+            assertThat(git).as(url).satisfies(g -> planner.plan(g));
+        }
+    }
 }

@@ -26,9 +26,14 @@ public class Source {
     public void setInline(Inline inline) { this.inline = inline; }
 
     public static class Git {
+        /** https without user info, ssh with at most a user name, or scp-like user@host:path. */
+        public static final String URL_PATTERN = "^(https://[^/@?#]+(/[^?#]*)?|ssh://([^/:@]+@)?[^/@]+(/.*)?"
+                + "|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:.+)$";
+
         @Required
-        @Pattern("^(https://|ssh://|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:).+$")
-        @JsonPropertyDescription("Repository URL: https://host/path, ssh://user@host/path or user@host:path.")
+        @Pattern(URL_PATTERN)
+        @JsonPropertyDescription("Repository URL: https://host/path, ssh://user@host/path or user@host:path; no"
+                + " credentials in it (they would reach logs and the status): use credentialsSecret.")
         private String url;
 
         @JsonPropertyDescription("Branch, tag or full commit SHA to build. Defaults to the remote's HEAD.")
