@@ -43,7 +43,9 @@ if [[ -e /run/netns/mimgkube && -f $KUBE_STATE/cluster.env ]] && (
   was_running=1
 fi
 log "cluster: $([[ $was_running == 1 ]] && echo reusing the running one || echo starting it)"
-timeout 1800 "$KUBE_DIR/up.sh" "$KUBE_STATE" > "$REPORT/up.log" 2>&1 || { tail -30 "$REPORT/up.log" >&2; die "up.sh failed"; }
+# 8>&-: the cluster's daemons (and the registry below) outlive this run when it is kept; holding the lock's fd they
+# would block every later run
+timeout 1800 "$KUBE_DIR/up.sh" "$KUBE_STATE" 8>&- > "$REPORT/up.log" 2>&1 || { tail -30 "$REPORT/up.log" >&2; die "up.sh failed"; }
 # shellcheck disable=SC1091
 . "$KUBE_STATE/cluster.env"
 knet() { nsenter --net="/run/netns/$KUBE_NETNS" -- "$@"; }
@@ -70,7 +72,7 @@ log "cluster up"
 scripts/cluster/install-operator.sh --set "watchNamespaces={$E2E_NS}"
 # shellcheck disable=SC1091
 . "$REPORT/operator.env"
-AUTH_REGISTRY=$(MIMG_NETNS=$KUBE_NETNS scripts/cluster/auth-registry.sh start)
+AUTH_REGISTRY=$(MIMG_NETNS=$KUBE_NETNS scripts/cluster/auth-registry.sh start 8>&-)
 AUTH_CREDENTIALS=/var/cache/minimal-image/auth-registry/credentials
 
 log "running ClusterIT"

@@ -20,6 +20,12 @@ import com.google.cloud.tools.jib.json.JsonTemplateMapper;
 public final class ImageAssembler {
 
     public static final String CONFIG_MEDIA_TYPE = "application/vnd.oci.image.config.v1+json";
+    /**
+     * The version of what this class writes for given inputs (layer format, config fields, manifest annotations). Bump
+     * it whenever the same binary and settings would give other bytes: builds are keyed by it, not by the builder
+     * image's tag, so an operator upgrade that writes the same bytes rebuilds nothing.
+     */
+    public static final int OUTPUT_FORMAT_VERSION = 1;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ImageAssembler() {

@@ -13,15 +13,20 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import dev.minimalimage.api.v1alpha1.MinimalImageSpec;
+import dev.minimalimage.image.ImageAssembler;
 
 /**
- * The hash that keys a build: the spec fields that change the output (not pod retention) and the two images the
- * build runs (its preset's toolchain and the builder), in canonical JSON (sorted keys), so the same inputs hash the
- * same after any restart, and configuring another preset's image never renames this build's pod.
+ * The hash that keys a build: the spec fields that change the output or whether it can be built (not pod retention,
+ * not a cache), the one toolchain image the build compiles with, and the version of the packer's output format, in
+ * canonical JSON (sorted keys) under a schema version. So the same inputs hash the same after any restart; configuring
+ * another preset's image renames no build; and an operator upgrade (a new builder image tag) rebuilds nothing unless
+ * it changes what the packer writes (then {@link ImageAssembler#OUTPUT_FORMAT_VERSION} moves).
  */
 final class BuildInputs {
 
     static final int HASH_LENGTH = 10;
+    /** Bump when the inputs below change shape, so a hash of one layout never equals one of another. */
+    static final int SCHEMA_VERSION = 2;
     private static final ObjectMapper CANONICAL = JsonMapper.builder()
             .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
@@ -30,8 +35,9 @@ final class BuildInputs {
     private BuildInputs() {
     }
 
-    static String hash(MinimalImageSpec spec, String toolchainImage, String builderImage) {
+    static String hash(MinimalImageSpec spec, String toolchainImage) {
         Map<String, Object> inputs = new LinkedHashMap<>();
+        inputs.put("schema", SCHEMA_VERSION);
         inputs.put("source", spec.getSource());
         inputs.put("language", spec.getLanguage());
         inputs.put("image", spec.getImage());
@@ -43,7 +49,7 @@ final class BuildInputs {
             inputs.put("tolerations", spec.getBuild().getTolerations());
         }
         inputs.put("toolchainImage", toolchainImage);
-        inputs.put("builderImage", builderImage);
+        inputs.put("packerOutputFormat", ImageAssembler.OUTPUT_FORMAT_VERSION);
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(CANONICAL.writeValueAsBytes(inputs));
             return HexFormat.of().formatHex(digest).substring(0, HASH_LENGTH);

@@ -40,7 +40,7 @@ public final class BuildPlanner {
             throw new InvalidSpecException("exactly one of spec.source.git or spec.source.inline must be set");
         }
         CompileStep compile = LanguagePresets.compileStep(spec.getLanguage(), images);
-        String hash = BuildInputs.hash(spec, compile.image(), images.builder());
+        String hash = BuildInputs.hash(spec, compile.image());
         String name = resource.getMetadata().getName();
         long timeout = Durations.seconds(spec.getBuild() == null ? null : spec.getBuild().getTimeout());
         return new BuildPlan(hash, podName(name, hash), truncate(name, MAX_NAME - 7) + "-source",

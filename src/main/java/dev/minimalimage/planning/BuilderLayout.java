@@ -5,6 +5,8 @@ public final class BuilderLayout {
 
     public static final String WORKSPACE = "/workspace";
     public static final String SOURCE_MOUNT = "/source";
+    /** Each step's own HOME (an emptyDir only that step mounts). */
+    public static final String HOME = "/home/builder";
     public static final String GIT_CHECKOUT = WORKSPACE + "/src";
     public static final String OUT_DIR = WORKSPACE + "/out";
     /** Written by fetch, read by package: url, commit and commit time for the image's annotations. */

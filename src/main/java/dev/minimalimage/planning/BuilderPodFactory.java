@@ -14,6 +14,9 @@ import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
@@ -33,6 +36,12 @@ public final class BuilderPodFactory {
     private static final String GIT_VOLUME = "git-auth";
     private static final String CACHE_VOLUME = "build-cache";
     private static final String PROVENANCE_VOLUME = "provenance";
+    /**
+     * Requests when spec.build.resources sets none, so the scheduler counts builder pods (a burst of builds on one
+     * node otherwise overcommits it); no limits, which would kill a large link.
+     */
+    static final ResourceRequirements DEFAULT_RESOURCES = new ResourceRequirementsBuilder()
+            .withRequests(Map.of("cpu", new Quantity("250m"), "memory", new Quantity("256Mi"))).build();
     private final ToolchainImages images;
 
     public BuilderPodFactory(ToolchainImages images) {
@@ -95,7 +104,7 @@ public final class BuilderPodFactory {
         if (git.revision() != null) {
             args.addAll(List.of("--revision", git.revision()));
         }
-        List<VolumeMount> mounts = baseMounts();
+        List<VolumeMount> mounts = baseMounts(BuilderLayout.FETCH_CONTAINER);
         mounts.add(provenanceMount(false));
         if (git.credentialsSecret() != null) {
             args.addAll(List.of("--credentials-dir", BuilderLayout.GIT_SECRET_DIR));
@@ -120,7 +129,7 @@ public final class BuilderPodFactory {
         env.add(new EnvVar("OUT", plan.packageArgs().get(1), null));
         env.add(new EnvVar("WORK", BuilderLayout.WORKSPACE, null));
         plan.compile().env().forEach((k, v) -> env.add(new EnvVar(k, ContainerArgs.literal(v), null)));
-        List<VolumeMount> mounts = baseMounts();
+        List<VolumeMount> mounts = baseMounts(BuilderLayout.COMPILE_CONTAINER);
         if (plan.isInline()) {
             mounts.add(new VolumeMount(BuilderLayout.SOURCE_MOUNT, null, SOURCE_VOLUME, true, null, null, null));
         } else {
@@ -136,7 +145,7 @@ public final class BuilderPodFactory {
     }
 
     private Container packageContainer(BuildPlan plan, BuildSettings build) {
-        List<VolumeMount> mounts = baseMounts();
+        List<VolumeMount> mounts = baseMounts(BuilderLayout.PACKAGE_CONTAINER);
         if (plan.pushSecret() != null) {
             mounts.add(mount(REGISTRY_VOLUME, BuilderLayout.REGISTRY_SECRET_DIR));
         }
@@ -153,7 +162,7 @@ public final class BuilderPodFactory {
                 .withWorkingDir(BuilderLayout.WORKSPACE)
                 .withTerminationMessagePath(BuilderLayout.TERMINATION_LOG)
                 .withTerminationMessagePolicy("FallbackToLogsOnError")
-                .withResources(build.getResources())
+                .withResources(build.getResources() != null ? build.getResources() : DEFAULT_RESOURCES)
                 .withSecurityContext(restricted());
     }
 
@@ -165,17 +174,26 @@ public final class BuilderPodFactory {
                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().build();
     }
 
-    /** The root file system is read-only: caches go to HOME in the workspace, temp files to an emptyDir /tmp. */
+    /**
+     * The root file system is read-only: HOME and /tmp are emptyDirs. Each step has a HOME of its own that no other
+     * step mounts, so the compile step (the project's own scripts) can neither read what the fetch step left there nor
+     * plant files (a docker config, say) for the package step, which holds the push credentials.
+     */
     private static List<EnvVar> homeEnv() {
-        return List.of(new EnvVar("HOME", BuilderLayout.WORKSPACE + "/home", null), new EnvVar("TMPDIR", "/tmp", null));
+        return List.of(new EnvVar("HOME", BuilderLayout.HOME, null), new EnvVar("TMPDIR", "/tmp", null));
     }
 
     private static VolumeMount workspaceMount() {
         return mount(WORKSPACE_VOLUME, BuilderLayout.WORKSPACE);
     }
 
-    private static List<VolumeMount> baseMounts() {
-        return new ArrayList<>(List.of(workspaceMount(), mount(TMP_VOLUME, "/tmp")));
+    private static List<VolumeMount> baseMounts(String step) {
+        return new ArrayList<>(List.of(workspaceMount(), mount(TMP_VOLUME, "/tmp"), mount(homeVolume(step),
+                BuilderLayout.HOME)));
+    }
+
+    private static String homeVolume(String step) {
+        return "home-" + step;
     }
 
     private static VolumeMount provenanceMount(boolean readOnly) {
@@ -194,6 +212,11 @@ public final class BuilderPodFactory {
         List<Volume> volumes = new ArrayList<>();
         volumes.add(new VolumeBuilder().withName(WORKSPACE_VOLUME).withNewEmptyDir().endEmptyDir().build());
         volumes.add(new VolumeBuilder().withName(TMP_VOLUME).withNewEmptyDir().endEmptyDir().build());
+        List<String> steps = plan.isInline() ? List.of(BuilderLayout.COMPILE_CONTAINER, BuilderLayout.PACKAGE_CONTAINER)
+                : List.of(BuilderLayout.FETCH_CONTAINER, BuilderLayout.COMPILE_CONTAINER, BuilderLayout.PACKAGE_CONTAINER);
+        for (String step : steps) {
+            volumes.add(new VolumeBuilder().withName(homeVolume(step)).withNewEmptyDir().endEmptyDir().build());
+        }
         if (!plan.isInline()) {
             volumes.add(new VolumeBuilder().withName(PROVENANCE_VOLUME).withNewEmptyDir().endEmptyDir().build());
         }
