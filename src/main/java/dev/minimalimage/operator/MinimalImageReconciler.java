@@ -45,7 +45,7 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int HTTP_CONFLICT = 409;
-    private static final Duration CLAIM_RECHECK = Duration.ofMinutes(1);
+    private static final Duration PREFLIGHT_RECHECK = Duration.ofMinutes(1);
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(MinimalImageReconciler.class);
 
     @Inject
@@ -63,14 +63,14 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
         MinimalImageStatus before = resource.getStatus();
         MinimalImageStatus after;
         BuildPlan plan = null;
-        Optional<String> cacheProblem = Optional.empty();
+        Optional<Preflight.Problem> problem = Optional.empty();
         try {
             plan = Plans.plan(resource);
             Optional<Pod> pod = currentPod(context, plan);
             boolean starting = pod.isEmpty() && BuildNeededCondition.needed(resource.getStatus(), plan.inputsHash());
-            cacheProblem = starting ? CacheClaims.problem(client, resource) : Optional.empty();
-            after = cacheProblem.isPresent() ? aggregator.refused(resource, Reasons.CACHE_CLAIM_INVALID,
-                    cacheProblem.get()) : aggregator.compute(resource, plan, pod);
+            problem = starting ? Preflight.check(client, resource, plan) : Optional.empty();
+            after = problem.isPresent() ? aggregator.refused(resource, problem.get().reason(), problem.get().message())
+                    : aggregator.compute(resource, plan, pod);
         } catch (InvalidSpecException e) {
             after = aggregator.invalidSpec(resource, e.getMessage());
         }
@@ -81,8 +81,8 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
         if (plan != null) {
             cleanUp(resource, plan, after, context);
         }
-        // a claim labelled later wakes no one (the operator watches no claims): look again on a timer
-        return cacheProblem.isPresent() ? UpdateControl.<MinimalImage>noUpdate().rescheduleAfter(CLAIM_RECHECK)
+        // a Secret or claim fixed later wakes no one (the operator watches neither): look again on a timer
+        return problem.isPresent() ? UpdateControl.<MinimalImage>noUpdate().rescheduleAfter(PREFLIGHT_RECHECK)
                 : UpdateControl.noUpdate();
     }
 

@@ -16,6 +16,8 @@ public final class Reasons {
     // RegistryUnavailable, PushRejected) come through unchanged from its result record
     public static final String INVALID_SPEC = "InvalidSpec";
     public static final String CACHE_CLAIM_INVALID = "CacheClaimInvalid";
+    public static final String PUSH_SECRET_INVALID = "PushSecretInvalid";
+    public static final String GIT_SECRET_INVALID = "GitSecretInvalid";
     public static final String SOURCE_FETCH_FAILED = "SourceFetchFailed";
     public static final String COMPILE_FAILED = "CompileFailed";
     public static final String DYNAMIC_DEPENDENCY = "DynamicDependency";

@@ -312,10 +312,13 @@ public class HelmChartTest {
         assertVerbs(role, "", "configmaps", "get", "list", "watch", "create", "delete", "patch", "update");
         assertVerbs(role, "", "pods/log", "get");
         assertVerbs(role, "", "events", "create", "patch");
-        assertVerbs(role, "", "secrets", "get", "list", "watch");
+        assertVerbs(role, "", "secrets", "get");
+        assertVerbs(role, "", "persistentvolumeclaims", "get");
         assertVerbs(role, "apiextensions.k8s.io", "customresourcedefinitions", "get", "list");
         // read-only where it must be
-        assertThat(verbs(role, "", "secrets")).containsExactlyInAnyOrder("get", "list", "watch");
+        // Secrets: only read one by one, by name, to check a build's before its pod exists; never listed or cached
+        assertThat(verbs(role, "", "secrets")).containsExactly("get");
+        assertThat(verbs(role, "", "persistentvolumeclaims")).containsExactly("get");
         assertThat(verbs(role, "apiextensions.k8s.io", "customresourcedefinitions")).containsExactlyInAnyOrder("get", "list");
         assertThat(role.getRules()).noneMatch(r -> r.getVerbs().contains("*") || r.getResources().contains("*")
                 || r.getApiGroups().contains("*"));

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import dev.minimalimage.api.v1alpha1.BuildCache;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
+import dev.minimalimage.api.v1alpha1.Source;
 import dev.minimalimage.planning.BuilderLayout;
 import dev.minimalimage.result.BuildResult;
 import dev.minimalimage.result.LinkSummary;
@@ -26,6 +27,7 @@ import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
@@ -143,6 +145,42 @@ class MinimalImageReconcilerTest {
             assertThat(status.getDigest()).isEqualTo(DIGEST);
             assertThat(ready(status).getStatus()).isEqualTo("True");
         }
+    }
+
+    @Test
+    void namedSecretsAreCheckedBeforeAPodExistsAndTheirMissingKeysNamed() {
+        MinimalImage noSecret = Resources.helloC("no-secret", "registry.example/no-secret:1");
+        noSecret.getSpec().getImage().setPushSecret("absent");
+        create(noSecret);
+        MinimalImageStatus missing = awaitStatus("no-secret", s -> s.getPhase() == MinimalImageStatus.Phase.Failed);
+        assertThat(ready(missing).getReason()).isEqualTo("PushSecretInvalid");
+        assertThat(ready(missing).getMessage()).isEqualTo("spec.image.pushSecret: no Secret absent in namespace " + NS);
+
+        client.resource(new SecretBuilder().withNewMetadata().withName("wrong-key").withNamespace(NS).endMetadata()
+                .withType("kubernetes.io/dockerconfigjson").withData(Map.of("config.json", "e30=")).build()).create();
+        MinimalImage wrongKey = Resources.helloC("wrong-key", "registry.example/wrong-key:1");
+        wrongKey.getSpec().getImage().setPushSecret("wrong-key");
+        create(wrongKey);
+        MinimalImageStatus keyless = awaitStatus("wrong-key", s -> s.getPhase() == MinimalImageStatus.Phase.Failed);
+        assertThat(ready(keyless).getMessage()).isEqualTo("spec.image.pushSecret: Secret wrong-key has no key"
+                + " .dockerconfigjson");
+
+        client.resource(new SecretBuilder().withNewMetadata().withName("ssh-key-only").withNamespace(NS).endMetadata()
+                .withType("kubernetes.io/ssh-auth").withData(Map.of("ssh-privatekey", "a2V5")).build()).create();
+        MinimalImage git = Resources.helloC("git-no-hosts", "registry.example/git:1");
+        Source.Git repo = new Source.Git();
+        repo.setUrl("ssh://git@git.example/repo.git");
+        repo.setCredentialsSecret("ssh-key-only");
+        git.getSpec().getSource().setInline(null);
+        git.getSpec().getSource().setGit(repo);
+        create(git);
+        MinimalImageStatus noHosts = awaitStatus("git-no-hosts", s -> s.getPhase() == MinimalImageStatus.Phase.Failed);
+        assertThat(ready(noHosts).getReason()).isEqualTo("GitSecretInvalid");
+        assertThat(ready(noHosts).getMessage()).contains("Secret ssh-key-only has no key known_hosts")
+                .doesNotContain("a2V5");
+        assertThat(podsOf("no-secret")).isEmpty();
+        assertThat(podsOf("wrong-key")).isEmpty();
+        assertThat(podsOf("git-no-hosts")).isEmpty();
     }
 
     @Test

@@ -1,0 +1,113 @@
+package dev.minimalimage.operator;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.minimalimage.api.v1alpha1.MinimalImage;
+import dev.minimalimage.planning.BuildPlan;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+/**
+ * What must hold in the cluster before a builder pod may be created, checked then rather than found out by a pod that
+ * never starts (a missing Secret volume) or fails much later (a push Secret without its key): the Secrets the spec
+ * names exist with the right type and keys, and the cache claim is one its owner opted in. Messages name keys, never
+ * values.
+ */
+final class Preflight {
+
+    /** The label a claim's owner sets to let builds mount it (spec.build.cache). */
+    static final String CACHE_OPT_IN_LABEL = "build.minimalimage.dev/cache";
+    static final String DOCKER_CONFIG_TYPE = "kubernetes.io/dockerconfigjson";
+    static final String DOCKER_CONFIG_KEY = ".dockerconfigjson";
+
+    record Problem(String reason, String message) {
+    }
+
+    private Preflight() {
+    }
+
+    static Optional<Problem> check(KubernetesClient client, MinimalImage resource, BuildPlan plan) {
+        String namespace = resource.getMetadata().getNamespace();
+        if (plan.pushSecret() != null) {
+            Optional<String> push = pushSecret(client, namespace, plan.pushSecret());
+            if (push.isPresent()) {
+                return Optional.of(new Problem(Reasons.PUSH_SECRET_INVALID, push.get()));
+            }
+        }
+        if (plan.git() != null && plan.git().credentialsSecret() != null) {
+            Optional<String> git = gitSecret(client, namespace, plan.git());
+            if (git.isPresent()) {
+                return Optional.of(new Problem(Reasons.GIT_SECRET_INVALID, git.get()));
+            }
+        }
+        return cacheClaim(client, resource).map(message -> new Problem(Reasons.CACHE_CLAIM_INVALID, message));
+    }
+
+    private static Optional<String> pushSecret(KubernetesClient client, String namespace, String name) {
+        Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
+        if (secret == null) {
+            return Optional.of("spec.image.pushSecret: no Secret " + name + " in namespace " + namespace);
+        }
+        if (!DOCKER_CONFIG_TYPE.equals(secret.getType())) {
+            return Optional.of("spec.image.pushSecret: Secret " + name + " has type " + secret.getType() + ", not "
+                    + DOCKER_CONFIG_TYPE);
+        }
+        return missingKeys(secret, List.of(DOCKER_CONFIG_KEY))
+                .map(keys -> "spec.image.pushSecret: Secret " + name + " has no key " + keys);
+    }
+
+    /** https needs username and password; ssh a private key and the known host keys (the host is always verified). */
+    private static Optional<String> gitSecret(KubernetesClient client, String namespace, BuildPlan.GitSource git) {
+        String name = git.credentialsSecret();
+        Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
+        if (secret == null) {
+            return Optional.of("spec.source.git.credentialsSecret: no Secret " + name + " in namespace " + namespace);
+        }
+        List<String> keys = git.url().startsWith("https://") ? List.of("username", "password")
+                : List.of("ssh-privatekey", "known_hosts");
+        return missingKeys(secret, keys).map(missing -> "spec.source.git.credentialsSecret: Secret " + name
+                + " has no key " + missing + " (a " + (keys.contains("username") ? "https" : "ssh") + " URL needs "
+                + String.join(" and ", keys) + ")");
+    }
+
+    private static Optional<String> missingKeys(Secret secret, List<String> keys) {
+        List<String> missing = new ArrayList<>();
+        for (String key : keys) {
+            boolean inData = secret.getData() != null && secret.getData().containsKey(key);
+            boolean inStringData = secret.getStringData() != null && secret.getStringData().containsKey(key);
+            if (!inData && !inStringData) {
+                missing.add(key);
+            }
+        }
+        return missing.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", missing));
+    }
+
+    /**
+     * The operator mounts the claim read-write into a compile step that runs the project's own scripts: without the
+     * owner's opt-in, anyone who may create a MinimalImage could read or overwrite every claim of the namespace (a
+     * database's, say) with the operator's rights.
+     */
+    private static Optional<String> cacheClaim(KubernetesClient client, MinimalImage resource) {
+        if (resource.getSpec().getBuild() == null || resource.getSpec().getBuild().getCache() == null) {
+            return Optional.empty();
+        }
+        String name = resource.getSpec().getBuild().getCache().getClaimName();
+        String namespace = resource.getMetadata().getNamespace();
+        PersistentVolumeClaim claim = client.persistentVolumeClaims().inNamespace(namespace).withName(name).get();
+        if (claim == null) {
+            return Optional.of("spec.build.cache.claimName: no PersistentVolumeClaim " + name + " in namespace "
+                    + namespace);
+        }
+        Map<String, String> labels = claim.getMetadata().getLabels();
+        if (labels == null || !"true".equals(labels.get(CACHE_OPT_IN_LABEL))) {
+            return Optional.of("PersistentVolumeClaim " + name + " is not labelled " + CACHE_OPT_IN_LABEL + "=true:"
+                    + " only claims their owner opted in are mounted into builds (kubectl label pvc " + name + " "
+                    + CACHE_OPT_IN_LABEL + "=true)");
+        }
+        return Optional.empty();
+    }
+}
