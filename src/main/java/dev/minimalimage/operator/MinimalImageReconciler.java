@@ -2,9 +2,11 @@ package dev.minimalimage.operator;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 import jakarta.inject.Inject;
 
@@ -20,8 +22,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
@@ -46,6 +50,8 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int HTTP_CONFLICT = 409;
     private static final Duration PREFLIGHT_RECHECK = Duration.ofMinutes(1);
+    private static final Set<String> NOT_STARTED = Set.of(Reasons.UNSCHEDULABLE, Reasons.VOLUME_MOUNT_FAILED,
+            Reasons.POD_NOT_STARTED);
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(MinimalImageReconciler.class);
 
     @Inject
@@ -64,13 +70,15 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
         MinimalImageStatus after;
         BuildPlan plan = null;
         Optional<Preflight.Problem> problem = Optional.empty();
+        Optional<Duration> startPending = Optional.empty();
         try {
             plan = Plans.plan(resource);
             Optional<Pod> pod = currentPod(context, plan);
             boolean starting = pod.isEmpty() && BuildNeededCondition.needed(resource.getStatus(), plan.inputsHash());
             problem = starting ? Preflight.check(client, resource, plan) : Optional.empty();
             after = problem.isPresent() ? aggregator.refused(resource, problem.get().reason(), problem.get().message())
-                    : aggregator.compute(resource, plan, pod);
+                    : aggregator.compute(resource, plan, pod, () -> pod.flatMap(this::lastMountFailure));
+            startPending = startTimeLeft(pod, plan, after);
         } catch (InvalidSpecException e) {
             after = aggregator.invalidSpec(resource, e.getMessage());
         }
@@ -81,9 +89,46 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
         if (plan != null) {
             cleanUp(resource, plan, after, context);
         }
-        // a Secret or claim fixed later wakes no one (the operator watches neither): look again on a timer
-        return problem.isPresent() ? UpdateControl.<MinimalImage>noUpdate().rescheduleAfter(PREFLIGHT_RECHECK)
-                : UpdateControl.noUpdate();
+        // a Secret or claim fixed later wakes no one (the operator watches neither): look again on a timer; and a pod
+        // that never starts sends no event when its start time runs out: look again then
+        if (problem.isPresent()) {
+            return UpdateControl.<MinimalImage>noUpdate().rescheduleAfter(PREFLIGHT_RECHECK);
+        }
+        return startPending.map(left -> UpdateControl.<MinimalImage>noUpdate().rescheduleAfter(
+                left.isNegative() ? Duration.ofSeconds(1) : left.plusSeconds(1))).orElse(UpdateControl.noUpdate());
+    }
+
+    /**
+     * After the last retry, an API failure becomes Ready=False (QuotaExceeded, PodRejected or ReconcileError with the
+     * server's message) so it reaches the user; but never over a result already Succeeded for this generation, so
+     * GitOps health does not flap over a transient fault in housekeeping.
+     */
+    @Override
+    public ErrorStatusUpdateControl<MinimalImage> updateErrorStatus(MinimalImage resource, Context<MinimalImage> context,
+            Exception e) {
+        boolean lastAttempt = context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(true);
+        errorStatus(resource, e, lastAttempt).ifPresent(status -> {
+            try {
+                writeStatus(resource, context, status);
+            } catch (RuntimeException writeFailed) { // the API is down for the status too: the log is all there is
+                LOG.warnf("error status of %s/%s not written: %s", resource.getMetadata().getNamespace(),
+                        resource.getMetadata().getName(), writeFailed.getMessage());
+            }
+        });
+        return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+
+    /** The status to show for a reconcile that failed with {@code e}, if any. */
+    Optional<MinimalImageStatus> errorStatus(MinimalImage resource, Exception e, boolean lastAttempt) {
+        MinimalImageStatus before = resource.getStatus();
+        boolean succeeded = before != null && before.getPhase() == Phase.Succeeded
+                && Objects.equals(before.getObservedGeneration(), resource.getMetadata().getGeneration());
+        if (!lastAttempt || succeeded) {
+            return Optional.empty();
+        }
+        ApiFailures.Failure failure = ApiFailures.classify(e);
+        MinimalImageStatus after = aggregator.refused(resource, failure.reason(), failure.message());
+        return sameJson(before, after) ? Optional.empty() : Optional.of(after);
     }
 
     /**
@@ -113,6 +158,30 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
         });
     }
 
+    /** While the pod has not started a step: how long it still may take. */
+    private static Optional<Duration> startTimeLeft(Optional<Pod> pod, BuildPlan plan, MinimalImageStatus status) {
+        if (finished(status)) {
+            return Optional.empty();
+        }
+        return pod.filter(p -> !StartCheck.started(p)).map(p -> StartCheck.remaining(p,
+                Duration.ofSeconds(plan.startTimeoutSeconds()), Instant.now()));
+    }
+
+    private static boolean finished(MinimalImageStatus status) {
+        return status.getPhase() == Phase.Succeeded || status.getPhase() == Phase.Failed;
+    }
+
+    /** The kubelet reports a volume it cannot mount only as an event (FailedMount) on the pod. */
+    private Optional<String> lastMountFailure(Pod pod) {
+        return client.v1().events().inNamespace(pod.getMetadata().getNamespace())
+                .withField("involvedObject.name", pod.getMetadata().getName()).list().getItems().stream()
+                .filter(e -> "FailedMount".equals(e.getReason()))
+                .filter(e -> pod.getMetadata().getUid() == null || e.getInvolvedObject() == null
+                        || pod.getMetadata().getUid().equals(e.getInvolvedObject().getUid()))
+                .max(java.util.Comparator.comparing(e -> String.valueOf(e.getLastTimestamp())))
+                .map(e -> e.getMessage());
+    }
+
     private static Optional<Pod> currentPod(Context<MinimalImage> context, BuildPlan plan) {
         return context.getSecondaryResources(Pod.class).stream()
                 .filter(p -> plan.podName().equals(p.getMetadata().getName()))
@@ -123,7 +192,9 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
     /** Pull failures never heal inside one pod's lifetime worth waiting for; free the node and keep the verdict. */
     private void cleanUp(MinimalImage resource, BuildPlan plan, MinimalImageStatus after, Context<MinimalImage> context) {
         List<Pod> owned = context.getSecondaryResources(Pod.class).stream().toList();
-        boolean pullFailed = after.getPhase() == Phase.Failed && readyReason(after).endsWith("ImagePullFailed");
+        // a pull that failed, or a pod that never started, would only hold the node's (or quota's) room
+        boolean pullFailed = after.getPhase() == Phase.Failed && (readyReason(after).endsWith("ImagePullFailed")
+                || NOT_STARTED.contains(readyReason(after)));
         owned.stream().filter(p -> pullFailed && p.getMetadata().getName().equals(plan.podName()))
                 .forEach(p -> client.pods().inNamespace(p.getMetadata().getNamespace())
                         .withName(p.getMetadata().getName()).delete());

@@ -18,6 +18,14 @@ public final class Reasons {
     public static final String CACHE_CLAIM_INVALID = "CacheClaimInvalid";
     public static final String PUSH_SECRET_INVALID = "PushSecretInvalid";
     public static final String GIT_SECRET_INVALID = "GitSecretInvalid";
+    public static final String QUOTA_EXCEEDED = "QuotaExceeded";
+    public static final String UNSCHEDULABLE = "Unschedulable";
+    public static final String VOLUME_MOUNT_FAILED = "VolumeMountFailed";
+    /** Not running after spec.build.startTimeout, neither unschedulable nor with a mount failure on record. */
+    public static final String POD_NOT_STARTED = "PodNotStarted";
+    public static final String POD_REJECTED = "PodRejected";
+    /** The API refused a request after the last retry (not over a Succeeded result of the same generation). */
+    public static final String RECONCILE_ERROR = "ReconcileError";
     public static final String SOURCE_FETCH_FAILED = "SourceFetchFailed";
     public static final String COMPILE_FAILED = "CompileFailed";
     public static final String DYNAMIC_DEPENDENCY = "DynamicDependency";

@@ -1,12 +1,14 @@
 package dev.minimalimage.operator;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
@@ -45,7 +47,9 @@ final class StatusAggregator {
         return status;
     }
 
-    MinimalImageStatus compute(MinimalImage resource, BuildPlan plan, Optional<Pod> pod) {
+    /** {@code mountFailure}: the kubelet's latest FailedMount message for the pod, asked only for a pod not started. */
+    MinimalImageStatus compute(MinimalImage resource, BuildPlan plan, Optional<Pod> pod,
+            Supplier<Optional<String>> mountFailure) {
         MinimalImageStatus old = resource.getStatus();
         boolean sameInputs = old != null && plan.inputsHash().equals(old.getBuildHash());
         if (pod.isEmpty()) {
@@ -57,7 +61,9 @@ final class StatusAggregator {
         status.setBuilderPodUid(pod.get().getMetadata().getUid());
         status.setPodRecreations(recreations(old, sameInputs, pod.get()));
         status.setStartTime(pod.get().getMetadata().getCreationTimestamp());
-        BuildOutcome outcome = PodInspector.inspect(pod.get(), plan.isInline());
+        BuildOutcome inspected = PodInspector.inspect(pod.get(), plan.isInline());
+        BuildOutcome outcome = inspected.finished() ? inspected : StartCheck.expired(pod.get(),
+                Duration.ofSeconds(plan.startTimeoutSeconds()), clock.instant(), mountFailure).orElse(inspected);
         apply(resource, status, outcome, sameInputs ? old : null);
         return status;
     }

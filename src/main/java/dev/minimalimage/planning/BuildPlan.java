@@ -16,7 +16,8 @@ public record BuildPlan(
         CompileStep compile,
         List<String> packageArgs,
         String pushSecret,
-        long timeoutSeconds) {
+        long timeoutSeconds,
+        long startTimeoutSeconds) {
 
     public record GitSource(String url, String revision, String contextDir, String credentialsSecret) {
     }

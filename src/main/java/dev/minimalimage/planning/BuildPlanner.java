@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
+import dev.minimalimage.api.v1alpha1.BuildSettings;
 import dev.minimalimage.api.v1alpha1.ImageTarget;
 import dev.minimalimage.api.v1alpha1.Language;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
@@ -43,9 +44,11 @@ public final class BuildPlanner {
         String hash = BuildInputs.hash(spec, compile.image());
         String name = resource.getMetadata().getName();
         long timeout = Durations.seconds(spec.getBuild() == null ? null : spec.getBuild().getTimeout());
+        String start = spec.getBuild() == null ? BuildSettings.DEFAULT_START_TIMEOUT : spec.getBuild().getStartTimeout();
+        long startTimeout = Durations.seconds("build.startTimeout", start, Durations.MIN_SECONDS, 3600, "1h");
         return new BuildPlan(hash, podName(name, hash), truncate(name, MAX_NAME - 7) + "-source",
                 inlineFiles(source), git(source), compile, packageArgs(spec), blankToNull(spec.getImage().getPushSecret()),
-                timeout);
+                timeout, startTimeout);
     }
 
     public static String binaryName(Language language) {

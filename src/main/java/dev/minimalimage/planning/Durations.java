@@ -14,13 +14,17 @@ final class Durations {
     }
 
     static long seconds(String text) throws InvalidSpecException {
+        return seconds("build.timeout", text, MIN_SECONDS, MAX_SECONDS, "6h");
+    }
+
+    static long seconds(String field, String text, long min, long max, String maxText) throws InvalidSpecException {
         Matcher m = text == null ? null : DURATION.matcher(text.trim());
         if (m == null || text.isBlank() || !m.matches()) {
-            throw new InvalidSpecException("build.timeout must look like 15m or 1h30m: " + text);
+            throw new InvalidSpecException(field + " must look like 15m or 1h30m: " + text);
         }
         long seconds = part(m.group(1)) * 3600 + part(m.group(2)) * 60 + part(m.group(3));
-        if (seconds < MIN_SECONDS || seconds > MAX_SECONDS) {
-            throw new InvalidSpecException("build.timeout must be between 1m and 6h: " + text);
+        if (seconds < min || seconds > max) {
+            throw new InvalidSpecException(field + " must be between 1m and " + maxText + ": " + text);
         }
         return seconds;
     }

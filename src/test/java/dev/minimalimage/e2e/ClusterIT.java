@@ -116,6 +116,8 @@ class ClusterIT {
         // the same inputs under another name: a reproducible build gives the same digest
         create(fixture("make-two-programs", "fixture-again", "again"));
         create(literalEnvBuild());
+        create(unschedulable());
+        create(gitWithAKeylessSecret());
         // everything that builds is created now, so the builds run side by side
         create(readmeExample());
         create(inline("hello-cpp", Language.Name.CPP, Map.of("main.cpp", "#include <iostream>\n#include <vector>\n"
@@ -430,6 +432,26 @@ class ClusterIT {
         }
     }
 
+    @Test
+    @Order(21)
+    void aPodThatCannotBeScheduledFailsAfterItsStartTimeoutQuotingTheScheduler() {
+        MinimalImageStatus status = awaitFinished("unschedulable");
+        assertThat(ready(status).getReason()).as(Serialization.asYaml(status)).isEqualTo("Unschedulable");
+        assertThat(ready(status).getMessage()).contains("was not scheduled within spec.build.startTimeout (60s)")
+                .contains("node(s) didn't match");
+        await().atMost(Duration.ofSeconds(60)).until(() -> ownedPods("unschedulable").isEmpty());
+    }
+
+    @Test
+    @Order(22)
+    void aSecretWithoutTheKeysItsUrlNeedsIsRefusedBeforeAnyPod() {
+        MinimalImageStatus status = awaitFinished("keyless-git");
+        assertThat(ready(status).getReason()).as(Serialization.asYaml(status)).isEqualTo("GitSecretInvalid");
+        assertThat(ready(status).getMessage()).contains("Secret " + WRONG_PUSH_SECRET + " has no key ssh-privatekey,"
+                + " known_hosts");
+        assertThat(ownedPods("keyless-git")).isEmpty();
+    }
+
     // ------------------------------------------------------------------------------------------- resources
 
     MinimalImage readmeExample() throws IOException {
@@ -522,6 +544,21 @@ class ClusterIT {
         } else if (project.equals("make-two-programs")) {
             language.setExecutable(Fixtures.fact(project, "executable"));
         }
+        return resource;
+    }
+
+    /** A build whose pod no node can take: it must fail after its start timeout, not stay Building. */
+    MinimalImage unschedulable() {
+        MinimalImage resource = inline("unschedulable", Language.Name.C, Map.of("main.c", program("never")));
+        resource.getSpec().getBuild().setStartTimeout("1m");
+        resource.getSpec().getBuild().setNodeSelector(Map.of("minimal-image.test/no-such-node", "true"));
+        return resource;
+    }
+
+    /** A git build naming a Secret that exists but is of the wrong kind (the push Secret has no ssh keys). */
+    MinimalImage gitWithAKeylessSecret() {
+        MinimalImage resource = fixture("make-two-programs", "keyless-git", "1");
+        resource.getSpec().getSource().getGit().setCredentialsSecret(WRONG_PUSH_SECRET);
         return resource;
     }
 

@@ -17,12 +17,21 @@ import io.fabric8.kubernetes.api.model.Toleration;
 public class BuildSettings {
 
     public static final String DEFAULT_TIMEOUT = "15m";
+    public static final String DEFAULT_START_TIMEOUT = "10m";
 
     @Pattern("^([0-9]+h)?([0-9]+m)?([0-9]+s)?$")
     @ValidationRule(value = "self != '' && duration(self) >= duration('1m') && duration(self) <= duration('6h')",
             message = "timeout must be a duration between 1m and 6h, e.g. 15m or 1h30m")
     @JsonPropertyDescription("How long the whole build may take (e.g. 15m, 1h30m; between 1m and 6h; default 15m).")
     private String timeout = DEFAULT_TIMEOUT;
+
+    @Pattern("^([0-9]+h)?([0-9]+m)?([0-9]+s)?$")
+    @ValidationRule(value = "self != '' && duration(self) >= duration('1m') && duration(self) <= duration('1h')",
+            message = "startTimeout must be a duration between 1m and 1h, e.g. 10m")
+    @JsonPropertyDescription("How long the builder pod may take to start its first step (scheduling, pulling, mounting"
+            + " volumes) before the build fails with Unschedulable, VolumeMountFailed or PodNotStarted (default 10m;"
+            + " between 1m and 1h). The build's timeout only counts once the pod runs.")
+    private String startTimeout = DEFAULT_START_TIMEOUT;
 
     @JsonPropertyDescription("CPU and memory requests/limits of each builder container.")
     private ResourceRequirements resources;
@@ -44,6 +53,8 @@ public class BuildSettings {
 
     public BuildCache getCache() { return cache; }
     public void setCache(BuildCache cache) { this.cache = cache; }
+    public String getStartTimeout() { return startTimeout; }
+    public void setStartTimeout(String startTimeout) { this.startTimeout = startTimeout; }
     public String getTimeout() { return timeout; }
     public void setTimeout(String timeout) { this.timeout = timeout; }
     public ResourceRequirements getResources() { return resources; }
