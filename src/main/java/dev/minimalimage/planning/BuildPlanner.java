@@ -23,7 +23,6 @@ import dev.minimalimage.image.Provenance;
  */
 public final class BuildPlanner {
 
-    static final int MAX_NAME = 63;
     private final ToolchainImages images;
 
     public BuildPlanner(ToolchainImages images) {
@@ -46,7 +45,7 @@ public final class BuildPlanner {
         long timeout = Durations.seconds(spec.getBuild() == null ? null : spec.getBuild().getTimeout());
         String start = spec.getBuild() == null ? BuildSettings.DEFAULT_START_TIMEOUT : spec.getBuild().getStartTimeout();
         long startTimeout = Durations.seconds("build.startTimeout", start, Durations.MIN_SECONDS, 3600, "1h");
-        return new BuildPlan(hash, podName(name, hash), truncate(name, MAX_NAME - 7) + "-source",
+        return new BuildPlan(hash, podName(name, hash), GeneratedNames.of(name, "-source"),
                 inlineFiles(source), git(source), compile, packageArgs(spec), blankToNull(spec.getImage().getPushSecret()),
                 timeout, startTimeout);
     }
@@ -56,7 +55,7 @@ public final class BuildPlanner {
     }
 
     static String podName(String resourceName, String hash) {
-        return truncate(resourceName, MAX_NAME - "-build-".length() - hash.length()) + "-build-" + hash;
+        return GeneratedNames.of(resourceName, "-build-" + hash);
     }
 
     private static SortedMap<String, String> inlineFiles(Source source) throws InvalidSpecException {
@@ -162,10 +161,6 @@ public final class BuildPlanner {
         if (path.chars().anyMatch(Character::isISOControl)) { // the compile step lists paths one per line
             throw new InvalidSpecException(what + " must not contain control characters: " + path.strip());
         }
-    }
-
-    private static String truncate(String s, int max) {
-        return s.length() <= max ? s : s.substring(0, max).replaceAll("[-.]+$", "");
     }
 
     private static boolean blank(String s) {

@@ -90,8 +90,7 @@ public final class BuilderPodFactory {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put(BuilderLayout.LABEL_MANAGED_BY, BuilderLayout.MANAGED_BY);
         labels.put(BuilderLayout.LABEL_COMPONENT, BuilderLayout.COMPONENT_BUILDER);
-        labels.put(BuilderLayout.LABEL_IMAGE, BuildPlanner.podName(resource.getMetadata().getName(), plan.inputsHash())
-                .replaceFirst("-build-[0-9a-f]+$", ""));
+        labels.put(BuilderLayout.LABEL_IMAGE, GeneratedNames.of(resource.getMetadata().getName(), ""));
         labels.put(BuilderLayout.LABEL_BUILD_HASH, plan.inputsHash());
         return labels;
     }

@@ -59,6 +59,21 @@ class BuildPlannerTest {
     }
 
     @Test
+    void twoLongNamesSharingAPrefixNeverShareAPodOrAConfigMap() throws Exception {
+        String prefix = "a".repeat(240);
+        BuildPlan one = planner.plan(Resources.helloC(prefix + "-one", "registry.example/app:1"));
+        BuildPlan two = planner.plan(Resources.helloC(prefix + "-two", "registry.example/app:1"));
+        assertThat(one.inputsHash()).isEqualTo(two.inputsHash()); // the same spec
+        assertThat(one.podName()).isNotEqualTo(two.podName()).hasSizeLessThanOrEqualTo(63)
+                .matches("a+-[0-9a-f]{8}-build-" + one.inputsHash());
+        assertThat(one.sourceConfigMapName()).isNotEqualTo(two.sourceConfigMapName()).hasSizeLessThanOrEqualTo(63)
+                .endsWith("-source");
+        // short names stay as they are
+        assertThat(planner.plan(Resources.helloC("app", "registry.example/app:1")).sourceConfigMapName())
+                .isEqualTo("app-source");
+    }
+
+    @Test
     void packageStepGetsTheImageSettingsAsOneJsonDocument() throws Exception {
         MinimalImage app = Resources.helloC("app", "registry.example/app:1");
         app.getSpec().getImage().setArgs(List.of("--serve", "ünï"));
