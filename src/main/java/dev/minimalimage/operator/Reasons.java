@@ -27,7 +27,6 @@ public final class Reasons {
     /** The API refused a request after the last retry (not over a Succeeded result of the same generation). */
     public static final String RECONCILE_ERROR = "ReconcileError";
     public static final String SOURCE_FETCH_FAILED = "SourceFetchFailed";
-    public static final String COMPILE_FAILED = "CompileFailed";
     public static final String DYNAMIC_DEPENDENCY = "DynamicDependency";
     public static final String UNSUPPORTED_BINARY = "UnsupportedBinary";
     public static final String PUSH_UNAUTHORIZED = "PushUnauthorized";
