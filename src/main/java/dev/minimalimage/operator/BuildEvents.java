@@ -11,6 +11,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import dev.minimalimage.api.v1alpha1.MinimalImage;
+import dev.minimalimage.planning.GeneratedNames;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -34,12 +35,18 @@ public class BuildEvents {
         emit(resource, "Warning", reason, message);
     }
 
+    /** Unique per event; a resource name near the 253-character limit gets a prefix plus hash, never a rejection. */
+    static String eventName(String resourceName) {
+        return GeneratedNames.of(resourceName, "." + Long.toHexString(System.nanoTime())
+                + String.format(Locale.ROOT, "%04x", ThreadLocalRandom.current().nextInt(0x10000)),
+                GeneratedNames.MAX_SUBDOMAIN);
+    }
+
     private void emit(MinimalImage resource, String type, String reason, String message) {
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         Event event = new EventBuilder()
                 .withNewMetadata()
-                    .withName(resource.getMetadata().getName() + "." + Long.toHexString(System.nanoTime())
-                            + String.format(Locale.ROOT, "%04x", ThreadLocalRandom.current().nextInt(0x10000)))
+                    .withName(eventName(resource.getMetadata().getName()))
                     .withNamespace(resource.getMetadata().getNamespace())
                 .endMetadata()
                 .withNewInvolvedObject()

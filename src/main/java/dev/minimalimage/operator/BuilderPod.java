@@ -1,6 +1,9 @@
 package dev.minimalimage.operator;
 
 import dev.minimalimage.api.v1alpha1.MinimalImage;
+import java.time.Instant;
+
+import dev.minimalimage.planning.BuildPlan;
 import dev.minimalimage.planning.BuilderLayout;
 import dev.minimalimage.planning.BuilderPodFactory;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -26,6 +29,8 @@ public class BuilderPod extends KubernetesDependentResource<Pod, MinimalImage>
 
     @Override
     protected Pod desired(MinimalImage resource, Context<MinimalImage> context) {
-        return new BuilderPodFactory(OperatorSettings.images()).create(resource, Plans.require(resource));
+        BuildPlan plan = Plans.require(resource);
+        return new BuilderPodFactory(OperatorSettings.images()).create(resource, plan,
+                Attempts.current(resource.getStatus(), plan.inputsHash(), Instant.now()));
     }
 }

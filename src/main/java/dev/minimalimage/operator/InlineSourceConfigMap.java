@@ -8,15 +8,30 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.Creator;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
-/** The ConfigMap holding inline source files; mounted read-only into the compile step. */
+/**
+ * The ConfigMap holding inline source files, mounted read-only into the compile step. Named from the resource and
+ * the inputs hash and immutable, so a pod always compiles the files of its own inputs (an edit makes a new
+ * ConfigMap for a new pod, never changes the files under a running one); create-only for the same reason. The pod
+ * waits for it ({@link BuildNeededCondition}); the reconciler deletes the ones of earlier inputs.
+ */
 @KubernetesDependent(informer = @Informer(labelSelector = BuilderLayout.LABEL_MANAGED_BY + "=" + BuilderLayout.MANAGED_BY))
-public class InlineSourceConfigMap extends CRUDKubernetesDependentResource<ConfigMap, MinimalImage> {
+public class InlineSourceConfigMap extends KubernetesDependentResource<ConfigMap, MinimalImage>
+        implements Creator<ConfigMap, MinimalImage> {
+
+    static final String COMPONENT = "source";
 
     public InlineSourceConfigMap() {
         super(ConfigMap.class);
+    }
+
+    /** Owned (controller reference) although not a Deleter: it goes with the resource, and maps back to it. */
+    @Override
+    protected boolean addOwnerReference() {
+        return true;
     }
 
     @Override
@@ -27,9 +42,11 @@ public class InlineSourceConfigMap extends CRUDKubernetesDependentResource<Confi
                     .withName(plan.sourceConfigMapName())
                     .withNamespace(resource.getMetadata().getNamespace())
                     .addToLabels(BuilderLayout.LABEL_MANAGED_BY, BuilderLayout.MANAGED_BY)
-                    .addToLabels(BuilderLayout.LABEL_COMPONENT, "source")
+                    .addToLabels(BuilderLayout.LABEL_COMPONENT, COMPONENT)
+                    .addToLabels(BuilderLayout.LABEL_BUILD_HASH, plan.inputsHash())
                 .endMetadata()
                 .withData(InlineSourceFiles.configMapData(plan.inlineFiles()))
+                .withImmutable(true)
                 .build();
     }
 }

@@ -17,18 +17,22 @@ import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus.Phase;
 import dev.minimalimage.planning.BuildPlan;
 import dev.minimalimage.planning.InvalidSpecException;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 
 /**
  * MinimalImage -> builder pod -> status. The workflow creates the dependents (source ConfigMap, builder pod);
@@ -49,7 +53,6 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int HTTP_CONFLICT = 409;
-    private static final Duration PREFLIGHT_RECHECK = Duration.ofMinutes(1);
     private static final Set<String> NOT_STARTED = Set.of(Reasons.UNSCHEDULABLE, Reasons.VOLUME_MOUNT_FAILED,
             Reasons.POD_NOT_STARTED);
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(MinimalImageReconciler.class);
@@ -62,23 +65,39 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
     BuildMetrics metrics;
 
     private final StatusAggregator aggregator = new StatusAggregator(Clock.systemUTC(),
-            OperatorSettings.maxPodRecreations());
+            OperatorSettings.maxBuildAttempts(), OperatorSettings.retryBackoff());
+    /** Wakes queued resources when a build slot frees (their own informers have nothing to say then). */
+    private final SimpleInboundEventSource<MinimalImage> slotFreed = new SimpleInboundEventSource<>("slot-freed");
+
+    @Override
+    public List<EventSource<?, MinimalImage>> prepareEventSources(EventSourceContext<MinimalImage> context) {
+        return List.of(slotFreed, NamedSecrets.eventSource(context));
+    }
 
     @Override
     public UpdateControl<MinimalImage> reconcile(MinimalImage resource, Context<MinimalImage> context) {
         MinimalImageStatus before = resource.getStatus();
         MinimalImageStatus after;
         BuildPlan plan = null;
+        Optional<Pod> pod = Optional.empty();
         Optional<Preflight.Problem> problem = Optional.empty();
-        Optional<Duration> startPending = Optional.empty();
+        Instant now = Instant.now();
         try {
             plan = Plans.plan(resource);
-            Optional<Pod> pod = currentPod(context, plan);
-            boolean starting = pod.isEmpty() && BuildNeededCondition.needed(resource.getStatus(), plan.inputsHash());
+            int attempt = Attempts.current(before, plan.inputsHash(), now);
+            String podName = plan.podName(attempt);
+            pod = currentPod(context, podName);
+            boolean starting = pod.isEmpty() && BuildNeededCondition.needed(before, plan.inputsHash(), now)
+                    && !BuildNeededCondition.vanished(before, plan, attempt);
             problem = starting ? Preflight.check(client, resource, plan) : Optional.empty();
-            after = problem.isPresent() ? aggregator.refused(resource, problem.get().reason(), problem.get().message())
-                    : aggregator.compute(resource, plan, pod, () -> pod.flatMap(this::lastMountFailure));
-            startPending = startTimeLeft(pod, plan, after);
+            Optional<Pod> current = pod;
+            if (problem.isPresent()) {
+                after = aggregator.refused(resource, problem.get().reason(), problem.get().message());
+            } else if (starting && !BuildSlots.INSTANCE.reserved(resource.getMetadata().getNamespace(), podName)) {
+                after = aggregator.queued(resource, plan, OperatorSettings.maxConcurrentBuilds());
+            } else {
+                after = aggregator.compute(resource, plan, current, () -> current.flatMap(this::lastMountFailure));
+            }
         } catch (InvalidSpecException e) {
             after = aggregator.invalidSpec(resource, e.getMessage());
         }
@@ -89,13 +108,24 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
         if (plan != null) {
             cleanUp(resource, plan, after, context);
         }
-        // a Secret or claim fixed later wakes no one (the operator watches neither): look again on a timer; and a pod
-        // that never starts sends no event when its start time runs out: look again then
-        if (problem.isPresent()) {
-            return UpdateControl.<MinimalImage>noUpdate().rescheduleAfter(PREFLIGHT_RECHECK);
+        if (endedBuild(before, after)) {
+            wakeQueued(context);
         }
-        return startPending.map(left -> UpdateControl.<MinimalImage>noUpdate().rescheduleAfter(
-                left.isNegative() ? Duration.ofSeconds(1) : left.plusSeconds(1))).orElse(UpdateControl.noUpdate());
+        return Timers.next(problem.isPresent(), after, plan, pod, now)
+                .map(wait -> UpdateControl.<MinimalImage>noUpdate().rescheduleAfter(wait))
+                .orElse(UpdateControl.noUpdate());
+    }
+
+    /** This resource's build stopped taking a slot: let the oldest queued ones try (they wait on no informer). */
+    private void wakeQueued(Context<MinimalImage> context) {
+        BuildSlots.INSTANCE.nextInLine(Caches.builderPods(context), Caches.resources(context),
+                OperatorSettings.maxConcurrentBuilds()).forEach(slotFreed::propagateEvent);
+    }
+
+    private static boolean endedBuild(MinimalImageStatus before, MinimalImageStatus after) {
+        boolean wasRunning = before != null && (before.getPhase() == Phase.Pending || before.getPhase() == Phase.Building);
+        return wasRunning && after.getPhase() != Phase.Building && after.getPhase() != Phase.Pending
+                || wasRunning && Attempts.retryScheduled(after);
     }
 
     /**
@@ -158,19 +188,6 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
         });
     }
 
-    /** While the pod has not started a step: how long it still may take. */
-    private static Optional<Duration> startTimeLeft(Optional<Pod> pod, BuildPlan plan, MinimalImageStatus status) {
-        if (finished(status)) {
-            return Optional.empty();
-        }
-        return pod.filter(p -> !StartCheck.started(p)).map(p -> StartCheck.remaining(p,
-                Duration.ofSeconds(plan.startTimeoutSeconds()), Instant.now()));
-    }
-
-    private static boolean finished(MinimalImageStatus status) {
-        return status.getPhase() == Phase.Succeeded || status.getPhase() == Phase.Failed;
-    }
-
     /** The kubelet reports a volume it cannot mount only as an event (FailedMount) on the pod. */
     private Optional<String> lastMountFailure(Pod pod) {
         return client.v1().events().inNamespace(pod.getMetadata().getNamespace())
@@ -182,9 +199,9 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
                 .map(e -> e.getMessage());
     }
 
-    private static Optional<Pod> currentPod(Context<MinimalImage> context, BuildPlan plan) {
+    private static Optional<Pod> currentPod(Context<MinimalImage> context, String podName) {
         return context.getSecondaryResources(Pod.class).stream()
-                .filter(p -> plan.podName().equals(p.getMetadata().getName()))
+                .filter(p -> podName.equals(p.getMetadata().getName()))
                 .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
                 .findFirst();
     }
@@ -195,28 +212,34 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
         // a pull that failed, or a pod that never started, would only hold the node's (or quota's) room
         boolean pullFailed = after.getPhase() == Phase.Failed && (readyReason(after).endsWith("ImagePullFailed")
                 || NOT_STARTED.contains(readyReason(after)));
-        owned.stream().filter(p -> pullFailed && p.getMetadata().getName().equals(plan.podName()))
+        String current = after.getBuilderPod() == null ? plan.podName() : after.getBuilderPod();
+        owned.stream().filter(p -> pullFailed && p.getMetadata().getName().equals(current))
                 .forEach(p -> client.pods().inNamespace(p.getMetadata().getNamespace())
                         .withName(p.getMetadata().getName()).delete());
         int keep = resource.getSpec().getBuild() == null ? 2 : resource.getSpec().getBuild().getKeepFinishedPods();
-        PodRetention.prune(client, resource, plan.podName(), keep, owned);
+        PodRetention.prune(client, resource, current, keep, owned);
+        // source ConfigMaps of earlier inputs: their pods have the files mounted already or are superseded
+        context.getSecondaryResources(ConfigMap.class).stream()
+                .filter(c -> !(plan.isInline() && plan.sourceConfigMapName().equals(c.getMetadata().getName())))
+                .forEach(c -> client.configMaps().inNamespace(c.getMetadata().getNamespace())
+                        .withName(c.getMetadata().getName()).delete());
     }
 
     /** Events and metrics on transitions only, so a re-reconcile never double counts. */
     private void announce(MinimalImage resource, MinimalImageStatus before, MinimalImageStatus after) {
         boolean newBuild = before == null || !Objects.equals(before.getBuildHash(), after.getBuildHash());
         Phase was = before == null || newBuild ? null : before.getPhase();
+        if (Attempts.retryScheduled(after) && (before == null || !Attempts.retryScheduled(before))) {
+            events.warning(resource, Reasons.EVENT_BUILD_RETRYING, readyMessage(after));
+            return;
+        }
         if (after.getPhase() == was) {
-            if (before != null && after.getPodRecreations() != null
-                    && !after.getPodRecreations().equals(before.getPodRecreations())) {
-                events.warning(resource, Reasons.EVENT_POD_RECREATED, "builder pod " + after.getBuilderPod()
-                        + " vanished mid-build and was recreated (" + after.getPodRecreations() + ")");
-            }
             return;
         }
         switch (after.getPhase()) {
+            case Queued -> events.normal(resource, Reasons.EVENT_BUILD_QUEUED, readyMessage(after));
             case Pending, Building -> {
-                if (was == null || was == Phase.Succeeded || was == Phase.Failed) {
+                if (was == null || was == Phase.Queued || was == Phase.Succeeded || was == Phase.Failed) {
                     metrics.started();
                     events.normal(resource, Reasons.EVENT_BUILD_STARTED, "building in pod " + after.getBuilderPod());
                 }

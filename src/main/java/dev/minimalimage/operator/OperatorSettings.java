@@ -1,5 +1,7 @@
 package dev.minimalimage.operator;
 
+import java.time.Duration;
+
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
@@ -11,7 +13,12 @@ import dev.minimalimage.planning.ToolchainImages;
  */
 public final class OperatorSettings {
 
-    public static final int DEFAULT_MAX_POD_RECREATIONS = 2;
+    /** Builder pods one set of inputs may get when recoverable faults (eviction, lost pod or result) end them. */
+    public static final int DEFAULT_MAX_BUILD_ATTEMPTS = 3;
+    /** The wait before the second attempt; each later one waits twice as long (at most 5 minutes). */
+    public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofSeconds(10);
+    /** Builder pods running at once per operator; the rest wait as Queued and start in creation order. */
+    public static final int DEFAULT_MAX_CONCURRENT_BUILDS = 4;
 
     private OperatorSettings() {
     }
@@ -28,9 +35,19 @@ public final class OperatorSettings {
                 value(config, "minimal-image.presets.rust.image", d.rust()));
     }
 
-    public static int maxPodRecreations() {
-        return ConfigProvider.getConfig().getOptionalValue("minimal-image.max-pod-recreations", Integer.class)
-                .orElse(DEFAULT_MAX_POD_RECREATIONS);
+    public static int maxBuildAttempts() {
+        return ConfigProvider.getConfig().getOptionalValue("minimal-image.max-build-attempts", Integer.class)
+                .orElse(DEFAULT_MAX_BUILD_ATTEMPTS);
+    }
+
+    public static Duration retryBackoff() {
+        return ConfigProvider.getConfig().getOptionalValue("minimal-image.retry-backoff", Duration.class)
+                .orElse(DEFAULT_RETRY_BACKOFF);
+    }
+
+    public static int maxConcurrentBuilds() {
+        return ConfigProvider.getConfig().getOptionalValue("minimal-image.max-concurrent-builds", Integer.class)
+                .orElse(DEFAULT_MAX_CONCURRENT_BUILDS);
     }
 
     private static String value(Config config, String key, String fallback) {

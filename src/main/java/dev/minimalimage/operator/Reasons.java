@@ -10,6 +10,12 @@ public final class Reasons {
     public static final String SUCCEEDED = "Succeeded";
     public static final String INLINE_SOURCE = "InlineSource";
     public static final String ALLOWED_DYNAMIC = "DynamicAllowed";
+    /** Waiting for a build slot (minimal-image.max-concurrent-builds). */
+    public static final String QUEUED = "Queued";
+    /** A recoverable fault ended an attempt; the next starts after a back-off. */
+    public static final String RETRYING = "Retrying";
+    /** An image pull keeps failing, within spec.build.pullTimeout (the kubelet retries it). */
+    public static final String IMAGE_PULL_BACK_OFF = "ImagePullBackOff";
 
     // failures (Ready=False); the compile step's specific reasons (ToolchainToolMissing, ExecutableNotFound,
     // ExecutableAmbiguous: CompileExitCodes) and the packing end's own reasons (DynamicDependency, UnsupportedBinary, PushUnauthorized,
@@ -37,6 +43,8 @@ public final class Reasons {
     public static final String EVICTED = "Evicted";
     public static final String TOOLCHAIN_IMAGE_PULL_FAILED = "ToolchainImagePullFailed";
     public static final String BUILDER_IMAGE_PULL_FAILED = "BuilderImagePullFailed";
+    static final java.util.Set<String> PULL_FAILURES = java.util.Set.of(TOOLCHAIN_IMAGE_PULL_FAILED,
+            BUILDER_IMAGE_PULL_FAILED);
     public static final String CONFIGURATION_ERROR = "PodConfigurationError";
     public static final String BUILDER_POD_LOST = "BuilderPodLost";
     public static final String RESULT_UNREADABLE = "ResultUnreadable";
@@ -46,7 +54,8 @@ public final class Reasons {
     public static final String EVENT_BUILD_STARTED = "BuildStarted";
     public static final String EVENT_BUILD_SUCCEEDED = "BuildSucceeded";
     public static final String EVENT_BUILD_FAILED = "BuildFailed";
-    public static final String EVENT_POD_RECREATED = "BuilderPodRecreated";
+    public static final String EVENT_BUILD_RETRYING = "BuildRetrying";
+    public static final String EVENT_BUILD_QUEUED = "BuildQueued";
     public static final String EVENT_INVALID_SPEC = "InvalidSpec";
 
     private Reasons() {

@@ -27,11 +27,13 @@ import io.fabric8.kubernetes.api.model.Pod;
 final class StatusAggregator {
 
     private final Clock clock;
-    private final int maxRecreations;
+    private final int maxAttempts;
+    private final Duration backoff;
 
-    StatusAggregator(Clock clock, int maxRecreations) {
+    StatusAggregator(Clock clock, int maxAttempts, Duration backoff) {
         this.clock = clock;
-        this.maxRecreations = maxRecreations;
+        this.maxAttempts = maxAttempts;
+        this.backoff = backoff;
     }
 
     MinimalImageStatus invalidSpec(MinimalImage resource, String message) {
@@ -47,50 +49,125 @@ final class StatusAggregator {
         return status;
     }
 
-    /** {@code mountFailure}: the kubelet's latest FailedMount message for the pod, asked only for a pod not started. */
+    /**
+     * {@code pod}: the current attempt's pod ({@link Attempts#current}); {@code mountFailure}: the kubelet's latest
+     * FailedMount message for the pod, asked only for a pod not started.
+     */
     MinimalImageStatus compute(MinimalImage resource, BuildPlan plan, Optional<Pod> pod,
             Supplier<Optional<String>> mountFailure) {
         MinimalImageStatus old = resource.getStatus();
         boolean sameInputs = old != null && plan.inputsHash().equals(old.getBuildHash());
+        Instant now = clock.instant();
+        if (sameInputs && Attempts.retryScheduled(old) && !Attempts.retryDue(old, now)) {
+            return kept(resource, old); // the fault is on record; nothing changes until the next attempt starts
+        }
+        int attempt = sameInputs ? Attempts.current(old, plan.inputsHash(), now) : 1;
         if (pod.isEmpty()) {
-            return withoutPod(resource, plan, sameInputs);
+            return withoutPod(resource, plan, sameInputs, attempt);
         }
         MinimalImageStatus status = sameInputs ? copyResult(old, fresh(resource)) : fresh(resource);
         status.setBuildHash(plan.inputsHash());
         status.setBuilderPod(pod.get().getMetadata().getName());
         status.setBuilderPodUid(pod.get().getMetadata().getUid());
-        status.setPodRecreations(recreations(old, sameInputs, pod.get()));
+        status.setAttempts(attempt);
+        status.setNextAttemptTime(null);
         status.setStartTime(pod.get().getMetadata().getCreationTimestamp());
-        BuildOutcome inspected = PodInspector.inspect(pod.get(), plan.isInline());
+        MinimalImageStatus sameAttempt = sameInputs && Attempts.recorded(old) == attempt ? old : null;
+        BuildOutcome inspected = pullBudget(PodInspector.inspect(pod.get(), plan.isInline()), status, sameAttempt,
+                plan, now);
         BuildOutcome outcome = inspected.finished() ? inspected : StartCheck.expired(pod.get(),
-                Duration.ofSeconds(plan.startTimeoutSeconds()), clock.instant(), mountFailure).orElse(inspected);
-        apply(resource, status, outcome, sameInputs ? old : null);
+                Duration.ofSeconds(plan.startTimeoutSeconds()), now, mountFailure).orElse(inspected);
+        apply(resource, status, retryOrGiveUp(outcome, status, attempt, now), sameInputs ? old : null);
         return status;
     }
 
-    private MinimalImageStatus withoutPod(MinimalImage resource, BuildPlan plan, boolean sameInputs) {
+    /** A build waiting for one of the operator's build slots (no pod yet). */
+    MinimalImageStatus queued(MinimalImage resource, BuildPlan plan, int slots) {
+        MinimalImageStatus old = resource.getStatus();
+        boolean sameInputs = old != null && plan.inputsHash().equals(old.getBuildHash());
+        MinimalImageStatus status = fresh(resource);
+        status.setBuildHash(plan.inputsHash());
+        status.setAttempts(sameInputs ? Attempts.current(old, plan.inputsHash(), clock.instant()) : 1);
+        apply(resource, status, new BuildOutcome(Phase.Queued, Reasons.QUEUED, "waiting for one of the operator's "
+                + slots + " build slots (minimal-image.max-concurrent-builds); queued builds start in creation order",
+                BuildOutcome.allPending(), null, null, null), null);
+        return status;
+    }
+
+    private MinimalImageStatus withoutPod(MinimalImage resource, BuildPlan plan, boolean sameInputs, int attempt) {
         MinimalImageStatus old = resource.getStatus();
         if (sameInputs && (old.getPhase() == Phase.Succeeded || old.getPhase() == Phase.Failed)) {
-            MinimalImageStatus kept = copyResult(old, fresh(resource)); // finished pod pruned: the result still holds
-            kept.setConditions(regenerated(old.getConditions(), generation(resource)));
-            return kept;
+            return kept(resource, old); // finished pod pruned: the result still holds
         }
         MinimalImageStatus status = fresh(resource);
         status.setBuildHash(plan.inputsHash());
-        status.setBuilderPod(plan.podName());
-        status.setPodRecreations(sameInputs && old.getPodRecreations() != null ? old.getPodRecreations() : 0);
-        if (sameInputs && old.getBuilderPodUid() != null && status.getPodRecreations() >= maxRecreations) {
-            BuildOutcome lost = new BuildOutcome(Phase.Failed, Reasons.BUILDER_POD_LOST, "builder pod " + plan.podName()
-                    + " disappeared " + (status.getPodRecreations() + 1) + " times before finishing; giving up."
-                    + " Check for evictions or something deleting pods in this namespace",
+        status.setBuilderPod(plan.podName(attempt));
+        status.setAttempts(attempt);
+        boolean vanished = sameInputs && old.getBuilderPodUid() != null
+                && plan.podName(attempt).equals(old.getBuilderPod());
+        if (vanished) {
+            status.setBuilderPodUid(old.getBuilderPodUid());
+            BuildOutcome lost = new BuildOutcome(Phase.Failed, Reasons.BUILDER_POD_LOST, "builder pod "
+                    + old.getBuilderPod() + " disappeared before finishing (evicted with its node, or deleted)",
                     BuildOutcome.allPending(), null, null, null);
-            apply(resource, status, lost, old);
+            apply(resource, status, retryOrGiveUp(lost, status, attempt, clock.instant()), old);
             return status;
         }
-        status.setBuilderPodUid(sameInputs ? old.getBuilderPodUid() : null);
-        apply(resource, status, new BuildOutcome(Phase.Pending, Reasons.PENDING, "creating builder pod " + plan.podName(),
-                BuildOutcome.allPending(), null, null, null), sameInputs ? old : null);
+        apply(resource, status, new BuildOutcome(Phase.Pending, Reasons.PENDING, "creating builder pod "
+                + plan.podName(attempt) + attemptNote(attempt), BuildOutcome.allPending(), null, null, null),
+                sameInputs ? old : null);
         return status;
+    }
+
+    /**
+     * The kubelet retries a failed image pull by itself (back-off up to 5 min): a registry's 429 or a short outage
+     * heals in the same pod. The build fails only once the pull has failed for longer than spec.build.pullTimeout.
+     */
+    private BuildOutcome pullBudget(BuildOutcome inspected, MinimalImageStatus status, MinimalImageStatus sameAttempt,
+            BuildPlan plan, Instant now) {
+        if (inspected.phase() != Phase.Failed || !Reasons.PULL_FAILURES.contains(inspected.reason())) {
+            status.setPullFailingSince(null);
+            return inspected;
+        }
+        String since = sameAttempt != null && sameAttempt.getPullFailingSince() != null
+                ? sameAttempt.getPullFailingSince() : timestamp(now);
+        status.setPullFailingSince(since);
+        Instant giveUp = Instant.parse(since).plusSeconds(plan.pullTimeoutSeconds());
+        String budget = "spec.build.pullTimeout (" + plan.pullTimeoutSeconds() + "s)";
+        if (!now.isBefore(giveUp)) {
+            return new BuildOutcome(Phase.Failed, inspected.reason(), inspected.message() + "; failing since " + since
+                    + ", longer than " + budget, inspected.stages(), null, inspected.sourceCommit(), null);
+        }
+        return new BuildOutcome(Phase.Building, Reasons.IMAGE_PULL_BACK_OFF, inspected.message() + "; the kubelet"
+                + " keeps retrying until " + budget + " runs out at " + timestamp(giveUp), BuildOutcome.allPending(),
+                null, inspected.sourceCommit(), null);
+    }
+
+    /** A recoverable fault becomes a scheduled retry while attempts are left; then it is the final word. */
+    private BuildOutcome retryOrGiveUp(BuildOutcome outcome, MinimalImageStatus status, int attempt, Instant now) {
+        if (outcome.phase() != Phase.Failed || !Attempts.RECOVERABLE.contains(outcome.reason())) {
+            return outcome;
+        }
+        if (attempt >= maxAttempts) {
+            return new BuildOutcome(Phase.Failed, outcome.reason(), outcome.message() + " (attempt " + attempt + " of "
+                    + maxAttempts + ", none left)", outcome.stages(), outcome.result(), outcome.sourceCommit(),
+                    outcome.finishedAt());
+        }
+        Duration wait = Attempts.backoff(attempt, backoff);
+        status.setNextAttemptTime(timestamp(now.plus(wait)));
+        return new BuildOutcome(Phase.Pending, Reasons.RETRYING, "retrying in " + wait.toSeconds() + "s after "
+                + outcome.reason() + " (attempt " + attempt + " of " + maxAttempts + "): " + outcome.message(),
+                outcome.stages(), null, outcome.sourceCommit(), null);
+    }
+
+    private static String attemptNote(int attempt) {
+        return attempt <= 1 ? "" : " (attempt " + attempt + ")";
+    }
+
+    private static MinimalImageStatus kept(MinimalImage resource, MinimalImageStatus old) {
+        MinimalImageStatus kept = copyResult(old, fresh(resource));
+        kept.setConditions(regenerated(old.getConditions(), generation(resource)));
+        return kept;
     }
 
     private void apply(MinimalImage resource, MinimalImageStatus status, BuildOutcome outcome, MinimalImageStatus old) {
@@ -153,15 +230,6 @@ final class StatusAggregator {
         return link;
     }
 
-    private int recreations(MinimalImageStatus old, boolean sameInputs, Pod pod) {
-        if (!sameInputs) {
-            return 0;
-        }
-        int before = old.getPodRecreations() == null ? 0 : old.getPodRecreations();
-        boolean replaced = old.getBuilderPodUid() != null && !old.getBuilderPodUid().equals(pod.getMetadata().getUid());
-        return replaced ? before + 1 : before;
-    }
-
     private static MinimalImageStatus copyResult(MinimalImageStatus from, MinimalImageStatus to) {
         to.setPhase(from.getPhase());
         to.setImageRef(from.getImageRef());
@@ -175,7 +243,11 @@ final class StatusAggregator {
         to.setBuilderPod(from.getBuilderPod());
         to.setBuilderPodUid(from.getBuilderPodUid());
         to.setBuildHash(from.getBuildHash());
-        to.setPodRecreations(from.getPodRecreations());
+        to.setAttempts(from.getAttempts());
+        to.setNextAttemptTime(from.getNextAttemptTime());
+        to.setPullFailingSince(from.getPullFailingSince());
+        to.setTrackedCommit(from.getTrackedCommit());
+        to.setLastPollTime(from.getLastPollTime());
         to.setStartTime(from.getStartTime());
         to.setCompletionTime(from.getCompletionTime());
         return to;
@@ -206,6 +278,10 @@ final class StatusAggregator {
     }
 
     private String now() {
-        return Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
+        return timestamp(clock.instant());
+    }
+
+    private static String timestamp(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 }

@@ -26,7 +26,7 @@ final class BuildInputs {
 
     static final int HASH_LENGTH = 10;
     /** Bump when the inputs below change shape, so a hash of one layout never equals one of another. */
-    static final int SCHEMA_VERSION = 2;
+    static final int SCHEMA_VERSION = 3;
     private static final ObjectMapper CANONICAL = JsonMapper.builder()
             .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
@@ -42,6 +42,7 @@ final class BuildInputs {
         inputs.put("language", spec.getLanguage());
         inputs.put("image", spec.getImage());
         inputs.put("verify", spec.getVerify());
+        inputs.put("rebuild", spec.getRebuild());
         if (spec.getBuild() != null) {
             inputs.put("timeout", spec.getBuild().getTimeout());
             inputs.put("resources", spec.getBuild().getResources());

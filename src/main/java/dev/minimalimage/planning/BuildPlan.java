@@ -8,8 +8,8 @@ import java.util.SortedMap;
  * give an equal {@link #inputsHash()} and therefore the same pod name.
  */
 public record BuildPlan(
+        String resourceName,
         String inputsHash,
-        String podName,
         String sourceConfigMapName,
         SortedMap<String, String> inlineFiles,
         GitSource git,
@@ -17,9 +17,22 @@ public record BuildPlan(
         List<String> packageArgs,
         String pushSecret,
         long timeoutSeconds,
-        long startTimeoutSeconds) {
+        long startTimeoutSeconds,
+        long pullTimeoutSeconds) {
 
     public record GitSource(String url, String revision, String contextDir, String credentialsSecret) {
+    }
+
+    /**
+     * The builder pod of one attempt at these inputs: the first is named by the inputs alone, a retry after a
+     * recoverable fault (eviction, lost pod) gets the attempt number, so a new pod never waits for the old name.
+     */
+    public String podName(int attempt) {
+        return GeneratedNames.of(resourceName, "-build-" + inputsHash + (attempt <= 1 ? "" : "-" + attempt));
+    }
+
+    public String podName() {
+        return podName(1);
     }
 
     public boolean isInline() {

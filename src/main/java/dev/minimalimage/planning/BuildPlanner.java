@@ -45,17 +45,15 @@ public final class BuildPlanner {
         long timeout = Durations.seconds(spec.getBuild() == null ? null : spec.getBuild().getTimeout());
         String start = spec.getBuild() == null ? BuildSettings.DEFAULT_START_TIMEOUT : spec.getBuild().getStartTimeout();
         long startTimeout = Durations.seconds("build.startTimeout", start, Durations.MIN_SECONDS, 3600, "1h");
-        return new BuildPlan(hash, podName(name, hash), GeneratedNames.of(name, "-source"),
+        String pull = spec.getBuild() == null ? BuildSettings.DEFAULT_PULL_TIMEOUT : spec.getBuild().getPullTimeout();
+        long pullTimeout = Durations.seconds("build.pullTimeout", pull, Durations.MIN_SECONDS, 3600, "1h");
+        return new BuildPlan(name, hash, GeneratedNames.of(name, "-src-" + hash),
                 inlineFiles(source), git(source), compile, packageArgs(spec), blankToNull(spec.getImage().getPushSecret()),
-                timeout, startTimeout);
+                timeout, startTimeout, pullTimeout);
     }
 
     public static String binaryName(Language language) {
         return blank(language.getBinaryName()) ? "app" : language.getBinaryName();
-    }
-
-    static String podName(String resourceName, String hash) {
-        return GeneratedNames.of(resourceName, "-build-" + hash);
     }
 
     private static SortedMap<String, String> inlineFiles(Source source) throws InvalidSpecException {

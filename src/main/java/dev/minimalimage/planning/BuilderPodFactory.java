@@ -49,6 +49,11 @@ public final class BuilderPodFactory {
     }
 
     public Pod create(MinimalImage resource, BuildPlan plan) {
+        return create(resource, plan, 1);
+    }
+
+    /** The pod of one attempt at the plan's inputs (see {@link BuildPlan#podName(int)}). */
+    public Pod create(MinimalImage resource, BuildPlan plan, int attempt) {
         BuildSettings build = resource.getSpec().getBuild() == null ? new BuildSettings() : resource.getSpec().getBuild();
         List<Container> init = new ArrayList<>();
         if (!plan.isInline()) {
@@ -57,7 +62,7 @@ public final class BuilderPodFactory {
         init.add(compileContainer(plan, build));
         return new PodBuilder()
                 .withNewMetadata()
-                    .withName(plan.podName())
+                    .withName(plan.podName(attempt))
                     .withNamespace(resource.getMetadata().getNamespace())
                     .withLabels(labels(resource, plan))
                     .withOwnerReferences(new OwnerReferenceBuilder()

@@ -13,6 +13,8 @@ import java.util.HexFormat;
 public final class GeneratedNames {
 
     static final int MAX = 63;
+    /** Object names that are DNS subdomains (events, for one) may be this long. */
+    public static final int MAX_SUBDOMAIN = 253;
     private static final int NAME_HASH = 8;
 
     private GeneratedNames() {
@@ -20,10 +22,15 @@ public final class GeneratedNames {
 
     /** {@code resourceName + suffix}, or a prefix of it, '-', a hash of the full name, and the suffix. */
     public static String of(String resourceName, String suffix) {
-        if (resourceName.length() + suffix.length() <= MAX) {
+        return of(resourceName, suffix, MAX);
+    }
+
+    /** The same within {@code max} characters. */
+    public static String of(String resourceName, String suffix, int max) {
+        if (resourceName.length() + suffix.length() <= max) {
             return resourceName + suffix;
         }
-        String prefix = resourceName.substring(0, MAX - suffix.length() - NAME_HASH - 1).replaceAll("[-.]+$", "");
+        String prefix = resourceName.substring(0, max - suffix.length() - NAME_HASH - 1).replaceAll("[-.]+$", "");
         return prefix + "-" + sha256(resourceName).substring(0, NAME_HASH) + suffix;
     }
 

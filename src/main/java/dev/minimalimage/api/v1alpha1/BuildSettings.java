@@ -10,7 +10,9 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Toleration;
 
@@ -18,6 +20,7 @@ public class BuildSettings {
 
     public static final String DEFAULT_TIMEOUT = "15m";
     public static final String DEFAULT_START_TIMEOUT = "10m";
+    public static final String DEFAULT_PULL_TIMEOUT = "5m";
 
     @Pattern("^([0-9]+h)?([0-9]+m)?([0-9]+s)?$")
     @ValidationRule(value = "self != '' && duration(self) >= duration('1m') && duration(self) <= duration('6h')",
@@ -32,6 +35,23 @@ public class BuildSettings {
             + " volumes) before the build fails with Unschedulable, VolumeMountFailed or PodNotStarted (default 10m;"
             + " between 1m and 1h). The build's timeout only counts once the pod runs.")
     private String startTimeout = DEFAULT_START_TIMEOUT;
+
+    @Pattern("^([0-9]+h)?([0-9]+m)?([0-9]+s)?$")
+    @ValidationRule(value = "self != '' && duration(self) >= duration('1m') && duration(self) <= duration('1h')",
+            message = "pullTimeout must be a duration between 1m and 1h, e.g. 5m")
+    @JsonPropertyDescription("How long an image pull of the builder pod may keep failing (the kubelet retries it with"
+            + " back-off: a registry's 429, a short outage) before the build fails with ToolchainImagePullFailed or"
+            + " BuilderImagePullFailed (default 5m; between 1m and 1h).")
+    private String pullTimeout = DEFAULT_PULL_TIMEOUT;
+
+    @Size(max = 16)
+    @JsonPropertyDescription("Secrets (type kubernetes.io/dockerconfigjson, in this namespace) the kubelet uses to pull"
+            + " the toolchain and builder images of this resource, in addition to the operator-wide ones.")
+    private List<LocalObjectReference> imagePullSecrets = new ArrayList<>();
+
+    @JsonPropertyDescription("Certificate authorities (PEM) trusted by the builder's fetch and push steps, for a"
+            + " private git server or registry with its own CA; overrides the operator-wide bundle.")
+    private CaBundle caBundle;
 
     @JsonPropertyDescription("CPU and memory requests/limits of each builder container.")
     private ResourceRequirements resources;
@@ -51,6 +71,12 @@ public class BuildSettings {
             + " between builds (does not change the image, so not part of the build's inputs).")
     private BuildCache cache;
 
+    public String getPullTimeout() { return pullTimeout; }
+    public void setPullTimeout(String pullTimeout) { this.pullTimeout = pullTimeout; }
+    public List<LocalObjectReference> getImagePullSecrets() { return imagePullSecrets; }
+    public void setImagePullSecrets(List<LocalObjectReference> imagePullSecrets) { this.imagePullSecrets = imagePullSecrets; }
+    public CaBundle getCaBundle() { return caBundle; }
+    public void setCaBundle(CaBundle caBundle) { this.caBundle = caBundle; }
     public BuildCache getCache() { return cache; }
     public void setCache(BuildCache cache) { this.cache = cache; }
     public String getStartTimeout() { return startTimeout; }

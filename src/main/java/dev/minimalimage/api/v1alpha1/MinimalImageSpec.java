@@ -3,6 +3,7 @@ package dev.minimalimage.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 public class MinimalImageSpec {
 
@@ -21,9 +22,16 @@ public class MinimalImageSpec {
     @JsonPropertyDescription("How the produced binary is checked before it is packed.")
     private Verify verify = new Verify();
 
+    @Size(max = 253)
+    @JsonPropertyDescription("Any string; changing it rebuilds the same inputs (a fixed base, a moved tag). Part of"
+            + " the build's inputs, so GitOps tools can trigger a rebuild by editing it.")
+    private String rebuild;
+
     @JsonPropertyDescription("Limits and placement of the builder pod.")
     private BuildSettings build = new BuildSettings();
 
+    public String getRebuild() { return rebuild; }
+    public void setRebuild(String rebuild) { this.rebuild = rebuild; }
     public Source getSource() { return source; }
     public void setSource(Source source) { this.source = source; }
     public Language getLanguage() { return language; }

@@ -11,11 +11,11 @@ import io.fabric8.kubernetes.api.model.Condition;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class MinimalImageStatus {
 
-    public enum Phase { Pending, Building, Succeeded, Failed }
+    public enum Phase { Queued, Pending, Building, Succeeded, Failed }
 
     @JsonPropertyDescription("metadata.generation this status describes.")
     private Long observedGeneration;
-    @JsonPropertyDescription("Pending, Building, Succeeded or Failed.")
+    @JsonPropertyDescription("Queued (waiting for a build slot), Pending, Building, Succeeded or Failed.")
     private Phase phase;
     @JsonPropertyDescription("Ready plus one condition per stage: SourceFetched, Compiled, LinkVerified, Pushed.")
     private List<Condition> conditions = new ArrayList<>();
@@ -41,8 +41,19 @@ public class MinimalImageStatus {
     private String buildHash;
     @JsonPropertyDescription("UID of the builder pod, to notice when it was deleted and recreated.")
     private String builderPodUid;
-    @JsonPropertyDescription("How many times the builder pod of the current build was recreated after it vanished.")
-    private Integer podRecreations;
+    @JsonPropertyDescription("Builder pods started for the current inputs: 1 for the first; a recoverable fault (an"
+            + " eviction, a vanished pod, an unreadable result) starts another after a back-off, up to the operator's"
+            + " limit.")
+    private Integer attempts;
+    @JsonPropertyDescription("When the next attempt starts, while a recoverable fault waits out its back-off (RFC 3339).")
+    private String nextAttemptTime;
+    @JsonPropertyDescription("Since when an image pull of the current builder pod has been failing (RFC 3339); the"
+            + " build fails once this is older than spec.build.pullTimeout.")
+    private String pullFailingSince;
+    @JsonPropertyDescription("The commit the tracked branch pointed at when last polled (spec.source.git.pollInterval).")
+    private String trackedCommit;
+    @JsonPropertyDescription("When the tracked branch was last polled (RFC 3339).")
+    private String lastPollTime;
     @JsonPropertyDescription("When the current build's pod was created (RFC 3339).")
     private String startTime;
     @JsonPropertyDescription("When the current build finished (RFC 3339).")
@@ -76,8 +87,16 @@ public class MinimalImageStatus {
     public void setBuildHash(String buildHash) { this.buildHash = buildHash; }
     public String getBuilderPodUid() { return builderPodUid; }
     public void setBuilderPodUid(String builderPodUid) { this.builderPodUid = builderPodUid; }
-    public Integer getPodRecreations() { return podRecreations; }
-    public void setPodRecreations(Integer podRecreations) { this.podRecreations = podRecreations; }
+    public Integer getAttempts() { return attempts; }
+    public void setAttempts(Integer attempts) { this.attempts = attempts; }
+    public String getNextAttemptTime() { return nextAttemptTime; }
+    public void setNextAttemptTime(String nextAttemptTime) { this.nextAttemptTime = nextAttemptTime; }
+    public String getPullFailingSince() { return pullFailingSince; }
+    public void setPullFailingSince(String pullFailingSince) { this.pullFailingSince = pullFailingSince; }
+    public String getTrackedCommit() { return trackedCommit; }
+    public void setTrackedCommit(String trackedCommit) { this.trackedCommit = trackedCommit; }
+    public String getLastPollTime() { return lastPollTime; }
+    public void setLastPollTime(String lastPollTime) { this.lastPollTime = lastPollTime; }
     public String getStartTime() { return startTime; }
     public void setStartTime(String startTime) { this.startTime = startTime; }
     public String getCompletionTime() { return completionTime; }

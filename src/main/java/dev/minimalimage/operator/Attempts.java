@@ -1,0 +1,51 @@
+package dev.minimalimage.operator;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+
+import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
+
+/**
+ * Builder pods per set of inputs: the first attempt, and one more after each recoverable fault (a pod evicted,
+ * vanished, or whose result could not be read) once its back-off has passed, up to the operator's limit. The status
+ * carries the count and the time of the next attempt, so every reconcile (and every dependent) agrees on which
+ * attempt's pod should exist, also after an operator restart.
+ */
+final class Attempts {
+
+    /** Faults that say nothing about the inputs: the same build may well succeed on the next pod. */
+    static final Set<String> RECOVERABLE = Set.of(Reasons.EVICTED, Reasons.BUILDER_POD_LOST, Reasons.RESULT_UNREADABLE);
+    static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+
+    private Attempts() {
+    }
+
+    /** The attempt whose pod should exist now for {@code inputsHash}. */
+    static int current(MinimalImageStatus status, String inputsHash, Instant now) {
+        if (status == null || !inputsHash.equals(status.getBuildHash())) {
+            return 1;
+        }
+        int recorded = recorded(status);
+        return retryDue(status, now) ? recorded + 1 : recorded;
+    }
+
+    static int recorded(MinimalImageStatus status) {
+        return status == null || status.getAttempts() == null ? 1 : Math.max(1, status.getAttempts());
+    }
+
+    /** A recoverable fault is waiting out its back-off. */
+    static boolean retryScheduled(MinimalImageStatus status) {
+        return status != null && status.getNextAttemptTime() != null;
+    }
+
+    static boolean retryDue(MinimalImageStatus status, Instant now) {
+        return retryScheduled(status) && !now.isBefore(Instant.parse(status.getNextAttemptTime()));
+    }
+
+    /** Wait after attempt {@code failed} failed: base, twice that, four times ... at most five minutes. */
+    static Duration backoff(int failed, Duration base) {
+        Duration wait = base.multipliedBy(1L << Math.min(16, Math.max(0, failed - 1)));
+        return wait.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait;
+    }
+}

@@ -1,0 +1,60 @@
+package dev.minimalimage.operator;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
+import dev.minimalimage.api.v1alpha1.MinimalImageStatus.Phase;
+import dev.minimalimage.planning.BuildPlan;
+import io.fabric8.kubernetes.api.model.Pod;
+
+/**
+ * When to look again although no event may come: the reconciler waits on events, but some deadlines pass in silence
+ * (a pod that never starts, a pull that keeps failing, a retry's back-off) and some fixes send the operator no event
+ * (a Secret or claim it does not watch). The earliest of those, or none.
+ */
+final class Timers {
+
+    /** A Secret or claim fixed later: look again this often. */
+    static final Duration PREFLIGHT_RECHECK = Duration.ofMinutes(1);
+    /** Queued builds are woken when a slot frees; this only covers a wake-up lost to a restart. */
+    static final Duration QUEUE_RECHECK = Duration.ofSeconds(30);
+    /** Timestamps have one-second resolution: wake a moment after the deadline, never before it. */
+    private static final Duration MARGIN = Duration.ofSeconds(1);
+
+    private Timers() {
+    }
+
+    static Optional<Duration> next(boolean preflightFailed, MinimalImageStatus status, BuildPlan plan,
+            Optional<Pod> pod, Instant now) {
+        List<Duration> waits = new ArrayList<>();
+        if (preflightFailed) {
+            waits.add(PREFLIGHT_RECHECK);
+        }
+        if (status.getPhase() == Phase.Queued) {
+            waits.add(QUEUE_RECHECK);
+        }
+        if (status.getNextAttemptTime() != null) {
+            waits.add(until(Instant.parse(status.getNextAttemptTime()), now));
+        }
+        if (plan != null && status.getPullFailingSince() != null) {
+            waits.add(until(Instant.parse(status.getPullFailingSince()).plusSeconds(plan.pullTimeoutSeconds()), now));
+        }
+        boolean running = status.getPhase() == Phase.Pending || status.getPhase() == Phase.Building;
+        if (plan != null && running) {
+            pod.filter(p -> !StartCheck.started(p) && p.getMetadata().getCreationTimestamp() != null)
+                    .map(p -> StartCheck.remaining(p, Duration.ofSeconds(plan.startTimeoutSeconds()), now))
+                    .ifPresent(left -> waits.add(left.isNegative() ? Duration.ZERO : left));
+        }
+        return waits.stream().min(Comparator.naturalOrder()).map(wait -> wait.plus(MARGIN));
+    }
+
+    private static Duration until(Instant deadline, Instant now) {
+        Duration left = Duration.between(now, deadline);
+        return left.isNegative() ? Duration.ZERO : left;
+    }
+}
