@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.GarbageCollected;
 import io.javaoperatorsdk.operator.processing.dependent.Creator;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
@@ -15,23 +16,17 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 /**
  * The ConfigMap holding inline source files, mounted read-only into the compile step. Named from the resource and
  * the inputs hash and immutable, so a pod always compiles the files of its own inputs (an edit makes a new
- * ConfigMap for a new pod, never changes the files under a running one); create-only for the same reason. The pod
+ * ConfigMap for a new pod, never changes the files under a running one); create-only (never updated) for the same reason, owned and garbage-collected with the resource. The pod
  * waits for it ({@link BuildNeededCondition}); the reconciler deletes the ones of earlier inputs.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = BuilderLayout.LABEL_MANAGED_BY + "=" + BuilderLayout.MANAGED_BY))
 public class InlineSourceConfigMap extends KubernetesDependentResource<ConfigMap, MinimalImage>
-        implements Creator<ConfigMap, MinimalImage> {
+        implements Creator<ConfigMap, MinimalImage>, GarbageCollected<MinimalImage> {
 
     static final String COMPONENT = "source";
 
     public InlineSourceConfigMap() {
         super(ConfigMap.class);
-    }
-
-    /** Owned (controller reference) although not a Deleter: it goes with the resource, and maps back to it. */
-    @Override
-    protected boolean addOwnerReference() {
-        return true;
     }
 
     @Override

@@ -81,6 +81,7 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
         BuildPlan plan = null;
         Optional<Pod> pod = Optional.empty();
         Optional<Preflight.Problem> problem = Optional.empty();
+        boolean sourcePending = false;
         Instant now = Instant.now();
         try {
             plan = Plans.plan(resource);
@@ -91,9 +92,14 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
                     && !BuildNeededCondition.vanished(before, plan, attempt);
             problem = starting ? Preflight.check(client, resource, plan) : Optional.empty();
             Optional<Pod> current = pod;
+            // the workflow runs the ConfigMap and the pod side by side, and JOSDK drops the event of a dependent's
+            // own create: a pod held back for its source ConfigMap is looked at again shortly, not in 30 s
+            sourcePending = starting && problem.isEmpty() && plan.isInline()
+                    && !BuildSlots.INSTANCE.reserved(resource.getMetadata().getNamespace(), podName);
             if (problem.isPresent()) {
                 after = aggregator.refused(resource, problem.get().reason(), problem.get().message());
-            } else if (starting && !BuildSlots.INSTANCE.reserved(resource.getMetadata().getNamespace(), podName)) {
+            } else if (starting && !BuildSlots.INSTANCE.reserved(resource.getMetadata().getNamespace(), podName)
+                    && (!plan.isInline() || sourceCached(context, plan))) {
                 after = aggregator.queued(resource, plan, OperatorSettings.maxConcurrentBuilds());
             } else {
                 after = aggregator.compute(resource, plan, current, () -> current.flatMap(this::lastMountFailure));
@@ -111,9 +117,17 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
         if (endedBuild(before, after)) {
             wakeQueued(context);
         }
+        if (sourcePending) {
+            return UpdateControl.<MinimalImage>noUpdate().rescheduleAfter(Timers.SOURCE_RECHECK);
+        }
         return Timers.next(problem.isPresent(), after, plan, pod, now)
                 .map(wait -> UpdateControl.<MinimalImage>noUpdate().rescheduleAfter(wait))
                 .orElse(UpdateControl.noUpdate());
+    }
+
+    private static boolean sourceCached(Context<MinimalImage> context, BuildPlan plan) {
+        return context.getSecondaryResources(ConfigMap.class).stream()
+                .anyMatch(c -> plan.sourceConfigMapName().equals(c.getMetadata().getName()));
     }
 
     /** This resource's build stopped taking a slot: let the oldest queued ones try (they wait on no informer). */

@@ -23,6 +23,8 @@ final class Timers {
     static final Duration PREFLIGHT_RECHECK = Duration.ofMinutes(1);
     /** Queued builds are woken when a slot frees; this only covers a wake-up lost to a restart. */
     static final Duration QUEUE_RECHECK = Duration.ofSeconds(30);
+    /** A pod held back until its source ConfigMap is in the cache (its create sends no event). */
+    static final Duration SOURCE_RECHECK = Duration.ofMillis(500);
     /** Timestamps have one-second resolution: wake a moment after the deadline, never before it. */
     private static final Duration MARGIN = Duration.ofSeconds(1);
 

@@ -66,7 +66,11 @@ class MinimalImageReconcilerTest {
             assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
             assertThat(container.getTerminationMessagePolicy()).isEqualTo("FallbackToLogsOnError");
         }
-        ConfigMap source = client.configMaps().inNamespace(NS).withName("pod-shape-source").get();
+        ConfigMap source = sourceConfigMaps("pod-shape").get(0);
+        assertThat(source.getMetadata().getName()).matches("pod-shape-src-[0-9a-f]{10}");
+        assertThat(source.getImmutable()).isTrue();
+        assertThat(pod.getSpec().getVolumes()).anySatisfy(v -> assertThat(v.getConfigMap() == null ? null
+                : v.getConfigMap().getName()).isEqualTo(source.getMetadata().getName()));
         assertThat(source.getData()).containsKey("f0");
         assertThat(source.getData().get("f0")).contains("puts");
         MinimalImageStatus status = awaitStatus("pod-shape", s -> s.getPhase() == MinimalImageStatus.Phase.Building);
@@ -181,6 +185,12 @@ class MinimalImageReconcilerTest {
         assertThat(podsOf("no-secret")).isEmpty();
         assertThat(podsOf("wrong-key")).isEmpty();
         assertThat(podsOf("git-no-hosts")).isEmpty();
+
+        // the Secret's own event wakes the resource (the fallback timer would take a minute)
+        client.resource(new SecretBuilder().withNewMetadata().withName("absent").withNamespace(NS).endMetadata()
+                .withType("kubernetes.io/dockerconfigjson").withData(Map.of(".dockerconfigjson", "e30=")).build())
+                .create();
+        await().atMost(TIMEOUT).until(() -> !podsOf("no-secret").isEmpty());
     }
 
     @Test
@@ -262,26 +272,101 @@ class MinimalImageReconcilerTest {
                 new ContainerStatusBuilder().withName("compile").withImage("docker.io/library/nope:1").withNewState()
                         .withNewWaiting().withReason("ImagePullBackOff").withMessage("Back-off pulling image")
                         .endWaiting().endState().build()).build());
-        assertThat(ready(awaitStatus("pull", failed())).getReason()).isEqualTo("ToolchainImagePullFailed");
-        await().atMost(TIMEOUT).until(() -> podsOf("pull").isEmpty());
+        // the kubelet retries a pull by itself: within spec.build.pullTimeout the build waits, then goes on
+        MinimalImageStatus backingOff = awaitStatus("pull", s -> s.getPullFailingSince() != null);
+        assertThat(backingOff.getPhase()).isEqualTo(MinimalImageStatus.Phase.Building);
+        assertThat(ready(backingOff).getReason()).isEqualTo("ImagePullBackOff");
+        assertThat(ready(backingOff).getMessage()).contains("docker.io/library/nope:1", "spec.build.pullTimeout (300s)");
+        edit(pull, s -> new PodStatusBuilder(s).withPhase("Pending").withInitContainerStatuses(
+                new ContainerStatusBuilder().withName("compile").withImage("docker.io/library/nope:1").withNewState()
+                        .withNewRunning().endRunning().endState().build()).build());
+        MinimalImageStatus pulled = awaitStatus("pull", s -> s.getPullFailingSince() == null);
+        assertThat(ready(pulled).getReason()).isEqualTo("Building");
+        assertThat(podsOf("pull")).hasSize(1);
     }
 
     @Test
-    void aVanishedBuilderPodIsRecreatedABoundedNumberOfTimes() {
+    void anEvictionIsRetriedOnANewPodAfterABackOff() {
+        create(Resources.helloC("evicted", "registry.example/evicted:1"));
+        Pod first = awaitPod("evicted");
+        edit(first, s -> new PodStatusBuilder(s).withPhase("Failed").withReason("Evicted")
+                .withMessage("The node was low on resource: memory.").build());
+        MinimalImageStatus retrying = awaitStatus("evicted", s -> s.getNextAttemptTime() != null);
+        assertThat(retrying.getAttempts()).isEqualTo(1);
+        assertThat(ready(retrying).getReason()).isEqualTo("Retrying");
+        assertThat(ready(retrying).getMessage()).startsWith("retrying in 1s after Evicted (attempt 1 of 3)")
+                .contains("low on resource");
+        Pod second = awaitOtherPod("evicted", first);
+        assertThat(second.getMetadata().getName()).isEqualTo(first.getMetadata().getName() + "-2");
+        finish(second, "Succeeded", terminated("compile", 0, null), terminated("package", 0, success().toJson()));
+        MinimalImageStatus done = awaitStatus("evicted", s -> s.getPhase() == MinimalImageStatus.Phase.Succeeded);
+        assertThat(done.getAttempts()).isEqualTo(2);
+        assertThat(done.getNextAttemptTime()).isNull();
+        assertThat(eventReasons("evicted")).contains("BuildRetrying", "BuildSucceeded");
+    }
+
+    @Test
+    void anInlineEditReachesTheNewPodThroughItsOwnConfigMap() {
+        create(Resources.helloC("edited", "registry.example/edited:1"));
+        Pod first = awaitPod("edited");
+        String firstSource = sourceConfigMaps("edited").get(0).getMetadata().getName();
+        client.resources(MinimalImage.class).inNamespace(NS).withName("edited").edit(r -> {
+            r.getSpec().getSource().getInline().getFiles().put("main.c",
+                    "#include <stdio.h>\nint main(void){puts(\"edited\");return 0;}\n");
+            return r;
+        });
+        Pod second = awaitOtherPod("edited", first);
+        String secondSource = second.getSpec().getVolumes().stream().filter(v -> v.getConfigMap() != null)
+                .map(v -> v.getConfigMap().getName()).findFirst().orElseThrow();
+        assertThat(secondSource).isNotEqualTo(firstSource).startsWith("edited-src-");
+        assertThat(client.configMaps().inNamespace(NS).withName(secondSource).get().getData().values())
+                .anySatisfy(content -> assertThat(content).contains("edited"));
+        await().atMost(TIMEOUT).until(() -> client.configMaps().inNamespace(NS).withName(firstSource).get() == null);
+    }
+
+    @Test
+    void twoLongNamesSharingAPrefixGetTheirOwnPodsConfigMapsAndEvents() {
+        String shared = "x".repeat(250);
+        create(Resources.helloC(shared + "-a", "registry.example/long:1"));
+        create(Resources.helloC(shared + "-b", "registry.example/long:1"));
+        await().atMost(TIMEOUT).until(() -> ownedPods(shared + "-a").size() == 1 && ownedPods(shared + "-b").size() == 1);
+        Pod a = ownedPods(shared + "-a").get(0);
+        Pod b = ownedPods(shared + "-b").get(0);
+        assertThat(a.getMetadata().getName()).isNotEqualTo(b.getMetadata().getName()).hasSizeLessThanOrEqualTo(63);
+        await().atMost(TIMEOUT).until(() -> eventReasons(shared + "-a").contains("BuildStarted")
+                && eventReasons(shared + "-b").contains("BuildStarted"));
+        List<String> sources = client.configMaps().inNamespace(NS).list().getItems().stream()
+                .filter(c -> c.getMetadata().getOwnerReferences().stream()
+                        .anyMatch(o -> o.getName().startsWith(shared)))
+                .map(c -> c.getMetadata().getName()).distinct().toList();
+        assertThat(sources).hasSize(2).allSatisfy(n -> assertThat(n).hasSizeLessThanOrEqualTo(63));
+    }
+
+    @Test
+    void changingSpecRebuildBuildsTheSameInputsAgain() {
+        create(Resources.helloC("again", "registry.example/again:1"));
+        Pod first = awaitPod("again");
+        finish(first, "Succeeded", terminated("compile", 0, null), terminated("package", 0, success().toJson()));
+        awaitStatus("again", s -> s.getPhase() == MinimalImageStatus.Phase.Succeeded);
+        client.resources(MinimalImage.class).inNamespace(NS).withName("again")
+                .edit(r -> { r.getSpec().setRebuild("2026-11-30"); return r; });
+        awaitOtherPod("again", first);
+    }
+
+    @Test
+    void aVanishedBuilderPodIsRetriedABoundedNumberOfTimes() {
         create(Resources.helloC("vanish", "registry.example/vanish:1"));
-        String uid = awaitPod("vanish").getMetadata().getUid();
-        awaitStatus("vanish", s -> uid.equals(s.getBuilderPodUid()));
-        for (int recreation = 1; recreation <= OperatorSettings.maxPodRecreations(); recreation++) {
-            String previous = podsOf("vanish").get(0).getMetadata().getUid();
-            client.pods().inNamespace(NS).withLabel(BuilderLayout.LABEL_BUILD_HASH).delete();
-            await().atMost(TIMEOUT).until(() -> podsOf("vanish").stream()
-                    .anyMatch(p -> !p.getMetadata().getUid().equals(previous)));
-            int expected = recreation;
-            awaitStatus("vanish", s -> s.getPodRecreations() != null && s.getPodRecreations() == expected);
+        for (int attempt = 1; attempt <= OperatorSettings.maxBuildAttempts(); attempt++) {
+            int expected = attempt;
+            await().atMost(TIMEOUT).until(() -> podsOf("vanish").size() == 1);
+            String uid = podsOf("vanish").get(0).getMetadata().getUid();
+            awaitStatus("vanish", s -> uid.equals(s.getBuilderPodUid()) && s.getAttempts() == expected);
+            client.pods().inNamespace(NS).withName(podsOf("vanish").get(0).getMetadata().getName()).delete();
+            await().atMost(TIMEOUT).until(() -> podsOf("vanish").isEmpty());
         }
-        client.pods().inNamespace(NS).withLabel(BuilderLayout.LABEL_BUILD_HASH).delete();
         MinimalImageStatus lost = awaitStatus("vanish", failed());
         assertThat(ready(lost).getReason()).isEqualTo("BuilderPodLost");
+        assertThat(ready(lost).getMessage()).contains("attempt 3 of 3, none left");
         assertThat(podsOf("vanish")).isEmpty();
     }
 
@@ -296,7 +381,7 @@ class MinimalImageReconcilerTest {
         create(git);
         Pod pod = awaitPod("from-git");
         assertThat(pod.getSpec().getInitContainers()).extracting("name").containsExactly("fetch", "compile");
-        assertThat(client.configMaps().inNamespace(NS).withName("from-git-source").get()).isNull();
+        assertThat(sourceConfigMaps("from-git")).isEmpty();
         String commit = "0123456789abcdef0123456789abcdef01234567";
         edit(pod, s -> new PodStatusBuilder(s).withPhase("Succeeded").withInitContainerStatuses(
                 terminated("fetch", 0, "{\"commit\":\"" + commit + "\"}"), terminated("compile", 0, null))
@@ -352,6 +437,16 @@ class MinimalImageReconcilerTest {
                 .filter(p -> !p.getMetadata().getName().equals(previous.getMetadata().getName())).findFirst().orElseThrow();
     }
 
+    List<ConfigMap> sourceConfigMaps(String name) {
+        return client.configMaps().inNamespace(NS).list().getItems().stream()
+                .filter(c -> c.getMetadata().getName().startsWith(name + "-src-")).toList();
+    }
+
+    List<Pod> ownedPods(String resourceName) {
+        return client.pods().inNamespace(NS).list().getItems().stream().filter(p -> p.getMetadata()
+                .getOwnerReferences().stream().anyMatch(o -> o.getName().equals(resourceName))).toList();
+    }
+
     List<String> eventReasons(String name) {
         return client.v1().events().inNamespace(NS).list().getItems().stream()
                 .filter(e -> name.equals(e.getInvolvedObject().getName())).map(e -> e.getReason()).toList();
@@ -383,7 +478,12 @@ class MinimalImageReconcilerTest {
     }
 
     Pod awaitPod(String name) {
-        await().atMost(TIMEOUT).until(() -> !podsOf(name).isEmpty());
+        try {
+            await().atMost(TIMEOUT).until(() -> !podsOf(name).isEmpty());
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("no builder pod for " + name + "; status " + io.fabric8.kubernetes.client.utils.Serialization.asJson(get(name).getStatus()) + "; config maps "
+                    + sourceConfigMaps(name).stream().map(c -> c.getMetadata().getName()).toList(), e);
+        }
         return podsOf(name).get(0);
     }
 
