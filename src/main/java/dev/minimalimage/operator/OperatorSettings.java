@@ -1,5 +1,8 @@
 package dev.minimalimage.operator;
 
+import java.util.List;
+import java.util.Optional;
+
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
@@ -7,11 +10,28 @@ import dev.minimalimage.planning.ToolchainImages;
 
 /**
  * Operator configuration (application.properties / env, e.g. MINIMAL_IMAGE_PRESETS_GO_IMAGE), read through
- * MicroProfile Config so dependents, which JOSDK instantiates itself, see the same values as CDI beans.
+ * MicroProfile Config so dependents, which JOSDK instantiates itself, see the same values as CDI beans. Each key's
+ * default lives here, once; the Helm chart passes its values as the matching env vars (MicroProfile Config maps
+ * {@code minimal-image.max-concurrent-builds} to {@code MINIMAL_IMAGE_MAX_CONCURRENT_BUILDS}), which
+ * ChartSettingsTest checks by booting the operator with the chart's rendered env.
  */
 public final class OperatorSettings {
 
+    public static final String MAX_POD_RECREATIONS = "minimal-image.max-pod-recreations";
+    public static final String MAX_BUILD_ATTEMPTS = "minimal-image.max-build-attempts";
+    public static final String MAX_CONCURRENT_BUILDS = "minimal-image.max-concurrent-builds";
+    public static final String BUILDER_IMAGE_PULL_SECRETS = "minimal-image.builder.image-pull-secrets";
+    public static final String CA_BUNDLE_CONFIG_MAP = "minimal-image.builder.ca-bundle.config-map";
+    public static final String CA_BUNDLE_KEY = "minimal-image.builder.ca-bundle.key";
+    public static final String LEASE_NAME = "minimal-image.leader-election.lease-name";
+    public static final String LEASE_NAMESPACE = "minimal-image.leader-election.namespace";
+
     public static final int DEFAULT_MAX_POD_RECREATIONS = 2;
+    /** Builder pods one set of inputs may get when a recoverable fault ends one (the first included). */
+    public static final int DEFAULT_MAX_BUILD_ATTEMPTS = 3;
+    public static final int DEFAULT_MAX_CONCURRENT_BUILDS = 4;
+    public static final String DEFAULT_CA_BUNDLE_KEY = "ca.crt";
+    public static final String DEFAULT_LEASE_NAME = "minimal-image-operator";
 
     private OperatorSettings() {
     }
@@ -28,9 +48,61 @@ public final class OperatorSettings {
                 value(config, "minimal-image.presets.rust.image", d.rust()));
     }
 
+    /** Superseded by {@link #maxBuildAttempts()}; kept until the reconciler switches over. */
     public static int maxPodRecreations() {
-        return ConfigProvider.getConfig().getOptionalValue("minimal-image.max-pod-recreations", Integer.class)
-                .orElse(DEFAULT_MAX_POD_RECREATIONS);
+        return intValue(MAX_POD_RECREATIONS, DEFAULT_MAX_POD_RECREATIONS);
+    }
+
+    /**
+     * How many builder pods one set of inputs may get when a recoverable fault (eviction, node loss, a deleted pod)
+     * ends one, the first pod included ({@code minimal-image.max-build-attempts}, default 3).
+     */
+    public static int maxBuildAttempts() {
+        return intValue(MAX_BUILD_ATTEMPTS, DEFAULT_MAX_BUILD_ATTEMPTS);
+    }
+
+    /** Builder pods the operator runs at once across all watched namespaces ({@code minimal-image.max-concurrent-builds}). */
+    public static int maxConcurrentBuilds() {
+        return intValue(MAX_CONCURRENT_BUILDS, DEFAULT_MAX_CONCURRENT_BUILDS);
+    }
+
+    /** Names of Secrets (in the build's namespace) every builder pod gets as imagePullSecrets; empty by default. */
+    public static List<String> builderImagePullSecrets() {
+        return ConfigProvider.getConfig().getOptionalValues(BUILDER_IMAGE_PULL_SECRETS, String.class)
+                .map(names -> names.stream().map(String::trim).filter(n -> !n.isEmpty()).toList())
+                .orElse(List.of());
+    }
+
+    /**
+     * The trusted CA bundle builder pods get for registries and git hosts with a private CA: a ConfigMap in the
+     * build's namespace and its key (default ca.crt); empty when {@code minimal-image.builder.ca-bundle.config-map}
+     * is not set.
+     */
+    public static Optional<CaBundle> caBundle() {
+        Config config = ConfigProvider.getConfig();
+        return config.getOptionalValue(CA_BUNDLE_CONFIG_MAP, String.class).map(String::trim).filter(n -> !n.isEmpty())
+                .map(name -> new CaBundle(name, value(config, CA_BUNDLE_KEY, DEFAULT_CA_BUNDLE_KEY)));
+    }
+
+    /** A ConfigMap name and the key in it holding PEM certificates. */
+    public record CaBundle(String configMap, String key) {
+    }
+
+    /** Name of the coordination.k8s.io Lease the operator's replicas compete for. */
+    public static String leaseName() {
+        return value(ConfigProvider.getConfig(), LEASE_NAME, DEFAULT_LEASE_NAME);
+    }
+
+    /**
+     * Namespace of the Lease: the operator's own (the chart passes the pod's namespace); empty = let the operator SDK
+     * infer it from the client's namespace (in-cluster: the service account's).
+     */
+    public static Optional<String> leaseNamespace() {
+        return ConfigProvider.getConfig().getOptionalValue(LEASE_NAMESPACE, String.class);
+    }
+
+    private static int intValue(String key, int fallback) {
+        return ConfigProvider.getConfig().getOptionalValue(key, Integer.class).orElse(fallback);
     }
 
     private static String value(Config config, String key, String fallback) {
