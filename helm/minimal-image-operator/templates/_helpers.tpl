@@ -55,3 +55,16 @@ app.kubernetes.io/component: operator
 JOSDK_ALL_NAMESPACES
 {{- end }}
 {{- end }}
+
+{{/* The operator's Secret permissions: read only (ClusterRole with a cluster-wide watch, else role-secrets.yaml). */}}
+{{- define "minimal-image-operator.secretRule" -}}
+- apiGroups: [""]
+  resources: ["secrets"]
+  verbs: ["get", "list", "watch"]
+{{- end }}
+
+{{/* Namespaces of the builder NetworkPolicy: its own list, else the watched namespaces, else the release's. */}}
+{{- define "minimal-image-operator.networkPolicyNamespaces" -}}
+{{- $namespaces := .Values.builder.networkPolicy.namespaces | default .Values.watchNamespaces | default (list .Release.Namespace) }}
+{{- toJson $namespaces }}
+{{- end }}

@@ -1,24 +1,40 @@
 package dev.minimalimage.operator;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
+import dev.minimalimage.api.v1alpha1.CaBundle;
 import dev.minimalimage.planning.ToolchainImages;
 
 /**
  * Operator configuration (application.properties / env, e.g. MINIMAL_IMAGE_PRESETS_GO_IMAGE), read through
- * MicroProfile Config so dependents, which JOSDK instantiates itself, see the same values as CDI beans.
+ * MicroProfile Config so dependents, which JOSDK instantiates itself, see the same values as CDI beans. Each key's
+ * default lives here, once; the Helm chart passes its values as the matching env vars (MicroProfile Config maps
+ * {@code minimal-image.max-concurrent-builds} to {@code MINIMAL_IMAGE_MAX_CONCURRENT_BUILDS}), which
+ * ChartSettingsTest checks by booting the operator with the chart's rendered env.
  */
 public final class OperatorSettings {
 
-    /** Builder pods one set of inputs may get when recoverable faults (eviction, lost pod or result) end them. */
+    public static final String MAX_BUILD_ATTEMPTS = "minimal-image.max-build-attempts";
+    public static final String MAX_CONCURRENT_BUILDS = "minimal-image.max-concurrent-builds";
+    public static final String RETRY_BACKOFF = "minimal-image.retry-backoff";
+    public static final String BUILDER_IMAGE_PULL_SECRETS = "minimal-image.builder.image-pull-secrets";
+    public static final String CA_BUNDLE_CONFIG_MAP = "minimal-image.builder.ca-bundle.config-map";
+    public static final String CA_BUNDLE_KEY = "minimal-image.builder.ca-bundle.key";
+    public static final String LEASE_NAME = "minimal-image.leader-election.lease-name";
+    public static final String LEASE_NAMESPACE = "minimal-image.leader-election.namespace";
+
+    /** Builder pods one set of inputs may get when a recoverable fault ends one (the first included). */
     public static final int DEFAULT_MAX_BUILD_ATTEMPTS = 3;
-    /** The wait before the second attempt; each later one waits twice as long (at most 5 minutes). */
-    public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofSeconds(10);
     /** Builder pods running at once per operator; the rest wait as Queued and start in creation order. */
     public static final int DEFAULT_MAX_CONCURRENT_BUILDS = 4;
+    /** The wait before the second attempt; each later one waits twice as long (at most 5 minutes). */
+    public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofSeconds(10);
+    public static final String DEFAULT_LEASE_NAME = "minimal-image-operator";
 
     private OperatorSettings() {
     }
@@ -35,19 +51,57 @@ public final class OperatorSettings {
                 value(config, "minimal-image.presets.rust.image", d.rust()));
     }
 
+    /**
+     * How many builder pods one set of inputs may get when a recoverable fault (eviction, node loss, a deleted pod)
+     * ends one, the first pod included ({@code minimal-image.max-build-attempts}, default 3).
+     */
     public static int maxBuildAttempts() {
-        return ConfigProvider.getConfig().getOptionalValue("minimal-image.max-build-attempts", Integer.class)
-                .orElse(DEFAULT_MAX_BUILD_ATTEMPTS);
+        return intValue(MAX_BUILD_ATTEMPTS, DEFAULT_MAX_BUILD_ATTEMPTS);
     }
 
+    /** The back-off before the second attempt ({@code minimal-image.retry-backoff}); later ones double it. */
     public static Duration retryBackoff() {
-        return ConfigProvider.getConfig().getOptionalValue("minimal-image.retry-backoff", Duration.class)
-                .orElse(DEFAULT_RETRY_BACKOFF);
+        return ConfigProvider.getConfig().getOptionalValue(RETRY_BACKOFF, Duration.class).orElse(DEFAULT_RETRY_BACKOFF);
     }
 
+    /** Builder pods the operator runs at once across all watched namespaces ({@code minimal-image.max-concurrent-builds}). */
     public static int maxConcurrentBuilds() {
-        return ConfigProvider.getConfig().getOptionalValue("minimal-image.max-concurrent-builds", Integer.class)
-                .orElse(DEFAULT_MAX_CONCURRENT_BUILDS);
+        return intValue(MAX_CONCURRENT_BUILDS, DEFAULT_MAX_CONCURRENT_BUILDS);
+    }
+
+    /** Names of Secrets (in the build's namespace) every builder pod gets as imagePullSecrets; empty by default. */
+    public static List<String> builderImagePullSecrets() {
+        return ConfigProvider.getConfig().getOptionalValues(BUILDER_IMAGE_PULL_SECRETS, String.class)
+                .map(names -> names.stream().map(String::trim).filter(n -> !n.isEmpty()).toList())
+                .orElse(List.of());
+    }
+
+    /**
+     * The trusted CA bundle builder pods get for registries and git hosts with a private CA: a ConfigMap in the
+     * build's namespace and its key (default ca.crt); empty when {@code minimal-image.builder.ca-bundle.config-map}
+     * is not set.
+     */
+    public static Optional<CaBundle> caBundle() {
+        Config config = ConfigProvider.getConfig();
+        return config.getOptionalValue(CA_BUNDLE_CONFIG_MAP, String.class).map(String::trim).filter(n -> !n.isEmpty())
+                .map(name -> new CaBundle(name, value(config, CA_BUNDLE_KEY, CaBundle.DEFAULT_KEY)));
+    }
+
+    /** Name of the coordination.k8s.io Lease the operator's replicas compete for. */
+    public static String leaseName() {
+        return value(ConfigProvider.getConfig(), LEASE_NAME, DEFAULT_LEASE_NAME);
+    }
+
+    /**
+     * Namespace of the Lease: the operator's own (the chart passes the pod's namespace); empty = let the operator SDK
+     * infer it from the client's namespace (in-cluster: the service account's).
+     */
+    public static Optional<String> leaseNamespace() {
+        return ConfigProvider.getConfig().getOptionalValue(LEASE_NAMESPACE, String.class);
+    }
+
+    private static int intValue(String key, int fallback) {
+        return ConfigProvider.getConfig().getOptionalValue(key, Integer.class).orElse(fallback);
     }
 
     private static String value(Config config, String key, String fallback) {

@@ -1,6 +1,7 @@
 package dev.minimalimage.helm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -28,6 +29,8 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 
 import dev.minimalimage.api.CrdDriftTest;
+import dev.minimalimage.operator.OperatorSettings;
+import dev.minimalimage.planning.BuilderLayout;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -36,9 +39,14 @@ import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 
 /**
  * The Helm chart, in-process through helm-java (Helm's Go library as a native lib): lint, then render with default
@@ -71,6 +79,7 @@ public class HelmChartTest {
         assertEquals(RELEASE + "-minimal-image-operator", deployment.getMetadata().getName());
         assertEquals(NAMESPACE, deployment.getMetadata().getNamespace());
         assertEquals(1, deployment.getSpec().getReplicas());
+        assertEquals("RollingUpdate", deployment.getSpec().getStrategy().getType(), "leader election makes overlap safe");
         PodSpec pod = deployment.getSpec().getTemplate().getSpec();
         Container c = operatorContainer(deployment);
         assertEquals(DEFAULT_IMAGE, c.getImage());
@@ -108,6 +117,21 @@ public class HelmChartTest {
             }
         }
 
+        // Operator settings: the chart's defaults are the code's (OperatorSettings, application.properties).
+        assertThat(env)
+                .containsEntry("MINIMAL_IMAGE_MAX_CONCURRENT_BUILDS", "" + OperatorSettings.DEFAULT_MAX_CONCURRENT_BUILDS)
+                .containsEntry("MINIMAL_IMAGE_MAX_BUILD_ATTEMPTS", "" + OperatorSettings.DEFAULT_MAX_BUILD_ATTEMPTS)
+                .containsEntry("QUARKUS_OPERATOR_SDK_CONTROLLERS_MINIMALIMAGE_RETRY_MAX_ATTEMPTS",
+                        app.getProperty("quarkus.operator-sdk.controllers.minimalimage.retry.max-attempts"))
+                .containsEntry("MINIMAL_IMAGE_BUILDER_IMAGE_PULL_SECRETS", "")
+                .containsEntry("MINIMAL_IMAGE_BUILDER_CA_BUNDLE_CONFIG_MAP", "")
+                .containsEntry("MINIMAL_IMAGE_BUILDER_CA_BUNDLE_KEY", dev.minimalimage.api.v1alpha1.CaBundle.DEFAULT_KEY)
+                .containsEntry("MINIMAL_IMAGE_LEADER_ELECTION_LEASE_NAME", RELEASE + "-minimal-image-operator");
+        assertThat(c.getEnv()).anySatisfy(e -> {
+            assertEquals("POD_NAMESPACE", e.getName(), "the Lease's namespace, by the downward API");
+            assertEquals("metadata.namespace", e.getValueFrom().getFieldRef().getFieldPath());
+        });
+
         ServiceAccount sa = r.one(ServiceAccount.class);
         assertEquals(sa.getMetadata().getName(), pod.getServiceAccountName());
 
@@ -118,6 +142,10 @@ public class HelmChartTest {
         assertEquals(sa.getMetadata().getName(), binding.getSubjects().get(0).getName());
         assertEquals(NAMESPACE, binding.getSubjects().get(0).getNamespace());
         assertRbac(role);
+        assertSecretsRule(role.getRules(), "with a cluster-wide watch the ClusterRole reads Secrets");
+        assertLeaderElectionRole(r, sa.getMetadata().getName());
+        assertThat(r.all(Role.class)).as("no per-namespace Secret Roles").hasSize(1);
+        assertThat(r.all(NetworkPolicy.class)).as("builder NetworkPolicy is opt-in").isEmpty();
 
         Service service = r.one(Service.class);
         assertEquals(deployment.getSpec().getSelector().getMatchLabels(), service.getSpec().getSelector());
@@ -141,8 +169,22 @@ public class HelmChartTest {
                   tag: "0.1.1"
                   pullPolicy: Always
                 watchNamespaces: [team-a, team-b]
+                replicas: 2
+                maxConcurrentBuilds: 9
+                reconcileRetries:
+                  maxAttempts: 5
                 builder:
                   image: mirror.example.com/minimal-image/builder:0.1.1
+                  maxAttempts: 2
+                  imagePullSecrets: [mirror-pull, other-pull]
+                  caBundle:
+                    configMap: corporate-ca
+                    key: bundle.pem
+                  networkPolicy:
+                    enabled: true
+                    egress:
+                      - to: [{ipBlock: {cidr: 10.20.30.0/24}}]
+                        ports: [{protocol: TCP, port: 443}]
                 presets:
                   cMusl: mirror.example.com/toolchains/c-musl:1
                   cGlibc: mirror.example.com/toolchains/c-glibc:1
@@ -176,7 +218,59 @@ public class HelmChartTest {
                 .containsEntry("MINIMAL_IMAGE_PRESETS_GO_IMAGE", "mirror.example.com/toolchains/go:1")
                 .containsEntry("MINIMAL_IMAGE_PRESETS_RUST_IMAGE", "mirror.example.com/toolchains/rust:1")
                 .containsEntry("QUARKUS_OPERATOR_SDK_CONTROLLERS_MINIMALIMAGE_NAMESPACES", "team-a,team-b")
-                .containsEntry("QUARKUS_LOG_LEVEL", "DEBUG");
+                .containsEntry("QUARKUS_LOG_LEVEL", "DEBUG")
+                .containsEntry("MINIMAL_IMAGE_MAX_CONCURRENT_BUILDS", "9")
+                .containsEntry("MINIMAL_IMAGE_MAX_BUILD_ATTEMPTS", "2")
+                .containsEntry("QUARKUS_OPERATOR_SDK_CONTROLLERS_MINIMALIMAGE_RETRY_MAX_ATTEMPTS", "5")
+                .containsEntry("MINIMAL_IMAGE_BUILDER_IMAGE_PULL_SECRETS", "mirror-pull,other-pull")
+                .containsEntry("MINIMAL_IMAGE_BUILDER_CA_BUNDLE_CONFIG_MAP", "corporate-ca")
+                .containsEntry("MINIMAL_IMAGE_BUILDER_CA_BUNDLE_KEY", "bundle.pem");
+        assertEquals(2, deployment.getSpec().getReplicas());
+
+        // watchNamespaces: Secrets are read through a Role per watched namespace, not cluster-wide
+        ClusterRole clusterRole = r.one(ClusterRole.class);
+        assertThat(verbs(clusterRole.getRules(), "", "secrets")).as("no cluster-wide Secret access").isEmpty();
+        assertLeaderElectionRole(r, "custom-sa");
+        Map<String, Role> secretRoles = r.all(Role.class).stream().filter(role -> role.getMetadata().getName().endsWith("-secrets"))
+                .collect(Collectors.toMap(role -> role.getMetadata().getNamespace(), role -> role));
+        assertThat(secretRoles).containsOnlyKeys("team-a", "team-b");
+        secretRoles.values().forEach(role -> {
+            assertSecretsRule(role.getRules(), "Secret Role in " + role.getMetadata().getNamespace());
+            assertThat(role.getRules()).hasSize(1);
+        });
+        assertThat(r.all(RoleBinding.class).stream().filter(b -> b.getRoleRef().getName().endsWith("-secrets")))
+                .extracting(b -> b.getMetadata().getNamespace()).containsExactlyInAnyOrder("team-a", "team-b")
+                .hasSize(2);
+        r.all(RoleBinding.class).forEach(b -> assertThat(b.getSubjects()).singleElement().satisfies(s -> {
+            assertEquals("custom-sa", s.getName());
+            assertEquals(NAMESPACE, s.getNamespace());
+        }));
+
+        // the builder NetworkPolicy, one per watched namespace
+        List<NetworkPolicy> policies = r.all(NetworkPolicy.class);
+        assertThat(policies).extracting(p -> p.getMetadata().getNamespace()).containsExactlyInAnyOrder("team-a", "team-b");
+        for (NetworkPolicy policy : policies) {
+            assertBuilderPolicy(policy);
+            List<NetworkPolicyEgressRule> egress = policy.getSpec().getEgress();
+            assertThat(egress).as("DNS plus the user's rule").hasSize(2);
+            assertEquals("10.20.30.0/24", egress.get(1).getTo().get(0).getIpBlock().getCidr());
+            assertEquals(443, egress.get(1).getPorts().get(0).getPort().getIntVal());
+        }
+    }
+
+    @Test
+    void builderNetworkPolicyNamespaces(@TempDir Path tmp) throws IOException {
+        Path clusterWide = tmp.resolve("cluster-wide.yaml");
+        Files.writeString(clusterWide, "builder: {networkPolicy: {enabled: true}}\n");
+        NetworkPolicy inRelease = render(clusterWide).one(NetworkPolicy.class);
+        assertEquals(NAMESPACE, inRelease.getMetadata().getNamespace(), "cluster-wide watch: the release namespace");
+        assertBuilderPolicy(inRelease);
+        assertThat(inRelease.getSpec().getEgress()).as("only DNS").hasSize(1);
+
+        Path listed = tmp.resolve("listed.yaml");
+        Files.writeString(listed, "watchNamespaces: [team-a]\nbuilder: {networkPolicy: {enabled: true, namespaces: [builds-1, builds-2]}}\n");
+        assertThat(render(listed).all(NetworkPolicy.class)).extracting(p -> p.getMetadata().getNamespace())
+                .containsExactlyInAnyOrder("builds-1", "builds-2");
     }
 
     @Test
@@ -192,10 +286,15 @@ public class HelmChartTest {
 
     record Rendered(List<JsonNode> documents) {
         <T> T one(Class<T> type) {
+            List<T> matching = all(type);
+            assertThat(matching).as("rendered %s documents", type.getSimpleName()).hasSize(1);
+            return matching.get(0);
+        }
+
+        <T> List<T> all(Class<T> type) {
             String kind = type.getSimpleName();
-            List<JsonNode> matching = documents.stream().filter(d -> kind.equals(d.path("kind").asText())).toList();
-            assertThat(matching).as("rendered %s documents", kind).hasSize(1);
-            return YAML.convertValue(matching.get(0), type);
+            return documents.stream().filter(d -> kind.equals(d.path("kind").asText()))
+                    .map(d -> YAML.convertValue(d, type)).toList();
         }
     }
 
@@ -216,7 +315,10 @@ public class HelmChartTest {
             }
         }
         assertThat(documents.stream().map(d -> d.get("kind").asText()).collect(Collectors.toSet()))
-                .containsExactlyInAnyOrder("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Service", "Deployment");
+                .containsAll(Set.of("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding",
+                        "Service", "Deployment"))
+                .isSubsetOf(Set.of("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding",
+                        "Service", "Deployment", "NetworkPolicy"));
         return new Rendered(documents);
     }
 
@@ -312,24 +414,59 @@ public class HelmChartTest {
         assertVerbs(role, "", "configmaps", "get", "list", "watch", "create", "delete", "patch", "update");
         assertVerbs(role, "", "pods/log", "get");
         assertVerbs(role, "", "events", "create", "patch");
-        assertVerbs(role, "", "secrets", "get");
         assertVerbs(role, "", "persistentvolumeclaims", "get");
         assertVerbs(role, "apiextensions.k8s.io", "customresourcedefinitions", "get", "list");
         // read-only where it must be
-        // Secrets: only read one by one, by name, to check a build's before its pod exists; never listed or cached
-        assertThat(verbs(role, "", "secrets")).containsExactly("get");
-        assertThat(verbs(role, "", "persistentvolumeclaims")).containsExactly("get");
-        assertThat(verbs(role, "apiextensions.k8s.io", "customresourcedefinitions")).containsExactlyInAnyOrder("get", "list");
+        assertThat(verbs(role.getRules(), "", "persistentvolumeclaims")).containsExactly("get");
+        assertThat(verbs(role.getRules(), "apiextensions.k8s.io", "customresourcedefinitions"))
+                .containsExactlyInAnyOrder("get", "list");
         assertThat(role.getRules()).noneMatch(r -> r.getVerbs().contains("*") || r.getResources().contains("*")
                 || r.getApiGroups().contains("*"));
     }
 
-    static void assertVerbs(ClusterRole role, String group, String resource, String... expected) {
-        assertThat(verbs(role, group, resource)).as("verbs on %s/%s", group, resource).contains(expected);
+    /** Secrets: read only (pre-flight of the Secrets a spec names, Secret events, the git-hosts annotation). */
+    static void assertSecretsRule(List<PolicyRule> rules, String what) {
+        assertThat(verbs(rules, "", "secrets")).as(what).containsExactlyInAnyOrder("get", "list", "watch");
     }
 
-    static Set<String> verbs(ClusterRole role, String group, String resource) {
-        return role.getRules().stream()
+    /** Leases in the release namespace only, for leader election. */
+    static void assertLeaderElectionRole(Rendered r, String serviceAccount) {
+        Role role = r.all(Role.class).stream().filter(x -> x.getMetadata().getName().endsWith("-leader-election"))
+                .findFirst().orElseThrow(() -> new AssertionError("no leader-election Role"));
+        assertEquals(NAMESPACE, role.getMetadata().getNamespace());
+        assertThat(role.getRules()).singleElement().satisfies(rule -> {
+            assertEquals(List.of("coordination.k8s.io"), rule.getApiGroups());
+            assertEquals(List.of("leases"), rule.getResources());
+            assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "create", "update");
+        });
+        RoleBinding binding = r.all(RoleBinding.class).stream()
+                .filter(b -> b.getRoleRef().getName().equals(role.getMetadata().getName())).findFirst().orElseThrow();
+        assertEquals(NAMESPACE, binding.getMetadata().getNamespace());
+        assertEquals("Role", binding.getRoleRef().getKind());
+        assertEquals(serviceAccount, binding.getSubjects().get(0).getName());
+    }
+
+    /** Selects builder pods (BuilderLayout's labels); no ingress; egress first to DNS on UDP and TCP 53. */
+    static void assertBuilderPolicy(NetworkPolicy policy) {
+        assertEquals(Map.of(BuilderLayout.LABEL_MANAGED_BY, BuilderLayout.MANAGED_BY,
+                BuilderLayout.LABEL_COMPONENT, BuilderLayout.COMPONENT_BUILDER),
+                policy.getSpec().getPodSelector().getMatchLabels());
+        assertThat(policy.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
+        assertThat(policy.getSpec().getIngress()).as("deny all ingress").isNullOrEmpty();
+        NetworkPolicyEgressRule dns = policy.getSpec().getEgress().get(0);
+        assertThat(dns.getPorts()).extracting(NetworkPolicyPort::getProtocol, p -> p.getPort().getIntVal())
+                .containsExactlyInAnyOrder(tuple("UDP", 53),
+                        tuple("TCP", 53));
+        assertEquals("kube-system", dns.getTo().get(0).getNamespaceSelector().getMatchLabels()
+                .get("kubernetes.io/metadata.name"));
+    }
+
+    static void assertVerbs(ClusterRole role, String group, String resource, String... expected) {
+        assertThat(verbs(role.getRules(), group, resource)).as("verbs on %s/%s", group, resource).contains(expected);
+    }
+
+    static Set<String> verbs(List<PolicyRule> rules, String group, String resource) {
+        return rules.stream()
                 .filter(r -> r.getApiGroups().contains(group) && r.getResources().contains(resource))
                 .map(PolicyRule::getVerbs).flatMap(List::stream).collect(Collectors.toSet());
     }
