@@ -35,6 +35,10 @@ class DestinationOptions {
     @Option(names = "--insecure", description = "allow plain HTTP and unverified TLS for this registry")
     boolean insecure;
 
+    @Option(names = "--ca-bundle", paramLabel = "FILE", description = { "PEM file with one or more CA certificates to",
+            "trust for the registry, in addition to the JDK's default ones (instead of --insecure)" })
+    Path caBundle;
+
     @Option(names = "--registry-retry-timeout", paramLabel = "DURATION",
             defaultValue = RegistryRetry.DEFAULT_BUDGET_TEXT, description = { "how long to keep retrying transient",
                     "registry failures (refused, reset, timeouts, 429, 5xx) with backoff and Retry-After; e.g. 90s, 5m,",
@@ -55,6 +59,7 @@ class DestinationOptions {
             return null;
         }
         Duration budget = Durations.option("--registry-retry-timeout", retryTimeout, MAX_RETRY_TIMEOUT, "6h");
+        TrustedCertificates.install(caBundle); // before the first TLS connection
         return new RegistryPusher(warnings).prepare(new RegistryPusher.Target(image, dockerConfig, insecure, budget,
                 attempts));
     }

@@ -36,12 +36,9 @@ class RegistryRetryPushTest {
 
     @BeforeAll
     static void startRegistryAndCompile() throws IOException {
-        Processes.requireOnPath("musl-gcc", "skopeo");
+        Processes.requireOnPath("skopeo");
         registry = LocalRegistry.start(work.resolve("registry"));
-        Path src = Files.writeString(work.resolve("hello.c"), PackagePushTest.HELLO_C);
-        hello = work.resolve("hello");
-        Processes.run(Duration.ofSeconds(120), List.of("musl-gcc", "-static", "-Os", "-o", hello.toString(),
-                src.toString())).requireSuccess("musl-gcc");
+        hello = PackagePushTest.staticHello(work);
     }
 
     @AfterAll
