@@ -11,6 +11,8 @@ import dev.minimalimage.image.AssembledImage;
 import dev.minimalimage.image.OciLayoutWriter;
 import dev.minimalimage.image.PushException;
 import dev.minimalimage.image.RegistryPusher;
+import dev.minimalimage.image.RegistryRetry;
+import dev.minimalimage.planning.Durations;
 import dev.minimalimage.result.ResultReason;
 import picocli.CommandLine.Option;
 
@@ -33,8 +35,18 @@ class DestinationOptions {
     @Option(names = "--insecure", description = "allow plain HTTP and unverified TLS for this registry")
     boolean insecure;
 
-    @Option(names = "--retries", paramLabel = "N", defaultValue = "4",
-            description = "attempts for transient registry errors, with exponential backoff (default ${DEFAULT-VALUE})")
+    @Option(names = "--ca-bundle", paramLabel = "FILE", description = { "PEM file with one or more CA certificates to",
+            "trust for the registry, in addition to the JDK's default ones (instead of --insecure)" })
+    Path caBundle;
+
+    @Option(names = "--registry-retry-timeout", paramLabel = "DURATION",
+            defaultValue = RegistryRetry.DEFAULT_BUDGET_TEXT, description = { "how long to keep retrying transient",
+                    "registry failures (refused, reset, timeouts, 429, 5xx) with backoff and Retry-After; e.g. 90s, 5m,",
+                    "1h30m, 0s for one attempt (default ${DEFAULT-VALUE})" })
+    String retryTimeout;
+
+    @Option(names = "--retries", paramLabel = "N", defaultValue = "0",
+            description = "also stop after N attempts (default 0: as many as --registry-retry-timeout allows)")
     int attempts;
 
     boolean named() {
@@ -43,9 +55,16 @@ class DestinationOptions {
 
     /** Starts connecting to the registry in the background (null when no --image); see {@link RegistryPusher#prepare}. */
     RegistryPusher.PendingPush prepare(Consumer<String> warnings) {
-        return image == null ? null : new RegistryPusher(warnings).prepare(
-                new RegistryPusher.Target(image, dockerConfig, insecure, attempts, Duration.ofMillis(500)));
+        if (image == null) {
+            return null;
+        }
+        Duration budget = Durations.option("--registry-retry-timeout", retryTimeout, MAX_RETRY_TIMEOUT, "6h");
+        TrustedCertificates.install(caBundle); // before the first TLS connection
+        return new RegistryPusher(warnings).prepare(new RegistryPusher.Target(image, dockerConfig, insecure, budget,
+                attempts));
     }
+
+    private static final Duration MAX_RETRY_TIMEOUT = Duration.ofHours(6);
 
     /** Writes the layout/archive and pushes; returns the reference by digest (or "oci-layout"). */
     String deliver(AssembledImage assembled, RegistryPusher.PendingPush push)

@@ -36,6 +36,10 @@ final class FetchCommand implements Callable<Integer> {
             "or 'ssh-privatekey' + 'known_hosts' for ssh" })
     Path credentialsDir;
 
+    @Option(names = "--ca-bundle", paramLabel = "FILE", description = { "PEM file with one or more CA certificates to",
+            "trust for an https URL, in addition to the JDK's default ones" })
+    Path caBundle;
+
     @Option(names = "--result-file", description = "write {\"commit\": ...} here (e.g. /dev/termination-log)")
     Path resultFile;
 
@@ -52,6 +56,7 @@ final class FetchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        TrustedCertificates.install(caBundle); // before JGit opens a connection
         Path scratch = Files.createTempDirectory("fetch");
         SshdSessionFactory ssh = GitCredentials.ssh(credentialsDir, scratch);
         try (Git git = Git.cloneRepository().setURI(url).setDirectory(dest.toFile()).setCloneAllBranches(true)

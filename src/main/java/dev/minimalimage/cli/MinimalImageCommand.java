@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
                 PackageTreeCommand.class, ClosureCommand.class, CommandLine.HelpCommand.class },
         footer = { "", "  operator   run the MinimalImage Kubernetes operator (Quarkus)", "",
                 "Exit codes: 0 ok, 1 internal error, 2 bad arguments, 3 binary refused (not static / not ELF),",
-                "            4 registry authentication failed, 5 registry unreachable, 6 registry rejected the push,",
+                "            4 registry authentication failed, 5 registry unreachable (for all of --registry-retry-timeout)",
+                "            or its TLS certificate not trusted (see --ca-bundle), 6 registry rejected the push,",
                 "            7 git fetch failed, 8 compile failed (build)" })
 public final class MinimalImageCommand {
 

@@ -26,15 +26,21 @@ import com.google.cloud.tools.jib.registry.credentials.CredentialRetrievalExcept
 
 /**
  * Pushes an assembled image with Jib's registry client (token and basic auth, cross-repository checks), retrying
- * transient failures with exponential backoff. Never logs credentials: only Jib's warnings and our own messages.
+ * transient failures within a time budget ({@link RegistryRetry}). Never logs credentials: only Jib's warnings and our
+ * own messages, which name the registry host, never a URL.
  */
 public final class RegistryPusher {
 
-    /** Where and how to push. {@code dockerConfig} null means $DOCKER_CONFIG/config.json or ~/.docker/config.json. */
-    public record Target(String imageReference, Path dockerConfig, boolean insecure, int attempts, Duration firstBackoff) {
+    /**
+     * Where and how to push. {@code dockerConfig} null means $DOCKER_CONFIG/config.json or ~/.docker/config.json;
+     * {@code retryBudget} null means {@link RegistryRetry#DEFAULT_BUDGET}; {@code maxAttempts} 0 means as many as the
+     * budget allows.
+     */
+    public record Target(String imageReference, Path dockerConfig, boolean insecure, Duration retryBudget,
+            int maxAttempts) {
         public Target {
-            attempts = Math.max(1, attempts);
-            firstBackoff = firstBackoff == null ? Duration.ofMillis(500) : firstBackoff;
+            retryBudget = retryBudget == null ? RegistryRetry.DEFAULT_BUDGET : retryBudget;
+            maxAttempts = Math.max(0, maxAttempts);
         }
     }
 
@@ -76,7 +82,7 @@ public final class RegistryPusher {
         }
     }
 
-    /** A push whose connection is being set up; retries reconnect with exponential backoff. */
+    /** A push whose connection is being set up; each retry reconnects (see {@link RegistryRetry}). */
     public final class PendingPush {
         private final ImageReference reference;
         private final Target target;
@@ -89,20 +95,14 @@ public final class RegistryPusher {
         }
 
         public String push(AssembledImage image) throws PushException, InterruptedException {
-            Duration backoff = target.firstBackoff();
-            for (int attempt = 1; ; attempt++) {
+            RegistryRetry retry = RegistryRetry.start(target.retryBudget(), target.maxAttempts());
+            while (true) {
                 Connection connection = null;
                 try {
-                    connection = attempt == 1 ? await(first) : connect(reference, target);
+                    connection = retry.attempts() == 0 ? await(first) : connect(reference, target);
                     return connection.upload(image);
                 } catch (PushException e) {
-                    if (e.kind() != PushException.Kind.UNAVAILABLE || attempt >= target.attempts()) {
-                        throw e;
-                    }
-                    warnings.accept("push attempt " + attempt + " failed (" + e.getMessage() + "); retrying in "
-                            + backoff.toMillis() + " ms");
-                    Thread.sleep(backoff.toMillis());
-                    backoff = backoff.multipliedBy(2);
+                    retry.afterFailure(e, warnings); // throws when not transient or the budget is spent
                 } finally {
                     if (connection != null) {
                         connection.close();
@@ -126,7 +126,7 @@ public final class RegistryPusher {
     private Connection connect(ImageReference reference, Target target) throws PushException {
         Credential credential = credentialFor(reference, target.dockerConfig());
         Consumer<LogEvent> log = this::forwardWarnings;
-        FailoverHttpClient http = new FailoverHttpClient(target.insecure(), target.insecure(), log);
+        FailoverHttpClient http = httpClient(target.insecure(), log);
         try {
             RegistryClient client = RegistryClient
                     .factory(EventHandlers.builder().add(LogEvent.class, log).build(), reference.getRegistry(),
@@ -186,25 +186,67 @@ public final class RegistryPusher {
                 + " (push to " + reference.getRepository() + " unauthorized)";
     }
 
+    /** Statuses worth another attempt: timeouts, rate limiting and a registry (or its proxy) that is briefly down. */
+    private static final java.util.Set<Integer> TRANSIENT_STATUSES = java.util.Set.of(408, 429, 500, 502, 503, 504);
+
     private static PushException classify(ImageReference reference, Exception e) {
         Integer status = httpStatus(e);
         String where = reference.getRegistry();
         if (status != null && (status == 401 || status == 403)) {
             return new PushException(PushException.Kind.UNAUTHORIZED, "registry " + where + " answered " + status, e);
         }
-        if (status != null && status < 500 && status != 429 && status != 408) {
+        if (status != null && status < 500 && !TRANSIENT_STATUSES.contains(status)) {
             return new PushException(PushException.Kind.REJECTED, "registry " + where + " answered " + status + ": "
                     + firstLine(e.getMessage()), e);
         }
-        if (status == null && !isNetworkFailure(e)) {
+        if (status != null) {
+            return new PushException(PushException.Kind.UNAVAILABLE, "registry " + where + " answered " + status, e,
+                    TRANSIENT_STATUSES.contains(status), retryAfter(e));
+        }
+        if (isTlsFailure(e)) {
+            return new PushException(PushException.Kind.UNAVAILABLE, "TLS connection to registry " + where
+                    + " failed (not retried): " + rootMessage(e) + "; if it uses a private CA, pass --ca-bundle FILE",
+                    e);
+        }
+        if (!isNetworkFailure(e)) {
             return new PushException(PushException.Kind.REJECTED, "push to " + where + " failed: "
                     + firstLine(e.getMessage()), e);
         }
-        String detail = status != null ? "answered " + status : "unreachable: " + rootMessage(e);
-        return new PushException(PushException.Kind.UNAVAILABLE, "registry " + where + " " + detail, e);
+        return new PushException(PushException.Kind.UNAVAILABLE, "registry " + where + " unreachable: " + rootMessage(e),
+                e, true, null);
     }
 
-    /** Connection refused, DNS, TLS and timeouts all surface as an IOException somewhere in the cause chain. */
+    /**
+     * A TLS failure that another attempt would meet again: an untrusted or mismatching certificate, no common protocol,
+     * a plain-HTTP server on the TLS port. A handshake cut off by the network (EOF, reset) is a network failure.
+     */
+    private static boolean isTlsFailure(Throwable e) {
+        boolean tls = false;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.io.EOFException || t instanceof java.net.SocketException
+                    || t instanceof java.net.SocketTimeoutException) {
+                return false;
+            }
+            tls |= t instanceof javax.net.ssl.SSLException;
+        }
+        return tls;
+    }
+
+    /**
+     * Jib throws 429 and 5xx answers as its ResponseException, which keeps the response headers, so Retry-After is
+     * read from the failed request itself (no extra probe of the registry is needed).
+     */
+    private static Duration retryAfter(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ResponseException response && response.getHeaders() != null) {
+                return RegistryRetry.parseRetryAfter(response.getHeaders().getFirstHeaderStringValue("Retry-After"),
+                        java.time.Instant.now()).orElse(null);
+            }
+        }
+        return null;
+    }
+
+    /** Connection refused, DNS, resets and timeouts all surface as an IOException somewhere in the cause chain. */
     private static boolean isNetworkFailure(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof IOException) {
@@ -254,8 +296,29 @@ public final class RegistryPusher {
     private void forwardWarnings(LogEvent event) {
         boolean expectedFailover = event.getMessage().startsWith("Cannot verify server at https://")
                 || event.getMessage().startsWith("Failed to connect to https://");
-        if (!expectedFailover && (event.getLevel() == LogEvent.Level.WARN || event.getLevel() == LogEvent.Level.ERROR)) {
+        // Jib's own report of an I/O error (three red lines per failed request): the retry line or the final message
+        // names the same cause once
+        boolean ioErrorReport = event.getMessage().startsWith("\u001b[31;1m");
+        if (!expectedFailover && !ioErrorReport && (event.getLevel() == LogEvent.Level.WARN || event.getLevel() == LogEvent.Level.ERROR)) {
             warnings.accept(event.getMessage());
+        }
+    }
+
+    /**
+     * Jib's public constructor turns on its own retry of I/O failures inside each request (google-http-client's
+     * ExponentialBackOff, up to 10 retries: about a minute per request for a refused connection or an untrusted
+     * certificate) and no caller can bound it. {@link RegistryRetry} is the one retry policy here, so the client is
+     * built with that switched off through Jib's package-private constructor (jib-core 0.28.1); should a Jib upgrade
+     * remove it, the public one is used and a push just retries more than its budget says.
+     */
+    private static FailoverHttpClient httpClient(boolean insecure, Consumer<LogEvent> log) {
+        try {
+            java.lang.reflect.Constructor<FailoverHttpClient> withoutRetry = FailoverHttpClient.class
+                    .getDeclaredConstructor(boolean.class, boolean.class, Consumer.class, boolean.class);
+            withoutRetry.setAccessible(true);
+            return withoutRetry.newInstance(insecure, insecure, log, false);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return new FailoverHttpClient(insecure, insecure, log);
         }
     }
 

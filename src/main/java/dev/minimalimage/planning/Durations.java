@@ -3,8 +3,8 @@ package dev.minimalimage.planning;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses the Go-style durations of the spec ("15m", "1h30m", "90s"). */
-final class Durations {
+/** Parses the Go-style durations of the spec ("15m", "1h30m", "90s") and of the command line. */
+public final class Durations {
 
     private static final Pattern DURATION = Pattern.compile("^(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?$");
     static final long MIN_SECONDS = 60;
@@ -18,15 +18,38 @@ final class Durations {
     }
 
     static long seconds(String field, String text, long min, long max, String maxText) throws InvalidSpecException {
-        Matcher m = text == null ? null : DURATION.matcher(text.trim());
-        if (m == null || text.isBlank() || !m.matches()) {
+        long seconds = parse(text);
+        if (seconds < 0) {
             throw new InvalidSpecException(field + " must look like 15m or 1h30m: " + text);
         }
-        long seconds = part(m.group(1)) * 3600 + part(m.group(2)) * 60 + part(m.group(3));
         if (seconds < min || seconds > max) {
             throw new InvalidSpecException(field + " must be between 1m and " + maxText + ": " + text);
         }
         return seconds;
+    }
+
+    /**
+     * A command-line duration such as --registry-retry-timeout: the same Go-style syntax ("2m", "90s", "1m30s", "0s"),
+     * from 0 up to {@code max}; anything else is an IllegalArgumentException naming the option.
+     */
+    public static java.time.Duration option(String option, String text, java.time.Duration max, String maxText) {
+        long seconds = parse(text);
+        if (seconds < 0) {
+            throw new IllegalArgumentException(option + " must look like 2m, 90s or 1m30s: " + text);
+        }
+        if (seconds > max.toSeconds()) {
+            throw new IllegalArgumentException(option + " must be at most " + maxText + ": " + text);
+        }
+        return java.time.Duration.ofSeconds(seconds);
+    }
+
+    /** The duration in seconds, or -1 when {@code text} is not a Go-style duration. */
+    private static long parse(String text) {
+        Matcher m = text == null ? null : DURATION.matcher(text.trim());
+        if (m == null || text.isBlank() || !m.matches()) {
+            return -1;
+        }
+        return part(m.group(1)) * 3600 + part(m.group(2)) * 60 + part(m.group(3));
     }
 
     private static long part(String group) {

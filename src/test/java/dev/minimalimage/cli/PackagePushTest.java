@@ -62,6 +62,16 @@ class PackagePushTest {
         return out;
     }
 
+    /** HELLO_C built static with musl-gcc in {@code dir}: for the tests that only need something to push. */
+    static Path staticHello(Path dir) throws IOException {
+        Processes.requireOnPath("musl-gcc");
+        Path src = Files.writeString(dir.resolve("hello.c"), HELLO_C);
+        Path out = dir.resolve("hello");
+        Processes.run(Duration.ofSeconds(120), List.of("musl-gcc", "-static", "-Os", "-o", out.toString(),
+                src.toString())).requireSuccess("musl-gcc");
+        return out;
+    }
+
     @Test
     void pushedImageMatchesTheRegistryAndRunsFromAnEmptyRoot() throws Exception {
         String ref = registry.host() + "/hello:v1";

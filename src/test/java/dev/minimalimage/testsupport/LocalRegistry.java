@@ -21,19 +21,35 @@ public final class LocalRegistry implements AutoCloseable {
     private final Process process;
     private final RegistryApi api;
 
-    private LocalRegistry(Path dir, int port, Process process, String user, String password) {
+    private final boolean tls;
+
+    private LocalRegistry(Path dir, int port, Process process, String user, String password, boolean tls) {
         this.dir = dir;
         this.port = port;
         this.process = process;
         this.api = new RegistryApi(host(), user, password);
+        this.tls = tls;
     }
 
     public static LocalRegistry start(Path dir) {
         return start(dir, null, null);
     }
 
+    /**
+     * Serving HTTPS only, with {@code certificates}' server certificate. {@link #api()} speaks plain HTTP and so is of
+     * no use for it: read it back with skopeo.
+     */
+    public static LocalRegistry startTls(Path dir, TestCertificates certificates) {
+        return start(dir, null, null, "  tls:\n    certificate: " + certificates.serverCertificate() + "\n    key: "
+                + certificates.serverKey() + "\n");
+    }
+
     /** With user and password set, the registry requires basic auth (bcrypt htpasswd made by Apache's htpasswd). */
     public static LocalRegistry start(Path dir, String user, String password) {
+        return start(dir, user, password, "");
+    }
+
+    private static LocalRegistry start(Path dir, String user, String password, String tls) {
         Processes.requireOnPath("docker-registry");
         try {
             Files.createDirectories(dir.resolve("storage"));
@@ -61,10 +77,10 @@ public final class LocalRegistry implements AutoCloseable {
                     http:
                       addr: 127.0.0.1:%d
                       secret: test-only-secret
-                    %s""".formatted(dir.resolve("storage"), port, auth));
+                    %s%s""".formatted(dir.resolve("storage"), port, tls, auth));
             Process process = new ProcessBuilder("docker-registry", "serve", config.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
-            LocalRegistry registry = new LocalRegistry(dir, port, process, user, password);
+            LocalRegistry registry = new LocalRegistry(dir, port, process, user, password, !tls.isEmpty());
             registry.awaitReady();
             return registry;
         } catch (IOException e) {
@@ -104,7 +120,8 @@ public final class LocalRegistry implements AutoCloseable {
                 throw new AssertionError("docker-registry exited: " + Files.readString(log()));
             }
             int status = api.ping();
-            if (status == 200 || status == 401) {
+            // a TLS listener answers the plain-HTTP ping with 400 ("client sent an HTTP request to an HTTPS server")
+            if (status == 200 || status == 401 || (tls && status == 400)) {
                 return;
             }
             sleep(100);
