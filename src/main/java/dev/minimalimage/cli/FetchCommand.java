@@ -10,8 +10,9 @@ import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.transport.sshd.SshdSessionFactory;
 
+import dev.minimalimage.git.GitTransport;
+import dev.minimalimage.git.UrlMasking;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -57,11 +58,9 @@ final class FetchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         TrustedCertificates.install(caBundle); // before JGit opens a connection
-        Path scratch = Files.createTempDirectory("fetch");
-        SshdSessionFactory ssh = GitCredentials.ssh(credentialsDir, scratch);
-        try (Git git = Git.cloneRepository().setURI(url).setDirectory(dest.toFile()).setCloneAllBranches(true)
-                .setCredentialsProvider(GitCredentials.https(credentialsDir))
-                .setTransportConfigCallback(GitCredentials.using(ssh)).call()) {
+        try (GitTransport transport = GitTransport.open(GitCredentials.read(credentialsDir)); // deletes the key copy
+                Git git = transport.configure(Git.cloneRepository().setURI(url).setDirectory(dest.toFile())
+                        .setCloneAllBranches(true)).call()) {
             Repository repository = git.getRepository();
             ObjectId commit = resolve(repository);
             git.checkout().setName(commit.name()).call(); // detached HEAD at the resolved commit
@@ -69,13 +68,8 @@ final class FetchCommand implements Callable<Integer> {
             return ExitCodes.OK;
         } catch (GitAPIException | org.eclipse.jgit.errors.RevisionSyntaxException e) {
             spec.commandLine().getErr().println("error: fetching " + SourceInfo.withoutCredentials(url)
-                    + (revision == null ? "" : " at " + revision) + " failed: " + e.getMessage());
+                    + (revision == null ? "" : " at " + revision) + " failed: " + UrlMasking.mask(e.getMessage()));
             return FETCH_FAILED;
-        } finally {
-            if (ssh != null) {
-                ssh.close();
-            }
-            deleteTree(scratch); // it holds a copy of the private key
         }
     }
 
@@ -105,13 +99,5 @@ final class FetchCommand implements Callable<Integer> {
             }
         }
         throw new org.eclipse.jgit.errors.RevisionSyntaxException("no branch, tag or commit named " + revision, revision);
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (var paths = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }
