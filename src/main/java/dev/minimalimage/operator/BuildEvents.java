@@ -11,6 +11,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import dev.minimalimage.api.v1alpha1.MinimalImage;
+import dev.minimalimage.git.UrlMasking;
 import dev.minimalimage.planning.GeneratedNames;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
@@ -44,6 +45,7 @@ public class BuildEvents {
 
     private void emit(MinimalImage resource, String type, String reason, String message) {
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        String masked = UrlMasking.mask(message);
         Event event = new EventBuilder()
                 .withNewMetadata()
                     .withName(eventName(resource.getMetadata().getName()))
@@ -55,7 +57,7 @@ public class BuildEvents {
                     .withUid(resource.getMetadata().getUid())
                 .endInvolvedObject()
                 .withType(type).withReason(reason)
-                .withMessage(message.length() <= MAX_MESSAGE ? message : message.substring(0, MAX_MESSAGE))
+                .withMessage(masked.length() <= MAX_MESSAGE ? masked : masked.substring(0, MAX_MESSAGE))
                 .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
                 .withNewSource().withComponent("minimal-image-operator").endSource()
                 .build();

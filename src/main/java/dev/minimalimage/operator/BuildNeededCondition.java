@@ -32,6 +32,9 @@ public class BuildNeededCondition implements Condition<Pod, MinimalImage> {
         if (!needed(status, plan.inputsHash(), now)) {
             return false;
         }
+        if (BranchFollower.interval(resource).isPresent() && (status == null || status.getTrackedCommit() == null)) {
+            return false; // a followed branch is built at the head the reconciler looked up, never at a guess
+        }
         int attempt = Attempts.current(status, plan.inputsHash(), now);
         String podName = plan.podName(attempt);
         if (context.getSecondaryResources(Pod.class).stream().anyMatch(p -> podName.equals(p.getMetadata().getName()))) {

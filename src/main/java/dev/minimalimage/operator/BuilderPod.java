@@ -30,7 +30,8 @@ public class BuilderPod extends KubernetesDependentResource<Pod, MinimalImage>
     @Override
     protected Pod desired(MinimalImage resource, Context<MinimalImage> context) {
         BuildPlan plan = Plans.require(resource);
-        return new BuilderPodFactory(OperatorSettings.images()).create(resource, plan,
+        return new BuilderPodFactory(OperatorSettings.images(), OperatorSettings.builderImagePullSecrets(),
+                OperatorSettings.caBundle().orElse(null)).create(resource, plan,
                 Attempts.current(resource.getStatus(), plan.inputsHash(), Instant.now()));
     }
 }

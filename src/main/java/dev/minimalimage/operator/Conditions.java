@@ -3,11 +3,13 @@ package dev.minimalimage.operator;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.minimalimage.git.UrlMasking;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 
 /**
- * Kubernetes-convention conditions: lastTransitionTime changes only when the status flips. An empty message is
+ * Kubernetes-convention conditions: every message passes {@link UrlMasking} (a step's log tail may quote a URL
+ * with a token in it; conditions feed events and GitOps UIs); lastTransitionTime changes only when the status flips. An empty message is
  * left out rather than written as "": the test cluster's API server (1.20 built with Go 1.19) rejects empty strings
  * in custom resources as null (422), and a message-less condition means the same.
  */
@@ -23,7 +25,7 @@ final class Conditions {
         String since = previous.stream().filter(c -> type.equals(c.getType()) && status.equals(c.getStatus()))
                 .map(Condition::getLastTransitionTime).findFirst().orElse(now);
         return new ConditionBuilder().withType(type).withStatus(status).withReason(reason)
-                .withMessage(message == null || message.isEmpty() ? null : truncate(message))
+                .withMessage(message == null || message.isEmpty() ? null : truncate(UrlMasking.mask(message)))
                 .withObservedGeneration(generation)
                 .withLastTransitionTime(since).build();
     }

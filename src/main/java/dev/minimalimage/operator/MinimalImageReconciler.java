@@ -67,6 +67,7 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
     private final StatusAggregator aggregator = new StatusAggregator(Clock.systemUTC(),
             OperatorSettings.maxBuildAttempts(), OperatorSettings.retryBackoff());
     /** Wakes queued resources when a build slot frees (their own informers have nothing to say then). */
+    private final BranchFollower follower = new BranchFollower();
     private final SimpleInboundEventSource<MinimalImage> slotFreed = new SimpleInboundEventSource<>("slot-freed");
 
     @Override
@@ -77,38 +78,48 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
     @Override
     public UpdateControl<MinimalImage> reconcile(MinimalImage resource, Context<MinimalImage> context) {
         MinimalImageStatus before = resource.getStatus();
+        Instant now = Instant.now();
+        Optional<BranchFollower.Poll> poll = pollIfDue(resource, now);
+        MinimalImage view = poll.map(p -> withPoll(resource, p)).orElse(resource);
         MinimalImageStatus after;
         BuildPlan plan = null;
         Optional<Pod> pod = Optional.empty();
         Optional<Preflight.Problem> problem = Optional.empty();
         boolean sourcePending = false;
-        Instant now = Instant.now();
         try {
-            plan = Plans.plan(resource);
-            int attempt = Attempts.current(before, plan.inputsHash(), now);
+            plan = Plans.plan(view);
+            MinimalImageStatus old = view.getStatus();
+            int attempt = Attempts.current(old, plan.inputsHash(), now);
             String podName = plan.podName(attempt);
             pod = currentPod(context, podName);
-            boolean starting = pod.isEmpty() && BuildNeededCondition.needed(before, plan.inputsHash(), now)
-                    && !BuildNeededCondition.vanished(before, plan, attempt);
-            problem = starting ? Preflight.check(client, resource, plan) : Optional.empty();
+            boolean starting = pod.isEmpty() && BuildNeededCondition.needed(old, plan.inputsHash(), now)
+                    && !BuildNeededCondition.vanished(old, plan, attempt);
+            problem = starting ? Preflight.check(client, view, plan) : Optional.empty();
             Optional<Pod> current = pod;
+            boolean slotHeld = BuildSlots.INSTANCE.reserved(resource.getMetadata().getNamespace(), podName);
             // the workflow runs the ConfigMap and the pod side by side, and JOSDK drops the event of a dependent's
             // own create: a pod held back for its source ConfigMap is looked at again shortly, not in 30 s
-            sourcePending = starting && problem.isEmpty() && plan.isInline()
-                    && !BuildSlots.INSTANCE.reserved(resource.getMetadata().getNamespace(), podName);
+            sourcePending = starting && problem.isEmpty() && plan.isInline() && !slotHeld;
             if (problem.isPresent()) {
-                after = aggregator.refused(resource, problem.get().reason(), problem.get().message());
-            } else if (starting && !BuildSlots.INSTANCE.reserved(resource.getMetadata().getNamespace(), podName)
-                    && (!plan.isInline() || sourceCached(context, plan))) {
-                after = aggregator.queued(resource, plan, OperatorSettings.maxConcurrentBuilds());
+                after = aggregator.refused(view, problem.get().reason(), problem.get().message());
+            } else if (starting && BranchFollower.interval(view).isPresent()
+                    && (old == null || old.getTrackedCommit() == null)) {
+                after = aggregator.refused(view, Reasons.SOURCE_POLL_FAILED, poll.map(BranchFollower.Poll::failure)
+                        .orElse("the head of the followed branch was not looked up yet"));
+            } else if (starting && !slotHeld && (!plan.isInline() || sourceCached(context, plan))) {
+                after = aggregator.queued(view, plan, OperatorSettings.maxConcurrentBuilds());
             } else {
-                after = aggregator.compute(resource, plan, current, () -> current.flatMap(this::lastMountFailure));
+                after = aggregator.compute(view, plan, current, () -> current.flatMap(this::lastMountFailure));
             }
         } catch (InvalidSpecException e) {
-            after = aggregator.invalidSpec(resource, e.getMessage());
+            after = aggregator.invalidSpec(view, e.getMessage());
         }
+        keepPollState(view, after);
         if (!sameJson(before, after)) {
             announce(resource, before, after);
+            String tracked = after.getTrackedCommit();
+            poll.map(BranchFollower.Poll::failure).filter(failure -> tracked != null)
+                    .ifPresent(failure -> events.warning(resource, Reasons.SOURCE_POLL_FAILED, failure));
             writeStatus(resource, context, after);
         }
         if (plan != null) {
@@ -117,12 +128,52 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
         if (endedBuild(before, after)) {
             wakeQueued(context);
         }
-        if (sourcePending) {
+        boolean moved = poll.isPresent() && !Objects.equals(before == null ? null : before.getTrackedCommit(),
+                after.getTrackedCommit());
+        if (sourcePending || moved) { // the workflow ran before this reconcile knew the new inputs: run it again
             return UpdateControl.<MinimalImage>noUpdate().rescheduleAfter(Timers.SOURCE_RECHECK);
         }
-        return Timers.next(problem.isPresent(), after, plan, pod, now)
+        MinimalImageStatus written = after;
+        Optional<Duration> nextPoll = BranchFollower.interval(view)
+                .map(interval -> Duration.between(now, BranchFollower.nextPoll(written, interval)));
+        return Timers.next(problem.isPresent(), after, plan, pod, now, nextPoll)
                 .map(wait -> UpdateControl.<MinimalImage>noUpdate().rescheduleAfter(wait))
                 .orElse(UpdateControl.noUpdate());
+    }
+
+    /**
+     * Looks up the followed branch's head when its interval has passed, but only once the pre-flight checks pass:
+     * the git Secret's credentials go to no host its git-hosts annotation does not name.
+     */
+    private Optional<BranchFollower.Poll> pollIfDue(MinimalImage resource, Instant now) {
+        Optional<Duration> interval = BranchFollower.interval(resource);
+        if (interval.isEmpty() || now.isBefore(BranchFollower.nextPoll(resource.getStatus(), interval.get()))) {
+            return Optional.empty();
+        }
+        return Plans.tryPlan(resource).filter(plan -> Preflight.check(client, resource, plan).isEmpty())
+                .map(plan -> follower.poll(client, resource, now));
+    }
+
+    /** The resource as this reconcile sees it: its status with the poll's result (the head, or the last one kept). */
+    private static MinimalImage withPoll(MinimalImage resource, BranchFollower.Poll poll) {
+        MinimalImageStatus status = resource.getStatus() == null ? new MinimalImageStatus()
+                : JSON.convertValue(resource.getStatus(), MinimalImageStatus.class);
+        if (poll.commit() != null) {
+            status.setTrackedCommit(poll.commit());
+        }
+        status.setLastPollTime(poll.time());
+        MinimalImage view = new MinimalImage();
+        view.setMetadata(resource.getMetadata());
+        view.setSpec(resource.getSpec());
+        view.setStatus(status);
+        return view;
+    }
+
+    /** Every status path keeps what polling learnt; a resource that stopped following forgets it. */
+    private static void keepPollState(MinimalImage view, MinimalImageStatus after) {
+        boolean following = BranchFollower.interval(view).isPresent() && view.getStatus() != null;
+        after.setTrackedCommit(following ? view.getStatus().getTrackedCommit() : null);
+        after.setLastPollTime(following ? view.getStatus().getLastPollTime() : null);
     }
 
     private static boolean sourceCached(Context<MinimalImage> context, BuildPlan plan) {

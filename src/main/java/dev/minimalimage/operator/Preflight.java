@@ -5,8 +5,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.minimalimage.api.v1alpha1.BuildSettings;
+import dev.minimalimage.api.v1alpha1.CaBundle;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
+import dev.minimalimage.git.GitHosts;
 import dev.minimalimage.planning.BuildPlan;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -39,10 +43,14 @@ final class Preflight {
             }
         }
         if (plan.git() != null && plan.git().credentialsSecret() != null) {
-            Optional<String> git = gitSecret(client, namespace, plan.git());
+            Optional<Problem> git = gitSecret(client, namespace, plan.git());
             if (git.isPresent()) {
-                return Optional.of(new Problem(Reasons.GIT_SECRET_INVALID, git.get()));
+                return git;
             }
+        }
+        Optional<String> ca = caBundle(client, resource);
+        if (ca.isPresent()) {
+            return Optional.of(new Problem(Reasons.CA_BUNDLE_INVALID, ca.get()));
         }
         return cacheClaim(client, resource).map(message -> new Problem(Reasons.CACHE_CLAIM_INVALID, message));
     }
@@ -60,18 +68,64 @@ final class Preflight {
                 .map(keys -> "spec.image.pushSecret: Secret " + name + " has no key " + keys);
     }
 
-    /** https needs username and password; ssh a private key and the known host keys (the host is always verified). */
-    private static Optional<String> gitSecret(KubernetesClient client, String namespace, BuildPlan.GitSource git) {
+    /**
+     * https needs username and password; ssh a private key and the known host keys (the host is always verified).
+     * And the Secret's owner must have named the URL's host in its git-hosts annotation (the Tekton pattern):
+     * whoever may create a MinimalImage could otherwise send any git Secret of the namespace to a host of their
+     * choosing.
+     */
+    private static Optional<Problem> gitSecret(KubernetesClient client, String namespace, BuildPlan.GitSource git) {
         String name = git.credentialsSecret();
         Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
         if (secret == null) {
-            return Optional.of("spec.source.git.credentialsSecret: no Secret " + name + " in namespace " + namespace);
+            return invalidGitSecret("spec.source.git.credentialsSecret: no Secret " + name + " in namespace "
+                    + namespace);
         }
         List<String> keys = git.url().startsWith("https://") ? List.of("username", "password")
                 : List.of("ssh-privatekey", "known_hosts");
-        return missingKeys(secret, keys).map(missing -> "spec.source.git.credentialsSecret: Secret " + name
-                + " has no key " + missing + " (a " + (keys.contains("username") ? "https" : "ssh") + " URL needs "
-                + String.join(" and ", keys) + ")");
+        Optional<String> missing = missingKeys(secret, keys);
+        if (missing.isPresent()) {
+            return invalidGitSecret("spec.source.git.credentialsSecret: Secret " + name + " has no key "
+                    + missing.get() + " (a " + (keys.contains("username") ? "https" : "ssh") + " URL needs "
+                    + String.join(" and ", keys) + ")");
+        }
+        String host = GitHosts.hostOf(git.url()).map(h -> h.host() + ":" + h.port()).orElse(git.url());
+        String fix = " (kubectl annotate secret " + name + " " + GitHosts.ANNOTATION + "=<host>)";
+        try {
+            GitHosts allowed = GitHosts.fromAnnotations(secret.getMetadata().getAnnotations());
+            if (!allowed.allows(git.url())) {
+                return Optional.of(new Problem(Reasons.GIT_SECRET_NOT_ALLOWED, "spec.source.git.credentialsSecret:"
+                        + " Secret " + name + " may not be sent to " + host + ": its annotation " + GitHosts.ANNOTATION
+                        + (allowed.isEmpty() ? " is missing or empty" : " does not list that host") + fix));
+            }
+        } catch (IllegalArgumentException e) {
+            return Optional.of(new Problem(Reasons.GIT_SECRET_NOT_ALLOWED, "spec.source.git.credentialsSecret: Secret "
+                    + name + " has an unreadable " + GitHosts.ANNOTATION + " annotation: " + e.getMessage()));
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Problem> invalidGitSecret(String message) {
+        return Optional.of(new Problem(Reasons.GIT_SECRET_INVALID, message));
+    }
+
+    /** A bundle the pod would mount but cannot (the pod would sit in ContainerCreating until its start timeout). */
+    private static Optional<String> caBundle(KubernetesClient client, MinimalImage resource) {
+        BuildSettings build = resource.getSpec().getBuild();
+        Optional<CaBundle> bundle = build != null && build.getCaBundle() != null ? Optional.of(build.getCaBundle())
+                : OperatorSettings.caBundle();
+        if (bundle.isEmpty()) {
+            return Optional.empty();
+        }
+        String field = build != null && build.getCaBundle() != null ? "spec.build.caBundle" : "the operator's CA bundle";
+        String namespace = resource.getMetadata().getNamespace();
+        ConfigMap map = client.configMaps().inNamespace(namespace).withName(bundle.get().getConfigMap()).get();
+        if (map == null) {
+            return Optional.of(field + ": no ConfigMap " + bundle.get().getConfigMap() + " in namespace " + namespace);
+        }
+        boolean hasKey = map.getData() != null && map.getData().containsKey(bundle.get().getKey());
+        return hasKey ? Optional.empty() : Optional.of(field + ": ConfigMap " + bundle.get().getConfigMap()
+                + " has no key " + bundle.get().getKey());
     }
 
     private static Optional<String> missingKeys(Secret secret, List<String> keys) {

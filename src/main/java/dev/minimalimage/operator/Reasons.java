@@ -24,6 +24,9 @@ public final class Reasons {
     public static final String CACHE_CLAIM_INVALID = "CacheClaimInvalid";
     public static final String PUSH_SECRET_INVALID = "PushSecretInvalid";
     public static final String GIT_SECRET_INVALID = "GitSecretInvalid";
+    /** The git Secret's build.minimalimage.dev/git-hosts annotation does not name the URL's host. */
+    public static final String GIT_SECRET_NOT_ALLOWED = "GitSecretNotAllowed";
+    public static final String CA_BUNDLE_INVALID = "CaBundleInvalid";
     public static final String QUOTA_EXCEEDED = "QuotaExceeded";
     public static final String UNSCHEDULABLE = "Unschedulable";
     public static final String VOLUME_MOUNT_FAILED = "VolumeMountFailed";
@@ -33,6 +36,8 @@ public final class Reasons {
     /** The API refused a request after the last retry (not over a Succeeded result of the same generation). */
     public static final String RECONCILE_ERROR = "ReconcileError";
     public static final String SOURCE_FETCH_FAILED = "SourceFetchFailed";
+    /** The followed branch's head could not be looked up (spec.source.git.pollInterval); also an event. */
+    public static final String SOURCE_POLL_FAILED = "SourcePollFailed";
     public static final String DYNAMIC_DEPENDENCY = "DynamicDependency";
     public static final String UNSUPPORTED_BINARY = "UnsupportedBinary";
     public static final String PUSH_UNAUTHORIZED = "PushUnauthorized";

@@ -32,8 +32,9 @@ final class Timers {
     }
 
     static Optional<Duration> next(boolean preflightFailed, MinimalImageStatus status, BuildPlan plan,
-            Optional<Pod> pod, Instant now) {
+            Optional<Pod> pod, Instant now, Optional<Duration> nextPoll) {
         List<Duration> waits = new ArrayList<>();
+        nextPoll.map(wait -> wait.isNegative() ? Duration.ZERO : wait).ifPresent(waits::add);
         if (preflightFailed) {
             waits.add(PREFLIGHT_RECHECK);
         }

@@ -26,7 +26,7 @@ final class BuildInputs {
 
     static final int HASH_LENGTH = 10;
     /** Bump when the inputs below change shape, so a hash of one layout never equals one of another. */
-    static final int SCHEMA_VERSION = 3;
+    static final int SCHEMA_VERSION = 2;
     private static final ObjectMapper CANONICAL = JsonMapper.builder()
             .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
@@ -35,14 +35,30 @@ final class BuildInputs {
     private BuildInputs() {
     }
 
-    static String hash(MinimalImageSpec spec, String toolchainImage) {
+    /** How often a branch is polled does not change what is built; the commit it yields does. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> withoutPolling(Object source) {
+        Map<String, Object> tree = CANONICAL.convertValue(source, Map.class);
+        if (tree != null && tree.get("git") instanceof Map<?, ?> git) {
+            ((Map<String, Object>) git).remove("pollInterval");
+        }
+        return tree;
+    }
+
+    /** {@code trackedCommit}: the polled head of a followed branch, or null (the fetch step resolves the revision). */
+    static String hash(MinimalImageSpec spec, String toolchainImage, String trackedCommit) {
         Map<String, Object> inputs = new LinkedHashMap<>();
         inputs.put("schema", SCHEMA_VERSION);
-        inputs.put("source", spec.getSource());
+        inputs.put("source", withoutPolling(spec.getSource()));
+        if (trackedCommit != null) {
+            inputs.put("trackedCommit", trackedCommit);
+        }
         inputs.put("language", spec.getLanguage());
         inputs.put("image", spec.getImage());
         inputs.put("verify", spec.getVerify());
-        inputs.put("rebuild", spec.getRebuild());
+        if (spec.getRebuild() != null) { // absent, the hash of a resource stays what an earlier release computed
+            inputs.put("rebuild", spec.getRebuild());
+        }
         if (spec.getBuild() != null) {
             inputs.put("timeout", spec.getBuild().getTimeout());
             inputs.put("resources", spec.getBuild().getResources());

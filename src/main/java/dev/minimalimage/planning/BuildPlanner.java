@@ -40,7 +40,8 @@ public final class BuildPlanner {
             throw new InvalidSpecException("exactly one of spec.source.git or spec.source.inline must be set");
         }
         CompileStep compile = LanguagePresets.compileStep(spec.getLanguage(), images);
-        String hash = BuildInputs.hash(spec, compile.image());
+        String tracked = trackedCommit(resource);
+        String hash = BuildInputs.hash(spec, compile.image(), tracked);
         String name = resource.getMetadata().getName();
         long timeout = Durations.seconds(spec.getBuild() == null ? null : spec.getBuild().getTimeout());
         String start = spec.getBuild() == null ? BuildSettings.DEFAULT_START_TIMEOUT : spec.getBuild().getStartTimeout();
@@ -48,7 +49,7 @@ public final class BuildPlanner {
         String pull = spec.getBuild() == null ? BuildSettings.DEFAULT_PULL_TIMEOUT : spec.getBuild().getPullTimeout();
         long pullTimeout = Durations.seconds("build.pullTimeout", pull, Durations.MIN_SECONDS, 3600, "1h");
         return new BuildPlan(name, hash, GeneratedNames.of(name, "-src-" + hash),
-                inlineFiles(source), git(source), compile, packageArgs(spec), blankToNull(spec.getImage().getPushSecret()),
+                inlineFiles(source), git(source, tracked), compile, packageArgs(spec), blankToNull(spec.getImage().getPushSecret()),
                 timeout, startTimeout, pullTimeout);
     }
 
@@ -70,7 +71,17 @@ public final class BuildPlanner {
         return new TreeMap<>(files);
     }
 
-    private static BuildPlan.GitSource git(Source source) throws InvalidSpecException {
+    /**
+     * For a followed branch (pollInterval), the head the operator last polled: the build checks out exactly that
+     * commit, and a new head is new inputs.
+     */
+    private static String trackedCommit(MinimalImage resource) {
+        Source.Git git = resource.getSpec().getSource().getGit();
+        boolean polled = git != null && !blank(git.getPollInterval());
+        return polled && resource.getStatus() != null ? resource.getStatus().getTrackedCommit() : null;
+    }
+
+    private static BuildPlan.GitSource git(Source source, String trackedCommit) throws InvalidSpecException {
         Source.Git git = source.getGit();
         if (git == null) {
             return null;
@@ -86,7 +97,11 @@ public final class BuildPlanner {
         if (!blank(git.getContextDir())) {
             requireRelative(git.getContextDir(), "spec.source.git.contextDir");
         }
-        return new BuildPlan.GitSource(url, blankToNull(git.getRevision()), blankToNull(git.getContextDir()),
+        if (!blank(git.getPollInterval())) {
+            Durations.pollInterval(git.getPollInterval());
+        }
+        String revision = trackedCommit != null ? trackedCommit : blankToNull(git.getRevision());
+        return new BuildPlan.GitSource(url, revision, blankToNull(git.getContextDir()),
                 blankToNull(git.getCredentialsSecret()));
     }
 

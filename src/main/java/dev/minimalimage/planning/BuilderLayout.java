@@ -23,6 +23,8 @@ public final class BuilderLayout {
     public static final String GIT_SECRET_DIR = "/var/run/secrets/minimal-image/git";
     /** spec.build.cache is mounted here (compile step only); CACHE_DIR is a directory per toolchain image below. */
     public static final String CACHE_MOUNT = "/cache";
+    public static final String CA_BUNDLE_DIR = "/etc/minimal-image/ca";
+    public static final String CA_BUNDLE_FILE = CA_BUNDLE_DIR + "/ca.crt";
     public static final String TERMINATION_LOG = "/dev/termination-log";
 
     public static final String FETCH_CONTAINER = "fetch";

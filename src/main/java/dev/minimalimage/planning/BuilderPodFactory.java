@@ -2,14 +2,18 @@ package dev.minimalimage.planning;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import dev.minimalimage.api.v1alpha1.BuildSettings;
+import dev.minimalimage.api.v1alpha1.CaBundle;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -36,6 +40,7 @@ public final class BuilderPodFactory {
     private static final String GIT_VOLUME = "git-auth";
     private static final String CACHE_VOLUME = "build-cache";
     private static final String PROVENANCE_VOLUME = "provenance";
+    private static final String CA_VOLUME = "ca-bundle";
     /**
      * Requests when spec.build.resources sets none, so the scheduler counts builder pods (a burst of builds on one
      * node otherwise overcommits it); no limits, which would kill a large link.
@@ -43,9 +48,22 @@ public final class BuilderPodFactory {
     static final ResourceRequirements DEFAULT_RESOURCES = new ResourceRequirementsBuilder()
             .withRequests(Map.of("cpu", new Quantity("250m"), "memory", new Quantity("256Mi"))).build();
     private final ToolchainImages images;
+    private final List<String> operatorPullSecrets;
+    private final CaBundle operatorCaBundle;
 
     public BuilderPodFactory(ToolchainImages images) {
+        this(images, List.of(), null);
+    }
+
+    /**
+     * {@code operatorPullSecrets} and {@code operatorCaBundle} (nullable): the operator-wide settings, which a
+     * resource's spec.build adds to (pull secrets) or overrides (CA bundle). Neither changes the image, so neither is
+     * a build input.
+     */
+    public BuilderPodFactory(ToolchainImages images, List<String> operatorPullSecrets, CaBundle operatorCaBundle) {
         this.images = images;
+        this.operatorPullSecrets = List.copyOf(operatorPullSecrets);
+        this.operatorCaBundle = operatorCaBundle;
     }
 
     public Pod create(MinimalImage resource, BuildPlan plan) {
@@ -84,7 +102,8 @@ public final class BuilderPodFactory {
                     .endSecurityContext()
                     .withInitContainers(init)
                     .withContainers(packageContainer(plan, build))
-                    .withVolumes(volumes(plan, cacheClaim(build)))
+                    .withVolumes(volumes(plan, cacheClaim(build), caBundle(build)))
+                    .withImagePullSecrets(pullSecrets(build))
                     .withNodeSelector(build.getNodeSelector())
                     .withTolerations(build.getTolerations())
                 .endSpec()
@@ -114,6 +133,7 @@ public final class BuilderPodFactory {
             args.addAll(List.of("--credentials-dir", BuilderLayout.GIT_SECRET_DIR));
             mounts.add(mount(GIT_VOLUME, BuilderLayout.GIT_SECRET_DIR));
         }
+        trustCaBundle(build, args, mounts);
         return base(BuilderLayout.FETCH_CONTAINER, images.builder(), build).withArgs(ContainerArgs.literal(args))
                 .withVolumeMounts(mounts).withEnv(homeEnv()).build();
     }
@@ -156,9 +176,32 @@ public final class BuilderPodFactory {
         if (!plan.isInline()) {
             mounts.add(provenanceMount(true));
         }
+        List<String> args = new ArrayList<>(plan.packageArgs());
+        trustCaBundle(build, args, mounts);
         return base(BuilderLayout.PACKAGE_CONTAINER, images.builder(), build)
-                .withArgs(ContainerArgs.literal(plan.packageArgs()))
+                .withArgs(ContainerArgs.literal(args))
                 .withVolumeMounts(mounts).withEnv(homeEnv()).build();
+    }
+
+    /** The steps that talk to git servers and registries trust the bundle's CAs besides the public roots. */
+    private void trustCaBundle(BuildSettings build, List<String> args, List<VolumeMount> mounts) {
+        if (caBundle(build) != null) {
+            args.addAll(List.of("--ca-bundle", BuilderLayout.CA_BUNDLE_FILE));
+            mounts.add(new VolumeMount(BuilderLayout.CA_BUNDLE_DIR, null, CA_VOLUME, true, null, null, null));
+        }
+    }
+
+    /** The resource's own bundle, else the operator's, else none. */
+    private CaBundle caBundle(BuildSettings build) {
+        return build.getCaBundle() != null ? build.getCaBundle() : operatorCaBundle;
+    }
+
+    private List<LocalObjectReference> pullSecrets(BuildSettings build) {
+        Set<String> names = new LinkedHashSet<>(operatorPullSecrets);
+        if (build.getImagePullSecrets() != null) {
+            build.getImagePullSecrets().stream().map(LocalObjectReference::getName).forEach(names::add);
+        }
+        return names.stream().filter(n -> n != null && !n.isBlank()).map(LocalObjectReference::new).toList();
     }
 
     private static ContainerBuilder base(String name, String image, BuildSettings build) {
@@ -212,8 +255,12 @@ public final class BuilderPodFactory {
         return build.getCache() == null ? null : build.getCache().getClaimName();
     }
 
-    private static List<Volume> volumes(BuildPlan plan, String cacheClaim) {
+    private static List<Volume> volumes(BuildPlan plan, String cacheClaim, CaBundle caBundle) {
         List<Volume> volumes = new ArrayList<>();
+        if (caBundle != null) {
+            volumes.add(new VolumeBuilder().withName(CA_VOLUME).withNewConfigMap().withName(caBundle.getConfigMap())
+                    .withItems(new KeyToPath(caBundle.getKey(), null, "ca.crt")).endConfigMap().build());
+        }
         volumes.add(new VolumeBuilder().withName(WORKSPACE_VOLUME).withNewEmptyDir().endEmptyDir().build());
         volumes.add(new VolumeBuilder().withName(TMP_VOLUME).withNewEmptyDir().endEmptyDir().build());
         List<String> steps = plan.isInline() ? List.of(BuilderLayout.COMPILE_CONTAINER, BuilderLayout.PACKAGE_CONTAINER)

@@ -28,6 +28,16 @@ public final class Durations {
         return seconds;
     }
 
+    /** spec.source.git.pollInterval: at least a minute, no upper bound. */
+    public static long pollInterval(String text) throws InvalidSpecException {
+        long seconds = parse(text);
+        if (seconds < MIN_SECONDS) {
+            throw new InvalidSpecException("spec.source.git.pollInterval must be a duration of at least 1m, e.g. 5m: "
+                    + text);
+        }
+        return seconds;
+    }
+
     /**
      * A command-line duration such as --registry-retry-timeout: the same Go-style syntax ("2m", "90s", "1m30s", "0s"),
      * from 0 up to {@code max}; anything else is an IllegalArgumentException naming the option.

@@ -489,6 +489,7 @@ class ClusterIT {
         gitServer = new BoundSshGitServer(user, gitRepo, host, env.gitHost());
         int port = gitServer.start();
         client.resource(new SecretBuilder().withNewMetadata().withName(GIT_SECRET).withNamespace(env.namespace())
+                .addToAnnotations(dev.minimalimage.git.GitHosts.ANNOTATION, env.gitHost() + ":" + port)
                 .endMetadata().withType("kubernetes.io/ssh-auth")
                 .withStringData(Map.of("ssh-privatekey", SshKeys.pem(user), "known_hosts",
                         "[" + env.gitHost() + "]:" + port + " " + PublicKeyEntry.toString(host.getPublic()) + "\n"))

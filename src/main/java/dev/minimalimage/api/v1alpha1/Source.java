@@ -50,12 +50,22 @@ public class Source {
         @Size(max = 253)
         private String credentialsSecret;
 
+        @io.fabric8.generator.annotation.Pattern("^([0-9]+h)?([0-9]+m)?([0-9]+s)?$")
+        @ValidationRule(value = "self != '' && duration(self) >= duration('1m')",
+                message = "pollInterval must be a duration of at least 1m, e.g. 5m")
+        @JsonPropertyDescription("Follow the revision (a branch): look up its head this often (ls-remote, never a"
+                + " clone; at least 1m) and build when it moves. The commit built is status.sourceCommit. Off by"
+                + " default.")
+        private String pollInterval;
+
         public String getUrl() { return url; }
         public void setUrl(String url) { this.url = url; }
         public String getRevision() { return revision; }
         public void setRevision(String revision) { this.revision = revision; }
         public String getContextDir() { return contextDir; }
         public void setContextDir(String contextDir) { this.contextDir = contextDir; }
+        public String getPollInterval() { return pollInterval; }
+        public void setPollInterval(String pollInterval) { this.pollInterval = pollInterval; }
         public String getCredentialsSecret() { return credentialsSecret; }
         public void setCredentialsSecret(String credentialsSecret) { this.credentialsSecret = credentialsSecret; }
     }
