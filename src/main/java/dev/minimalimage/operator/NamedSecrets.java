@@ -9,7 +9,7 @@ import java.util.stream.Collectors;
 
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.MinimalImageSpec;
-import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import dev.minimalimage.api.v1alpha1.PullSecretReference;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -63,7 +63,7 @@ final class NamedSecrets {
             names.add(spec.getSource().getGit().getCredentialsSecret());
         }
         if (spec.getBuild() != null && spec.getBuild().getImagePullSecrets() != null) {
-            spec.getBuild().getImagePullSecrets().stream().map(LocalObjectReference::getName).forEach(names::add);
+            spec.getBuild().getImagePullSecrets().stream().map(PullSecretReference::getName).forEach(names::add);
         }
         return names.stream().filter(n -> n != null && !n.isBlank()).map(n -> key(namespace, n)).distinct().toList();
     }

@@ -9,6 +9,7 @@ import java.util.Set;
 
 import dev.minimalimage.api.v1alpha1.BuildSettings;
 import dev.minimalimage.api.v1alpha1.CaBundle;
+import dev.minimalimage.api.v1alpha1.PullSecretReference;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -199,7 +200,7 @@ public final class BuilderPodFactory {
     private List<LocalObjectReference> pullSecrets(BuildSettings build) {
         Set<String> names = new LinkedHashSet<>(operatorPullSecrets);
         if (build.getImagePullSecrets() != null) {
-            build.getImagePullSecrets().stream().map(LocalObjectReference::getName).forEach(names::add);
+            build.getImagePullSecrets().stream().map(PullSecretReference::getName).forEach(names::add);
         }
         return names.stream().filter(n -> n != null && !n.isBlank()).map(LocalObjectReference::new).toList();
     }

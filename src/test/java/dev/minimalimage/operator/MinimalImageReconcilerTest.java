@@ -234,6 +234,33 @@ class MinimalImageReconcilerTest {
     }
 
     @Test
+    void aTokenInAStepsLogNeverReachesTheStatusOrEvents() {
+        create(Resources.helloC("leaky", "registry.example/leaky:1"));
+        Pod pod = awaitPod("leaky");
+        String log = "fatal: could not read from https://ci:ghp_s3cr3tT0k3nValue@git.example.com/x.git?token=abc\n"
+                + "main.c:1:1: error: dependency download failed\n";
+        finish(pod, "Failed", terminated("compile", 1, log), waiting("package", "PodInitializing"));
+        MinimalImageStatus status = awaitStatus("leaky", failed());
+        assertThat(ready(status).getMessage()).contains("git.example.com/x.git")
+                .doesNotContain("ghp_s3cr3tT0k3nValue").doesNotContain("token=abc");
+        await().atMost(TIMEOUT).until(() -> eventMessages("leaky").stream().anyMatch(m -> m.contains("git.example.com")));
+        assertThat(eventMessages("leaky")).noneMatch(m -> m.contains("ghp_s3cr3tT0k3nValue"));
+    }
+
+    @Test
+    void anUnreadableResultAfterTheStepsEndedIsRetried() {
+        create(Resources.helloC("unreadable", "registry.example/unreadable:1"));
+        Pod first = awaitPod("unreadable");
+        finish(first, "Succeeded", terminated("compile", 0, null), terminated("package", 0, "{truncated"));
+        MinimalImageStatus retrying = awaitStatus("unreadable", s -> s.getNextAttemptTime() != null);
+        assertThat(ready(retrying).getMessage()).startsWith("retrying in 1s after ResultUnreadable (attempt 1 of 3)");
+        Pod second = awaitOtherPod("unreadable", first);
+        finish(second, "Succeeded", terminated("compile", 0, null), terminated("package", 0, success().toJson()));
+        assertThat(awaitStatus("unreadable", s -> s.getPhase() == MinimalImageStatus.Phase.Succeeded).getDigest())
+                .isEqualTo(DIGEST);
+    }
+
+    @Test
     void dynamicBinaryFailsWithTheNeededLibrariesInTheStatus() {
         create(Resources.helloC("dyn", "registry.example/dyn:1"));
         Pod pod = awaitPod("dyn");
@@ -445,6 +472,11 @@ class MinimalImageReconcilerTest {
     List<Pod> ownedPods(String resourceName) {
         return client.pods().inNamespace(NS).list().getItems().stream().filter(p -> p.getMetadata()
                 .getOwnerReferences().stream().anyMatch(o -> o.getName().equals(resourceName))).toList();
+    }
+
+    List<String> eventMessages(String name) {
+        return client.v1().events().inNamespace(NS).list().getItems().stream()
+                .filter(e -> name.equals(e.getInvolvedObject().getName())).map(e -> e.getMessage()).toList();
     }
 
     List<String> eventReasons(String name) {

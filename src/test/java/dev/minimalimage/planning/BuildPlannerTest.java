@@ -67,10 +67,10 @@ class BuildPlannerTest {
         assertThat(one.podName()).isNotEqualTo(two.podName()).hasSizeLessThanOrEqualTo(63)
                 .matches("a+-[0-9a-f]{8}-build-" + one.inputsHash());
         assertThat(one.sourceConfigMapName()).isNotEqualTo(two.sourceConfigMapName()).hasSizeLessThanOrEqualTo(63)
-                .endsWith("-source");
-        // short names stay as they are
-        assertThat(planner.plan(Resources.helloC("app", "registry.example/app:1")).sourceConfigMapName())
-                .isEqualTo("app-source");
+                .endsWith("-src-" + one.inputsHash());
+        // short names stay as they are, plus the inputs hash (an edit of the files is a new, immutable ConfigMap)
+        BuildPlan app = planner.plan(Resources.helloC("app", "registry.example/app:1"));
+        assertThat(app.sourceConfigMapName()).isEqualTo("app-src-" + app.inputsHash());
     }
 
     @Test

@@ -12,7 +12,6 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
-import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Toleration;
 
@@ -47,7 +46,7 @@ public class BuildSettings {
     @Size(max = 16)
     @JsonPropertyDescription("Secrets (type kubernetes.io/dockerconfigjson, in this namespace) the kubelet uses to pull"
             + " the toolchain and builder images of this resource, in addition to the operator-wide ones.")
-    private List<LocalObjectReference> imagePullSecrets = new ArrayList<>();
+    private List<PullSecretReference> imagePullSecrets = new ArrayList<>();
 
     @JsonPropertyDescription("Certificate authorities (PEM) trusted by the builder's fetch and push steps, for a"
             + " private git server or registry with its own CA; overrides the operator-wide bundle.")
@@ -73,8 +72,8 @@ public class BuildSettings {
 
     public String getPullTimeout() { return pullTimeout; }
     public void setPullTimeout(String pullTimeout) { this.pullTimeout = pullTimeout; }
-    public List<LocalObjectReference> getImagePullSecrets() { return imagePullSecrets; }
-    public void setImagePullSecrets(List<LocalObjectReference> imagePullSecrets) { this.imagePullSecrets = imagePullSecrets; }
+    public List<PullSecretReference> getImagePullSecrets() { return imagePullSecrets; }
+    public void setImagePullSecrets(List<PullSecretReference> imagePullSecrets) { this.imagePullSecrets = imagePullSecrets; }
     public CaBundle getCaBundle() { return caBundle; }
     public void setCaBundle(CaBundle caBundle) { this.caBundle = caBundle; }
     public BuildCache getCache() { return cache; }
