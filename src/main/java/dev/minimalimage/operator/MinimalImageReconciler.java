@@ -66,8 +66,8 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
 
     private final StatusAggregator aggregator = new StatusAggregator(Clock.systemUTC(),
             OperatorSettings.maxBuildAttempts(), OperatorSettings.retryBackoff());
-    /** Wakes queued resources when a build slot frees (their own informers have nothing to say then). */
     private final BranchFollower follower = new BranchFollower();
+    /** Wakes queued resources when a build slot frees (their own informers have nothing to say then). */
     private final SimpleInboundEventSource<MinimalImage> slotFreed = new SimpleInboundEventSource<>("slot-freed");
 
     @Override

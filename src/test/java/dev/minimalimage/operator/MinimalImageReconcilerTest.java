@@ -237,7 +237,7 @@ class MinimalImageReconcilerTest {
     void aTokenInAStepsLogNeverReachesTheStatusOrEvents() {
         create(Resources.helloC("leaky", "registry.example/leaky:1"));
         Pod pod = awaitPod("leaky");
-        String log = "fatal: could not read from https://ci:ghp_s3cr3tT0k3nValue@git.example.com/x.git?token=abc\n"
+        String log = "error: could not read from https://ci:ghp_s3cr3tT0k3nValue@git.example.com/x.git?token=abc\n"
                 + "main.c:1:1: error: dependency download failed\n";
         finish(pod, "Failed", terminated("compile", 1, log), waiting("package", "PodInitializing"));
         MinimalImageStatus status = awaitStatus("leaky", failed());
@@ -459,7 +459,7 @@ class MinimalImageReconcilerTest {
 
     Pod awaitOtherPod(String name, Pod previous) {
         await().atMost(TIMEOUT).until(() -> podsOf(name).stream().anyMatch(p -> !p.getMetadata().getName()
-                .equals(previous.getMetadata().getName()) && p.getStatus() == null || p.getStatus().getPhase() == null));
+                .equals(previous.getMetadata().getName()) && (p.getStatus() == null || p.getStatus().getPhase() == null)));
         return podsOf(name).stream().filter(p -> p.getStatus() == null || p.getStatus().getPhase() == null)
                 .filter(p -> !p.getMetadata().getName().equals(previous.getMetadata().getName())).findFirst().orElseThrow();
     }
