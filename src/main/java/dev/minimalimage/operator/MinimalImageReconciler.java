@@ -100,13 +100,17 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
             // the workflow runs the ConfigMap and the pod side by side, and JOSDK drops the event of a dependent's
             // own create: a pod held back for its source ConfigMap is looked at again shortly, not in 30 s
             sourcePending = starting && problem.isEmpty() && plan.isInline() && !slotHeld;
+            if (sourcePending && !sourceCached(context, plan)) {
+                // neither queued nor started yet: say nothing until the ConfigMap is there (no status flapping)
+                return UpdateControl.<MinimalImage>noUpdate().rescheduleAfter(Timers.SOURCE_RECHECK);
+            }
             if (problem.isPresent()) {
                 after = aggregator.refused(view, problem.get().reason(), problem.get().message());
             } else if (starting && BranchFollower.interval(view).isPresent()
                     && (old == null || old.getTrackedCommit() == null)) {
                 after = aggregator.refused(view, Reasons.SOURCE_POLL_FAILED, poll.map(BranchFollower.Poll::failure)
                         .orElse("the head of the followed branch was not looked up yet"));
-            } else if (starting && !slotHeld && (!plan.isInline() || sourceCached(context, plan))) {
+            } else if (starting && !slotHeld) {
                 after = aggregator.queued(view, plan, OperatorSettings.maxConcurrentBuilds());
             } else {
                 after = aggregator.compute(view, plan, current, () -> current.flatMap(this::lastMountFailure));
