@@ -196,6 +196,20 @@ public class CrdAdmissionTest {
                 ok("rust bin target as executable", C_INLINE, d -> set(d, "spec.language", "{name: rust, executable: my-bin}")),
                 ok("nested inline paths", C_INLINE, d -> set(d, "spec.source.inline.files",
                         "{main.c: 'int main(){return 0;}', src/util.h: '#pragma once'}")),
+                ok("pullTimeout 5m", C_INLINE, d -> set(d, "spec.build.pullTimeout", "5m")),
+                ok("pullTimeout at the bounds 1m", C_INLINE, d -> set(d, "spec.build.pullTimeout", "1m")),
+                ok("pullTimeout at the bounds 1h", C_INLINE, d -> set(d, "spec.build.pullTimeout", "1h")),
+                ok("imagePullSecrets", C_INLINE, d -> set(d, "spec.build.imagePullSecrets",
+                        "[{name: team-mirror}, {name: docker-hub}]")),
+                ok("caBundle without a key (ca.crt)", C_INLINE, d -> set(d, "spec.build.caBundle", "{configMap: corp-ca}")),
+                ok("caBundle with a key", C_INLINE, d -> set(d, "spec.build.caBundle",
+                        "{configMap: corp-ca.v2, key: Corp_Root-2026.pem}")),
+                ok("rebuild", C_INLINE, d -> set(d, "spec.rebuild", "'2026-11-30: base image moved'")),
+                ok("rebuild of 253 characters", C_INLINE, d -> set(d, "spec.rebuild", "r".repeat(253))),
+                ok("pollInterval 1m", GO_GIT, d -> set(d, "spec.source.git.pollInterval", "1m")),
+                ok("pollInterval 1h30m", GO_GIT, d -> set(d, "spec.source.git.pollInterval", "1h30m")),
+                ok("ssh url with a user and no password", GO_GIT, d -> set(d, "spec.source.git.url", "ssh://git@host/x")),
+                ok("scp-like url git@host:x/y", GO_GIT, d -> set(d, "spec.source.git.url", "git@host:x/y")),
                 ok("status written by the operator", C_INLINE, d -> set(d, "status",
                         "{phase: Succeeded, observedGeneration: 1, compressedSize: 4660, shortDigest: 0123456789ab,"
                                 + " conditions: [{type: Ready, status: 'True', reason: Pushed, message: ok,"
@@ -214,6 +228,7 @@ public class CrdAdmissionTest {
     static final String EXACTLY_ONE_SOURCE = "exactly one of source.git or source.inline must be set";
     static final String CONTEXT_DIR = "contextDir must be relative and must not contain '..'";
     static final String TIMEOUT = "timeout must be a duration between 1m and 6h, e.g. 15m or 1h30m";
+    static final String PULL_TIMEOUT = "pullTimeout must be a duration between 1m and 1h, e.g. 5m";
     static final String INLINE_PATHS = "inline file paths must be relative and must not contain '..'";
 
     static Stream<Arguments> rejected() {
@@ -312,6 +327,38 @@ public class CrdAdmissionTest {
                         "spec.language.executable", "executable must not contain '..'"),
                 no("absolute executable", C_INLINE, d -> set(d, "spec.language.executable", "/bin/sh"),
                         "spec.language.executable", "in body should match"),
+                no("pullTimeout 30s (below 1m)", C_INLINE, d -> set(d, "spec.build.pullTimeout", "30s"),
+                        "spec.build.pullTimeout", PULL_TIMEOUT),
+                no("pullTimeout 2h (above 1h)", C_INLINE, d -> set(d, "spec.build.pullTimeout", "2h"),
+                        "spec.build.pullTimeout", PULL_TIMEOUT),
+                no("pullTimeout 5 minutes", C_INLINE, d -> set(d, "spec.build.pullTimeout", "'5 minutes'"),
+                        "spec.build.pullTimeout", "in body should match"),
+                no("imagePullSecrets as names, not references", C_INLINE, d -> set(d, "spec.build.imagePullSecrets",
+                        "[team-mirror]"), "spec.build.imagePullSecrets[0]", "must be of type object"),
+                no("imagePullSecrets entry with a misspelled field", C_INLINE, d -> set(d,
+                        "spec.build.imagePullSecrets", "[{nmae: team-mirror}]"),
+                        "spec.build.imagePullSecrets[0].nmae", "unknown field"),
+                no("17 imagePullSecrets", C_INLINE, d -> set(d, "spec.build.imagePullSecrets",
+                        Stream.iterate(0, i -> i + 1).limit(17).map(i -> "{name: s" + i + "}")
+                                .collect(Collectors.joining(",", "[", "]"))),
+                        "spec.build.imagePullSecrets", "Too many: 17: must have at most 16 items"),
+                no("caBundle without a configMap", C_INLINE, d -> set(d, "spec.build.caBundle", "{key: ca.pem}"),
+                        "spec.build.caBundle.configMap", "Required value"),
+                no("caBundle configMap not a DNS name", C_INLINE, d -> set(d, "spec.build.caBundle",
+                        "{configMap: Corp_CA}"), "spec.build.caBundle.configMap", "in body should match"),
+                no("caBundle configMap empty", C_INLINE, d -> set(d, "spec.build.caBundle", "{configMap: ''}"),
+                        "spec.build.caBundle.configMap", "should be at least 1 chars long"),
+                no("caBundle key with a slash", C_INLINE, d -> set(d, "spec.build.caBundle",
+                        "{configMap: corp-ca, key: ../ca.crt}"), "spec.build.caBundle.key", "in body should match"),
+                no("rebuild of 254 characters", C_INLINE, d -> set(d, "spec.rebuild", "r".repeat(254)),
+                        "spec.rebuild", "Too long: may not be longer than 253"),
+                no("rebuild as a number", C_INLINE, d -> set(d, "spec.rebuild", "5"),
+                        "spec.rebuild", "must be of type string"),
+                no("pollInterval 30s (below 1m)", GO_GIT, d -> set(d, "spec.source.git.pollInterval", "30s"),
+                        "spec.source.git.pollInterval", "pollInterval must be a duration of at least 1m"),
+                no("https git url with user and token", GO_GIT, d -> set(d, "spec.source.git.url",
+                        "https://user:token@github.com/x/y.git"), "spec.source.git.url",
+                        "spec.source.git.url in body should match"),
                 no("misspelled field (kubectl strict field validation)", C_INLINE, d -> set(d, "spec.image.nmae", "x"),
                         "spec.image.nmae", "unknown field"));
     }

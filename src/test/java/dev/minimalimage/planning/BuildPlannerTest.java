@@ -11,15 +11,20 @@ import org.junit.jupiter.api.Test;
 
 import dev.minimalimage.api.v1alpha1.BuildCache;
 import dev.minimalimage.api.v1alpha1.BuildSettings;
+import dev.minimalimage.api.v1alpha1.CaBundle;
 import dev.minimalimage.api.v1alpha1.Language;
 import dev.minimalimage.api.v1alpha1.LiteralEnvVar;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
+import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
 import dev.minimalimage.api.v1alpha1.Source;
 import dev.minimalimage.image.ImageSettings;
 import dev.minimalimage.image.Provenance;
 import dev.minimalimage.operator.Resources;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Volume;
 
 class BuildPlannerTest {
 
@@ -281,5 +286,132 @@ class BuildPlannerTest {
         assertThat(homeVolumes).containsExactly("home-fetch", "home-compile", "home-package");
         assertThat(pod.getSpec().getVolumes()).filteredOn(v -> homeVolumes.contains(v.getName()))
                 .allSatisfy(v -> assertThat(v.getEmptyDir()).isNotNull()).hasSize(3);
+    }
+
+    // ---- pull secrets, CA bundle, attempts, and the inputs hash an upgrade must not move
+
+    @Test
+    void operatorAndResourcePullSecretsAreMergedOperatorsFirstWithoutDuplicates() throws Exception {
+        MinimalImage app = withUid(Resources.helloC("app", "registry.example/app:1"));
+        app.getSpec().getBuild().setImagePullSecrets(List.of(new dev.minimalimage.api.v1alpha1.PullSecretReference("team-mirror"),
+                new dev.minimalimage.api.v1alpha1.PullSecretReference("shared-mirror"),
+                new dev.minimalimage.api.v1alpha1.PullSecretReference("team-mirror")));
+        Pod pod = new BuilderPodFactory(ToolchainImages.DEFAULTS, List.of("shared-mirror", "operator-mirror"), null)
+                .create(app, planner.plan(app));
+        assertThat(pod.getSpec().getImagePullSecrets()).extracting(LocalObjectReference::getName)
+                .containsExactly("shared-mirror", "operator-mirror", "team-mirror");
+        Pod none = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(withUid(Resources.helloC("b",
+                "registry.example/b:1")), planner.plan(Resources.helloC("b", "registry.example/b:1")));
+        assertThat(none.getSpec().getImagePullSecrets()).isEmpty();
+    }
+
+    @Test
+    void aCaBundleIsMountedReadOnlyIntoFetchAndPackageOnlyAndTheSpecWins() throws Exception {
+        MinimalImage git = withUid(gitSource("registry.example/git:1"));
+        CaBundle operatorWide = new CaBundle("operator-ca", "bundle.pem");
+        Pod pod = new BuilderPodFactory(ToolchainImages.DEFAULTS, List.of(), operatorWide).create(git, planner.plan(git));
+        assertCaBundle(pod, "operator-ca", "bundle.pem");
+
+        CaBundle own = new CaBundle();
+        own.setConfigMap("team-ca"); // key defaults to ca.crt
+        git.getSpec().getBuild().setCaBundle(own);
+        assertCaBundle(new BuilderPodFactory(ToolchainImages.DEFAULTS, List.of(), operatorWide)
+                .create(git, planner.plan(git)), "team-ca", "ca.crt");
+        assertCaBundle(new BuilderPodFactory(ToolchainImages.DEFAULTS).create(git, planner.plan(git)), "team-ca",
+                "ca.crt");
+
+        git.getSpec().getBuild().setCaBundle(null);
+        Pod without = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(git, planner.plan(git));
+        assertThat(without.getSpec().getVolumes()).noneMatch(v -> v.getName().equals("ca-bundle"));
+        assertThat(String.join(" ", without.getSpec().getInitContainers().get(0).getArgs()))
+                .doesNotContain("--ca-bundle");
+    }
+
+    private static void assertCaBundle(Pod pod, String configMap, String key) {
+        Volume volume = pod.getSpec().getVolumes().stream().filter(v -> v.getConfigMap() != null
+                && configMap.equals(v.getConfigMap().getName())).findFirst().orElseThrow();
+        assertThat(volume.getConfigMap().getItems()).singleElement()
+                .satisfies(item -> assertThat(item.getKey() + " -> " + item.getPath()).isEqualTo(key + " -> ca.crt"));
+        Map<String, Container> steps = new TreeMap<>();
+        pod.getSpec().getInitContainers().forEach(c -> steps.put(c.getName(), c));
+        pod.getSpec().getContainers().forEach(c -> steps.put(c.getName(), c));
+        assertThat(steps).containsOnlyKeys("fetch", "compile", "package");
+        for (String step : List.of("fetch", "package")) {
+            assertThat(steps.get(step).getVolumeMounts()).as(step).filteredOn(m -> m.getName().equals(volume.getName()))
+                    .singleElement().satisfies(m -> {
+                        assertThat(m.getMountPath()).isEqualTo("/etc/minimal-image/ca");
+                        assertThat(m.getReadOnly()).isTrue();
+                    });
+            assertThat(String.join(" ", steps.get(step).getArgs())).as(step)
+                    .contains("--ca-bundle /etc/minimal-image/ca/ca.crt");
+        }
+        assertThat(steps.get("compile").getVolumeMounts()).as("the compile step runs the project's own scripts")
+                .noneMatch(m -> m.getName().equals(volume.getName()));
+        assertThat(String.join(" ", steps.get("compile").getCommand())).doesNotContain("--ca-bundle");
+    }
+
+    @Test
+    void aRetryPodIsNamedAfterTheFirstWithItsAttemptAndStaysWithin63Characters() throws Exception {
+        MinimalImage app = withUid(Resources.helloC("app", "registry.example/app:1"));
+        BuildPlan plan = planner.plan(app);
+        assertThat(plan.podName(2)).isEqualTo(plan.podName(1) + "-2").isEqualTo(plan.podName() + "-2");
+        Pod second = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(app, plan, 2);
+        assertThat(second.getMetadata().getName()).isEqualTo(plan.podName(1) + "-2");
+
+        BuildPlan longPlan = planner.plan(withUid(Resources.helloC("y".repeat(253), "registry.example/app:1")));
+        for (int attempt = 1; attempt <= 12; attempt++) {
+            assertThat(longPlan.podName(attempt)).hasSizeLessThanOrEqualTo(63).endsWith(longPlan.inputsHash()
+                    + (attempt == 1 ? "" : "-" + attempt));
+        }
+        assertThat(longPlan.podName(2)).isNotEqualTo(longPlan.podName(1));
+    }
+
+    /**
+     * Pinned: the previous release computed these hashes for the same specs. A change here renames every builder
+     * pod and rebuilds every unchanged resource after an operator upgrade.
+     */
+    @Test
+    void theInputsHashOfAnUnchangedSpecIsWhatThePreviousReleaseComputed() throws Exception {
+        MinimalImage inline = Resources.helloC("a", "registry.example/a:1");
+        inline.getMetadata().setNamespace("ns");
+        assertThat(planner.plan(inline).inputsHash()).isEqualTo("1e8c1eae35");
+
+        MinimalImage git = Resources.helloC("a", "registry.example/a:1");
+        git.getMetadata().setNamespace("ns");
+        Source.Git repo = new Source.Git();
+        repo.setUrl("https://example.org/x.git");
+        repo.setRevision("main");
+        git.getSpec().getSource().setInline(null);
+        git.getSpec().getSource().setGit(repo);
+        // recomputed with the previous release's BuildInputs (77d0cd5: schema 2, no rebuild key, Source.Git without
+        // pollInterval), the same reconstruction that yields 1e8c1eae35 above
+        assertThat(planner.plan(git).inputsHash()).isEqualTo("ff4361d8b2");
+    }
+
+    @Test
+    void rebuildAndATrackedCommitAreInputsAPollIntervalAloneIsNot() throws Exception {
+        MinimalImage git = withUid(gitSource("registry.example/git:1"));
+        git.getSpec().getSource().getGit().setRevision("main");
+        String plain = planner.plan(git).inputsHash();
+
+        git.getSpec().setRebuild("2026-11-30");
+        assertThat(planner.plan(git).inputsHash()).as("spec.rebuild").isNotEqualTo(plain);
+        git.getSpec().setRebuild(null);
+
+        git.getSpec().getSource().getGit().setPollInterval("5m");
+        assertThat(planner.plan(git).inputsHash()).as("pollInterval alone").isEqualTo(plain);
+
+        String head = "0123456789abcdef0123456789abcdef01234567";
+        MinimalImageStatus status = new MinimalImageStatus();
+        status.setTrackedCommit(head);
+        git.setStatus(status);
+        BuildPlan tracked = planner.plan(git);
+        assertThat(tracked.inputsHash()).as("the followed branch's head").isNotEqualTo(plain);
+        Pod pod = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(git, tracked);
+        List<String> fetchArgs = pod.getSpec().getInitContainers().get(0).getArgs();
+        assertThat(fetchArgs.get(fetchArgs.indexOf("--revision") + 1)).isEqualTo(head);
+
+        git.getSpec().getSource().getGit().setPollInterval(null); // not following: a stale head is ignored
+        assertThat(planner.plan(git).inputsHash()).isEqualTo(plain);
     }
 }
