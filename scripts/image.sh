@@ -7,7 +7,9 @@
 # Layers, bottom first:
 #   1. runtime   /opt/java (a jlink'ed JDK cut to the modules the application uses), the shared libraries it needs
 #                (resolved by our ELF closure resolver, `closure`, never ldd), /etc/ssl/certs/ca-certificates.crt,
-#                /usr/share/zoneinfo, /etc/passwd + /etc/group (nonroot 65532)        -- reproducible
+#                /usr/share/zoneinfo, /etc/passwd + /etc/group (nonroot 65532), /bin/busybox (this host's, from
+#                Debian's busybox-static: the shell `package --debug-tag` puts into debug twins; a file the package
+#                step reads, never runs: no applet links, so the image still has no /bin/sh) -- reproducible
 #   2. app       /app = target/quarkus-app as is                                       -- reproducible
 #   3. archive   /opt/java-archive/app.aot (JDK 25 AOT cache) or app.jsa (JDK 17 AppCDS), recorded by a training run
 #                of the image's own java inside a staged root whose files have the image's epoch mtimes, at the
@@ -38,7 +40,7 @@ while [[ $# -gt 0 ]]; do
     --work) work=$2; shift 2 ;;
     --no-archive) archive=false; shift ;;
     --level) level=$2; shift 2 ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "image.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -73,6 +75,8 @@ mkdir -p "$cache/jdeps" "$cache/jlink"
 exec 9>"$cache/.image.lock"
 flock -w 1800 9 || { echo "image.sh: $cache is locked by another build for 30 min" >&2; exit 1; }
 command -v unzip >/dev/null || { echo "image.sh: unzip is missing (scripts/setup-deps.sh installs it)" >&2; exit 1; }
+busybox=/bin/busybox
+[[ -f $busybox ]] || { echo "image.sh: $busybox is missing (Debian's busybox-static; scripts/setup-deps.sh installs it)" >&2; exit 1; }
 
 # Modules: jdeps over every class of the application (module-info removed: jdeps insists on resolving the modules
 # those name), plus what only reflection/service loading needs at run time; jdk.compiler (Quarkus dev mode) dropped.
@@ -116,7 +120,8 @@ fi
 step "jlink runtime ($(du -sh "$runtime" | cut -f1))"
 
 rm -rf "$work/runtime" "$work/app" "$work/archive" "$work/root"
-mkdir -p "$work/runtime/opt" "$work/runtime/etc/ssl/certs" "$work/runtime/usr/share" "$work/app" "$work/archive"
+mkdir -p "$work/runtime/opt" "$work/runtime/etc/ssl/certs" "$work/runtime/usr/share" "$work/runtime/bin" "$work/app" \
+  "$work/archive"
 
 cli() { "$host_java" -XX:TieredStopAtLevel=1 -jar "$app/quarkus-run.jar" "$@"; }
 
@@ -129,7 +134,15 @@ printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home
   > "$work/runtime/etc/passwd"
 printf 'root:x:0:\nnonroot:x:65532:\n' > "$work/runtime/etc/group"
 chmod 0644 "$work/runtime/etc/passwd" "$work/runtime/etc/group" "$work/runtime/etc/ssl/certs/ca-certificates.crt"
-step "stage runtime + $(grep -c . "$work/closure.txt") closure entries"
+# The debug twins' busybox: it must be static (the package step refuses any other), which the closure resolver would
+# not tell (it would copy a dynamic one's libraries along), so our own ELF reader checks it; a static binary has no
+# closure to resolve. cp -L: on a usr-merged host /bin/busybox may be reached through the /bin -> usr/bin link.
+busybox_verdict=$({ cli inspect "$busybox" || true; } | sed -n "s|^$busybox: \([A-Za-z]*\).*|\1|p")
+[[ $busybox_verdict == Static || $busybox_verdict == StaticPie ]] \
+  || { echo "image.sh: $busybox is ${busybox_verdict:-not an ELF file}, not static: install busybox-static" >&2; exit 1; }
+cp -L "$busybox" "$work/runtime/bin/busybox"
+chmod 0755 "$work/runtime/bin/busybox"
+step "stage runtime + $(grep -c . "$work/closure.txt") closure entries + busybox"
 
 # Layer 2: the application as Quarkus packaged it.
 cp -a "$app" "$work/app/app"

@@ -32,6 +32,9 @@ have libtoolize      || need+=(libtool)
 have pkg-config      || need+=(pkg-config)
 have dpkg-source     || need+=(dpkg-dev)
 have file            || need+=(file)        # checks that a fixture's executable is statically linked
+# /bin/busybox, statically linked: `package --debug-tag` (the debug twin's shell; DebugTwinPushTest) and
+# scripts/image.sh, which puts it into the operator image. Debian's `busybox` package is dynamic: not that one.
+dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
 # the operator image's runtime keeps java.desktop (jdeps finds java.beans use), whose native parts need these: the
 # closure resolver copies them from this host into the image and fails when one is missing
 for lib in libx11-6 libxext6 libxi6 libxrender1 libxtst6 libasound2; do

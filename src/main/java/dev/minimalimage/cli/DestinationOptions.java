@@ -3,6 +3,8 @@ package dev.minimalimage.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 
 import com.google.cloud.tools.jib.api.ImageReference;
@@ -69,19 +71,30 @@ class DestinationOptions {
     /** Writes the layout/archive and pushes; returns the reference by digest (or "oci-layout"). */
     String deliver(AssembledImage assembled, RegistryPusher.PendingPush push)
             throws IOException, InterruptedException, PushException {
-        String reference = image != null ? image : "oci-layout";
+        return deliver(assembled, null, null, push).get(0);
+    }
+
+    /**
+     * Writes the layout/archive (the image only) and pushes the image, then {@code twin} (when not null) under
+     * {@code twinTag} of the same repository; returns the references by digest, the image's first (or "oci-layout").
+     */
+    List<String> deliver(AssembledImage assembled, AssembledImage twin, String twinTag,
+            RegistryPusher.PendingPush push) throws IOException, InterruptedException, PushException {
         if (ociLayout != null) {
             OciLayoutWriter.writeDirectory(assembled, tagOf(image), ociLayout);
         }
         if (ociArchive != null) {
             OciLayoutWriter.writeArchive(assembled, tagOf(image), ociArchive);
         }
-        if (image != null) {
-            String digest = push.push(assembled);
-            ImageReference ref = RegistryPusher.parse(image);
-            reference = ref.getRegistry() + "/" + ref.getRepository() + "@" + digest;
+        if (image == null) {
+            return List.of("oci-layout");
         }
-        return reference;
+        List<String> references = new ArrayList<>();
+        ImageReference ref = RegistryPusher.parse(image);
+        for (String digest : push.push(assembled, twin, twinTag)) {
+            references.add(ref.getRegistry() + "/" + ref.getRepository() + "@" + digest);
+        }
+        return references;
     }
 
     static ResultReason reasonOf(PushException.Kind kind) {

@@ -5,8 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 
+import dev.minimalimage.image.DebugTwin;
 import dev.minimalimage.image.ImageConfig;
 import dev.minimalimage.image.ImageSettings;
+import dev.minimalimage.image.RegistryPusher;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 
@@ -57,6 +59,36 @@ final class PackageOptions extends ImageSettingsOptions {
     @Option(names = "--result-file", paramLabel = "FILE",
             description = "also write the result record here (e.g. /dev/termination-log)")
     Path resultFile;
+
+    @Option(names = "--debug-tag", paramLabel = "TAG", description = { "after the image, push its debug twin under",
+            "this tag of the same repository (--image only): the same layers plus busybox in /bin (sh, ls, wget, ...)" })
+    String debugTag;
+
+    @Option(names = "--busybox", paramLabel = "FILE", defaultValue = DebugTwin.DEFAULT_BUSYBOX, description = {
+            "the statically linked busybox for --debug-tag (default ${DEFAULT-VALUE}: Debian's busybox-static)" })
+    Path busybox;
+
+    /** A tag as the distribution spec allows one. */
+    private static final java.util.regex.Pattern TAG = java.util.regex.Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
+
+    /** The --debug-tag preconditions that need no file: a registry destination and a tag other than the image's. */
+    void checkDebugTag(String binaryPath) {
+        if (debugTag == null) {
+            return;
+        }
+        if (image == null) {
+            throw new IllegalArgumentException("--debug-tag pushes the twin to the --image repository: name --image REF");
+        }
+        if (!TAG.matcher(debugTag).matches()) {
+            throw new IllegalArgumentException("--debug-tag must be a tag ([A-Za-z0-9_][A-Za-z0-9._-]*, at most 128): "
+                    + debugTag);
+        }
+        if (debugTag.equals(RegistryPusher.parse(image).getQualifier())) {
+            throw new IllegalArgumentException("--debug-tag " + debugTag + " is the image's own tag: the twin would"
+                    + " replace the image");
+        }
+        DebugTwin.checkBinaryPath(binaryPath);
+    }
 
     /** The image config from --image-config or from the individual flags; never from both. */
     ImageConfig imageConfig(String defaultPath, ParseResult parsed) {

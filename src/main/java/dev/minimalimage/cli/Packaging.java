@@ -5,11 +5,13 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import dev.minimalimage.elf.ElfFormatException;
 import dev.minimalimage.elf.ElfLinkAnalyzer;
 import dev.minimalimage.elf.LinkReport;
 import dev.minimalimage.image.AssembledImage;
+import dev.minimalimage.image.DebugTwin;
 import dev.minimalimage.image.ImageAssembler;
 import dev.minimalimage.image.ImageConfig;
 import dev.minimalimage.image.Platform;
@@ -49,8 +51,9 @@ final class Packaging {
         ImageConfig config;
         RegistryPusher.PendingPush push;
         try {
-            push = o.prepare(this::warn);
             config = imageConfig();
+            o.checkDebugTag(config.binaryPath()); // before the registry connection: nothing to push if it is wrong
+            push = o.prepare(this::warn);
             link = ElfLinkAnalyzer.analyze(binary);
         } catch (IllegalArgumentException | java.nio.file.NoSuchFileException e) {
             return BuildResult.failure(ResultReason.InvalidArguments, message(e), null);
@@ -58,28 +61,47 @@ final class Packaging {
             return BuildResult.failure(ResultReason.UnsupportedBinary, binary + ": " + e.getMessage(), null);
         }
         BuildResult refusal = LinkPolicy.check(link, o.allowDynamic);
+        if (refusal == null && o.debugTag != null) {
+            refusal = checkBusybox(link);
+        }
         if (refusal != null) {
             return refusal;
         }
         timing("analyzed");
         AssembledImage assembled = ImageAssembler.assemble(binary, config,
                 Platform.fromElf(link.machine(), link.elfClass(), link.byteOrder()));
+        // the main image is assembled exactly as without --debug-tag; the twin only adds to it
+        AssembledImage twin = o.debugTag == null ? null : DebugTwin.of(assembled, config, o.busybox);
         timing("assembled");
-        BuildResult result = deliver(assembled, LinkSummary.of(link), push);
+        BuildResult result = deliver(assembled, twin, LinkSummary.of(link), push);
         timing("delivered");
         return result;
     }
 
-    private BuildResult deliver(AssembledImage assembled, LinkSummary link, RegistryPusher.PendingPush push)
-            throws IOException, InterruptedException {
-        String reference;
+    /** Reads the busybox for the twin (never runs it): a static ELF for the binary's machine, or the failure. */
+    private BuildResult checkBusybox(LinkReport binaryLink) throws IOException {
         try {
-            reference = o.deliver(assembled, push);
+            return LinkPolicy.checkBusybox(o.busybox, ElfLinkAnalyzer.analyze(o.busybox), binaryLink);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return BuildResult.failure(ResultReason.InvalidArguments, "--busybox: " + message(e)
+                    + " (Debian's busybox-static installs one at /bin/busybox)", LinkSummary.of(binaryLink));
+        } catch (ElfFormatException e) {
+            return BuildResult.failure(ResultReason.InvalidArguments, "--busybox " + o.busybox + ": " + e.getMessage(),
+                    LinkSummary.of(binaryLink));
+        }
+    }
+
+    private BuildResult deliver(AssembledImage assembled, AssembledImage twin, LinkSummary link,
+            RegistryPusher.PendingPush push) throws IOException, InterruptedException {
+        List<String> references;
+        try {
+            references = o.deliver(assembled, twin, o.debugTag, push);
         } catch (PushException e) {
             return BuildResult.failure(DestinationOptions.reasonOf(e.kind()), e.getMessage(), link);
         }
-        return BuildResult.success(reference, assembled.digest(), assembled.compressedSize(),
+        BuildResult result = BuildResult.success(references.get(0), assembled.digest(), assembled.compressedSize(),
                 assembled.uncompressedLayerSize(), assembled.binarySize(), link);
+        return twin == null ? result : result.withDebugImage(references.get(1), twin.digest());
     }
 
     private ImageConfig imageConfig() throws IOException {

@@ -62,7 +62,14 @@ public final class ImageAssembler {
             diffIds.add(layer.diffId());
             uncompressed += layer.uncompressedSize();
         }
-        Blob configBlob = Blob.of(CONFIG_MEDIA_TYPE, JSON.writeValueAsBytes(imageConfigJson(runtime, platform, diffIds)));
+        return finish(layers, diffIds, imageConfigJson(runtime, platform, diffIds), annotations, uncompressed,
+                binarySize);
+    }
+
+    /** Config and manifest blobs over finished layers. */
+    static AssembledImage finish(List<Blob> layers, List<String> diffIds, Map<String, Object> imageConfig,
+            Map<String, String> annotations, long uncompressed, long binarySize) throws IOException {
+        Blob configBlob = Blob.of(CONFIG_MEDIA_TYPE, JSON.writeValueAsBytes(imageConfig));
         OciManifest manifest = new OciManifest(configBlob, layers, annotations);
         Blob manifestBlob = Blob.of(OciManifest.MEDIA_TYPE, JsonTemplateMapper.toByteArray(manifest));
         return new AssembledImage(layers, diffIds, configBlob, manifestBlob, manifest, uncompressed, binarySize);

@@ -27,6 +27,11 @@ public final class OciManifest implements ManifestTemplate {
         this.annotations = annotations.isEmpty() ? null : annotations;
     }
 
+    /** The manifest annotations (empty when none); not a bean getter, so Jib's mapper does not serialize it twice. */
+    Map<String, String> annotations() {
+        return annotations == null ? Map.of() : annotations;
+    }
+
     @Override
     public int getSchemaVersion() {
         return schemaVersion;

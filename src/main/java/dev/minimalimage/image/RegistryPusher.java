@@ -3,6 +3,8 @@ package dev.minimalimage.image;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -95,12 +97,28 @@ public final class RegistryPusher {
         }
 
         public String push(AssembledImage image) throws PushException, InterruptedException {
+            return push(image, null, null).get(0);
+        }
+
+        /**
+         * Pushes {@code image} under the target's tag and then, when {@code twin} is not null, {@code twin} under
+         * {@code twinTag} in the same repository, over one connection and one retry budget. Blobs the registry
+         * already has (the twin's shared layers, uploaded a moment before) are not uploaded again. Returns the
+         * manifest digests, {@code image}'s first.
+         */
+        public List<String> push(AssembledImage image, AssembledImage twin, String twinTag)
+                throws PushException, InterruptedException {
             RegistryRetry retry = RegistryRetry.start(target.retryBudget(), target.maxAttempts());
             while (true) {
                 Connection connection = null;
                 try {
                     connection = retry.attempts() == 0 ? await(first) : connect(reference, target);
-                    return connection.upload(image);
+                    List<String> digests = new ArrayList<>();
+                    digests.add(connection.upload(image, reference.getQualifier()));
+                    if (twin != null) {
+                        digests.add(connection.upload(twin, twinTag));
+                    }
+                    return digests;
                 } catch (PushException e) {
                     retry.afterFailure(e, warnings); // throws when not transient or the budget is spent
                 } finally {
@@ -151,7 +169,7 @@ public final class RegistryPusher {
     private record Connection(ImageReference reference, Credential credential, FailoverHttpClient http,
             RegistryClient client) {
 
-        String upload(AssembledImage image) throws PushException {
+        String upload(AssembledImage image, String tag) throws PushException {
             try {
                 for (Blob blob : image.blobsInPushOrder()) {
                     DescriptorDigest digest = DescriptorDigest.fromDigest(blob.digest());
@@ -159,7 +177,7 @@ public final class RegistryPusher {
                         client.pushBlob(digest, Blobs.from(out -> out.write(blob.bytes()), true), null, n -> { });
                     }
                 }
-                DescriptorDigest pushed = client.pushManifest(image.manifestTemplate(), reference.getQualifier());
+                DescriptorDigest pushed = client.pushManifest(image.manifestTemplate(), tag);
                 if (!pushed.toString().equals(image.digest())) {
                     throw new PushException(PushException.Kind.REJECTED, "registry stored manifest " + pushed
                             + " but the assembled manifest is " + image.digest(), null);

@@ -53,6 +53,18 @@ final class RootfsPlan {
         return List.copyOf(plan.entries.values());
     }
 
+    /** A busybox at {@code busyboxPath} and, next to it, a relative symlink per applet name (busybox reads argv[0]). */
+    static List<LayerEntry> ofBusybox(Path busybox, String busyboxPath, List<String> applets) {
+        RootfsPlan plan = new RootfsPlan();
+        plan.add(LayerEntry.file(busyboxPath, 0755, requireFile(busybox, "busybox")));
+        String dir = busyboxPath.substring(0, busyboxPath.lastIndexOf('/') + 1);
+        String name = busyboxPath.substring(dir.length());
+        for (String applet : applets) {
+            plan.add(LayerEntry.symlink(dir + applet, name));
+        }
+        return List.copyOf(plan.entries.values());
+    }
+
     private void add(LayerEntry entry) {
         addParents(entry.path());
         entries.put(entry.path(), entry);

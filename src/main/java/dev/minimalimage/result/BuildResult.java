@@ -9,10 +9,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * What a packaging run reports: written to stdout and to the container's termination-message path, where the
  * operator reads it. Always under {@link #MAX_BYTES} because the kubelet keeps only the last 4096 bytes.
+ * {@code debugImage} and {@code debugDigest}: the debug twin (`--debug-tag`) by digest, when one was pushed.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BuildResult(String outcome, String reason, String message, String image, String digest,
-        Long compressedSize, Long uncompressedSize, Long binarySize, LinkSummary link) {
+        Long compressedSize, Long uncompressedSize, Long binarySize, LinkSummary link, String debugImage,
+        String debugDigest) {
 
     public static final int MAX_BYTES = 4096;
     public static final String SUCCEEDED = "Succeeded";
@@ -22,11 +24,17 @@ public record BuildResult(String outcome, String reason, String message, String 
     public static BuildResult success(String imageByDigest, String digest, long compressedSize, long uncompressedSize,
             long binarySize, LinkSummary link) {
         return new BuildResult(SUCCEEDED, null, null, imageByDigest, digest, compressedSize, uncompressedSize,
-                binarySize, link);
+                binarySize, link, null, null);
+    }
+
+    /** This result with the debug twin pushed next to the image. */
+    public BuildResult withDebugImage(String debugImageByDigest, String twinDigest) {
+        return new BuildResult(outcome, reason, message, image, digest, compressedSize, uncompressedSize, binarySize,
+                link, debugImageByDigest, twinDigest);
     }
 
     public static BuildResult failure(ResultReason reason, String message, LinkSummary link) {
-        return new BuildResult(FAILED, reason.name(), message, null, null, null, null, null, link);
+        return new BuildResult(FAILED, reason.name(), message, null, null, null, null, null, link, null, null);
     }
 
     public boolean succeeded() {
@@ -43,7 +51,7 @@ public record BuildResult(String outcome, String reason, String message, String 
             }
         }
         return serialize(new BuildResult(outcome, reason, Texts.truncate(message, 100), image, digest, compressedSize,
-                uncompressedSize, binarySize, null));
+                uncompressedSize, binarySize, null, debugImage, debugDigest));
     }
 
     public String toJson() {
@@ -59,7 +67,8 @@ public record BuildResult(String outcome, String reason, String message, String 
             return this;
         }
         return new BuildResult(outcome, reason, Texts.truncate(message, textLimit * 2), image, digest, compressedSize,
-                uncompressedSize, binarySize, link == null ? null : link.capped(maxItems, textLimit));
+                uncompressedSize, binarySize, link == null ? null : link.capped(maxItems, textLimit), debugImage,
+                debugDigest);
     }
 
     private static byte[] serialize(BuildResult result) {

@@ -55,7 +55,10 @@ class PackagePushTest {
     }
 
     static Path compile(String compiler, Path source, String name, String... flags) {
-        Path out = work.resolve(name);
+        return compileTo(compiler, source, work.resolve(name), flags);
+    }
+
+    static Path compileTo(String compiler, Path source, Path out, String... flags) {
         List<String> command = new java.util.ArrayList<>(List.of(compiler, "-o", out.toString(), source.toString()));
         command.addAll(List.of(flags));
         Processes.run(Duration.ofSeconds(120), command).requireSuccess(compiler);

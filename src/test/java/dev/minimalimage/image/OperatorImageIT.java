@@ -109,6 +109,9 @@ class OperatorImageIT {
 
         Processes.Result inspect = inImage(withArgs(entrypoint, "inspect", "/opt/java/bin/java"));
         assertThat(inspect.stdout()).contains("/opt/java/bin/java: Dynamic", "interpreter: /lib64/ld-linux-x86-64.so.2");
+        // the debug twins' busybox (`package --debug-tag`'s default --busybox), static, and no shell linked to it
+        assertThat(inImage(withArgs(entrypoint, "inspect", "/bin/busybox")).stdout()).startsWith("/bin/busybox: Static");
+        assertThat(rootfs.resolve("bin/sh")).doesNotExist();
 
         List<String> strict = new ArrayList<>(entrypoint); // the archive must map, or the JVM refuses to start
         strict.add(1, "-XX:AOTMode=on");

@@ -21,6 +21,21 @@ class BuildResultTest {
     }
 
     @Test
+    void theDebugTwinSurvivesTheCap() throws Exception {
+        String digest = "sha256:" + "b".repeat(64);
+        LinkSummary link = new LinkSummary("Static", "musl", "x86-64", null, List.of(), null, List.of(), null,
+                "x".repeat(10_000));
+        BuildResult result = BuildResult.success("r/" + "x".repeat(250) + "@" + digest, digest, 1, 2, 3, link)
+                .withDebugImage("r/" + "x".repeat(250) + "@" + digest, digest);
+        byte[] json = result.toJsonBytes();
+        assertThat(json.length).isLessThanOrEqualTo(BuildResult.MAX_BYTES);
+        BuildResult parsed = BuildResult.parse(new String(json, java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(parsed.debugImage()).isEqualTo(result.debugImage());
+        assertThat(parsed.debugDigest()).isEqualTo(digest);
+        assertThat(BuildResult.success("r/x@" + digest, digest, 1, 2, 3, null).toJson()).doesNotContain("debug");
+    }
+
+    @Test
     void longListsAndMessagesAreCappedAndMarked() throws Exception {
         List<String> needed = IntStream.range(0, 2000).mapToObj(i -> "libverylongname" + i + ".so.1").toList();
         LinkSummary link = new LinkSummary("Dynamic", "glibc", "x86-64", "/lib64/ld-linux-x86-64.so.2", needed, null,

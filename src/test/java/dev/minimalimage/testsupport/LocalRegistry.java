@@ -49,7 +49,16 @@ public final class LocalRegistry implements AutoCloseable {
         return start(dir, user, password, "");
     }
 
+    /** With the HTTP access log in {@link #log()} (one line per request), for tests that count uploads. */
+    public static LocalRegistry startWithAccessLog(Path dir) {
+        return start(dir, null, null, "", false);
+    }
+
     private static LocalRegistry start(Path dir, String user, String password, String tls) {
+        return start(dir, user, password, tls, true);
+    }
+
+    private static LocalRegistry start(Path dir, String user, String password, String tls, boolean quiet) {
         Processes.requireOnPath("docker-registry");
         try {
             Files.createDirectories(dir.resolve("storage"));
@@ -66,9 +75,9 @@ public final class LocalRegistry implements AutoCloseable {
             Files.writeString(config, """
                     version: 0.1
                     log:
-                      level: warn
+                      level: %s
                       accesslog:
-                        disabled: true
+                        disabled: %s
                     storage:
                       filesystem:
                         rootdirectory: %s
@@ -77,7 +86,7 @@ public final class LocalRegistry implements AutoCloseable {
                     http:
                       addr: 127.0.0.1:%d
                       secret: test-only-secret
-                    %s%s""".formatted(dir.resolve("storage"), port, tls, auth));
+                    %s%s""".formatted(quiet ? "warn" : "info", quiet, dir.resolve("storage"), port, tls, auth));
             Process process = new ProcessBuilder("docker-registry", "serve", config.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
             LocalRegistry registry = new LocalRegistry(dir, port, process, user, password, !tls.isEmpty());
