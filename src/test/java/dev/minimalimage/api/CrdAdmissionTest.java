@@ -337,7 +337,7 @@ public class CrdAdmissionTest {
                         "[team-mirror]"), "spec.build.imagePullSecrets[0]", "must be of type object"),
                 no("imagePullSecrets entry with a misspelled field", C_INLINE, d -> set(d,
                         "spec.build.imagePullSecrets", "[{nmae: team-mirror}]"),
-                        "spec.build.imagePullSecrets[0].nmae", "unknown field"),
+                        "spec.build.imagePullSecrets[0]", "unknown field"),
                 no("17 imagePullSecrets", C_INLINE, d -> set(d, "spec.build.imagePullSecrets",
                         Stream.iterate(0, i -> i + 1).limit(17).map(i -> "{name: s" + i + "}")
                                 .collect(Collectors.joining(",", "[", "]"))),
