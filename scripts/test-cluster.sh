@@ -69,7 +69,11 @@ cleanup() {
 trap cleanup EXIT
 log "cluster up"
 
-scripts/cluster/install-operator.sh --set "watchNamespaces={$E2E_NS}"
+# the chart puts its Secret-reading Role into each watched namespace, so that namespace must exist before the install
+# (ClusterIT recreates it and puts the chart's Role and RoleBinding back)
+kubectl_ get namespace "$E2E_NS" >/dev/null 2>&1 || kubectl_ create namespace "$E2E_NS" >&2
+# a build-slot cap below the load case's burst of 20 (ClusterIT reads it back from the Deployment)
+scripts/cluster/install-operator.sh --set "watchNamespaces={$E2E_NS}" --set maxConcurrentBuilds=3
 # shellcheck disable=SC1091
 . "$REPORT/operator.env"
 AUTH_REGISTRY=$(MIMG_NETNS=$KUBE_NETNS scripts/cluster/auth-registry.sh start 8>&-)

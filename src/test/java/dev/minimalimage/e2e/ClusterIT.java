@@ -41,6 +41,7 @@ import dev.minimalimage.api.v1alpha1.LiteralEnvVar;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
 import dev.minimalimage.api.v1alpha1.Source;
+import dev.minimalimage.git.GitHosts;
 import dev.minimalimage.operator.Resources;
 import dev.minimalimage.planning.BuildCaches;
 import dev.minimalimage.planning.BuilderLayout;
@@ -54,11 +55,17 @@ import dev.minimalimage.testsupport.SshKeys;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -81,6 +88,10 @@ class ClusterIT {
     static final Path README_EXAMPLE = Path.of("examples/hello-c/minimalimage.yaml");
     static final String WRONG_PUSH_SECRET = "wrong-push-creds";
     static final String GIT_SECRET = "git-creds";
+    static final String UNANNOTATED_GIT_SECRET = "git-creds-unannotated";
+    /** The chart's maxConcurrentBuilds as scripts/test-cluster.sh installs it (the load case reads it back). */
+    static final String MAX_CONCURRENT_BUILDS_ENV = "MINIMAL_IMAGE_MAX_CONCURRENT_BUILDS";
+    static final int BURST = 20;
     static final String CACHE_CLAIM = "build-cache";
     /** Image args that look like options, and the kubelet's $(VAR) and $$: they must reach the image as written. */
     static final List<String> IMAGE_ARGS = List.of("--port", "8080", "-h", "--", "$(HOME)", "$$", "a b");
@@ -94,6 +105,8 @@ class ClusterIT {
     Git gitRepo;
     RevCommit gitCommit;
     String gitUrl;
+    String gitHosts;
+    Map<String, String> gitSecretData;
     Path cacheDir;
     String wrongPassword;
     Path work;
@@ -118,6 +131,9 @@ class ClusterIT {
         create(literalEnvBuild());
         create(unschedulable());
         create(gitWithAKeylessSecret());
+        create(gitWithAnUnannotatedSecret());
+        create(inline("inline-edit", Language.Name.C, Map.of("main.c", program("before the edit"))));
+        create(inline("rebuilt", Language.Name.C, Map.of("main.c", program("rebuilt"))));
         // everything that builds is created now, so the builds run side by side
         create(readmeExample());
         create(inline("hello-cpp", Language.Name.CPP, Map.of("main.cpp", "#include <iostream>\n#include <vector>\n"
@@ -452,6 +468,244 @@ class ClusterIT {
         assertThat(ownedPods("keyless-git")).isEmpty();
     }
 
+
+    // ------------------------------------------------------------------------------------------- issue 8
+
+    @Test
+    @Order(23)
+    void aGitSecretWithoutTheHostAnnotationIsRefusedUntilAnnotated() throws Exception {
+        MinimalImageStatus refused = awaitFinished("unannotated-git");
+        assertThat(ready(refused).getReason()).as(Serialization.asYaml(refused)).isEqualTo("GitSecretNotAllowed");
+        assertThat(ready(refused).getMessage()).contains("Secret " + UNANNOTATED_GIT_SECRET + " may not be sent to")
+                .contains(GitHosts.ANNOTATION + " is missing or empty");
+        assertThat(ownedPods("unannotated-git")).isEmpty();
+        // annotating the Secret is the whole fix: the operator watches the Secrets resources name, no spec edit
+        client.secrets().inNamespace(env.namespace()).withName(UNANNOTATED_GIT_SECRET)
+                .edit(s -> new SecretBuilder(s).editMetadata().addToAnnotations(GitHosts.ANNOTATION, gitHosts)
+                        .endMetadata().build());
+        MinimalImageStatus status = awaitReadyTrue("unannotated-git", Duration.ofMinutes(4));
+        assertThat(get("unannotated-git").getMetadata().getGeneration()).isEqualTo(1L);
+        assertThat(status.getSourceCommit()).isEqualTo(gitCommit.name());
+        assertThat(ownedPods("unannotated-git")).extracting(p -> p.getMetadata().getName())
+                .contains(status.getBuilderPod());
+        assertPushedImageRuns(status, "e2e/unannotated-git", "1", "/app/app", "hello from git\n");
+    }
+
+    @Test
+    @Order(24)
+    void aTokenBearingHttpsUrlIsRejectedAtAdmission() {
+        MinimalImage token = Resources.helloC("token-url", env.registry() + "/e2e/token-url:1");
+        token.getMetadata().setNamespace(env.namespace());
+        Source.Git git = new Source.Git();
+        git.setUrl("https://builder:s3cr3t-token@" + env.gitHost() + "/repo.git");
+        token.getSpec().getSource().setInline(null);
+        token.getSpec().getSource().setGit(git);
+        // the 1.20 server quotes the schema's pattern
+        assertRejected(token, "spec.source.git.url in body should match '" + Source.Git.URL_PATTERN + "'");
+        assertThat(get("token-url")).isNull();
+    }
+
+    @Test
+    @Order(25)
+    void anInlineEditOfABuiltResourceReachesTheNewPodAndImage() throws Exception {
+        MinimalImageStatus first = awaitReady("inline-edit");
+        assertPushedImageRuns(first, "e2e/inline-edit", "1", "/app/app", "before the edit\n");
+        String firstSource = sourceConfigMaps("inline-edit").get(0);
+        MinimalImage edited = get("inline-edit");
+        edited.getSpec().getSource().getInline().setFiles(Map.of("main.c", program("after the edit")));
+        client.resource(edited).update();
+        MinimalImageStatus second = awaitReady("inline-edit");
+        assertThat(second.getObservedGeneration()).isEqualTo(2L);
+        assertThat(second.getBuilderPod()).isNotEqualTo(first.getBuilderPod());
+        assertThat(second.getDigest()).isNotEqualTo(first.getDigest());
+        // a directory of its own: the helper's OCI layout for this repository already holds the first image
+        PushedImages.assertRunsFromEmptyRoot(registry, work.resolve("after-edit"), second, "e2e/inline-edit", "1",
+                "/app/app", "after the edit\n");
+        // the new inputs got their own (immutable) source ConfigMap; the old one is collected
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            List<String> now = sourceConfigMaps("inline-edit");
+            return now.size() == 1 && !now.contains(firstSource);
+        });
+        var source = client.configMaps().inNamespace(env.namespace()).withName(sourceConfigMaps("inline-edit").get(0))
+                .get();
+        assertThat(source.getImmutable()).isTrue();
+        assertThat(source.getMetadata().getName()).startsWith("inline-edit-src-");
+    }
+
+    @Test
+    @Order(26)
+    void changingSpecRebuildRebuildsTheSameInputsToTheSameDigest() {
+        MinimalImageStatus first = awaitReady("rebuilt");
+        MinimalImage resource = get("rebuilt");
+        resource.getSpec().setRebuild("2026-11-30T20:00:00Z");
+        client.resource(resource).update();
+        MinimalImageStatus again = awaitReady("rebuilt");
+        assertThat(again.getObservedGeneration()).isEqualTo(2L);
+        assertThat(again.getBuilderPod()).as("a new builder pod").isNotEqualTo(first.getBuilderPod());
+        assertThat(again.getBuildHash()).isNotEqualTo(first.getBuildHash());
+        assertThat(ownedPods("rebuilt")).extracting(p -> p.getMetadata().getName()).contains(again.getBuilderPod());
+        assertThat(again.getDigest()).as("a reproducible build").isEqualTo(first.getDigest());
+    }
+
+    @Test
+    @Order(27)
+    void aVanishedBuilderPodIsRetriedOnANewPod() throws Exception {
+        create(slowBuild("retried", "retried", 20));
+        String firstPod = awaitCompileRunning("retried");
+        client.pods().inNamespace(env.namespace()).withName(firstPod).delete();
+        MinimalImageStatus retrying = awaitReadyReason("retried", "Retrying", Duration.ofMinutes(1));
+        assertThat(ready(retrying).getMessage()).as(Serialization.asYaml(retrying))
+                .containsPattern("^retrying in \\d+s after BuilderPodLost \\(attempt 1 of \\d+\\): builder pod "
+                        + firstPod + " disappeared before finishing");
+        assertThat(retrying.getAttempts()).isEqualTo(1);
+        assertThat(retrying.getNextAttemptTime()).isNotNull();
+        assertThat(retrying.getPhase()).isEqualTo(MinimalImageStatus.Phase.Pending);
+        String secondPod = firstPod + "-2";
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> ownedPods("retried")
+                .stream().anyMatch(p -> secondPod.equals(p.getMetadata().getName())));
+        MinimalImageStatus status = awaitReady("retried");
+        assertThat(status.getAttempts()).isEqualTo(2);
+        assertThat(status.getBuilderPod()).isEqualTo(secondPod);
+        assertThat(status.getNextAttemptTime()).isNull();
+        assertThat(images.events("retried")).contains("BuildRetrying");
+        assertPushedImageRuns(status, "e2e/retried", "1", "/app/app", "retried\n");
+    }
+
+    @Test
+    @Order(28)
+    void anImagePullBackOffThatClearsEndsReady() throws Exception {
+        // a tag no run has pushed before, so neither the registry nor the node has it
+        String lateImage = env.registry() + "/e2e/late-toolchain:t" + System.currentTimeMillis();
+        MinimalImage late = inline("late-toolchain", Language.Name.CUSTOM, Map.of("main.c", program("late toolchain")));
+        Language.Custom custom = new Language.Custom();
+        custom.setImage(lateImage);
+        custom.setScript(compileScript(0));
+        late.getSpec().getLanguage().setCustom(custom);
+        create(late);
+        MinimalImageStatus waiting = awaitReadyReason("late-toolchain", "ImagePullBackOff", Duration.ofMinutes(3));
+        assertThat(waiting.getPullFailingSince()).as(Serialization.asYaml(waiting)).isNotNull();
+        assertThat(waiting.getPhase()).isEqualTo(MinimalImageStatus.Phase.Building);
+        assertThat(ready(waiting).getMessage()).contains(lateImage).contains("spec.build.pullTimeout (300s)");
+        String pod = waiting.getBuilderPod();
+        // the image appears: the same toolchain under the missing tag, copied inside the cluster's registry
+        Instant pushed = Instant.now();
+        Processes.run(Duration.ofMinutes(3), List.of("skopeo", "copy", "-q", "--src-tls-verify=false",
+                "--dest-tls-verify=false", "docker://" + env.toolchainImage(), "docker://" + lateImage))
+                .requireSuccess("skopeo copy the toolchain image to " + lateImage);
+        // the kubelet's own back-off (10 s doubling) decides when it pulls again; the pod is left alone
+        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            MinimalImageStatus s = get("late-toolchain").getStatus();
+            return s.getPhase() == MinimalImageStatus.Phase.Succeeded || s.getPhase() == MinimalImageStatus.Phase.Failed;
+        });
+        MinimalImageStatus status = awaitReady("late-toolchain");
+        System.out.printf("cluster ImagePullBackOff: failing since %s, tag pushed %s, Ready %s later%n",
+                waiting.getPullFailingSince(), pushed, Duration.between(pushed, Instant.now()));
+        assertThat(status.getBuilderPod()).as("the same pod pulled again").isEqualTo(pod);
+        assertThat(status.getPullFailingSince()).isNull();
+        assertThat(status.getAttempts()).isEqualTo(1);
+        assertPushedImageRuns(status, "e2e/late-toolchain", "1", "/app/app", "late toolchain\n");
+    }
+
+    @Test
+    @Order(29)
+    void theConcurrencyCapHoldsForABurstOfBuilds() throws Exception {
+        int cap = maxConcurrentBuilds();
+        assertThat(cap).as("the tier installs a cap below the burst").isBetween(1, BURST - 1);
+        // start from an idle operator, so the figures are the burst's own
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).until(() -> activeBuilderPods()
+                .isEmpty());
+        List<String> names = new ArrayList<>();
+        for (int i = 1; i <= BURST; i++) {
+            names.add(String.format("burst-%02d", i));
+        }
+        Instant start = Instant.now();
+        try {
+            for (String name : names) {
+                create(inline(name, Language.Name.C, Map.of("main.c", program(name + " says hello"))));
+            }
+            int peak = 0;
+            List<String> overCap = new ArrayList<>();
+            java.util.Set<String> queued = new java.util.TreeSet<>();
+            java.util.Set<String> done = new java.util.TreeSet<>();
+            int queuedAtOnce = 0;
+            Instant deadline = start.plus(Duration.ofMinutes(8));
+            while (done.size() < BURST) {
+                List<String> active = activeBuilderPods();
+                peak = Math.max(peak, active.size());
+                if (active.size() > cap) {
+                    overCap.add(Duration.between(start, Instant.now()).toSeconds() + "s: " + active);
+                }
+                int queuedNow = 0;
+                for (MinimalImage r : client.resources(MinimalImage.class).inNamespace(env.namespace()).list()
+                        .getItems()) {
+                    String name = r.getMetadata().getName();
+                    MinimalImageStatus s = r.getStatus();
+                    if (!names.contains(name) || s == null || s.getPhase() == null) {
+                        continue;
+                    }
+                    if (s.getPhase() == MinimalImageStatus.Phase.Queued) {
+                        queued.add(name);
+                        queuedNow++;
+                    }
+                    if (s.getPhase() == MinimalImageStatus.Phase.Failed) {
+                        throw new AssertionError(name + " failed:\n" + Serialization.asYaml(s) + describe(name));
+                    }
+                    if (s.getPhase() == MinimalImageStatus.Phase.Succeeded) {
+                        done.add(name);
+                    }
+                }
+                queuedAtOnce = Math.max(queuedAtOnce, queuedNow);
+                if (Instant.now().isAfter(deadline)) {
+                    throw new AssertionError("only " + done.size() + " of " + BURST + " Ready after 8 min"
+                            + describe(names.get(0)));
+                }
+                Thread.sleep(1000);
+            }
+            Duration drain = Duration.between(start, Instant.now());
+            System.out.printf("cluster concurrency cap %d: %d builds created at once, peak %d running builder pods,"
+                    + " %d seen Queued (at most %d at once), all Ready after %ds%n", cap, BURST, peak, queued.size(),
+                    queuedAtOnce, drain.toSeconds());
+            assertThat(overCap).as("samples with more than " + cap + " builder pods running").isEmpty();
+            assertThat(peak).isEqualTo(cap);
+            // every inline build shows Queued for a moment while its source ConfigMap is created, free slot or not:
+            // the cap's own queue is the many builds waiting side by side
+            assertThat(queuedAtOnce).as("resources in phase Queued at the same time").isGreaterThanOrEqualTo(BURST / 2);
+            for (String name : names) {
+                assertThat(ready(get(name).getStatus()).getStatus()).as(name).isEqualTo("True");
+            }
+            String last = names.get(BURST - 1);
+            assertPushedImageRuns(get(last).getStatus(), "e2e/" + last, "1", "/app/app", last + " says hello\n");
+        } finally {
+            for (String name : names) {
+                client.resources(MinimalImage.class).inNamespace(env.namespace()).withName(name).delete();
+            }
+        }
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> names.stream()
+                .allMatch(n -> get(n) == null));
+    }
+
+    /** Builder pods that hold a build slot, as the operator counts them: not finished and not being deleted. */
+    List<String> activeBuilderPods() {
+        return client.pods().inNamespace(env.namespace()).withLabelSelector(BuilderLayout.SELECTOR).list().getItems()
+                .stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                .filter(p -> p.getStatus() == null || !List.of("Succeeded", "Failed").contains(p.getStatus().getPhase()))
+                .map(p -> p.getMetadata().getName()).toList();
+    }
+
+    /** The cap the chart gave the operator (maxConcurrentBuilds), read back from its Deployment. */
+    int maxConcurrentBuilds() {
+        return client.apps().deployments().inNamespace(env.operatorNamespace()).list().getItems().stream()
+                .flatMap(d -> d.getSpec().getTemplate().getSpec().getContainers().stream())
+                .flatMap(c -> c.getEnv().stream()).filter(e -> MAX_CONCURRENT_BUILDS_ENV.equals(e.getName()))
+                .map(e -> Integer.parseInt(e.getValue())).findFirst().orElseThrow();
+    }
+
+    List<String> sourceConfigMaps(String name) {
+        return client.configMaps().inNamespace(env.namespace()).list().getItems().stream()
+                .filter(cm -> cm.getMetadata().getOwnerReferences().stream().anyMatch(o -> name.equals(o.getName())))
+                .map(cm -> cm.getMetadata().getName()).toList();
+    }
+
     // ------------------------------------------------------------------------------------------- resources
 
     MinimalImage readmeExample() throws IOException {
@@ -488,12 +742,16 @@ class ClusterIT {
         // the test JVM runs in the cluster's network namespace: this address is the node's, reachable from pods
         gitServer = new BoundSshGitServer(user, gitRepo, host, env.gitHost());
         int port = gitServer.start();
+        gitHosts = env.gitHost() + ":" + port;
+        gitSecretData = Map.of("ssh-privatekey", SshKeys.pem(user), "known_hosts",
+                "[" + env.gitHost() + "]:" + port + " " + PublicKeyEntry.toString(host.getPublic()) + "\n");
         client.resource(new SecretBuilder().withNewMetadata().withName(GIT_SECRET).withNamespace(env.namespace())
-                .addToAnnotations(dev.minimalimage.git.GitHosts.ANNOTATION, env.gitHost() + ":" + port)
-                .endMetadata().withType("kubernetes.io/ssh-auth")
-                .withStringData(Map.of("ssh-privatekey", SshKeys.pem(user), "known_hosts",
-                        "[" + env.gitHost() + "]:" + port + " " + PublicKeyEntry.toString(host.getPublic()) + "\n"))
-                .build()).create();
+                .addToAnnotations(GitHosts.ANNOTATION, gitHosts)
+                .endMetadata().withType("kubernetes.io/ssh-auth").withStringData(gitSecretData).build()).create();
+        // the same valid keys, but without the annotation naming the host they may be sent to
+        client.resource(new SecretBuilder().withNewMetadata().withName(UNANNOTATED_GIT_SECRET)
+                .withNamespace(env.namespace()).endMetadata().withType("kubernetes.io/ssh-auth")
+                .withStringData(gitSecretData).build()).create();
         return "ssh://git@" + env.gitHost() + ":" + port + "/repo";
     }
 
@@ -553,6 +811,15 @@ class ClusterIT {
         MinimalImage resource = inline("unschedulable", Language.Name.C, Map.of("main.c", program("never")));
         resource.getSpec().getBuild().setStartTimeout("1m");
         resource.getSpec().getBuild().setNodeSelector(Map.of("minimal-image.test/no-such-node", "true"));
+        return resource;
+    }
+
+    /** A git build whose Secret holds valid keys but lacks the git-hosts annotation. */
+    MinimalImage gitWithAnUnannotatedSecret() {
+        MinimalImage resource = fromGit(gitUrl);
+        resource.getMetadata().setName("unannotated-git");
+        resource.getSpec().getImage().setName(env.registry() + "/e2e/unannotated-git:1");
+        resource.getSpec().getSource().getGit().setCredentialsSecret(UNANNOTATED_GIT_SECRET);
         return resource;
     }
 
@@ -675,6 +942,39 @@ class ClusterIT {
         return images.awaitFinished(name);
     }
 
+    /** Waits for Ready=True without a spec edit (a refusal of the same generation is on record until then). */
+    MinimalImageStatus awaitReadyTrue(String name, Duration atMost) {
+        try {
+            await().atMost(atMost).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                MinimalImageStatus s = get(name).getStatus();
+                return s != null && s.getPhase() == MinimalImageStatus.Phase.Succeeded;
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError(name + " not Ready:\n" + Serialization.asYaml(get(name).getStatus()) + describe(name),
+                    e);
+        }
+        MinimalImageStatus status = get(name).getStatus();
+        assertThat(ready(status).getStatus()).isEqualTo("True");
+        return status;
+    }
+
+    /** Waits until the Ready condition carries {@code reason}; returns that status. */
+    MinimalImageStatus awaitReadyReason(String name, String reason, Duration atMost) {
+        MinimalImageStatus[] seen = new MinimalImageStatus[1];
+        try {
+            await().atMost(atMost).pollInterval(Duration.ofMillis(250)).until(() -> {
+                MinimalImage r = get(name);
+                seen[0] = r == null ? null : r.getStatus();
+                return seen[0] != null && seen[0].getConditions() != null && seen[0].getConditions().stream()
+                        .anyMatch(c -> "Ready".equals(c.getType()) && reason.equals(c.getReason()));
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError(name + " never showed Ready reason " + reason + "; last status:\n"
+                    + Serialization.asYaml(seen[0]) + describe(name), e);
+        }
+        return seen[0];
+    }
+
     /** Waits until the compile init container of the resource's current pod runs; returns the pod's name. */
     String awaitCompileRunning(String name) {
         String[] podName = new String[1];
@@ -747,15 +1047,33 @@ class ClusterIT {
      * busy"), which would block the namespace's deletion.
      */
     void recreateNamespace(String name) {
+        // the chart's Role and RoleBinding for reading Secrets live in each watched namespace: deleting the namespace
+        // deletes them, so they are put back as Helm installed them (else every Secret read is HTTP 403)
+        List<Role> roles = client.rbac().roles().inNamespace(name).withLabel("app.kubernetes.io/managed-by", "Helm")
+                .list().getItems();
+        List<RoleBinding> bindings = client.rbac().roleBindings().inNamespace(name)
+                .withLabel("app.kubernetes.io/managed-by", "Helm").list().getItems();
         client.namespaces().withName(name).delete();
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
             client.pods().inNamespace(name).withGracePeriod(0).delete();
             return client.namespaces().withName(name).get() == null;
         });
         client.resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
+        for (Role role : roles) {
+            client.resource(new RoleBuilder(role).withMetadata(copyOf(role.getMetadata())).build()).create();
+        }
+        for (RoleBinding binding : bindings) {
+            client.resource(new RoleBindingBuilder(binding).withMetadata(copyOf(binding.getMetadata())).build()).create();
+        }
         // the legacy (1.20) token controller adds the default service account shortly after; pods wait for it
         await().atMost(Duration.ofSeconds(60)).pollDelay(0, TimeUnit.SECONDS).until(
                 () -> client.serviceAccounts().inNamespace(name).withName("default").get() != null);
+    }
+
+    /** Name, namespace, labels and annotations only: what a create of the same object takes. */
+    static ObjectMeta copyOf(ObjectMeta meta) {
+        return new ObjectMetaBuilder().withName(meta.getName()).withNamespace(meta.getNamespace())
+                .withLabels(meta.getLabels()).withAnnotations(meta.getAnnotations()).build();
     }
 
     static Condition ready(MinimalImageStatus status) {

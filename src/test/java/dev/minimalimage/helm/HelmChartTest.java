@@ -437,7 +437,7 @@ public class HelmChartTest {
         assertThat(role.getRules()).singleElement().satisfies(rule -> {
             assertEquals(List.of("coordination.k8s.io"), rule.getApiGroups());
             assertEquals(List.of("leases"), rule.getResources());
-            assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "create", "update");
+            assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "create", "update", "patch");
         });
         RoleBinding binding = r.all(RoleBinding.class).stream()
                 .filter(b -> b.getRoleRef().getName().equals(role.getMetadata().getName())).findFirst().orElseThrow();
