@@ -41,6 +41,7 @@ final class LinkPolicy {
 
     /** @return null when packaging may go on, else the failure to report */
     static BuildResult check(LinkReport link, boolean allowDynamic) {
+        // allowDynamic is also set by --bundle for a Dynamic binary: it ships its own loader and libraries
         LinkSummary summary = LinkSummary.of(link);
         if (link.verdict() == Verdict.NotElf) {
             return BuildResult.failure(ResultReason.UnsupportedBinary, "not an ELF executable: " + link.explanation(),
@@ -53,6 +54,7 @@ final class LinkPolicy {
         String interpreter = link.interpreter() == null ? "" : "; interpreter " + link.interpreter();
         return BuildResult.failure(ResultReason.DynamicDependency, "binary is " + link.verdict()
                 + " and would fail on scratch with \"no such file or directory\"" + interpreter + needs
-                + " (link statically, or pass --allow-dynamic to ship it anyway)", summary);
+                + " (link statically, or pass --bundle to ship its libraries with it, or --allow-dynamic to ship it anyway)",
+                summary);
     }
 }

@@ -56,6 +56,18 @@ final class PackageOptions extends ImageSettingsOptions {
             description = "policy override: package a binary even if it needs an interpreter or shared libraries")
     boolean allowDynamic;
 
+    @Option(names = "--bundle", description = { "for a dynamic binary that cannot be linked statically: bundle its",
+            "interpreter and shared libraries (and NSS files for glibc name lookups) from --bundle-root" })
+    boolean bundle;
+
+    @Option(names = "--bundle-root", paramLabel = "DIR", description = { "with --bundle: the system root the binary",
+            "was built in and its libraries come from (default /)" })
+    Path bundleRoot;
+
+    @Option(names = "--extra-library", paramLabel = "NAME_OR_PATH", description = { "with --bundle: also bundle this",
+            "library the binary dlopen()s (a SONAME searched like DT_NEEDED, or a path inside the root; repeatable)" })
+    List<String> extraLibraries = new ArrayList<>();
+
     @Option(names = "--result-file", paramLabel = "FILE",
             description = "also write the result record here (e.g. /dev/termination-log)")
     Path resultFile;
@@ -88,6 +100,18 @@ final class PackageOptions extends ImageSettingsOptions {
                     + " replace the image");
         }
         DebugTwin.checkBinaryPath(binaryPath);
+    }
+
+    /** --bundle-root (default /) when --bundle is given; fails on bundle options without --bundle. */
+    Path bundleRoot() {
+        if (!bundle && (bundleRoot != null || !extraLibraries.isEmpty())) {
+            throw new IllegalArgumentException("--bundle-root and --extra-library only apply with --bundle");
+        }
+        Path root = bundleRoot != null ? bundleRoot : Path.of("/");
+        if (bundle && !java.nio.file.Files.isDirectory(root)) {
+            throw new IllegalArgumentException("--bundle-root is not a directory: " + root);
+        }
+        return root;
     }
 
     /** The image config from --image-config or from the individual flags; never from both. */

@@ -5,11 +5,13 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import dev.minimalimage.elf.ElfFormatException;
 import dev.minimalimage.elf.ElfLinkAnalyzer;
 import dev.minimalimage.elf.LinkReport;
+import dev.minimalimage.elf.Verdict;
 import dev.minimalimage.image.AssembledImage;
 import dev.minimalimage.image.DebugTwin;
 import dev.minimalimage.image.ImageAssembler;
@@ -17,6 +19,9 @@ import dev.minimalimage.image.ImageConfig;
 import dev.minimalimage.image.Platform;
 import dev.minimalimage.image.PushException;
 import dev.minimalimage.image.RegistryPusher;
+import dev.minimalimage.image.closure.Bundle;
+import dev.minimalimage.image.closure.BundleResolver;
+import dev.minimalimage.image.closure.MissingLibraryException;
 import dev.minimalimage.result.BuildResult;
 import dev.minimalimage.result.LinkSummary;
 import dev.minimalimage.result.ResultReason;
@@ -50,7 +55,9 @@ final class Packaging {
         LinkReport link;
         ImageConfig config;
         RegistryPusher.PendingPush push;
+        Path bundleRoot;
         try {
+            bundleRoot = o.bundleRoot();
             config = imageConfig();
             o.checkDebugTag(config.binaryPath()); // before the registry connection: nothing to push if it is wrong
             push = o.prepare(this::warn);
@@ -60,20 +67,39 @@ final class Packaging {
         } catch (ElfFormatException e) {
             return BuildResult.failure(ResultReason.UnsupportedBinary, binary + ": " + e.getMessage(), null);
         }
-        BuildResult refusal = LinkPolicy.check(link, o.allowDynamic);
+        boolean bundling = o.bundle && link.verdict() == Verdict.Dynamic;
+        BuildResult refusal = LinkPolicy.check(link, o.allowDynamic || bundling);
         if (refusal == null && o.debugTag != null) {
             refusal = checkBusybox(link);
         }
         if (refusal != null) {
             return refusal;
         }
+        LinkSummary summary = LinkSummary.of(link);
+        Bundle bundle = null;
+        if (bundling) {
+            try {
+                bundle = BundleResolver.resolve(binary, config.binaryPath(), bundleRoot, o.extraLibraries);
+            } catch (MissingLibraryException e) {
+                return BuildResult.failure(ResultReason.BundleIncomplete, "cannot bundle: " + e.getMessage()
+                        + " (install it in --bundle-root " + bundleRoot + ", or link statically)", summary);
+            } catch (ElfFormatException e) {
+                return BuildResult.failure(ResultReason.UnsupportedBinary, "cannot bundle: " + e.getMessage(),
+                        summary);
+            }
+            List<String> paths = new ArrayList<>(bundle.files().keySet());
+            if (bundle.nameServices()) {
+                paths.addAll(Bundle.NAME_SERVICE_FILES);
+            }
+            summary = summary.withBundle(paths, bundle.bytes());
+        }
         timing("analyzed");
         AssembledImage assembled = ImageAssembler.assemble(binary, config,
-                Platform.fromElf(link.machine(), link.elfClass(), link.byteOrder()));
+                Platform.fromElf(link.machine(), link.elfClass(), link.byteOrder()), bundle);
         // the main image is assembled exactly as without --debug-tag; the twin only adds to it
         AssembledImage twin = o.debugTag == null ? null : DebugTwin.of(assembled, config, o.busybox);
         timing("assembled");
-        BuildResult result = deliver(assembled, twin, LinkSummary.of(link), push);
+        BuildResult result = deliver(assembled, twin, summary, push);
         timing("delivered");
         return result;
     }

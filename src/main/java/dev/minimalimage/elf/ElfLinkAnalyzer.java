@@ -34,22 +34,40 @@ public final class ElfLinkAnalyzer {
      * null when the file is not ELF. Never executes anything.
      */
     public static DynamicLinkage linkage(Path file) throws IOException, ElfFormatException {
-        return read(file, ElfLinkAnalyzer::linkage, (channel, size) -> {
-            throw new ElfFormatException("ELF file is " + size + " bytes; files over 2 GiB are not supported");
-        });
+        return read(file, ElfLinkAnalyzer::linkage, ElfLinkAnalyzer::tooLarge);
+    }
+
+    /** The parsed file, or null when it does not start with the ELF magic. */
+    private static ElfImage parseElf(ByteBuffer content) throws ElfFormatException {
+        ElfBytes bytes = new ElfBytes(content);
+        return bytes.startsWith(0, ELF_MAGIC) ? ElfImage.parse(bytes) : null;
     }
 
     static DynamicLinkage linkage(ByteBuffer content) throws ElfFormatException {
-        ElfBytes bytes = new ElfBytes(content);
-        if (!bytes.startsWith(0, ELF_MAGIC)) {
+        ElfImage image = parseElf(content);
+        if (image == null) {
             return null;
         }
-        ElfImage image = ElfImage.parse(bytes);
         DynamicInfo dynamic = DynamicInfo.read(image);
         ElfHeader h = image.header;
         return new DynamicLinkage(h.is64(), h.order() == java.nio.ByteOrder.LITTLE_ENDIAN, h.machine(),
                 LinkClassifier.machineName(h.machine()), interpreter(image), dynamic.needed(), dynamic.soname(),
                 dynamic.rpath(), dynamic.runpath());
+    }
+
+    /** Dlopen notes, imported NSS functions and defined symbol versions of {@code file}; null when not ELF. */
+    public static BundleHints bundleHints(Path file) throws IOException, ElfFormatException {
+        return read(file, ElfLinkAnalyzer::bundleHints, ElfLinkAnalyzer::tooLarge);
+    }
+
+    static BundleHints bundleHints(ByteBuffer content) throws ElfFormatException {
+        ElfImage image = parseElf(content);
+        return image == null ? null : new BundleHints(ElfNotes.descriptors(image, ElfNotes.FDO_OWNER, ElfNotes.NT_FDO_DLOPEN_METADATA),
+                SymbolNames.imported(image, HazardDetector.NSS_FUNCTIONS), VersionDefinitions.names(image));
+    }
+
+    private static <T> T tooLarge(FileChannel channel, long size) throws ElfFormatException {
+        throw new ElfFormatException("ELF file is " + size + " bytes; files over 2 GiB are not supported");
     }
 
     private interface Reader<T> {

@@ -13,6 +13,11 @@ final class ElfNotes {
 
     static final long NT_GNU_ABI_TAG = 1;
     static final long NT_GO_BUILDID = 4;
+    /** systemd's FDO dlopen metadata (.note.dlopen): a NUL-terminated JSON array, https://systemd.io/ELF_DLOPEN_METADATA/ */
+    static final String FDO_OWNER = "FDO";
+    static final long NT_FDO_DLOPEN_METADATA = 0x407c0c0aL;
+    /** Cap per descriptor: dlopen metadata is a few hundred bytes. */
+    private static final int MAX_DESCRIPTOR = 65536;
     /** For all containers together: hostile files may declare thousands of note sections over one range. */
     private static final int MAX_NOTES = 4096;
     private static final int MAX_OWNER = 64;
@@ -20,17 +25,46 @@ final class ElfNotes {
     private ElfNotes() {
     }
 
+    /** Sees each note: its owner, type and the file range of its descriptor. */
+    private interface Visitor {
+        void note(String owner, long type, long descOffset, long descSize);
+    }
+
     /** Keys look like "GNU/1" (owner/type). */
     static Set<String> keys(ElfImage image) {
         Set<String> keys = new LinkedHashSet<>();
+        visit(image, (owner, type, descOffset, descSize) -> keys.add(key(owner, type)));
+        return keys;
+    }
+
+    /**
+     * The descriptors of the notes with this owner and type, as text up to the first NUL (ISO-8859-1, so any bytes
+     * map to a string; UTF-8 names survive as their bytes); the same note seen in a segment and a section once.
+     */
+    static List<String> descriptors(ElfImage image, String wantedOwner, long wantedType) {
+        Set<String> found = new LinkedHashSet<>();
+        visit(image, (owner, type, descOffset, descSize) -> {
+            if (owner.equals(wantedOwner) && type == wantedType && descSize > 0) {
+                byte[] desc = new byte[(int) Math.min(descSize, MAX_DESCRIPTOR)];
+                int n = image.bytes.copy(descOffset, desc, desc.length);
+                int end = 0;
+                while (end < n && desc[end] != 0) {
+                    end++;
+                }
+                found.add(new String(desc, 0, end, java.nio.charset.StandardCharsets.ISO_8859_1));
+            }
+        });
+        return List.copyOf(found);
+    }
+
+    private static void visit(ElfImage image, Visitor visitor) {
         int budget = MAX_NOTES;
         for (long[] range : containers(image)) {
-            budget -= walk(image.bytes, range[0], range[1], keys, budget);
+            budget -= walk(image.bytes, range[0], range[1], visitor, budget);
             if (budget <= 0) {
                 break;
             }
         }
-        return keys;
     }
 
     static String key(String owner, long type) {
@@ -57,7 +91,7 @@ final class ElfNotes {
      * Name and descriptor are padded to 4 bytes. 8-aligned PT_NOTE segments (.note.gnu.property) pad to 8,
      * but with the 4-byte "GNU" owner both paddings give the same layout, so 4 is used throughout.
      */
-    private static int walk(ElfBytes bytes, long offset, long end, Set<String> keys, int budget) {
+    private static int walk(ElfBytes bytes, long offset, long end, Visitor visitor, int budget) {
         long pos = offset;
         int n = 0;
         try {
@@ -73,7 +107,7 @@ final class ElfNotes {
                 }
                 String owner = bytes.cStringOrNull(name, name + nameSize, MAX_OWNER);
                 if (owner != null) {
-                    keys.add(key(owner, type));
+                    visitor.note(owner, type, desc, descSize);
                 }
                 pos = next;
             }

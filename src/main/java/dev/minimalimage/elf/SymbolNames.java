@@ -21,12 +21,27 @@ final class SymbolNames {
 
     /** The subset of {@code wanted} that is defined in any symbol table of the file. */
     static Set<String> defined(ElfImage image, Set<String> wanted) throws ElfFormatException {
+        return find(image, wanted, false);
+    }
+
+    /**
+     * The subset of {@code wanted} that the file imports: undefined in its dynamic symbol table (.dynsym), so
+     * bound to a shared library at load time.
+     */
+    static Set<String> imported(ElfImage image, Set<String> wanted) throws ElfFormatException {
+        return find(image, wanted, true);
+    }
+
+    private static Set<String> find(ElfImage image, Set<String> wanted, boolean undefinedDynamic)
+            throws ElfFormatException {
         int maxLength = wanted.stream().mapToInt(String::length).max().orElse(0) + 1;
         Set<String> found = new TreeSet<>();
         long budget = MAX_SYMBOLS;
         for (SectionHeader table : image.sections) {
-            if (isSymbolTable(table) && budget > 0) {
-                budget -= collect(image, table, wanted, maxLength, found, budget);
+            boolean eligible = undefinedDynamic ? table.type() == SectionHeader.SHT_DYNSYM && table.occupiesFile()
+                    : isSymbolTable(table);
+            if (eligible && budget > 0) {
+                budget -= collect(image, table, wanted, maxLength, found, budget, undefinedDynamic);
             }
         }
         return found;
@@ -38,7 +53,7 @@ final class SymbolNames {
 
     /** @return how many symbols were looked at */
     private static long collect(ElfImage image, SectionHeader table, Set<String> wanted, int maxLength,
-            Set<String> found, long budget) throws ElfFormatException {
+            Set<String> found, long budget, boolean undefined) throws ElfFormatException {
         ElfBytes bytes = image.bytes;
         int entrySize = bytes.is64() ? 24 : 16;
         if (table.entsize() != 0 && table.entsize() != entrySize) {
@@ -54,7 +69,7 @@ final class SymbolNames {
             long at = table.offset() + i * entrySize;
             long nameOffset = bytes.u32(at);
             int sectionIndex = bytes.u16(at + (bytes.is64() ? 6 : 14));
-            if (sectionIndex != SHN_UNDEF && nameOffset != 0 && nameOffset < strings.size()) {
+            if ((sectionIndex == SHN_UNDEF) == undefined && nameOffset != 0 && nameOffset < strings.size()) {
                 String name = bytes.cStringOrNull(strings.offset() + nameOffset, strings.end(), maxLength);
                 if (name != null && wanted.contains(name)) {
                     found.add(name);

@@ -12,6 +12,8 @@ import java.util.TreeMap;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.cloud.tools.jib.json.JsonTemplateMapper;
 
+import dev.minimalimage.image.closure.Bundle;
+
 /**
  * Builds a FROM-scratch OCI image of one binary (one layer) or of directory trees (a layer each), daemonless and in
  * memory. The output is a pure function of the
@@ -32,9 +34,18 @@ public final class ImageAssembler {
     }
 
     public static AssembledImage assemble(Path binary, ImageConfig config, Platform platform) throws IOException {
+        return assemble(binary, config, platform, null);
+    }
+
+    /**
+     * The binary with its bundled loader and libraries (and name-service files) in the same layer, at their
+     * original paths; {@code bundle} null for a binary alone.
+     */
+    public static AssembledImage assemble(Path binary, ImageConfig config, Platform platform, Bundle bundle)
+            throws IOException {
         Map<String, Object> runtime = runtimeConfig(config.user(), config.exposedPorts(), config.env(),
                 List.of(config.binaryPath()), config.args(), config.workingDir(), config.labels());
-        return assemble(List.of(RootfsPlan.of(binary, config)), runtime, config.annotations(), config.compression(),
+        return assemble(List.of(RootfsPlan.of(binary, config, bundle)), runtime, config.annotations(), config.compression(),
                 config.compressionLevel(), platform, Files.size(binary));
     }
 

@@ -10,6 +10,9 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
+import dev.minimalimage.image.closure.Bundle;
+import dev.minimalimage.image.closure.Closure;
+
 /**
  * The file tree of a layer: the binary, the requested extras and every parent directory (or a whole directory tree),
  * sorted by path so the tar (and so the digest) is the same however the inputs were listed.
@@ -24,8 +27,15 @@ final class RootfsPlan {
     private RootfsPlan() {
     }
 
-    static List<LayerEntry> of(Path binary, ImageConfig config) throws IOException {
+    static final String NSSWITCH_CONF = "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n"
+            + "networks: files\nprotocols: files\nservices: files\n";
+    static final String HOSTS = "127.0.0.1\tlocalhost\n::1\tlocalhost\n";
+
+    static List<LayerEntry> of(Path binary, ImageConfig config, Bundle bundle) throws IOException {
         RootfsPlan plan = new RootfsPlan();
+        if (bundle != null) {
+            plan.addBundle(bundle, config.user());
+        }
         plan.add(LayerEntry.file(config.binaryPath(), 0755, binary));
         ImageConfig.Extras extras = config.extras();
         if (extras.caCertificates() != null) {
@@ -63,6 +73,22 @@ final class RootfsPlan {
             plan.add(LayerEntry.symlink(dir + applet, name));
         }
         return List.copyOf(plan.entries.values());
+    }
+
+    /** Libraries and links at their paths (files 0755 if executable, else 0644), then the name-service files. */
+    private void addBundle(Bundle bundle, String user) throws IOException {
+        for (Closure.Entry entry : bundle.files().values()) {
+            if (entry.isSymlink()) {
+                add(LayerEntry.symlink(entry.path(), entry.linkTarget()));
+            } else {
+                add(LayerEntry.file(entry.path(), Files.isExecutable(entry.source()) ? 0755 : 0644, entry.source()));
+            }
+        }
+        if (bundle.nameServices()) {
+            add(LayerEntry.file("/etc/nsswitch.conf", 0644, NSSWITCH_CONF.getBytes(StandardCharsets.UTF_8)));
+            add(LayerEntry.file("/etc/hosts", 0644, HOSTS.getBytes(StandardCharsets.UTF_8)));
+            addUserDatabase(user);
+        }
     }
 
     private void add(LayerEntry entry) {

@@ -6,6 +6,11 @@ public enum ResultReason {
     DynamicDependency(3),
     /** Not an ELF executable at all, or a corrupt one. */
     UnsupportedBinary(3),
+    /**
+     * `package --bundle`: a library the program needs (DT_NEEDED, its interpreter, a required dlopen note or an
+     * --extra-library) is nowhere the loader would look under the bundle root; nothing is pushed.
+     */
+    BundleIncomplete(3),
     PushUnauthorized(4),
     RegistryUnavailable(5),
     PushRejected(6),

@@ -34,33 +34,65 @@ public final class LibraryClosure {
     private final Path rootDir;
     private final Map<Path, DynamicLinkage> linkages = new HashMap<>();
     private final Map<String, List<String>> systemPaths = new HashMap<>();
+    /** Bundle mode: needs of the inputs that ELF does not declare (names or paths inside the root). */
+    private final List<String> extraNeeds;
+    /** Bundle mode: also follow the FDO dlopen notes (.note.dlopen) of every object. */
+    private final boolean dlopenNotes;
 
-    private LibraryClosure(Path rootDir) {
+    private final Map<Path, DynamicLinkage> inputSet = new LinkedHashMap<>();
+    private final Map<String, Path> inputSonames = new HashMap<>();
+    private final TreeMap<String, Closure.Entry> files = new TreeMap<>();
+    private final List<Closure.Resolution> resolutions = new ArrayList<>();
+    private final Deque<Loaded> queue = new ArrayDeque<>();
+    /** The PT_INTERP of a musl program: musl's loader is also its libc and serves libc.so, libm.so.6, ... itself. */
+    private String muslLoader;
+
+    private LibraryClosure(Path rootDir, List<String> extraNeeds, boolean dlopenNotes) {
         this.rootDir = rootDir.toAbsolutePath().normalize();
         this.root = new RootedPaths(this.rootDir);
+        this.extraNeeds = List.copyOf(extraNeeds);
+        this.dlopenNotes = dlopenNotes;
     }
 
     /** Inputs may be files or directories (walked; non-ELF files are skipped). */
     public static Closure resolve(Collection<Path> inputs, Path systemRoot) throws IOException, ElfFormatException {
-        return new LibraryClosure(systemRoot).run(elfFiles(inputs));
+        return new LibraryClosure(systemRoot, List.of(), false).run(elfFiles(inputs));
+    }
+
+    /**
+     * Bundle mode: as {@link #resolve(Collection, Path)}, plus {@code extraNeeds} (libraries the inputs dlopen(),
+     * by SONAME or by path inside the root) as if every input declared them, and the libraries named in FDO dlopen
+     * notes when {@code dlopenNotes} (of those, only "required" ones fail the resolution when missing).
+     */
+    public static Closure resolve(Collection<Path> inputs, Path systemRoot, List<String> extraNeeds,
+            boolean dlopenNotes) throws IOException, ElfFormatException {
+        return new LibraryClosure(systemRoot, extraNeeds, dlopenNotes).run(elfFiles(inputs));
     }
 
     /** One object to process: its host path and the chain of objects that loaded it (for RPATH inheritance). */
     private record Loaded(Path file, DynamicLinkage linkage, List<Loaded> loaders) {
     }
 
+    /**
+     * One thing to load: any of {@code names} (alternatives, first found wins); {@code why} says where the need
+     * comes from in messages ("" for DT_NEEDED).
+     */
+    private record Need(List<String> names, boolean required, String why) {
+    }
+
+    private static final java.util.regex.Pattern MUSL_RESERVED = java.util.regex.Pattern.compile(
+            "lib(c|pthread|rt|m|dl|util|xnet)\\..*");
+
     private Closure run(List<Path> inputs) throws IOException, ElfFormatException {
-        Map<Path, DynamicLinkage> inputSet = new LinkedHashMap<>();
-        Map<String, Path> inputSonames = new HashMap<>();
         for (Path input : inputs) {
             DynamicLinkage linkage = linkage(input);
             inputSet.put(input.toRealPath(), linkage);
             inputSonames.putIfAbsent(linkage.soname() != null ? linkage.soname() : input.getFileName().toString(), input);
+            if (muslLoader == null && linkage.interpreter() != null && linkage.interpreter().contains("/ld-musl-")) {
+                muslLoader = linkage.interpreter();
+            }
         }
-        TreeMap<String, Closure.Entry> files = new TreeMap<>();
-        List<Closure.Resolution> resolutions = new ArrayList<>();
         Set<Path> seen = new LinkedHashSet<>();
-        Deque<Loaded> queue = new ArrayDeque<>();
         for (Path input : inputs) {
             queue.add(new Loaded(input, linkage(input), List.of()));
         }
@@ -79,29 +111,66 @@ public final class LibraryClosure {
                 resolutions.add(new Closure.Resolution("PT_INTERP", object.file().toString(), interpreter, false));
                 queue.add(new Loaded(found, linkage(found), List.of()));
             }
-            for (String need : object.linkage().needed()) {
-                Path inside = inputSonames.get(need);
-                if (inside != null) {
-                    resolutions.add(new Closure.Resolution(need, object.file().toString(), inside.toString(), true));
-                    continue;
-                }
-                Found found = find(need, object);
-                if (found.hostPath() == null) {
-                    throw new MissingLibraryException(need, object.file().toString(), found.searched());
-                }
+            for (Need need : needs(object)) {
+                satisfy(need, object);
+            }
+        }
+        return new Closure(rootDir, files, List.copyOf(resolutions));
+    }
+
+    private List<Need> needs(Loaded object) throws IOException, ElfFormatException {
+        List<Need> needs = new ArrayList<>();
+        for (String name : object.linkage().needed()) {
+            needs.add(new Need(List.of(name), true, ""));
+        }
+        if (inputSet.containsKey(object.file().toRealPath())) {
+            for (String name : extraNeeds) {
+                needs.add(new Need(List.of(name), true, " (--extra-library)"));
+            }
+        }
+        if (dlopenNotes) {
+            for (DlopenNotes.Entry entry : DlopenNotes.of(object.file())) {
+                needs.add(new Need(entry.sonames(), entry.required(), " (.note.dlopen, " + entry.priority() + ")"));
+            }
+        }
+        return needs;
+    }
+
+    /** Finds one of the need's names, adds it (and its links) and queues it; fails only for required needs. */
+    private void satisfy(Need need, Loaded object) throws IOException, ElfFormatException {
+        String neededBy = object.file().toString();
+        MissingLibraryException missing = null;
+        for (String name : need.names()) {
+            if (muslLoader != null && MUSL_RESERVED.matcher(name).matches()) {
+                resolutions.add(new Closure.Resolution(name, neededBy, muslLoader, false));
+                return;
+            }
+            Path inside = inputSonames.get(name);
+            if (inside != null) {
+                resolutions.add(new Closure.Resolution(name, neededBy, inside.toString(), true));
+                return;
+            }
+            Found found = find(name, object);
+            if (found.hostPath() != null) {
                 boolean isInput = inputSet.containsKey(found.hostPath().toRealPath()) || found.imagePath() == null;
                 if (!isInput) {
                     add(found.imagePath(), files);
                 }
-                resolutions.add(new Closure.Resolution(need, object.file().toString(),
+                resolutions.add(new Closure.Resolution(name, neededBy,
                         isInput ? found.hostPath().toString() : found.imagePath(), isInput));
                 List<Loaded> chain = new ArrayList<>();
                 chain.add(object);
                 chain.addAll(object.loaders());
                 queue.add(new Loaded(found.hostPath(), linkage(found.hostPath()), List.copyOf(chain)));
+                return;
+            }
+            if (missing == null) {
+                missing = new MissingLibraryException(name + need.why(), neededBy, found.searched());
             }
         }
-        return new Closure(rootDir, files, List.copyOf(resolutions));
+        if (need.required() && missing != null) {
+            throw missing;
+        }
     }
 
     /** A library found at a host path; {@code imagePath} is its path inside the root, null when outside it. */
@@ -129,7 +198,8 @@ public final class LibraryClosure {
         }
         dirs.addAll(systemPaths.computeIfAbsent(wants.machine() + "/" + wants.is64(), key -> {
             try {
-                return SystemSearchPath.of(root, wants.machine(), wants.is64());
+                return muslLoader != null ? SystemSearchPath.ofMusl(root, muslLoader)
+                        : SystemSearchPath.of(root, wants.machine(), wants.is64());
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }

@@ -28,6 +28,27 @@ final class SystemSearchPath {
         return List.copyOf(dirs);
     }
 
+    /**
+     * musl's loader does not read ld.so.conf: it reads /etc/ld-musl-ARCH.path (directories separated by newlines or
+     * colons) and without it searches /lib:/usr/local/lib:/usr/lib. ARCH comes from the loader's name
+     * (/lib/ld-musl-x86_64.so.1).
+     */
+    static List<String> ofMusl(RootedPaths root, String loader) throws IOException {
+        String name = loader.substring(loader.lastIndexOf('/') + 1);
+        String arch = name.replaceFirst("^ld-musl-", "").replaceFirst("\\.so.*$", "");
+        Path config = root.host("/etc/ld-musl-" + arch + ".path");
+        if (!Files.isRegularFile(config)) {
+            return List.of("/lib", "/usr/local/lib", "/usr/lib");
+        }
+        Set<String> dirs = new LinkedHashSet<>();
+        for (String dir : Files.readString(config, StandardCharsets.UTF_8).split("[\\n:]+")) {
+            if (dir.trim().startsWith("/")) {
+                dirs.add(dir.trim().replaceAll("/+$", ""));
+            }
+        }
+        return List.copyOf(dirs);
+    }
+
     /** The Debian multiarch triplet for an ELF machine, or null. */
     static String multiarch(int machine, boolean is64) {
         return switch (machine) {
