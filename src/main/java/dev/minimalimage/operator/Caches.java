@@ -14,10 +14,27 @@ final class Caches {
     private Caches() {
     }
 
+    /** The builder-pod dependent's name, which is its informer's name. */
+    static final String BUILDER_PODS = "builder-pod";
+
     /** Every builder pod in the watched namespaces (the builder-pod dependent's informer). */
     static List<Pod> builderPods(Context<MinimalImage> context) {
-        return ((InformerEventSource<Pod, MinimalImage>) context.eventSourceRetriever().getEventSourceFor(Pod.class))
-                .list().toList();
+        return podInformer(context, BUILDER_PODS).list().toList();
+    }
+
+    /** The builder pods of the resource being reconciled (not its smoke-test pods). */
+    static List<Pod> ownBuilderPods(Context<MinimalImage> context) {
+        return List.copyOf(podInformer(context, BUILDER_PODS).getSecondaryResources(context.getPrimaryResource()));
+    }
+
+    /** The smoke-test pods of the resource being reconciled. */
+    static List<Pod> ownSmokeTestPods(Context<MinimalImage> context) {
+        return List.copyOf(podInformer(context, SmokeTestPod.NAME).getSecondaryResources(context.getPrimaryResource()));
+    }
+
+    private static InformerEventSource<Pod, MinimalImage> podInformer(Context<MinimalImage> context, String name) {
+        return (InformerEventSource<Pod, MinimalImage>) context.eventSourceRetriever().getEventSourceFor(Pod.class,
+                name);
     }
 
     static Stream<MinimalImage> resources(Context<MinimalImage> context) {

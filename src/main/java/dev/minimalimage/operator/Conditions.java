@@ -16,6 +16,8 @@ import io.fabric8.kubernetes.api.model.ConditionBuilder;
 final class Conditions {
 
     static final String READY = "Ready";
+    /** Only with spec.verify.smokeTest: True when the pushed image passed it. */
+    static final String SMOKE_TESTED = "SmokeTested";
 
     private Conditions() {
     }

@@ -35,7 +35,8 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 
 /**
- * MinimalImage -> builder pod -> status. The workflow creates the dependents (source ConfigMap, builder pod);
+ * MinimalImage -> builder pod -> status (-> smoke-test pod -> status). The workflow creates the dependents (source
+ * ConfigMap, builder pod, and with spec.verify.smokeTest its NetworkPolicy and the smoke-test pod);
  * this class reads the pod, asks the {@link StatusAggregator} for the status, writes it only if it changed, and
  * only then deletes pods it no longer needs.
  * Pod events wake it up; it never sleeps or polls.
@@ -44,7 +45,12 @@ import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInbound
 @Workflow(dependents = {
         @Dependent(name = "inline-source", type = InlineSourceConfigMap.class,
                 activationCondition = InlineSourceCondition.class),
-        @Dependent(name = "builder-pod", type = BuilderPod.class, reconcilePrecondition = BuildNeededCondition.class)
+        @Dependent(name = Caches.BUILDER_PODS, type = BuilderPod.class,
+                reconcilePrecondition = BuildNeededCondition.class),
+        @Dependent(name = SmokeTestNetworkPolicy.NAME, type = SmokeTestNetworkPolicy.class,
+                reconcilePrecondition = SmokeTestNetworkPolicy.Configured.class),
+        @Dependent(name = SmokeTestPod.NAME, type = SmokeTestPod.class,
+                reconcilePrecondition = SmokeTestNeededCondition.class, dependsOn = SmokeTestNetworkPolicy.NAME)
 })
 public class MinimalImageReconciler implements Reconciler<MinimalImage> {
 
@@ -84,6 +90,7 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
         MinimalImageStatus after;
         BuildPlan plan = null;
         Optional<Pod> pod = Optional.empty();
+        Optional<Pod> smokePod = Optional.empty();
         Optional<Preflight.Problem> problem = Optional.empty();
         boolean sourcePending = false;
         try {
@@ -113,7 +120,10 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
             } else if (starting && !slotHeld) {
                 after = aggregator.queued(view, plan, OperatorSettings.maxConcurrentBuilds());
             } else {
-                after = aggregator.compute(view, plan, current, () -> current.flatMap(this::lastMountFailure));
+                smokePod = smokeTestPod(context, plan);
+                String smokePodName = plan.smokePodName();
+                after = aggregator.compute(view, plan, current, () -> current.flatMap(this::lastMountFailure),
+                        smokePod, () -> smokeTestLog(view.getMetadata().getNamespace(), smokePodName));
             }
         } catch (InvalidSpecException e) {
             after = aggregator.invalidSpec(view, e.getMessage());
@@ -134,13 +144,19 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
         }
         boolean moved = poll.isPresent() && !Objects.equals(before == null ? null : before.getTrackedCommit(),
                 after.getTrackedCommit());
-        if (sourcePending || moved) { // the workflow ran before this reconcile knew the new inputs: run it again
+        boolean smokePending = smokePod.isEmpty() && plan != null && SmokeTestNeededCondition.needed(after, plan);
+        // the workflow ran before this reconcile knew the new inputs, or that the image was pushed: run it again
+        if (sourcePending || moved || smokePending) {
             return UpdateControl.<MinimalImage>noUpdate().rescheduleAfter(Timers.SOURCE_RECHECK);
         }
         MinimalImageStatus written = after;
         Optional<Duration> nextPoll = BranchFollower.interval(view)
                 .map(interval -> Duration.between(now, BranchFollower.nextPoll(written, interval)));
-        return Timers.next(problem.isPresent(), after, plan, pod, now, nextPoll)
+        BuildPlan planned = plan;
+        Optional<Instant> smokeDeadline = smokePod.filter(p -> planned.smokeTest().expectRunning())
+                .filter(p -> SmokeTestNeededCondition.needed(written, planned))
+                .flatMap(p -> SmokeInspector.deadline(p, planned.smokeTest()));
+        return Timers.next(problem.isPresent(), after, plan, pod, now, nextPoll, smokeDeadline)
                 .map(wait -> UpdateControl.<MinimalImage>noUpdate().rescheduleAfter(wait))
                 .orElse(UpdateControl.noUpdate());
     }
@@ -269,15 +285,33 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
     }
 
     private static Optional<Pod> currentPod(Context<MinimalImage> context, String podName) {
-        return context.getSecondaryResources(Pod.class).stream()
-                .filter(p -> podName.equals(p.getMetadata().getName()))
-                .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-                .findFirst();
+        return named(Caches.ownBuilderPods(context), podName);
+    }
+
+    /** The current inputs' smoke-test pod, when the spec asks for a smoke test. */
+    private static Optional<Pod> smokeTestPod(Context<MinimalImage> context, BuildPlan plan) {
+        return plan.hasSmokeTest() ? named(Caches.ownSmokeTestPods(context), plan.smokePodName()) : Optional.empty();
+    }
+
+    private static Optional<Pod> named(List<Pod> pods, String name) {
+        return pods.stream().filter(p -> name.equals(p.getMetadata().getName()))
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null).findFirst();
+    }
+
+    /** The smoke-test program's last lines: a run that ended well leaves its output only in the log. */
+    private Optional<String> smokeTestLog(String namespace, String name) {
+        try {
+            return Optional.ofNullable(client.pods().inNamespace(namespace).withName(name).inContainer(dev.minimalimage.planning.BuilderLayout.SMOKE_CONTAINER)
+                    .tailingLines(SmokeInspector.OUTPUT_LINES).getLog());
+        } catch (KubernetesClientException e) {
+            LOG.debugf("log of smoke-test pod %s not read: %s", name, e.getMessage());
+            return Optional.empty();
+        }
     }
 
     /** Pull failures never heal inside one pod's lifetime worth waiting for; free the node and keep the verdict. */
     private void cleanUp(MinimalImage resource, BuildPlan plan, MinimalImageStatus after, Context<MinimalImage> context) {
-        List<Pod> owned = context.getSecondaryResources(Pod.class).stream().toList();
+        List<Pod> owned = Caches.ownBuilderPods(context);
         // a pull that failed, or a pod that never started, would only hold the node's (or quota's) room
         boolean pullFailed = after.getPhase() == Phase.Failed && (readyReason(after).endsWith("ImagePullFailed")
                 || NOT_STARTED.contains(readyReason(after)));
@@ -287,6 +321,7 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
                         .withName(p.getMetadata().getName()).delete());
         int keep = resource.getSpec().getBuild() == null ? 2 : resource.getSpec().getBuild().getKeepFinishedPods();
         PodRetention.prune(client, resource, current, keep, owned);
+        PodRetention.pruneSmokeTests(client, plan, after.getPhase(), Caches.ownSmokeTestPods(context));
         // source ConfigMaps of earlier inputs: their pods have the files mounted already or are superseded
         context.getSecondaryResources(ConfigMap.class).stream()
                 .filter(c -> !(plan.isInline() && plan.sourceConfigMapName().equals(c.getMetadata().getName())))

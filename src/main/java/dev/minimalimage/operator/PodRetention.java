@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Set;
 
 import dev.minimalimage.api.v1alpha1.MinimalImage;
+import dev.minimalimage.api.v1alpha1.MinimalImageStatus.Phase;
+import dev.minimalimage.planning.BuildPlan;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
@@ -37,12 +39,25 @@ final class PodRetention {
                 .forEach(p -> delete(client, p, "superseded by " + currentPod));
     }
 
+    /**
+     * Smoke-test pods: the current inputs' one stays for its logs once it ended; one still running after the verdict
+     * (a server that passed by still running, a pull that failed) and those of other inputs are deleted.
+     */
+    static void pruneSmokeTests(KubernetesClient client, BuildPlan plan, Phase phase, List<Pod> smokePods) {
+        boolean decided = phase == Phase.Succeeded || phase == Phase.Failed;
+        String current = plan.hasSmokeTest() ? plan.smokePodName() : null;
+        smokePods.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                .filter(p -> !p.getMetadata().getName().equals(current) || decided && !finished(p))
+                .forEach(p -> delete(client, p, p.getMetadata().getName().equals(current) ? "smoke test decided"
+                        : "not the smoke test of the current inputs"));
+    }
+
     private static boolean finished(Pod pod) {
         return pod.getStatus() != null && FINISHED.contains(pod.getStatus().getPhase());
     }
 
     private static void delete(KubernetesClient client, Pod pod, String why) {
-        LOG.infof("deleting builder pod %s/%s: %s", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), why);
+        LOG.infof("deleting pod %s/%s: %s", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), why);
         client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
     }
 }

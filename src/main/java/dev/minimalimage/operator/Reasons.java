@@ -17,6 +17,11 @@ public final class Reasons {
     /** An image pull keeps failing, within spec.build.pullTimeout (the kubelet retries it). */
     public static final String IMAGE_PULL_BACK_OFF = "ImagePullBackOff";
 
+    /** The image was pushed; spec.verify.smokeTest runs it (Ready False, phase Building). */
+    public static final String SMOKE_TESTING = "SmokeTesting";
+    /** The SmokeTested condition of a smoke test that passed. */
+    public static final String SMOKE_TEST_PASSED = "SmokeTestPassed";
+
     // failures (Ready=False); the compile step's specific reasons (ToolchainToolMissing, ExecutableNotFound,
     // ExecutableAmbiguous: CompileExitCodes) and the packing end's own reasons (DynamicDependency, UnsupportedBinary, PushUnauthorized,
     // RegistryUnavailable, PushRejected) come through unchanged from its result record
@@ -54,6 +59,14 @@ public final class Reasons {
     public static final String BUILDER_POD_LOST = "BuilderPodLost";
     public static final String RESULT_UNREADABLE = "ResultUnreadable";
     public static final String BUILD_FAILED = "BuildFailed";
+    /** The smoke test ran and its exit code, its output, or its still running (expectRunning) was not as asked. */
+    public static final String SMOKE_TEST_FAILED = "SmokeTestFailed";
+    /** The kubelet could not pull the produced image for the smoke test. */
+    public static final String SMOKE_TEST_IMAGE_PULL_FAILED = "SmokeTestImagePullFailed";
+    /** The smoke-test container never ran (the runtime could not start it: a dynamic binary on scratch, say). */
+    public static final String SMOKE_TEST_CANNOT_START = "SmokeTestCannotStart";
+    /** An exit was expected and the smoke test's timeout passed first. */
+    public static final String SMOKE_TEST_TIMEOUT = "SmokeTestTimeout";
 
     // events
     public static final String EVENT_BUILD_STARTED = "BuildStarted";

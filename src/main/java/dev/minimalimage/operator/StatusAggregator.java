@@ -55,6 +55,15 @@ final class StatusAggregator {
      */
     MinimalImageStatus compute(MinimalImage resource, BuildPlan plan, Optional<Pod> pod,
             Supplier<Optional<String>> mountFailure) {
+        return compute(resource, plan, pod, mountFailure, Optional.empty(), Optional::empty);
+    }
+
+    /**
+     * The same, with the current inputs' smoke-test pod and its log (asked only when the termination message has no
+     * output): with spec.verify.smokeTest, a pushed image is Ready only once it passed.
+     */
+    MinimalImageStatus compute(MinimalImage resource, BuildPlan plan, Optional<Pod> pod,
+            Supplier<Optional<String>> mountFailure, Optional<Pod> smokePod, Supplier<Optional<String>> smokeLogs) {
         MinimalImageStatus old = resource.getStatus();
         boolean sameInputs = old != null && plan.inputsHash().equals(old.getBuildHash());
         Instant now = clock.instant();
@@ -77,8 +86,59 @@ final class StatusAggregator {
                 plan, now);
         BuildOutcome outcome = inspected.finished() ? inspected : StartCheck.expired(pod.get(),
                 Duration.ofSeconds(plan.startTimeoutSeconds()), now, mountFailure).orElse(inspected);
-        apply(resource, status, retryOrGiveUp(outcome, status, attempt, now), sameInputs ? old : null);
+        BuildOutcome built = retryOrGiveUp(outcome, status, attempt, now);
+        status.setSmokeTest(null);
+        if (!plan.hasSmokeTest() || built.phase() != Phase.Succeeded) {
+            apply(resource, status, built, sameInputs ? old : null);
+            return status;
+        }
+        if (sameInputs && smokeDecided(old)) {
+            return kept(resource, old); // the verdict stands, also once the smoke-test pod is deleted or stopped
+        }
+        SmokeInspector.Verdict verdict = SmokeInspector.inspect(smokePod, plan.smokeTest(), plan.smokePodName(), now,
+                smokeLogs);
+        status.setSmokeTest(smokeStatus(plan, verdict));
+        apply(resource, status, smokeOutcome(built, verdict), sameInputs ? old : null);
+        StageState smoke = switch (verdict.state()) {
+            case RUNNING -> StageState.pending(Reasons.SMOKE_TESTING);
+            case PASSED -> new StageState("True", Reasons.SMOKE_TEST_PASSED, verdict.message());
+            case FAILED -> StageState.failed(verdict.reason(), verdict.message());
+        };
+        List<Condition> conditions = new ArrayList<>(status.getConditions());
+        conditions.add(Conditions.make(previousConditions(resource), Conditions.SMOKE_TESTED, smoke.status(),
+                smoke.reason(), smoke.message(), generation(resource), now()));
+        status.setConditions(conditions);
         return status;
+    }
+
+    /** A smoke test of these inputs that passed or failed (not one still running). */
+    private static boolean smokeDecided(MinimalImageStatus old) {
+        return (old.getPhase() == Phase.Succeeded || old.getPhase() == Phase.Failed) && old.getSmokeTest() != null
+                && old.getConditions().stream().anyMatch(c -> Conditions.SMOKE_TESTED.equals(c.getType())
+                        && !"Unknown".equals(c.getStatus()));
+    }
+
+    /** The pushed image stays in the status whatever the smoke test says: it is in the registry. */
+    private static BuildOutcome smokeOutcome(BuildOutcome built, SmokeInspector.Verdict verdict) {
+        String pushed = built.message();
+        return switch (verdict.state()) {
+            case RUNNING -> new BuildOutcome(Phase.Building, Reasons.SMOKE_TESTING, pushed + "; " + verdict.message(),
+                    built.stages(), built.result(), built.sourceCommit(), null);
+            case PASSED -> new BuildOutcome(Phase.Succeeded, Reasons.BUILT, pushed + "; smoke test passed: "
+                    + verdict.message(), built.stages(), built.result(), built.sourceCommit(), verdict.finishedAt());
+            case FAILED -> new BuildOutcome(Phase.Failed, verdict.reason(), pushed + ", but the smoke test failed: "
+                    + verdict.message(), built.stages(), built.result(), built.sourceCommit(), verdict.finishedAt());
+        };
+    }
+
+    private static MinimalImageStatus.SmokeTestStatus smokeStatus(BuildPlan plan, SmokeInspector.Verdict verdict) {
+        MinimalImageStatus.SmokeTestStatus smoke = new MinimalImageStatus.SmokeTestStatus();
+        smoke.setPod(plan.smokePodName());
+        smoke.setExitCode(verdict.exitCode());
+        smoke.setRunAsUser(plan.smokeTest().runAsUser());
+        smoke.setRootReplaced(plan.smokeTest().rootReplaced());
+        smoke.setOutput(verdict.output());
+        return smoke;
     }
 
     /** A build waiting for one of the operator's build slots (no pod yet). */
@@ -250,6 +310,7 @@ final class StatusAggregator {
         to.setLastPollTime(from.getLastPollTime());
         to.setStartTime(from.getStartTime());
         to.setCompletionTime(from.getCompletionTime());
+        to.setSmokeTest(from.getSmokeTest());
         return to;
     }
 

@@ -31,9 +31,13 @@ final class Timers {
     private Timers() {
     }
 
+    /**
+     * {@code smokeDeadline}: when a smoke test that expects the program to keep running passes (no event marks it).
+     */
     static Optional<Duration> next(boolean preflightFailed, MinimalImageStatus status, BuildPlan plan,
-            Optional<Pod> pod, Instant now, Optional<Duration> nextPoll) {
+            Optional<Pod> pod, Instant now, Optional<Duration> nextPoll, Optional<Instant> smokeDeadline) {
         List<Duration> waits = new ArrayList<>();
+        smokeDeadline.map(deadline -> until(deadline, now)).ifPresent(waits::add);
         nextPoll.map(wait -> wait.isNegative() ? Duration.ZERO : wait).ifPresent(waits::add);
         if (preflightFailed) {
             waits.add(PREFLIGHT_RECHECK);

@@ -18,7 +18,8 @@ public record BuildPlan(
         String pushSecret,
         long timeoutSeconds,
         long startTimeoutSeconds,
-        long pullTimeoutSeconds) {
+        long pullTimeoutSeconds,
+        SmokeTestPlan smokeTest) {
 
     public record GitSource(String url, String revision, String contextDir, String credentialsSecret) {
     }
@@ -33,6 +34,15 @@ public record BuildPlan(
 
     public String podName() {
         return podName(1);
+    }
+
+    /** The smoke-test pod of these inputs (one per inputs: it runs the image they pushed). */
+    public String smokePodName() {
+        return GeneratedNames.of(resourceName, "-smoke-" + inputsHash);
+    }
+
+    public boolean hasSmokeTest() {
+        return smokeTest != null;
     }
 
     public boolean isInline() {

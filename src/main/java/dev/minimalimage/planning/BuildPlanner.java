@@ -50,7 +50,8 @@ public final class BuildPlanner {
         long pullTimeout = Durations.seconds("build.pullTimeout", pull, Durations.MIN_SECONDS, 3600, "1h");
         return new BuildPlan(name, hash, GeneratedNames.of(name, "-src-" + hash),
                 inlineFiles(source), git(source, tracked), compile, packageArgs(spec), blankToNull(spec.getImage().getPushSecret()),
-                timeout, startTimeout, pullTimeout);
+                timeout, startTimeout, pullTimeout,
+                SmokeTestPlan.of(spec.getVerify() == null ? null : spec.getVerify().getSmokeTest(), spec.getImage()));
     }
 
     public static String binaryName(Language language) {

@@ -35,6 +35,11 @@ public final class BuilderLayout {
     public static final String MANAGED_BY = "minimal-image-operator";
     public static final String LABEL_COMPONENT = "app.kubernetes.io/component";
     public static final String COMPONENT_BUILDER = "builder";
+    public static final String COMPONENT_SMOKE_TEST = "smoke-test";
+    public static final String SMOKE_SELECTOR = LABEL_MANAGED_BY + "=" + MANAGED_BY + "," + LABEL_COMPONENT + "="
+            + COMPONENT_SMOKE_TEST;
+    /** The one container of the smoke-test pod. */
+    public static final String SMOKE_CONTAINER = "smoke";
     public static final String LABEL_IMAGE = "build.minimalimage.dev/image";
     public static final String LABEL_BUILD_HASH = "build.minimalimage.dev/build-hash";
     public static final String SELECTOR = LABEL_MANAGED_BY + "=" + MANAGED_BY + "," + LABEL_COMPONENT + "=" + COMPONENT_BUILDER;

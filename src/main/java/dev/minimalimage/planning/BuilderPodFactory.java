@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.KeyToPath;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -84,10 +85,7 @@ public final class BuilderPodFactory {
                     .withName(plan.podName(attempt))
                     .withNamespace(resource.getMetadata().getNamespace())
                     .withLabels(labels(resource, plan))
-                    .withOwnerReferences(new OwnerReferenceBuilder()
-                            .withApiVersion(resource.getApiVersion()).withKind(resource.getKind())
-                            .withName(resource.getMetadata().getName()).withUid(resource.getMetadata().getUid())
-                            .withController(true).withBlockOwnerDeletion(true).build())
+                    .withOwnerReferences(controllerReference(resource))
                 .endMetadata()
                 .withNewSpec()
                     .withRestartPolicy("Never")
@@ -112,12 +110,25 @@ public final class BuilderPodFactory {
     }
 
     public static Map<String, String> labels(MinimalImage resource, BuildPlan plan) {
+        return labels(resource, plan, BuilderLayout.COMPONENT_BUILDER);
+    }
+
+    /** The labels of what the operator creates for {@code resource}'s inputs, as {@code component}. */
+    static Map<String, String> labels(MinimalImage resource, BuildPlan plan, String component) {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put(BuilderLayout.LABEL_MANAGED_BY, BuilderLayout.MANAGED_BY);
-        labels.put(BuilderLayout.LABEL_COMPONENT, BuilderLayout.COMPONENT_BUILDER);
+        labels.put(BuilderLayout.LABEL_COMPONENT, component);
         labels.put(BuilderLayout.LABEL_IMAGE, GeneratedNames.of(resource.getMetadata().getName(), ""));
         labels.put(BuilderLayout.LABEL_BUILD_HASH, plan.inputsHash());
         return labels;
+    }
+
+    /** The resource as controller owner: what it creates is deleted with it. */
+    static OwnerReference controllerReference(MinimalImage resource) {
+        return new OwnerReferenceBuilder()
+                .withApiVersion(resource.getApiVersion()).withKind(resource.getKind())
+                .withName(resource.getMetadata().getName()).withUid(resource.getMetadata().getUid())
+                .withController(true).withBlockOwnerDeletion(true).build();
     }
 
     private Container fetchContainer(BuildPlan plan, BuildSettings build) {
@@ -215,7 +226,7 @@ public final class BuilderPodFactory {
     }
 
     /** Pod Security "restricted", plus a read-only root: steps write only to the workspace volume. */
-    private static SecurityContext restricted() {
+    static SecurityContext restricted() {
         return new SecurityContextBuilder().withAllowPrivilegeEscalation(false).withRunAsNonRoot(true)
                 .withReadOnlyRootFilesystem(true)
                 .withNewCapabilities().withDrop("ALL").endCapabilities()

@@ -18,12 +18,22 @@ public final class Durations {
     }
 
     static long seconds(String field, String text, long min, long max, String maxText) throws InvalidSpecException {
+        return seconds(field, text, min, "1m", max, maxText);
+    }
+
+    /** spec.verify.smokeTest.timeout: from 1s to 5m. */
+    static long smokeTestTimeout(String text) throws InvalidSpecException {
+        return seconds("spec.verify.smokeTest.timeout", text, 1, "1s", 5 * 60, "5m");
+    }
+
+    private static long seconds(String field, String text, long min, String minText, long max, String maxText)
+            throws InvalidSpecException {
         long seconds = parse(text);
         if (seconds < 0) {
             throw new InvalidSpecException(field + " must look like 15m or 1h30m: " + text);
         }
         if (seconds < min || seconds > max) {
-            throw new InvalidSpecException(field + " must be between 1m and " + maxText + ": " + text);
+            throw new InvalidSpecException(field + " must be between " + minText + " and " + maxText + ": " + text);
         }
         return seconds;
     }

@@ -415,6 +415,9 @@ public class HelmChartTest {
         assertVerbs(role, "", "pods/log", "get");
         assertVerbs(role, "", "events", "create", "patch");
         assertVerbs(role, "", "persistentvolumeclaims", "get");
+        // the smoke test's NetworkPolicy: created and deleted, never changed
+        assertThat(verbs(role.getRules(), "networking.k8s.io", "networkpolicies"))
+                .containsExactlyInAnyOrder("get", "list", "watch", "create", "delete");
         assertVerbs(role, "apiextensions.k8s.io", "customresourcedefinitions", "get", "list");
         // read-only where it must be
         assertThat(verbs(role.getRules(), "", "persistentvolumeclaims")).containsExactly("get");

@@ -414,4 +414,41 @@ class BuildPlannerTest {
         git.getSpec().getSource().getGit().setPollInterval(null); // not following: a stale head is ignored
         assertThat(planner.plan(git).inputsHash()).isEqualTo(plain);
     }
+
+    @Test
+    void theSmokeTestIsNoBuildInputAndIsCheckedByThePlanner() throws Exception {
+        MinimalImage plain = Resources.helloC("app", "registry.example/app:1");
+        MinimalImage tested = Resources.helloC("app", "registry.example/app:1");
+        dev.minimalimage.api.v1alpha1.SmokeTest test = new dev.minimalimage.api.v1alpha1.SmokeTest();
+        test.setArgs(List.of("--version"));
+        test.setOutputPattern("v[0-9]+");
+        tested.getSpec().getVerify().setSmokeTest(test);
+        BuildPlan plan = planner.plan(tested);
+        assertThat(plan.inputsHash()).isEqualTo(planner.plan(plain).inputsHash());
+        assertThat(plan.podName()).isEqualTo(planner.plan(plain).podName());
+        assertThat(planner.plan(plain).hasSmokeTest()).isFalse();
+        assertThat(plan.smokePodName()).isEqualTo("app-smoke-" + plan.inputsHash());
+        assertThat(plan.smokeTest().timeoutSeconds()).isEqualTo(60);
+        assertThat(plan.smokeTest().runAsUser()).isEqualTo(65532);
+        assertThat(plan.smokeTest().rootReplaced()).isFalse();
+
+        test.setOutputPattern("v[0-9");
+        assertThatThrownBy(() -> planner.plan(tested)).isInstanceOf(InvalidSpecException.class)
+                .hasMessageContaining("spec.verify.smokeTest.outputPattern");
+        test.setOutputPattern(null);
+        test.setTimeout("6m");
+        assertThatThrownBy(() -> planner.plan(tested)).isInstanceOf(InvalidSpecException.class)
+                .hasMessageContaining("spec.verify.smokeTest.timeout must be between 1s and 5m");
+        test.setTimeout("1s");
+        test.setExpectRunning(true);
+        test.setExpectedExitCode(2);
+        assertThatThrownBy(() -> planner.plan(tested)).isInstanceOf(InvalidSpecException.class)
+                .hasMessageContaining("expectRunning");
+        test.setExpectedExitCode(0);
+        tested.getSpec().getImage().setUser("0:0");
+        assertThat(planner.plan(tested).smokeTest().runAsUser()).isEqualTo(65532);
+        assertThat(planner.plan(tested).smokeTest().rootReplaced()).isTrue();
+        tested.getSpec().getImage().setUser("1000");
+        assertThat(planner.plan(tested).smokeTest().runAsUser()).isEqualTo(1000);
+    }
 }

@@ -17,7 +17,8 @@ public class MinimalImageStatus {
     private Long observedGeneration;
     @JsonPropertyDescription("Queued (waiting for a build slot), Pending, Building, Succeeded or Failed.")
     private Phase phase;
-    @JsonPropertyDescription("Ready plus one condition per stage: SourceFetched, Compiled, LinkVerified, Pushed.")
+    @JsonPropertyDescription("Ready plus one condition per stage: SourceFetched, Compiled, LinkVerified, Pushed; and SmokeTested"
+            + " when spec.verify.smokeTest is set.")
     private List<Condition> conditions = new ArrayList<>();
     @JsonPropertyDescription("The pushed image by digest (registry/repository@sha256:...).")
     private String imageRef;
@@ -58,6 +59,8 @@ public class MinimalImageStatus {
     private String startTime;
     @JsonPropertyDescription("When the current build finished (RFC 3339).")
     private String completionTime;
+    @JsonPropertyDescription("The smoke test of the pushed image (spec.verify.smokeTest), once it started.")
+    private SmokeTestStatus smokeTest;
 
     public Long getObservedGeneration() { return observedGeneration; }
     public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
@@ -101,6 +104,34 @@ public class MinimalImageStatus {
     public void setStartTime(String startTime) { this.startTime = startTime; }
     public String getCompletionTime() { return completionTime; }
     public void setCompletionTime(String completionTime) { this.completionTime = completionTime; }
+    public SmokeTestStatus getSmokeTest() { return smokeTest; }
+    public void setSmokeTest(SmokeTestStatus smokeTest) { this.smokeTest = smokeTest; }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class SmokeTestStatus {
+        @JsonPropertyDescription("Name of the smoke-test pod.")
+        private String pod;
+        @JsonPropertyDescription("The program's exit code, once it exited.")
+        private Integer exitCode;
+        @JsonPropertyDescription("The numeric user the program ran as.")
+        private Long runAsUser;
+        @JsonPropertyDescription("True when the image's user is root (0): the smoke test ran as 65532 instead, since"
+                + " Pod Security restricted forbids root.")
+        private Boolean rootReplaced;
+        @JsonPropertyDescription("The last lines of the program's output (at most about 1 KiB, URL credentials masked).")
+        private String output;
+
+        public String getPod() { return pod; }
+        public void setPod(String pod) { this.pod = pod; }
+        public Integer getExitCode() { return exitCode; }
+        public void setExitCode(Integer exitCode) { this.exitCode = exitCode; }
+        public Long getRunAsUser() { return runAsUser; }
+        public void setRunAsUser(Long runAsUser) { this.runAsUser = runAsUser; }
+        public Boolean getRootReplaced() { return rootReplaced; }
+        public void setRootReplaced(Boolean rootReplaced) { this.rootReplaced = rootReplaced; }
+        public String getOutput() { return output; }
+        public void setOutput(String output) { this.output = output; }
+    }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class LinkStatus {

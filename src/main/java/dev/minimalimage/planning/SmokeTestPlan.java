@@ -1,0 +1,80 @@
+package dev.minimalimage.planning;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+import dev.minimalimage.api.v1alpha1.ImageTarget;
+import dev.minimalimage.api.v1alpha1.LiteralEnvVar;
+import dev.minimalimage.api.v1alpha1.SmokeTest;
+
+/**
+ * spec.verify.smokeTest, checked: the compiled output pattern, the timeout in seconds, and the user the program runs
+ * as (the image's numeric user, but never root: Pod Security restricted forbids it, so root becomes 65532).
+ * {@code outputPattern} is null when none is asked for.
+ */
+public record SmokeTestPlan(List<String> args, List<LiteralEnvVar> env, int expectedExitCode, boolean expectRunning,
+        Pattern outputPattern, long timeoutSeconds, long runAsUser, boolean rootReplaced) {
+
+    public static final long NON_ROOT_UID = BuilderLayout.BUILDER_UID;
+    private static final int MAX_ARGS = 64;
+
+    static SmokeTestPlan of(SmokeTest test, ImageTarget image) throws InvalidSpecException {
+        if (test == null) {
+            return null;
+        }
+        List<String> args = test.getArgs() == null ? List.of() : List.copyOf(test.getArgs());
+        if (args.size() > MAX_ARGS) {
+            throw new InvalidSpecException("spec.verify.smokeTest.args: at most " + MAX_ARGS + " arguments");
+        }
+        List<LiteralEnvVar> env = test.getEnv() == null ? List.of() : new ArrayList<>(test.getEnv());
+        for (LiteralEnvVar var : env) {
+            if (var.hasValueFrom()) {
+                throw new InvalidSpecException("spec.verify.smokeTest.env " + var.getName() + ": valueFrom is not"
+                        + " supported, literal values only");
+            }
+        }
+        if (test.getExpectedExitCode() < 0 || test.getExpectedExitCode() > 255) {
+            throw new InvalidSpecException("spec.verify.smokeTest.expectedExitCode must be between 0 and 255: "
+                    + test.getExpectedExitCode());
+        }
+        if (test.isExpectRunning() && test.getExpectedExitCode() != 0) {
+            throw new InvalidSpecException("spec.verify.smokeTest.expectRunning cannot be combined with a non-zero"
+                    + " expectedExitCode");
+        }
+        long timeout = Durations.smokeTestTimeout(test.getTimeout() == null ? SmokeTest.DEFAULT_TIMEOUT
+                : test.getTimeout());
+        long uid = imageUser(image);
+        return new SmokeTestPlan(args, List.copyOf(env), test.getExpectedExitCode(), test.isExpectRunning(),
+                outputPattern(test.getOutputPattern()), timeout, uid == 0 ? NON_ROOT_UID : uid, uid == 0);
+    }
+
+    private static Pattern outputPattern(String text) throws InvalidSpecException {
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        if (text.length() > 1024) {
+            throw new InvalidSpecException("spec.verify.smokeTest.outputPattern: at most 1024 characters");
+        }
+        try {
+            return Pattern.compile(text);
+        } catch (PatternSyntaxException e) {
+            throw new InvalidSpecException("spec.verify.smokeTest.outputPattern is not a valid regular expression: "
+                    + e.getDescription() + " near index " + e.getIndex());
+        }
+    }
+
+    /** The numeric user of spec.image.user ("uid" or "uid:gid"), default 65532. */
+    private static long imageUser(ImageTarget image) throws InvalidSpecException {
+        String user = image.getUser();
+        if (user == null || user.isBlank()) {
+            return NON_ROOT_UID;
+        }
+        try {
+            return Long.parseLong(user.split(":", 2)[0]);
+        } catch (NumberFormatException e) {
+            throw new InvalidSpecException("spec.image.user must be a numeric user[:group]: " + user);
+        }
+    }
+}

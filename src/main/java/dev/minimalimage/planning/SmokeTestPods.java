@@ -1,0 +1,116 @@
+package dev.minimalimage.planning;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import dev.minimalimage.api.v1alpha1.BuildSettings;
+import dev.minimalimage.api.v1alpha1.MinimalImage;
+import dev.minimalimage.api.v1alpha1.PullSecretReference;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
+
+/**
+ * The smoke-test pod: the pushed image, by digest, run once with the spec's arguments and environment. Pod Security
+ * restricted with a read-only root, no service-account token, no service links, never restarted; the kubelet puts
+ * the log tail of a failing run in the termination message. Pulls with the push Secret (it pulls what it pushed) and
+ * spec.build.imagePullSecrets. And the NetworkPolicy that cuts the resource's smoke-test pods off the network.
+ */
+public final class SmokeTestPods {
+
+    /** Small requests, so a quota counts the pod; no limits a program's first second could hit. */
+    private static final Map<String, Quantity> REQUESTS = Map.of("cpu", new Quantity("10m"),
+            "memory", new Quantity("32Mi"));
+
+    private SmokeTestPods() {
+    }
+
+    /** {@code imageRef}: the pushed image by digest (status.imageRef). */
+    public static Pod create(MinimalImage resource, BuildPlan plan, String imageRef) {
+        SmokeTestPlan test = plan.smokeTest();
+        BuildSettings build = resource.getSpec().getBuild() == null ? new BuildSettings() : resource.getSpec().getBuild();
+        List<EnvVar> env = test.env().stream()
+                .map(e -> new EnvVar(e.getName(), ContainerArgs.literal(e.getValue() == null ? "" : e.getValue()), null))
+                .toList();
+        return new PodBuilder()
+                .withNewMetadata()
+                    .withName(plan.smokePodName())
+                    .withNamespace(resource.getMetadata().getNamespace())
+                    .withLabels(BuilderPodFactory.labels(resource, plan, BuilderLayout.COMPONENT_SMOKE_TEST))
+                    .withOwnerReferences(BuilderPodFactory.controllerReference(resource))
+                .endMetadata()
+                .withNewSpec()
+                    .withRestartPolicy("Never")
+                    // a server must outlive the timeout: only a program that should exit gets a deadline
+                    .withActiveDeadlineSeconds(test.expectRunning() ? null : test.timeoutSeconds())
+                    .withAutomountServiceAccountToken(false)
+                    .withEnableServiceLinks(false)
+                    .withNewSecurityContext()
+                        .withRunAsNonRoot(true).withRunAsUser(test.runAsUser())
+                        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                    .endSecurityContext()
+                    .addNewContainer()
+                        .withName(BuilderLayout.SMOKE_CONTAINER)
+                        .withImage(imageRef)
+                        .withImagePullPolicy("IfNotPresent")
+                        .withArgs(test.args().isEmpty() ? null : ContainerArgs.literal(test.args()))
+                        .withEnv(env)
+                        .withTerminationMessagePolicy("FallbackToLogsOnError")
+                        .withNewResources().withRequests(REQUESTS).endResources()
+                        .withSecurityContext(BuilderPodFactory.restricted())
+                    .endContainer()
+                    .withImagePullSecrets(pullSecrets(plan, build))
+                    .withNodeSelector(build.getNodeSelector())
+                    .withTolerations(build.getTolerations())
+                .endSpec()
+                .build();
+    }
+
+    /**
+     * Denies all ingress and egress of the resource's smoke-test pods (whatever their inputs). Takes effect only
+     * where the network plugin enforces NetworkPolicies.
+     */
+    public static NetworkPolicy networkPolicy(MinimalImage resource) {
+        String name = resource.getMetadata().getName();
+        LabelSelector smokePods = new LabelSelectorBuilder()
+                .addToMatchLabels(BuilderLayout.LABEL_MANAGED_BY, BuilderLayout.MANAGED_BY)
+                .addToMatchLabels(BuilderLayout.LABEL_COMPONENT, BuilderLayout.COMPONENT_SMOKE_TEST)
+                .addToMatchLabels(BuilderLayout.LABEL_IMAGE, GeneratedNames.of(name, "")).build();
+        return new NetworkPolicyBuilder()
+                .withNewMetadata()
+                    .withName(networkPolicyName(name))
+                    .withNamespace(resource.getMetadata().getNamespace())
+                    .addToLabels(BuilderLayout.LABEL_MANAGED_BY, BuilderLayout.MANAGED_BY)
+                    .addToLabels(BuilderLayout.LABEL_COMPONENT, BuilderLayout.COMPONENT_SMOKE_TEST)
+                    .addToLabels(BuilderLayout.LABEL_IMAGE, GeneratedNames.of(name, ""))
+                .endMetadata()
+                .withNewSpec()
+                    .withPodSelector(smokePods)
+                    .withPolicyTypes("Ingress", "Egress") // and no rules: nothing in, nothing out
+                .endSpec()
+                .build();
+    }
+
+    public static String networkPolicyName(String resourceName) {
+        return GeneratedNames.of(resourceName, "-smoke-test");
+    }
+
+    private static List<LocalObjectReference> pullSecrets(BuildPlan plan, BuildSettings build) {
+        Set<String> names = new LinkedHashSet<>();
+        if (plan.pushSecret() != null) {
+            names.add(plan.pushSecret());
+        }
+        List<PullSecretReference> more = build.getImagePullSecrets() == null ? List.of() : build.getImagePullSecrets();
+        more.stream().map(PullSecretReference::getName).filter(n -> n != null && !n.isBlank()).forEach(names::add);
+        return new ArrayList<>(names.stream().map(LocalObjectReference::new).toList());
+    }
+}
