@@ -6,6 +6,7 @@ import dev.minimalimage.elf.LinkReport;
 import dev.minimalimage.elf.Verdict;
 import dev.minimalimage.result.BuildResult;
 import dev.minimalimage.result.LinkSummary;
+import dev.minimalimage.result.Remedies;
 import dev.minimalimage.result.ResultReason;
 
 /** Decides whether a binary may be shipped on scratch, and says why not in words a user can act on. */
@@ -54,7 +55,6 @@ final class LinkPolicy {
         String interpreter = link.interpreter() == null ? "" : "; interpreter " + link.interpreter();
         return BuildResult.failure(ResultReason.DynamicDependency, "binary is " + link.verdict()
                 + " and would fail on scratch with \"no such file or directory\"" + interpreter + needs
-                + " (link statically, or pass --bundle to ship its libraries with it, or --allow-dynamic to ship it anyway)",
-                summary);
+                + Remedies.DYNAMIC_BINARY, summary);
     }
 }

@@ -13,6 +13,7 @@ import dev.minimalimage.operator.BuildOutcome.StageState;
 import dev.minimalimage.planning.BuilderLayout;
 import dev.minimalimage.planning.CompileExitCodes;
 import dev.minimalimage.result.BuildResult;
+import dev.minimalimage.result.Remedies;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -162,8 +163,9 @@ final class PodInspector {
         if (!linkProblem && result.link() != null) {
             stages.put(Stage.LinkVerified, StageState.done(result.link().verdict()));
         }
-        // the packing end speaks CLI; on the resource the override is a spec field
-        String message = result.message().replace("pass --allow-dynamic", "set spec.verify.linkPolicy: AllowDynamic");
+        // the packing end speaks CLI; on the resource the override is a spec field (bundling is not offered there yet)
+        String message = result.message().replace(Remedies.DYNAMIC_BINARY,
+                " (link statically, or set spec.verify.linkPolicy: AllowDynamic to ship it anyway)");
         BuildOutcome failed = failure(stages, linkProblem ? Stage.LinkVerified : Stage.Pushed, result.reason(),
                 message + (linkProblem ? "" : "\n" + hint), commit);
         return new BuildOutcome(failed.phase(), failed.reason(), failed.message(), failed.stages(), result, commit, null);
