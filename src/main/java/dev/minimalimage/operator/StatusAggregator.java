@@ -266,6 +266,7 @@ final class StatusAggregator {
     private static void setResult(MinimalImageStatus status, BuildResult result) {
         status.setImageRef(result.image());
         status.setDigest(result.digest());
+        status.setDebugImage(result.debugImage());
         status.setShortDigest(result.digest() == null ? null
                 : result.digest().substring(result.digest().indexOf(':') + 1, Math.min(result.digest().length(),
                         result.digest().indexOf(':') + 13)));
@@ -294,6 +295,7 @@ final class StatusAggregator {
         to.setPhase(from.getPhase());
         to.setImageRef(from.getImageRef());
         to.setDigest(from.getDigest());
+        to.setDebugImage(from.getDebugImage());
         to.setShortDigest(from.getShortDigest());
         to.setCompressedSize(from.getCompressedSize());
         to.setUncompressedSize(from.getUncompressedSize());

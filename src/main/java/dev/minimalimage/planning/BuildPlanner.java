@@ -128,6 +128,9 @@ public final class BuildPlanner {
         if (spec.getVerify() != null && spec.getVerify().getLinkPolicy() == Verify.LinkPolicy.ALLOW_DYNAMIC) {
             args.add("--allow-dynamic");
         }
+        if (!blank(image.getDebugTag())) { // the builder image carries Debian's static busybox at the default path
+            args.addAll(List.of("--debug-tag", image.getDebugTag()));
+        }
         return List.copyOf(args);
     }
 

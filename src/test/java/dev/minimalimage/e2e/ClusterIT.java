@@ -607,6 +607,24 @@ class ClusterIT {
     }
 
     @Test
+    @Order(30)
+    void aDebugTagPushesATwinWithAShellAndLeavesTheImageAsItWas() throws Exception {
+        MinimalImage twin = inline("twin", Language.Name.C, Map.of("main.c", program("hello twin")));
+        twin.getSpec().getImage().setDebugTag("1-debug");
+        create(twin);
+        MinimalImageStatus status = awaitReady("twin");
+        assertPushedImageRuns(status, "e2e/twin", "1", "/app/app", "hello twin\n");
+        String twinDigest = registry.dockerContentDigest("e2e/twin", "1-debug").orElseThrow();
+        assertThat(status.getDebugImage()).isEqualTo(env.registry() + "/e2e/twin@" + twinDigest);
+        assertThat(twinDigest).isNotEqualTo(status.getDigest());
+        // the builder image's busybox: a shell and ls in the twin, from a root holding nothing but its layers
+        Path rootfs = dev.minimalimage.testsupport.Skopeo.pullRootfs(status.getDebugImage(), work.resolve("pull-twin"));
+        var ran = dev.minimalimage.testsupport.Skopeo.runInRoot(rootfs, "65532", "/bin/sh", "-c", "ls /app");
+        assertThat(ran.exitCode()).as(ran.stderr()).isZero();
+        assertThat(ran.stdout()).isEqualTo("app\n");
+    }
+
+    @Test
     @Order(29)
     void theConcurrencyCapHoldsForABurstOfBuilds() throws Exception {
         int cap = maxConcurrentBuilds();

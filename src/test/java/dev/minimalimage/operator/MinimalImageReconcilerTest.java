@@ -108,6 +108,21 @@ class MinimalImageReconcilerTest {
     }
 
     @Test
+    void theDebugTwinOfASuccessfulBuildIsInTheStatus() {
+        MinimalImage twin = Resources.helloC("twin", "registry.example/twin:1");
+        twin.getSpec().getImage().setDebugTag("1-debug");
+        create(twin);
+        Pod pod = awaitPod("twin");
+        assertThat(pod.getSpec().getContainers().get(0).getArgs()).containsSequence("--debug-tag", "1-debug");
+        String twinDigest = "sha256:" + "cd".repeat(32);
+        finish(pod, "Succeeded", terminated("compile", 0, null), terminated("package", 0,
+                success().withDebugImage("registry.example/twin@" + twinDigest, twinDigest).toJson()));
+        MinimalImageStatus status = awaitStatus("twin", s -> s.getPhase() == MinimalImageStatus.Phase.Succeeded);
+        assertThat(status.getDebugImage()).isEqualTo("registry.example/twin@" + twinDigest);
+        assertThat(status.getDigest()).isEqualTo(DIGEST);
+    }
+
+    @Test
     void specChangeStartsANewBuildAndNeverReportsTheOldResult() {
         create(Resources.helloC("change", "registry.example/change:1"));
         Pod first = awaitPod("change");

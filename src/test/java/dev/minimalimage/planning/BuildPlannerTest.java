@@ -416,6 +416,18 @@ class BuildPlannerTest {
     }
 
     @Test
+    void aDebugTagAsksThePackageStepForTheTwinAndIsABuildInput() throws Exception {
+        MinimalImage plain = Resources.helloC("app", "registry.example/app:1");
+        MinimalImage twin = Resources.helloC("app", "registry.example/app:1");
+        twin.getSpec().getImage().setDebugTag("1-debug");
+        BuildPlan plan = planner.plan(twin);
+        assertThat(plan.packageArgs()).containsSequence("--debug-tag", "1-debug");
+        assertThat(planner.plan(plain).packageArgs()).doesNotContain("--debug-tag");
+        assertThat(plan.inputsHash()).as("adding a twin pushes one: a new build").isNotEqualTo(
+                planner.plan(plain).inputsHash());
+    }
+
+    @Test
     void theSmokeTestIsNoBuildInputAndIsCheckedByThePlanner() throws Exception {
         MinimalImage plain = Resources.helloC("app", "registry.example/app:1");
         MinimalImage tested = Resources.helloC("app", "registry.example/app:1");

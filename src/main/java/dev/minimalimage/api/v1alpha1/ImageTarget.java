@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 import io.fabric8.generator.annotation.Max;
@@ -31,6 +32,13 @@ public class ImageTarget {
 
     @JsonPropertyDescription("Allow plain HTTP and unverified TLS to this registry (development only).")
     private boolean insecure;
+
+    @Pattern("^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")
+    @JsonPropertyDescription("Also push a debug twin under this tag of the same repository: the same layers plus a"
+            + " statically linked busybox in /bin (sh, ls, cat, wget, nslookup, ...), for kubectl debug or exec. The"
+            + " image itself is unchanged; the twin's reference is status.debugImage.")
+    @JsonInclude(JsonInclude.Include.NON_NULL) // absent, the inputs hash stays what earlier releases computed
+    private String debugTag;
 
     @Pattern("^/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$")
     @ValidationRule(value = "!self.contains('..') && !self.contains('//')", message = "path must be normalized")
@@ -72,6 +80,8 @@ public class ImageTarget {
     public void setName(String name) { this.name = name; }
     public String getPushSecret() { return pushSecret; }
     public void setPushSecret(String pushSecret) { this.pushSecret = pushSecret; }
+    public String getDebugTag() { return debugTag; }
+    public void setDebugTag(String debugTag) { this.debugTag = debugTag; }
     public boolean isInsecure() { return insecure; }
     public void setInsecure(boolean insecure) { this.insecure = insecure; }
     public String getPath() { return path; }

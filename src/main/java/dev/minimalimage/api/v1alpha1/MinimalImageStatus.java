@@ -24,6 +24,8 @@ public class MinimalImageStatus {
     private String imageRef;
     @JsonPropertyDescription("Manifest digest of the pushed image.")
     private String digest;
+    @JsonPropertyDescription("The debug twin (spec.image.debugTag) by digest, when one was pushed.")
+    private String debugImage;
     @JsonPropertyDescription("First 12 hex digits of the digest, for kubectl get.")
     private String shortDigest;
     @JsonPropertyDescription("Bytes the registry stores for the image: manifest + config + layers.")
@@ -70,6 +72,8 @@ public class MinimalImageStatus {
     public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
     public String getImageRef() { return imageRef; }
     public void setImageRef(String imageRef) { this.imageRef = imageRef; }
+    public String getDebugImage() { return debugImage; }
+    public void setDebugImage(String debugImage) { this.debugImage = debugImage; }
     public String getDigest() { return digest; }
     public void setDigest(String digest) { this.digest = digest; }
     public String getShortDigest() { return shortDigest; }
