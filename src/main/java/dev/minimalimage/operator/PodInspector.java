@@ -128,7 +128,9 @@ final class PodInspector {
         }
         String verdict = result.link() == null ? "Unknown" : result.link().verdict();
         boolean runnable = "Static".equals(verdict) || "StaticPie".equals(verdict);
-        stages.put(Stage.LinkVerified, StageState.done(runnable ? verdict : Reasons.ALLOWED_DYNAMIC));
+        String bundled = result.link() != null && result.link().bundled() != null ? Reasons.BUNDLED : null;
+        stages.put(Stage.LinkVerified, StageState.done(runnable ? verdict
+                : bundled != null ? bundled : Reasons.ALLOWED_DYNAMIC));
         stages.put(Stage.Pushed, StageState.done(Reasons.SUCCEEDED));
         return new BuildOutcome(Phase.Succeeded, Reasons.BUILT, "pushed " + result.image(), stages, result, commit,
                 done.getFinishedAt());
@@ -142,6 +144,9 @@ final class PodInspector {
         BuildOutcome outcome = switch (step) {
             case BuilderLayout.FETCH_CONTAINER -> failure(stages, Stage.SourceFetched, Reasons.SOURCE_FETCH_FAILED,
                     "fetching the source failed" + exit + ": " + tail(done.getMessage()) + " " + hint, commit);
+            case BuilderLayout.RUNTIME_CONTAINER -> failure(stages, Stage.Compiled, Reasons.BUILD_FAILED,
+                    "copying minimal-image into the pod for bundle mode failed" + exit + ": "
+                            + tail(done.getMessage()) + " " + hint, commit);
             case BuilderLayout.COMPILE_CONTAINER -> failure(stages, Stage.Compiled,
                     CompileExitCodes.reasonOf(done.getExitCode() == null ? 1 : done.getExitCode()).name(),
                     "compile step failed" + exit + ": " + errorLines(done.getMessage()) + "\n" + hint, commit);
@@ -163,9 +168,10 @@ final class PodInspector {
         if (!linkProblem && result.link() != null) {
             stages.put(Stage.LinkVerified, StageState.done(result.link().verdict()));
         }
-        // the packing end speaks CLI; on the resource the override is a spec field (bundling is not offered there yet)
-        String message = result.message().replace(Remedies.DYNAMIC_BINARY,
-                " (link statically, or set spec.verify.linkPolicy: AllowDynamic to ship it anyway)");
+        // the packing end speaks CLI; on the resource the choices are spec fields
+        String message = result.message().replace(Remedies.DYNAMIC_BINARY, " (link statically, or set"
+                + " spec.verify.linkPolicy: Bundle to ship it with its loader and libraries, or AllowDynamic to ship it"
+                + " anyway)");
         BuildOutcome failed = failure(stages, linkProblem ? Stage.LinkVerified : Stage.Pushed, result.reason(),
                 message + (linkProblem ? "" : "\n" + hint), commit);
         return new BuildOutcome(failed.phase(), failed.reason(), failed.message(), failed.stages(), result, commit, null);
@@ -254,7 +260,7 @@ final class PodInspector {
     private static Stage stageOf(String step) {
         return switch (step) {
             case BuilderLayout.FETCH_CONTAINER -> Stage.SourceFetched;
-            case BuilderLayout.COMPILE_CONTAINER -> Stage.Compiled;
+            case BuilderLayout.RUNTIME_CONTAINER, BuilderLayout.COMPILE_CONTAINER -> Stage.Compiled;
             default -> Stage.Pushed;
         };
     }

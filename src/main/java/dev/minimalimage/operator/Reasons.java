@@ -10,6 +10,8 @@ public final class Reasons {
     public static final String SUCCEEDED = "Succeeded";
     public static final String INLINE_SOURCE = "InlineSource";
     public static final String ALLOWED_DYNAMIC = "DynamicAllowed";
+    /** LinkVerified of a dynamic binary shipped with its loader and libraries (linkPolicy Bundle). */
+    public static final String BUNDLED = "Bundled";
     /** Waiting for a build slot (minimal-image.max-concurrent-builds). */
     public static final String QUEUED = "Queued";
     /** A recoverable fault ended an attempt; the next starts after a back-off. */

@@ -288,6 +288,9 @@ final class StatusAggregator {
         link.setNeeded(summary.needed());
         link.setHazards(summary.hazards());
         link.setExplanation(summary.explanation());
+        link.setBundled(summary.bundled());
+        link.setBundledCapped(summary.bundledCapped());
+        link.setBundleBytes(summary.bundleBytes());
         return link;
     }
 

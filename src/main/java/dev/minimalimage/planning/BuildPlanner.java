@@ -39,7 +39,7 @@ public final class BuildPlanner {
         if ((source.getGit() == null) == (source.getInline() == null)) {
             throw new InvalidSpecException("exactly one of spec.source.git or spec.source.inline must be set");
         }
-        CompileStep compile = LanguagePresets.compileStep(spec.getLanguage(), images);
+        CompileStep compile = compileStep(spec);
         String tracked = trackedCommit(resource);
         String hash = BuildInputs.hash(spec, compile.image(), tracked);
         String name = resource.getMetadata().getName();
@@ -52,6 +52,31 @@ public final class BuildPlanner {
                 inlineFiles(source), git(source, tracked), compile, packageArgs(spec), blankToNull(spec.getImage().getPushSecret()),
                 timeout, startTimeout, pullTimeout,
                 SmokeTestPlan.of(spec.getVerify() == null ? null : spec.getVerify().getSmokeTest(), spec.getImage()));
+    }
+
+    /** Bundle mode links dynamically and collects the libraries where the compile ran (the toolchain image). */
+    private CompileStep compileStep(MinimalImageSpec spec) throws InvalidSpecException {
+        if (!bundles(spec)) {
+            return LanguagePresets.compileStep(spec.getLanguage(), images);
+        }
+        CompileStep dynamic = LanguagePresets.compileStep(spec.getLanguage(), images, LanguagePresets.Linking.DYNAMIC);
+        return LanguagePresets.withBundleStaging(dynamic, BuilderLayout.RUNTIME_LAUNCHER, BuilderLayout.BUNDLE_ROOT,
+                extraLibraries(spec.getVerify()));
+    }
+
+    private static boolean bundles(MinimalImageSpec spec) {
+        return spec.getVerify() != null && spec.getVerify().getLinkPolicy() == Verify.LinkPolicy.BUNDLE;
+    }
+
+    private static List<String> extraLibraries(Verify verify) throws InvalidSpecException {
+        List<String> libraries = nonNull(verify.getExtraLibraries());
+        for (String library : libraries) { // the schema's rule needs CEL, which older clusters do not run
+            if (library == null || !library.matches(Verify.EXTRA_LIBRARY_PATTERN)) {
+                throw new InvalidSpecException("spec.verify.extraLibraries: '" + library + "' is neither a SONAME"
+                        + " (libfoo.so.1) nor an absolute path");
+            }
+        }
+        return libraries;
     }
 
     public static String binaryName(Language language) {
@@ -127,6 +152,10 @@ public final class BuildPlanner {
         }
         if (spec.getVerify() != null && spec.getVerify().getLinkPolicy() == Verify.LinkPolicy.ALLOW_DYNAMIC) {
             args.add("--allow-dynamic");
+        }
+        if (bundles(spec)) { // the compile step staged the toolchain's libraries there
+            args.addAll(List.of("--bundle", "--bundle-root", BuilderLayout.BUNDLE_ROOT));
+            extraLibraries(spec.getVerify()).forEach(library -> args.add("--extra-library=" + library));
         }
         if (!blank(image.getDebugTag())) { // the builder image carries Debian's static busybox at the default path
             args.addAll(List.of("--debug-tag", image.getDebugTag()));

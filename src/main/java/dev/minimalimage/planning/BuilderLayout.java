@@ -26,8 +26,17 @@ public final class BuilderLayout {
     public static final String CA_BUNDLE_DIR = "/etc/minimal-image/ca";
     public static final String CA_BUNDLE_FILE = CA_BUNDLE_DIR + "/ca.crt";
     public static final String TERMINATION_LOG = "/dev/termination-log";
+    /**
+     * Bundle mode: the runtime step copies minimal-image (with its own loader and libraries) here, and the compile
+     * step runs it from here, read-only, to collect the program's libraries into {@link #BUNDLE_ROOT}.
+     */
+    public static final String RUNTIME_DIR = "/minimal-image";
+    /** What `stage-runtime --to RUNTIME_DIR` writes (its launcher's path inside the copy). */
+    public static final String RUNTIME_LAUNCHER = RUNTIME_DIR + "/bin/minimal-image";
+    public static final String BUNDLE_ROOT = WORKSPACE + "/bundle-root";
 
     public static final String FETCH_CONTAINER = "fetch";
+    public static final String RUNTIME_CONTAINER = "runtime";
     public static final String COMPILE_CONTAINER = "compile";
     public static final String PACKAGE_CONTAINER = "package";
 

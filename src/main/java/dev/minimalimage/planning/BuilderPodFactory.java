@@ -30,7 +30,7 @@ import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 
 /**
- * The builder pod: [fetch (git only)] -> compile (toolchain image) -> package (our image). Meets Pod Security
+ * The builder pod: [fetch (git only)] -> [runtime (bundle mode)] -> compile (toolchain image) -> package (our image). Meets Pod Security
  * "restricted", mounts no service-account token, and keeps the failing step's log tail in its termination message.
  */
 public final class BuilderPodFactory {
@@ -43,6 +43,7 @@ public final class BuilderPodFactory {
     private static final String CACHE_VOLUME = "build-cache";
     private static final String PROVENANCE_VOLUME = "provenance";
     private static final String CA_VOLUME = "ca-bundle";
+    private static final String RUNTIME_VOLUME = "runtime";
     /**
      * Requests when spec.build.resources sets none, so the scheduler counts builder pods (a burst of builds on one
      * node otherwise overcommits it); no limits, which would kill a large link.
@@ -78,6 +79,9 @@ public final class BuilderPodFactory {
         List<Container> init = new ArrayList<>();
         if (!plan.isInline()) {
             init.add(fetchContainer(plan, build));
+        }
+        if (plan.compile().stagesBundle()) {
+            init.add(runtimeContainer(build));
         }
         init.add(compileContainer(plan, build));
         return new PodBuilder()
@@ -150,6 +154,18 @@ public final class BuilderPodFactory {
                 .withVolumeMounts(mounts).withEnv(homeEnv()).build();
     }
 
+    /**
+     * Bundle mode: a copy of minimal-image that runs in the toolchain image (whatever its libc), for the compile step
+     * to collect the program's libraries where they are. Only this volume, its HOME and /tmp: it reads nothing else.
+     */
+    private Container runtimeContainer(BuildSettings build) {
+        List<VolumeMount> mounts = new ArrayList<>(List.of(mount(RUNTIME_VOLUME, BuilderLayout.RUNTIME_DIR),
+                mount(TMP_VOLUME, "/tmp"), mount(homeVolume(BuilderLayout.RUNTIME_CONTAINER), BuilderLayout.HOME)));
+        return base(BuilderLayout.RUNTIME_CONTAINER, images.builder(), build)
+                .withArgs("stage-runtime", "--to", BuilderLayout.RUNTIME_DIR)
+                .withVolumeMounts(mounts).withEnv(homeEnv()).build();
+    }
+
     private Container compileContainer(BuildPlan plan, BuildSettings build) {
         List<EnvVar> env = new ArrayList<>(homeEnv());
         if (plan.isInline()) {
@@ -170,6 +186,9 @@ public final class BuilderPodFactory {
             mounts.add(new VolumeMount(BuilderLayout.SOURCE_MOUNT, null, SOURCE_VOLUME, true, null, null, null));
         } else {
             mounts.add(provenanceMount(true));
+        }
+        if (plan.compile().stagesBundle()) { // read-only: the project's scripts must not change the program that reads ELF
+            mounts.add(new VolumeMount(BuilderLayout.RUNTIME_DIR, null, RUNTIME_VOLUME, true, null, null, null));
         }
         if (cacheClaim(build) != null) {
             mounts.add(mount(CACHE_VOLUME, BuilderLayout.CACHE_MOUNT));
@@ -275,8 +294,15 @@ public final class BuilderPodFactory {
         }
         volumes.add(new VolumeBuilder().withName(WORKSPACE_VOLUME).withNewEmptyDir().endEmptyDir().build());
         volumes.add(new VolumeBuilder().withName(TMP_VOLUME).withNewEmptyDir().endEmptyDir().build());
-        List<String> steps = plan.isInline() ? List.of(BuilderLayout.COMPILE_CONTAINER, BuilderLayout.PACKAGE_CONTAINER)
-                : List.of(BuilderLayout.FETCH_CONTAINER, BuilderLayout.COMPILE_CONTAINER, BuilderLayout.PACKAGE_CONTAINER);
+        List<String> steps = new ArrayList<>();
+        if (!plan.isInline()) {
+            steps.add(BuilderLayout.FETCH_CONTAINER);
+        }
+        if (plan.compile().stagesBundle()) {
+            steps.add(BuilderLayout.RUNTIME_CONTAINER);
+            volumes.add(new VolumeBuilder().withName(RUNTIME_VOLUME).withNewEmptyDir().endEmptyDir().build());
+        }
+        steps.addAll(List.of(BuilderLayout.COMPILE_CONTAINER, BuilderLayout.PACKAGE_CONTAINER));
         for (String step : steps) {
             volumes.add(new VolumeBuilder().withName(homeVolume(step)).withNewEmptyDir().endEmptyDir().build());
         }

@@ -19,6 +19,8 @@ public final class CompileExitCodes {
     public static final int EXECUTABLE_NOT_FOUND = 202;
     /** The build produced several executables and the spec names none. */
     public static final int EXECUTABLE_AMBIGUOUS = 203;
+    /** Bundle mode: a library the program needs is not in the toolchain image (see bundle-staging.sh). */
+    public static final int BUNDLE_INCOMPLETE = 204;
 
     private CompileExitCodes() {
     }
@@ -29,12 +31,13 @@ public final class CompileExitCodes {
             case TOOL_MISSING -> ResultReason.ToolchainToolMissing;
             case EXECUTABLE_NOT_FOUND -> ResultReason.ExecutableNotFound;
             case EXECUTABLE_AMBIGUOUS -> ResultReason.ExecutableAmbiguous;
+            case BUNDLE_INCOMPLETE -> ResultReason.BundleIncomplete;
             default -> ResultReason.CompileFailed;
         };
     }
 
     static Map<String, Integer> shellVariables() {
         return Map.of("EXIT_TOOL_MISSING", TOOL_MISSING, "EXIT_EXECUTABLE_NOT_FOUND", EXECUTABLE_NOT_FOUND,
-                "EXIT_EXECUTABLE_AMBIGUOUS", EXECUTABLE_AMBIGUOUS);
+                "EXIT_EXECUTABLE_AMBIGUOUS", EXECUTABLE_AMBIGUOUS, "EXIT_BUNDLE_INCOMPLETE", BUNDLE_INCOMPLETE);
     }
 }

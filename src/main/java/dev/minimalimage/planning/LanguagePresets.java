@@ -24,26 +24,46 @@ public final class LanguagePresets {
 
     /** Size flags for the compiler; they add to a project's own flags (see presets.sh). */
     static final String C_FLAGS = "-Os -ffunction-sections -fdata-sections";
-    static final String C_LDFLAGS = "-static -s -Wl,--gc-sections";
+    /** Bundle mode links the C library and whatever else is shared dynamically: no -static. */
+    static final String C_LDFLAGS_DYNAMIC = "-s -Wl,--gc-sections";
+    static final String C_LDFLAGS = "-static " + C_LDFLAGS_DYNAMIC;
     static final String GO_LDFLAGS = "-s -w";
-    /** Single-file rustc only: a Cargo build takes the same settings from Cargo's profile environment. */
-    static final String RUSTC_FLAGS = "-C opt-level=z -C lto=fat -C codegen-units=1 -C panic=abort -C strip=symbols"
-            + " -C target-feature=+crt-static";
+    /**
+     * Single-file rustc only: a Cargo build takes the same settings from Cargo's profile environment. presets.sh adds
+     * +crt-static when LINKING is static.
+     */
+    static final String RUSTC_FLAGS = "-C opt-level=z -C lto=fat -C codegen-units=1 -C panic=abort -C strip=symbols";
     static final Set<String> RESERVED_ENV = Arrays.stream(Language.RESERVED_ENV.split(","))
             .map(s -> s.strip().replace("'", "")).collect(Collectors.toUnmodifiableSet());
 
     private static final String PROLOGUE = resource("prologue.sh");
     private static final String PRESETS = resource("presets.sh");
+    private static final String BUNDLE_STAGING = resource("bundle-staging.sh");
     private static final String EPILOGUE = """
             test -f "$OUT" || { echo "error: the compile step did not produce $OUT" >&2; exit 1; }
             """;
+
+    /** How the presets link: static for scratch, dynamic for bundle mode (the image ships the shared libraries). */
+    public enum Linking {
+        STATIC, DYNAMIC;
+
+        String shellValue() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     private LanguagePresets() {
     }
 
     public static CompileStep compileStep(Language language, ToolchainImages images) throws InvalidSpecException {
+        return compileStep(language, images, Linking.STATIC);
+    }
+
+    public static CompileStep compileStep(Language language, ToolchainImages images, Linking linking)
+            throws InvalidSpecException {
         Map<String, String> env = userEnv(language.getEnv());
         env.put("EXTRA_FLAGS", String.join(" ", language.getFlags() == null ? List.of() : language.getFlags()));
+        env.put("LINKING", linking.shellValue()); // custom scripts may read it too
         if (language.getName() == Language.Name.CUSTOM) {
             return custom(language, env);
         }
@@ -55,7 +75,7 @@ public final class LanguagePresets {
         };
         env.put("PRESET", preset(language));
         env.put("TOOLCHAIN_IMAGE", image);
-        presetEnv(language, env);
+        presetEnv(language, linking, env);
         return new CompileStep(image, exitCodes() + PROLOGUE + PRESETS, env);
     }
 
@@ -68,7 +88,8 @@ public final class LanguagePresets {
         };
     }
 
-    private static void presetEnv(Language language, Map<String, String> env) throws InvalidSpecException {
+    private static void presetEnv(Language language, Linking linking, Map<String, String> env)
+            throws InvalidSpecException {
         String executable = executable(language.getExecutable());
         if (executable != null) {
             env.put("EXECUTABLE", executable);
@@ -81,7 +102,7 @@ public final class LanguagePresets {
                     env.put("BUILD_TARGET", buildTarget(language.getBuildTarget()));
                 }
                 env.put("PRESET_CFLAGS", C_FLAGS);
-                env.put("PRESET_LDFLAGS", C_LDFLAGS);
+                env.put("PRESET_LDFLAGS", linking == Linking.STATIC ? C_LDFLAGS : C_LDFLAGS_DYNAMIC);
             }
             case GO -> {
                 env.put("GO_PACKAGE", goPackage(language.getGoPackage()));
@@ -97,6 +118,20 @@ public final class LanguagePresets {
             throw new InvalidSpecException("language custom needs language.custom.image and language.custom.script");
         }
         return new CompileStep(custom.getImage(), exitCodes() + PROLOGUE + custom.getScript() + "\n" + EPILOGUE, env);
+    }
+
+    /**
+     * Bundle mode in the builder pod: after the build, the compile step collects the program's loader and libraries
+     * from the toolchain image into {@code bundleRoot} with the copy of minimal-image at {@code minimalImage} (see
+     * bundle-staging.sh).
+     */
+    public static CompileStep withBundleStaging(CompileStep step, String minimalImage, String bundleRoot,
+            List<String> extraLibraries) {
+        Map<String, String> env = new LinkedHashMap<>(step.env());
+        env.put("MINIMAL_IMAGE", minimalImage);
+        env.put("BUNDLE_ROOT", bundleRoot);
+        env.put("EXTRA_LIBRARIES", String.join("\n", extraLibraries));
+        return new CompileStep(step.image(), step.script() + BUNDLE_STAGING, env, true);
     }
 
     /** spec.language.env, literal values only, none of the variables the builder owns. */

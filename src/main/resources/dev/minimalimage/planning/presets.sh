@@ -3,6 +3,7 @@
 #   BUILD_SYSTEM    auto | cmake | meson | autotools | make | none        (C and C++)
 #   BUILD_TARGET    make/CMake/Meson target (default: the project's default)
 #   EXECUTABLE      the produced executable, relative to the build directory (Rust: a bin target name)
+#   LINKING         static | dynamic (bundle mode: no -static, shared libraries allowed; the build ships them)
 #   PRESET_CFLAGS, PRESET_LDFLAGS, GO_LDFLAGS, RUSTC_FLAGS, EXTRA_FLAGS (spec.language.flags), GO_PACKAGE
 #   TOOLCHAIN_IMAGE (for messages), CACHE_DIR (optional, a persistent cache keyed by the toolchain image)
 #   EXIT_* (the exit codes the operator maps to reasons; defined by the planner above this file)
@@ -111,9 +112,14 @@ build_cmake() {
   else
     need make
   fi
-  # after project(): CMake's platform files set the suffixes as a plain variable, which a -D cache entry cannot beat
+  # after project(): CMake's platform files set the suffixes as a plain variable, which a -D cache entry cannot beat;
+  # bundle mode lets find_library() take shared libraries, which the bundle then ships
   static_libraries="$WORK/static-libraries.cmake"
-  echo 'set(CMAKE_FIND_LIBRARY_SUFFIXES .a)' > "$static_libraries"
+  if [ "$LINKING" = static ]; then
+    echo 'set(CMAKE_FIND_LIBRARY_SUFFIXES .a)' > "$static_libraries"
+  else
+    : > "$static_libraries"
+  fi
   cmake -S . -B "$dir" $generator -DCMAKE_BUILD_TYPE=MinSizeRel -DBUILD_SHARED_LIBS=OFF \
     -DCMAKE_C_COMPILER="$cc" -DCMAKE_CXX_COMPILER="$cxx" \
     ${launcher:+-DCMAKE_C_COMPILER_LAUNCHER=$launcher -DCMAKE_CXX_COMPILER_LAUNCHER=$launcher} \
@@ -126,11 +132,15 @@ build_cmake() {
 build_meson() {
   need meson ninja
   export_ldflags
+  prefer_static=""
+  if [ "$LINKING" = static ]; then
+    prefer_static="--prefer-static" # dependencies too; bundle mode takes the shared ones the bundle ships
+  fi
   dir="$WORK/meson-build"
   rm -rf "$dir"
   CC="${launcher:+$launcher }$cc" CXX="${launcher:+$launcher }$cxx" \
     CFLAGS="$cflags ${CFLAGS:-}" CXXFLAGS="$cflags ${CXXFLAGS:-}" \
-    meson setup "$dir" . --buildtype=minsize --strip --default-library=static --prefer-static -Db_staticpic=false
+    meson setup "$dir" . --buildtype=minsize --strip --default-library=static $prefer_static -Db_staticpic=false
   meson compile -C "$dir" ${BUILD_TARGET:+"$BUILD_TARGET"}
   install_executable "$dir" "the Meson build directory"
 }
@@ -187,11 +197,16 @@ build_c() {
   "build_$system"
 }
 
-# Go is static only with cgo off; without go.mod, GOPATH mode builds a stdlib-only program.
+# Go is static only with cgo off (bundle mode: cgo on unless CGO_ENABLED says otherwise, the reason to bundle a Go
+# program); without go.mod, GOPATH mode builds a stdlib-only program.
 build_go() {
   need go
   cache=${CACHE_DIR:-$WORK/cache}
-  export CGO_ENABLED="${CGO_ENABLED:-0}" GOCACHE="$cache/go-build" GOMODCACHE="$cache/go-mod" GOPATH="$WORK/gopath" \
+  cgo=0
+  if [ "$LINKING" = dynamic ]; then
+    cgo=1
+  fi
+  export CGO_ENABLED="${CGO_ENABLED:-$cgo}" GOCACHE="$cache/go-build" GOMODCACHE="$cache/go-mod" GOPATH="$WORK/gopath" \
     GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
   # -buildvcs=false: a checkout's git state must not change the binary
   GOFLAGS="${GOFLAGS:-} -trimpath -buildvcs=false"
@@ -205,9 +220,13 @@ build_go() {
 }
 
 build_rust() {
+  crt_static=""
+  if [ "$LINKING" = static ]; then
+    crt_static="-C target-feature=+crt-static"
+  fi
   if [ ! -f Cargo.toml ]; then
     need rustc
-    rustc $RUSTC_FLAGS $EXTRA_FLAGS -o "$OUT" "$(ls src/main.rs main.rs 2>/dev/null | head -n 1)"
+    rustc $RUSTC_FLAGS $crt_static $EXTRA_FLAGS -o "$OUT" "$(ls src/main.rs main.rs 2>/dev/null | head -n 1)"
     return
   fi
   need cargo rustc
@@ -220,7 +239,7 @@ build_rust() {
     CARGO_PROFILE_RELEASE_PANIC="${CARGO_PROFILE_RELEASE_PANIC:-abort}" \
     CARGO_PROFILE_RELEASE_STRIP="${CARGO_PROFILE_RELEASE_STRIP:-symbols}"
   # no work path in panic messages or debug info: the same bytes with or without a cache, on any machine
-  export RUSTFLAGS="-C target-feature=+crt-static --remap-path-prefix=$CARGO_HOME=/cargo --remap-path-prefix=$WORK=/work $EXTRA_FLAGS"
+  export RUSTFLAGS="$crt_static --remap-path-prefix=$CARGO_HOME=/cargo --remap-path-prefix=$WORK=/work $EXTRA_FLAGS"
   # an explicit --target keeps RUSTFLAGS off build scripts and proc-macros (a musl host cannot build those static)
   host=$(rustc -vV | sed -n 's/^host: //p')
   offline=""

@@ -54,7 +54,8 @@ class CompileScriptTest {
         Language go = new Language();
         go.setName(Language.Name.GO);
         String script = LanguagePresets.compileStep(go, ToolchainImages.DEFAULTS).script();
-        assertThat(script).startsWith("EXIT_EXECUTABLE_AMBIGUOUS=" + CompileExitCodes.EXECUTABLE_AMBIGUOUS + "\n"
+        assertThat(script).startsWith("EXIT_BUNDLE_INCOMPLETE=" + CompileExitCodes.BUNDLE_INCOMPLETE + "\n"
+                + "EXIT_EXECUTABLE_AMBIGUOUS=" + CompileExitCodes.EXECUTABLE_AMBIGUOUS + "\n"
                 + "EXIT_EXECUTABLE_NOT_FOUND=" + CompileExitCodes.EXECUTABLE_NOT_FOUND + "\n"
                 + "EXIT_TOOL_MISSING=" + CompileExitCodes.TOOL_MISSING + "\n");
     }

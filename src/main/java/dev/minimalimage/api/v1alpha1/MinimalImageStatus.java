@@ -153,6 +153,13 @@ public class MinimalImageStatus {
         private List<String> hazards;
         @JsonPropertyDescription("Why this verdict.")
         private String explanation;
+        @JsonPropertyDescription("Bundle mode: the loader, libraries and name-service files shipped with the binary,"
+                + " at their paths in the image (the first ones; bundledCapped says when more were left out).")
+        private List<String> bundled;
+        @JsonPropertyDescription("True when bundled lists only the first of the bundled files.")
+        private Boolean bundledCapped;
+        @JsonPropertyDescription("Bundle mode: bytes of the bundled library files (uncompressed).")
+        private Long bundleBytes;
 
         public String getVerdict() { return verdict; }
         public void setVerdict(String verdict) { this.verdict = verdict; }
@@ -168,5 +175,11 @@ public class MinimalImageStatus {
         public void setHazards(List<String> hazards) { this.hazards = hazards; }
         public String getExplanation() { return explanation; }
         public void setExplanation(String explanation) { this.explanation = explanation; }
+        public List<String> getBundled() { return bundled; }
+        public void setBundled(List<String> bundled) { this.bundled = bundled; }
+        public Boolean getBundledCapped() { return bundledCapped; }
+        public void setBundledCapped(Boolean bundledCapped) { this.bundledCapped = bundledCapped; }
+        public Long getBundleBytes() { return bundleBytes; }
+        public void setBundleBytes(Long bundleBytes) { this.bundleBytes = bundleBytes; }
     }
 }

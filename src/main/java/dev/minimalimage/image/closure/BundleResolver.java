@@ -48,6 +48,30 @@ public final class BundleResolver {
     public static Bundle resolve(Path binary, String imagePath, Path root, List<String> extras)
             throws IOException, ElfFormatException {
         Path program = binary.toAbsolutePath();
+        Resolved resolved = resolveWithNameServices(program, imagePath, root, extras);
+        long bytes = 0;
+        for (Closure.Entry entry : resolved.files().values()) {
+            bytes += entry.isSymlink() ? 0 : Files.size(entry.source());
+        }
+        return new Bundle(resolved.files(), resolved.nameServices(), resolved.glibc(), bytes);
+    }
+
+    /**
+     * The part of the bundle that comes from {@code root} (not what the program's $ORIGIN finds), at its paths in the
+     * root: what a copy of the root must hold for {@link #resolve} to find the same bundle there. The operator's
+     * compile step stages it, where the toolchain's libraries are, for the package step that runs elsewhere.
+     */
+    public static Closure fromRoot(Path binary, Path root, List<String> extras) throws IOException, ElfFormatException {
+        Path program = binary.toAbsolutePath();
+        return resolveWithNameServices(program, program.toString(), root, extras).closure();
+    }
+
+    private record Resolved(Closure closure, SortedMap<String, Closure.Entry> files, String glibc,
+            boolean nameServices) {
+    }
+
+    private static Resolved resolveWithNameServices(Path program, String imagePath, Path root, List<String> extras)
+            throws IOException, ElfFormatException {
         Closure closure = LibraryClosure.resolve(List.of(program), root, extras, true);
         SortedMap<String, Closure.Entry> files = files(closure, program, imagePath);
         String glibc = glibcVersion(closure);
@@ -58,11 +82,7 @@ public final class BundleResolver {
             closure = LibraryClosure.resolve(List.of(program), root, withModules, true);
             files = files(closure, program, imagePath);
         }
-        long bytes = 0;
-        for (Closure.Entry entry : files.values()) {
-            bytes += entry.isSymlink() ? 0 : Files.size(entry.source());
-        }
-        return new Bundle(files, nameServices, glibc, bytes);
+        return new Resolved(closure, files, glibc, nameServices);
     }
 
     /** The closure's files from the root, plus what $ORIGIN found, at their image paths (links resolved in parents). */

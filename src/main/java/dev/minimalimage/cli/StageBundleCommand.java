@@ -1,0 +1,102 @@
+package dev.minimalimage.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import dev.minimalimage.elf.ElfFormatException;
+import dev.minimalimage.elf.ElfLinkAnalyzer;
+import dev.minimalimage.elf.LinkReport;
+import dev.minimalimage.elf.Verdict;
+import dev.minimalimage.image.closure.BundleResolver;
+import dev.minimalimage.image.closure.Closure;
+import dev.minimalimage.image.closure.MissingLibraryException;
+import dev.minimalimage.result.ResultReason;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * Bundle mode across two machines (or containers): where the program was compiled, copy what `package --bundle`
+ * would take from the system root into a directory at the same paths; `package --bundle --bundle-root DIR` elsewhere
+ * then finds the same loader and libraries there. The operator's compile step runs it in the toolchain image, which
+ * holds the libraries, for the package step, which runs in the builder image and does not.
+ */
+@Command(name = "stage-bundle", mixinStandardHelpOptions = true,
+        description = { "Copies the loader, shared libraries (and for glibc name lookups, old NSS modules) that",
+                "`package --bundle` would take for BINARY from --root into --to, at their paths in the root, plus the",
+                "loader's search-path configuration. A static binary needs nothing: the directory stays empty.",
+                "Exit 3 if a library cannot be found (naming it and the directories searched)." })
+final class StageBundleCommand implements Callable<Integer> {
+
+    /** Read by the resolver (ld.so.conf with its includes, musl's path file), so the copy resolves like the root. */
+    private static final List<String> LOADER_CONFIGURATION_GLOBS = List.of("ld.so.conf", "ld.so.conf.d/*",
+            "ld-musl-*.path");
+
+    @Parameters(index = "0", paramLabel = "BINARY", description = "the compiled program")
+    Path binary;
+
+    @Option(names = "--to", required = true, paramLabel = "DIR", description = "where the copy of the root goes")
+    Path to;
+
+    @Option(names = "--root", paramLabel = "DIR", defaultValue = "/", description = "the system root (default /)")
+    Path root;
+
+    @Option(names = "--extra-library", paramLabel = "NAME_OR_PATH", description = { "a library the program",
+            "dlopen()s without declaring it: a SONAME or a path in the root (repeatable)" })
+    List<String> extraLibraries = new ArrayList<>();
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            LinkReport link = ElfLinkAnalyzer.analyze(binary);
+            if (link.verdict() != Verdict.Dynamic) { // the package step packs it as it is, or refuses it with the reason
+                err.println("stage-bundle: " + binary + " is " + link.verdict() + ": nothing to bundle");
+                return ExitCodes.OK;
+            }
+            Closure closure = BundleResolver.fromRoot(binary, root, extraLibraries);
+            closure.copyTo(to);
+            copyLoaderConfiguration();
+            err.println("stage-bundle: staged " + closure.files().size() + " files for " + binary + " in " + to);
+            return ExitCodes.OK;
+        } catch (MissingLibraryException e) {
+            err.println("error: cannot bundle: " + e.getMessage());
+            return ResultReason.BundleIncomplete.exitCode();
+        } catch (ElfFormatException e) {
+            err.println("error: cannot bundle " + binary + ": " + e.getMessage());
+            return ResultReason.UnsupportedBinary.exitCode();
+        }
+    }
+
+    private void copyLoaderConfiguration() throws IOException {
+        Path etc = root.resolve("etc");
+        for (String glob : LOADER_CONFIGURATION_GLOBS) {
+            int slash = glob.lastIndexOf('/');
+            Path dir = slash < 0 ? etc : etc.resolve(glob.substring(0, slash));
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, glob.substring(slash + 1))) {
+                for (Path file : files) {
+                    if (Files.isRegularFile(file)) { // a link could point anywhere on the host
+                        Path target = to.resolve(root.relativize(file).toString());
+                        Files.createDirectories(target.getParent());
+                        Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package dev.minimalimage.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import dev.minimalimage.elf.ElfFormatException;
+import dev.minimalimage.image.closure.Closure;
+import dev.minimalimage.image.closure.LibraryClosure;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * Copies this program (its Java runtime, the application and the runtime's own loader and libraries) into a directory
+ * and writes a launcher that starts it with that loader, so it runs in another container whatever that container's
+ * libc (glibc of another release, musl, none). The operator's builder pod runs it in an init container from the
+ * builder image, into a volume that the compile step (the toolchain image) mounts read-only: bundle mode needs the
+ * closure resolver where the libraries are, which is where the compile ran.
+ */
+@Command(name = "stage-runtime", mixinStandardHelpOptions = true,
+        description = { "Copies this minimal-image (Java runtime, application, the loader and libraries they need) into",
+                "--to and writes --to/bin/minimal-image, which runs it in any Linux root." })
+final class StageRuntimeCommand implements Callable<Integer> {
+
+    static final String LAUNCHER = "bin/minimal-image";
+    /** Short runs in a build: no JIT warm-up worth having, no perf-data file in a shared /tmp. */
+    private static final List<String> JAVA_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:-UsePerfData");
+    private static final String QUARKUS_RUNNER = "quarkus-run.jar";
+
+    @Option(names = "--to", required = true, paramLabel = "DIR", description = "where the copy goes")
+    Path to;
+
+    @Option(names = "--java-home", paramLabel = "DIR", description = "the Java runtime to copy (default: this one's)")
+    Path javaHome = Path.of(System.getProperty("java.home"));
+
+    @Option(names = "--app", paramLabel = "DIR", description = { "the application directory, holding " + QUARKUS_RUNNER,
+            "(default: the directory of the jar this process runs from)" })
+    Path app;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException, ElfFormatException {
+        Path application = app != null ? app : runningApplication();
+        if (!Files.isRegularFile(application.resolve(QUARKUS_RUNNER))) {
+            throw new IllegalArgumentException("--app " + application + " holds no " + QUARKUS_RUNNER);
+        }
+        Path javaCopy = to.resolve("java");
+        Path appCopy = to.resolve("app");
+        Path libraries = to.resolve("lib");
+        copyTree(javaHome.toRealPath(), javaCopy);
+        copyTree(application.toRealPath(), appCopy);
+        Closure closure = LibraryClosure.resolve(List.of(javaHome.toRealPath()), Path.of("/"));
+        int copied = copyFlat(closure, libraries);
+        Path launcher = to.resolve(LAUNCHER);
+        Files.createDirectories(launcher.getParent());
+        Files.writeString(launcher, launcherScript(libraries.resolve(fileName(interpreter(closure))), libraries,
+                javaCopy, appCopy));
+        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        spec.commandLine().getErr().println("stage-runtime: " + launcher + " runs a copy of this minimal-image ("
+                + copied + " library files)");
+        return ExitCodes.OK;
+    }
+
+    /** The directory of quarkus-run.jar when this process was started with java -jar .../quarkus-run.jar. */
+    private static Path runningApplication() {
+        Path jar = Path.of(System.getProperty("java.class.path", ""));
+        if (jar.getFileName() == null || !jar.getFileName().toString().equals(QUARKUS_RUNNER)) {
+            throw new IllegalArgumentException("not started from " + QUARKUS_RUNNER + ": name the application with --app");
+        }
+        return jar.toAbsolutePath().getParent();
+    }
+
+    /**
+     * Every library (and the loader) as a regular file in one directory, under the names the loader asks for: a link
+     * in the copy (e.g. /lib64/ld-linux-x86-64.so.2 -> /lib/x86_64-linux-gnu/...) would resolve in the other
+     * container's root and load its loader against our libc. Links to directories (/lib -> usr/lib) are not files.
+     */
+    private static int copyFlat(Closure closure, Path target) throws IOException {
+        Files.createDirectories(target);
+        int copied = 0;
+        for (Closure.Entry entry : closure.files().values()) {
+            Path host = Path.of(entry.path());
+            if (Files.isDirectory(host)) {
+                continue;
+            }
+            Path copy = target.resolve(fileName(entry.path()));
+            Files.copy(host, copy, StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwxr-xr-x"));
+            copied++;
+        }
+        return copied;
+    }
+
+    private static String fileName(String path) {
+        return Path.of(path).getFileName().toString();
+    }
+
+    private static String interpreter(Closure closure) {
+        return closure.resolutions().stream().filter(r -> r.need().equals("PT_INTERP")).map(Closure.Resolution::path)
+                .findFirst().orElseThrow(() -> new IllegalStateException("the Java runtime has no program interpreter"));
+    }
+
+    /**
+     * The loader runs java itself: --inhibit-cache and --library-path keep it to our copies (the other root's
+     * ld.so.cache would hand it that root's libraries); java finds its own libraries through its $ORIGIN RUNPATH.
+     */
+    static String launcherScript(Path loader, Path libraries, Path javaCopy, Path appCopy) {
+        String command = Stream.of(Stream.of(loader.toString(), "--inhibit-cache", "--library-path",
+                libraries.toString(), javaCopy.resolve("bin/java").toString()), JAVA_OPTIONS.stream(),
+                Stream.of("-jar", appCopy.resolve(QUARKUS_RUNNER).toString()))
+                .flatMap(s -> s).map(StageRuntimeCommand::quote).collect(Collectors.joining(" "));
+        return "#!/bin/sh\n# written by `minimal-image stage-runtime`: this copy of minimal-image with its own loader"
+                + " and libraries\nexec " + command + " \"$@\"\n";
+    }
+
+    private static String quote(String word) {
+        return "'" + word.replace("'", "'\\''") + "'";
+    }
+
+    /** A copy with links kept as links (a jlink'ed runtime and Quarkus' app directory hold only relative ones). */
+    private static void copyTree(Path source, Path target) throws IOException {
+        try (Stream<Path> walk = Files.walk(source)) {
+            for (Path path : (Iterable<Path>) walk::iterator) {
+                Path copy = target.resolve(source.relativize(path).toString());
+                if (Files.isSymbolicLink(path)) {
+                    Files.createSymbolicLink(copy, Files.readSymbolicLink(path));
+                } else if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createDirectories(copy);
+                } else {
+                    Files.copy(path, copy, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+}
