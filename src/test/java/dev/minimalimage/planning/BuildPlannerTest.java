@@ -17,6 +17,7 @@ import dev.minimalimage.api.v1alpha1.LiteralEnvVar;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
 import dev.minimalimage.api.v1alpha1.Source;
+import dev.minimalimage.api.v1alpha1.Verify;
 import dev.minimalimage.image.ImageSettings;
 import dev.minimalimage.image.Provenance;
 import dev.minimalimage.operator.Resources;
@@ -186,9 +187,11 @@ class BuildPlannerTest {
         Language go = new Language();
         go.setName(Language.Name.GO);
         CompileStep step = LanguagePresets.compileStep(go, ToolchainImages.DEFAULTS);
-        assertThat(step.script()).contains("CGO_ENABLED=\"${CGO_ENABLED:-0}\"").contains("-trimpath")
-                .contains("-buildvcs=false");
-        assertThat(step.env()).containsEntry("GO_LDFLAGS", "-s -w").containsEntry("PRESET", "go");
+        assertThat(step.script()).contains("cgo=0").contains("CGO_ENABLED=\"${CGO_ENABLED:-$cgo}\"")
+                .contains("-trimpath").contains("-buildvcs=false");
+        assertThat(step.env()).containsEntry("GO_LDFLAGS", "-s -w").containsEntry("PRESET", "go")
+                .containsEntry("LINKING", "static");
+        assertThat(step.stagesBundle()).isFalse();
         Language custom = new Language();
         custom.setName(Language.Name.CUSTOM);
         assertThatThrownBy(() -> LanguagePresets.compileStep(custom, ToolchainImages.DEFAULTS))
@@ -425,6 +428,56 @@ class BuildPlannerTest {
         assertThat(planner.plan(plain).packageArgs()).doesNotContain("--debug-tag");
         assertThat(plan.inputsHash()).as("adding a twin pushes one: a new build").isNotEqualTo(
                 planner.plan(plain).inputsHash());
+    }
+
+    @Test
+    void bundleModeLinksDynamicallyAndCopiesMinimalImageIntoThePodForTheCompileStep() throws Exception {
+        MinimalImage plain = withUid(Resources.helloC("app", "registry.example/app:1"));
+        MinimalImage bundled = withUid(Resources.helloC("app", "registry.example/app:1"));
+        bundled.getSpec().getVerify().setLinkPolicy(Verify.LinkPolicy.BUNDLE);
+        bundled.getSpec().getVerify().setExtraLibraries(List.of("libgcc_s.so.1", "/usr/lib/x86_64-linux-gnu/libz.so.1"));
+        BuildPlan plan = planner.plan(bundled);
+        Pod pod = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(bundled, plan);
+
+        assertThat(plan.inputsHash()).isNotEqualTo(planner.plan(plain).inputsHash());
+        assertThat(plan.packageArgs()).containsSequence("--bundle", "--bundle-root", BuilderLayout.BUNDLE_ROOT)
+                .contains("--extra-library=libgcc_s.so.1", "--extra-library=/usr/lib/x86_64-linux-gnu/libz.so.1");
+        List<Container> init = pod.getSpec().getInitContainers();
+        assertThat(init).extracting(Container::getName)
+                .containsExactly(BuilderLayout.RUNTIME_CONTAINER, BuilderLayout.COMPILE_CONTAINER);
+        Container runtime = init.get(0);
+        assertThat(runtime.getImage()).isEqualTo(ToolchainImages.DEFAULTS.builder());
+        assertThat(runtime.getArgs()).containsExactly("stage-runtime", "--to", BuilderLayout.RUNTIME_DIR);
+        assertThat(runtime.getVolumeMounts()).extracting(m -> m.getMountPath())
+                .containsExactlyInAnyOrder(BuilderLayout.RUNTIME_DIR, "/tmp", BuilderLayout.HOME);
+        Container compile = init.get(1);
+        assertThat(compile.getVolumeMounts()).filteredOn(m -> m.getMountPath().equals(BuilderLayout.RUNTIME_DIR))
+                .singleElement().satisfies(m -> assertThat(m.getReadOnly()).isTrue());
+        assertThat(compile.getEnv()).contains(new EnvVar("LINKING", "dynamic", null),
+                new EnvVar("PRESET_LDFLAGS", LanguagePresets.C_LDFLAGS_DYNAMIC, null),
+                new EnvVar("MINIMAL_IMAGE", BuilderLayout.RUNTIME_LAUNCHER, null),
+                new EnvVar("BUNDLE_ROOT", BuilderLayout.BUNDLE_ROOT, null),
+                new EnvVar("EXTRA_LIBRARIES", "libgcc_s.so.1\n/usr/lib/x86_64-linux-gnu/libz.so.1", null));
+        assertThat(plan.compile().script()).contains("stage-bundle \"$OUT\" --to \"$BUNDLE_ROOT\"");
+        assertThat(LanguagePresets.C_LDFLAGS_DYNAMIC).doesNotContain("-static");
+
+        Pod staticPod = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(plain, planner.plan(plain));
+        assertThat(staticPod.getSpec().getInitContainers()).extracting(Container::getName)
+                .containsExactly(BuilderLayout.COMPILE_CONTAINER);
+        assertThat(staticPod.getSpec().getInitContainers().get(0).getEnv())
+                .contains(new EnvVar("PRESET_LDFLAGS", LanguagePresets.C_LDFLAGS, null))
+                .noneMatch(e -> e.getName().equals("MINIMAL_IMAGE"));
+        assertThat(staticPod.getSpec().getVolumes()).extracting(Volume::getName).doesNotContain("runtime");
+    }
+
+    @Test
+    void anExtraLibraryThatIsNeitherASonameNorAPathIsRefusedByThePlanner() {
+        MinimalImage bundled = Resources.helloC("app", "registry.example/app:1");
+        bundled.getSpec().getVerify().setLinkPolicy(Verify.LinkPolicy.BUNDLE);
+        bundled.getSpec().getVerify().setExtraLibraries(List.of("--root=/etc"));
+        assertThatThrownBy(() -> planner.plan(bundled)).isInstanceOf(InvalidSpecException.class)
+                .hasMessage("spec.verify.extraLibraries: '--root=/etc' is neither a SONAME (libfoo.so.1) nor an"
+                        + " absolute path");
     }
 
     @Test
