@@ -31,7 +31,8 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "build", mixinStandardHelpOptions = true, sortOptions = false,
         description = { "Compiles SOURCE with a language preset on this machine (host toolchain), then packs and pushes",
-                "it like `package`. Same presets as the operator's builder pod." })
+                "it like `package`. Same presets as the operator's builder pod.",
+                "--smoke-test then runs the image once here (exit code 9 when it fails)." })
 final class BuildCommand implements Callable<Integer> {
 
     @Option(names = "--language", required = true, paramLabel = "c|cpp|go|rust|custom", description = "language preset")
@@ -83,12 +84,19 @@ final class BuildCommand implements Callable<Integer> {
     @Mixin
     PackageOptions options;
 
+    @Mixin
+    SmokeTestOptions smokeTest;
+
+    /** Where --smoke-test runs the image; tests substitute a host without user namespaces. */
+    Sandbox sandbox = Sandbox.HOST;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws IOException, InterruptedException {
         Language lang = language();
+        LocalSmokeTest.Plan smokePlan = smokeTest.plan(spec.commandLine().getParseResult()); // before compiling
         CompileStep step;
         try {
             step = LanguagePresets.compileStep(lang, ToolchainImages.DEFAULTS);
@@ -108,7 +116,8 @@ final class BuildCommand implements Callable<Integer> {
             spec.commandLine().getOut().println(failed.toJson());
             return reason.exitCode();
         }
-        return new Packaging(out, options, spec).run();
+        return new Packaging(out, options, spec, smokePlan == null ? null
+                : new LocalSmokeTest(smokePlan, sandbox, spec.commandLine().getErr())).run();
     }
 
     private Language language() {

@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
                 "Exit codes: 0 ok, 1 internal error, 2 bad arguments, 3 binary refused (not static / not ELF),",
                 "            4 registry authentication failed, 5 registry unreachable (for all of --registry-retry-timeout)",
                 "            or its TLS certificate not trusted (see --ca-bundle), 6 registry rejected the push,",
-                "            7 git fetch failed, 8 compile failed (build)" })
+                "            7 git fetch failed, 8 compile failed (build),",
+                "            9 smoke test failed (build --smoke-test)" })
 public final class MinimalImageCommand {
 
     public static int run(String... args) {
@@ -22,7 +23,12 @@ public final class MinimalImageCommand {
     }
 
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cli = new CommandLine(new MinimalImageCommand()).setOut(out).setErr(err)
+        return run(out, err, CommandLine.defaultFactory(), args);
+    }
+
+    /** {@code factory} creates the subcommands (tests hand some of them stand-ins for host facilities). */
+    static int run(PrintWriter out, PrintWriter err, CommandLine.IFactory factory, String... args) {
+        CommandLine cli = new CommandLine(new MinimalImageCommand(), factory).setOut(out).setErr(err)
                 .setCaseInsensitiveEnumValuesAllowed(true) // --language c, --compression zstd
                 .setAllowOptionsAsOptionParameters(true) // --cmd=--help, --arg=--verbose: values, not options
                 .setExpandAtFiles(false); // an argument "@x" is the string @x, never the contents of a file x

@@ -33,11 +33,18 @@ final class Packaging {
     private final Path binary;
     private final PackageOptions o;
     private final CommandSpec spec;
+    private final LocalSmokeTest smokeTest;
 
     Packaging(Path binary, PackageOptions options, CommandSpec spec) {
+        this(binary, options, spec, null);
+    }
+
+    /** {@code smokeTest}: run on the delivered image (`build --smoke-test`), or null. */
+    Packaging(Path binary, PackageOptions options, CommandSpec spec, LocalSmokeTest smokeTest) {
         this.binary = binary;
         this.o = options;
         this.spec = spec;
+        this.smokeTest = smokeTest;
     }
 
     /** Packs (and pushes) {@code binary}, prints the result record, returns the exit code. */
@@ -101,6 +108,11 @@ final class Packaging {
         timing("assembled");
         BuildResult result = deliver(assembled, twin, summary, push);
         timing("delivered");
+        if (smokeTest == null || !result.succeeded()) {
+            return result;
+        }
+        result = smokeTest.verify(assembled, result);
+        timing("smoke-tested");
         return result;
     }
 

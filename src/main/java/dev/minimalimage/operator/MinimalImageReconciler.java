@@ -17,6 +17,7 @@ import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus.Phase;
 import dev.minimalimage.planning.BuildPlan;
 import dev.minimalimage.planning.InvalidSpecException;
+import dev.minimalimage.result.OutputTail;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -302,7 +303,7 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
     private Optional<String> smokeTestLog(String namespace, String name) {
         try {
             return Optional.ofNullable(client.pods().inNamespace(namespace).withName(name).inContainer(dev.minimalimage.planning.BuilderLayout.SMOKE_CONTAINER)
-                    .tailingLines(SmokeInspector.OUTPUT_LINES).getLog());
+                    .tailingLines(OutputTail.LINES).getLog());
         } catch (KubernetesClientException e) {
             LOG.debugf("log of smoke-test pod %s not read: %s", name, e.getMessage());
             return Optional.empty();

@@ -6,9 +6,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
-import dev.minimalimage.git.UrlMasking;
 import dev.minimalimage.planning.BuilderLayout;
 import dev.minimalimage.planning.SmokeTestPlan;
+import dev.minimalimage.result.OutputTail;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -31,8 +31,6 @@ final class SmokeInspector {
         }
     }
 
-    static final int OUTPUT_LINES = 10;
-    static final int OUTPUT_CHARS = 1024;
     private static final Set<String> PULL_FAILURES = Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName",
             "ErrImageNeverPull");
     private static final Set<String> CANNOT_CREATE = Set.of("CreateContainerError", "CreateContainerConfigError",
@@ -85,7 +83,7 @@ final class SmokeInspector {
                 && container.getState().getRunning() != null;
         Optional<Instant> deadline = deadline(pod, test);
         if (test.expectRunning() && runningNow && deadline.isPresent() && !now.isBefore(deadline.get())) {
-            String output = tail(logs.get().orElse(null));
+            String output = OutputTail.of(logs.get().orElse(null));
             return matches(test, output) ? new Verdict(State.PASSED, Reasons.SMOKE_TEST_PASSED, "still running after "
                     + test.timeoutSeconds() + "s as expected" + patternNote(test), null, output, null)
                     : failed(Reasons.SMOKE_TEST_FAILED, "still running after " + test.timeoutSeconds() + "s as"
@@ -135,17 +133,7 @@ final class SmokeInspector {
     /** The termination message (the log tail of a failed run), else the log, as its last lines. */
     private static String output(ContainerStateTerminated done, Supplier<Optional<String>> logs) {
         String message = done == null ? null : done.getMessage();
-        return tail(message == null || message.isBlank() ? logs.get().orElse(null) : message);
-    }
-
-    /** The last {@value #OUTPUT_LINES} lines, at most {@value #OUTPUT_CHARS} characters, URL credentials masked. */
-    static String tail(String text) {
-        if (text == null || text.isBlank()) {
-            return null;
-        }
-        List<String> lines = UrlMasking.mask(text).strip().lines().toList();
-        String tail = String.join("\n", lines.subList(Math.max(0, lines.size() - OUTPUT_LINES), lines.size()));
-        return tail.length() <= OUTPUT_CHARS ? tail : "..." + tail.substring(tail.length() - OUTPUT_CHARS + 3);
+        return OutputTail.of(message == null || message.isBlank() ? logs.get().orElse(null) : message);
     }
 
     private static String patternNote(SmokeTestPlan test) {

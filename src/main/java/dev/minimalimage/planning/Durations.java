@@ -23,7 +23,12 @@ public final class Durations {
 
     /** spec.verify.smokeTest.timeout: from 1s to 5m. */
     static long smokeTestTimeout(String text) throws InvalidSpecException {
-        return seconds("spec.verify.smokeTest.timeout", text, 1, "1s", 5 * 60, "5m");
+        return smokeTestTimeout("spec.verify.smokeTest.timeout", text);
+    }
+
+    /** A smoke-test timeout named {@code field} (the spec's, or `build --smoke-timeout`): from 1s to 5m. */
+    public static long smokeTestTimeout(String field, String text) throws InvalidSpecException {
+        return seconds(field, text, 1, "1s", 5 * 60, "5m");
     }
 
     private static long seconds(String field, String text, long min, String minText, long max, String maxText)

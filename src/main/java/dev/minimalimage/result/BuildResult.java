@@ -9,12 +9,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * What a packaging run reports: written to stdout and to the container's termination-message path, where the
  * operator reads it. Always under {@link #MAX_BYTES} because the kubelet keeps only the last 4096 bytes.
- * {@code debugImage} and {@code debugDigest}: the debug twin (`--debug-tag`) by digest, when one was pushed.
+ * {@code debugImage} and {@code debugDigest}: the debug twin (`--debug-tag`) by digest, when one was pushed;
+ * {@code smokeTest}: `build --smoke-test` (a failed one makes the result Failed, though the image was delivered).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BuildResult(String outcome, String reason, String message, String image, String digest,
         Long compressedSize, Long uncompressedSize, Long binarySize, LinkSummary link, String debugImage,
-        String debugDigest) {
+        String debugDigest, SmokeTestResult smokeTest) {
 
     public static final int MAX_BYTES = 4096;
     public static final String SUCCEEDED = "Succeeded";
@@ -24,17 +25,28 @@ public record BuildResult(String outcome, String reason, String message, String 
     public static BuildResult success(String imageByDigest, String digest, long compressedSize, long uncompressedSize,
             long binarySize, LinkSummary link) {
         return new BuildResult(SUCCEEDED, null, null, imageByDigest, digest, compressedSize, uncompressedSize,
-                binarySize, link, null, null);
+                binarySize, link, null, null, null);
     }
 
     /** This result with the debug twin pushed next to the image. */
     public BuildResult withDebugImage(String debugImageByDigest, String twinDigest) {
         return new BuildResult(outcome, reason, message, image, digest, compressedSize, uncompressedSize, binarySize,
-                link, debugImageByDigest, twinDigest);
+                link, debugImageByDigest, twinDigest, smokeTest);
+    }
+
+    /** This result with the smoke test's outcome; a failed test fails the result (image and digest stay). */
+    public BuildResult withSmokeTest(SmokeTestResult test) {
+        if (!test.failed()) {
+            return new BuildResult(outcome, reason, message, image, digest, compressedSize, uncompressedSize,
+                    binarySize, link, debugImage, debugDigest, test);
+        }
+        return new BuildResult(FAILED, ResultReason.SmokeTestFailed.name(), "smoke test failed: " + test.message(),
+                image, digest, compressedSize, uncompressedSize, binarySize, link, debugImage, debugDigest, test);
     }
 
     public static BuildResult failure(ResultReason reason, String message, LinkSummary link) {
-        return new BuildResult(FAILED, reason.name(), message, null, null, null, null, null, link, null, null);
+        return new BuildResult(FAILED, reason.name(), message, null, null, null, null, null, link, null, null,
+                null);
     }
 
     public boolean succeeded() {
@@ -51,7 +63,8 @@ public record BuildResult(String outcome, String reason, String message, String 
             }
         }
         return serialize(new BuildResult(outcome, reason, Texts.truncate(message, 100), image, digest, compressedSize,
-                uncompressedSize, binarySize, null, debugImage, debugDigest));
+                uncompressedSize, binarySize, null, debugImage, debugDigest,
+                smokeTest == null ? null : smokeTest.capped(100)));
     }
 
     public String toJson() {
@@ -68,7 +81,7 @@ public record BuildResult(String outcome, String reason, String message, String 
         }
         return new BuildResult(outcome, reason, Texts.truncate(message, textLimit * 2), image, digest, compressedSize,
                 uncompressedSize, binarySize, link == null ? null : link.capped(maxItems, textLimit), debugImage,
-                debugDigest);
+                debugDigest, smokeTest == null ? null : smokeTest.capped(textLimit));
     }
 
     private static byte[] serialize(BuildResult result) {

@@ -22,6 +22,11 @@ public enum ResultReason {
     ExecutableNotFound(8),
     /** The compile step: the build produced several executables and none is named. */
     ExecutableAmbiguous(8),
+    /**
+     * Only from `build --smoke-test`: the image, delivered, did not pass its run from an empty root on this machine
+     * (wrong exit code, output not matching, no exit within the timeout, or it could not even start).
+     */
+    SmokeTestFailed(9),
     InvalidArguments(2),
     InternalError(1);
 

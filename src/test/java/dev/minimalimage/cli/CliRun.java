@@ -4,14 +4,20 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 
 import dev.minimalimage.result.BuildResult;
+import picocli.CommandLine;
 
 /** One in-process run of the command line, with everything it printed. */
 record CliRun(int exitCode, String stdout, String stderr) {
 
     static CliRun of(String... args) {
+        return of(CommandLine.defaultFactory(), args);
+    }
+
+    /** A run whose commands {@code factory} creates (to hand them stand-ins for host facilities). */
+    static CliRun of(CommandLine.IFactory factory, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = MinimalImageCommand.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        int code = MinimalImageCommand.run(new PrintWriter(out, true), new PrintWriter(err, true), factory, args);
         return new CliRun(code, out.toString(), err.toString());
     }
 

@@ -109,18 +109,6 @@ class SmokeInspectorTest {
         assertThat(exited.message()).contains("exited before the deadline");
     }
 
-    @Test
-    void theOutputIsTheLastLinesCappedAndMasked() {
-        StringBuilder many = new StringBuilder();
-        for (int i = 0; i < 40; i++) {
-            many.append("line ").append(i).append(" ").append("x".repeat(200)).append('\n');
-        }
-        String tail = SmokeInspector.tail(many + "see https://bob:hunter2@git.example/repo");
-        assertThat(tail.length()).isLessThanOrEqualTo(SmokeInspector.OUTPUT_CHARS);
-        assertThat(tail).endsWith("git.example/repo").doesNotContain("hunter2").doesNotContain("line 30 ");
-        assertThat(SmokeInspector.tail("  \n")).isNull();
-    }
-
     static Verdict inspect(Pod pod, SmokeTestPlan plan, Instant now) {
         return SmokeInspector.inspect(Optional.ofNullable(pod), plan, POD, now, Optional::empty);
     }

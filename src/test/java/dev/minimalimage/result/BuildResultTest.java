@@ -49,4 +49,24 @@ class BuildResultTest {
         assertThat(parsed.link().needed()).hasSizeLessThan(needed.size()).startsWith("libverylongname0.so.1");
         assertThat(parsed.message()).endsWith("...(truncated)");
     }
+
+    @Test
+    void aFailedSmokeTestKeepsTheImageAndTheEndOfItsOutputUnderTheCap() throws Exception {
+        String digest = "sha256:" + "c".repeat(64);
+        String output = "x".repeat(OutputTail.CHARS - 20) + "\nthe real reason";
+        SmokeTestResult test = SmokeTestResult.verdict(false, 3, output, "65532:65532",
+                "exit code 3, expected 0; output:\n" + output);
+        BuildResult result = BuildResult.success("r/x@" + digest, digest, 1, 2, 3, null).withSmokeTest(test);
+        assertThat(result.reason()).isEqualTo("SmokeTestFailed");
+        assertThat(ResultReason.SmokeTestFailed.exitCode()).isEqualTo(9);
+        BuildResult big = new BuildResult(result.outcome(), result.reason(), "m".repeat(5000), result.image(),
+                digest, 1L, 2L, 3L, null, null, null, test);
+        byte[] json = big.toJsonBytes();
+        assertThat(json.length).isLessThanOrEqualTo(BuildResult.MAX_BYTES);
+        BuildResult parsed = BuildResult.parse(new String(json, java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(parsed.digest()).isEqualTo(digest);
+        assertThat(parsed.smokeTest().exitCode()).isEqualTo(3);
+        assertThat(parsed.smokeTest().output()).endsWith("the real reason");
+        assertThat(BuildResult.success("r/x@" + digest, digest, 1, 2, 3, null).toJson()).doesNotContain("smokeTest");
+    }
 }

@@ -1,0 +1,175 @@
+package dev.minimalimage.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import dev.minimalimage.image.AssembledImage;
+import dev.minimalimage.image.ImageRootfs;
+import dev.minimalimage.image.RuntimeConfig;
+import dev.minimalimage.result.BuildResult;
+import dev.minimalimage.result.OutputTail;
+import dev.minimalimage.result.SmokeTestResult;
+
+/**
+ * `build --smoke-test`: the delivered image, unpacked from its own layer blobs into an otherwise empty root, run once
+ * as a runtime would start it (Entrypoint, the test's arguments instead of Cmd, only the image's Env, its WorkingDir
+ * and user) in a {@link Sandbox}. The verdict follows spec.verify.smokeTest: the exit code, then the output pattern.
+ * A host that cannot provide the sandbox skips the test instead of failing the build.
+ */
+final class LocalSmokeTest {
+
+    /** {@code args} empty: the image's own Cmd; {@code outputPattern} null: any output. */
+    record Plan(List<String> args, int expectedExitCode, Pattern outputPattern, long timeoutSeconds) {
+    }
+
+    /** How much of the end of the output is read: more than the tail keeps, so its lines are whole. */
+    private static final int OUTPUT_BYTES = 64 * 1024;
+
+    private final Plan plan;
+    private final Sandbox sandbox;
+    private final PrintWriter err;
+
+    LocalSmokeTest(Plan plan, Sandbox sandbox, PrintWriter err) {
+        this.plan = plan;
+        this.sandbox = sandbox;
+        this.err = err;
+    }
+
+    /** {@code delivered} with the test's outcome; reported on stderr too. */
+    BuildResult verify(AssembledImage image, BuildResult delivered) throws IOException, InterruptedException {
+        SmokeTestResult test = run(image);
+        if (!test.ran()) {
+            err.println("warning: smoke test skipped: " + test.message());
+        } else if (!test.failed()) {
+            err.println("smoke test passed: " + test.message());
+        } // a failure is the result's own error line
+        err.flush();
+        return delivered.withSmokeTest(test);
+    }
+
+    private SmokeTestResult run(AssembledImage image) throws IOException, InterruptedException {
+        RuntimeConfig config = RuntimeConfig.of(image);
+        Sandbox.User user = Sandbox.User.of(config.user() == null ? "" : config.user());
+        if (user == null) {
+            return SmokeTestResult.skipped("the image's user " + config.user() + " is not numeric (UID[:GID]); only"
+                    + " its /etc/passwd could say who that is");
+        }
+        String unavailable = sandbox.unavailable(user);
+        if (unavailable != null) {
+            return SmokeTestResult.skipped("this host cannot run the image from an empty root: " + unavailable);
+        }
+        Path root = Files.createTempDirectory("minimal-image-smoke-root");
+        Path log = Files.createTempFile("minimal-image-smoke", ".log"); // outside the root: the program cannot see it
+        try {
+            String workingDir = config.workingDir() == null ? "/" : config.workingDir();
+            try {
+                unpack(image, root, workingDir);
+            } catch (IOException e) {
+                return SmokeTestResult.skipped("cannot unpack the image here: " + e.getMessage());
+            }
+            Integer exitCode = execute(sandbox.command(root, workingDir, user, argv(config)), config.env(), log);
+            return verdict(exitCode, OutputTail.of(lastBytes(log)), user);
+        } finally {
+            remove(root);
+            Files.deleteIfExists(log);
+        }
+    }
+
+    /** The layers; a root and a WorkingDir the image's user may enter (a temp directory is 0700, the root's 0755). */
+    private static void unpack(AssembledImage image, Path root, String workingDir) throws IOException {
+        ImageRootfs.materialize(image, root);
+        Files.setAttribute(root, "unix:mode", 0755);
+        ImageRootfs.ensureDirectory(root, workingDir);
+    }
+
+    private List<String> argv(RuntimeConfig config) {
+        List<String> argv = new ArrayList<>(config.entrypoint());
+        argv.addAll(plan.args().isEmpty() ? config.cmd() : plan.args());
+        return argv;
+    }
+
+    /** Runs the sandboxed program with only the image's environment; its exit code, or null when it was killed. */
+    private Integer execute(List<String> command, List<String> env, Path log) throws IOException,
+            InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(log.toFile()) // a file, so a chatty program never blocks on a full pipe
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Map<String, String> environment = builder.environment();
+        environment.clear();
+        env.forEach(e -> environment.put(e.substring(0, e.indexOf('=')), e.substring(e.indexOf('=') + 1)));
+        Process process = builder.start();
+        if (process.waitFor(plan.timeoutSeconds(), TimeUnit.SECONDS)) {
+            return process.exitValue();
+        }
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly().waitFor(); // --kill-child: its PID namespace, and so every process in it, ends too
+        return null;
+    }
+
+    private SmokeTestResult verdict(Integer exitCode, String output, Sandbox.User user) {
+        String as = user.rootReplaced() ? "; ran as " + user + " instead of root, like the operator's smoke-test pod"
+                : "";
+        if (exitCode == null) {
+            return failed(null, output, user, "did not exit within --smoke-timeout (" + plan.timeoutSeconds()
+                    + "s) and was killed" + as + outputNote(output));
+        }
+        if (exitCode != plan.expectedExitCode()) {
+            return failed(exitCode, output, user, "exit code " + exitCode + ", expected " + plan.expectedExitCode()
+                    + startNote(exitCode, output) + as + outputNote(output));
+        }
+        if (plan.outputPattern() != null && (output == null || !plan.outputPattern().matcher(output).find())) {
+            return failed(exitCode, output, user, "exit code " + exitCode + " as expected, but the output does not"
+                    + " match --smoke-output-pattern " + plan.outputPattern().pattern() + as + outputNote(output));
+        }
+        return SmokeTestResult.verdict(true, exitCode, output, user.toString(), "exit code " + exitCode
+                + " as expected" + (plan.outputPattern() == null ? "" : ", output matches "
+                + plan.outputPattern().pattern()) + as);
+    }
+
+    private static SmokeTestResult failed(Integer exitCode, String output, Sandbox.User user, String message) {
+        return SmokeTestResult.verdict(false, exitCode, output, user.toString(), message);
+    }
+
+    /** unshare exits 127 when exec(2) fails with ENOENT: for a file that is there, its ELF interpreter is not. */
+    private static String startNote(int exitCode, String output) {
+        return exitCode == 127 && output != null && output.contains("No such file or directory")
+                ? " (it could not be started: no such file or directory; a dynamically linked binary finds no"
+                        + " interpreter on scratch, or --path names no file)" : "";
+    }
+
+    private static String outputNote(String output) {
+        return output == null ? "; no output" : "; output:\n" + output;
+    }
+
+    private static String lastBytes(Path log) throws IOException {
+        try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
+            long start = Math.max(0, file.length() - OUTPUT_BYTES);
+            byte[] bytes = new byte[(int) (file.length() - start)];
+            file.seek(start);
+            file.readFully(bytes);
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Deletes the root without following its links; what the program left behind goes too. */
+    private void remove(Path root) {
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path path : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            err.println("warning: smoke test root " + root + " not fully removed: " + e.getMessage());
+        }
+    }
+}
