@@ -99,7 +99,9 @@ final class BuildCommand implements Callable<Integer> {
         LocalSmokeTest.Plan smokePlan = smokeTest.plan(spec.commandLine().getParseResult()); // before compiling
         CompileStep step;
         try {
-            step = LanguagePresets.compileStep(lang, ToolchainImages.DEFAULTS);
+            // --bundle: the preset links dynamically; the package step bundles from this host's root (--bundle-root)
+            step = LanguagePresets.compileStep(lang, ToolchainImages.DEFAULTS,
+                    options.bundle ? LanguagePresets.Linking.DYNAMIC : LanguagePresets.Linking.STATIC);
         } catch (InvalidSpecException e) {
             throw new IllegalArgumentException(e.getMessage());
         }

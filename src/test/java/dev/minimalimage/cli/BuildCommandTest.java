@@ -41,4 +41,19 @@ class BuildCommandTest {
         assertThat(broken.stderr()).contains("error: expected");
         assertThat(broken.result().reason()).isEqualTo("CompileFailed");
     }
+
+    @Test
+    void withBundleThePresetLinksDynamicallyAndTheImageCarriesTheLibraries(@TempDir Path dir) throws Exception {
+        Processes.requireOnPath("g++");
+        Path cpp = Files.createDirectories(dir.resolve("cpp"));
+        Files.writeString(cpp.resolve("main.cpp"), "#include <iostream>\nint main(){std::cout<<\"hi\\n\";}\n");
+        CliRun built = CliRun.of("build", "--language", "cpp", "--bundle", "--source", cpp.toString(), "--work-dir",
+                dir.resolve("work").toString(), "--oci-layout", dir.resolve("layout").toString(), "--smoke-test", "",
+                "--smoke-output-pattern", "^hi$");
+        assertThat(built.exitCode()).as(built.all()).isZero();
+        BuildResult result = built.result();
+        assertThat(result.link().verdict()).isEqualTo("Dynamic");
+        assertThat(result.link().bundled()).anyMatch(p -> p.endsWith("/libstdc++.so.6"));
+        assertThat(result.smokeTest().passed()).as(built.all()).isTrue();
+    }
 }
