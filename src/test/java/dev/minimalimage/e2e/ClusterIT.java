@@ -40,6 +40,7 @@ import dev.minimalimage.api.v1alpha1.Language;
 import dev.minimalimage.api.v1alpha1.LiteralEnvVar;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
+import dev.minimalimage.api.v1alpha1.Verify;
 import dev.minimalimage.api.v1alpha1.Source;
 import dev.minimalimage.git.GitHosts;
 import dev.minimalimage.operator.Resources;
@@ -622,6 +623,43 @@ class ClusterIT {
         var ran = dev.minimalimage.testsupport.Skopeo.runInRoot(rootfs, "65532", "/bin/sh", "-c", "ls /app");
         assertThat(ran.exitCode()).as(ran.stderr()).isZero();
         assertThat(ran.stdout()).isEqualTo("app\n");
+    }
+
+    @Test
+    @Order(40)
+    void bundleModeShipsAGlibcCppProgramWithTheToolchainImagesLibrariesAndRefusesAMissingOne() throws Exception {
+        MinimalImage bundled = inline("bundle-cpp", Language.Name.CPP, Map.of("main.cpp", """
+                #include <iostream>
+                #include <netdb.h>
+                int main() {
+                    addrinfo *found = nullptr;
+                    int lookup = getaddrinfo("localhost", nullptr, nullptr, &found);
+                    std::cout << "bundled c++, localhost " << (lookup == 0 ? "found" : gai_strerror(lookup)) << "\\n";
+                }
+                """));
+        bundled.getSpec().getVerify().setLinkPolicy(Verify.LinkPolicy.BUNDLE);
+        MinimalImage missing = inline("bundle-missing", Language.Name.C, Map.of("main.c", program("never packed")));
+        missing.getSpec().getVerify().setLinkPolicy(Verify.LinkPolicy.BUNDLE);
+        missing.getSpec().getVerify().setExtraLibraries(List.of("libnot-in-the-toolchain.so.9"));
+        create(bundled);
+        create(missing);
+
+        // the libraries come from the toolchain image (Debian's glibc and libstdc++), collected where the compile ran
+        MinimalImageStatus status = awaitReady("bundle-cpp");
+        System.out.println("cluster bundle-cpp status:\n" + Serialization.asYaml(status));
+        assertThat(status.getLink().getVerdict()).isEqualTo("Dynamic");
+        assertThat(status.getLink().getBundled()).anyMatch(p -> p.endsWith("/libstdc++.so.6"))
+                .anyMatch(p -> p.endsWith("/libc.so.6")).contains("/etc/nsswitch.conf", "/etc/hosts");
+        assertThat(status.getLink().getBundleBytes()).isPositive();
+        assertThat(status.getConditions()).filteredOn(c -> "LinkVerified".equals(c.getType())).singleElement()
+                .satisfies(c -> assertThat(c.getReason()).isEqualTo("Bundled"));
+        assertPushedImageRuns(status, "e2e/bundle-cpp", "1", "/app/app", "bundled c++, localhost found\n");
+
+        MinimalImageStatus refused = awaitFinished("bundle-missing");
+        assertThat(ready(refused).getReason()).as(Serialization.asYaml(refused)).isEqualTo("BundleIncomplete");
+        assertThat(ready(refused).getMessage()).contains("libnot-in-the-toolchain.so.9")
+                .contains("kubectl logs -n " + env.namespace() + " " + refused.getBuilderPod() + " -c compile");
+        assertThat(refused.getDigest()).as("nothing half-built is pushed").isNull();
     }
 
     @Test
