@@ -154,9 +154,9 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
         Optional<Duration> nextPoll = BranchFollower.interval(view)
                 .map(interval -> Duration.between(now, BranchFollower.nextPoll(written, interval)));
         BuildPlan planned = plan;
-        Optional<Instant> smokeDeadline = smokePod.filter(p -> planned.smokeTest().expectRunning())
-                .filter(p -> SmokeTestNeededCondition.needed(written, planned))
-                .flatMap(p -> SmokeInspector.deadline(p, planned.smokeTest()));
+        Optional<Instant> smokeDeadline = smokePod.filter(p -> SmokeTestNeededCondition.needed(written, planned))
+                .flatMap(p -> SmokeInspector.nextDeadline(p, planned.smokeTest(),
+                        StatusAggregator.smokeBudget(planned), now));
         return Timers.next(problem.isPresent(), after, plan, pod, now, nextPoll, smokeDeadline)
                 .map(wait -> UpdateControl.<MinimalImage>noUpdate().rescheduleAfter(wait))
                 .orElse(UpdateControl.noUpdate());

@@ -1,6 +1,8 @@
 package dev.minimalimage.operator;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -17,7 +19,7 @@ import io.fabric8.kubernetes.api.model.PodStatus;
 
 /**
  * Reads the smoke-test pod: still running, passed, or failed and why (the kubelet's own words for a container that
- * never ran). Pure: pod, test and clock in, verdict out; the output comes from the termination message (the kubelet
+ * never ran). Pure: pod, test, budgets and clock in, verdict out; the output comes from the termination message (the kubelet
  * puts the log tail there for a failing run) or, when that is empty, from {@code logs}, asked only then.
  */
 final class SmokeInspector {
@@ -31,8 +33,19 @@ final class SmokeInspector {
         }
     }
 
-    private static final Set<String> PULL_FAILURES = Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName",
-            "ErrImageNeverPull");
+    /**
+     * spec.build.startTimeout and pullTimeout, reused for the smoke-test pod and counted from its creation (pulling
+     * the produced image is the first thing it does): without them a pod no node takes, or whose pull keeps failing,
+     * would leave the resource SmokeTesting for ever, as activeDeadlineSeconds never starts counting for a pod that
+     * is not scheduled, and a server's smoke pod (expectRunning) has none.
+     */
+    record Budget(Duration start, Duration pull) {
+    }
+
+    /** The kubelet retries these by itself: a registry's 429 or a short outage heals within the pull budget. */
+    private static final Set<String> PULL_RETRIED = Set.of("ErrImagePull", "ImagePullBackOff");
+    /** These never heal in the same pod. */
+    private static final Set<String> PULL_REFUSED = Set.of("InvalidImageName", "ErrImageNeverPull");
     private static final Set<String> CANNOT_CREATE = Set.of("CreateContainerError", "CreateContainerConfigError",
             "RunContainerError");
     /** How runc / containerd and dockershim report a process that could not be started. */
@@ -41,7 +54,7 @@ final class SmokeInspector {
     private SmokeInspector() {
     }
 
-    static Verdict inspect(Optional<Pod> found, SmokeTestPlan test, String podName, Instant now,
+    static Verdict inspect(Optional<Pod> found, SmokeTestPlan test, String podName, Budget budget, Instant now,
             Supplier<Optional<String>> logs) {
         if (found.isEmpty()) {
             return running(null, "creating smoke-test pod " + podName);
@@ -54,49 +67,109 @@ final class SmokeInspector {
                 : container.getState().getWaiting();
         ContainerStateTerminated done = container == null || container.getState() == null ? null
                 : container.getState().getTerminated();
-        if (waiting != null && PULL_FAILURES.contains(waiting.getReason())) {
-            return failed(Reasons.SMOKE_TEST_IMAGE_PULL_FAILED, "cannot pull the produced image "
-                    + container.getImage() + " for the smoke test in pod " + podName + ": " + waiting.getReason()
-                    + kubeletSays(waiting.getMessage()), null, null, null);
-        }
-        if (waiting != null && CANNOT_CREATE.contains(waiting.getReason())) {
-            return failed(Reasons.SMOKE_TEST_CANNOT_START, "the smoke-test container of pod " + podName
-                    + " cannot start: " + waiting.getReason() + kubeletSays(waiting.getMessage()), null, null, null);
+        String where = where(pod);
+        Optional<Verdict> stuck = waiting == null ? Optional.empty() : stuck(pod, container, waiting, budget, now);
+        if (stuck.isPresent()) {
+            return stuck.get();
         }
         if (done != null && CANNOT_RUN.contains(done.getReason())) {
-            return failed(Reasons.SMOKE_TEST_CANNOT_START, "the program in the image never ran (" + done.getReason()
-                    + kubeletSays(done.getMessage()) + ")" + (done.getMessage() != null
-                    && done.getMessage().contains("no such file or directory") ? "; a dynamically linked binary on"
-                    + " scratch lacks its interpreter, or spec.image.path is wrong" : ""), done.getExitCode(), null,
-                    done.getFinishedAt());
+            return neverRan(done, pod);
         }
         if ("DeadlineExceeded".equals(status.getReason())) {
             String output = output(done, logs);
             return failed(Reasons.SMOKE_TEST_TIMEOUT, "the program did not exit within spec.verify.smokeTest.timeout ("
-                    + test.timeoutSeconds() + "s); pod " + podName + " was stopped" + outputNote(output),
-                    done == null ? null : done.getExitCode(), output, done == null ? null : done.getFinishedAt());
+                    + test.timeoutSeconds() + "s); the " + where + " was stopped. " + logsHint(pod)
+                    + outputNote(output), done == null ? null : done.getExitCode(), output,
+                    done == null ? null : done.getFinishedAt());
         }
         if (done != null) {
-            return exited(done, test, output(done, logs));
+            return exited(done, test, output(done, logs), pod);
         }
         boolean runningNow = container != null && container.getState() != null
                 && container.getState().getRunning() != null;
         Optional<Instant> deadline = deadline(pod, test);
         if (test.expectRunning() && runningNow && deadline.isPresent() && !now.isBefore(deadline.get())) {
-            String output = OutputTail.of(logs.get().orElse(null));
-            return matches(test, output) ? new Verdict(State.PASSED, Reasons.SMOKE_TEST_PASSED, "still running after "
-                    + test.timeoutSeconds() + "s as expected" + patternNote(test), null, output, null)
-                    : failed(Reasons.SMOKE_TEST_FAILED, "still running after " + test.timeoutSeconds() + "s as"
-                    + " expected, but its output does not match spec.verify.smokeTest.outputPattern "
-                    + test.outputPattern().pattern() + outputNote(output), null, output, null);
+            return stillRunning(test, OutputTail.of(logs.get().orElse(null)), pod);
+        }
+        Optional<StartCheck.NotStarted> late = StartCheck.notStarted(pod, "smoke-test pod", budget.start(), now,
+                Optional::empty);
+        if (late.isPresent()) {
+            // the scheduler's or kubelet's words; the image's program was never tried
+            return failed(Reasons.SMOKE_TEST_CANNOT_START, late.get().message(), null, null, null);
         }
         if ("Failed".equals(status.getPhase())) {
             return failed(Reasons.SMOKE_TEST_FAILED, "smoke-test pod " + podName + " failed: " + status.getReason()
-                    + kubeletSays(status.getMessage()), null, null, null);
+                    + kubeletSays(status.getMessage()) + ". " + describeHint(pod), null, null, null);
         }
         return running(runningNow ? null : container, "smoke test " + (runningNow ? "running" : "starting")
                 + " in pod " + podName + (test.expectRunning() && deadline.isPresent() ? "; passes if still running at "
                 + deadline.get() : ""));
+    }
+
+    /**
+     * The next moment the verdict of a pod still undecided can change without an event from the pod: a server's
+     * deadline, or the end of the start or pull budget; empty when none lies ahead.
+     */
+    static Optional<Instant> nextDeadline(Pod pod, SmokeTestPlan test, Budget budget, Instant now) {
+        String created = pod.getMetadata().getCreationTimestamp();
+        if (created == null) {
+            return Optional.empty();
+        }
+        Instant start = Instant.parse(created);
+        List<Instant> candidates = new ArrayList<>();
+        if (test.expectRunning()) {
+            candidates.add(start.plusSeconds(test.timeoutSeconds()));
+        }
+        if (!StartCheck.started(pod)) {
+            candidates.add(start.plus(budget.start()));
+            candidates.add(start.plus(budget.pull()));
+        }
+        return candidates.stream().filter(now::isBefore).min(Instant::compareTo);
+    }
+
+    /** A container the kubelet cannot pull or create: its verdict, or empty for an ordinary wait. */
+    private static Optional<Verdict> stuck(Pod pod, ContainerStatus container, ContainerStateWaiting waiting,
+            Budget budget, Instant now) {
+        if (PULL_RETRIED.contains(waiting.getReason()) || PULL_REFUSED.contains(waiting.getReason())) {
+            return Optional.of(pullFailing(pod, container, waiting, budget, now));
+        }
+        if (CANNOT_CREATE.contains(waiting.getReason())) {
+            return Optional.of(failed(Reasons.SMOKE_TEST_CANNOT_START, "the " + where(pod) + " cannot start: "
+                    + waiting.getReason() + kubeletSays(waiting.getMessage()) + ". " + describeHint(pod), null, null,
+                    null));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The kubelet retries a failed pull of the produced image by itself; the smoke test fails once the pull budget
+     * is spent, at once for a pull that cannot heal, or when the pod was stopped meanwhile (its deadline).
+     */
+    private static Verdict pullFailing(Pod pod, ContainerStatus container, ContainerStateWaiting waiting,
+            Budget budget, Instant now) {
+        String what = "cannot pull the produced image " + container.getImage() + " for the " + where(pod) + ": "
+                + waiting.getReason() + kubeletSays(waiting.getMessage());
+        String budgetName = "spec.build.pullTimeout (" + budget.pull().toSeconds() + "s)";
+        String created = pod.getMetadata().getCreationTimestamp();
+        Instant giveUp = created == null ? now : Instant.parse(created).plus(budget.pull());
+        boolean podEnded = pod.getStatus() != null && "Failed".equals(pod.getStatus().getPhase());
+        if (PULL_REFUSED.contains(waiting.getReason()) || podEnded) {
+            return failed(Reasons.SMOKE_TEST_IMAGE_PULL_FAILED, what + ". " + describeHint(pod), null, null, null);
+        }
+        if (!now.isBefore(giveUp)) {
+            return failed(Reasons.SMOKE_TEST_IMAGE_PULL_FAILED, what + "; still failing " + budgetName + " after the"
+                    + " pod was created. " + describeHint(pod), null, null, null);
+        }
+        return running(null, what + "; the kubelet keeps retrying until " + budgetName + " runs out at " + giveUp);
+    }
+
+    private static Verdict stillRunning(SmokeTestPlan test, String output, Pod pod) {
+        return matches(test, output) ? new Verdict(State.PASSED, Reasons.SMOKE_TEST_PASSED, "still running after "
+                + test.timeoutSeconds() + "s as expected" + patternNote(test), null, output, null)
+                : failed(Reasons.SMOKE_TEST_FAILED, "still running after " + test.timeoutSeconds() + "s as"
+                + " expected, but its output does not match spec.verify.smokeTest.outputPattern "
+                + test.outputPattern().pattern() + " (" + where(pod) + "). " + logsHint(pod) + outputNote(output),
+                null, output, null);
     }
 
     /** When an expectRunning test passes: the pod's creation plus the timeout. */
@@ -106,21 +179,50 @@ final class SmokeInspector {
                 : Optional.of(Instant.parse(created).plusSeconds(test.timeoutSeconds()));
     }
 
-    private static Verdict exited(ContainerStateTerminated done, SmokeTestPlan test, String output) {
+    /**
+     * The runtime tried to execute the image's program and could not (runc's StartError, dockershim's
+     * ContainerCannotRun, exit code 128): a missing entrypoint, a binary for another machine, or with other runtime
+     * versions a dynamic binary whose interpreter is not in the image (containerd 1.6 + runc 1.1 on the test cluster
+     * start that container and report its exit code 1 with "exec /app/app: no such file or directory" as the output,
+     * which {@link #exited} reads). Either way the produced image failed its test, so SmokeTestFailed with the
+     * runtime's words as the output; SmokeTestCannotStart stays for a pod the kubelet could not set up at all (a
+     * container it could not create, a pod never scheduled or started in time), where the program was never tried.
+     */
+    private static Verdict neverRan(ContainerStateTerminated done, Pod pod) {
+        String said = OutputTail.of(done.getMessage());
+        return failed(Reasons.SMOKE_TEST_FAILED, "the program could not be executed in the " + where(pod) + " ("
+                + done.getReason() + ", exit code " + done.getExitCode() + ")" + missingFileHint(said) + ". "
+                + describeHint(pod) + outputNote(said), done.getExitCode(), said, done.getFinishedAt());
+    }
+
+    /**
+     * runc's words when the program's file, or the interpreter a dynamic binary names, is not in the image: at
+     * create time (StartError, "exec: \"/app/app\": ... no such file or directory") or, as containerd 1.6 with runc
+     * 1.1 report a missing interpreter on the real test cluster, from the started container itself (reason Error,
+     * exit code 1, output "exec /app/app: no such file or directory").
+     */
+    private static String missingFileHint(String output) {
+        return output != null && output.contains("exec") && output.contains("no such file or directory")
+                ? "; a dynamically linked binary on scratch lacks its interpreter (see status.link), or"
+                        + " spec.image.path is wrong" : "";
+    }
+
+    private static Verdict exited(ContainerStateTerminated done, SmokeTestPlan test, String output, Pod pod) {
         int code = done.getExitCode() == null ? -1 : done.getExitCode();
+        String see = " (" + where(pod) + "). " + logsHint(pod) + outputNote(output);
         if (test.expectRunning()) {
             return failed(Reasons.SMOKE_TEST_FAILED, "exited before the deadline (exit code " + code + " within "
-                    + test.timeoutSeconds() + "s); expected it still running" + outputNote(output), code, output,
+                    + test.timeoutSeconds() + "s); expected it still running" + see, code, output,
                     done.getFinishedAt());
         }
         if (code != test.expectedExitCode()) {
             return failed(Reasons.SMOKE_TEST_FAILED, "exit code " + code + ", expected " + test.expectedExitCode()
-                    + outputNote(output), code, output, done.getFinishedAt());
+                    + missingFileHint(output) + see, code, output, done.getFinishedAt());
         }
         if (!matches(test, output)) {
             return failed(Reasons.SMOKE_TEST_FAILED, "exit code " + code + " as expected, but the output does not"
-                    + " match spec.verify.smokeTest.outputPattern " + test.outputPattern().pattern()
-                    + outputNote(output), code, output, done.getFinishedAt());
+                    + " match spec.verify.smokeTest.outputPattern " + test.outputPattern().pattern() + see, code,
+                    output, done.getFinishedAt());
         }
         return new Verdict(State.PASSED, Reasons.SMOKE_TEST_PASSED, "exit code " + code + " as expected"
                 + patternNote(test), code, output, done.getFinishedAt());
@@ -142,6 +244,21 @@ final class SmokeInspector {
 
     private static String outputNote(String output) {
         return output == null ? "; no output" : "; output:\n" + output;
+    }
+
+    /** Names the container and its pod, as the builder's failures do. */
+    private static String where(Pod pod) {
+        return "container " + BuilderLayout.SMOKE_CONTAINER + " of smoke-test pod " + pod.getMetadata().getName();
+    }
+
+    private static String logsHint(Pod pod) {
+        return PodInspector.logsHint(pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
+                BuilderLayout.SMOKE_CONTAINER);
+    }
+
+    /** For a container that never ran: its log is empty, the pod's events say why. */
+    private static String describeHint(Pod pod) {
+        return "See: kubectl describe pod -n " + pod.getMetadata().getNamespace() + " " + pod.getMetadata().getName();
     }
 
     private static String kubeletSays(String message) {

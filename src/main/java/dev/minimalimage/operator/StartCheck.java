@@ -14,9 +14,9 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 
 /**
- * A builder pod that has not started a single step after spec.build.startTimeout: activeDeadlineSeconds counts from
- * the kubelet's start, which a pod that is never scheduled or never gets its volumes does not reach, so without this
- * such a build would show Building for ever. The reason quotes the scheduler (Unschedulable) or the kubelet
+ * A builder (or smoke-test) pod that has not started a single step after spec.build.startTimeout:
+ * activeDeadlineSeconds counts from the kubelet's start, which a pod that is never scheduled or never gets its volumes
+ * does not reach, so without this such a build would show Building for ever. The reason quotes the scheduler (Unschedulable) or the kubelet
  * (VolumeMountFailed, from its FailedMount event).
  */
 final class StartCheck {
@@ -45,8 +45,22 @@ final class StartCheck {
         return startTimeout.minus(Duration.between(created, now));
     }
 
-    /** The failure of a pod that did not start in time, or empty while it still may. */
+    /** Why a pod did not start in time: one of the builder's reasons and the scheduler's or kubelet's words. */
+    record NotStarted(String reason, String message) {
+    }
+
+    /** The failure of a builder pod that did not start in time, or empty while it still may. */
     static Optional<BuildOutcome> expired(Pod pod, Duration startTimeout, Instant now,
+            Supplier<Optional<String>> mountFailure) {
+        return notStarted(pod, "builder pod", startTimeout, now, mountFailure)
+                .map(late -> failed(late.reason(), late.message()));
+    }
+
+    /**
+     * Why a pod ({@code role}, e.g. "builder pod", names it in the message) has not started within
+     * {@code startTimeout} of its creation, or empty while it still may (or did start).
+     */
+    static Optional<NotStarted> notStarted(Pod pod, String role, Duration startTimeout, Instant now,
             Supplier<Optional<String>> mountFailure) {
         if (started(pod) || pod.getMetadata().getCreationTimestamp() == null
                 || !remaining(pod, startTimeout, now).isNegative()) {
@@ -54,16 +68,16 @@ final class StartCheck {
         }
         String name = pod.getMetadata().getName();
         String limit = " within spec.build.startTimeout (" + startTimeout.toSeconds() + "s)";
-        Optional<PodCondition> unschedulable = Objects.requireNonNullElse(pod.getStatus().getConditions(),
-                List.<PodCondition>of()).stream()
+        Optional<PodCondition> unschedulable = (pod.getStatus() == null ? List.<PodCondition>of()
+                : Objects.requireNonNullElse(pod.getStatus().getConditions(), List.<PodCondition>of())).stream()
                 .filter(c -> "PodScheduled".equals(c.getType()) && "False".equals(c.getStatus())).findFirst();
         if (unschedulable.isPresent()) {
-            return Optional.of(failed(Reasons.UNSCHEDULABLE, "builder pod " + name + " was not scheduled" + limit
+            return Optional.of(new NotStarted(Reasons.UNSCHEDULABLE, role + " " + name + " was not scheduled" + limit
                     + ": " + unschedulable.get().getMessage()));
         }
-        return Optional.of(mountFailure.get().map(message -> failed(Reasons.VOLUME_MOUNT_FAILED, "builder pod " + name
-                + " could not mount its volumes" + limit + ": " + message))
-                .orElseGet(() -> failed(Reasons.POD_NOT_STARTED, "builder pod " + name + " did not start" + limit
+        return Optional.of(mountFailure.get().map(message -> new NotStarted(Reasons.VOLUME_MOUNT_FAILED, role + " "
+                + name + " could not mount its volumes" + limit + ": " + message))
+                .orElseGet(() -> new NotStarted(Reasons.POD_NOT_STARTED, role + " " + name + " did not start" + limit
                         + ". See: kubectl describe pod -n " + pod.getMetadata().getNamespace() + " " + name)));
     }
 

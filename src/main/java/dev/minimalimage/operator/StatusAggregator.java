@@ -95,8 +95,8 @@ final class StatusAggregator {
         if (sameInputs && smokeDecided(old)) {
             return kept(resource, old); // the verdict stands, also once the smoke-test pod is deleted or stopped
         }
-        SmokeInspector.Verdict verdict = SmokeInspector.inspect(smokePod, plan.smokeTest(), plan.smokePodName(), now,
-                smokeLogs);
+        SmokeInspector.Verdict verdict = SmokeInspector.inspect(smokePod, plan.smokeTest(), plan.smokePodName(),
+                smokeBudget(plan), now, smokeLogs);
         status.setSmokeTest(smokeStatus(plan, verdict));
         apply(resource, status, smokeOutcome(built, verdict), sameInputs ? old : null);
         StageState smoke = switch (verdict.state()) {
@@ -109,6 +109,12 @@ final class StatusAggregator {
                 smoke.reason(), smoke.message(), generation(resource), now()));
         status.setConditions(conditions);
         return status;
+    }
+
+    /** The builder's start and pull budgets, which the smoke-test pod gets too (no knobs of its own). */
+    static SmokeInspector.Budget smokeBudget(BuildPlan plan) {
+        return new SmokeInspector.Budget(Duration.ofSeconds(plan.startTimeoutSeconds()),
+                Duration.ofSeconds(plan.pullTimeoutSeconds()));
     }
 
     /** A smoke test of these inputs that passed or failed (not one still running). */

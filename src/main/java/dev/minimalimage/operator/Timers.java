@@ -32,7 +32,8 @@ final class Timers {
     }
 
     /**
-     * {@code smokeDeadline}: when a smoke test that expects the program to keep running passes (no event marks it).
+     * {@code smokeDeadline}: when an undecided smoke test's verdict changes with no event to mark it (a server's
+     * deadline, the end of the smoke-test pod's start or pull budget).
      */
     static Optional<Duration> next(boolean preflightFailed, MinimalImageStatus status, BuildPlan plan,
             Optional<Pod> pod, Instant now, Optional<Duration> nextPoll, Optional<Instant> smokeDeadline) {

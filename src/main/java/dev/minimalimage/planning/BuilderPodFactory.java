@@ -228,11 +228,19 @@ public final class BuilderPodFactory {
     }
 
     private List<LocalObjectReference> pullSecrets(BuildSettings build) {
+        return pullSecrets(operatorPullSecrets, build).stream().map(LocalObjectReference::new).toList();
+    }
+
+    /**
+     * The operator-wide pull secrets, then spec.build.imagePullSecrets, without repeats: what the builder pod pulls
+     * with, and the smoke-test pod too (the produced image usually lives in the same private registry).
+     */
+    static List<String> pullSecrets(List<String> operatorPullSecrets, BuildSettings build) {
         Set<String> names = new LinkedHashSet<>(operatorPullSecrets);
         if (build.getImagePullSecrets() != null) {
             build.getImagePullSecrets().stream().map(PullSecretReference::getName).forEach(names::add);
         }
-        return names.stream().filter(n -> n != null && !n.isBlank()).map(LocalObjectReference::new).toList();
+        return names.stream().filter(n -> n != null && !n.isBlank()).toList();
     }
 
     private static ContainerBuilder base(String name, String image, BuildSettings build) {

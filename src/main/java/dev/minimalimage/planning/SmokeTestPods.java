@@ -8,7 +8,6 @@ import java.util.Set;
 
 import dev.minimalimage.api.v1alpha1.BuildSettings;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
-import dev.minimalimage.api.v1alpha1.PullSecretReference;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
@@ -23,7 +22,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
  * The smoke-test pod: the pushed image, by digest, run once with the spec's arguments and environment. Pod Security
  * restricted with a read-only root, no service-account token, no service links, never restarted; the kubelet puts
  * the log tail of a failing run in the termination message. Pulls with the push Secret (it pulls what it pushed) and
- * spec.build.imagePullSecrets. And the NetworkPolicy that cuts the resource's smoke-test pods off the network.
+ * the builder pod's pull secrets (the operator's and spec.build.imagePullSecrets). And the NetworkPolicy that cuts the resource's smoke-test pods off the network.
  */
 public final class SmokeTestPods {
 
@@ -34,8 +33,11 @@ public final class SmokeTestPods {
     private SmokeTestPods() {
     }
 
-    /** {@code imageRef}: the pushed image by digest (status.imageRef). */
-    public static Pod create(MinimalImage resource, BuildPlan plan, String imageRef) {
+    /**
+     * {@code imageRef}: the pushed image by digest (status.imageRef); {@code operatorPullSecrets}: the operator-wide
+     * pull secrets its builder pods get (minimal-image.builder.image-pull-secrets).
+     */
+    public static Pod create(MinimalImage resource, BuildPlan plan, String imageRef, List<String> operatorPullSecrets) {
         SmokeTestPlan test = plan.smokeTest();
         BuildSettings build = resource.getSpec().getBuild() == null ? new BuildSettings() : resource.getSpec().getBuild();
         List<EnvVar> env = test.env().stream()
@@ -68,7 +70,7 @@ public final class SmokeTestPods {
                         .withNewResources().withRequests(REQUESTS).endResources()
                         .withSecurityContext(BuilderPodFactory.restricted())
                     .endContainer()
-                    .withImagePullSecrets(pullSecrets(plan, build))
+                    .withImagePullSecrets(pullSecrets(plan, build, operatorPullSecrets))
                     .withNodeSelector(build.getNodeSelector())
                     .withTolerations(build.getTolerations())
                 .endSpec()
@@ -104,13 +106,14 @@ public final class SmokeTestPods {
         return GeneratedNames.of(resourceName, "-smoke-test");
     }
 
-    private static List<LocalObjectReference> pullSecrets(BuildPlan plan, BuildSettings build) {
+    /** The push Secret (it pulls what it pushed), then the builder pod's own list. */
+    private static List<LocalObjectReference> pullSecrets(BuildPlan plan, BuildSettings build,
+            List<String> operatorPullSecrets) {
         Set<String> names = new LinkedHashSet<>();
         if (plan.pushSecret() != null) {
             names.add(plan.pushSecret());
         }
-        List<PullSecretReference> more = build.getImagePullSecrets() == null ? List.of() : build.getImagePullSecrets();
-        more.stream().map(PullSecretReference::getName).filter(n -> n != null && !n.isBlank()).forEach(names::add);
+        names.addAll(BuilderPodFactory.pullSecrets(operatorPullSecrets, build));
         return new ArrayList<>(names.stream().map(LocalObjectReference::new).toList());
     }
 }

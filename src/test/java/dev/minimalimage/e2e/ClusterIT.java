@@ -40,8 +40,9 @@ import dev.minimalimage.api.v1alpha1.Language;
 import dev.minimalimage.api.v1alpha1.LiteralEnvVar;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
-import dev.minimalimage.api.v1alpha1.Verify;
+import dev.minimalimage.api.v1alpha1.SmokeTest;
 import dev.minimalimage.api.v1alpha1.Source;
+import dev.minimalimage.api.v1alpha1.Verify;
 import dev.minimalimage.git.GitHosts;
 import dev.minimalimage.operator.Resources;
 import dev.minimalimage.planning.BuildCaches;
@@ -137,6 +138,10 @@ class ClusterIT {
         create(inline("rebuilt", Language.Name.C, Map.of("main.c", program("rebuilt"))));
         // everything that builds is created now, so the builds run side by side
         create(readmeExample());
+        create(smokeTested("smoke-ok", SMOKE_OK_PROGRAM));
+        create(smokeTested("smoke-exit3", "#include <stdio.h>\nint main(void){puts(\"about to fail\");"
+                + "fputs(\"smoke: giving up\\n\", stderr);return 3;}\n"));
+        create(dynamicSmokeTested());
         create(inline("hello-cpp", Language.Name.CPP, Map.of("main.cpp", "#include <iostream>\n#include <vector>\n"
                 + "int main(){std::vector<int> v{1,2,3};std::cout << \"hello from c++ \" << v.size() << std::endl;}\n")));
         create(inline("hello-go", Language.Name.GO,
@@ -638,6 +643,9 @@ class ClusterIT {
                 }
                 """));
         bundled.getSpec().getVerify().setLinkPolicy(Verify.LinkPolicy.BUNDLE);
+        SmokeTest runsInThePod = new SmokeTest(); // the real kubelet starts the bundled loader from the image
+        runsInThePod.setOutputPattern("^bundled c\\+\\+, localhost found$");
+        bundled.getSpec().getVerify().setSmokeTest(runsInThePod);
         MinimalImage missing = inline("bundle-missing", Language.Name.C, Map.of("main.c", program("never packed")));
         missing.getSpec().getVerify().setLinkPolicy(Verify.LinkPolicy.BUNDLE);
         missing.getSpec().getVerify().setExtraLibraries(List.of("libnot-in-the-toolchain.so.9"));
@@ -653,6 +661,8 @@ class ClusterIT {
         assertThat(status.getLink().getBundleBytes()).isPositive();
         assertThat(status.getConditions()).filteredOn(c -> "LinkVerified".equals(c.getType())).singleElement()
                 .satisfies(c -> assertThat(c.getReason()).isEqualTo("Bundled"));
+        assertThat(status.getConditions()).filteredOn(c -> "SmokeTested".equals(c.getType())).singleElement()
+                .satisfies(c -> assertThat(c.getReason()).isEqualTo("SmokeTestPassed"));
         assertPushedImageRuns(status, "e2e/bundle-cpp", "1", "/app/app", "bundled c++, localhost found\n");
 
         MinimalImageStatus refused = awaitFinished("bundle-missing");
@@ -738,6 +748,115 @@ class ClusterIT {
         }
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> names.stream()
                 .allMatch(n -> get(n) == null));
+    }
+
+    // ------------------------------------------------------------------------------------------- smoke test (issue 9)
+
+    @Test
+    @Order(31)
+    void aSmokeTestRunsTheImageByDigestRestrictedAsNonRootAndPasses() throws Exception {
+        MinimalImageStatus status = awaitReady("smoke-ok");
+        saveStatusYaml("smoke-ok", "smoke-status-pass.yaml");
+        assertThat(ready(status).getReason()).as(Serialization.asYaml(status)).isEqualTo("Built");
+        Condition smoke = condition(status, "SmokeTested");
+        assertThat(smoke.getStatus()).isEqualTo("True");
+        assertThat(smoke.getReason()).isEqualTo("SmokeTestPassed");
+        assertThat(smoke.getMessage()).contains("exit code 0 as expected").contains("output matches");
+        MinimalImageStatus.SmokeTestStatus result = status.getSmokeTest();
+        assertThat(result.getExitCode()).isZero();
+        // the image says root; Pod Security restricted forbids it, so the smoke test ran as 65532 and says so
+        assertThat(registry.config("e2e/smoke-ok", "1").at("/config/User").asText()).isEqualTo("0");
+        assertThat(result.getRunAsUser()).isEqualTo(65532L);
+        assertThat(result.getRootReplaced()).isTrue();
+        assertThat(result.getOutput()).isEqualTo("hello smoke uid=65532 arg=world");
+        Pod pod = client.pods().inNamespace(env.namespace()).withName(result.getPod()).get();
+        assertThat(pod).as("the smoke-test pod stays for its logs").isNotNull();
+        assertThat(status.getImageRef()).endsWith("@" + status.getDigest());
+        Container container = pod.getSpec().getContainers().get(0);
+        assertThat(container.getImage()).isEqualTo(status.getImageRef());
+        assertThat(container.getArgs()).containsExactly("world");
+        // what the kubelet actually ran: containerd's repo digest of the pulled image
+        assertThat(pod.getStatus().getContainerStatuses().get(0).getImageID()).endsWith(status.getDigest());
+        assertSmokePodLockedDown(pod, "smoke-ok");
+        var policy = client.network().v1().networkPolicies().inNamespace(env.namespace()).list().getItems().stream()
+                .filter(p -> p.getMetadata().getOwnerReferences().stream().anyMatch(o -> "smoke-ok".equals(o.getName())))
+                .findFirst().orElseThrow();
+        assertThat(policy.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
+        assertThat(policy.getSpec().getEgress()).as("no egress rule: all egress denied").isEmpty();
+    }
+
+    @Test
+    @Order(32)
+    void aSmokeTestOfAProgramThatExits3FailsWithTheExitCodeAndTheOutputTail() {
+        MinimalImageStatus status = awaitFinished("smoke-exit3");
+        saveStatusYaml("smoke-exit3", "smoke-status-fail.yaml");
+        assertThat(ready(status).getStatus()).as(Serialization.asYaml(status)).isEqualTo("False");
+        assertThat(ready(status).getReason()).isEqualTo("SmokeTestFailed");
+        Condition smoke = condition(status, "SmokeTested");
+        assertThat(smoke.getStatus()).isEqualTo("False");
+        assertThat(smoke.getReason()).isEqualTo("SmokeTestFailed");
+        String pod = status.getSmokeTest().getPod();
+        assertThat(smoke.getMessage()).contains("exit code 3, expected 0")
+                .contains("kubectl logs -n " + env.namespace() + " " + pod + " -c smoke")
+                .contains("about to fail").contains("smoke: giving up");
+        assertThat(status.getSmokeTest().getExitCode()).isEqualTo(3);
+        assertThat(status.getSmokeTest().getOutput()).contains("about to fail").contains("smoke: giving up");
+        assertThat(status.getDigest()).as("the image was pushed; only its smoke test failed").isNotNull();
+    }
+
+    @Test
+    @Order(33)
+    void aDynamicBinaryForcedThroughWithAllowDynamicFailsItsSmokeTestWithNoSuchFile() {
+        MinimalImageStatus status = awaitFinished("smoke-dynamic");
+        Pod pod = client.pods().inNamespace(env.namespace()).withName(status.getSmokeTest().getPod()).get();
+        // what this cluster's kubelet and runc report for a binary whose interpreter is not in the image
+        System.out.println("SMOKE dynamic: container status as the kubelet reports it:\n"
+                + Serialization.asYaml(pod.getStatus().getContainerStatuses()) + "STATUS smoke-dynamic:\n"
+                + Serialization.asYaml(status));
+        assertThat(status.getLink().getVerdict()).isEqualTo("Dynamic");
+        assertThat(ready(status).getReason()).as(Serialization.asYaml(status)).isEqualTo("SmokeTestFailed");
+        Condition smoke = condition(status, "SmokeTested");
+        assertThat(smoke.getReason()).isEqualTo("SmokeTestFailed");
+        assertThat(smoke.getMessage()).contains("no such file or directory").contains("dynamically linked");
+        assertThat(status.getSmokeTest().getOutput()).contains("no such file or directory");
+        assertThat(status.getSmokeTest().getExitCode()).as("runc's code, whichever way it reports").isNotZero();
+        assertSmokePodLockedDown(pod, "smoke-dynamic");
+    }
+
+    /** Pod Security restricted as admitted, no service-account token, owned by the resource. */
+    void assertSmokePodLockedDown(Pod pod, String owner) {
+        var podSecurity = pod.getSpec().getSecurityContext();
+        assertThat(podSecurity.getRunAsNonRoot()).isTrue();
+        assertThat(podSecurity.getRunAsUser()).isEqualTo(65532L);
+        assertThat(podSecurity.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(pod.getSpec().getAutomountServiceAccountToken()).isFalse();
+        assertThat(pod.getSpec().getRestartPolicy()).isEqualTo("Never");
+        Container container = pod.getSpec().getContainers().get(0);
+        assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(container.getVolumeMounts()).as("no service-account token is mounted")
+                .noneMatch(m -> m.getMountPath().startsWith("/var/run/secrets/kubernetes.io"));
+        assertThat(pod.getMetadata().getOwnerReferences()).singleElement()
+                .satisfies(o -> assertThat(o.getController()).isTrue())
+                .satisfies(o -> assertThat(o.getName()).isEqualTo(owner));
+    }
+
+    /** The resource as kubectl shows it, kept under target/cluster-tier for the issue's "status YAML". */
+    void saveStatusYaml(String name, String file) {
+        Processes.Result get = kubectl(Duration.ofSeconds(30), "get", "minimalimage", name, "-o", "yaml");
+        assertThat(get.exitCode()).as(get.stderr()).isZero();
+        try {
+            Path out = Files.createDirectories(Path.of("target/cluster-tier")).resolve(file);
+            Files.writeString(out, get.stdout());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static Condition condition(MinimalImageStatus status, String type) {
+        return status.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + type + " condition:\n" + Serialization.asYaml(status)));
     }
 
     /** Builder pods that hold a build slot, as the operator counts them: not finished and not being deleted. */
@@ -924,6 +1043,32 @@ class ClusterIT {
 
     String cachePersistentVolume() {
         return env.namespace() + "-" + CACHE_CLAIM;
+    }
+
+    static final String SMOKE_OK_PROGRAM = "#include <stdio.h>\n#include <unistd.h>\n"
+            + "int main(int argc, char **argv){printf(\"hello smoke uid=%d arg=%s\\n\", (int)getuid(),"
+            + " argc > 1 ? argv[1] : \"-\");return 0;}\n";
+
+    /** A static C program with a smoke test that passes only for "world" as uid 65532; the image's user is root. */
+    MinimalImage smokeTested(String name, String program) {
+        MinimalImage resource = inline(name, Language.Name.C, Map.of("main.c", program));
+        resource.getSpec().getImage().setUser("0");
+        SmokeTest test = new SmokeTest();
+        test.setArgs(List.of("world"));
+        test.setOutputPattern("^hello smoke uid=65532 arg=world$");
+        test.setTimeout("30s");
+        resource.getSpec().getVerify().setSmokeTest(test);
+        return resource;
+    }
+
+    /** A glibc-dynamic C program shipped anyway (AllowDynamic): on scratch its interpreter is missing. */
+    MinimalImage dynamicSmokeTested() {
+        MinimalImage resource = dynamicProgram();
+        resource.getMetadata().setName("smoke-dynamic");
+        resource.getSpec().getImage().setName(env.registry() + "/e2e/smoke-dynamic:1");
+        resource.getSpec().getVerify().setLinkPolicy(Verify.LinkPolicy.ALLOW_DYNAMIC);
+        resource.getSpec().getVerify().setSmokeTest(new SmokeTest());
+        return resource;
     }
 
     MinimalImage dynamicProgram() {

@@ -140,6 +140,7 @@ class SmokeTestReconcilerTest {
         MinimalImageStatus failed = awaitStatus("smoke-exit", s -> s.getPhase() == Phase.Failed);
         assertThat(ready(failed).getReason()).isEqualTo("SmokeTestFailed");
         assertThat(ready(failed).getMessage()).contains("exit code 3", "expected 0", "fatal: no config")
+                .contains("kubectl logs -n " + NS + " " + smoke.getMetadata().getName() + " -c smoke")
                 .doesNotContain("s3cret");
         assertThat(condition(failed, "SmokeTested").getStatus()).isEqualTo("False");
         assertThat(failed.getSmokeTest().getExitCode()).isEqualTo(3);
@@ -148,8 +149,9 @@ class SmokeTestReconcilerTest {
         assertThat(failed.getImageRef()).isEqualTo(IMAGE_BY_DIGEST);
     }
 
+    /** runc could not execute the program (a dynamic binary on scratch): the image failed its test. */
     @Test
-    void aProgramTheRuntimeCannotStartIsReportedInTheKubeletsWords() {
+    void aProgramTheRuntimeCannotExecuteFailsTheSmokeTestInTheRuntimesWords() {
         create("smoke-start", new SmokeTest(), "registry.example/smoke-start:1");
         Pod smoke = buildAndAwaitSmokePod("smoke-start");
         String runc = "failed to create containerd task: failed to create shim task: OCI runtime create failed: runc"
@@ -158,8 +160,11 @@ class SmokeTestReconcilerTest {
         edit(smoke, s -> new PodStatusBuilder(s).withPhase("Failed")
                 .withContainerStatuses(smokeTerminated(128, "StartError", runc)).build());
         MinimalImageStatus failed = awaitStatus("smoke-start", s -> s.getPhase() == Phase.Failed);
-        assertThat(ready(failed).getReason()).isEqualTo("SmokeTestCannotStart");
-        assertThat(ready(failed).getMessage()).contains("exec: \"/app/hello\": no such file or directory");
+        assertThat(ready(failed).getReason()).isEqualTo("SmokeTestFailed");
+        assertThat(ready(failed).getMessage()).contains("exec: \"/app/hello\": no such file or directory",
+                "StartError, exit code 128", "container smoke of smoke-test pod " + smoke.getMetadata().getName());
+        assertThat(condition(failed, "SmokeTested").getReason()).isEqualTo("SmokeTestFailed");
+        assertThat(failed.getSmokeTest().getExitCode()).isEqualTo(128);
         assertThat(failed.getDigest()).isEqualTo(DIGEST);
     }
 

@@ -1,0 +1,47 @@
+package dev.minimalimage.planning;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import dev.minimalimage.api.v1alpha1.BuildSettings;
+import dev.minimalimage.api.v1alpha1.MinimalImage;
+import dev.minimalimage.api.v1alpha1.PullSecretReference;
+import dev.minimalimage.api.v1alpha1.SmokeTest;
+import dev.minimalimage.operator.Resources;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.Pod;
+
+/** The smoke-test pod as planned: it pulls the produced image with what the builder pod pulls with, and more. */
+class SmokeTestPodsTest {
+
+    static final String IMAGE = "registry.example/app@sha256:" + "ab".repeat(32);
+
+    @Test
+    void theSmokePodPullsWithThePushSecretAndTheBuilderPodsOperatorWideAndOwnPullSecrets() throws Exception {
+        MinimalImage resource = Resources.helloC("app", "registry.example/app:1");
+        resource.getMetadata().setNamespace("ns");
+        resource.getSpec().getImage().setPushSecret("push");
+        resource.getSpec().getVerify().setSmokeTest(new SmokeTest());
+        BuildSettings build = new BuildSettings();
+        build.setImagePullSecrets(List.of(new PullSecretReference("team-pull"), new PullSecretReference("corp-pull")));
+        resource.getSpec().setBuild(build);
+        BuildPlan plan = new BuildPlanner(ToolchainImages.DEFAULTS).plan(resource);
+        List<String> operatorWide = List.of("corp-pull", "mirror-pull");
+
+        Pod smoke = SmokeTestPods.create(resource, plan, IMAGE, operatorWide);
+        Pod builder = new BuilderPodFactory(ToolchainImages.DEFAULTS, operatorWide, null).create(resource, plan);
+
+        List<String> smokeSecrets = names(smoke);
+        assertThat(smokeSecrets).containsExactly("push", "corp-pull", "mirror-pull", "team-pull");
+        assertThat(smokeSecrets).containsAll(names(builder));
+        assertThat(SmokeTestPods.create(resource, plan, IMAGE, List.of())).extracting(SmokeTestPodsTest::names)
+                .isEqualTo(List.of("push", "team-pull", "corp-pull"));
+    }
+
+    static List<String> names(Pod pod) {
+        return pod.getSpec().getImagePullSecrets().stream().map(LocalObjectReference::getName).toList();
+    }
+}
