@@ -17,6 +17,7 @@ import dev.minimalimage.elf.Verdict;
 import dev.minimalimage.image.closure.BundleResolver;
 import dev.minimalimage.image.closure.Closure;
 import dev.minimalimage.image.closure.MissingLibraryException;
+import dev.minimalimage.planning.CompileExitCodes;
 import dev.minimalimage.result.ResultReason;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,7 +35,8 @@ import picocli.CommandLine.Model.CommandSpec;
         description = { "Copies the loader, shared libraries (and for glibc name lookups, old NSS modules) that",
                 "`package --bundle` would take for BINARY from --root into --to, at their paths in the root, plus the",
                 "loader's search-path configuration. A static binary needs nothing: the directory stays empty.",
-                "Exit 3 if a library cannot be found (naming it and the directories searched)." })
+                "Exit 10 if a library cannot be found (naming it and the directories searched), 3 for a file that is",
+                "not valid ELF." })
 final class StageBundleCommand implements Callable<Integer> {
 
     /** Read by the resolver (ld.so.conf with its includes, musl's path file), so the copy resolves like the root. */
@@ -73,9 +75,9 @@ final class StageBundleCommand implements Callable<Integer> {
             return ExitCodes.OK;
         } catch (MissingLibraryException e) {
             err.println("error: cannot bundle: " + e.getMessage());
-            return ResultReason.BundleIncomplete.exitCode();
+            return CompileExitCodes.STAGED_LIBRARY_MISSING;
         } catch (ElfFormatException e) {
-            err.println("error: cannot bundle " + binary + ": " + e.getMessage());
+            err.println("error: cannot bundle: " + e.getMessage()); // names the file that is not valid ELF
             return ResultReason.UnsupportedBinary.exitCode();
         }
     }
@@ -90,7 +92,7 @@ final class StageBundleCommand implements Callable<Integer> {
             }
             try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, glob.substring(slash + 1))) {
                 for (Path file : files) {
-                    if (Files.isRegularFile(file)) { // a link could point anywhere on the host
+                    if (Files.isRegularFile(file)) { // links followed: their targets are in this root too
                         Path target = to.resolve(root.relativize(file).toString());
                         Files.createDirectories(target.getParent());
                         Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);

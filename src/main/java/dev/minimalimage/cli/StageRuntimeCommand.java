@@ -32,6 +32,13 @@ import picocli.CommandLine.Model.CommandSpec;
 final class StageRuntimeCommand implements Callable<Integer> {
 
     static final String LAUNCHER = "bin/minimal-image";
+    /**
+     * What the compile step's environment (the toolchain image's ENV, spec.language.env, a custom script) must not
+     * pass to our JVM or loader: agents and options for another JVM, preloaded or audit libraries of the toolchain's
+     * libc, and a library path that would make the java launcher re-exec itself without our loader.
+     */
+    static final List<String> UNSET = List.of("LD_PRELOAD", "LD_AUDIT", "LD_LIBRARY_PATH", "JAVA_TOOL_OPTIONS",
+            "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "CLASSPATH");
     /** Short runs in a build: no JIT warm-up worth having, no perf-data file in a shared /tmp. */
     private static final List<String> JAVA_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:-UsePerfData");
     private static final String QUARKUS_RUNNER = "quarkus-run.jar";
@@ -95,6 +102,10 @@ final class StageRuntimeCommand implements Callable<Integer> {
                 continue;
             }
             Path copy = target.resolve(fileName(entry.path()));
+            if (Files.exists(copy) && Files.mismatch(copy, host) != -1) { // one name, two libraries: which would load?
+                throw new IllegalStateException("two different libraries named " + copy.getFileName() + " in the"
+                        + " runtime's closure, one at " + entry.path());
+            }
             Files.copy(host, copy, StandardCopyOption.REPLACE_EXISTING);
             Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwxr-xr-x"));
             copied++;
@@ -112,8 +123,10 @@ final class StageRuntimeCommand implements Callable<Integer> {
     }
 
     /**
-     * The loader runs java itself: --inhibit-cache and --library-path keep it to our copies (the other root's
+     * The loader runs java itself: --inhibit-cache and --library-path make it take our copies first (the other root's
      * ld.so.cache would hand it that root's libraries); java finds its own libraries through its $ORIGIN RUNPATH.
+     * Only what neither names falls back to the other root's standard directories (a dlopen() of an NSS module its
+     * nsswitch.conf names, which then loads or fails cleanly against our libc's symbol versions).
      */
     static String launcherScript(Path loader, Path libraries, Path javaCopy, Path appCopy) {
         String command = Stream.of(Stream.of(loader.toString(), "--inhibit-cache", "--library-path",
@@ -121,19 +134,28 @@ final class StageRuntimeCommand implements Callable<Integer> {
                 Stream.of("-jar", appCopy.resolve(QUARKUS_RUNNER).toString()))
                 .flatMap(s -> s).map(StageRuntimeCommand::quote).collect(Collectors.joining(" "));
         return "#!/bin/sh\n# written by `minimal-image stage-runtime`: this copy of minimal-image with its own loader"
-                + " and libraries\nexec " + command + " \"$@\"\n";
+                + " and libraries\nunset " + String.join(" ", UNSET) + "\nexec " + command + " \"$@\"\n";
     }
 
     private static String quote(String word) {
         return "'" + word.replace("'", "'\\''") + "'";
     }
 
-    /** A copy with links kept as links (a jlink'ed runtime and Quarkus' app directory hold only relative ones). */
+    /**
+     * A copy with links inside the tree kept as links (a jlink'ed runtime and Quarkus' app directory hold only
+     * those); a link out of it (a distribution's JDK links conf files into /etc) is copied as the file it points to,
+     * since in the other container it would point into that container's root.
+     */
     private static void copyTree(Path source, Path target) throws IOException {
         try (Stream<Path> walk = Files.walk(source)) {
             for (Path path : (Iterable<Path>) walk::iterator) {
                 Path copy = target.resolve(source.relativize(path).toString());
-                if (Files.isSymbolicLink(path)) {
+                if (Files.isSymbolicLink(path) && leaves(source, path)) {
+                    if (!Files.isRegularFile(path)) {
+                        throw new IllegalArgumentException(path + " links out of " + source + " to a directory");
+                    }
+                    Files.copy(path, copy);
+                } else if (Files.isSymbolicLink(path)) {
                     Files.createSymbolicLink(copy, Files.readSymbolicLink(path));
                 } else if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
                     Files.createDirectories(copy);
@@ -142,5 +164,10 @@ final class StageRuntimeCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    private static boolean leaves(Path tree, Path link) throws IOException {
+        Path target = Files.readSymbolicLink(link);
+        return target.isAbsolute() || !link.getParent().resolve(target).normalize().startsWith(tree);
     }
 }

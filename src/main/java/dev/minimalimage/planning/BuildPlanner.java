@@ -39,6 +39,9 @@ public final class BuildPlanner {
         if ((source.getGit() == null) == (source.getInline() == null)) {
             throw new InvalidSpecException("exactly one of spec.source.git or spec.source.inline must be set");
         }
+        if (spec.getVerify() != null) {
+            extraLibraries(spec.getVerify()); // checked for every policy: a list that does nothing is an error
+        }
         CompileStep compile = compileStep(spec);
         String tracked = trackedCommit(resource);
         String hash = BuildInputs.hash(spec, compile.image(), tracked);
@@ -70,6 +73,9 @@ public final class BuildPlanner {
 
     private static List<String> extraLibraries(Verify verify) throws InvalidSpecException {
         List<String> libraries = nonNull(verify.getExtraLibraries());
+        if (!libraries.isEmpty() && verify.getLinkPolicy() != Verify.LinkPolicy.BUNDLE) { // it would do nothing
+            throw new InvalidSpecException("spec.verify.extraLibraries only applies with spec.verify.linkPolicy: Bundle");
+        }
         for (String library : libraries) { // the schema's rule needs CEL, which older clusters do not run
             if (library == null || !library.matches(Verify.EXTRA_LIBRARY_PATTERN)) {
                 throw new InvalidSpecException("spec.verify.extraLibraries: '" + library + "' is neither a SONAME"

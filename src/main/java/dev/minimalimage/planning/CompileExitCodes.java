@@ -21,6 +21,11 @@ public final class CompileExitCodes {
     public static final int EXECUTABLE_AMBIGUOUS = 203;
     /** Bundle mode: a library the program needs is not in the toolchain image (see bundle-staging.sh). */
     public static final int BUNDLE_INCOMPLETE = 204;
+    /**
+     * What `stage-bundle` exits with when a library is missing; the compile script turns exactly this into
+     * {@link #BUNDLE_INCOMPLETE} (any other failure of it, e.g. a corrupt ELF file, stays a compile failure).
+     */
+    public static final int STAGED_LIBRARY_MISSING = 10;
 
     private CompileExitCodes() {
     }
@@ -38,6 +43,6 @@ public final class CompileExitCodes {
 
     static Map<String, Integer> shellVariables() {
         return Map.of("EXIT_TOOL_MISSING", TOOL_MISSING, "EXIT_EXECUTABLE_NOT_FOUND", EXECUTABLE_NOT_FOUND,
-                "EXIT_EXECUTABLE_AMBIGUOUS", EXECUTABLE_AMBIGUOUS, "EXIT_BUNDLE_INCOMPLETE", BUNDLE_INCOMPLETE);
+                "EXIT_EXECUTABLE_AMBIGUOUS", EXECUTABLE_AMBIGUOUS, "EXIT_BUNDLE_INCOMPLETE", BUNDLE_INCOMPLETE, "EXIT_STAGED_LIBRARY_MISSING", STAGED_LIBRARY_MISSING);
     }
 }

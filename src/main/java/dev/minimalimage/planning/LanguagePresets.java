@@ -117,7 +117,10 @@ public final class LanguagePresets {
         if (custom == null || blank(custom.getImage()) || blank(custom.getScript())) {
             throw new InvalidSpecException("language custom needs language.custom.image and language.custom.script");
         }
-        return new CompileStep(custom.getImage(), exitCodes() + PROLOGUE + custom.getScript() + "\n" + EPILOGUE, env);
+        // in a subshell: an `exit 0` or `exec` in the user's script ends only it, never the checks (and bundle mode's
+        // staging) that follow, and it cannot reassign the variables those read
+        return new CompileStep(custom.getImage(), exitCodes() + PROLOGUE + "(\n" + custom.getScript() + "\n)\n"
+                + EPILOGUE, env);
     }
 
     /**

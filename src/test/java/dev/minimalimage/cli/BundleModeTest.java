@@ -53,7 +53,7 @@ class BundleModeTest {
     /** What the runtime step gives the compile step: a command that runs this build of minimal-image. */
     @BeforeAll
     static void launcherForThisBuild() throws Exception {
-        Processes.requireOnPath("g++", "gcc", "unshare", "tar");
+        Processes.requireOnPath("g++", "gcc", "unshare", "tar", "busybox");
         String java = ProcessHandle.current().info().command().orElseThrow();
         launcher = work.resolve("minimal-image");
         Files.writeString(launcher, "#!/bin/sh\nexec '" + java + "' -cp '" + System.getProperty("java.class.path")
@@ -94,6 +94,18 @@ class BundleModeTest {
         assertThat(CompileExitCodes.reasonOf(compile.exitCode())).isEqualTo(ResultReason.BundleIncomplete);
         assertThat(all(compile)).contains("error: cannot bundle: ").contains("libnot-in-this-image.so.3")
                 .contains("/usr/lib/x86_64-linux-gnu");
+    }
+
+    @Test
+    void aCorruptLibraryIsACompileFailureNotAMissingOne() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("corrupt"));
+        Path library = Files.createDirectories(dir.resolve("lib")).resolve("libcorrupt.so.1");
+        Files.write(library, new byte[] { 0x7f, 'E', 'L', 'F', 2, 1, 1, 0 }); // an ELF header cut short
+        Processes.Result compile = compile(dir, List.of(library.toString()));
+
+        assertThat(compile.exitCode()).as(all(compile)).isNotZero().isNotEqualTo(CompileExitCodes.BUNDLE_INCOMPLETE);
+        assertThat(CompileExitCodes.reasonOf(compile.exitCode())).isEqualTo(ResultReason.CompileFailed);
+        assertThat(all(compile)).contains("error: cannot bundle: truncated ELF");
     }
 
     @Test

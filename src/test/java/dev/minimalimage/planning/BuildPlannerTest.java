@@ -460,6 +460,10 @@ class BuildPlannerTest {
                 new EnvVar("EXTRA_LIBRARIES", "libgcc_s.so.1\n/usr/lib/x86_64-linux-gnu/libz.so.1", null));
         assertThat(plan.compile().script()).contains("stage-bundle \"$OUT\" --to \"$BUNDLE_ROOT\"");
         assertThat(LanguagePresets.C_LDFLAGS_DYNAMIC).doesNotContain("-static");
+        assertThat(pod.getSpec().getVolumes()).filteredOn(v -> v.getName().equals("runtime")).singleElement()
+                .satisfies(v -> assertThat(v.getEmptyDir()).isNotNull());
+        assertThat(pod.getSpec().getContainers().get(0).getVolumeMounts())
+                .noneMatch(m -> m.getMountPath().equals(BuilderLayout.RUNTIME_DIR));
 
         Pod staticPod = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(plain, planner.plan(plain));
         assertThat(staticPod.getSpec().getInitContainers()).extracting(Container::getName)
@@ -478,6 +482,10 @@ class BuildPlannerTest {
         assertThatThrownBy(() -> planner.plan(bundled)).isInstanceOf(InvalidSpecException.class)
                 .hasMessage("spec.verify.extraLibraries: '--root=/etc' is neither a SONAME (libfoo.so.1) nor an"
                         + " absolute path");
+        MinimalImage unused = Resources.helloC("app", "registry.example/app:1");
+        unused.getSpec().getVerify().setExtraLibraries(List.of("libz.so.1"));
+        assertThatThrownBy(() -> planner.plan(unused)).isInstanceOf(InvalidSpecException.class)
+                .hasMessage("spec.verify.extraLibraries only applies with spec.verify.linkPolicy: Bundle");
     }
 
     @Test

@@ -57,6 +57,7 @@ class CompileScriptTest {
         assertThat(script).startsWith("EXIT_BUNDLE_INCOMPLETE=" + CompileExitCodes.BUNDLE_INCOMPLETE + "\n"
                 + "EXIT_EXECUTABLE_AMBIGUOUS=" + CompileExitCodes.EXECUTABLE_AMBIGUOUS + "\n"
                 + "EXIT_EXECUTABLE_NOT_FOUND=" + CompileExitCodes.EXECUTABLE_NOT_FOUND + "\n"
+                + "EXIT_STAGED_LIBRARY_MISSING=" + CompileExitCodes.STAGED_LIBRARY_MISSING + "\n"
                 + "EXIT_TOOL_MISSING=" + CompileExitCodes.TOOL_MISSING + "\n");
     }
 

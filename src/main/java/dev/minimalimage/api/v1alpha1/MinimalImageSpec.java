@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 
 public class MinimalImageSpec {
 
@@ -19,6 +20,8 @@ public class MinimalImageSpec {
     @JsonPropertyDescription("The image to produce and where to push it.")
     private ImageTarget image;
 
+    @ValidationRule(value = "!has(self.extraLibraries) || (has(self.linkPolicy) && self.linkPolicy == 'Bundle')",
+            message = "extraLibraries only applies with linkPolicy: Bundle")
     @JsonPropertyDescription("How the produced binary is checked before it is packed.")
     private Verify verify = new Verify();
 

@@ -150,7 +150,12 @@ public final class BundleResolver {
             if (!r.need().equals("libc.so.6") || r.insideInputs()) {
                 continue;
             }
-            Path host = closure.root().resolve(r.path().substring(1)).toRealPath();
+            // inside the root only: a staged root is written by the compile step, whose links must not reach out
+            RootedPaths.Resolved inRoot = new RootedPaths(closure.root()).resolve(r.path());
+            if (inRoot == null) {
+                continue;
+            }
+            Path host = new RootedPaths(closure.root()).host(inRoot.realPath());
             BundleHints hints = ElfLinkAnalyzer.bundleHints(host);
             int newest = -1;
             for (String name : hints == null ? List.<String>of() : hints.versionDefinitions()) {

@@ -36,8 +36,8 @@ final class SystemSearchPath {
     static List<String> ofMusl(RootedPaths root, String loader) throws IOException {
         String name = loader.substring(loader.lastIndexOf('/') + 1);
         String arch = name.replaceFirst("^ld-musl-", "").replaceFirst("\\.so.*$", "");
-        Path config = root.host("/etc/ld-musl-" + arch + ".path");
-        if (!Files.isRegularFile(config)) {
+        Path config = confined(root, "/etc/ld-musl-" + arch + ".path");
+        if (config == null || !Files.isRegularFile(config)) {
             return List.of("/lib", "/usr/local/lib", "/usr/lib");
         }
         Set<String> dirs = new LinkedHashSet<>();
@@ -79,9 +79,18 @@ final class SystemSearchPath {
         return dirs;
     }
 
+    /**
+     * {@code absolute}'s file inside the root, links followed as a chroot would (never out of the root: a staged root
+     * is written by the compile step, and the package step that reads it holds the push credentials); null if absent.
+     */
+    private static Path confined(RootedPaths root, String absolute) throws IOException {
+        RootedPaths.Resolved resolved = root.resolve(absolute);
+        return resolved == null ? null : root.host(resolved.realPath());
+    }
+
     private static void readConf(RootedPaths root, String file, Set<String> dirs, int depth) throws IOException {
-        Path host = root.host(file);
-        if (depth > MAX_INCLUDE_DEPTH || !Files.isRegularFile(host)) {
+        Path host = confined(root, file);
+        if (depth > MAX_INCLUDE_DEPTH || host == null || !Files.isRegularFile(host)) {
             return;
         }
         for (String raw : Files.readAllLines(host, StandardCharsets.UTF_8)) {
@@ -109,9 +118,9 @@ final class SystemSearchPath {
         int slash = pattern.lastIndexOf('/');
         String dir = slash == 0 ? "/" : pattern.substring(0, slash);
         String name = pattern.substring(slash + 1);
-        Path hostDir = root.host(dir);
+        Path hostDir = confined(root, dir);
         List<String> matches = new ArrayList<>();
-        if (!Files.isDirectory(hostDir)) {
+        if (hostDir == null || !Files.isDirectory(hostDir)) {
             return matches;
         }
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(hostDir, name)) {
