@@ -62,8 +62,14 @@ final class StageBundleCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
+        LinkReport link;
         try {
-            LinkReport link = ElfLinkAnalyzer.analyze(binary);
+            link = ElfLinkAnalyzer.analyze(binary);
+        } catch (ElfFormatException e) {
+            err.println("error: cannot bundle: " + binary + ": " + e.getMessage());
+            return ResultReason.UnsupportedBinary.exitCode();
+        }
+        try {
             if (link.verdict() != Verdict.Dynamic) { // the package step packs it as it is, or refuses it with the reason
                 err.println("stage-bundle: " + binary + " is " + link.verdict() + ": nothing to bundle");
                 return ExitCodes.OK;
@@ -77,7 +83,7 @@ final class StageBundleCommand implements Callable<Integer> {
             err.println("error: cannot bundle: " + e.getMessage());
             return CompileExitCodes.STAGED_LIBRARY_MISSING;
         } catch (ElfFormatException e) {
-            err.println("error: cannot bundle: " + e.getMessage()); // names the file that is not valid ELF
+            err.println("error: cannot bundle: " + e.getMessage()); // the closure's reader names the broken file
             return ResultReason.UnsupportedBinary.exitCode();
         }
     }

@@ -34,7 +34,7 @@ public final class ElfLinkAnalyzer {
      * null when the file is not ELF. Never executes anything.
      */
     public static DynamicLinkage linkage(Path file) throws IOException, ElfFormatException {
-        return read(file, ElfLinkAnalyzer::linkage, ElfLinkAnalyzer::tooLarge);
+        return readNamingTheFile(file, ElfLinkAnalyzer::linkage);
     }
 
     /** The parsed file, or null when it does not start with the ELF magic. */
@@ -57,7 +57,7 @@ public final class ElfLinkAnalyzer {
 
     /** Dlopen notes, imported NSS functions and defined symbol versions of {@code file}; null when not ELF. */
     public static BundleHints bundleHints(Path file) throws IOException, ElfFormatException {
-        return read(file, ElfLinkAnalyzer::bundleHints, ElfLinkAnalyzer::tooLarge);
+        return readNamingTheFile(file, ElfLinkAnalyzer::bundleHints);
     }
 
     static BundleHints bundleHints(ByteBuffer content) throws ElfFormatException {
@@ -76,6 +76,18 @@ public final class ElfLinkAnalyzer {
 
     private interface HugeReader<T> {
         T read(FileChannel channel, long size) throws IOException, ElfFormatException;
+    }
+
+    /**
+     * For readers used on every object of a closure: the caller knows only the program, so a broken library
+     * must name itself in the message.
+     */
+    private static <T> T readNamingTheFile(Path file, Reader<T> reader) throws IOException, ElfFormatException {
+        try {
+            return read(file, reader, ElfLinkAnalyzer::tooLarge);
+        } catch (ElfFormatException e) {
+            throw new ElfFormatException(file + ": " + e.getMessage());
+        }
     }
 
     private static <T> T read(Path file, Reader<T> reader, HugeReader<T> huge) throws IOException, ElfFormatException {
