@@ -43,7 +43,8 @@ public final class ImageAssembler {
      */
     public static AssembledImage assemble(Path binary, ImageConfig config, Platform platform, Bundle bundle)
             throws IOException {
-        Map<String, Object> runtime = runtimeConfig(config.user(), config.exposedPorts(), config.env(),
+        List<String> env = bundle == null ? config.env() : bundle.environment(config.env());
+        Map<String, Object> runtime = runtimeConfig(config.user(), config.exposedPorts(), env,
                 List.of(config.binaryPath()), config.args(), config.workingDir(), config.labels());
         return assemble(List.of(RootfsPlan.of(binary, config, bundle)), runtime, config.annotations(), config.compression(),
                 config.compressionLevel(), platform, Files.size(binary));

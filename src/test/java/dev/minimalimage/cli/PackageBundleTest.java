@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.minimalimage.image.closure.LibraryClosure;
 import dev.minimalimage.result.BuildResult;
 import dev.minimalimage.testsupport.Compilers;
 import dev.minimalimage.testsupport.LocalRegistry;
@@ -139,6 +140,39 @@ class PackageBundleTest {
         BuildResult result = bundleAndRun(program, "greeter", "greetings from libgreet\n");
         // /app/../lib is /lib, which the bundle carries as a link to usr/lib (Debian's merged /usr)
         assertThat(result.link().bundled()).contains("/usr/lib/libgreet.so", "/lib");
+    }
+
+    /**
+     * The root's loader finds /usr/local/lib through ld.so.cache (built from ld.so.conf by ldconfig); the image has
+     * no cache, so the bundle must tell its loader where to look, or the program dies "cannot open shared object".
+     */
+    @Test
+    void aLibraryFoundThroughLdSoConfIsFoundByTheImagesLoaderToo() throws Exception {
+        Path root = work.resolve("conf-root");
+        Path libc = Path.of("/usr/lib/x86_64-linux-gnu/libc.so.6");
+        LibraryClosure.resolve(List.of(libc), Path.of("/")).copyTo(root); // its loader, at the host's paths
+        Files.copy(libc, root.resolve("usr/lib/x86_64-linux-gnu/libc.so.6"));
+        Path lib = Compilers.gcc(root.resolve("usr/local/lib"), "libgreet.so",
+                "#include <stdio.h>\nvoid greet(void){puts(\"greetings via ld.so.conf\");}\n", "-shared", "-fPIC");
+        Files.createDirectories(root.resolve("etc/ld.so.conf.d"));
+        Files.writeString(root.resolve("etc/ld.so.conf"), "include /etc/ld.so.conf.d/*.conf\n");
+        Files.writeString(root.resolve("etc/ld.so.conf.d/local.conf"), "# as Debian's libc.conf\n/usr/local/lib\n");
+        Path program = linkAgainst(work.resolve("conf/bin"), "confgreeter",
+                "void greet(void);\nint main(void){greet();return 0;}\n", lib);
+        String ref = registry.host() + "/bundle-conf:1";
+        CliRun run = CliRun.of("package", program.toString(), "--image", ref, "--insecure", "--bundle", "--bundle-root",
+                root.toString(), "--env", "GREETING=kept");
+        assertThat(run.exitCode()).as(run.all()).isZero();
+        assertThat(run.result().link().bundled()).contains("/usr/local/lib/libgreet.so");
+
+        Path rootfs = Skopeo.pullRootfs(run.result().image(), work.resolve("pull-conf"));
+        List<String> env = Skopeo.env(run.result().image());
+        assertThat(env).containsExactly("GREETING=kept", "LD_LIBRARY_PATH=/usr/local/lib");
+        assertThat(Skopeo.runInRoot(rootfs, "65532", "/app/confgreeter").stderr()) // what it was before the fix
+                .contains("libgreet.so: cannot open shared object file");
+        Processes.Result ran = Skopeo.runInRoot(rootfs, env, "65532", "/app/confgreeter");
+        assertThat(ran.exitCode()).as(ran.stderr() + ran.stdout()).isZero();
+        assertThat(ran.stdout()).isEqualTo("greetings via ld.so.conf\n");
     }
 
     @Test

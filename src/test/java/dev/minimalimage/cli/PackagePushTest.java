@@ -246,9 +246,7 @@ class PackagePushTest {
 
     private static JsonNode imageConfig(byte[] manifestBytes, String repository) throws Exception {
         String digest = JSON.readTree(manifestBytes).at("/config/digest").asText();
-        String raw = Processes.run(Duration.ofSeconds(60), List.of("skopeo", "inspect", "--config", "--raw",
-                "--tls-verify=false", "docker://" + registry.host() + "/" + repository + "@" + sha256(manifestBytes)))
-                .requireSuccess("skopeo inspect --config").stdout();
+        String raw = Skopeo.inspectConfig(registry.host() + "/" + repository + "@" + sha256(manifestBytes));
         JsonNode config = JSON.readTree(raw);
         assertThat(sha256(raw.getBytes(StandardCharsets.UTF_8))).isEqualTo(digest);
         return config;

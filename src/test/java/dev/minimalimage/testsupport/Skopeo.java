@@ -26,6 +26,19 @@ public final class Skopeo {
                 "docker://" + imageReference)).requireSuccess("skopeo inspect --raw").stdout();
     }
 
+    /** The image's config blob as the registry serves it (its digest is the manifest's config digest). */
+    public static String inspectConfig(String imageReference) {
+        return Processes.run(Duration.ofSeconds(60), List.of("skopeo", "inspect", "--config", "--raw",
+                "--tls-verify=false", "docker://" + imageReference)).requireSuccess("skopeo inspect --config").stdout();
+    }
+
+    /** The Env of the image's config, as a runtime passes it to the program. */
+    public static List<String> env(String imageReference) throws IOException {
+        List<String> env = new ArrayList<>();
+        JSON.readTree(inspectConfig(imageReference)).at("/config/Env").forEach(e -> env.add(e.asText()));
+        return env;
+    }
+
     /** Pulls {@code imageReference} and returns a root file system holding exactly the image's layer contents. */
     public static Path pullRootfs(String imageReference, Path workDir, String... extraArgs) throws IOException {
         Path layout = Files.createDirectories(workDir).resolve("pulled");
@@ -55,12 +68,19 @@ public final class Skopeo {
      * drops to the image's user (chroot --userspec); otherwise an unprivileged user namespace provides the root.
      */
     public static Processes.Result runInRoot(Path rootfs, String user, String program, String... args) {
+        return runInRoot(rootfs, List.of(), user, program, args);
+    }
+
+    /** As {@link #runInRoot(Path, String, String, String...)} with {@code env} (NAME=VALUE) as its only environment. */
+    public static Processes.Result runInRoot(Path rootfs, List<String> env, String user, String program,
+            String... args) {
         boolean root = "root".equals(System.getProperty("user.name"));
         List<String> command = root
                 ? new ArrayList<>(List.of("/usr/sbin/chroot", "--userspec=" + user + ":" + user, rootfs.toString(), program))
                 : new ArrayList<>(List.of("/usr/bin/unshare", "-r", "-m", "--root=" + rootfs, program));
         command.addAll(List.of(args));
-        return Processes.run(Duration.ofSeconds(30), concat(List.of("/usr/bin/env", "-i"), command), java.util.Map.of(), null);
+        List<String> withEnv = concat(List.of("/usr/bin/env", "-i"), env);
+        return Processes.run(Duration.ofSeconds(30), concat(withEnv, command), java.util.Map.of(), null);
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

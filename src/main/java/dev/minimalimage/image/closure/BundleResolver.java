@@ -53,7 +53,8 @@ public final class BundleResolver {
         for (Closure.Entry entry : resolved.files().values()) {
             bytes += entry.isSymlink() ? 0 : Files.size(entry.source());
         }
-        return new Bundle(resolved.files(), resolved.nameServices(), resolved.glibc(), bytes);
+        return new Bundle(resolved.files(), resolved.nameServices(), resolved.glibc(), bytes,
+                resolved.closure().configuredDirectories());
     }
 
     /**

@@ -14,8 +14,12 @@ import java.util.SortedMap;
  *
  * @param files       image path (absolute) to what is there, sorted; only files and links outside the inputs
  * @param resolutions how each DT_NEEDED entry (and PT_INTERP, as need "PT_INTERP") was satisfied, in discovery order
+ * @param configuredDirectories directories (in the loader's search order) where libraries were found that the root's
+ *                    loader knows from ld.so.conf (via ld.so.cache) or musl's path file only: a root without that
+ *                    cache or file, as an image, must name them in LD_LIBRARY_PATH
  */
-public record Closure(Path root, SortedMap<String, Entry> files, List<Resolution> resolutions) {
+public record Closure(Path root, SortedMap<String, Entry> files, List<Resolution> resolutions,
+        List<String> configuredDirectories) {
 
     /** A regular file copied from {@code source}, or a symbolic link to {@code linkTarget} (exactly one non-null). */
     public record Entry(String path, Path source, String linkTarget) {

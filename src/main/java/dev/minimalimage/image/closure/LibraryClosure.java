@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -33,7 +34,12 @@ public final class LibraryClosure {
     private final RootedPaths root;
     private final Path rootDir;
     private final Map<Path, DynamicLinkage> linkages = new HashMap<>();
-    private final Map<String, List<String>> systemPaths = new HashMap<>();
+    private final Map<String, SystemSearchPath> systemPaths = new HashMap<>();
+    /**
+     * System directories libraries were found in that the image's loader would not search by itself, by their
+     * position in the search path (so in the loader's order).
+     */
+    private final SortedMap<Integer, String> configuredDirectories = new TreeMap<>();
     /** Bundle mode: needs of the inputs that ELF does not declare (names or paths inside the root). */
     private final List<String> extraNeeds;
     /** Bundle mode: also follow the FDO dlopen notes (.note.dlopen) of every object. */
@@ -115,7 +121,7 @@ public final class LibraryClosure {
                 satisfy(need, object);
             }
         }
-        return new Closure(rootDir, files, List.copyOf(resolutions));
+        return new Closure(rootDir, files, List.copyOf(resolutions), List.copyOf(configuredDirectories.values()));
     }
 
     private List<Need> needs(Loaded object) throws IOException, ElfFormatException {
@@ -196,17 +202,26 @@ public final class LibraryClosure {
         } else {
             dirs.addAll(expand(wants.runpath(), object.file()));
         }
-        dirs.addAll(systemPaths.computeIfAbsent(wants.machine() + "/" + wants.is64(), key -> {
+        int fromObjects = dirs.size();
+        SystemSearchPath system = systemPaths.computeIfAbsent(wants.machine() + "/" + wants.is64(), key -> {
             try {
                 return muslLoader != null ? SystemSearchPath.ofMusl(root, muslLoader)
                         : SystemSearchPath.of(root, wants.machine(), wants.is64());
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-        }));
-        for (String dir : new LinkedHashSet<>(dirs)) {
+        });
+        dirs.addAll(system.directories());
+        for (int i = 0; i < dirs.size(); i++) {
+            String dir = dirs.get(i);
+            if (dirs.indexOf(dir) < i) {
+                continue; // searched already
+            }
             Found found = probe(dir + "/" + need, wants, searched);
             if (found.hostPath() != null) {
+                if (i >= fromObjects && system.onlyConfigured(dir)) {
+                    configuredDirectories.put(system.directories().indexOf(dir), dir);
+                }
                 return found;
             }
         }

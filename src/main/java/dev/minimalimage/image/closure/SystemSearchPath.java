@@ -13,19 +13,23 @@ import java.util.Set;
 /**
  * The directories the loader searches after RPATH/RUNPATH, inside a system root: those of /etc/ld.so.conf (what
  * ldconfig puts into ld.so.cache; "include" globs followed) and then the standard ones, multiarch first.
+ *
+ * @param directories    in search order
+ * @param loaderDefaults the ones the loader searches with no cache and no configuration file, as in an image; a
+ *                       library found anywhere else needs LD_LIBRARY_PATH there
  */
-final class SystemSearchPath {
+record SystemSearchPath(List<String> directories, Set<String> loaderDefaults) {
 
     private static final int MAX_INCLUDE_DEPTH = 8;
+    /** musl's loader without /etc/ld-musl-ARCH.path. */
+    private static final List<String> MUSL_DEFAULTS = List.of("/lib", "/usr/local/lib", "/usr/lib");
 
-    private SystemSearchPath() {
-    }
-
-    static List<String> of(RootedPaths root, int machine, boolean is64) throws IOException {
+    static SystemSearchPath of(RootedPaths root, int machine, boolean is64) throws IOException {
         Set<String> dirs = new LinkedHashSet<>();
         readConf(root, "/etc/ld.so.conf", dirs, 0);
-        dirs.addAll(standardDirectories(machine, is64));
-        return List.copyOf(dirs);
+        List<String> standard = standardDirectories(machine, is64);
+        dirs.addAll(standard);
+        return new SystemSearchPath(List.copyOf(dirs), Set.copyOf(standard));
     }
 
     /**
@@ -33,12 +37,12 @@ final class SystemSearchPath {
      * colons) and without it searches /lib:/usr/local/lib:/usr/lib. ARCH comes from the loader's name
      * (/lib/ld-musl-x86_64.so.1).
      */
-    static List<String> ofMusl(RootedPaths root, String loader) throws IOException {
+    static SystemSearchPath ofMusl(RootedPaths root, String loader) throws IOException {
         String name = loader.substring(loader.lastIndexOf('/') + 1);
         String arch = name.replaceFirst("^ld-musl-", "").replaceFirst("\\.so.*$", "");
         Path config = confined(root, "/etc/ld-musl-" + arch + ".path");
         if (config == null || !Files.isRegularFile(config)) {
-            return List.of("/lib", "/usr/local/lib", "/usr/lib");
+            return new SystemSearchPath(MUSL_DEFAULTS, Set.copyOf(MUSL_DEFAULTS));
         }
         Set<String> dirs = new LinkedHashSet<>();
         for (String dir : Files.readString(config, StandardCharsets.UTF_8).split("[\\n:]+")) {
@@ -46,7 +50,12 @@ final class SystemSearchPath {
                 dirs.add(dir.trim().replaceAll("/+$", ""));
             }
         }
-        return List.copyOf(dirs);
+        return new SystemSearchPath(List.copyOf(dirs), Set.copyOf(MUSL_DEFAULTS));
+    }
+
+    /** Whether the loader finds {@code dir} only through the root's cache or configuration, which an image lacks. */
+    boolean onlyConfigured(String dir) {
+        return !loaderDefaults.contains(dir);
     }
 
     /** The Debian multiarch triplet for an ELF machine, or null. */

@@ -115,6 +115,48 @@ class LibraryClosureTest {
     }
 
     @Test
+    void ldSoConfIncludesAreFollowedAndOnlyDirectoriesOutsideTheLoadersDefaultsNeedNaming() throws Exception {
+        Path root = dir.resolve("conf-root");
+        Path vendor = lib(root.resolve("opt/vendor/lib"), "libvendor.so", "libvendor.so",
+                "int f(void) { return 0; }\n");
+        Path system = lib(root.resolve("usr/lib/x86_64-linux-gnu"), "libsys.so", "libsys.so",
+                "int g(void) { return 0; }\n");
+        Files.createDirectories(root.resolve("etc/ld.so.conf.d"));
+        Files.writeString(root.resolve("etc/ld.so.conf"), "# comment\ninclude ld.so.conf.d/*.conf\n");
+        Files.writeString(root.resolve("etc/ld.so.conf.d/b.conf"), "/usr/lib/x86_64-linux-gnu\n");
+        Files.writeString(root.resolve("etc/ld.so.conf.d/a.conf"), "/opt/vendor/lib/ # trailing slash\n");
+        Path program = program(dir, "prog", MAIN, "-L" + vendor.getParent(), "-lvendor", "-L" + system.getParent(),
+                "-lsys");
+        copySystemLibc(root);
+
+        Closure closure = LibraryClosure.resolve(List.of(program), root);
+
+        assertThat(closure.files()).containsKeys("/opt/vendor/lib/libvendor.so",
+                "/usr/lib/x86_64-linux-gnu/libsys.so");
+        assertThat(closure.configuredDirectories()).containsExactly("/opt/vendor/lib");
+    }
+
+    @Test
+    void muslsPathFileIsItsSearchPathAndWhatItAddsNeedsNaming() throws Exception {
+        Path root = dir.resolve("musl-root");
+        Path loader = root.resolve("lib/ld-musl-x86_64.so.1");
+        Files.createDirectories(loader.getParent());
+        Files.copy(Path.of("/lib/ld-musl-x86_64.so.1").toRealPath(), loader);
+        Path addon = root.resolve("opt/addon/lib");
+        Files.createDirectories(addon);
+        Path library = Compilers.muslGcc(addon, "libaddon.so", "int f(void) { return 0; }\n", "-shared", "-fPIC");
+        Files.createDirectories(root.resolve("etc"));
+        Files.writeString(root.resolve("etc/ld-musl-x86_64.path"), "/lib:/opt/addon/lib\n/usr/lib\n");
+        Path program = Compilers.muslGcc(dir.resolve("musl"), "prog", MAIN, "-Wl,--no-as-needed",
+                "-L" + library.getParent(), "-laddon");
+
+        Closure closure = LibraryClosure.resolve(List.of(program), root);
+
+        assertThat(closure.files()).containsKeys("/lib/ld-musl-x86_64.so.1", "/opt/addon/lib/libaddon.so");
+        assertThat(closure.configuredDirectories()).containsExactly("/opt/addon/lib");
+    }
+
+    @Test
     void aMissingLibraryNamesItselfTheObjectAndThePathsSearched() throws Exception {
         Path elsewhere = dir.resolve("elsewhere");
         lib(elsewhere, "libgone.so", "libgone.so.7", "int f(void) { return 0; }\n");
