@@ -173,6 +173,15 @@ class PackageBundleTest {
         Processes.Result ran = Skopeo.runInRoot(rootfs, env, "65532", "/app/confgreeter");
         assertThat(ran.exitCode()).as(ran.stderr() + ran.stdout()).isZero();
         assertThat(ran.stdout()).isEqualTo("greetings via ld.so.conf\n");
+
+        // the operator's way: staged where it was compiled (ld.so.conf copied along), packed from the copy
+        Path staged = work.resolve("conf-staged");
+        CliRun stage = CliRun.of("stage-bundle", program.toString(), "--root", root.toString(), "--to", staged.toString());
+        assertThat(stage.exitCode()).as(stage.all()).isZero();
+        CliRun fromCopy = CliRun.of("package", program.toString(), "--oci-archive", work.resolve("conf.tar").toString(),
+                "--bundle", "--bundle-root", staged.toString(), "--env", "GREETING=kept");
+        assertThat(fromCopy.exitCode()).as(fromCopy.all()).isZero();
+        assertThat(fromCopy.result().digest()).isEqualTo(run.result().digest());
     }
 
     @Test
