@@ -2,10 +2,7 @@ package dev.minimalimage.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -38,10 +35,6 @@ import picocli.CommandLine.Model.CommandSpec;
                 "Exit 10 if a library cannot be found (naming it and the directories searched), 3 for a file that is",
                 "not valid ELF." })
 final class StageBundleCommand implements Callable<Integer> {
-
-    /** Read by the resolver (ld.so.conf with its includes, musl's path file), so the copy resolves like the root. */
-    private static final List<String> LOADER_CONFIGURATION_GLOBS = List.of("ld.so.conf", "ld.so.conf.d/*",
-            "ld-musl-*.path");
 
     @Parameters(index = "0", paramLabel = "BINARY", description = "the compiled program")
     Path binary;
@@ -76,7 +69,7 @@ final class StageBundleCommand implements Callable<Integer> {
             }
             Closure closure = BundleResolver.fromRoot(binary, root, extraLibraries);
             closure.copyTo(to);
-            copyLoaderConfiguration();
+            closure.copyConfigurationTo(to);
             err.println("stage-bundle: staged " + closure.files().size() + " files for " + binary + " in " + to);
             return ExitCodes.OK;
         } catch (MissingLibraryException e) {
@@ -85,26 +78,6 @@ final class StageBundleCommand implements Callable<Integer> {
         } catch (ElfFormatException e) {
             err.println("error: cannot bundle: " + e.getMessage()); // the closure's reader names the broken file
             return ResultReason.UnsupportedBinary.exitCode();
-        }
-    }
-
-    private void copyLoaderConfiguration() throws IOException {
-        Path etc = root.resolve("etc");
-        for (String glob : LOADER_CONFIGURATION_GLOBS) {
-            int slash = glob.lastIndexOf('/');
-            Path dir = slash < 0 ? etc : etc.resolve(glob.substring(0, slash));
-            if (!Files.isDirectory(dir)) {
-                continue;
-            }
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, glob.substring(slash + 1))) {
-                for (Path file : files) {
-                    if (Files.isRegularFile(file)) { // links followed: their targets are in this root too
-                        Path target = to.resolve(root.relativize(file).toString());
-                        Files.createDirectories(target.getParent());
-                        Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
-                    }
-                }
-            }
         }
     }
 }

@@ -155,8 +155,11 @@ class PackageBundleTest {
         Path lib = Compilers.gcc(root.resolve("usr/local/lib"), "libgreet.so",
                 "#include <stdio.h>\nvoid greet(void){puts(\"greetings via ld.so.conf\");}\n", "-shared", "-fPIC");
         Files.createDirectories(root.resolve("etc/ld.so.conf.d"));
-        Files.writeString(root.resolve("etc/ld.so.conf"), "include /etc/ld.so.conf.d/*.conf\n");
-        Files.writeString(root.resolve("etc/ld.so.conf.d/local.conf"), "# as Debian's libc.conf\n/usr/local/lib\n");
+        Files.createDirectories(root.resolve("etc/vendor"));
+        // Debian's layout, plus an include outside ld.so.conf.d that the staged copy must carry too
+        Files.writeString(root.resolve("etc/ld.so.conf"), "include /etc/ld.so.conf.d/*.conf\ninclude vendor/ld.conf\n");
+        Files.writeString(root.resolve("etc/ld.so.conf.d/x86_64-linux-gnu.conf"), "/usr/lib/x86_64-linux-gnu\n");
+        Files.writeString(root.resolve("etc/vendor/ld.conf"), "# as Debian's libc.conf\n/usr/local/lib\n");
         Path program = linkAgainst(work.resolve("conf/bin"), "confgreeter",
                 "void greet(void);\nint main(void){greet();return 0;}\n", lib);
         String ref = registry.host() + "/bundle-conf:1";
@@ -178,6 +181,7 @@ class PackageBundleTest {
         Path staged = work.resolve("conf-staged");
         CliRun stage = CliRun.of("stage-bundle", program.toString(), "--root", root.toString(), "--to", staged.toString());
         assertThat(stage.exitCode()).as(stage.all()).isZero();
+        assertThat(staged.resolve("etc/vendor/ld.conf")).hasSameTextualContentAs(root.resolve("etc/vendor/ld.conf"));
         CliRun fromCopy = CliRun.of("package", program.toString(), "--oci-archive", work.resolve("conf.tar").toString(),
                 "--bundle", "--bundle-root", staged.toString(), "--env", "GREETING=kept");
         assertThat(fromCopy.exitCode()).as(fromCopy.all()).isZero();

@@ -17,9 +17,11 @@ import java.util.SortedMap;
  * @param configuredDirectories directories (in the loader's search order) where libraries were found that the root's
  *                    loader knows from ld.so.conf (via ld.so.cache) or musl's path file only: a root without that
  *                    cache or file, as an image, must name them in LD_LIBRARY_PATH
+ * @param configurationFiles the loader configuration the search read (ld.so.conf and what it includes, musl's path
+ *                    file), paths inside the root
  */
 public record Closure(Path root, SortedMap<String, Entry> files, List<Resolution> resolutions,
-        List<String> configuredDirectories) {
+        List<String> configuredDirectories, List<String> configurationFiles) {
 
     /** A regular file copied from {@code source}, or a symbolic link to {@code linkTarget} (exactly one non-null). */
     public record Entry(String path, Path source, String linkTarget) {
@@ -35,6 +37,22 @@ public record Closure(Path root, SortedMap<String, Entry> files, List<Resolution
      * @param insideInputs satisfied by one of the input files (e.g. libjava.so via $ORIGIN), so nothing to add
      */
     public record Resolution(String need, String neededBy, String path, boolean insideInputs) {
+    }
+
+    /**
+     * Copies the loader configuration the search read into {@code stage} at the same paths (their content: links
+     * followed inside the root), so that a search in {@code stage} goes through the same directories.
+     */
+    public void copyConfigurationTo(Path stage) throws IOException {
+        RootedPaths rooted = new RootedPaths(root);
+        for (String file : configurationFiles) {
+            RootedPaths.Resolved resolved = rooted.resolve(file);
+            if (resolved != null) {
+                Path target = stage.resolve(file.substring(1));
+                Files.createDirectories(target.getParent());
+                Files.copy(rooted.host(resolved.realPath()), target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
     }
 
     /**

@@ -40,6 +40,7 @@ public final class LibraryClosure {
      * position in the search path (so in the loader's order).
      */
     private final SortedMap<Integer, String> configuredDirectories = new TreeMap<>();
+    private final Set<String> configurationFiles = new LinkedHashSet<>();
     /** Bundle mode: needs of the inputs that ELF does not declare (names or paths inside the root). */
     private final List<String> extraNeeds;
     /** Bundle mode: also follow the FDO dlopen notes (.note.dlopen) of every object. */
@@ -121,7 +122,8 @@ public final class LibraryClosure {
                 satisfy(need, object);
             }
         }
-        return new Closure(rootDir, files, List.copyOf(resolutions), List.copyOf(configuredDirectories.values()));
+        return new Closure(rootDir, files, List.copyOf(resolutions), List.copyOf(configuredDirectories.values()),
+                List.copyOf(configurationFiles));
     }
 
     private List<Need> needs(Loaded object) throws IOException, ElfFormatException {
@@ -212,6 +214,7 @@ public final class LibraryClosure {
             }
         });
         dirs.addAll(system.directories());
+        configurationFiles.addAll(system.configurationFiles());
         for (int i = 0; i < dirs.size(); i++) {
             String dir = dirs.get(i);
             if (dirs.indexOf(dir) < i) {

@@ -17,8 +17,10 @@ import java.util.Set;
  * @param directories    in search order
  * @param loaderDefaults the ones the loader searches with no cache and no configuration file, as in an image; a
  *                       library found anywhere else needs LD_LIBRARY_PATH there
+ * @param configurationFiles the files read to build the list (paths inside the root, in reading order): a copy of
+ *                       the root with the same files searches the same directories
  */
-record SystemSearchPath(List<String> directories, Set<String> loaderDefaults) {
+record SystemSearchPath(List<String> directories, Set<String> loaderDefaults, List<String> configurationFiles) {
 
     private static final int MAX_INCLUDE_DEPTH = 8;
     /** musl's loader without /etc/ld-musl-ARCH.path. */
@@ -26,10 +28,11 @@ record SystemSearchPath(List<String> directories, Set<String> loaderDefaults) {
 
     static SystemSearchPath of(RootedPaths root, int machine, boolean is64) throws IOException {
         Set<String> dirs = new LinkedHashSet<>();
-        readConf(root, "/etc/ld.so.conf", dirs, 0);
+        Set<String> read = new LinkedHashSet<>();
+        readConf(root, "/etc/ld.so.conf", dirs, read, 0);
         List<String> standard = standardDirectories(machine, is64);
         dirs.addAll(standard);
-        return new SystemSearchPath(List.copyOf(dirs), Set.copyOf(standard));
+        return new SystemSearchPath(List.copyOf(dirs), Set.copyOf(standard), List.copyOf(read));
     }
 
     /**
@@ -40,9 +43,10 @@ record SystemSearchPath(List<String> directories, Set<String> loaderDefaults) {
     static SystemSearchPath ofMusl(RootedPaths root, String loader) throws IOException {
         String name = loader.substring(loader.lastIndexOf('/') + 1);
         String arch = name.replaceFirst("^ld-musl-", "").replaceFirst("\\.so.*$", "");
-        Path config = confined(root, "/etc/ld-musl-" + arch + ".path");
+        String configPath = "/etc/ld-musl-" + arch + ".path";
+        Path config = confined(root, configPath);
         if (config == null || !Files.isRegularFile(config)) {
-            return new SystemSearchPath(MUSL_DEFAULTS, Set.copyOf(MUSL_DEFAULTS));
+            return new SystemSearchPath(MUSL_DEFAULTS, Set.copyOf(MUSL_DEFAULTS), List.of());
         }
         Set<String> dirs = new LinkedHashSet<>();
         for (String dir : Files.readString(config, StandardCharsets.UTF_8).split("[\\n:]+")) {
@@ -50,7 +54,7 @@ record SystemSearchPath(List<String> directories, Set<String> loaderDefaults) {
                 dirs.add(dir.trim().replaceAll("/+$", ""));
             }
         }
-        return new SystemSearchPath(List.copyOf(dirs), Set.copyOf(MUSL_DEFAULTS));
+        return new SystemSearchPath(List.copyOf(dirs), Set.copyOf(MUSL_DEFAULTS), List.of(configPath));
     }
 
     /** Whether the loader finds {@code dir} only through the root's cache or configuration, which an image lacks. */
@@ -97,11 +101,13 @@ record SystemSearchPath(List<String> directories, Set<String> loaderDefaults) {
         return resolved == null ? null : root.host(resolved.realPath());
     }
 
-    private static void readConf(RootedPaths root, String file, Set<String> dirs, int depth) throws IOException {
+    private static void readConf(RootedPaths root, String file, Set<String> dirs, Set<String> read, int depth)
+            throws IOException {
         Path host = confined(root, file);
         if (depth > MAX_INCLUDE_DEPTH || host == null || !Files.isRegularFile(host)) {
             return;
         }
+        read.add(file);
         for (String raw : Files.readAllLines(host, StandardCharsets.UTF_8)) {
             String line = raw.replaceAll("#.*", "").trim();
             if (line.startsWith("include") && line.length() > 7 && Character.isWhitespace(line.charAt(7))) {
@@ -109,7 +115,7 @@ record SystemSearchPath(List<String> directories, Set<String> loaderDefaults) {
                     String absolute = pattern.startsWith("/") ? pattern
                             : file.substring(0, file.lastIndexOf('/') + 1) + pattern;
                     for (String included : glob(root, absolute)) {
-                        readConf(root, included, dirs, depth + 1);
+                        readConf(root, included, dirs, read, depth + 1);
                     }
                 }
             } else if (!line.isEmpty() && !line.startsWith("hwcap")) {
