@@ -133,7 +133,7 @@ public final class LibraryClosure {
         }
         if (inputSet.containsKey(object.file().toRealPath())) {
             for (String name : extraNeeds) {
-                needs.add(new Need(List.of(name), true, " (--extra-library)"));
+                needs.add(new Need(List.of(name), true, " (an extra library: --extra-library, spec.verify.extraLibraries)"));
             }
         }
         if (dlopenNotes) {

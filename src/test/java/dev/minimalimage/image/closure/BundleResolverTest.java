@@ -36,7 +36,7 @@ class BundleResolverTest {
         assertThat(bundle.nameServices()).isFalse();
 
         assertThatThrownBy(() -> BundleResolver.resolve(program, "/app/noted", Path.of("/"), List.of("libabsent.so.9")))
-                .isInstanceOf(MissingLibraryException.class).hasMessageContaining("libabsent.so.9 (--extra-library)")
+                .isInstanceOf(MissingLibraryException.class).hasMessageContaining("libabsent.so.9 (an extra library: --extra-library, spec.verify.extraLibraries)")
                 .hasMessageContaining("needed by " + program);
     }
 
