@@ -61,8 +61,7 @@ final class SmokeInspector {
         }
         Pod pod = found.get();
         PodStatus status = pod.getStatus() == null ? new PodStatus() : pod.getStatus();
-        ContainerStatus container = status.getContainerStatuses().stream()
-                .filter(c -> BuilderLayout.SMOKE_CONTAINER.equals(c.getName())).findFirst().orElse(null);
+        ContainerStatus container = smokeContainer(pod);
         ContainerStateWaiting waiting = container == null || container.getState() == null ? null
                 : container.getState().getWaiting();
         ContainerStateTerminated done = container == null || container.getState() == null ? null
@@ -74,6 +73,13 @@ final class SmokeInspector {
         }
         if (done != null && CANNOT_RUN.contains(done.getReason())) {
             return neverRan(done, pod);
+        }
+        if ("DeadlineExceeded".equals(status.getReason()) && !programStarted(container)) {
+            // activeDeadlineSeconds counts from the pod's start, so a slow pull or creation can spend it all
+            return failed(Reasons.SMOKE_TEST_CANNOT_START, "the " + where + " reached its deadline ("
+                    + "spec.verify.smokeTest.timeout, " + test.timeoutSeconds() + "s, counted from the pod's start)"
+                    + " before the program started" + waitingNote(waiting) + ". " + describeHint(pod), null, null,
+                    null);
         }
         if ("DeadlineExceeded".equals(status.getReason())) {
             String output = output(done, logs);
@@ -87,7 +93,7 @@ final class SmokeInspector {
         }
         boolean runningNow = container != null && container.getState() != null
                 && container.getState().getRunning() != null;
-        Optional<Instant> deadline = deadline(pod, test);
+        Optional<Instant> deadline = deadline(container, test);
         if (test.expectRunning() && runningNow && deadline.isPresent() && !now.isBefore(deadline.get())) {
             return stillRunning(test, OutputTail.of(logs.get().orElse(null)), pod);
         }
@@ -111,18 +117,14 @@ final class SmokeInspector {
      * deadline, or the end of the start or pull budget; empty when none lies ahead.
      */
     static Optional<Instant> nextDeadline(Pod pod, SmokeTestPlan test, Budget budget, Instant now) {
-        String created = pod.getMetadata().getCreationTimestamp();
-        if (created == null) {
-            return Optional.empty();
-        }
-        Instant start = Instant.parse(created);
         List<Instant> candidates = new ArrayList<>();
         if (test.expectRunning()) {
-            candidates.add(start.plusSeconds(test.timeoutSeconds()));
+            deadline(smokeContainer(pod), test).ifPresent(candidates::add);
         }
-        if (!StartCheck.started(pod)) {
-            candidates.add(start.plus(budget.start()));
-            candidates.add(start.plus(budget.pull()));
+        String created = pod.getMetadata().getCreationTimestamp();
+        if (created != null && !StartCheck.started(pod)) {
+            candidates.add(Instant.parse(created).plus(budget.start()));
+            candidates.add(Instant.parse(created).plus(budget.pull()));
         }
         return candidates.stream().filter(now::isBefore).min(Instant::compareTo);
     }
@@ -172,11 +174,32 @@ final class SmokeInspector {
                 null, output, null);
     }
 
-    /** When an expectRunning test passes: the pod's creation plus the timeout. */
-    static Optional<Instant> deadline(Pod pod, SmokeTestPlan test) {
-        String created = pod.getMetadata().getCreationTimestamp();
-        return created == null ? Optional.empty()
-                : Optional.of(Instant.parse(created).plusSeconds(test.timeoutSeconds()));
+    /**
+     * When an expectRunning test passes: the program's start plus the timeout (not the pod's creation: time spent
+     * waiting for a node or pulling the image must not count as the server staying up); empty until it runs.
+     */
+    static Optional<Instant> deadline(ContainerStatus container, SmokeTestPlan test) {
+        String started = container == null || container.getState() == null || container.getState().getRunning() == null
+                ? null : container.getState().getRunning().getStartedAt();
+        return started == null ? Optional.empty() : Optional.of(Instant.parse(started).plusSeconds(test.timeoutSeconds()));
+    }
+
+    /** Whether the runtime ever ran the program (a container killed while still being created never did). */
+    private static boolean programStarted(ContainerStatus container) {
+        if (container == null || container.getState() == null) {
+            return false;
+        }
+        ContainerStateTerminated done = container.getState().getTerminated();
+        return container.getState().getRunning() != null || done != null && done.getStartedAt() != null;
+    }
+
+    private static ContainerStatus smokeContainer(Pod pod) {
+        return pod.getStatus() == null ? null : pod.getStatus().getContainerStatuses().stream()
+                .filter(c -> BuilderLayout.SMOKE_CONTAINER.equals(c.getName())).findFirst().orElse(null);
+    }
+
+    private static String waitingNote(ContainerStateWaiting waiting) {
+        return waiting == null ? "" : " (still " + waiting.getReason() + kubeletSays(waiting.getMessage()) + ")";
     }
 
     /**

@@ -124,11 +124,13 @@ class SmokeInspectorTest {
                 .contains(CREATED.plusSeconds(300));
         assertThat(SmokeInspector.nextDeadline(starting, plan(0, false, null, 60), BUDGET, CREATED.plusSeconds(300)))
                 .contains(CREATED.plusSeconds(600));
+        // a server's deadline counts from its start, not before: until then only the budgets
         assertThat(SmokeInspector.nextDeadline(starting, plan(0, true, null, 10), BUDGET, CREATED))
-                .contains(CREATED.plusSeconds(10));
-        Pod running = pod("Running", null, new ContainerStatusBuilder().withName("smoke").withNewState()
-                .withNewRunning().endRunning().endState().build());
+                .contains(CREATED.plusSeconds(300));
+        Pod running = pod("Running", null, running(CREATED.plusSeconds(120)));
         assertThat(SmokeInspector.nextDeadline(running, plan(0, false, null, 60), BUDGET, CREATED)).isEmpty();
+        assertThat(SmokeInspector.nextDeadline(running, plan(0, true, null, 10), BUDGET, CREATED.plusSeconds(121)))
+                .contains(CREATED.plusSeconds(130));
     }
 
     @Test
@@ -175,15 +177,30 @@ class SmokeInspectorTest {
     }
 
     @Test
+    void aDeadlineReachedBeforeTheProgramStartedIsNotTheProgramsTimeout() {
+        Verdict creating = inspect(pod("Failed", "DeadlineExceeded", waiting("ContainerCreating", null)),
+                plan(0, false, null, 5), CREATED.plusSeconds(6));
+        assertThat(creating.state()).isEqualTo(State.FAILED);
+        assertThat(creating.reason()).isEqualTo(Reasons.SMOKE_TEST_CANNOT_START);
+        assertThat(creating.message()).contains("before the program started", "ContainerCreating", "5s",
+                "kubectl describe pod -n ns " + POD);
+        assertThat(inspect(pod("Failed", "DeadlineExceeded", null), plan(0, false, null, 5), CREATED.plusSeconds(6))
+                .reason()).isEqualTo(Reasons.SMOKE_TEST_CANNOT_START);
+    }
+
+    @Test
     void aServerPassesOnlyOnceStillRunningAtTheDeadlineAndFailsIfItExits() {
         SmokeTestPlan server = plan(0, true, null, 10);
-        Pod running = pod("Running", null, new ContainerStatusBuilder().withName("smoke").withNewState().withNewRunning()
-                .endRunning().endState().build());
-        assertThat(inspect(running, server, CREATED.plusSeconds(9)).state()).isEqualTo(State.RUNNING);
-        Verdict passed = inspect(running, server, CREATED.plusSeconds(10));
+        Instant started = CREATED.plusSeconds(120); // two minutes waiting for a node and the image
+        Pod running = pod("Running", null, running(started));
+        assertThat(inspect(running, server, CREATED.plusSeconds(10)).state()).as("up for 0s, not 10s")
+                .isEqualTo(State.RUNNING);
+        assertThat(inspect(running, server, started.plusSeconds(9)).state()).isEqualTo(State.RUNNING);
+        Verdict passed = inspect(running, server, started.plusSeconds(10));
         assertThat(passed.state()).isEqualTo(State.PASSED);
         assertThat(passed.message()).contains("still running after 10s");
-        assertThat(SmokeInspector.deadline(running, server)).contains(CREATED.plusSeconds(10));
+        assertThat(SmokeInspector.deadline(running.getStatus().getContainerStatuses().get(0), server))
+                .contains(started.plusSeconds(10));
         Verdict exited = inspect(pod("Succeeded", null, terminated(0, "Completed", "bye")), server, CREATED.plusSeconds(3));
         assertThat(exited.state()).isEqualTo(State.FAILED);
         assertThat(exited.message()).contains("exited before the deadline");
@@ -201,13 +218,19 @@ class SmokeInspectorTest {
     static Pod pod(String phase, String reason, ContainerStatus container) {
         return new PodBuilder().withNewMetadata().withName(POD).withNamespace("ns")
                 .withCreationTimestamp(CREATED.toString()).endMetadata()
-                .withNewStatus().withPhase(phase).withReason(reason).withContainerStatuses(container).endStatus().build();
+                .withNewStatus().withPhase(phase).withReason(reason).withContainerStatuses(container == null ? List.of() : List.of(container)).endStatus().build();
     }
 
     static ContainerStatus terminated(int exitCode, String reason, String message) {
         return new ContainerStatusBuilder().withName("smoke").withImage("registry.example/app@sha256:00").withNewState()
                 .withNewTerminated().withExitCode(exitCode).withReason(reason).withMessage(message)
-                .withFinishedAt("2026-11-23T10:00:01Z").endTerminated().endState().build();
+                .withStartedAt("2026-11-23T10:00:00Z").withFinishedAt("2026-11-23T10:00:01Z").endTerminated()
+                .endState().build();
+    }
+
+    static ContainerStatus running(Instant startedAt) {
+        return new ContainerStatusBuilder().withName("smoke").withImage("registry.example/app@sha256:00").withNewState()
+                .withNewRunning().withStartedAt(startedAt.toString()).endRunning().endState().build();
     }
 
     static ContainerStatus waiting(String reason, String message) {
