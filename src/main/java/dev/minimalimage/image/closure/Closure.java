@@ -48,7 +48,7 @@ public record Closure(Path root, SortedMap<String, Entry> files, List<Resolution
         for (String file : configurationFiles) {
             RootedPaths.Resolved resolved = rooted.resolve(file);
             if (resolved != null) {
-                Path target = stage.resolve(file.substring(1));
+                Path target = inside(stage, file);
                 Files.createDirectories(target.getParent());
                 Files.copy(rooted.host(resolved.realPath()), target, StandardCopyOption.REPLACE_EXISTING);
             }
@@ -61,7 +61,7 @@ public record Closure(Path root, SortedMap<String, Entry> files, List<Resolution
      */
     public void copyTo(Path stage) throws IOException {
         for (Entry entry : files.values()) {
-            Path target = stage.resolve(entry.path().substring(1));
+            Path target = inside(stage, entry.path());
             Files.createDirectories(target.getParent());
             Files.deleteIfExists(target);
             if (entry.isSymlink()) {
@@ -72,5 +72,15 @@ public record Closure(Path root, SortedMap<String, Entry> files, List<Resolution
                         Files.isExecutable(entry.source()) ? "rwxr-xr-x" : "rw-r--r--"));
             }
         }
+    }
+
+    /** {@code absolute} under {@code stage}; refused if ".." would take it out (names come from the root's files). */
+    private static Path inside(Path stage, String absolute) throws IOException {
+        Path base = stage.toAbsolutePath().normalize();
+        Path target = base.resolve(absolute.substring(1)).normalize();
+        if (!target.startsWith(base) || target.equals(base)) {
+            throw new IOException("refusing to write " + absolute + " outside " + stage);
+        }
+        return target;
     }
 }

@@ -112,8 +112,9 @@ record SystemSearchPath(List<String> directories, Set<String> loaderDefaults, Li
             String line = raw.replaceAll("#.*", "").trim();
             if (line.startsWith("include") && line.length() > 7 && Character.isWhitespace(line.charAt(7))) {
                 for (String pattern : line.substring(8).trim().split("\\s+")) {
-                    String absolute = pattern.startsWith("/") ? pattern
-                            : file.substring(0, file.lastIndexOf('/') + 1) + pattern;
+                    // normalized: the name is also where stage-bundle writes its copy, which ".." must not leave
+                    String absolute = Path.of(pattern.startsWith("/") ? pattern
+                            : file.substring(0, file.lastIndexOf('/') + 1) + pattern).normalize().toString();
                     for (String included : glob(root, absolute)) {
                         readConf(root, included, dirs, read, depth + 1);
                     }

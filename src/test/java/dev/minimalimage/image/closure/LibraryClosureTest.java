@@ -122,9 +122,11 @@ class LibraryClosureTest {
         Path system = lib(root.resolve("usr/lib/x86_64-linux-gnu"), "libsys.so", "libsys.so",
                 "int g(void) { return 0; }\n");
         Files.createDirectories(root.resolve("etc/ld.so.conf.d"));
-        Files.writeString(root.resolve("etc/ld.so.conf"), "# comment\ninclude ld.so.conf.d/*.conf\n");
+        // a relative include climbing out of the root: read inside it, and its copy stays inside the stage
+        Files.writeString(root.resolve("etc/ld.so.conf"), "# comment\ninclude ld.so.conf.d/*.conf\n"
+                + "include ../../../../../../vendor.conf\n");
         Files.writeString(root.resolve("etc/ld.so.conf.d/b.conf"), "/usr/lib/x86_64-linux-gnu\n");
-        Files.writeString(root.resolve("etc/ld.so.conf.d/a.conf"), "/opt/vendor/lib/ # trailing slash\n");
+        Files.writeString(root.resolve("vendor.conf"), "/opt/vendor/lib/ # trailing slash\n");
         Path program = program(dir, "prog", MAIN, "-L" + vendor.getParent(), "-lvendor", "-L" + system.getParent(),
                 "-lsys");
         copySystemLibc(root);
@@ -134,6 +136,12 @@ class LibraryClosureTest {
         assertThat(closure.files()).containsKeys("/opt/vendor/lib/libvendor.so",
                 "/usr/lib/x86_64-linux-gnu/libsys.so");
         assertThat(closure.configuredDirectories()).containsExactly("/opt/vendor/lib");
+        assertThat(closure.configurationFiles()).containsExactly("/etc/ld.so.conf", "/etc/ld.so.conf.d/b.conf",
+                "/vendor.conf");
+        Path stage = dir.resolve("a/b/c/stage");
+        closure.copyConfigurationTo(stage);
+        assertThat(stage.resolve("vendor.conf")).hasSameTextualContentAs(root.resolve("vendor.conf"));
+        assertThat(dir.resolve("vendor.conf")).doesNotExist();
     }
 
     @Test
