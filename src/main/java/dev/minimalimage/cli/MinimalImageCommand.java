@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
                 "            4 registry authentication failed, 5 registry unreachable (for all of --registry-retry-timeout)",
                 "            or its TLS certificate not trusted (see --ca-bundle), 6 registry rejected the push,",
                 "            7 git fetch failed, 8 compile failed (build),",
-                "            9 smoke test failed (build --smoke-test)" })
+                "            9 smoke test failed (build --smoke-test), 10 a library to bundle not found (stage-bundle)" })
 public final class MinimalImageCommand {
 
     public static int run(String... args) {

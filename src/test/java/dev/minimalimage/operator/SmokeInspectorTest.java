@@ -25,7 +25,7 @@ class SmokeInspectorTest {
 
     static final Instant CREATED = Instant.parse("2026-11-23T10:00:00Z");
     static final String POD = "app-smoke-0123456789";
-    /** spec.build.startTimeout 10m and pullTimeout 5m, the defaults. */
+    /** A start budget of 10m and a pull budget of 5m: the figures the expectations below are computed from. */
     static final SmokeInspector.Budget BUDGET = new SmokeInspector.Budget(Duration.ofMinutes(10),
             Duration.ofMinutes(5));
 
