@@ -144,8 +144,9 @@ final class PodInspector {
         BuildOutcome outcome = switch (step) {
             case BuilderLayout.FETCH_CONTAINER -> failure(stages, Stage.SourceFetched, Reasons.SOURCE_FETCH_FAILED,
                     "fetching the source failed" + exit + ": " + tail(done.getMessage()) + " " + hint, commit);
-            case BuilderLayout.RUNTIME_CONTAINER -> failure(stages, Stage.Compiled, Reasons.BUILD_FAILED,
-                    "copying minimal-image into the pod for bundle mode failed" + exit + ": "
+            case BuilderLayout.RUNTIME_CONTAINER -> failure(stages, Stage.Compiled, Reasons.RUNTIME_COPY_FAILED,
+                    "copying minimal-image into the pod for bundle mode failed before the compile step ran"
+                            + exit + (done.getReason() == null ? "" : ", " + done.getReason()) + ": "
                             + tail(done.getMessage()) + " " + hint, commit);
             case BuilderLayout.COMPILE_CONTAINER -> failure(stages, Stage.Compiled,
                     CompileExitCodes.reasonOf(done.getExitCode() == null ? 1 : done.getExitCode()).name(),

@@ -61,6 +61,11 @@ public final class Reasons {
     public static final String BUILDER_POD_LOST = "BuilderPodLost";
     public static final String RESULT_UNREADABLE = "ResultUnreadable";
     public static final String BUILD_FAILED = "BuildFailed";
+    /**
+     * Bundle mode's first step, which copies minimal-image itself into the pod (operator code only, not the user's
+     * build), failed: out of memory or ephemeral storage, usually.
+     */
+    public static final String RUNTIME_COPY_FAILED = "RuntimeCopyFailed";
     /** The smoke test ran and its exit code, its output, or its still running (expectRunning) was not as asked. */
     public static final String SMOKE_TEST_FAILED = "SmokeTestFailed";
     /** The kubelet could not pull the produced image for the smoke test. */
