@@ -39,10 +39,9 @@ public final class BuildPlanner {
         if ((source.getGit() == null) == (source.getInline() == null)) {
             throw new InvalidSpecException("exactly one of spec.source.git or spec.source.inline must be set");
         }
-        if (spec.getVerify() != null) {
-            extraLibraries(spec.getVerify()); // checked for every policy: a list that does nothing is an error
-        }
-        CompileStep compile = compileStep(spec);
+        // checked for every policy: a list that does nothing is an error
+        List<String> extraLibraries = spec.getVerify() == null ? List.of() : extraLibraries(spec.getVerify());
+        CompileStep compile = compileStep(spec, extraLibraries);
         String tracked = trackedCommit(resource);
         String hash = BuildInputs.hash(spec, compile.image(), tracked);
         String name = resource.getMetadata().getName();
@@ -52,19 +51,19 @@ public final class BuildPlanner {
         String pull = spec.getBuild() == null ? BuildSettings.DEFAULT_PULL_TIMEOUT : spec.getBuild().getPullTimeout();
         long pullTimeout = Durations.seconds("build.pullTimeout", pull, Durations.MIN_SECONDS, 3600, "1h");
         return new BuildPlan(name, hash, GeneratedNames.of(name, "-src-" + hash),
-                inlineFiles(source), git(source, tracked), compile, packageArgs(spec), blankToNull(spec.getImage().getPushSecret()),
+                inlineFiles(source), git(source, tracked), compile, packageArgs(spec, extraLibraries), blankToNull(spec.getImage().getPushSecret()),
                 timeout, startTimeout, pullTimeout,
                 SmokeTestPlan.of(spec.getVerify() == null ? null : spec.getVerify().getSmokeTest(), spec.getImage()));
     }
 
     /** Bundle mode links dynamically and collects the libraries where the compile ran (the toolchain image). */
-    private CompileStep compileStep(MinimalImageSpec spec) throws InvalidSpecException {
+    private CompileStep compileStep(MinimalImageSpec spec, List<String> extraLibraries) throws InvalidSpecException {
         if (!bundles(spec)) {
             return LanguagePresets.compileStep(spec.getLanguage(), images);
         }
         CompileStep dynamic = LanguagePresets.compileStep(spec.getLanguage(), images, LanguagePresets.Linking.DYNAMIC);
         return LanguagePresets.withBundleStaging(dynamic, BuilderLayout.RUNTIME_LAUNCHER, BuilderLayout.BUNDLE_ROOT,
-                extraLibraries(spec.getVerify()));
+                extraLibraries);
     }
 
     private static boolean bundles(MinimalImageSpec spec) {
@@ -141,7 +140,8 @@ public final class BuildPlanner {
      * The package step's arguments. The image settings travel as one JSON document: as separate flags, an image
      * argument such as "--port" or "@file" could be read as an option of the package command.
      */
-    private static List<String> packageArgs(MinimalImageSpec spec) throws InvalidSpecException {
+    private static List<String> packageArgs(MinimalImageSpec spec, List<String> extraLibraries)
+            throws InvalidSpecException {
         ImageTarget image = spec.getImage();
         String binary = binaryName(spec.getLanguage());
         List<String> args = new ArrayList<>(List.of("package", BuilderLayout.OUT_DIR + "/" + binary,
@@ -161,7 +161,7 @@ public final class BuildPlanner {
         }
         if (bundles(spec)) { // the compile step staged the toolchain's libraries there
             args.addAll(List.of("--bundle", "--bundle-root", BuilderLayout.BUNDLE_ROOT));
-            extraLibraries(spec.getVerify()).forEach(library -> args.add("--extra-library=" + library));
+            extraLibraries.forEach(library -> args.add("--extra-library=" + library));
         }
         if (!blank(image.getDebugTag())) { // the builder image carries Debian's static busybox at the default path
             args.addAll(List.of("--debug-tag", image.getDebugTag()));
