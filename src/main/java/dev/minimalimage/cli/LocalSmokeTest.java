@@ -4,13 +4,18 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntUnaryOperator;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -23,9 +28,10 @@ import dev.minimalimage.result.SmokeTestResult;
 
 /**
  * `build --smoke-test`: the delivered image, unpacked from its own layer blobs into an otherwise empty root, run once
- * as a runtime would start it (Entrypoint, the test's arguments instead of Cmd, only the image's Env, its WorkingDir
- * and user) in a {@link Sandbox}. The verdict follows spec.verify.smokeTest: the exit code, then the output pattern.
- * A host that cannot provide the sandbox skips the test instead of failing the build.
+ * as a runtime would start it (Entrypoint, the test's arguments instead of Cmd, only the image's Env, its WorkingDir,
+ * user and the group a runtime gives that user) in a {@link Sandbox}, from a root nobody may write to, like the
+ * operator's smoke-test pod with its read-only root. The verdict follows spec.verify.smokeTest: the exit code, then
+ * the output pattern. A host that cannot provide the sandbox skips the test instead of failing the build.
  */
 final class LocalSmokeTest {
 
@@ -60,23 +66,24 @@ final class LocalSmokeTest {
 
     private SmokeTestResult run(AssembledImage image) throws IOException, InterruptedException {
         RuntimeConfig config = RuntimeConfig.of(image);
-        Sandbox.User user = Sandbox.User.of(config.user() == null ? "" : config.user());
-        if (user == null) {
-            return SmokeTestResult.skipped("the image's user " + config.user() + " is not numeric (UID[:GID]); only"
-                    + " its /etc/passwd could say who that is");
-        }
-        String unavailable = sandbox.unavailable(user);
-        if (unavailable != null) {
-            return SmokeTestResult.skipped("this host cannot run the image from an empty root: " + unavailable);
-        }
+        String workingDir = config.workingDir() == null ? "/" : config.workingDir();
         Path root = Files.createTempDirectory("minimal-image-smoke-root");
         Path log = Files.createTempFile("minimal-image-smoke", ".log"); // outside the root: the program cannot see it
         try {
-            String workingDir = config.workingDir() == null ? "/" : config.workingDir();
+            Sandbox.User user;
             try {
                 unpack(image, root, workingDir);
+                user = Sandbox.User.of(config.user() == null ? "" : config.user(), root);
             } catch (IOException e) {
                 return SmokeTestResult.skipped("cannot unpack the image here: " + e.getMessage());
+            }
+            if (user == null) {
+                return SmokeTestResult.skipped("the image's user " + config.user() + " is not numeric (UID[:GID]);"
+                        + " only its /etc/passwd could say who that is");
+            }
+            String unavailable = sandbox.unavailable(user);
+            if (unavailable != null) {
+                return SmokeTestResult.skipped("this host cannot run the image from an empty root: " + unavailable);
             }
             Integer exitCode = execute(sandbox.command(root, workingDir, user, argv(config)), config.env(), log);
             return verdict(exitCode, OutputTail.of(lastBytes(log)), user);
@@ -86,11 +93,56 @@ final class LocalSmokeTest {
         }
     }
 
-    /** The layers; a root and a WorkingDir the image's user may enter (a temp directory is 0700, the root's 0755). */
+    /**
+     * The layers; a root and a WorkingDir the image's user may enter (a temp directory is 0700, the root's 0755);
+     * then no write bits anywhere, since the operator's smoke-test pod has a read-only root.
+     */
     private static void unpack(AssembledImage image, Path root, String workingDir) throws IOException {
         ImageRootfs.materialize(image, root);
         Files.setAttribute(root, "unix:mode", 0755);
         ImageRootfs.ensureDirectory(root, workingDir);
+        makeReadOnly(root);
+    }
+
+    /**
+     * Takes the write bits off every directory and regular file, links not followed. In the pod the files belong to
+     * root and the root file system is read-only; here they belong to the caller, whom an unprivileged sandbox maps
+     * to the image's user, who could otherwise write to /app (and anyone to a 1777 /tmp). A write fails with EACCES
+     * where the pod says EROFS (only a program that chmods its own files back could still write).
+     */
+    private static void makeReadOnly(Path root) throws IOException {
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                changeMode(dir, mode -> mode & ~0222);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                if (attrs.isRegularFile()) {
+                    changeMode(file, mode -> mode & ~0222);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    /** Owner write back on every directory, so the root can be deleted without root's privileges. */
+    private static void makeDeletable(Path root) throws IOException {
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                changeMode(dir, mode -> mode | 0200);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    /** Keeps setuid, setgid and sticky bits; only for what the walk, not following links, saw as no link. */
+    private static void changeMode(Path path, IntUnaryOperator change) throws IOException {
+        int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
+        Files.setAttribute(path, "unix:mode", change.applyAsInt(mode));
     }
 
     private List<String> argv(RuntimeConfig config) {
@@ -164,9 +216,12 @@ final class LocalSmokeTest {
 
     /** Deletes the root without following its links; what the program left behind goes too. */
     private void remove(Path root) {
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path path : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(path);
+        try {
+            makeDeletable(root);
+            try (Stream<Path> walk = Files.walk(root)) {
+                for (Path path : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+                    Files.deleteIfExists(path);
+                }
             }
         } catch (IOException | java.io.UncheckedIOException e) {
             err.println("warning: smoke test root " + root + " not fully removed: " + e.getMessage());

@@ -3,6 +3,7 @@ package dev.minimalimage.cli;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,22 +32,44 @@ final class Sandbox {
     }
 
     /**
-     * The numeric user a smoke test runs as: the image's UID[:GID] (GID defaults to UID, as --passwd writes it),
-     * but never root: like the operator's smoke-test pod, root becomes {@link SmokeTestPlan#NON_ROOT_UID}.
+     * The numeric user a smoke test runs as, resolved as containerd and runc resolve an image's UID[:GID]: the
+     * explicit GID, else the GID of the UID's entry in the image's own /etc/passwd, else 0. Never root: like the
+     * operator's smoke-test pod, root becomes {@link SmokeTestPlan#NON_ROOT_UID} (an explicit GID stays).
      */
     record User(long uid, long gid, boolean rootReplaced) {
 
-        /** Null when the image names its user by name: which uid that is, only its own /etc/passwd could say. */
-        static User of(String imageUser) {
+        /**
+         * {@code root}: the unpacked image. Null when the image names its user by name: which uid that is, only its
+         * own /etc/passwd could say.
+         */
+        static User of(String imageUser, Path root) throws IOException {
             String[] parts = imageUser.split(":", 2);
             if (!parts[0].matches("[0-9]+") || parts.length == 2 && !parts[1].matches("[0-9]+")) {
                 return null;
             }
-            long uid = Long.parseLong(parts[0]);
-            if (uid == 0) {
-                return new User(SmokeTestPlan.NON_ROOT_UID, SmokeTestPlan.NON_ROOT_UID, true);
+            long imageUid = Long.parseLong(parts[0]);
+            long uid = imageUid == 0 ? SmokeTestPlan.NON_ROOT_UID : imageUid;
+            long gid = parts.length == 2 ? Long.parseLong(parts[1]) : passwdGid(root, uid);
+            return new User(uid, gid, imageUid == 0);
+        }
+
+        /**
+         * The GID of the first well-formed entry for {@code uid} in the image's /etc/passwd, else 0. A link there is
+         * not followed: read from this host, it could lead out of the image (images this tool assembles have a
+         * plain file).
+         */
+        private static long passwdGid(Path root, long uid) throws IOException {
+            Path etc = root.resolve("etc");
+            Path passwd = etc.resolve("passwd");
+            if (!Files.isDirectory(etc, LinkOption.NOFOLLOW_LINKS)
+                    || !Files.isRegularFile(passwd, LinkOption.NOFOLLOW_LINKS)) {
+                return 0;
             }
-            return new User(uid, parts.length == 2 ? Long.parseLong(parts[1]) : uid, false);
+            String text = new String(Files.readAllBytes(passwd), StandardCharsets.UTF_8);
+            return text.lines().map(line -> line.strip().split(":", -1))
+                    .filter(f -> f.length >= 4 && f[2].matches("[0-9]{1,18}") && f[3].matches("[0-9]{1,18}"))
+                    .filter(f -> Long.parseLong(f[2]) == uid)
+                    .mapToLong(f -> Long.parseLong(f[3])).findFirst().orElse(0);
         }
 
         @Override

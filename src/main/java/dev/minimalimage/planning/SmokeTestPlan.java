@@ -11,11 +11,14 @@ import dev.minimalimage.api.v1alpha1.SmokeTest;
 
 /**
  * spec.verify.smokeTest, checked: the compiled output pattern, the timeout in seconds, and the user the program runs
- * as (the image's numeric user, but never root: Pod Security restricted forbids it, so root becomes 65532).
- * {@code outputPattern} is null when none is asked for.
+ * as (the image's numeric user, but never root: Pod Security restricted forbids it, so root becomes
+ * {@link #NON_ROOT_UID}). {@code outputPattern} is null when none is asked for. {@code runAsGroup} is the image's
+ * explicit group (kept when root is replaced), null when it names none: a pod that sets runAsUser alone makes the
+ * runtime ignore the image's User, so its group must be set too, and without one the runtime takes the gid of the
+ * user's entry in the image's /etc/passwd, else 0, just as it would for the image's own User.
  */
 public record SmokeTestPlan(List<String> args, List<LiteralEnvVar> env, int expectedExitCode, boolean expectRunning,
-        Pattern outputPattern, long timeoutSeconds, long runAsUser, boolean rootReplaced) {
+        Pattern outputPattern, long timeoutSeconds, long runAsUser, Long runAsGroup, boolean rootReplaced) {
 
     public static final long NON_ROOT_UID = BuilderLayout.BUILDER_UID;
     private static final int MAX_ARGS = 64;
@@ -45,9 +48,10 @@ public record SmokeTestPlan(List<String> args, List<LiteralEnvVar> env, int expe
         }
         long timeout = Durations.smokeTestTimeout(test.getTimeout() == null ? SmokeTest.DEFAULT_TIMEOUT
                 : test.getTimeout());
-        long uid = imageUser(image);
+        ImageUser user = ImageUser.of(image);
+        boolean root = user.uid() == 0;
         return new SmokeTestPlan(args, List.copyOf(env), test.getExpectedExitCode(), test.isExpectRunning(),
-                outputPattern(test.getOutputPattern()), timeout, uid == 0 ? NON_ROOT_UID : uid, uid == 0);
+                outputPattern(test.getOutputPattern()), timeout, root ? NON_ROOT_UID : user.uid(), user.gid(), root);
     }
 
     private static Pattern outputPattern(String text) throws InvalidSpecException {
@@ -65,16 +69,23 @@ public record SmokeTestPlan(List<String> args, List<LiteralEnvVar> env, int expe
         }
     }
 
-    /** The numeric user of spec.image.user ("uid" or "uid:gid"), default 65532. */
-    private static long imageUser(ImageTarget image) throws InvalidSpecException {
-        String user = image.getUser();
-        if (user == null || user.isBlank()) {
-            return NON_ROOT_UID;
-        }
-        try {
-            return Long.parseLong(user.split(":", 2)[0]);
-        } catch (NumberFormatException e) {
-            throw new InvalidSpecException("spec.image.user must be a numeric user[:group]: " + user);
+    /**
+     * spec.image.user ("uid" or "uid:gid"), default {@link #NON_ROOT_UID}; {@code gid} null when it names no group.
+     * A group name is refused: runAsGroup takes only a number.
+     */
+    private record ImageUser(long uid, Long gid) {
+
+        static ImageUser of(ImageTarget image) throws InvalidSpecException {
+            String user = image.getUser();
+            if (user == null || user.isBlank()) {
+                return new ImageUser(NON_ROOT_UID, null);
+            }
+            String[] parts = user.split(":", 2);
+            try {
+                return new ImageUser(Long.parseLong(parts[0]), parts.length == 2 ? Long.valueOf(parts[1]) : null);
+            } catch (NumberFormatException e) {
+                throw new InvalidSpecException("spec.image.user must be a numeric user[:group]: " + user);
+            }
         }
     }
 }

@@ -57,7 +57,8 @@ public final class SmokeTestPods {
                     .withAutomountServiceAccountToken(false)
                     .withEnableServiceLinks(false)
                     .withNewSecurityContext()
-                        .withRunAsNonRoot(true).withRunAsUser(test.runAsUser())
+                        // runAsUser alone would drop the image's group: the runtime then ignores the image's User
+                        .withRunAsNonRoot(true).withRunAsUser(test.runAsUser()).withRunAsGroup(test.runAsGroup())
                         .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                     .endSecurityContext()
                     .addNewContainer()

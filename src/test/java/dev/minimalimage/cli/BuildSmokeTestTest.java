@@ -57,9 +57,10 @@ class BuildSmokeTestTest {
         assertThat(test.ran()).isTrue();
         assertThat(test.passed()).isTrue();
         assertThat(test.exitCode()).isZero();
-        assertThat(test.runAs()).isEqualTo("65532:65532");
+        assertThat(test.runAs()).as("no /etc/passwd in the image: gid 0, as containerd and runc give")
+                .isEqualTo("65532:0");
         assertThat(test.output()).isEqualTo("hello from scratch vars=1 first=GREETING=hi cwd=/data uid=65532"
-                + " gid=65532 online=0");
+                + " gid=0 online=0");
         assertThat(test.message()).contains("exit code 0 as expected, output matches");
         assertThat(run.stderr()).contains("smoke test passed");
         assertThat(run.result().succeeded()).isTrue();
@@ -84,7 +85,7 @@ class BuildSmokeTestTest {
                 "instead of root");
         assertThat(result.smokeTest().exitCode()).isEqualTo(3);
         assertThat(result.smokeTest().passed()).isFalse();
-        assertThat(result.smokeTest().runAs()).isEqualTo("65532:65532");
+        assertThat(result.smokeTest().runAs()).isEqualTo("65532:0");
         assertThat(result.smokeTest().output()).isEqualTo("cannot open config as uid 65532");
         assertThat(run.stderr()).contains("error: SmokeTestFailed: smoke test failed: exit code 3");
 
@@ -93,6 +94,76 @@ class BuildSmokeTestTest {
         assertThat(expected.exitCode()).as(expected.all()).isEqualTo(9);
         assertThat(expected.result().message()).contains("exit code 3 as expected, but the output does not match"
                 + " --smoke-output-pattern never printed; no output");
+    }
+
+    @Test
+    void theGroupIsTheImagesOrElseItsPasswdEntrysAsARuntimeResolvesIt(@TempDir Path dir) throws Exception {
+        Processes.requireOnPath("musl-gcc", "unshare");
+        CliRun passwd = build(dir.resolve("passwd"), REPORTER, "--user", "1000", "--passwd", "--smoke-test", "");
+        assertThat(passwd.result().smokeTest().runAs()).as(passwd.all()).isEqualTo("1000:1000");
+        assertThat(passwd.result().smokeTest().output()).contains("uid=1000 gid=1000");
+        CliRun explicit = build(dir.resolve("explicit"), REPORTER, "--user", "1000:2000", "--smoke-test", "");
+        assertThat(explicit.result().smokeTest().runAs()).as(explicit.all()).isEqualTo("1000:2000");
+        assertThat(explicit.result().smokeTest().output()).contains("uid=1000 gid=2000");
+    }
+
+    @Test
+    void theUsersGroupComesFromTheImagesOwnPasswdNeverThroughALink(@TempDir Path dir) throws Exception {
+        Path root = Files.createDirectories(dir.resolve("root/etc"));
+        Files.writeString(root.resolve("passwd"), """
+                root:x:0:0:root:/root:/sbin/nologin
+                broken:x:1000
+                named:x:1000:staff:/:/sbin/nologin
+                app:x:1000:4242:app:/app:/sbin/nologin
+                later:x:1000:7:later:/:/sbin/nologin
+                nonroot:x:65532:5555:nonroot:/:/sbin/nologin
+                """);
+        Path image = dir.resolve("root");
+        assertThat(Sandbox.User.of("1000", image)).hasToString("1000:4242");
+        assertThat(Sandbox.User.of("1000:3", image)).hasToString("1000:3");
+        assertThat(Sandbox.User.of("0", image)).isEqualTo(new Sandbox.User(65532, 5555, true));
+        assertThat(Sandbox.User.of("0:0", image)).isEqualTo(new Sandbox.User(65532, 0, true));
+        assertThat(Sandbox.User.of("2000", image)).as("no entry").hasToString("2000:0");
+        assertThat(Sandbox.User.of("app", image)).isNull();
+
+        Path outside = Files.createDirectories(dir.resolve("host-etc"));
+        Files.writeString(outside.resolve("passwd"), "app:x:1000:4242:app:/app:/sbin/nologin\n");
+        Path linkedFile = Files.createDirectories(dir.resolve("linked-file/etc"));
+        Files.createSymbolicLink(linkedFile.resolve("passwd"), outside.resolve("passwd"));
+        assertThat(Sandbox.User.of("1000", dir.resolve("linked-file"))).hasToString("1000:0");
+        Files.createDirectories(dir.resolve("linked-dir"));
+        Files.createSymbolicLink(dir.resolve("linked-dir/etc"), outside);
+        assertThat(Sandbox.User.of("1000", dir.resolve("linked-dir"))).hasToString("1000:0");
+    }
+
+    @Test
+    void theRootIsReadOnlyLikeTheSmokeTestPods(@TempDir Path dir) throws Exception {
+        Processes.requireOnPath("musl-gcc", "unshare");
+        CliRun run = build(dir, """
+                #include <errno.h>
+                #include <fcntl.h>
+                #include <stdio.h>
+                #include <string.h>
+                int main(void) {
+                    const char *paths[] = { "/app/written", "/tmp/written" };
+                    int failures = 0;
+                    for (int i = 0; i < 2; i++) {
+                        int fd = open(paths[i], O_WRONLY | O_CREAT | O_EXCL, 0644);
+                        if (fd < 0) {
+                            printf("cannot create %s: %s\\n", paths[i], strerror(errno));
+                            failures++;
+                        } else {
+                            printf("created %s\\n", paths[i]);
+                        }
+                    }
+                    return failures;
+                }
+                """, "--tmp", "--smoke-test", "");
+        assertThat(run.exitCode()).as(run.all()).isEqualTo(9);
+        assertThat(run.result().reason()).isEqualTo("SmokeTestFailed");
+        assertThat(run.result().smokeTest().exitCode()).as(run.all()).isEqualTo(2);
+        assertThat(run.result().smokeTest().output()).contains("cannot create /app/written: Permission denied",
+                "cannot create /tmp/written: Permission denied");
     }
 
     @Test

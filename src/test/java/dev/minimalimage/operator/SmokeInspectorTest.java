@@ -212,7 +212,7 @@ class SmokeInspectorTest {
 
     static SmokeTestPlan plan(int exitCode, boolean expectRunning, String pattern, long timeout) {
         return new SmokeTestPlan(List.of(), List.of(), exitCode, expectRunning,
-                pattern == null ? null : Pattern.compile(pattern), timeout, 65532, false);
+                pattern == null ? null : Pattern.compile(pattern), timeout, 65532, null, false);
     }
 
     static Pod pod(String phase, String reason, ContainerStatus container) {

@@ -521,7 +521,9 @@ class BuildPlannerTest {
         tested.getSpec().getImage().setUser("0:0");
         assertThat(planner.plan(tested).smokeTest().runAsUser()).isEqualTo(65532);
         assertThat(planner.plan(tested).smokeTest().rootReplaced()).isTrue();
+        assertThat(planner.plan(tested).smokeTest().runAsGroup()).as("an explicit group stays").isZero();
         tested.getSpec().getImage().setUser("1000");
         assertThat(planner.plan(tested).smokeTest().runAsUser()).isEqualTo(1000);
+        assertThat(planner.plan(tested).smokeTest().runAsGroup()).isNull();
     }
 }

@@ -1,6 +1,7 @@
 package dev.minimalimage.planning;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 
@@ -13,8 +14,12 @@ import dev.minimalimage.api.v1alpha1.SmokeTest;
 import dev.minimalimage.operator.Resources;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
 
-/** The smoke-test pod as planned: it pulls the produced image with what the builder pod pulls with, and more. */
+/**
+ * The smoke-test pod as planned: it pulls the produced image with what the builder pod pulls with, and more; it runs
+ * with the image's group, which runAsUser alone would drop.
+ */
 class SmokeTestPodsTest {
 
     static final String IMAGE = "registry.example/app@sha256:" + "ab".repeat(32);
@@ -39,6 +44,38 @@ class SmokeTestPodsTest {
         assertThat(smokeSecrets).containsAll(names(builder));
         assertThat(SmokeTestPods.create(resource, plan, IMAGE, List.of())).extracting(SmokeTestPodsTest::names)
                 .isEqualTo(List.of("push", "team-pull", "corp-pull"));
+    }
+
+    @Test
+    void theSmokePodSetsTheImagesGroupOnlyWhenItNamesOneSinceRunAsUserAloneWouldDropIt() throws Exception {
+        MinimalImage resource = Resources.helloC("app", "registry.example/app:1");
+        resource.getSpec().getVerify().setSmokeTest(new SmokeTest());
+        BuildPlanner planner = new BuildPlanner(ToolchainImages.DEFAULTS);
+
+        resource.getSpec().getImage().setUser("1000:2000");
+        PodSecurityContext explicit = podSecurity(resource, planner.plan(resource));
+        assertThat(explicit.getRunAsUser()).isEqualTo(1000L);
+        assertThat(explicit.getRunAsGroup()).isEqualTo(2000L);
+
+        resource.getSpec().getImage().setUser("1000");
+        PodSecurityContext none = podSecurity(resource, planner.plan(resource));
+        assertThat(none.getRunAsUser()).isEqualTo(1000L);
+        assertThat(none.getRunAsGroup()).as("the runtime's /etc/passwd lookup, else 0").isNull();
+
+        resource.getSpec().getImage().setUser("0:0");
+        BuildPlan root = planner.plan(resource);
+        assertThat(root.smokeTest().rootReplaced()).isTrue();
+        assertThat(podSecurity(resource, root).getRunAsUser()).isEqualTo(SmokeTestPlan.NON_ROOT_UID);
+        assertThat(podSecurity(resource, root).getRunAsGroup()).isZero();
+        assertThat(podSecurity(resource, root).getRunAsNonRoot()).isTrue();
+
+        resource.getSpec().getImage().setUser("1000:staff");
+        assertThatThrownBy(() -> planner.plan(resource)).isInstanceOf(InvalidSpecException.class)
+                .hasMessageContaining("spec.image.user must be a numeric user[:group]: 1000:staff");
+    }
+
+    static PodSecurityContext podSecurity(MinimalImage resource, BuildPlan plan) {
+        return SmokeTestPods.create(resource, plan, IMAGE, List.of()).getSpec().getSecurityContext();
     }
 
     static List<String> names(Pod pod) {
