@@ -24,6 +24,7 @@ import dev.minimalimage.image.ImageRootfs;
 import dev.minimalimage.image.RuntimeConfig;
 import dev.minimalimage.result.BuildResult;
 import dev.minimalimage.result.OutputTail;
+import dev.minimalimage.result.SmokeTestJudgement;
 import dev.minimalimage.result.SmokeTestResult;
 
 /**
@@ -176,17 +177,13 @@ final class LocalSmokeTest {
             return failed(null, output, user, "did not exit within --smoke-timeout (" + plan.timeoutSeconds()
                     + "s) and was killed" + as + outputNote(output));
         }
-        if (exitCode != plan.expectedExitCode()) {
-            return failed(exitCode, output, user, "exit code " + exitCode + ", expected " + plan.expectedExitCode()
-                    + startNote(exitCode, output) + as + outputNote(output));
+        SmokeTestJudgement judged = SmokeTestJudgement.of(exitCode, plan.expectedExitCode(), plan.outputPattern(),
+                "--smoke-output-pattern", output);
+        if (!judged.passed()) {
+            return failed(exitCode, output, user, judged.summary() + (judged.exitCodeWrong()
+                    ? startNote(exitCode, output) : "") + as + outputNote(output));
         }
-        if (plan.outputPattern() != null && (output == null || !plan.outputPattern().matcher(output).find())) {
-            return failed(exitCode, output, user, "exit code " + exitCode + " as expected, but the output does not"
-                    + " match --smoke-output-pattern " + plan.outputPattern().pattern() + as + outputNote(output));
-        }
-        return SmokeTestResult.verdict(true, exitCode, output, user.toString(), "exit code " + exitCode
-                + " as expected" + (plan.outputPattern() == null ? "" : ", output matches "
-                + plan.outputPattern().pattern()) + as);
+        return SmokeTestResult.verdict(true, exitCode, output, user.toString(), judged.summary() + as);
     }
 
     private static SmokeTestResult failed(Integer exitCode, String output, Sandbox.User user, String message) {

@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 import dev.minimalimage.planning.BuilderLayout;
 import dev.minimalimage.planning.SmokeTestPlan;
 import dev.minimalimage.result.OutputTail;
+import dev.minimalimage.result.SmokeTestJudgement;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -50,6 +51,8 @@ final class SmokeInspector {
             "RunContainerError");
     /** How runc / containerd and dockershim report a process that could not be started. */
     private static final Set<String> CANNOT_RUN = Set.of("StartError", "ContainerCannotRun");
+
+    private static final String PATTERN_FIELD = "spec.verify.smokeTest.outputPattern";
 
     private SmokeInspector() {
     }
@@ -166,10 +169,11 @@ final class SmokeInspector {
     }
 
     private static Verdict stillRunning(SmokeTestPlan test, String output, Pod pod) {
-        return matches(test, output) ? new Verdict(State.PASSED, Reasons.SMOKE_TEST_PASSED, "still running after "
-                + test.timeoutSeconds() + "s as expected" + patternNote(test), null, output, null)
+        return SmokeTestJudgement.outputMatches(test.outputPattern(), output) ? new Verdict(State.PASSED,
+                Reasons.SMOKE_TEST_PASSED, "still running after " + test.timeoutSeconds() + "s as expected"
+                + SmokeTestJudgement.patternNote(test.outputPattern()), null, output, null)
                 : failed(Reasons.SMOKE_TEST_FAILED, "still running after " + test.timeoutSeconds() + "s as"
-                + " expected, but its output does not match spec.verify.smokeTest.outputPattern "
+                + " expected, but its output does not match " + PATTERN_FIELD + " "
                 + test.outputPattern().pattern() + " (" + where(pod) + "). " + logsHint(pod) + outputNote(output),
                 null, output, null);
     }
@@ -238,31 +242,20 @@ final class SmokeInspector {
                     + test.timeoutSeconds() + "s); expected it still running" + see, code, output,
                     done.getFinishedAt());
         }
-        if (code != test.expectedExitCode()) {
-            return failed(Reasons.SMOKE_TEST_FAILED, "exit code " + code + ", expected " + test.expectedExitCode()
-                    + missingFileHint(output) + see, code, output, done.getFinishedAt());
+        SmokeTestJudgement judged = SmokeTestJudgement.of(code, test.expectedExitCode(), test.outputPattern(),
+                PATTERN_FIELD, output);
+        if (!judged.passed()) {
+            return failed(Reasons.SMOKE_TEST_FAILED, judged.summary() + (judged.exitCodeWrong()
+                    ? missingFileHint(output) : "") + see, code, output, done.getFinishedAt());
         }
-        if (!matches(test, output)) {
-            return failed(Reasons.SMOKE_TEST_FAILED, "exit code " + code + " as expected, but the output does not"
-                    + " match spec.verify.smokeTest.outputPattern " + test.outputPattern().pattern() + see, code,
-                    output, done.getFinishedAt());
-        }
-        return new Verdict(State.PASSED, Reasons.SMOKE_TEST_PASSED, "exit code " + code + " as expected"
-                + patternNote(test), code, output, done.getFinishedAt());
-    }
-
-    private static boolean matches(SmokeTestPlan test, String output) {
-        return test.outputPattern() == null || output != null && test.outputPattern().matcher(output).find();
+        return new Verdict(State.PASSED, Reasons.SMOKE_TEST_PASSED, judged.summary(), code, output,
+                done.getFinishedAt());
     }
 
     /** The termination message (the log tail of a failed run), else the log, as its last lines. */
     private static String output(ContainerStateTerminated done, Supplier<Optional<String>> logs) {
         String message = done == null ? null : done.getMessage();
         return OutputTail.of(message == null || message.isBlank() ? logs.get().orElse(null) : message);
-    }
-
-    private static String patternNote(SmokeTestPlan test) {
-        return test.outputPattern() == null ? "" : ", output matches " + test.outputPattern().pattern();
     }
 
     private static String outputNote(String output) {
