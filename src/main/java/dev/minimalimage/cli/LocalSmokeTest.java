@@ -106,15 +106,20 @@ final class LocalSmokeTest {
     }
 
     /**
-     * Takes the write bits off every directory and regular file, links not followed. In the pod the files belong to
-     * root and the root file system is read-only; here they belong to the caller, whom an unprivileged sandbox maps
-     * to the image's user, who could otherwise write to /app (and anyone to a 1777 /tmp). A write fails with EACCES
-     * where the pod says EROFS (only a program that chmods its own files back could still write).
+     * Takes the write bits off every directory and regular file, links not followed, except the image's /tmp (the
+     * pod mounts a writable emptyDir there). In the pod the files belong to root and the root file system is
+     * read-only; here they belong to the caller, whom an unprivileged sandbox maps to the image's user, who could
+     * otherwise write to /app. A write fails with EACCES where the pod says EROFS (only a program that chmods its own
+     * files back could still write).
      */
     private static void makeReadOnly(Path root) throws IOException {
+        Path tmp = root.resolve("tmp");
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                if (dir.equals(tmp)) {
+                    return FileVisitResult.SKIP_SUBTREE; // as the image made it (1777 from --tmp)
+                }
                 changeMode(dir, mode -> mode & ~0222);
                 return FileVisitResult.CONTINUE;
             }

@@ -15,12 +15,15 @@ import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 
 /**
  * The smoke-test pod: the pushed image, by digest, run once with the spec's arguments and environment. Pod Security
- * restricted with a read-only root, no service-account token, no service links, never restarted; the kubelet puts
+ * restricted with a read-only root (but a writable /tmp when the image has one: spec.image.extras.tmp gives it for
+ * programs that write there, and a smoke test must not fail them for it), no service-account token, no service links, never restarted; the kubelet puts
  * the log tail of a failing run in the termination message. Pulls with the push Secret (it pulls what it pushed) and
  * the builder pod's pull secrets (the operator's and spec.build.imagePullSecrets). And the NetworkPolicy that cuts the resource's smoke-test pods off the network.
  */
@@ -29,6 +32,9 @@ public final class SmokeTestPods {
     /** Small requests, so a quota counts the pod; no limits a program's first second could hit. */
     private static final Map<String, Quantity> REQUESTS = Map.of("cpu", new Quantity("10m"),
             "memory", new Quantity("32Mi"));
+    private static final String TMP_VOLUME = "tmp";
+    /** A short test's scratch space; past it the kubelet evicts the pod rather than fill the node. */
+    private static final Quantity TMP_SIZE_LIMIT = new Quantity("64Mi");
 
     private SmokeTestPods() {
     }
@@ -70,12 +76,20 @@ public final class SmokeTestPods {
                         .withTerminationMessagePolicy("FallbackToLogsOnError")
                         .withNewResources().withRequests(REQUESTS).endResources()
                         .withSecurityContext(BuilderPodFactory.restricted())
+                        .withVolumeMounts(hasTmp(resource) ? List.of(new VolumeMountBuilder().withName(TMP_VOLUME)
+                                .withMountPath("/tmp").build()) : List.of())
                     .endContainer()
+                    .withVolumes(hasTmp(resource) ? List.of(new VolumeBuilder().withName(TMP_VOLUME).withNewEmptyDir()
+                            .withSizeLimit(TMP_SIZE_LIMIT).endEmptyDir().build()) : List.of())
                     .withImagePullSecrets(pullSecrets(plan, build, operatorPullSecrets))
                     .withNodeSelector(build.getNodeSelector())
                     .withTolerations(build.getTolerations())
                 .endSpec()
                 .build();
+    }
+
+    private static boolean hasTmp(MinimalImage resource) {
+        return resource.getSpec().getImage().getExtras() != null && resource.getSpec().getImage().getExtras().isTmp();
     }
 
     /**

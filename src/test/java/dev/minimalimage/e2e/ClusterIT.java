@@ -138,7 +138,9 @@ class ClusterIT {
         create(inline("rebuilt", Language.Name.C, Map.of("main.c", program("rebuilt"))));
         // everything that builds is created now, so the builds run side by side
         create(readmeExample());
-        create(smokeTested("smoke-ok", SMOKE_OK_PROGRAM));
+        MinimalImage smokeOk = smokeTested("smoke-ok", SMOKE_OK_PROGRAM);
+        smokeOk.getSpec().getImage().getExtras().setTmp(true); // it writes there; the rest of its root is read-only
+        create(smokeOk);
         create(smokeTested("smoke-exit3", "#include <stdio.h>\nint main(void){puts(\"about to fail\");"
                 + "fputs(\"smoke: giving up\\n\", stderr);return 3;}\n"));
         create(dynamicSmokeTested());
@@ -775,6 +777,8 @@ class ClusterIT {
         Container container = pod.getSpec().getContainers().get(0);
         assertThat(container.getImage()).isEqualTo(status.getImageRef());
         assertThat(container.getArgs()).containsExactly("world");
+        assertThat(container.getVolumeMounts()).as("the image has /tmp: a writable emptyDir there")
+                .anyMatch(m -> "/tmp".equals(m.getMountPath()));
         // what the kubelet actually ran: containerd's repo digest of the pulled image
         assertThat(pod.getStatus().getContainerStatuses().get(0).getImageID()).endsWith(status.getDigest());
         assertSmokePodLockedDown(pod, "smoke-ok");
@@ -1045,9 +1049,19 @@ class ClusterIT {
         return env.namespace() + "-" + CACHE_CLAIM;
     }
 
-    static final String SMOKE_OK_PROGRAM = "#include <stdio.h>\n#include <unistd.h>\n"
-            + "int main(int argc, char **argv){printf(\"hello smoke uid=%d arg=%s\\n\", (int)getuid(),"
-            + " argc > 1 ? argv[1] : \"-\");return 0;}\n";
+    /** Passes only with a writable /tmp and a root it cannot write to (its own /app). */
+    static final String SMOKE_OK_PROGRAM = """
+            #include <stdio.h>
+            #include <unistd.h>
+            int main(int argc, char **argv) {
+                FILE *scratch = fopen("/tmp/scratch", "w");
+                if (scratch == NULL) { perror("/tmp/scratch"); return 1; }
+                fclose(scratch);
+                if (fopen("/app/written", "w") != NULL) { puts("the root is writable"); return 1; }
+                printf("hello smoke uid=%d arg=%s\n", (int) getuid(), argc > 1 ? argv[1] : "-");
+                return 0;
+            }
+            """;
 
     /** A static C program with a smoke test that passes only for "world" as uid 65532; the image's user is root. */
     MinimalImage smokeTested(String name, String program) {

@@ -74,6 +74,26 @@ class SmokeTestPodsTest {
                 .hasMessageContaining("spec.image.user must be a numeric user[:group]: 1000:staff");
     }
 
+    @Test
+    void theReadOnlyRootKeepsAWritableTmpOnlyWhenTheImageHasOne() throws Exception {
+        MinimalImage resource = Resources.helloC("app", "registry.example/app:1");
+        resource.getSpec().getVerify().setSmokeTest(new SmokeTest());
+        BuildPlan plan = new BuildPlanner(ToolchainImages.DEFAULTS).plan(resource);
+        Pod without = SmokeTestPods.create(resource, plan, IMAGE, List.of());
+        assertThat(without.getSpec().getVolumes()).isEmpty();
+        assertThat(without.getSpec().getContainers().get(0).getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+
+        resource.getSpec().getImage().getExtras().setTmp(true);
+        Pod with = SmokeTestPods.create(resource, plan, IMAGE, List.of());
+        assertThat(with.getSpec().getVolumes()).singleElement().satisfies(v -> {
+            assertThat(v.getEmptyDir()).isNotNull();
+            assertThat(v.getEmptyDir().getSizeLimit()).isNotNull();
+        });
+        assertThat(with.getSpec().getContainers().get(0).getVolumeMounts()).singleElement()
+                .satisfies(m -> assertThat(m.getMountPath()).isEqualTo("/tmp"));
+        assertThat(with.getSpec().getContainers().get(0).getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    }
+
     static PodSecurityContext podSecurity(MinimalImage resource, BuildPlan plan) {
         return SmokeTestPods.create(resource, plan, IMAGE, List.of()).getSpec().getSecurityContext();
     }
