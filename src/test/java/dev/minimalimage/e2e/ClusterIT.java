@@ -1058,7 +1058,7 @@ class ClusterIT {
                 if (scratch == NULL) { perror("/tmp/scratch"); return 1; }
                 fclose(scratch);
                 if (fopen("/app/written", "w") != NULL) { puts("the root is writable"); return 1; }
-                printf("hello smoke uid=%d arg=%s\n", (int) getuid(), argc > 1 ? argv[1] : "-");
+                printf("hello smoke uid=%d arg=%s\\n", (int) getuid(), argc > 1 ? argv[1] : "-");
                 return 0;
             }
             """;
