@@ -142,6 +142,7 @@ final class StatusAggregator {
         smoke.setPod(plan.smokePodName());
         smoke.setExitCode(verdict.exitCode());
         smoke.setRunAsUser(plan.smokeTest().runAsUser());
+        smoke.setRunAsGroup(plan.smokeTest().runAsGroup());
         smoke.setRootReplaced(plan.smokeTest().rootReplaced());
         smoke.setOutput(verdict.output());
         return smoke;

@@ -199,6 +199,7 @@ class SmokeTestReconcilerTest {
         MinimalImageStatus testing = awaitStatus("smoke-root", s -> s.getSmokeTest() != null);
         assertThat(testing.getSmokeTest().getRootReplaced()).isTrue();
         assertThat(testing.getSmokeTest().getRunAsUser()).isEqualTo(65532L);
+        assertThat(testing.getSmokeTest().getRunAsGroup()).as("the image's group, kept").isZero();
     }
 
     @Test

@@ -119,6 +119,9 @@ public class MinimalImageStatus {
         private Integer exitCode;
         @JsonPropertyDescription("The numeric user the program ran as.")
         private Long runAsUser;
+        @JsonPropertyDescription("The numeric group the program ran as, when spec.image.user names one; else the"
+                + " runtime's choice (the gid of the user's entry in the image's /etc/passwd, else 0).")
+        private Long runAsGroup;
         @JsonPropertyDescription("True when the image's user is root (0): the smoke test ran as 65532 instead, since"
                 + " Pod Security restricted forbids root.")
         private Boolean rootReplaced;
@@ -131,6 +134,8 @@ public class MinimalImageStatus {
         public void setExitCode(Integer exitCode) { this.exitCode = exitCode; }
         public Long getRunAsUser() { return runAsUser; }
         public void setRunAsUser(Long runAsUser) { this.runAsUser = runAsUser; }
+        public Long getRunAsGroup() { return runAsGroup; }
+        public void setRunAsGroup(Long runAsGroup) { this.runAsGroup = runAsGroup; }
         public Boolean getRootReplaced() { return rootReplaced; }
         public void setRootReplaced(Boolean rootReplaced) { this.rootReplaced = rootReplaced; }
         public String getOutput() { return output; }
