@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import dev.minimalimage.image.AssembledImage;
+import dev.minimalimage.image.ImageConfig;
 import dev.minimalimage.image.ImageRootfs;
 import dev.minimalimage.image.RuntimeConfig;
 import dev.minimalimage.result.BuildResult;
@@ -113,7 +114,7 @@ final class LocalSmokeTest {
      * files back could still write).
      */
     private static void makeReadOnly(Path root) throws IOException {
-        Path tmp = root.resolve("tmp");
+        Path tmp = root.resolve(ImageConfig.Extras.TMP_PATH.substring(1));
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {

@@ -82,6 +82,8 @@ public record ImageConfig(
     /** Optional files for programs that need a little of an OS: TLS roots, a user database, /tmp, zoneinfo. */
     public record Extras(Path caCertificates, boolean passwd, boolean tmp, Path timezoneData) {
         public static final Extras NONE = new Extras(null, false, false, null);
+        /** Where {@code tmp} puts the image's scratch directory (the smoke tests keep it writable). */
+        public static final String TMP_PATH = "/tmp";
         /** Where Debian-like systems, and the operator image, keep the CA bundle and the zoneinfo tree. */
         public static final String DEFAULT_CA_CERTIFICATES = "/etc/ssl/certs/ca-certificates.crt";
         public static final String DEFAULT_TIMEZONE_DATA = "/usr/share/zoneinfo";

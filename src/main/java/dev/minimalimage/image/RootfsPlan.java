@@ -45,7 +45,7 @@ final class RootfsPlan {
             plan.addUserDatabase(config.user());
         }
         if (extras.tmp()) {
-            plan.add(LayerEntry.directory("/tmp", 01777));
+            plan.add(LayerEntry.directory(ImageConfig.Extras.TMP_PATH, 01777));
         }
         if (extras.timezoneData() != null) {
             plan.addTree(requireDirectory(extras.timezoneData(), "timezone data"), ZONEINFO_PATH, false);

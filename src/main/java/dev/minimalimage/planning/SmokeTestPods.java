@@ -8,6 +8,7 @@ import java.util.Set;
 
 import dev.minimalimage.api.v1alpha1.BuildSettings;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
+import dev.minimalimage.image.ImageConfig;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
@@ -23,9 +24,10 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 /**
  * The smoke-test pod: the pushed image, by digest, run once with the spec's arguments and environment. Pod Security
  * restricted with a read-only root (but a writable /tmp when the image has one: spec.image.extras.tmp gives it for
- * programs that write there, and a smoke test must not fail them for it), no service-account token, no service links, never restarted; the kubelet puts
- * the log tail of a failing run in the termination message. Pulls with the push Secret (it pulls what it pushed) and
- * the builder pod's pull secrets (the operator's and spec.build.imagePullSecrets). And the NetworkPolicy that cuts the resource's smoke-test pods off the network.
+ * programs that write there, and a smoke test must not fail them for it), no service-account token, no service
+ * links, never restarted; the kubelet puts the log tail of a failing run in the termination message. Pulls with the
+ * push Secret (it pulls what it pushed) and the builder pod's pull secrets (the operator's and
+ * spec.build.imagePullSecrets). And the NetworkPolicy that cuts the resource's smoke-test pods off the network.
  */
 public final class SmokeTestPods {
 
@@ -77,7 +79,7 @@ public final class SmokeTestPods {
                         .withNewResources().withRequests(REQUESTS).endResources()
                         .withSecurityContext(BuilderPodFactory.restricted())
                         .withVolumeMounts(hasTmp(resource) ? List.of(new VolumeMountBuilder().withName(TMP_VOLUME)
-                                .withMountPath("/tmp").build()) : List.of())
+                                .withMountPath(ImageConfig.Extras.TMP_PATH).build()) : List.of())
                     .endContainer()
                     .withVolumes(hasTmp(resource) ? List.of(new VolumeBuilder().withName(TMP_VOLUME).withNewEmptyDir()
                             .withSizeLimit(TMP_SIZE_LIMIT).endEmptyDir().build()) : List.of())

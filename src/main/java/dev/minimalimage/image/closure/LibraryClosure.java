@@ -34,13 +34,12 @@ public final class LibraryClosure {
     private final RootedPaths root;
     private final Path rootDir;
     private final Map<Path, DynamicLinkage> linkages = new HashMap<>();
-    private final Map<String, SystemSearchPath> systemPaths = new HashMap<>();
+    private final Map<String, SystemSearchPath> systemPaths = new LinkedHashMap<>(); // in first-use order
     /**
      * System directories libraries were found in that the image's loader would not search by itself, by their
      * position in the search path (so in the loader's order).
      */
     private final SortedMap<Integer, String> configuredDirectories = new TreeMap<>();
-    private final Set<String> configurationFiles = new LinkedHashSet<>();
     /** Bundle mode: needs of the inputs that ELF does not declare (names or paths inside the root). */
     private final List<String> extraNeeds;
     /** Bundle mode: also follow the FDO dlopen notes (.note.dlopen) of every object. */
@@ -122,6 +121,8 @@ public final class LibraryClosure {
                 satisfy(need, object);
             }
         }
+        Set<String> configurationFiles = new LinkedHashSet<>(); // of the search paths used, what each read
+        systemPaths.values().forEach(system -> configurationFiles.addAll(system.configurationFiles()));
         return new Closure(rootDir, files, List.copyOf(resolutions), List.copyOf(configuredDirectories.values()),
                 List.copyOf(configurationFiles));
     }
@@ -133,7 +134,8 @@ public final class LibraryClosure {
         }
         if (inputSet.containsKey(object.file().toRealPath())) {
             for (String name : extraNeeds) {
-                needs.add(new Need(List.of(name), true, " (an extra library: --extra-library, spec.verify.extraLibraries)"));
+                needs.add(new Need(List.of(name), true,
+                        " (an extra library: --extra-library, spec.verify.extraLibraries)"));
             }
         }
         if (dlopenNotes) {
@@ -214,7 +216,6 @@ public final class LibraryClosure {
             }
         });
         dirs.addAll(system.directories());
-        configurationFiles.addAll(system.configurationFiles());
         for (int i = 0; i < dirs.size(); i++) {
             String dir = dirs.get(i);
             if (dirs.indexOf(dir) < i) {
