@@ -5,9 +5,11 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * The operating system's reason for a failed file operation, in the words of strerror(3), for every command: Java
@@ -23,6 +25,25 @@ final class FileErrors {
     static String describe(Path path, IOException e) {
         String file = e instanceof FileSystemException fs && fs.getFile() != null ? fs.getFile() : String.valueOf(path);
         return file + ": " + reason(e);
+    }
+
+    /**
+     * Null when {@code file} is a regular file this process can open for reading, else "PATH: reason" (a directory,
+     * a device, a missing file, no permission), so that a reader never gets to report it in its own words.
+     */
+    static String unreadableFile(Path file) {
+        try {
+            if (Files.isDirectory(file)) {
+                return file + ": is a directory";
+            }
+            if (!Files.readAttributes(file, BasicFileAttributes.class).isRegularFile()) {
+                return file + ": not a regular file";
+            }
+            Files.newByteChannel(file).close();
+            return null;
+        } catch (IOException e) {
+            return describe(file, e);
+        }
     }
 
     /** "no such file or directory", "permission denied", "is a directory", "read-only file system", ... */

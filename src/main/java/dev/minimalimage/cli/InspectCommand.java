@@ -41,6 +41,11 @@ final class InspectCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         int exit = ExitCodes.OK;
         for (Path file : files) {
+            String unreadable = FileErrors.unreadableFile(file);
+            if (unreadable != null) {
+                exit = failed(unreadable);
+                continue;
+            }
             LinkReport report;
             try {
                 report = ElfLinkAnalyzer.analyze(file);

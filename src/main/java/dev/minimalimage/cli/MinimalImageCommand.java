@@ -11,12 +11,17 @@ import picocli.CommandLine.Command;
         subcommands = { InspectCommand.class, PackageCommand.class, BuildCommand.class, FetchCommand.class,
                 PackageTreeCommand.class, ClosureCommand.class, StageBundleCommand.class,
                 StageRuntimeCommand.class, OperatorCommand.class, CommandLine.HelpCommand.class },
-        footer = { "", "Exit codes: 0 ok, 1 internal error, 2 bad arguments or a file that cannot be read or written,",
-                "            3 binary refused (not static / not ELF), 4 registry authentication failed,",
-                "            5 registry unreachable (for all of --registry-retry-timeout) or its TLS not as expected,",
-                "            6 registry rejected the push, 7 git fetch failed, 8 compile failed (build),",
-                "            9 smoke test failed (build --smoke-test), 10 a library to bundle not found (stage-bundle),",
-                "            11 smoke test asked for but could not run here (build --smoke-test)." })
+        footer = { "", "Exit codes:",
+                "   0  ok                                 1  internal error",
+                "   2  bad arguments, or a file that cannot be read or written",
+                "   3  binary refused (not static, not ELF, a library to bundle missing)",
+                "   4  registry authentication failed",
+                "   5  registry unreachable (for all of --registry-retry-timeout), or its TLS failed",
+                "   6  registry rejected the push         7  git fetch failed (fetch)",
+                "   8  compile failed (build)             9  smoke test failed (build --smoke-test)",
+                "  10  a library to bundle not found (stage-bundle)",
+                "  11  smoke test asked for, but this host cannot run it (build --smoke-test)",
+                "See docs/cli.md for every command, option and the result record." })
 public final class MinimalImageCommand {
 
     public static int run(String... args) {

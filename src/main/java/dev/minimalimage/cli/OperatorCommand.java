@@ -19,7 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "operator", mixinStandardHelpOptions = true,
         description = { "Runs the MinimalImage Kubernetes operator against the cluster of the current kubeconfig.",
-                "In a pod it uses the pod's service account; elsewhere KUBECONFIG or ~/.kube/config.",
+                "In a pod it uses the pod's service account, elsewhere KUBECONFIG or the file .kube/config in HOME.",
                 "Its settings come from the environment (see the chart's values); it runs until stopped." })
 final class OperatorCommand implements Callable<Integer> {
 
@@ -31,7 +31,8 @@ final class OperatorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String missing = missingCluster(System.getenv(), Path.of(System.getProperty("user.home")));
+        String home = System.getenv().getOrDefault("HOME", System.getProperty("user.home"));
+        String missing = missingCluster(System.getenv(), Path.of(home));
         if (missing != null) {
             spec.commandLine().getErr().println("error: operator: " + missing);
             return ExitCodes.BAD_ARGUMENTS;

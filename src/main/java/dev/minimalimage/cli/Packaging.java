@@ -94,6 +94,10 @@ final class Packaging {
     }
 
     private BuildResult packAndDeliver() throws IOException, InterruptedException {
+        String unreadable = FileErrors.unreadableFile(binary);
+        if (unreadable != null) {
+            return BuildResult.failure(ResultReason.FileError, unreadable, null);
+        }
         LinkReport link;
         RegistryPusher.PendingPush push;
         try {
