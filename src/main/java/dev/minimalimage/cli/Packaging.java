@@ -197,17 +197,24 @@ final class Packaging {
     }
 
     /** Prints the result record (and --result-file), returns the exit code. */
-    int report(BuildResult result) throws IOException {
+    int report(BuildResult result) {
         byte[] json = result.toJsonBytes();
-        if (o.resultFile != null) {
-            Files.write(o.resultFile, json);
-        }
         PrintWriter out = spec.commandLine().getOut();
         out.println(new String(json, StandardCharsets.UTF_8));
         out.flush();
+        PrintWriter err = spec.commandLine().getErr();
         if (!result.succeeded()) {
-            spec.commandLine().getErr().println("error: " + result.reason() + ": " + result.message());
+            err.println("error: " + result.reason() + ": " + result.message());
         }
+        if (o.resultFile != null) {
+            try {
+                Files.write(o.resultFile, json);
+            } catch (IOException e) { // checked before any work, so it went bad since (or it is the failure itself)
+                err.println("error: --result-file " + FileErrors.describe(o.resultFile, e));
+                return ExitCodes.BAD_ARGUMENTS;
+            }
+        }
+        err.flush();
         return result.succeeded() ? ExitCodes.OK : ResultReason.valueOf(result.reason()).exitCode();
     }
 
