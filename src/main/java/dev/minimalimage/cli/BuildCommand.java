@@ -94,6 +94,9 @@ final class BuildCommand implements Callable<Integer> {
     @Mixin
     SmokeTestOptions smokeTest;
 
+    /** Where the temporary build directory goes without --build-dir; tests watch a folder of their own. */
+    Path temporaryRoot = Path.of(System.getProperty("java.io.tmpdir"));
+
     /** Where --smoke-test runs the image; tests substitute a host without user namespaces. */
     Sandbox sandbox = Sandbox.HOST;
 
@@ -112,7 +115,7 @@ final class BuildCommand implements Callable<Integer> {
         if (timeoutSeconds <= 0) {
             throw new IllegalArgumentException("--timeout must be at least 1 (seconds): " + timeoutSeconds);
         }
-        Path work = buildDir != null ? buildDir : Files.createTempDirectory("minimal-image-build");
+        Path work = buildDir != null ? buildDir : Files.createTempDirectory(temporaryRoot, "minimal-image-build");
         try {
             Progress progress = new Progress(spec.commandLine().getErr());
             Path out = work.resolve("out").resolve(BuildPlanner.binaryName(lang));

@@ -19,7 +19,7 @@ class BuildCommandTest {
         Processes.requireOnPath("musl-gcc", "go");
         Path c = Files.createDirectories(dir.resolve("c"));
         Files.writeString(c.resolve("main.c"), "#include <stdio.h>\nint main(void){puts(\"hi\");return 0;}\n");
-        CliRun built = CliRun.of("build", "--language", "c", "--source", c.toString(), "--work-dir",
+        CliRun built = CliRun.of("build", "--language", "c", "--source", c.toString(), "--build-dir",
                 dir.resolve("work-c").toString(), "--oci-layout", dir.resolve("layout-c").toString());
         assertThat(built.exitCode()).as(built.all()).isZero();
         BuildResult result = built.result();
@@ -29,7 +29,7 @@ class BuildCommandTest {
 
         Path go = Files.createDirectories(dir.resolve("go"));
         Files.writeString(go.resolve("main.go"), "package main\nimport \"fmt\"\nfunc main(){ fmt.Println(\"hi\") }\n");
-        CliRun goBuild = CliRun.of("build", "--language", "go", "--source", go.toString(), "--work-dir",
+        CliRun goBuild = CliRun.of("build", "--language", "go", "--source", go.toString(), "--build-dir",
                 dir.resolve("work-go").toString(), "--oci-layout", dir.resolve("layout-go").toString());
         assertThat(goBuild.exitCode()).as(goBuild.all()).isZero();
         assertThat(goBuild.result().link().libc()).isEqualTo("none");
@@ -47,7 +47,7 @@ class BuildCommandTest {
         Processes.requireOnPath("g++");
         Path cpp = Files.createDirectories(dir.resolve("cpp"));
         Files.writeString(cpp.resolve("main.cpp"), "#include <iostream>\nint main(){std::cout<<\"hi\\n\";}\n");
-        CliRun built = CliRun.of("build", "--language", "cpp", "--bundle", "--source", cpp.toString(), "--work-dir",
+        CliRun built = CliRun.of("build", "--language", "cpp", "--bundle", "--source", cpp.toString(), "--build-dir",
                 dir.resolve("work").toString(), "--oci-layout", dir.resolve("layout").toString(), "--smoke-test", "",
                 "--smoke-output-pattern", "^hi$");
         assertThat(built.exitCode()).as(built.all()).isZero();
