@@ -104,6 +104,20 @@ final class PackageOptions extends ImageSettingsOptions {
         }
     }
 
+    /** The files the image takes from this machine (--ca-certs, --tzdata) are there: {@link FileProblem} else. */
+    static void checkInputs(ImageConfig config) {
+        Path caCertificates = config.extras().caCertificates();
+        String unreadable = caCertificates == null ? null : FileErrors.unreadableFile(caCertificates);
+        if (unreadable != null) {
+            throw new FileProblem("--ca-certs " + unreadable);
+        }
+        Path timezoneData = config.extras().timezoneData();
+        if (timezoneData != null && !java.nio.file.Files.isDirectory(timezoneData)) {
+            throw new FileProblem("--tzdata " + timezoneData + ": " + (java.nio.file.Files.exists(timezoneData)
+                    ? "not a directory" : "no such file or directory"));
+        }
+    }
+
     /**
      * A user or group given by name must be one the image's /etc/passwd and /etc/group define, or nothing can resolve
      * it when the container starts, and Kubernetes' runAsNonRoot cannot verify a name either. The only files this tool

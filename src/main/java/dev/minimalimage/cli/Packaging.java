@@ -75,6 +75,7 @@ final class Packaging {
             bundleRoot = o.bundleRoot();
             config = imageConfig();
             o.checkUser(config);
+            PackageOptions.checkInputs(config);
             o.checkDebugTag(config.binaryPath()); // before the registry connection: nothing to push if it is wrong
             o.checkOutputs();
         } catch (IllegalArgumentException e) {
