@@ -58,6 +58,7 @@ final class PackageTreeCommand implements Callable<Integer> {
         if (p.length < 2 || p.length > 3) {
             throw new IllegalArgumentException("--platform must be OS/ARCH[/VARIANT]: " + platform);
         }
+        destination.checkOutputs(); // before the layers are read and packed
         RegistryPusher.PendingPush push = destination.prepare(m -> spec.commandLine().getErr().println("warning: " + m));
         AssembledImage image = ImageAssembler.assemble(new TreeImageConfig(layers, entrypoint, cmd, destination.env,
                 destination.workingDir, destination.user, new TreeMap<>(destination.labels),
