@@ -23,9 +23,6 @@ import picocli.CommandLine.Model.CommandSpec;
                 "Its settings come from the environment (see the chart's values); it runs until stopped." })
 final class OperatorCommand implements Callable<Integer> {
 
-    /** Where Kubernetes mounts a pod's service-account token. */
-    static final Path SERVICE_ACCOUNT_TOKEN = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token");
-
     @Spec
     CommandSpec spec;
 
@@ -51,11 +48,10 @@ final class OperatorCommand implements Callable<Integer> {
                 || System.getProperty("quarkus.kubernetes-client.api-server-url") != null) {
             return null;
         }
-        if (set(env, "KUBERNETES_SERVICE_HOST") && Files.isReadable(SERVICE_ACCOUNT_TOKEN)) {
+        if (set(env, "KUBERNETES_SERVICE_HOST")) { // in a pod: the client reads the service account's token itself
             return null;
         }
-        String where = "this is not a pod with a service account (KUBERNETES_SERVICE_HOST, " + SERVICE_ACCOUNT_TOKEN
-                + ")";
+        String where = "this is not a pod (KUBERNETES_SERVICE_HOST is not set)";
         if (set(env, "KUBECONFIG")) {
             List<String> files = Arrays.stream(env.get("KUBECONFIG").split(":")).filter(f -> !f.isEmpty()).toList();
             return files.stream().anyMatch(f -> Files.isRegularFile(Path.of(f))) ? null
