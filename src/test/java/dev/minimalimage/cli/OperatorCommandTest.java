@@ -3,13 +3,10 @@ package dev.minimalimage.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,70 +17,48 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OperatorCommandTest {
 
-    private static final Duration LIMIT = Duration.ofSeconds(60); // a JVM start on a loaded 2-core machine
-
     @Test
     void helpPrintsTheUsageAndStartsNothing(@TempDir Path home) throws Exception {
         for (String help : List.of("--help", "-h")) {
-            Run run = main(home, Map.of(), "operator", help);
+            MainProcess run = main(home, Map.of(), "operator", help);
             assertThat(run.exitCode()).as(run.toString()).isZero();
             assertThat(run.stdout()).startsWith("Usage: minimal-image operator")
                     .contains("Runs the MinimalImage Kubernetes operator");
             assertThat(run.stderr()).as("nothing booted, nothing logged").isEmpty();
         }
-        Run list = main(home, Map.of(), "--help");
+        MainProcess list = main(home, Map.of(), "--help");
         assertThat(list.stdout()).contains("  operator ").contains("Exit codes:");
     }
 
     @Test
     void withoutAClusterItFailsInOneLine(@TempDir Path home) throws Exception {
         long started = System.nanoTime();
-        Run run = main(home, Map.of(), "operator");
+        MainProcess run = main(home, Map.of(), "operator");
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
         assertThat(run.stderr().strip().lines()).as(run.toString()).hasSize(1);
         assertThat(run.stderr()).startsWith("error: operator: no Kubernetes cluster to connect to: KUBECONFIG is not"
                 + " set, " + home.resolve(".kube/config") + " does not exist and this is not a pod");
         assertThat(run.stdout()).isEmpty();
-        assertThat(took).as("no 20 s wait for kubernetes.default.svc").isLessThan(LIMIT);
+        assertThat(took).as("no 20 s wait for kubernetes.default.svc").isLessThan(MainProcess.LIMIT);
 
-        Run missingFile = main(home, Map.of("KUBECONFIG", home.resolve("nope.yaml").toString()), "operator");
+        MainProcess missingFile = main(home, Map.of("KUBECONFIG", home.resolve("nope.yaml").toString()), "operator");
         assertThat(missingFile.exitCode()).isEqualTo(2);
         assertThat(missingFile.stderr()).contains("KUBECONFIG names no existing file (" + home.resolve("nope.yaml"));
 
-        Run usage = main(home, Map.of(), "operator", "--watch-all");
+        MainProcess usage = main(home, Map.of(), "operator", "--watch-all");
         assertThat(usage.exitCode()).isEqualTo(2);
         assertThat(usage.stderr()).isEqualTo("error: Unknown option: '--watch-all'\n"
                 + "Try 'minimal-image operator --help' for more information.\n");
     }
 
-    record Run(int exitCode, String stdout, String stderr) {
-    }
-
-    /**
-     * dev.minimalimage.Main on this test's class path, with HOME at {@code home}, no kubeconfig and no in-cluster
-     * variables but {@code env}.
-     */
-    private static Run main(Path home, Map<String, String> env, String... args) throws IOException,
+    /** Main with HOME at {@code home}, no kubeconfig and no in-cluster variables but {@code env}. */
+    private static MainProcess main(Path home, Map<String, String> env, String... args) throws IOException,
             InterruptedException {
-        Path out = Files.createTempFile(home, "out", ".txt");
-        Path err = Files.createTempFile(home, "err", ".txt");
-        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin",
-                "java").toString(), "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-Duser.home=" + home, "-cp",
-                System.getProperty("java.class.path"), "dev.minimalimage.Main"));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-        Map<String, String> environment = builder.environment();
-        environment.keySet().removeIf(name -> name.startsWith("KUBE") || name.startsWith("QUARKUS_"));
-        environment.put("HOME", home.toString());
-        environment.putAll(env);
-        Process process = builder.start();
-        if (!process.waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor();
-            throw new AssertionError("operator " + String.join(" ", args) + " still running after " + LIMIT + ": "
-                    + Files.readString(err));
-        }
-        return new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8));
+        return MainProcess.run(home, List.of(), environment -> {
+            environment.keySet().removeIf(name -> name.startsWith("KUBE") || name.startsWith("QUARKUS_"));
+            environment.put("HOME", home.toString());
+            environment.putAll(env);
+        }, args);
     }
 }
