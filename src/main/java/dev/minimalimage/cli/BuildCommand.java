@@ -3,6 +3,7 @@ package dev.minimalimage.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +31,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * with the host's toolchain, then `package`. The compiler's output goes to stderr, the result record to stdout.
  */
 @Command(name = "build", mixinStandardHelpOptions = true, sortOptions = false,
-        description = { "Compiles SOURCE with a language preset on this machine (host toolchain), then packs and pushes",
-                "it like `package`. Same presets as the operator's builder pod.",
+        description = { "Compiles a source directory on this machine and packs the program like `package` does.",
+                "It uses the host's toolchain with the same language presets as the operator's builder pod.",
+                "Each stage prints one line with its time on stderr; the result record goes to stdout.",
                 "--smoke-test then runs the image once here (exit code 9 when it fails)." })
 final class BuildCommand implements Callable<Integer> {
 
@@ -75,8 +77,13 @@ final class BuildCommand implements Callable<Integer> {
             "registry and ccache here between builds" })
     Path cacheDir;
 
-    @Option(names = "--work-dir", paramLabel = "DIR", description = "where the binary and caches go (default: a temp dir)")
-    Path workDir;
+    @Option(names = "--build-dir", paramLabel = "DIR", description = { "Build here and keep it: the copied sources,",
+            "the binary (out/) and the compile log; default: a temporary directory, removed at the end." })
+    Path buildDir;
+
+    /** The old name of --build-dir, too close to the image's --workdir: refused with a hint. */
+    @Option(names = "--work-dir", paramLabel = "DIR", hidden = true)
+    Path oldBuildDir;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "900", description = "compile time limit")
     long timeoutSeconds;
@@ -87,6 +94,9 @@ final class BuildCommand implements Callable<Integer> {
     @Mixin
     SmokeTestOptions smokeTest;
 
+    /** Where the temporary build directory goes without --build-dir; tests watch a folder of their own. */
+    Path temporaryRoot = Path.of(System.getProperty("java.io.tmpdir"));
+
     /** Where --smoke-test runs the image; tests substitute a host without user namespaces. */
     Sandbox sandbox = Sandbox.HOST;
 
@@ -95,31 +105,81 @@ final class BuildCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        if (oldBuildDir != null) {
+            throw new IllegalArgumentException("--work-dir is now --build-dir DIR (build there and keep it);"
+                    + " --workdir DIR sets the image's working directory");
+        }
         Language lang = language();
-        LocalSmokeTest.Plan smokePlan = smokeTest.plan(spec.commandLine().getParseResult()); // before compiling
-        CompileStep step;
+        LocalSmokeTest.Plan smokePlan = smokeTest.plan(spec.commandLine().getParseResult());
+        CompileStep step = compileStep(lang);
+        if (timeoutSeconds <= 0) {
+            throw new IllegalArgumentException("--timeout must be at least 1 (seconds): " + timeoutSeconds);
+        }
+        Path work = buildDir != null ? buildDir : Files.createTempDirectory(temporaryRoot, "minimal-image-build");
+        try {
+            Progress progress = new Progress(spec.commandLine().getErr());
+            Path out = work.resolve("out").resolve(BuildPlanner.binaryName(lang));
+            Packaging packaging = new Packaging(out, options, spec, smokePlan == null ? null
+                    : new LocalSmokeTest(smokePlan, sandbox, spec.commandLine().getErr()), progress);
+            BuildResult refused = packaging.check(); // before compiling: a destination, output paths, settings
+            if (refused == null) {
+                refused = prepareDirectories(work);
+            }
+            if (refused != null) {
+                return packaging.report(refused);
+            }
+            int exit = compile(step, work, out);
+            progress.done("compile", exit == 0 ? BuildPlanner.binaryName(lang) : "exit code " + exit);
+            if (exit != 0) {
+                ResultReason reason = CompileExitCodes.reasonOf(exit);
+                return packaging.report(BuildResult.failure(reason, "the " + language.name().toLowerCase()
+                        + " preset's compile step exited with " + exit + " (its output is above)", null));
+            }
+            return packaging.run();
+        } finally {
+            if (buildDir == null) {
+                Trees.delete(work);
+            }
+        }
+    }
+
+    private CompileStep compileStep(Language lang) {
         try {
             // --bundle: the preset links dynamically; the package step bundles from this host's root (--bundle-root)
-            step = LanguagePresets.compileStep(lang, ToolchainImages.DEFAULTS,
+            return LanguagePresets.compileStep(lang, ToolchainImages.DEFAULTS,
                     options.bundle ? LanguagePresets.Linking.DYNAMIC : LanguagePresets.Linking.STATIC);
         } catch (InvalidSpecException e) {
             throw new IllegalArgumentException(e.getMessage());
         }
-        Path work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("minimal-image-build");
-        if (work.toRealPath().startsWith(source.toRealPath())) { // the compile step copies the sources into it
-            throw new IllegalArgumentException("--work-dir must not be inside --source: " + work);
+    }
+
+    /**
+     * --source must be a directory; --build-dir (created if need be) must not lie inside it, since the compile step
+     * copies the sources in; --cache-dir is created. Null when all is well, else the failure to report.
+     */
+    private BuildResult prepareDirectories(Path work) throws IOException {
+        try {
+            if (!Files.readAttributes(source, BasicFileAttributes.class).isDirectory()) {
+                return BuildResult.failure(ResultReason.FileError, "--source " + source + ": not a directory", null);
+            }
+        } catch (IOException e) {
+            return BuildResult.failure(ResultReason.FileError, "--source " + FileErrors.describe(source, e), null);
         }
-        Path out = work.resolve("out").resolve(BuildPlanner.binaryName(lang));
-        int exit = compile(step, work, out);
-        if (exit != 0) {
-            ResultReason reason = CompileExitCodes.reasonOf(exit);
-            BuildResult failed = BuildResult.failure(reason, "the " + language.name().toLowerCase()
-                    + " preset's compile step exited with " + exit + " (its output is above)", null);
-            spec.commandLine().getOut().println(failed.toJson());
-            return reason.exitCode();
+        for (Path dir : new Path[] { work, cacheDir }) {
+            try {
+                if (dir != null) {
+                    Files.createDirectories(dir);
+                }
+            } catch (IOException e) {
+                String option = dir == work ? "--build-dir " : "--cache-dir ";
+                return BuildResult.failure(ResultReason.FileError, option + FileErrors.describe(dir, e), null);
+            }
         }
-        return new Packaging(out, options, spec, smokePlan == null ? null
-                : new LocalSmokeTest(smokePlan, sandbox, spec.commandLine().getErr())).run();
+        if (work.toRealPath().startsWith(source.toRealPath())) {
+            return BuildResult.failure(ResultReason.InvalidArguments, "--build-dir must not be inside --source: "
+                    + work, null);
+        }
+        return null;
     }
 
     private Language language() {
@@ -163,7 +223,7 @@ final class BuildCommand implements Callable<Integer> {
                 && !List.of("PATH", "HOME", "TMPDIR", "SOURCE_DATE_EPOCH").contains(name));
         env.putAll(step.env());
         if (cacheDir != null) {
-            env.put("CACHE_DIR", Files.createDirectories(cacheDir).toAbsolutePath().toString());
+            env.put("CACHE_DIR", cacheDir.toAbsolutePath().toString());
         }
         env.put("SRC", source.toAbsolutePath().toString());
         env.put("OUT", out.toAbsolutePath().toString());

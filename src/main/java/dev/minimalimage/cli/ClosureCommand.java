@@ -22,8 +22,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "closure", mixinStandardHelpOptions = true,
-        description = { "Lists the shared libraries (and program interpreter) ELF files need, as the loader would find them",
-                "under a system root, by reading ELF headers only. Directories are walked for ELF files." })
+        description = { "Lists the shared libraries and program interpreter that ELF files need under a system root.",
+                "It finds them as the loader would, by reading ELF headers only. Directories are walked for ELF files." })
 final class ClosureCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "FILE", arity = "1..*", description = "ELF files or directories")

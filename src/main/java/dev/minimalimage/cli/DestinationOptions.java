@@ -24,11 +24,18 @@ class DestinationOptions {
     @Option(names = { "-t", "--image" }, paramLabel = "REF", description = "push to this reference (registry/repo:tag)")
     String image;
 
-    @Option(names = "--oci-layout", paramLabel = "DIR", description = "write an OCI image layout directory")
+    @Option(names = "--oci-layout", paramLabel = "DIR", description = "Write an OCI image layout directory.")
     Path ociLayout;
 
-    @Option(names = "--oci-archive", paramLabel = "FILE", description = "write an OCI image layout as a tar file")
+    @Option(names = "--oci-archive", paramLabel = "FILE", description = "Write an OCI image layout as a tar file.")
     Path ociArchive;
+
+    @Option(names = "--tag", paramLabel = "TAG", description = { "Without --image: the tag the OCI layout names the",
+            "image by (org.opencontainers.image.ref.name, as in skopeo's oci:DIR:TAG; default " + DEFAULT_TAG + ")." })
+    String tag;
+
+    /** What a layout without --image and --tag calls its image; the default tag of every registry client. */
+    static final String DEFAULT_TAG = "latest";
 
     @Option(names = "--docker-config", paramLabel = "FILE",
             description = "Docker config.json with registry credentials (e.g. a mounted .dockerconfigjson)")
@@ -68,7 +75,51 @@ class DestinationOptions {
 
     private static final Duration MAX_RETRY_TIMEOUT = Duration.ofHours(6);
 
-    /** Writes the layout/archive and pushes; returns the reference by digest (or "oci-layout"). */
+    /**
+     * The destinations that need no network, checked before any work: a tag that is one, and output paths that can
+     * be written ({@link FileProblem} else).
+     */
+    void checkOutputs() {
+        if (tag != null && image != null) {
+            throw new IllegalArgumentException("--tag names the OCI layout's image when there is no --image; with"
+                    + " --image the layout takes its tag (" + layoutTag() + ")");
+        }
+        checkTag("--tag", layoutTag());
+        if (ociLayout != null) {
+            OutputPaths.checkDirectory("--oci-layout", ociLayout);
+        }
+        if (ociArchive != null) {
+            OutputPaths.checkFile("--oci-archive", ociArchive);
+        }
+    }
+
+    /** A tag as the distribution spec allows one: [A-Za-z0-9_][A-Za-z0-9._-]*, at most 128 characters. */
+    static void checkTag(String option, String value) {
+        boolean valid = !value.isEmpty() && value.length() <= 128 && value.charAt(0) != '.' && value.charAt(0) != '-';
+        for (char c : value.toCharArray()) {
+            valid &= c < 128 && (Character.isLetterOrDigit(c) || c == '_' || c == '.' || c == '-');
+        }
+        if (!valid) {
+            throw new IllegalArgumentException(option + " must be a tag ([A-Za-z0-9_][A-Za-z0-9._-]*, at most 128): "
+                    + value);
+        }
+    }
+
+    /** The layout's org.opencontainers.image.ref.name: --image's tag, else --tag, else {@value #DEFAULT_TAG}. */
+    String layoutTag() {
+        if (image != null) {
+            return RegistryPusher.parse(image).getTag().orElse(DEFAULT_TAG);
+        }
+        return tag != null ? tag : DEFAULT_TAG;
+    }
+
+    /** Where the image went, in skopeo's transport syntax when it is not a registry: oci:DIR:TAG, oci-archive:FILE:TAG. */
+    private String localDestination() {
+        Path where = ociLayout != null ? ociLayout : ociArchive;
+        return (ociLayout != null ? "oci:" : "oci-archive:") + where.toAbsolutePath().normalize() + ":" + layoutTag();
+    }
+
+    /** Writes the layout/archive and pushes; returns the reference by digest (or the layout, see localDestination). */
     String deliver(AssembledImage assembled, RegistryPusher.PendingPush push)
             throws IOException, InterruptedException, PushException {
         return deliver(assembled, null, null, push).get(0);
@@ -76,18 +127,19 @@ class DestinationOptions {
 
     /**
      * Writes the layout/archive (the image only) and pushes the image, then {@code twin} (when not null) under
-     * {@code twinTag} of the same repository; returns the references by digest, the image's first (or "oci-layout").
+     * {@code twinTag} of the same repository; returns the references by digest, the image's first (without --image:
+     * the layout or archive as skopeo names it, oci:DIR:TAG or oci-archive:FILE:TAG).
      */
     List<String> deliver(AssembledImage assembled, AssembledImage twin, String twinTag,
             RegistryPusher.PendingPush push) throws IOException, InterruptedException, PushException {
         if (ociLayout != null) {
-            OciLayoutWriter.writeDirectory(assembled, tagOf(image), ociLayout);
+            OciLayoutWriter.writeDirectory(assembled, layoutTag(), ociLayout);
         }
         if (ociArchive != null) {
-            OciLayoutWriter.writeArchive(assembled, tagOf(image), ociArchive);
+            OciLayoutWriter.writeArchive(assembled, layoutTag(), ociArchive);
         }
         if (image == null) {
-            return List.of("oci-layout");
+            return List.of(localDestination());
         }
         List<String> references = new ArrayList<>();
         ImageReference ref = RegistryPusher.parse(image);
@@ -103,9 +155,5 @@ class DestinationOptions {
             case UNAVAILABLE -> ResultReason.RegistryUnavailable;
             case REJECTED -> ResultReason.PushRejected;
         };
-    }
-
-    private static String tagOf(String image) {
-        return image == null ? null : RegistryPusher.parse(image).getQualifier();
     }
 }

@@ -3,10 +3,11 @@ package dev.minimalimage.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.minimalimage.elf.ElfFormatException;
 import dev.minimalimage.elf.ElfLinkAnalyzer;
@@ -19,37 +20,67 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = "Reads an ELF file without executing it and says whether it runs on an empty (scratch) root.")
+        description = "Reads ELF files without executing them and says whether each runs on an empty (scratch) root.",
+        footer = { "", "Each report starts with FILE: VERDICT, its details indented below. Exit code 0 when every file",
+                "was read, else 2 (the other files are still reported)." })
 final class InspectCommand implements Callable<Integer> {
 
-    @Parameters(paramLabel = "FILE", description = "the file to inspect")
-    Path file;
+    @Parameters(paramLabel = "FILE", arity = "1..*", description = "The files to inspect.")
+    List<Path> files;
 
-    @Option(names = "--json", description = "print the report as JSON")
+    @Option(names = "--json", description = "Print one JSON object per file and line (JSON lines), with its name in \"file\".")
     boolean json;
 
     @Spec
     CommandSpec spec;
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        LinkReport report;
-        try {
-            report = ElfLinkAnalyzer.analyze(file);
-        } catch (ElfFormatException | IOException e) {
-            spec.commandLine().getErr().println("error: " + file + ": " + e.getMessage());
-            return ExitCodes.BAD_ARGUMENTS;
+        int exit = ExitCodes.OK;
+        for (Path file : files) {
+            String unreadable = FileErrors.unreadableFile(file);
+            if (unreadable != null) {
+                exit = failed(unreadable);
+                continue;
+            }
+            LinkReport report;
+            try {
+                report = ElfLinkAnalyzer.analyze(file);
+            } catch (ElfFormatException e) {
+                exit = failed(file + ": " + e.getMessage());
+                continue;
+            } catch (IOException e) {
+                exit = failed(FileErrors.describe(file, e));
+                continue;
+            }
+            if (json) {
+                out.println(jsonLine(file, report));
+            } else {
+                printHuman(out, file, report);
+            }
+            out.flush();
         }
-        if (json) {
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
-        } else {
-            printHuman(out, report);
-        }
-        return ExitCodes.OK;
+        return exit;
     }
 
-    private void printHuman(PrintWriter out, LinkReport r) {
+    /** Reported on stderr in the order of the files; stdout keeps only reports, so it stays parseable. */
+    private int failed(String message) {
+        spec.commandLine().getOut().flush();
+        spec.commandLine().getErr().println("error: " + message);
+        spec.commandLine().getErr().flush();
+        return ExitCodes.BAD_ARGUMENTS;
+    }
+
+    private static String jsonLine(Path file, LinkReport report) {
+        ObjectNode line = JSON.createObjectNode().put("file", file.toString());
+        line.setAll((ObjectNode) JSON.valueToTree(report));
+        return line.toString();
+    }
+
+    private static void printHuman(PrintWriter out, Path file, LinkReport r) {
         out.printf("%s: %s%n", file, r.verdict());
         out.printf("  %s%n", r.explanation());
         if (r.elfClass() != null) {

@@ -11,13 +11,11 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntUnaryOperator;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import dev.minimalimage.image.AssembledImage;
 import dev.minimalimage.image.ImageConfig;
@@ -38,7 +36,8 @@ import dev.minimalimage.result.SmokeTestResult;
 final class LocalSmokeTest {
 
     /** {@code args} empty: the image's own Cmd; {@code outputPattern} null: any output. */
-    record Plan(List<String> args, int expectedExitCode, Pattern outputPattern, long timeoutSeconds) {
+    record Plan(List<String> args, int expectedExitCode, Pattern outputPattern, long timeoutSeconds,
+            boolean optional) {
     }
 
     /** How much of the end of the output is read: more than the tail keeps, so its lines are whole. */
@@ -57,13 +56,13 @@ final class LocalSmokeTest {
     /** {@code delivered} with the test's outcome; reported on stderr too. */
     BuildResult verify(AssembledImage image, BuildResult delivered) throws IOException, InterruptedException {
         SmokeTestResult test = run(image);
-        if (!test.ran()) {
+        if (!test.ran() && plan.optional()) {
             err.println("warning: smoke test skipped: " + test.message());
         } else if (!test.failed()) {
             err.println("smoke test passed: " + test.message());
-        } // a failure is the result's own error line
+        } // a failure, or a test that could not run, is the result's own error line
         err.flush();
-        return delivered.withSmokeTest(test);
+        return delivered.withSmokeTest(test, !plan.optional());
     }
 
     private SmokeTestResult run(AssembledImage image) throws IOException, InterruptedException {
@@ -130,17 +129,6 @@ final class LocalSmokeTest {
                 if (attrs.isRegularFile()) {
                     changeMode(file, mode -> mode & ~0222);
                 }
-                return FileVisitResult.CONTINUE;
-            }
-        });
-    }
-
-    /** Owner write back on every directory, so the root can be deleted without root's privileges. */
-    private static void makeDeletable(Path root) throws IOException {
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                changeMode(dir, mode -> mode | 0200);
                 return FileVisitResult.CONTINUE;
             }
         });
@@ -220,12 +208,7 @@ final class LocalSmokeTest {
     /** Deletes the root without following its links; what the program left behind goes too. */
     private void remove(Path root) {
         try {
-            makeDeletable(root);
-            try (Stream<Path> walk = Files.walk(root)) {
-                for (Path path : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-                    Files.deleteIfExists(path);
-                }
-            }
+            Trees.delete(root);
         } catch (IOException | java.io.UncheckedIOException e) {
             err.println("warning: smoke test root " + root + " not fully removed: " + e.getMessage());
         }

@@ -11,8 +11,9 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "package", mixinStandardHelpOptions = true, sortOptions = false,
-        description = { "Packs a static binary FROM scratch into a reproducible OCI image and pushes it to a registry,",
-                "or writes an OCI layout when no registry is named. Prints a JSON result record." })
+        description = { "Packs a static binary FROM scratch into a reproducible OCI image and delivers it.",
+                "It pushes to a registry (--image) or writes an OCI layout (--oci-layout, --oci-archive).",
+                "It prints a JSON result record on stdout." })
 final class PackageCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "BINARY", description = "the executable to ship")

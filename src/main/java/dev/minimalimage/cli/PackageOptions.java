@@ -80,9 +80,6 @@ final class PackageOptions extends ImageSettingsOptions {
             "the statically linked busybox for --debug-tag (default ${DEFAULT-VALUE}: Debian's busybox-static)" })
     Path busybox;
 
-    /** A tag as the distribution spec allows one. */
-    private static final java.util.regex.Pattern TAG = java.util.regex.Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
-
     /** The --debug-tag preconditions that need no file: a registry destination and a tag other than the image's. */
     void checkDebugTag(String binaryPath) {
         if (debugTag == null) {
@@ -91,15 +88,54 @@ final class PackageOptions extends ImageSettingsOptions {
         if (image == null) {
             throw new IllegalArgumentException("--debug-tag pushes the twin to the --image repository: name --image REF");
         }
-        if (!TAG.matcher(debugTag).matches()) {
-            throw new IllegalArgumentException("--debug-tag must be a tag ([A-Za-z0-9_][A-Za-z0-9._-]*, at most 128): "
-                    + debugTag);
-        }
+        checkTag("--debug-tag", debugTag);
         if (debugTag.equals(RegistryPusher.parse(image).getQualifier())) {
             throw new IllegalArgumentException("--debug-tag " + debugTag + " is the image's own tag: the twin would"
                     + " replace the image");
         }
         DebugTwin.checkBinaryPath(binaryPath);
+    }
+
+    @Override
+    void checkOutputs() {
+        super.checkOutputs();
+        if (resultFile != null) {
+            OutputPaths.checkFile("--result-file", resultFile);
+        }
+    }
+
+    /** The files the image takes from this machine (--ca-certs, --tzdata) are there: {@link FileProblem} else. */
+    static void checkInputs(ImageConfig config) {
+        Path caCertificates = config.extras().caCertificates();
+        String unreadable = caCertificates == null ? null : FileErrors.unreadableFile(caCertificates);
+        if (unreadable != null) {
+            throw new FileProblem("--ca-certs " + unreadable);
+        }
+        Path timezoneData = config.extras().timezoneData();
+        if (timezoneData != null && !java.nio.file.Files.isDirectory(timezoneData)) {
+            throw new FileProblem("--tzdata " + timezoneData + ": " + (java.nio.file.Files.exists(timezoneData)
+                    ? "not a directory" : "no such file or directory"));
+        }
+    }
+
+    /**
+     * A user or group given by name must be one the image's /etc/passwd and /etc/group define, or nothing can resolve
+     * it when the container starts, and Kubernetes' runAsNonRoot cannot verify a name either. The only files this tool
+     * writes (--passwd, and --bundle's NSS files) define root and the numeric user, so a name other than root is
+     * refused, and root only with --passwd.
+     */
+    void checkUser(ImageConfig config) {
+        String[] parts = config.user().split(":", 2);
+        for (String part : parts) {
+            boolean numeric = !part.isEmpty() && part.chars().allMatch(c -> c >= '0' && c <= '9');
+            if (numeric || "root".equals(part) && config.extras().passwd()) {
+                continue;
+            }
+            throw new IllegalArgumentException("--user " + config.user() + ": \"" + part + "\" is a name, and a name"
+                    + " needs an entry in the image's /etc/passwd (or /etc/group), which --passwd writes only for root"
+                    + " and a numeric user; Kubernetes' runAsNonRoot cannot verify a name either: give UID[:GID],"
+                    + " e.g. --user " + ImageConfig.DEFAULT_USER);
+        }
     }
 
     /** --bundle-root (default /) when --bundle is given; fails on bundle options without --bundle. */

@@ -25,8 +25,9 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "package-tree", mixinStandardHelpOptions = true, sortOptions = false,
-        description = { "Packs directory trees FROM scratch, one reproducible layer per --layer in order (DIR/x becomes /x;",
-                "files 0755 if executable else 0644, links kept, owner 0:0, epoch times). Prints a JSON result." })
+        description = { "Packs directory trees FROM scratch, one reproducible layer per --layer, bottom first.",
+                "DIR/x becomes /x; files are 0755 if executable else 0644, links are kept, owner 0:0, epoch times.",
+                "It prints a JSON result record on stdout." })
 final class PackageTreeCommand implements Callable<Integer> {
 
     @Option(names = "--layer", paramLabel = "DIR", required = true, description = "a layer's root directory (repeatable, bottom first)")
@@ -57,6 +58,7 @@ final class PackageTreeCommand implements Callable<Integer> {
         if (p.length < 2 || p.length > 3) {
             throw new IllegalArgumentException("--platform must be OS/ARCH[/VARIANT]: " + platform);
         }
+        destination.checkOutputs(); // before the layers are read and packed
         RegistryPusher.PendingPush push = destination.prepare(m -> spec.commandLine().getErr().println("warning: " + m));
         AssembledImage image = ImageAssembler.assemble(new TreeImageConfig(layers, entrypoint, cmd, destination.env,
                 destination.workingDir, destination.user, new TreeMap<>(destination.labels),

@@ -3,6 +3,7 @@ package dev.minimalimage.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,46 +35,83 @@ final class Packaging {
     private final PackageOptions o;
     private final CommandSpec spec;
     private final LocalSmokeTest smokeTest;
+    private final Progress progress;
+    /** Set by {@link #check()}. */
+    private ImageConfig config;
+    private Path bundleRoot;
 
     Packaging(Path binary, PackageOptions options, CommandSpec spec) {
-        this(binary, options, spec, null);
+        this(binary, options, spec, null, Progress.SILENT);
     }
 
-    /** {@code smokeTest}: run on the delivered image (`build --smoke-test`), or null. */
-    Packaging(Path binary, PackageOptions options, CommandSpec spec, LocalSmokeTest smokeTest) {
+    /**
+     * {@code smokeTest}: run on the delivered image (`build --smoke-test`), or null; {@code progress}: where each
+     * stage reports its time (`build`).
+     */
+    Packaging(Path binary, PackageOptions options, CommandSpec spec, LocalSmokeTest smokeTest, Progress progress) {
         this.binary = binary;
         this.o = options;
         this.spec = spec;
         this.smokeTest = smokeTest;
+        this.progress = progress;
     }
 
     /** Packs (and pushes) {@code binary}, prints the result record, returns the exit code. */
     int run() throws IOException, InterruptedException {
-        BuildResult result = execute();
-        report(result);
-        return result.succeeded() ? ExitCodes.OK : ResultReason.valueOf(result.reason()).exitCode();
+        BuildResult failure = check();
+        return report(failure != null ? failure : execute());
     }
 
-    private BuildResult execute() throws IOException, InterruptedException {
+    /**
+     * Everything that can be checked before the binary exists (so `build` can check it before compiling): a
+     * destination, writable output paths, the image settings; null when all is well, else the failure to report.
+     */
+    BuildResult check() {
         if (!o.named()) {
             return BuildResult.failure(ResultReason.InvalidArguments,
                     "name a destination: --image REF, --oci-layout DIR or --oci-archive FILE", null);
         }
-        LinkReport link;
-        ImageConfig config;
-        RegistryPusher.PendingPush push;
-        Path bundleRoot;
         try {
             bundleRoot = o.bundleRoot();
             config = imageConfig();
+            o.checkUser(config);
+            PackageOptions.checkInputs(config);
             o.checkDebugTag(config.binaryPath()); // before the registry connection: nothing to push if it is wrong
+            o.checkOutputs();
+        } catch (IllegalArgumentException e) {
+            return BuildResult.failure(ResultReason.InvalidArguments, e.getMessage(), null);
+        } catch (FileProblem e) {
+            return BuildResult.failure(ResultReason.FileError, e.getMessage(), null);
+        }
+        return null;
+    }
+
+    private BuildResult execute() throws IOException, InterruptedException {
+        try {
+            return packAndDeliver();
+        } catch (FileSystemException e) { // an input the image takes (--ca-certs, --tzdata) or an output gone bad
+            return BuildResult.failure(ResultReason.FileError, FileErrors.describe(null, e), null);
+        }
+    }
+
+    private BuildResult packAndDeliver() throws IOException, InterruptedException {
+        String unreadable = FileErrors.unreadableFile(binary);
+        if (unreadable != null) {
+            return BuildResult.failure(ResultReason.FileError, unreadable, null);
+        }
+        LinkReport link;
+        RegistryPusher.PendingPush push;
+        try {
             push = o.prepare(this::warn);
             link = ElfLinkAnalyzer.analyze(binary);
-        } catch (IllegalArgumentException | java.nio.file.NoSuchFileException e) {
-            return BuildResult.failure(ResultReason.InvalidArguments, message(e), null);
+        } catch (IllegalArgumentException e) {
+            return BuildResult.failure(ResultReason.InvalidArguments, e.getMessage(), null);
+        } catch (IOException e) {
+            return BuildResult.failure(ResultReason.FileError, FileErrors.describe(binary, e), null);
         } catch (ElfFormatException e) {
             return BuildResult.failure(ResultReason.UnsupportedBinary, binary + ": " + e.getMessage(), null);
         }
+        progress.done("verify", link.verdict() + (link.libc() == null ? "" : ", " + link.libc()));
         boolean bundling = o.bundle && link.verdict() == Verdict.Dynamic;
         BuildResult refusal = LinkPolicy.check(link, o.allowDynamic || bundling);
         if (refusal == null && o.debugTag != null) {
@@ -106,13 +144,17 @@ final class Packaging {
         // the main image is assembled exactly as without --debug-tag; the twin only adds to it
         AssembledImage twin = o.debugTag == null ? null : DebugTwin.of(assembled, config, o.busybox);
         timing("assembled");
+        progress.done("pack", assembled.compressedSize() + " bytes compressed");
         BuildResult result = deliver(assembled, twin, summary, push);
         timing("delivered");
+        progress.done(o.image != null ? "push" : "write", result.succeeded() ? result.image() : result.reason());
         if (smokeTest == null || !result.succeeded()) {
             return result;
         }
         result = smokeTest.verify(assembled, result);
         timing("smoke-tested");
+        progress.done("smoke test", result.smokeTest().ran() ? (result.smokeTest().passed() ? "passed" : "failed")
+                : "not run");
         return result;
     }
 
@@ -120,8 +162,8 @@ final class Packaging {
     private BuildResult checkBusybox(LinkReport binaryLink) throws IOException {
         try {
             return LinkPolicy.checkBusybox(o.busybox, ElfLinkAnalyzer.analyze(o.busybox), binaryLink);
-        } catch (java.nio.file.NoSuchFileException e) {
-            return BuildResult.failure(ResultReason.InvalidArguments, "--busybox: " + message(e)
+        } catch (IOException e) {
+            return BuildResult.failure(ResultReason.FileError, "--busybox " + FileErrors.describe(o.busybox, e)
                     + " (Debian's busybox-static installs one at /bin/busybox)", LinkSummary.of(binaryLink));
         } catch (ElfFormatException e) {
             return BuildResult.failure(ResultReason.InvalidArguments, "--busybox " + o.busybox + ": " + e.getMessage(),
@@ -142,29 +184,39 @@ final class Packaging {
         return twin == null ? result : result.withDebugImage(references.get(1), twin.digest());
     }
 
-    private ImageConfig imageConfig() throws IOException {
-        ImageConfig config = o.imageConfig("/app/" + binary.getFileName(), spec.commandLine().getParseResult());
+    private ImageConfig imageConfig() {
+        ImageConfig settings = o.imageConfig("/app/" + binary.getFileName(), spec.commandLine().getParseResult());
         if (o.sourceInfo == null) {
-            return config;
+            return settings;
         }
-        return config.withAnnotations(SourceInfo.read(o.sourceInfo).provenance().annotate(config.annotations()));
+        try {
+            return settings.withAnnotations(SourceInfo.read(o.sourceInfo).provenance()
+                    .annotate(settings.annotations()));
+        } catch (IOException e) {
+            throw new FileProblem("--source-info " + FileErrors.describe(o.sourceInfo, e));
+        }
     }
 
-    private static String message(Exception e) {
-        return e instanceof java.nio.file.NoSuchFileException ? "no such file: " + e.getMessage() : e.getMessage();
-    }
-
-    private void report(BuildResult result) throws IOException {
+    /** Prints the result record (and --result-file), returns the exit code. */
+    int report(BuildResult result) {
         byte[] json = result.toJsonBytes();
-        if (o.resultFile != null) {
-            Files.write(o.resultFile, json);
-        }
         PrintWriter out = spec.commandLine().getOut();
         out.println(new String(json, StandardCharsets.UTF_8));
         out.flush();
+        PrintWriter err = spec.commandLine().getErr();
         if (!result.succeeded()) {
-            spec.commandLine().getErr().println("error: " + result.reason() + ": " + result.message());
+            err.println("error: " + result.reason() + ": " + result.message());
         }
+        if (o.resultFile != null) {
+            try {
+                Files.write(o.resultFile, json);
+            } catch (IOException e) { // checked before any work, so it went bad since (or it is the failure itself)
+                err.println("error: --result-file " + FileErrors.describe(o.resultFile, e));
+                return ExitCodes.BAD_ARGUMENTS;
+            }
+        }
+        err.flush();
+        return result.succeeded() ? ExitCodes.OK : ResultReason.valueOf(result.reason()).exitCode();
     }
 
     private final long started = System.nanoTime();

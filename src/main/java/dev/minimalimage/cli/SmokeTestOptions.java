@@ -14,11 +14,12 @@ import picocli.CommandLine.ParseResult;
 final class SmokeTestOptions {
 
     private static final List<String> SETTINGS = List.of("--smoke-expect-exit", "--smoke-output-pattern",
-            "--smoke-timeout");
+            "--smoke-timeout", "--smoke-test-optional");
 
-    @Option(names = "--smoke-test", paramLabel = "ARGS", description = { "after delivery, run the image once on this",
-            "machine from an empty root (where the host allows it; else skipped) with ARGS instead of its --arg",
-            "(split at whitespace; \"\" keeps them); no network, only the image's env, as its user (root: 65532)" })
+    @Option(names = "--smoke-test", paramLabel = "ARGS", description = { "After delivery, run the image once on this",
+            "machine from an empty root with ARGS instead of its --arg (split at whitespace; \"\" keeps them):",
+            "no network, only the image's env, as its user (root: 65532). Exit code 9 when it fails, 11 when this",
+            "host cannot run it (no user namespaces, no unshare)." })
     String args;
 
     @Option(names = "--smoke-expect-exit", paramLabel = "N", defaultValue = "0",
@@ -33,6 +34,10 @@ final class SmokeTestOptions {
             description = "with --smoke-test: how long it may run before it is killed (1s to 5m, default ${DEFAULT-VALUE})")
     String timeout;
 
+    @Option(names = "--smoke-test-optional", description = { "With --smoke-test: where this host cannot run the test,",
+            "only warn and succeed (without it: reason SmokeTestNotRun, exit code 11)." })
+    boolean optional;
+
     /** The checked settings, or null without --smoke-test; IllegalArgumentException for bad ones. */
     LocalSmokeTest.Plan plan(ParseResult parsed) {
         if (args == null) {
@@ -46,7 +51,7 @@ final class SmokeTestOptions {
             throw new IllegalArgumentException("--smoke-expect-exit must be between 0 and 255: " + expectedExitCode);
         }
         List<String> argv = args.isBlank() ? List.of() : List.of(args.strip().split("\\s+"));
-        return new LocalSmokeTest.Plan(argv, expectedExitCode, pattern(), timeoutSeconds());
+        return new LocalSmokeTest.Plan(argv, expectedExitCode, pattern(), timeoutSeconds(), optional);
     }
 
     private Pattern pattern() {

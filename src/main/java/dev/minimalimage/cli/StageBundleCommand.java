@@ -29,9 +29,10 @@ import picocli.CommandLine.Model.CommandSpec;
  * holds the libraries, for the package step, which runs in the builder image and does not.
  */
 @Command(name = "stage-bundle", mixinStandardHelpOptions = true,
-        description = { "Copies the loader, shared libraries (and for glibc name lookups, old NSS modules) that",
-                "`package --bundle` would take for BINARY from --root into --to, at their paths in the root, plus the",
-                "loader's search-path configuration. A static binary needs nothing: the directory stays empty.",
+        description = { "Copies what `package --bundle` would take for BINARY from --root into --to.",
+                "That is the loader, the shared libraries (for glibc name lookups also old NSS modules), at their paths",
+                "in the root, plus the loader's search-path configuration.",
+                "A static binary needs nothing: the directory stays empty.",
                 "Exit 10 if a library cannot be found (naming it and the directories searched), 3 for a file that is",
                 "not valid ELF." })
 final class StageBundleCommand implements Callable<Integer> {

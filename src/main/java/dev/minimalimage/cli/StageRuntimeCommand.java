@@ -27,8 +27,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * closure resolver where the libraries are, which is where the compile ran.
  */
 @Command(name = "stage-runtime", mixinStandardHelpOptions = true,
-        description = { "Copies this minimal-image (Java runtime, application, the loader and libraries they need) into",
-                "--to and writes --to/bin/minimal-image, which runs it in any Linux root." })
+        description = { "Copies this minimal-image into --to, with a launcher that runs it in any Linux root.",
+                "That is the Java runtime, the application, the loader and the libraries they need, and",
+                "--to/bin/minimal-image." })
 final class StageRuntimeCommand implements Callable<Integer> {
 
     static final String LAUNCHER = "bin/minimal-image";

@@ -4,12 +4,15 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /**
@@ -82,11 +85,22 @@ public record ImageSettings(
     public static ImageSettings parse(String json) {
         try {
             return JSON.readValue(json, ImageSettings.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new IllegalArgumentException("--image-config has an unknown key \"" + e.getPropertyName() + "\""
+                    + where(e) + "; allowed: " + e.getKnownPropertyIds().stream().map(String::valueOf).sorted()
+                            .collect(Collectors.joining(", ")));
         } catch (JsonProcessingException e) {
             Throwable cause = e.getCause() instanceof IllegalArgumentException ? e.getCause() : e;
             String detail = cause instanceof JsonProcessingException p ? p.getOriginalMessage() : cause.getMessage();
             throw new IllegalArgumentException("--image-config is not a valid image config document: " + detail);
         }
+    }
+
+    /** " in extras" for a key nested in an object (the document's own keys need no such note). */
+    private static String where(UnrecognizedPropertyException e) {
+        List<String> path = e.getPath().stream().map(JsonMappingException.Reference::getFieldName)
+                .filter(java.util.Objects::nonNull).toList();
+        return path.size() <= 1 ? "" : " in " + String.join(".", path.subList(0, path.size() - 1));
     }
 
     /** The image config; {@code defaultPath} when the document names no path. */

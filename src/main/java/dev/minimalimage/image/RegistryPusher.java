@@ -223,8 +223,7 @@ public final class RegistryPusher {
         }
         if (isTlsFailure(e)) {
             return new PushException(PushException.Kind.UNAVAILABLE, "TLS connection to registry " + where
-                    + " failed (not retried): " + rootMessage(e) + "; if it uses a private CA, pass --ca-bundle FILE",
-                    e);
+                    + " failed (not retried): " + rootMessage(e) + tlsRemedy(e), e);
         }
         if (!isNetworkFailure(e)) {
             return new PushException(PushException.Kind.REJECTED, "push to " + where + " failed: "
@@ -248,6 +247,27 @@ public final class RegistryPusher {
             tls |= t instanceof javax.net.ssl.SSLException;
         }
         return tls;
+    }
+
+    /** The JDK's words when the other side answers a TLS handshake with something that is no TLS record. */
+    private static final String NOT_TLS = "Unsupported or unrecognized SSL message";
+
+    /**
+     * What to do about a TLS failure: a registry that answers in plain HTTP needs --insecure; a certificate the trust
+     * store refuses needs its CA (--ca-bundle); anything else (no common protocol, say) has no flag that fixes it.
+     */
+    private static String tlsRemedy(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException && t.getMessage() != null && t.getMessage().contains(NOT_TLS)) {
+                return "; the registry speaks plain HTTP, not HTTPS: pass --insecure to push over plain HTTP";
+            }
+            if (t instanceof java.security.cert.CertificateException
+                    || t instanceof java.security.cert.CertPathValidatorException
+                    || t instanceof java.security.cert.CertPathBuilderException) {
+                return "; its certificate is not trusted: if it uses a private CA, pass --ca-bundle FILE";
+            }
+        }
+        return "";
     }
 
     /**

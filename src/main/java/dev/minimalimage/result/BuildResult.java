@@ -34,14 +34,25 @@ public record BuildResult(String outcome, String reason, String message, String 
                 link, debugImageByDigest, twinDigest, smokeTest);
     }
 
-    /** This result with the smoke test's outcome; a failed test fails the result (image and digest stay). */
-    public BuildResult withSmokeTest(SmokeTestResult test) {
-        if (!test.failed()) {
-            return new BuildResult(outcome, reason, message, image, digest, compressedSize, uncompressedSize,
-                    binarySize, link, debugImage, debugDigest, test);
+    /**
+     * This result with the smoke test's outcome; a failed test fails the result (image and digest stay), and so does
+     * one that could not run when it was {@code required}.
+     */
+    public BuildResult withSmokeTest(SmokeTestResult test, boolean required) {
+        if (test.failed()) {
+            return withSmokeTest(test, ResultReason.SmokeTestFailed, "smoke test failed: " + test.message());
         }
-        return new BuildResult(FAILED, ResultReason.SmokeTestFailed.name(), "smoke test failed: " + test.message(),
-                image, digest, compressedSize, uncompressedSize, binarySize, link, debugImage, debugDigest, test);
+        if (!test.ran() && required) {
+            return withSmokeTest(test, ResultReason.SmokeTestNotRun, "smoke test could not run here: "
+                    + test.message() + " (pass --smoke-test-optional to accept an image that was not smoke-tested)");
+        }
+        return new BuildResult(outcome, reason, message, image, digest, compressedSize, uncompressedSize,
+                binarySize, link, debugImage, debugDigest, test);
+    }
+
+    private BuildResult withSmokeTest(SmokeTestResult test, ResultReason failure, String why) {
+        return new BuildResult(FAILED, failure.name(), why, image, digest, compressedSize, uncompressedSize,
+                binarySize, link, debugImage, debugDigest, test);
     }
 
     public static BuildResult failure(ResultReason reason, String message, LinkSummary link) {

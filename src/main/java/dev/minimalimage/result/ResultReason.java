@@ -27,6 +27,13 @@ public enum ResultReason {
      * (wrong exit code, output not matching, no exit within the timeout, or it could not even start).
      */
     SmokeTestFailed(9),
+    /**
+     * Only from `build --smoke-test`: the test was asked for but this host cannot run it (no user namespaces, no
+     * unshare); the image was delivered. Not a failure with `--smoke-test-optional`.
+     */
+    SmokeTestNotRun(11),
+    /** A file or directory named on the command line cannot be read or written (the system's reason says why). */
+    FileError(2),
     InvalidArguments(2),
     InternalError(1);
 

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * `build --smoke-test`: the packed image run once on this machine from an empty root. {@code ran} false means the
- * host could not run it (the build still succeeds) and {@code message} says why; otherwise {@code passed} with the
- * program's {@code exitCode} (null when it was killed at the timeout), the tail of its output ({@link OutputTail})
+ * host could not run it (reason SmokeTestNotRun unless --smoke-test-optional) and {@code message} says why;
+ * otherwise {@code passed} with the program's {@code exitCode} (null when it was killed at the timeout), the tail of its output ({@link OutputTail})
  * and the numeric {@code runAs} user:group.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)

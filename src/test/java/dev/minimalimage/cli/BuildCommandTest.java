@@ -4,14 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.minimalimage.result.BuildResult;
 import dev.minimalimage.testsupport.Processes;
+import picocli.CommandLine;
 
-/** `build` runs the operator's presets with the host toolchain: static results, compiler errors reported. */
+/**
+ * `build` runs the operator's presets with the host toolchain: static results, compiler errors reported, a line per
+ * stage, everything that needs no compiler checked first, no temporary directory left behind.
+ */
 class BuildCommandTest {
 
     @Test
@@ -19,7 +25,7 @@ class BuildCommandTest {
         Processes.requireOnPath("musl-gcc", "go");
         Path c = Files.createDirectories(dir.resolve("c"));
         Files.writeString(c.resolve("main.c"), "#include <stdio.h>\nint main(void){puts(\"hi\");return 0;}\n");
-        CliRun built = CliRun.of("build", "--language", "c", "--source", c.toString(), "--work-dir",
+        CliRun built = CliRun.of("build", "--language", "c", "--source", c.toString(), "--build-dir",
                 dir.resolve("work-c").toString(), "--oci-layout", dir.resolve("layout-c").toString());
         assertThat(built.exitCode()).as(built.all()).isZero();
         BuildResult result = built.result();
@@ -29,10 +35,16 @@ class BuildCommandTest {
 
         Path go = Files.createDirectories(dir.resolve("go"));
         Files.writeString(go.resolve("main.go"), "package main\nimport \"fmt\"\nfunc main(){ fmt.Println(\"hi\") }\n");
-        CliRun goBuild = CliRun.of("build", "--language", "go", "--source", go.toString(), "--work-dir",
+        CliRun goBuild = CliRun.of("build", "--language", "go", "--source", go.toString(), "--build-dir",
                 dir.resolve("work-go").toString(), "--oci-layout", dir.resolve("layout-go").toString());
         assertThat(goBuild.exitCode()).as(goBuild.all()).isZero();
         assertThat(goBuild.result().link().libc()).isEqualTo("none");
+        for (CliRun run : List.of(built, goBuild)) { // one line per stage, with its time, for every language
+            assertThat(run.stderr()).containsPattern("(?m)^compile: \\d+\\.\\d s \\(app\\)$")
+                    .containsPattern("(?m)^verify: \\d+\\.\\d s \\(Static, (musl|none)\\)$")
+                    .containsPattern("(?m)^pack: \\d+\\.\\d s \\(\\d+ bytes compressed\\)$")
+                    .containsPattern("(?m)^write: \\d+\\.\\d s \\(oci:/.*:latest\\)$");
+        }
 
         Files.writeString(c.resolve("main.c"), "int main(void) { return 0 }\n");
         CliRun broken = CliRun.of("build", "--language", "c", "--source", c.toString(), "--oci-layout",
@@ -43,11 +55,84 @@ class BuildCommandTest {
     }
 
     @Test
+    void everythingThatNeedsNoCompilerIsCheckedBeforeCompiling(@TempDir Path dir) throws Exception {
+        Path go = Files.createDirectories(dir.resolve("go"));
+        Files.writeString(go.resolve("main.go"), "package main\nfunc main(){}\n");
+        List<List<String>> refusals = List.of(
+                List.of(), // no destination
+                List.of("--oci-archive", dir.toString()),
+                List.of("--oci-layout", dir.resolve("l").toString(), "--user", "bob"),
+                List.of("--oci-layout", dir.resolve("l").toString(), "--debug-tag", "debug"),
+                List.of("--oci-layout", dir.resolve("l").toString(), "--result-file", dir.resolve("a/b").toString()));
+        List<String> messages = List.of("name a destination", "--oci-archive " + dir + ": is a directory",
+                "--user bob: ", "--debug-tag pushes the twin to the --image repository",
+                "--result-file " + dir.resolve("a/b") + ": no such file or directory");
+        for (int i = 0; i < refusals.size(); i++) {
+            List<String> args = new ArrayList<>(List.of("build", "--language", "go", "--source", go.toString()));
+            args.addAll(refusals.get(i));
+            CliRun run = CliRun.of(args.toArray(String[]::new));
+            assertThat(run.exitCode()).as(run.all()).isEqualTo(2);
+            assertThat(run.result().message()).startsWith(messages.get(i));
+            assertThat(run.stderr()).as("nothing compiled").doesNotContain("compile:").doesNotContain("preset");
+        }
+        CliRun noSource = CliRun.of("build", "--language", "c", "--source", dir.resolve("nope").toString(),
+                "--oci-layout", dir.resolve("l").toString());
+        assertThat(noSource.exitCode()).isEqualTo(2);
+        assertThat(noSource.result().reason()).isEqualTo("FileError");
+        assertThat(noSource.result().message()).isEqualTo("--source " + dir.resolve("nope")
+                + ": no such file or directory");
+
+        CliRun oldName = CliRun.of("build", "--language", "c", "--source", go.toString(), "--work-dir",
+                dir.resolve("w").toString(), "--oci-layout", dir.resolve("l").toString());
+        assertThat(oldName.exitCode()).isEqualTo(2);
+        assertThat(oldName.stderr()).contains("--work-dir is now --build-dir DIR")
+                .contains("--workdir DIR sets the image's working directory");
+        assertThat(dir.resolve("w")).doesNotExist();
+    }
+
+    @Test
+    void theTemporaryBuildDirectoryIsRemovedAfterSuccessAndFailure(@TempDir Path dir) throws Exception {
+        Processes.requireOnPath("musl-gcc");
+        Path temporary = Files.createDirectories(dir.resolve("tmp"));
+        CommandLine.IFactory watched = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> type) throws Exception {
+                K command = CommandLine.defaultFactory().create(type);
+                if (command instanceof BuildCommand build) {
+                    build.temporaryRoot = temporary;
+                }
+                return command;
+            }
+        };
+        Path c = Files.createDirectories(dir.resolve("c"));
+        Files.writeString(c.resolve("main.c"), "int main(void){return 0;}\n");
+        CliRun built = CliRun.of(watched, "build", "--language", "c", "--source", c.toString(), "--oci-layout",
+                dir.resolve("layout").toString());
+        assertThat(built.exitCode()).as(built.all()).isZero();
+        assertThat(temporary).isEmptyDirectory();
+
+        Files.writeString(c.resolve("main.c"), "int main(void) { return 0 }\n");
+        CliRun broken = CliRun.of(watched, "build", "--language", "c", "--source", c.toString(), "--oci-layout",
+                dir.resolve("layout").toString());
+        assertThat(broken.exitCode()).as(broken.all()).isEqualTo(8);
+        assertThat(broken.stderr()).containsPattern("(?m)^compile: \\d+\\.\\d s \\(exit code 1\\)$");
+        assertThat(temporary).isEmptyDirectory();
+
+        Path kept = dir.resolve("kept");
+        Files.writeString(c.resolve("main.c"), "int main(void){return 0;}\n");
+        CliRun keep = CliRun.of(watched, "build", "--language", "c", "--source", c.toString(), "--build-dir",
+                kept.toString(), "--oci-layout", dir.resolve("layout").toString());
+        assertThat(keep.exitCode()).as(keep.all()).isZero();
+        assertThat(kept.resolve("out/app")).isRegularFile();
+        assertThat(temporary).isEmptyDirectory();
+    }
+
+    @Test
     void withBundleThePresetLinksDynamicallyAndTheImageCarriesTheLibraries(@TempDir Path dir) throws Exception {
         Processes.requireOnPath("g++");
         Path cpp = Files.createDirectories(dir.resolve("cpp"));
         Files.writeString(cpp.resolve("main.cpp"), "#include <iostream>\nint main(){std::cout<<\"hi\\n\";}\n");
-        CliRun built = CliRun.of("build", "--language", "cpp", "--bundle", "--source", cpp.toString(), "--work-dir",
+        CliRun built = CliRun.of("build", "--language", "cpp", "--bundle", "--source", cpp.toString(), "--build-dir",
                 dir.resolve("work").toString(), "--oci-layout", dir.resolve("layout").toString(), "--smoke-test", "",
                 "--smoke-output-pattern", "^hi$");
         assertThat(built.exitCode()).as(built.all()).isZero();

@@ -20,7 +20,8 @@ import picocli.CommandLine;
 /**
  * `build --smoke-test` runs the delivered image from an empty root on this machine: real programs built with the
  * host's gcc, run as the image would be (entrypoint, smoke arguments, only the image's env, its working directory
- * and user, no network); failures carry their exit code and output, a host without the sandbox skips the test.
+ * and user, no network); failures carry their exit code and output; a host without the sandbox cannot run the test,
+ * which fails the build (exit code 11) unless --smoke-test-optional.
  */
 class BuildSmokeTestTest {
 
@@ -173,7 +174,7 @@ class BuildSmokeTestTest {
         Path source = Files.createDirectories(dir.resolve("src"));
         Files.writeString(source.resolve("main.c"), "#include <stdio.h>\nint main(void){puts(\"hi\");return 0;}\n");
         CliRun run = CliRun.of("build", "--language", "custom", "--script", "gcc -o \"$OUT\" \"$SRC/main.c\"",
-                "--source", source.toString(), "--work-dir", dir.resolve("work").toString(), "--oci-layout",
+                "--source", source.toString(), "--build-dir", dir.resolve("work").toString(), "--oci-layout",
                 dir.resolve("layout").toString(), "--allow-dynamic", "--smoke-test", "");
         assertThat(run.exitCode()).as(run.all()).isEqualTo(9);
         BuildResult result = run.result();
@@ -203,7 +204,7 @@ class BuildSmokeTestTest {
     }
 
     @Test
-    void aHostWithoutUserNamespacesSkipsTheTestAndTheBuildSucceeds(@TempDir Path dir) throws Exception {
+    void aTestThisHostCannotRunFailsTheBuildUnlessItIsOptional(@TempDir Path dir) throws Exception {
         Processes.requireOnPath("musl-gcc");
         Path unshare = dir.resolve("unshare");
         Files.writeString(unshare, "#!/bin/sh\necho 'unshare: unshare failed: Operation not permitted' >&2\nexit 1\n");
@@ -220,16 +221,31 @@ class BuildSmokeTestTest {
                 return command;
             }
         };
-        CliRun run = CliRun.of(hostWithoutNamespaces, "build", "--language", "c", "--source", source.toString(),
-                "--work-dir", dir.resolve("work").toString(), "--oci-layout", dir.resolve("layout").toString(),
-                "--smoke-test", "--version");
+        List<String> args = List.of("build", "--language", "c", "--source", source.toString(), "--build-dir",
+                dir.resolve("work").toString(), "--oci-layout", dir.resolve("layout").toString(), "--smoke-test",
+                "--version");
+
+        CliRun required = CliRun.of(hostWithoutNamespaces, args.toArray(String[]::new));
+        assertThat(required.exitCode()).as(required.all()).isEqualTo(11)
+                .isEqualTo(ResultReason.SmokeTestNotRun.exitCode());
+        BuildResult notRun = required.result();
+        assertThat(notRun.reason()).isEqualTo("SmokeTestNotRun");
+        assertThat(notRun.message()).startsWith("smoke test could not run here: this host cannot run the image")
+                .contains("--smoke-test-optional");
+        assertThat(notRun.digest()).as("the image was delivered all the same").startsWith("sha256:");
+        assertThat(required.stderr()).contains("error: SmokeTestNotRun: smoke test could not run here");
+
+        List<String> optional = new ArrayList<>(args);
+        optional.add("--smoke-test-optional");
+        CliRun run = CliRun.of(hostWithoutNamespaces, optional.toArray(String[]::new));
         assertThat(run.exitCode()).as(run.all()).isZero();
         SmokeTestResult test = run.result().smokeTest();
         assertThat(test.ran()).isFalse();
         assertThat(test.passed()).isNull();
         assertThat(test.message()).startsWith("this host cannot run the image from an empty root: " + unshare)
                 .endsWith("exited with 1: unshare: unshare failed: Operation not permitted");
-        assertThat(run.stderr()).contains("warning: smoke test skipped: this host cannot run the image");
+        assertThat(run.stderr()).contains("warning: smoke test skipped: this host cannot run the image")
+                .contains("smoke test: ").contains("(not run)");
         assertThat(dir.resolve("layout/index.json")).exists();
     }
 
@@ -250,7 +266,7 @@ class BuildSmokeTestTest {
         Path source = Files.createDirectories(dir.resolve("src"));
         Files.writeString(source.resolve("main.c"), program);
         List<String> args = new ArrayList<>(List.of("build", "--language", "c", "--source", source.toString(),
-                "--work-dir", dir.resolve("work").toString(), "--oci-layout", dir.resolve("layout").toString()));
+                "--build-dir", dir.resolve("work").toString(), "--oci-layout", dir.resolve("layout").toString()));
         args.addAll(List.of(options));
         return CliRun.of(args.toArray(String[]::new));
     }

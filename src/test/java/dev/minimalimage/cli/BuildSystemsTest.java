@@ -37,7 +37,7 @@ class BuildSystemsTest {
         }
         var before = Fixtures.snapshot(Fixtures.dir(project));
         List<String> args = new ArrayList<>(List.of("build", "--language", language, "--source",
-                Fixtures.dir(project).toString(), "--work-dir", dir.resolve("work").toString(),
+                Fixtures.dir(project).toString(), "--build-dir", dir.resolve("work").toString(),
                 "--oci-layout", dir.resolve("layout").toString()));
         if (language.equals("go")) {
             args.addAll(List.of("--go-package", Fixtures.fact(project, "executable")));
@@ -61,7 +61,7 @@ class BuildSystemsTest {
     @Test
     void twoProgramsWithoutAnExecutableNamedFailListingBoth(@TempDir Path dir) {
         CliRun built = CliRun.of("build", "--language", "c", "--source", Fixtures.dir("make-two-programs").toString(),
-                "--work-dir", dir.resolve("work").toString(), "--oci-layout", dir.resolve("layout").toString());
+                "--build-dir", dir.resolve("work").toString(), "--oci-layout", dir.resolve("layout").toString());
 
         assertThat(built.exitCode()).isEqualTo(8);
         assertThat(built.result().reason()).isEqualTo("ExecutableAmbiguous");
@@ -72,7 +72,7 @@ class BuildSystemsTest {
     @Test
     void anExecutableTheBuildDidNotProduceIsNamedWithWhatItDid(@TempDir Path dir) {
         CliRun built = CliRun.of("build", "--language", "cpp", "--source", Fixtures.dir("cmake-cpp").toString(),
-                "--executable", "app/greeter", "--work-dir", dir.resolve("work").toString(),
+                "--executable", "app/greeter", "--build-dir", dir.resolve("work").toString(),
                 "--oci-layout", dir.resolve("layout").toString());
 
         assertThat(built.exitCode()).isEqualTo(8);
@@ -85,7 +85,7 @@ class BuildSystemsTest {
     void aBuildSystemCanBeForcedAndAMakeTargetChosen(@TempDir Path dir) throws Exception {
         // the Makefile's own target for one program: only calcc is built, so it is the one new executable
         CliRun built = CliRun.of("build", "--language", "c", "--source", Fixtures.dir("make-two-programs").toString(),
-                "--build-system", "make", "--build-target", "calcc", "--work-dir", dir.resolve("work").toString(),
+                "--build-system", "make", "--build-target", "calcc", "--build-dir", dir.resolve("work").toString(),
                 "--oci-layout", dir.resolve("layout").toString());
 
         assertThat(built.exitCode()).as(built.all()).isZero();
@@ -104,7 +104,7 @@ class BuildSystemsTest {
                 .resolve(Fixtures.debianFact(program, "dir"));
         long started = System.nanoTime();
         CliRun built = CliRun.of("build", "--language", Fixtures.debianFact(program, "language"), "--source",
-                tree.toString(), "--executable", Fixtures.debianFact(program, "executable"), "--work-dir",
+                tree.toString(), "--executable", Fixtures.debianFact(program, "executable"), "--build-dir",
                 dir.resolve("work").toString(), "--oci-layout", dir.resolve("layout").toString());
 
         assertThat(built.exitCode()).as(built.all()).isZero();

@@ -120,7 +120,7 @@ class DebugTwinPushTest {
     void buildPushesATwinToo() throws IOException {
         Path source = Files.createDirectories(work.resolve("build-src"));
         Files.writeString(source.resolve("main.c"), PackagePushTest.HELLO_C);
-        CliRun built = CliRun.of("build", "--language", "c", "--source", source.toString(), "--work-dir",
+        CliRun built = CliRun.of("build", "--language", "c", "--source", source.toString(), "--build-dir",
                 work.resolve("build-work").toString(), "--image", registry.host() + "/built/hello:1", "--insecure",
                 "--debug-tag", "1-debug");
         assertThat(built.exitCode()).as(built.all()).isZero();

@@ -56,7 +56,7 @@ class BuildResultTest {
         String output = "x".repeat(OutputTail.CHARS - 20) + "\nthe real reason";
         SmokeTestResult test = SmokeTestResult.verdict(false, 3, output, "65532:65532",
                 "exit code 3, expected 0; output:\n" + output);
-        BuildResult result = BuildResult.success("r/x@" + digest, digest, 1, 2, 3, null).withSmokeTest(test);
+        BuildResult result = BuildResult.success("r/x@" + digest, digest, 1, 2, 3, null).withSmokeTest(test, true);
         assertThat(result.reason()).isEqualTo("SmokeTestFailed");
         assertThat(ResultReason.SmokeTestFailed.exitCode()).isEqualTo(9);
         BuildResult big = new BuildResult(result.outcome(), result.reason(), "m".repeat(5000), result.image(),
