@@ -3,6 +3,7 @@ package dev.minimalimage.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -201,6 +202,29 @@ class BuildSystemsTest {
         assertThat(missing.exitCode()).isEqualTo(8);
         assertThat(missing.result().reason()).isEqualTo("ExecutableNotFound");
         assertThat(missing.stderr()).contains("the Meson build writes no file 'src/rle-hello'").contains("rle-hello");
+    }
+
+    @Test
+    void theMuslPresetRefusesMesonCppOnlyWhenWhatItBuildsCompilesCpp(@TempDir Path dir) throws Exception {
+        Path source = Files.createDirectories(dir.resolve("mixed"));
+        Files.writeString(source.resolve("meson.build"), """
+                project('mixed', 'c', 'cpp')
+                executable('ctool', 'ctool.c')
+                executable('cxxtool', 'cxxtool.cpp')
+                """);
+        Files.writeString(source.resolve("ctool.c"), "#include <stdio.h>\nint main(void) { puts(\"ctool\"); }\n");
+        Files.writeString(source.resolve("cxxtool.cpp"), "int main() { return 0; }\n");
+
+        CliRun cxx = CliRun.of("build", "--language", "c", "--source", source.toString(), "--executable", "cxxtool",
+                "--work-dir", dir.resolve("work1").toString(), "--oci-layout", dir.resolve("layout1").toString());
+        assertThat(cxx.exitCode()).as(cxx.all()).isEqualTo(8);
+        assertThat(cxx.result().reason()).isEqualTo("ToolchainToolMissing");
+        assertThat(cxx.stderr()).contains("this build compiles C++ (Compiling C++ object cxxtool.p/cxxtool.cpp.o)");
+
+        CliRun c = CliRun.of("build", "--language", "c", "--source", source.toString(), "--executable", "ctool",
+                "--work-dir", dir.resolve("work").toString(), "--oci-layout", dir.resolve("layout").toString());
+        assertThat(c.exitCode()).as(c.all()).isZero();
+        assertThat(runFromEmptyRoot(dir)).isEqualTo("ctool");
     }
 
     static List<String> debianPrograms() {
