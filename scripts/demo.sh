@@ -17,7 +17,7 @@ step "dependencies: musl-tools, docker-registry, skopeo (a minute or two with ap
 ./scripts/setup-deps.sh demo
 
 if [[ ! -f target/quarkus-app/quarkus-run.jar ]]; then
-  step "building the jar with Maven (first run: about 1-2 min, more while it downloads its dependencies)"
+  step "building the jar with Maven (first run: about 2 min on 2 cores, longer while Maven downloads its dependencies)"
   log=$(mktemp)
   # -B, -q and jansi.noreset: no colour codes, no progress; the log is shown only when the build fails
   if ! MAVEN_OPTS="${MAVEN_OPTS:-} -Djansi.noreset=true" mvn -B -q -ntp -Dstyle.color=never package -DskipTests \
@@ -69,3 +69,5 @@ if [[ $(id -u) -eq 0 ]]; then
 else
   env -i /usr/bin/unshare -r -m --root="$work/rootfs" /app/hello demo
 fi
+
+step "done in ${SECONDS} s (registry stopped, temporary files removed on exit)"
