@@ -83,7 +83,7 @@ build_make() {
   export_ldflags
   target=$(make_target)
   # on the command line, CC/CXX override a Makefile's own `CC = cc`; its CFLAGS (-I, -D) stay as written
-  make -j"$(jobs)" CC="$CC_CMD" CXX="$CXX_CMD" ${target:+"$target"}
+  make -j"$(jobs)" CC="$CC_CMD" CXX="$CXX_CMD" ${target:+"$target"} || build_failed $? "$target"
   install_executable "$PWD" "the context directory"
 }
 
@@ -133,7 +133,7 @@ build_autotools() {
     CC="$CC_CMD" CXX="$CXX_CMD" CFLAGS="${CFLAGS:-}" CXXFLAGS="${CXXFLAGS:-}" sh ./configure $options
   fi
   target=$(make_target)
-  make -j"$(jobs)" ${target:+"$target"}
+  make -j"$(jobs)" ${target:+"$target"} || build_failed $? "$target"
   install_executable "$PWD" "the context directory"
 }
 
@@ -169,7 +169,7 @@ build_cmake() {
     refuse_cxx "$(cmake --build "$dir" ${target:+--target "$target"} -- $dry_run 2>&1 \
       | grep -e 'Building CXX object' -e 'Linking CXX' | head -n1 | sed 's/^\[[0-9]*\/[0-9]*\] //; s/.*"\(.*\)"$/\1/')"
   fi
-  cmake --build "$dir" --parallel "$(jobs)" ${target:+--target "$target"}
+  cmake --build "$dir" --parallel "$(jobs)" ${target:+--target "$target"} || build_failed $? "$target"
   install_executable "$dir" "the CMake build directory"
 }
 
@@ -211,6 +211,17 @@ cmake_target() { # BUILD_DIR
 # Whether the Ninja build in $1 has an edge that writes $2 (a file or a phony target; not a mere input)
 ninja_builds() {
   ninja -C "$1" -t query "$2" 2>/dev/null | grep -q '^  input:'
+}
+
+# $1: the build tool's exit status, $2: what was built (empty: the whole project). A whole project often holds more
+# than the program to ship: tests or tools that link its own shared libraries, which no -static link takes.
+build_failed() {
+  if [ -z "$2" ]; then
+    echo "minimal-image: this built the whole project; to ship one program of it, name it with --executable" \
+      "(spec.language.executable) and only what produces it is built (a test or tool linking the project's own" \
+      "shared library cannot link -static)" >&2
+  fi
+  exit "$1"
 }
 
 # $1: a line of the dry run that compiles or links C++ (empty: none does)
@@ -255,7 +266,7 @@ build_meson() {
     refuse_cxx "$(meson compile -C "$dir" ${BUILD_TARGET:+"$BUILD_TARGET"} "$dry_run" 2>&1 \
       | grep -e 'Compiling C++ object' | head -n1 | sed 's/^\[[0-9]*\/[0-9]*\] //')"
   fi
-  meson compile -C "$dir" -j "$(jobs)" "$@"
+  meson compile -C "$dir" -j "$(jobs)" "$@" || build_failed $? "$*"
   install_executable "$dir" "the Meson build directory"
 }
 

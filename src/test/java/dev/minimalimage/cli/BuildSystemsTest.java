@@ -135,6 +135,14 @@ class BuildSystemsTest {
     @Test
     void theCppPresetBuildsTheSameToolWithOneCLibrary(@TempDir Path dir) throws Exception {
         String project = "cmake-lib-tool";
+        // the whole project: its tests cannot link the project's shared library -static, and the failure says why
+        CliRun whole = CliRun.of("build", "--language", "cpp", "--source", Fixtures.dir(project).toString(),
+                "--work-dir", dir.resolve("whole").toString(), "--oci-layout", dir.resolve("layout").toString());
+        assertThat(whole.exitCode()).as(whole.all()).isEqualTo(8);
+        assertThat(whole.result().reason()).isEqualTo("CompileFailed");
+        assertThat(whole.stderr()).contains("attempted static link of dynamic object")
+                .contains("this built the whole project; to ship one program of it, name it with --executable");
+
         CliRun built = CliRun.of("build", "--language", "cpp", "--source", Fixtures.dir(project).toString(),
                 "--executable", Fixtures.fact(project, "executable"), "--work-dir", dir.resolve("work").toString(),
                 "--oci-layout", dir.resolve("layout").toString());
