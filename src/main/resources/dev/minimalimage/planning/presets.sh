@@ -81,10 +81,23 @@ detect_build_system() {
 build_make() {
   need make
   export_ldflags
-  target=$(make_target)
   # on the command line, CC/CXX override a Makefile's own `CC = cc`; its CFLAGS (-I, -D) stay as written
-  make -j"$(jobs)" CC="$CC_CMD" CXX="$CXX_CMD" ${target:+"$target"} || build_failed $? "$target"
+  run_make CC="$CC_CMD" CXX="$CXX_CMD"
   install_executable "$PWD" "the context directory"
+}
+
+# make with $@ and the target make_target chooses. A rule named after the executable is tried first; when it fails,
+# the default goal: it may make files that rule does not name as prerequisites (automake's BUILT_SOURCES are made by
+# `all` only, e.g. GNU hello's configmake.h).
+run_make() {
+  target=$(make_target)
+  if [ -n "$target" ] && [ -z "${BUILD_TARGET:-}" ]; then
+    make -j"$(jobs)" "$@" "$target" && return 0
+    echo "minimal-image: make $target failed; building the Makefile's default goal instead (it may make files the" \
+      "rule for $target does not name)" >&2
+    target=""
+  fi
+  make -j"$(jobs)" "$@" ${target:+"$target"} || build_failed $? "$target"
 }
 
 # What to build: spec.language.buildTarget, else the named executable when the Makefile has a rule for that path
@@ -132,8 +145,7 @@ build_autotools() {
   else # an inline file (ConfigMap) has no exec bit
     CC="$CC_CMD" CXX="$CXX_CMD" CFLAGS="${CFLAGS:-}" CXXFLAGS="${CXXFLAGS:-}" sh ./configure $options
   fi
-  target=$(make_target)
-  make -j"$(jobs)" ${target:+"$target"} || build_failed $? "$target"
+  run_make
   install_executable "$PWD" "the context directory"
 }
 
