@@ -142,7 +142,8 @@ for uri, suites, comps, signed in entries:
     print()
 PY
 )
-[[ -n $derived ]] || { log "no Debian 'deb' entry for $CODENAME in $SOURCELIST or $SOURCEPARTS"; exit 1; }
+[[ -n $derived ]] || { log "no Debian 'deb' entry for $CODENAME in $SOURCELIST or $SOURCEPARTS: add one for your" \
+  "mirror, or set APT_CONFIG to an apt configuration whose Dir::Etc::sourcelist/sourceparts name it"; exit 1; }
 src_file="$CACHE/.apt/sources.list.d/debian-src.sources"
 header="# written by scripts/debian-sources.sh from the deb entries of $SOURCELIST and $SOURCEPARTS"
 need_update=0

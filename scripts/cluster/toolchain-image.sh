@@ -17,8 +17,10 @@
 # debootstrap. Right after a build, every toolchain compiles a hello as uid 65532 in a chroot (and the result runs),
 # so a broken toolchain fails here with a clear message instead of later in a pod.
 #
-# Environment: DEBIAN_MIRROR (default: the host's apt mirror), MIMG_NETNS (mimgkube), MIMG_REGISTRY (10.250.0.1:5000),
-# TOOLCHAIN_CACHE (/var/cache/minimal-image/toolchain), TOOLCHAIN_LOCK_WAIT / TOOLCHAIN_STEP_TIMEOUT (seconds).
+# Environment: DEBIAN_MIRROR (default: the URI of the host's apt source for bookworm; a build without either fails
+# and says so), DEBIAN_SECURITY_MIRROR (default: the host's source for bookworm-security, else none), MIMG_NETNS
+# (mimgkube), MIMG_REGISTRY (10.250.0.1:5000), TOOLCHAIN_CACHE (/var/cache/minimal-image/toolchain),
+# TOOLCHAIN_LOCK_WAIT / TOOLCHAIN_STEP_TIMEOUT (seconds).
 set -euo pipefail
 
 SCRIPT_VERSION=1   # bump when the build recipe below changes: it is part of the cache key and the image tag
@@ -53,9 +55,46 @@ IMAGE=$REGISTRY/mimg/toolchain:$TAG
 DIR=$CACHE/$KEY
 ROOTFS=$DIR/rootfs
 LAYOUT=$DIR/oci
-MIRROR=${DEBIAN_MIRROR:-$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)}
-MIRROR=${MIRROR:-http://deb.debian.org/debian}
-SECURITY_MIRROR=${DEBIAN_SECURITY_MIRROR:-$(awk '/^URIs:.*security/{print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)}
+
+# The first URI of this machine's enabled `deb` entries for SUITE (deb822 *.sources and one-line sources.list /
+# *.list, where apt-config says they are); empty when there is none. No mirror is ever written into this script: an
+# air-gapped user has only their own.
+host_mirror() { # SUITE
+  eval "$(apt-config shell SOURCELIST Dir::Etc::sourcelist/f SOURCEPARTS Dir::Etc::sourceparts/d)"
+  python3 - "$1" "$SOURCELIST" "$SOURCEPARTS" <<'PY'
+import glob, os, sys
+
+suite, sourcelist, sourceparts = sys.argv[1:4]
+def one_line(path):
+    for line in open(path, encoding="utf-8", errors="replace"):
+        words = line.split("#", 1)[0].split()
+        if words[:1] != ["deb"]:
+            continue
+        words = words[1:]
+        if words and words[0].startswith("["):  # [options]
+            while words and not words[0].endswith("]"):
+                words.pop(0)
+            words = words[1:]
+        if len(words) >= 2 and words[1] == suite:
+            return words[0]
+def deb822(path):
+    for stanza in open(path, encoding="utf-8", errors="replace").read().split("\n\n"):
+        fields = {}
+        for line in stanza.splitlines():
+            if ":" in line and not line.startswith(("#", " ", "\t")):
+                key, value = line.split(":", 1)
+                fields[key.strip().lower()] = value.split()
+        if ("deb" in fields.get("types", []) and fields.get("enabled", ["yes"]) != ["no"]
+                and suite in fields.get("suites", []) and fields.get("uris")):
+            return fields["uris"][0]
+paths = ([sourcelist] if os.path.isfile(sourcelist) else []) + sorted(glob.glob(os.path.join(sourceparts, "*")))
+for path in paths:
+    uri = deb822(path) if path.endswith(".sources") else one_line(path) if path.endswith(".list") or path == sourcelist else None
+    if uri:
+        print(uri.rstrip("/"))
+        break
+PY
+}
 
 need=""
 for t in debootstrap:debootstrap umoci:umoci skopeo:skopeo; do
@@ -143,6 +182,11 @@ EOF
 
 # ---------------------------------------------------------------- 1. rootfs (cached by key)
 if [ "$rebuild" = 1 ] || [ ! -f "$DIR/rootfs.installed" ]; then
+  # before anything cached is removed: a machine that cannot build keeps what it has
+  MIRROR=${DEBIAN_MIRROR:-$(host_mirror "$SUITE")}
+  [ -n "$MIRROR" ] || die "no Debian mirror to debootstrap from: this machine's apt sources have no 'deb' entry for" \
+    "$SUITE; set DEBIAN_MIRROR to your mirror's URL (DEBIAN_SECURITY_MIRROR for $SUITE-security is optional)"
+  SECURITY_MIRROR=${DEBIAN_SECURITY_MIRROR:-$(host_mirror "$SUITE-security")}
   # old keys are not reused by anyone: drop them (a rootfs is ~1.5 GB)
   find "$CACHE" -mindepth 1 -maxdepth 1 -type d ! -name "$KEY" -exec rm -rf {} +
   rm -rf "$DIR"; mkdir -p "$DIR"

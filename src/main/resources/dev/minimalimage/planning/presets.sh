@@ -38,6 +38,12 @@ c_toolchain() {
   esac
   cc=${CC:-$cc}
   cxx=${CXX:-g++}
+  # Debian's musl-gcc wraps the image's glibc gcc; its g++ still compiles against glibc and links glibc's libstdc++:
+  # C++ in such a build would mix the two C libraries. (Where gcc itself targets musl, as in Alpine, g++ does too.)
+  cxx_is_glibc_under_musl=""
+  if [ "$PRESET" = c-musl ] && [ "$cc" = musl-gcc ] && [ -z "${CXX:-}" ]; then
+    cxx_is_glibc_under_musl=yes
+  fi
   launcher=""
   if [ -n "${CACHE_DIR:-}" ] && command -v ccache >/dev/null 2>&1; then
     export CCACHE_DIR="$CACHE_DIR/ccache" CCACHE_BASEDIR="$BUILD"
@@ -76,8 +82,49 @@ build_make() {
   need make
   export_ldflags
   # on the command line, CC/CXX override a Makefile's own `CC = cc`; its CFLAGS (-I, -D) stay as written
-  make -j"$(jobs)" CC="$CC_CMD" CXX="$CXX_CMD" ${BUILD_TARGET:+"$BUILD_TARGET"}
+  run_make CC="$CC_CMD" CXX="$CXX_CMD"
   install_executable "$PWD" "the context directory"
+}
+
+# make with $@ and the target make_target chooses. A rule named after the executable is tried first; when it fails,
+# the default goal: it may make files that rule does not name as prerequisites (automake's BUILT_SOURCES are made by
+# `all` only, e.g. GNU hello's configmake.h).
+run_make() {
+  target=$(make_target)
+  if [ -n "$target" ] && [ -z "${BUILD_TARGET:-}" ]; then
+    make -j"$(jobs)" "$@" "$target" && return 0
+    echo "minimal-image: make $target failed; building the Makefile's default goal instead (it may make files the" \
+      "rule for $target does not name)" >&2
+    target=""
+  fi
+  make -j"$(jobs)" "$@" ${target:+"$target"} || build_failed $? "$target"
+}
+
+# What to build: spec.language.buildTarget, else the named executable when the Makefile has a rule for that path
+# (only what produces it is built: a project's other programs, tests or shared libraries may not link -static), else
+# the Makefile's default goal.
+make_target() {
+  if [ -n "${BUILD_TARGET:-}" ]; then
+    echo "$BUILD_TARGET"
+  elif [ -n "${EXECUTABLE:-}" ]; then
+    if make_has_rule "$EXECUTABLE"; then
+      echo "minimal-image: building the make target $EXECUTABLE only" >&2
+      echo "$EXECUTABLE"
+    else
+      echo "minimal-image: the Makefile has no rule for $EXECUTABLE: building its default goal" >&2
+    fi
+  fi
+}
+
+# Whether the Makefile (read as make reads it, includes and variables expanded) has an explicit rule for $1. make -p
+# prints its database; asking for a target no Makefile has makes it stop before any recipe runs. In the database a
+# file that is only a prerequisite follows a "# Not a target:" line.
+make_has_rule() {
+  make -pq .minimal-image-no-such-target 2>/dev/null | awk -v rule="$1:" '
+    $0 == "# Not a target:" { skip = 1; next }
+    index($0, rule) == 1 && !skip { found = 1 }
+    { skip = 0 }
+    END { exit !found }'
 }
 
 build_autotools() {
@@ -98,7 +145,7 @@ build_autotools() {
   else # an inline file (ConfigMap) has no exec bit
     CC="$CC_CMD" CXX="$CXX_CMD" CFLAGS="${CFLAGS:-}" CXXFLAGS="${CXXFLAGS:-}" sh ./configure $options
   fi
-  make -j"$(jobs)" ${BUILD_TARGET:+"$BUILD_TARGET"}
+  run_make
   install_executable "$PWD" "the context directory"
 }
 
@@ -125,8 +172,77 @@ build_cmake() {
     ${launcher:+-DCMAKE_C_COMPILER_LAUNCHER=$launcher -DCMAKE_CXX_COMPILER_LAUNCHER=$launcher} \
     -DCMAKE_C_FLAGS_INIT="$cflags" -DCMAKE_CXX_FLAGS_INIT="$cflags" \
     -DCMAKE_EXE_LINKER_FLAGS_INIT="$PRESET_LDFLAGS" -DCMAKE_PROJECT_INCLUDE="$static_libraries"
-  cmake --build "$dir" --parallel "$(jobs)" ${BUILD_TARGET:+--target "$BUILD_TARGET"}
+  target=$(cmake_target "$dir")
+  if [ -n "$cxx_is_glibc_under_musl" ]; then
+    # a dry run names what would be compiled; make's, across CMake's recursive Makefiles, stops at the first
+    # library that the dry run did not make: -k goes on
+    dry_run="-n"
+    [ -f "$dir/build.ninja" ] || dry_run="-n -k"
+    refuse_cxx "$(cmake --build "$dir" ${target:+--target "$target"} -- $dry_run 2>&1 \
+      | grep -e 'Building CXX object' -e 'Linking CXX' | head -n1 | sed 's/^\[[0-9]*\/[0-9]*\] //; s/.*"\(.*\)"$/\1/')"
+  fi
+  cmake --build "$dir" --parallel "$(jobs)" ${target:+--target "$target"} || build_failed $? "$target"
   install_executable "$dir" "the CMake build directory"
+}
+
+# What to build: spec.language.buildTarget, else what produces the named executable (only that: a project's tests
+# or other programs may link its own shared libraries, which no -static link takes), else everything. Ninja knows the
+# file itself, whatever its target is called; otherwise the target named like the file.
+cmake_target() { # BUILD_DIR
+  if [ -n "${BUILD_TARGET:-}" ]; then
+    echo "$BUILD_TARGET"
+    return
+  fi
+  [ -n "${EXECUTABLE:-}" ] || return 0
+  name=${EXECUTABLE##*/}
+  if [ -f "$1/build.ninja" ]; then
+    for candidate in "$EXECUTABLE" "$name"; do
+      if ninja_builds "$1" "$candidate"; then
+        echo "minimal-image: building the CMake target $candidate only" >&2
+        echo "$candidate"
+        return
+      fi
+    done
+    known=$(ninja -C "$1" -t targets all | grep -e '_EXECUTABLE_LINKER__' | cut -d: -f1 | tr '\n' ' ')
+  else
+    if cmake --build "$1" --target help | grep -xF "... $name" >/dev/null; then
+      echo "minimal-image: building the CMake target $name only" >&2
+      echo "$name"
+      return
+    fi
+    # (without the targets CMake itself adds to every Makefile)
+    known=$(cmake --build "$1" --target help | sed -n 's/^\.\.\. \([^ ]*\).*/\1/p' \
+      | grep -vxF -e all -e clean -e depend -e edit_cache -e rebuild_cache -e test -e install -e install/local \
+        -e install/strip -e list_install_components -e package -e package_source | tr '\n' ' ')
+  fi
+  fail "$EXIT_EXECUTABLE_NOT_FOUND" "the CMake project has no target named '$name' that would produce" \
+    "spec.language.executable '$EXECUTABLE' (it can build: ${known% }); name the target in spec.language.buildTarget" \
+    "(--build-target) or correct the executable's path (relative to the CMake build directory)"
+}
+
+# Whether the Ninja build in $1 has an edge that writes $2 (a file or a phony target; not a mere input)
+ninja_builds() {
+  ninja -C "$1" -t query "$2" 2>/dev/null | grep -q '^  input:'
+}
+
+# $1: the build tool's exit status, $2: what was built (empty: the whole project). A whole project often holds more
+# than the program to ship: tests or tools that link its own shared libraries, which no -static link takes.
+build_failed() {
+  if [ -z "$2" ]; then
+    echo "minimal-image: this built the whole project; to ship one program of it, name it with --executable" \
+      "(spec.language.executable) and only what produces it is built (a test or tool linking the project's own" \
+      "shared library cannot link -static)" >&2
+  fi
+  exit "$1"
+}
+
+# $1: a line of the dry run that compiles or links C++ (empty: none does)
+refuse_cxx() {
+  [ -n "$1" ] || return 0
+  fail "$EXIT_TOOL_MISSING" "this build compiles C++ ($(echo $1)), but the C musl preset has no C++ compiler for" \
+    "musl: musl-gcc wraps the toolchain's glibc gcc, whose g++ would compile and link against glibc, mixing the two" \
+    "C libraries. Build it with --language cpp (spec.language.name: cpp, static glibc) or --libc glibc, or build only" \
+    "a C program of the project: --executable PATH or --build-target TARGET (spec.language.executable, buildTarget)"
 }
 
 build_meson() {
@@ -141,8 +257,34 @@ build_meson() {
   CC="${launcher:+$launcher }$cc" CXX="${launcher:+$launcher }$cxx" \
     CFLAGS="$cflags ${CFLAGS:-}" CXXFLAGS="$cflags ${CXXFLAGS:-}" \
     meson setup "$dir" . --buildtype=minsize --strip --default-library=static $prefer_static -Db_staticpic=false
-  meson compile -C "$dir" ${BUILD_TARGET:+"$BUILD_TARGET"}
+  # what to build: spec.language.buildTarget, else only what writes the named executable (Ninja knows every file
+  # the build writes), else everything
+  # (meson compile takes one --ninja-args, the last: the dry run's -n goes into the same one)
+  if [ -n "${BUILD_TARGET:-}" ]; then
+    set -- "$BUILD_TARGET"
+    dry_run="--ninja-args=-n"
+  elif [ -n "${EXECUTABLE:-}" ]; then
+    ninja_builds "$dir" "$EXECUTABLE" || fail "$EXIT_EXECUTABLE_NOT_FOUND" "the Meson build writes no file" \
+      "'$EXECUTABLE' (spec.language.executable, relative to the Meson build directory); it links:" \
+      "($(meson_linked "$dir")); or name a target in spec.language.buildTarget (--build-target)"
+    echo "minimal-image: building $EXECUTABLE only" >&2
+    set -- --ninja-args="$EXECUTABLE"
+    dry_run="--ninja-args=-n,$EXECUTABLE"
+  else
+    set --
+    dry_run="--ninja-args=-n"
+  fi
+  if [ -n "$cxx_is_glibc_under_musl" ]; then
+    refuse_cxx "$(meson compile -C "$dir" ${BUILD_TARGET:+"$BUILD_TARGET"} "$dry_run" 2>&1 \
+      | grep -e 'Compiling C++ object' | head -n1 | sed 's/^\[[0-9]*\/[0-9]*\] //')"
+  fi
+  meson compile -C "$dir" -j "$(jobs)" "$@" || build_failed $? "$*"
   install_executable "$dir" "the Meson build directory"
+}
+
+# What the Meson build in $1 links (executables and shared libraries), for messages
+meson_linked() {
+  ninja -C "$1" -t targets all | grep -e '_LINKER' | cut -d: -f1 | tr '\n' ' ' | sed 's/ $//'
 }
 
 # no build system: one compiler call over every source file of the context directory

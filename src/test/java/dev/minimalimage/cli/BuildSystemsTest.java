@@ -3,6 +3,7 @@ package dev.minimalimage.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,6 +92,147 @@ class BuildSystemsTest {
         assertThat(built.exitCode()).as(built.all()).isZero();
         assertThat(built.stderr()).contains("build system: make");
         assertThat(runFromEmptyRoot(dir)).startsWith("calcc");
+    }
+
+    /**
+     * Laid out like an upstream C library (src/test/fixtures/cmake-lib-tool): its tests link the project's own
+     * SHARED library (its own option, not BUILD_SHARED_LIBS), which no -static link takes, and one test is C++. Naming
+     * the tool builds only the tool's target.
+     */
+    @Test
+    void aNamedExecutableBuildsOnlyItsCMakeTargetAndNotTheTestsLinkingTheSharedLibrary(@TempDir Path dir)
+            throws Exception {
+        String project = "cmake-lib-tool";
+        CliRun built = CliRun.of("build", "--language", "c", "--source", Fixtures.dir(project).toString(),
+                "--executable", Fixtures.fact(project, "executable"), "--work-dir", dir.resolve("work").toString(),
+                "--oci-layout", dir.resolve("layout").toString());
+
+        assertThat(built.exitCode()).as(built.all()).isZero();
+        assertThat(built.stderr()).contains("building the CMake target src/tally only");
+        assertThat(built.result().link().verdict()).isEqualTo("Static");
+        assertThat(built.result().link().libc()).isEqualTo("musl");
+        assertThat(dir.resolve("work/cmake-build/tests/test_counts")).as("the tests are not built").doesNotExist();
+        assertThat(dir.resolve("work/cmake-build/lib/libtally.so")).as("nor the shared library").doesNotExist();
+        assertThat(runFromEmptyRoot(dir)).isEqualTo(Fixtures.fact(project, "output"));
+    }
+
+    @Test
+    void theMuslPresetRefusesABuildThatCompilesCppWithGlibcsCompiler(@TempDir Path dir) {
+        // everything: the C++ test program too, which Debian's g++ would compile against glibc beside musl-gcc
+        CliRun built = CliRun.of("build", "--language", "c", "--source", Fixtures.dir("cmake-lib-tool").toString(),
+                "--work-dir", dir.resolve("work").toString(), "--oci-layout", dir.resolve("layout").toString());
+
+        assertThat(built.exitCode()).as(built.all()).isEqualTo(8);
+        assertThat(built.result().reason()).isEqualTo("ToolchainToolMissing");
+        assertThat(built.stderr())
+                .contains("this build compiles C++ (Building CXX object tests/")
+                .contains("the C musl preset has no C++ compiler for musl")
+                .contains("--language cpp").contains("--libc glibc").contains("--executable PATH")
+                .doesNotContain("Linking CXX executable"); // refused before anything was compiled
+        assertThat(dir.resolve("work/cmake-build/lib/libtally.a")).doesNotExist();
+    }
+
+    @Test
+    void theCppPresetBuildsTheSameToolWithOneCLibrary(@TempDir Path dir) throws Exception {
+        String project = "cmake-lib-tool";
+        // the whole project: its tests cannot link the project's shared library -static, and the failure says why
+        CliRun whole = CliRun.of("build", "--language", "cpp", "--source", Fixtures.dir(project).toString(),
+                "--work-dir", dir.resolve("whole").toString(), "--oci-layout", dir.resolve("layout").toString());
+        assertThat(whole.exitCode()).as(whole.all()).isEqualTo(8);
+        assertThat(whole.result().reason()).isEqualTo("CompileFailed");
+        assertThat(whole.stderr()).contains("attempted static link of dynamic object")
+                .contains("this built the whole project; to ship one program of it, name it with --executable");
+
+        CliRun built = CliRun.of("build", "--language", "cpp", "--source", Fixtures.dir(project).toString(),
+                "--executable", Fixtures.fact(project, "executable"), "--work-dir", dir.resolve("work").toString(),
+                "--oci-layout", dir.resolve("layout").toString());
+
+        assertThat(built.exitCode()).as(built.all()).isZero();
+        assertThat(built.result().link().verdict()).isIn("Static", "StaticPie");
+        assertThat(built.result().link().libc()).isEqualTo("glibc");
+        assertThat(runFromEmptyRoot(dir)).isEqualTo(Fixtures.fact(project, "output"));
+    }
+
+    @Test
+    void anExecutableNoCMakeTargetProducesIsRefusedBeforeBuildingNamingWhatItCanBuild(@TempDir Path dir) {
+        CliRun built = CliRun.of("build", "--language", "c", "--source", Fixtures.dir("cmake-lib-tool").toString(),
+                "--executable", "src/tallyctl", "--work-dir", dir.resolve("work").toString(),
+                "--oci-layout", dir.resolve("layout").toString());
+
+        assertThat(built.exitCode()).isEqualTo(8);
+        assertThat(built.result().reason()).isEqualTo("ExecutableNotFound");
+        assertThat(built.stderr()).contains("the CMake project has no target named 'tallyctl' that would produce"
+                + " spec.language.executable 'src/tallyctl' (it can build: ")
+                .contains("src/tally ").contains("tests/test_cxx_header").contains("--build-target")
+                .doesNotContain("Building C object");
+    }
+
+    @Test
+    void anExplicitBuildTargetWinsOverTheExecutablesOwn(@TempDir Path dir) throws Exception {
+        // the static library's target alone produces no program: the named executable is then missing
+        CliRun built = CliRun.of("build", "--language", "c", "--source", Fixtures.dir("cmake-lib-tool").toString(),
+                "--build-target", "tally_static", "--executable", "src/tally", "--work-dir",
+                dir.resolve("work").toString(), "--oci-layout", dir.resolve("layout").toString());
+
+        assertThat(built.exitCode()).isEqualTo(8);
+        assertThat(built.result().reason()).isEqualTo("ExecutableNotFound");
+        assertThat(built.stderr()).contains("spec.language.executable 'src/tally' is not in the CMake build directory")
+                .doesNotContain("building the CMake target");
+        assertThat(dir.resolve("work/cmake-build/lib/libtally.a")).exists();
+    }
+
+    @Test
+    void aNamedExecutableBuildsOnlyItsMakeRule(@TempDir Path dir) throws Exception {
+        CliRun built = CliRun.of("build", "--language", "c", "--source", Fixtures.dir("make-two-programs").toString(),
+                "--executable", "calcc", "--work-dir", dir.resolve("work").toString(),
+                "--oci-layout", dir.resolve("layout").toString());
+
+        assertThat(built.exitCode()).as(built.all()).isZero();
+        assertThat(built.stderr()).contains("building the make target calcc only");
+        assertThat(dir.resolve("work/build/calc")).as("the other program is not built").doesNotExist();
+        assertThat(runFromEmptyRoot(dir)).startsWith("calcc 1.2");
+    }
+
+    @Test
+    void aNamedExecutableBuildsOnlyWhatWritesItInMeson(@TempDir Path dir) throws Exception {
+        String project = "meson-c";
+        CliRun built = CliRun.of("build", "--language", "c", "--source", Fixtures.dir(project).toString(),
+                "--executable", Fixtures.fact(project, "executable"), "--work-dir", dir.resolve("work").toString(),
+                "--oci-layout", dir.resolve("layout").toString());
+
+        assertThat(built.exitCode()).as(built.all()).isZero();
+        assertThat(built.stderr()).contains("building rle-hello only");
+        assertThat(runFromEmptyRoot(dir)).isEqualTo(Fixtures.fact(project, "output"));
+
+        CliRun missing = CliRun.of("build", "--language", "c", "--source", Fixtures.dir(project).toString(),
+                "--executable", "src/rle-hello", "--work-dir", dir.resolve("work2").toString(),
+                "--oci-layout", dir.resolve("layout2").toString());
+        assertThat(missing.exitCode()).isEqualTo(8);
+        assertThat(missing.result().reason()).isEqualTo("ExecutableNotFound");
+        assertThat(missing.stderr()).contains("the Meson build writes no file 'src/rle-hello'").contains("rle-hello");
+    }
+
+    @Test
+    void theMuslPresetRefusesMesonCppOnlyWhenWhatItBuildsCompilesCpp(@TempDir Path dir) throws Exception {
+        Path source = Files.createDirectories(dir.resolve("mixed"));
+        Files.writeString(source.resolve("meson.build"), """
+                project('mixed', 'c', 'cpp')
+                executable('ctool', 'ctool.c')
+                executable('cxxtool', 'cxxtool.cpp')
+                """);
+        Files.writeString(source.resolve("ctool.c"), "#include <stdio.h>\nint main(void) { puts(\"ctool\"); }\n");
+        Files.writeString(source.resolve("cxxtool.cpp"), "int main() { return 0; }\n");
+
+        CliRun cxx = CliRun.of("build", "--language", "c", "--source", source.toString(), "--executable", "cxxtool",
+                "--work-dir", dir.resolve("work1").toString(), "--oci-layout", dir.resolve("layout1").toString());
+        assertThat(cxx.exitCode()).as(cxx.all()).isEqualTo(8);
+        assertThat(cxx.result().reason()).isEqualTo("ToolchainToolMissing");
+        assertThat(cxx.stderr()).contains("this build compiles C++ (Compiling C++ object cxxtool.p/cxxtool.cpp.o)");
+
+        CliRun c = CliRun.of("build", "--language", "c", "--source", source.toString(), "--executable", "ctool",
+                "--work-dir", dir.resolve("work").toString(), "--oci-layout", dir.resolve("layout").toString());
+        assertThat(c.exitCode()).as(c.all()).isZero();
+        assertThat(runFromEmptyRoot(dir)).isEqualTo("ctool");
     }
 
     static List<String> debianPrograms() {
