@@ -16,7 +16,7 @@ timed_build() {
   local name=$1 cache=$2 start end; shift 2
   local work; work=$(mktemp -d "$tmp/work.XXXXXX")
   start=$(date +%s.%N)
-  scripts/minimal-image build "$@" --work-dir "$work" --oci-layout "$work/layout" ${cache:+--cache-dir "$cache"} \
+  scripts/minimal-image build "$@" --build-dir "$work" --oci-layout "$work/layout" ${cache:+--cache-dir "$cache"} \
     >"$work/out.log" 2>&1 || { cat "$work/out.log" >&2; echo "bench: $name build failed" >&2; exit 1; }
   end=$(date +%s.%N)
   rm -rf "$work"

@@ -104,7 +104,7 @@ class BuildSystemsTest {
             throws Exception {
         String project = "cmake-lib-tool";
         CliRun built = CliRun.of("build", "--language", "c", "--source", Fixtures.dir(project).toString(),
-                "--executable", Fixtures.fact(project, "executable"), "--work-dir", dir.resolve("work").toString(),
+                "--executable", Fixtures.fact(project, "executable"), "--build-dir", dir.resolve("work").toString(),
                 "--oci-layout", dir.resolve("layout").toString());
 
         assertThat(built.exitCode()).as(built.all()).isZero();
@@ -120,7 +120,7 @@ class BuildSystemsTest {
     void theMuslPresetRefusesABuildThatCompilesCppWithGlibcsCompiler(@TempDir Path dir) {
         // everything: the C++ test program too, which Debian's g++ would compile against glibc beside musl-gcc
         CliRun built = CliRun.of("build", "--language", "c", "--source", Fixtures.dir("cmake-lib-tool").toString(),
-                "--work-dir", dir.resolve("work").toString(), "--oci-layout", dir.resolve("layout").toString());
+                "--build-dir", dir.resolve("work").toString(), "--oci-layout", dir.resolve("layout").toString());
 
         assertThat(built.exitCode()).as(built.all()).isEqualTo(8);
         assertThat(built.result().reason()).isEqualTo("ToolchainToolMissing");
@@ -137,14 +137,14 @@ class BuildSystemsTest {
         String project = "cmake-lib-tool";
         // the whole project: its tests cannot link the project's shared library -static, and the failure says why
         CliRun whole = CliRun.of("build", "--language", "cpp", "--source", Fixtures.dir(project).toString(),
-                "--work-dir", dir.resolve("whole").toString(), "--oci-layout", dir.resolve("layout").toString());
+                "--build-dir", dir.resolve("whole").toString(), "--oci-layout", dir.resolve("layout").toString());
         assertThat(whole.exitCode()).as(whole.all()).isEqualTo(8);
         assertThat(whole.result().reason()).isEqualTo("CompileFailed");
         assertThat(whole.stderr()).contains("attempted static link of dynamic object")
                 .contains("this built the whole project; to ship one program of it, name it with --executable");
 
         CliRun built = CliRun.of("build", "--language", "cpp", "--source", Fixtures.dir(project).toString(),
-                "--executable", Fixtures.fact(project, "executable"), "--work-dir", dir.resolve("work").toString(),
+                "--executable", Fixtures.fact(project, "executable"), "--build-dir", dir.resolve("work").toString(),
                 "--oci-layout", dir.resolve("layout").toString());
 
         assertThat(built.exitCode()).as(built.all()).isZero();
@@ -156,7 +156,7 @@ class BuildSystemsTest {
     @Test
     void anExecutableNoCMakeTargetProducesIsRefusedBeforeBuildingNamingWhatItCanBuild(@TempDir Path dir) {
         CliRun built = CliRun.of("build", "--language", "c", "--source", Fixtures.dir("cmake-lib-tool").toString(),
-                "--executable", "src/tallyctl", "--work-dir", dir.resolve("work").toString(),
+                "--executable", "src/tallyctl", "--build-dir", dir.resolve("work").toString(),
                 "--oci-layout", dir.resolve("layout").toString());
 
         assertThat(built.exitCode()).isEqualTo(8);
@@ -171,7 +171,7 @@ class BuildSystemsTest {
     void anExplicitBuildTargetWinsOverTheExecutablesOwn(@TempDir Path dir) throws Exception {
         // the static library's target alone produces no program: the named executable is then missing
         CliRun built = CliRun.of("build", "--language", "c", "--source", Fixtures.dir("cmake-lib-tool").toString(),
-                "--build-target", "tally_static", "--executable", "src/tally", "--work-dir",
+                "--build-target", "tally_static", "--executable", "src/tally", "--build-dir",
                 dir.resolve("work").toString(), "--oci-layout", dir.resolve("layout").toString());
 
         assertThat(built.exitCode()).isEqualTo(8);
@@ -184,7 +184,7 @@ class BuildSystemsTest {
     @Test
     void aNamedExecutableBuildsOnlyItsMakeRule(@TempDir Path dir) throws Exception {
         CliRun built = CliRun.of("build", "--language", "c", "--source", Fixtures.dir("make-two-programs").toString(),
-                "--executable", "calcc", "--work-dir", dir.resolve("work").toString(),
+                "--executable", "calcc", "--build-dir", dir.resolve("work").toString(),
                 "--oci-layout", dir.resolve("layout").toString());
 
         assertThat(built.exitCode()).as(built.all()).isZero();
@@ -197,7 +197,7 @@ class BuildSystemsTest {
     void aNamedExecutableBuildsOnlyWhatWritesItInMeson(@TempDir Path dir) throws Exception {
         String project = "meson-c";
         CliRun built = CliRun.of("build", "--language", "c", "--source", Fixtures.dir(project).toString(),
-                "--executable", Fixtures.fact(project, "executable"), "--work-dir", dir.resolve("work").toString(),
+                "--executable", Fixtures.fact(project, "executable"), "--build-dir", dir.resolve("work").toString(),
                 "--oci-layout", dir.resolve("layout").toString());
 
         assertThat(built.exitCode()).as(built.all()).isZero();
@@ -205,7 +205,7 @@ class BuildSystemsTest {
         assertThat(runFromEmptyRoot(dir)).isEqualTo(Fixtures.fact(project, "output"));
 
         CliRun missing = CliRun.of("build", "--language", "c", "--source", Fixtures.dir(project).toString(),
-                "--executable", "src/rle-hello", "--work-dir", dir.resolve("work2").toString(),
+                "--executable", "src/rle-hello", "--build-dir", dir.resolve("work2").toString(),
                 "--oci-layout", dir.resolve("layout2").toString());
         assertThat(missing.exitCode()).isEqualTo(8);
         assertThat(missing.result().reason()).isEqualTo("ExecutableNotFound");
@@ -224,13 +224,13 @@ class BuildSystemsTest {
         Files.writeString(source.resolve("cxxtool.cpp"), "int main() { return 0; }\n");
 
         CliRun cxx = CliRun.of("build", "--language", "c", "--source", source.toString(), "--executable", "cxxtool",
-                "--work-dir", dir.resolve("work1").toString(), "--oci-layout", dir.resolve("layout1").toString());
+                "--build-dir", dir.resolve("work1").toString(), "--oci-layout", dir.resolve("layout1").toString());
         assertThat(cxx.exitCode()).as(cxx.all()).isEqualTo(8);
         assertThat(cxx.result().reason()).isEqualTo("ToolchainToolMissing");
         assertThat(cxx.stderr()).contains("this build compiles C++ (Compiling C++ object cxxtool.p/cxxtool.cpp.o)");
 
         CliRun c = CliRun.of("build", "--language", "c", "--source", source.toString(), "--executable", "ctool",
-                "--work-dir", dir.resolve("work").toString(), "--oci-layout", dir.resolve("layout").toString());
+                "--build-dir", dir.resolve("work").toString(), "--oci-layout", dir.resolve("layout").toString());
         assertThat(c.exitCode()).as(c.all()).isZero();
         assertThat(runFromEmptyRoot(dir)).isEqualTo("ctool");
     }
