@@ -42,9 +42,11 @@ app.kubernetes.io/component: operator
 {{- end }}
 {{- end }}
 
-{{/* The operator image reference; the tag defaults to appVersion. */}}
+{{/* The operator image reference; the tag defaults to appVersion. No default repository: the image is not published,
+the user builds and pushes it (scripts/image.sh), so an install without it fails saying how. */}}
 {{- define "minimal-image-operator.image" -}}
-{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag | toString) }}
+{{- $repository := required "image.repository is not set: the operator image is not published, build and push it yourself from a clone of the project (scripts/image.sh --image REGISTRY/minimal-image-operator:TAG; it runs mvn package when needed), then install with --set image.repository=REGISTRY/minimal-image-operator --set image.tag=TAG" .Values.image.repository }}
+{{- printf "%s:%s" $repository (default .Chart.AppVersion .Values.image.tag | toString) }}
 {{- end }}
 
 {{/* Watched namespaces for the operator SDK: a comma-separated list, or JOSDK_ALL_NAMESPACES when empty. */}}

@@ -59,7 +59,9 @@ public class HelmChartTest {
     static final String RELEASE = "mio";
     static final String NAMESPACE = "minimal-image-system";
     static final String KUBE_VERSION = "v1.31.0";
-    static final String DEFAULT_IMAGE = "ghcr.io/minimal-image/minimal-image-operator:0.1.0";
+    /** image.repository has no default (the image is not published): every render here sets this one first. */
+    static final String TEST_REPOSITORY = "registry.example.com/minimal-image/minimal-image-operator";
+    static final String DEFAULT_IMAGE = TEST_REPOSITORY + ":0.1.0";
 
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -298,13 +300,22 @@ public class HelmChartTest {
         }
     }
 
+    /** Renders the chart with image.repository set to TEST_REPOSITORY, then {@code valuesFile} (may override it). */
     static Rendered render(Path valuesFile) throws IOException {
-        // a current server; the cluster tier installs the chart on a real 1.20 server
-        var template = new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE).withKubeVersion(KUBE_VERSION);
-        if (valuesFile != null) {
-            template = template.withValuesFile(valuesFile);
+        Path imageValues = Files.createTempFile("chart-image", ".yaml");
+        String manifests;
+        try {
+            Files.writeString(imageValues, "image: {repository: " + TEST_REPOSITORY + "}\n");
+            // a current server; the cluster tier installs the chart on a real 1.20 server
+            var template = new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE)
+                    .withKubeVersion(KUBE_VERSION).withValuesFile(imageValues);
+            if (valuesFile != null) {
+                template = template.withValuesFile(valuesFile);
+            }
+            manifests = template.call();
+        } finally {
+            Files.deleteIfExists(imageValues);
         }
-        String manifests = template.call();
         List<JsonNode> documents = new ArrayList<>();
         try (var it = YAML.readerFor(JsonNode.class).<JsonNode>readValues(manifests)) {
             while (it.hasNext()) {
