@@ -277,6 +277,16 @@ public class HelmChartTest {
                 .containsExactlyInAnyOrder("builds-1", "builds-2");
     }
 
+    /** NOTES.txt names the push Secret the way the docs do, and creates it the way kubectl users expect. */
+    @Test
+    void notesCreateThePushSecretTheExampleNames() throws IOException {
+        String notes = Files.readString(CHART.resolve("templates").resolve("NOTES.txt"));
+        assertThat(notes).contains("kubectl create secret docker-registry registry-credentials \\\n"
+                + "    --docker-server=registry.example.com --docker-username=USER --docker-password=PASSWORD")
+                .contains("pushSecret: registry-credentials")
+                .contains("kubectl wait mimg/hello-c --for=condition=Ready");
+    }
+
     @Test
     void chartCrdsAreTheCheckedInCrds() throws IOException {
         Path chartCrd = CHART.resolve("crds").resolve(CrdDriftTest.CRD_FILE);
