@@ -89,7 +89,8 @@ final class OperatorAccess {
         Processes.Result result = Processes.run(Duration.ofSeconds(60), q.command(kubectl, serviceAccount));
         String answer = result.stdout().strip();
         boolean yes = answer.equals("yes");
-        if (!yes && !answer.equals("no")) {
+        // a denial may carry the authorizer's reason: "no - ..."
+        if (!yes && !answer.equals("no") && !answer.startsWith("no - ")) {
             return q.where() + ": " + q.verb() + " " + q.grant().resource() + ": kubectl said " + answer + " "
                     + result.stderr().strip();
         }
