@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the CRD YAML from the Java model (dev.minimalimage.api) and refreshes both checked-in copies:
-# crds/ (kubectl apply -f crds/) and the Helm chart's crds/ (installed by helm on first install).
-# CrdDriftTest fails the build when either copy differs from target/crds.
+# crds/ (kubectl apply -f crds/) and the Helm chart's crds/ (installed by helm on first install), and the MinimalImage
+# reference docs/reference.md rendered from it. CrdDriftTest and CrdReferenceDriftTest fail the build when a copy
+# differs from target/crds or target/docs.
 # Usage: scripts/update-crds.sh [--no-build]   (--no-build: only copy what target/crds already holds)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,3 +24,8 @@ for dest in crds helm/minimal-image-operator/crds; do
   cp -- "${generated[@]}" "$dest/"
 done
 echo "update-crds: copied ${#generated[@]} CRD file(s) to crds/ and helm/minimal-image-operator/crds/" >&2
+# The MinimalImage reference, rendered from the CRD in the same build step (CrdReferenceDriftTest checks it).
+[[ -f target/docs/reference.md ]] || { echo "update-crds: no target/docs/reference.md (did process-test-classes run?)" >&2; exit 1; }
+mkdir -p docs
+cp -- target/docs/reference.md docs/reference.md
+echo "update-crds: copied target/docs/reference.md to docs/reference.md" >&2

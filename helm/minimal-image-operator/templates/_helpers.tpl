@@ -42,9 +42,11 @@ app.kubernetes.io/component: operator
 {{- end }}
 {{- end }}
 
-{{/* The operator image reference; the tag defaults to appVersion. */}}
+{{/* The operator image reference; the tag defaults to appVersion. No default repository: the image is not published,
+the user builds and pushes it (scripts/image.sh), so an install without it fails saying how. */}}
 {{- define "minimal-image-operator.image" -}}
-{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag | toString) }}
+{{- $repository := required "image.repository is not set: the operator image is not published, build and push it yourself from a clone of the project (scripts/image.sh --image REGISTRY/minimal-image-operator:TAG; it runs mvn package when needed), then install with --set image.repository=REGISTRY/minimal-image-operator --set image.tag=TAG" .Values.image.repository }}
+{{- printf "%s:%s" $repository (default .Chart.AppVersion .Values.image.tag | toString) }}
 {{- end }}
 
 {{/* Watched namespaces for the operator SDK: a comma-separated list, or JOSDK_ALL_NAMESPACES when empty. */}}
@@ -56,8 +58,53 @@ JOSDK_ALL_NAMESPACES
 {{- end }}
 {{- end }}
 
-{{/* The operator's Secret permissions: read only (ClusterRole with a cluster-wide watch, else role-secrets.yaml). */}}
-{{- define "minimal-image-operator.secretRule" -}}
+{{/*
+Everything the operator does in a namespace it watches, verb by verb as the code uses it (docs/permissions.md has the
+same table). Granted by the ClusterRole when every namespace is watched, else by a Role in each watched namespace.
+*/}}
+{{- define "minimal-image-operator.namespacedRules" -}}
+# MinimalImages: read by the operator's informer; never created, changed or deleted (users do that).
+- apiGroups: ["build.minimalimage.dev"]
+  resources: ["minimalimages"]
+  verbs: ["get", "list", "watch"]
+# Their status: replaced as a whole after a reconcile (PUT on the status subresource).
+- apiGroups: ["build.minimalimage.dev"]
+  resources: ["minimalimages/status"]
+  verbs: ["update"]
+# Builder and smoke-test pods name their MinimalImage as owner with blockOwnerDeletion; where the
+# OwnerReferencesPermissionEnforcement admission plugin runs, setting that needs update on the owner's finalizers.
+- apiGroups: ["build.minimalimage.dev"]
+  resources: ["minimalimages/finalizers"]
+  verbs: ["update"]
+# Builder and smoke-test pods, and the ConfigMaps holding inline sources: watched (informers), created (with
+# server-side apply, the default, JOSDK creates them by an apply PATCH; create when SSA is off), deleted (finished pods
+# beyond spec.build.keepFinishedPods, superseded builds, unused sources). Never updated: every change is a new name.
+# configmaps get: also the pre-flight read of a CA bundle ConfigMap (spec.build.caBundle, builder.caBundle).
+- apiGroups: [""]
+  resources: ["pods", "configmaps"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
+# The tail of a failed step's output, quoted in the status.
+- apiGroups: [""]
+  resources: ["pods/log"]
+  verbs: ["get"]
+# spec.verify.smokeTest: the NetworkPolicy that cuts a resource's smoke-test pods off the network (created once,
+# deleted with the resource or when the smoke test is removed; never changed).
+- apiGroups: ["networking.k8s.io"]
+  resources: ["networkpolicies"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
+# spec.build.cache: read to check the claim's opt-in label before a build mounts it.
+- apiGroups: [""]
+  resources: ["persistentvolumeclaims"]
+  verbs: ["get"]
+# Events: written for builds; listed only for a builder pod that did not start, to quote the kubelet's FailedMount
+# message in the status.
+- apiGroups: [""]
+  resources: ["events"]
+  verbs: ["create", "list"]
+# Secrets, read only: the pre-flight check of the push and git Secrets a spec names (exists, type, key names) fails a
+# wrong one before a builder pod is created; a Secret event (list, watch) wakes the MinimalImages that name it; the
+# git-hosts annotation of a git Secret is read from it. Values never go into status, Events or logs: the builder pod
+# mounts them.
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["get", "list", "watch"]

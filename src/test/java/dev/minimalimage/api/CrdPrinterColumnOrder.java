@@ -1,8 +1,5 @@
 package dev.minimalimage.api;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -14,24 +11,13 @@ import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 /**
  * Puts the generated CRD's printer columns in the order the model declares them. The Fabric8 CRD generator sorts
  * them by JSON path (no ordering option: fabric8io/kubernetes-client#7454), which would make `kubectl get mimg`
- * print AGE SIZE REASON READY STATIC DIGEST. Runs in the build right after the generator (exec-maven-plugin,
- * process-test-classes) on target/crds, so the checked-in copies and CrdDriftTest see the final CRD; a line-based
- * edit of the generator's fixed layout, so everything else stays byte-for-byte what the generator wrote.
+ * print AGE SIZE REASON READY STATIC DIGEST. {@link CrdPostProcessing} applies it in the build right after the
+ * generator; a line-based edit of the generator's fixed layout, so everything else stays byte-for-byte what the
+ * generator wrote.
  */
 public final class CrdPrinterColumnOrder {
 
     private CrdPrinterColumnOrder() {
-    }
-
-    public static void main(String[] args) throws IOException {
-        List<String> order = declaredOrder();
-        for (String dir : args) {
-            try (var files = Files.list(Path.of(dir))) {
-                for (Path crd : files.filter(p -> p.toString().endsWith(".yml")).sorted().toList()) {
-                    Files.writeString(crd, reorder(Files.readString(crd), order));
-                }
-            }
-        }
     }
 
     static List<String> declaredOrder() {

@@ -1262,8 +1262,8 @@ class ClusterIT {
      * busy"), which would block the namespace's deletion.
      */
     void recreateNamespace(String name) {
-        // the chart's Role and RoleBinding for reading Secrets live in each watched namespace: deleting the namespace
-        // deletes them, so they are put back as Helm installed them (else every Secret read is HTTP 403)
+        // the chart's Role and RoleBinding (all of the operator's permissions) live in each watched namespace:
+        // deleting the namespace deletes them, so they are put back as Helm installed them (else every call is 403)
         List<Role> roles = client.rbac().roles().inNamespace(name).withLabel("app.kubernetes.io/managed-by", "Helm")
                 .list().getItems();
         List<RoleBinding> bindings = client.rbac().roleBindings().inNamespace(name)
@@ -1295,6 +1295,27 @@ class ClusterIT {
         return MinimalImages.ready(status);
     }
 
+    // ------------------------------------------------------------------------------------------- least privilege
 
-
+    /**
+     * The operator's service account, as the chart installed it with watchNamespaces set (issue 21): in the watched
+     * namespace exactly the verbs of OperatorPermissions, nothing in an unwatched namespace or cluster-wide, Leases
+     * in its own namespace only; `kubectl auth can-i` answers each of them. The builds of this class (the README
+     * example first) prove the operator needs no more.
+     */
+    @Test
+    @Order(41)
+    void theOperatorsServiceAccountCanDoOnlyWhatItsTableSaysAndOnlyInWatchedNamespaces() throws Exception {
+        awaitReady("hello"); // the operator works with exactly these permissions
+        List<io.fabric8.kubernetes.api.model.apps.Deployment> operators = client.apps().deployments()
+                .inNamespace(env.operatorNamespace()).withLabel("app.kubernetes.io/component", "operator").list()
+                .getItems();
+        assertThat(operators).as("the chart's Deployment in " + env.operatorNamespace()).hasSize(1);
+        String serviceAccount = "system:serviceaccount:" + env.operatorNamespace() + ":"
+                + operators.get(0).getSpec().getTemplate().getSpec().getServiceAccountName();
+        List<OperatorAccess.Question> questions = OperatorAccess.questions(env.operatorNamespace(), env.namespace(),
+                env.unwatchedNamespace());
+        assertThat(OperatorAccess.mismatches(env.kubectl(), serviceAccount, questions))
+                .as("kubectl auth can-i --as=%s, %d questions", serviceAccount, questions.size()).isEmpty();
+    }
 }

@@ -59,7 +59,9 @@ public class HelmChartTest {
     static final String RELEASE = "mio";
     static final String NAMESPACE = "minimal-image-system";
     static final String KUBE_VERSION = "v1.31.0";
-    static final String DEFAULT_IMAGE = "ghcr.io/minimal-image/minimal-image-operator:0.1.0";
+    /** image.repository has no default (the image is not published): every render here sets this one first. */
+    static final String TEST_REPOSITORY = "registry.example.com/minimal-image/minimal-image-operator";
+    static final String DEFAULT_IMAGE = TEST_REPOSITORY + ":0.1.0";
 
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -141,10 +143,9 @@ public class HelmChartTest {
         assertEquals("ServiceAccount", binding.getSubjects().get(0).getKind());
         assertEquals(sa.getMetadata().getName(), binding.getSubjects().get(0).getName());
         assertEquals(NAMESPACE, binding.getSubjects().get(0).getNamespace());
-        assertRbac(role);
-        assertSecretsRule(role.getRules(), "with a cluster-wide watch the ClusterRole reads Secrets");
+        assertOperatorRules(role.getRules(), "the ClusterRole (every namespace watched)");
         assertLeaderElectionRole(r, sa.getMetadata().getName());
-        assertThat(r.all(Role.class)).as("no per-namespace Secret Roles").hasSize(1);
+        assertThat(r.all(Role.class)).as("no per-namespace Roles").hasSize(1);
         assertThat(r.all(NetworkPolicy.class)).as("builder NetworkPolicy is opt-in").isEmpty();
 
         Service service = r.one(Service.class);
@@ -227,20 +228,23 @@ public class HelmChartTest {
                 .containsEntry("MINIMAL_IMAGE_BUILDER_CA_BUNDLE_KEY", "bundle.pem");
         assertEquals(2, deployment.getSpec().getReplicas());
 
-        // watchNamespaces: Secrets are read through a Role per watched namespace, not cluster-wide
-        ClusterRole clusterRole = r.one(ClusterRole.class);
-        assertThat(verbs(clusterRole.getRules(), "", "secrets")).as("no cluster-wide Secret access").isEmpty();
+        // watchNamespaces: everything through a Role per watched namespace, nothing cluster-wide
+        assertThat(r.all(ClusterRole.class)).as("no ClusterRole with watchNamespaces set").isEmpty();
+        assertThat(r.all(ClusterRoleBinding.class)).as("no ClusterRoleBinding with watchNamespaces set").isEmpty();
         assertLeaderElectionRole(r, "custom-sa");
-        Map<String, Role> secretRoles = r.all(Role.class).stream().filter(role -> role.getMetadata().getName().endsWith("-secrets"))
+        Map<String, Role> roles = r.all(Role.class).stream()
+                .filter(role -> !role.getMetadata().getName().endsWith("-leader-election"))
                 .collect(Collectors.toMap(role -> role.getMetadata().getNamespace(), role -> role));
-        assertThat(secretRoles).containsOnlyKeys("team-a", "team-b");
-        secretRoles.values().forEach(role -> {
-            assertSecretsRule(role.getRules(), "Secret Role in " + role.getMetadata().getNamespace());
-            assertThat(role.getRules()).hasSize(1);
+        assertThat(roles).containsOnlyKeys("team-a", "team-b");
+        roles.values().forEach(role -> assertOperatorRules(role.getRules(), "Role in " + role.getMetadata().getNamespace()));
+        List<RoleBinding> bindings = r.all(RoleBinding.class).stream()
+                .filter(b -> !b.getRoleRef().getName().endsWith("-leader-election")).toList();
+        assertThat(bindings).extracting(b -> b.getMetadata().getNamespace())
+                .containsExactlyInAnyOrder("team-a", "team-b");
+        bindings.forEach(b -> {
+            assertEquals("Role", b.getRoleRef().getKind());
+            assertEquals(roles.get(b.getMetadata().getNamespace()).getMetadata().getName(), b.getRoleRef().getName());
         });
-        assertThat(r.all(RoleBinding.class).stream().filter(b -> b.getRoleRef().getName().endsWith("-secrets")))
-                .extracting(b -> b.getMetadata().getNamespace()).containsExactlyInAnyOrder("team-a", "team-b")
-                .hasSize(2);
         r.all(RoleBinding.class).forEach(b -> assertThat(b.getSubjects()).singleElement().satisfies(s -> {
             assertEquals("custom-sa", s.getName());
             assertEquals(NAMESPACE, s.getNamespace());
@@ -273,6 +277,16 @@ public class HelmChartTest {
                 .containsExactlyInAnyOrder("builds-1", "builds-2");
     }
 
+    /** NOTES.txt names the push Secret the way the docs do, and creates it the way kubectl users expect. */
+    @Test
+    void notesCreateThePushSecretTheExampleNames() throws IOException {
+        String notes = Files.readString(CHART.resolve("templates").resolve("NOTES.txt"));
+        assertThat(notes).contains("kubectl create secret docker-registry registry-credentials \\\n"
+                + "    --docker-server=registry.example.com --docker-username=USER --docker-password=PASSWORD")
+                .contains("pushSecret: registry-credentials")
+                .contains("kubectl wait mimg/hello-c --for=condition=Ready");
+    }
+
     @Test
     void chartCrdsAreTheCheckedInCrds() throws IOException {
         Path chartCrd = CHART.resolve("crds").resolve(CrdDriftTest.CRD_FILE);
@@ -298,13 +312,22 @@ public class HelmChartTest {
         }
     }
 
+    /** Renders the chart with image.repository set to TEST_REPOSITORY, then {@code valuesFile} (may override it). */
     static Rendered render(Path valuesFile) throws IOException {
-        // a current server; the cluster tier installs the chart on a real 1.20 server
-        var template = new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE).withKubeVersion(KUBE_VERSION);
-        if (valuesFile != null) {
-            template = template.withValuesFile(valuesFile);
+        Path imageValues = Files.createTempFile("chart-image", ".yaml");
+        String manifests;
+        try {
+            Files.writeString(imageValues, "image: {repository: " + TEST_REPOSITORY + "}\n");
+            // a current server; the cluster tier installs the chart on a real 1.20 server
+            var template = new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE)
+                    .withKubeVersion(KUBE_VERSION).withValuesFile(imageValues);
+            if (valuesFile != null) {
+                template = template.withValuesFile(valuesFile);
+            }
+            manifests = template.call();
+        } finally {
+            Files.deleteIfExists(imageValues);
         }
-        String manifests = template.call();
         List<JsonNode> documents = new ArrayList<>();
         try (var it = YAML.readerFor(JsonNode.class).<JsonNode>readValues(manifests)) {
             while (it.hasNext()) {
@@ -315,8 +338,7 @@ public class HelmChartTest {
             }
         }
         assertThat(documents.stream().map(d -> d.get("kind").asText()).collect(Collectors.toSet()))
-                .containsAll(Set.of("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding",
-                        "Service", "Deployment"))
+                .containsAll(Set.of("ServiceAccount", "Role", "RoleBinding", "Service", "Deployment"))
                 .isSubsetOf(Set.of("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding",
                         "Service", "Deployment", "NetworkPolicy"));
         return new Rendered(documents);
@@ -405,32 +427,25 @@ public class HelmChartTest {
         assertThat(violations).as("Pod Security restricted violations").isEmpty();
     }
 
-    static void assertRbac(ClusterRole role) {
-        String crGroup = "build.minimalimage.dev";
-        assertVerbs(role, crGroup, "minimalimages", "get", "list", "watch", "create", "update", "patch", "delete");
-        assertVerbs(role, crGroup, "minimalimages/status", "get", "update", "patch");
-        assertVerbs(role, crGroup, "minimalimages/finalizers", "update");
-        assertVerbs(role, "", "pods", "get", "list", "watch", "create", "delete", "patch", "update");
-        assertVerbs(role, "", "configmaps", "get", "list", "watch", "create", "delete", "patch", "update");
-        assertVerbs(role, "", "pods/log", "get");
-        assertVerbs(role, "", "events", "create", "patch");
-        assertVerbs(role, "", "persistentvolumeclaims", "get");
-        // the smoke test's NetworkPolicy: created (by a server-side apply PATCH, as JOSDK creates with SSA; the real
-        // cluster refused it without patch) and deleted, never updated
-        assertThat(verbs(role.getRules(), "networking.k8s.io", "networkpolicies"))
-                .containsExactlyInAnyOrder("get", "list", "watch", "create", "patch", "delete");
-        assertVerbs(role, "apiextensions.k8s.io", "customresourcedefinitions", "get", "list");
-        // read-only where it must be
-        assertThat(verbs(role.getRules(), "", "persistentvolumeclaims")).containsExactly("get");
-        assertThat(verbs(role.getRules(), "apiextensions.k8s.io", "customresourcedefinitions"))
-                .containsExactlyInAnyOrder("get", "list");
-        assertThat(role.getRules()).noneMatch(r -> r.getVerbs().contains("*") || r.getResources().contains("*")
-                || r.getApiGroups().contains("*"));
-    }
-
-    /** Secrets: read only (pre-flight of the Secrets a spec names, Secret events, the git-hosts annotation). */
-    static void assertSecretsRule(List<PolicyRule> rules, String what) {
-        assertThat(verbs(rules, "", "secrets")).as(what).containsExactlyInAnyOrder("get", "list", "watch");
+    /**
+     * Exactly the operator's table (OperatorPermissions): every resource with exactly its verbs, nothing more (no
+     * create/delete on MinimalImages, no update on pods or ConfigMaps), no wildcards.
+     */
+    static void assertOperatorRules(List<PolicyRule> rules, String what) {
+        Map<String, Set<String>> granted = new java.util.TreeMap<>();
+        for (PolicyRule rule : rules) {
+            assertThat(rule.getVerbs()).as(what + ": no wildcard verbs").doesNotContain("*");
+            assertThat(rule.getResources()).as(what + ": no wildcard resources").doesNotContain("*");
+            assertThat(rule.getApiGroups()).as(what + ": no wildcard groups").doesNotContain("*");
+            assertThat(rule.getResourceNames()).as(what + ": no resource names").isNullOrEmpty();
+            for (String group : rule.getApiGroups()) {
+                for (String resource : rule.getResources()) {
+                    granted.computeIfAbsent((group.isEmpty() ? "core" : group) + "/" + resource,
+                            k -> new java.util.TreeSet<>()).addAll(rule.getVerbs());
+                }
+            }
+        }
+        assertEquals(OperatorPermissions.byResource(OperatorPermissions.IN_A_WATCHED_NAMESPACE), granted, what);
     }
 
     /** Leases in the release namespace only, for leader election. */
@@ -439,9 +454,9 @@ public class HelmChartTest {
                 .findFirst().orElseThrow(() -> new AssertionError("no leader-election Role"));
         assertEquals(NAMESPACE, role.getMetadata().getNamespace());
         assertThat(role.getRules()).singleElement().satisfies(rule -> {
-            assertEquals(List.of("coordination.k8s.io"), rule.getApiGroups());
-            assertEquals(List.of("leases"), rule.getResources());
-            assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "create", "update", "patch");
+            assertEquals(List.of(OperatorPermissions.LEADER_ELECTION.group()), rule.getApiGroups());
+            assertEquals(List.of(OperatorPermissions.LEADER_ELECTION.resource()), rule.getResources());
+            assertThat(rule.getVerbs()).containsExactlyInAnyOrderElementsOf(OperatorPermissions.LEADER_ELECTION.verbs());
         });
         RoleBinding binding = r.all(RoleBinding.class).stream()
                 .filter(b -> b.getRoleRef().getName().equals(role.getMetadata().getName())).findFirst().orElseThrow();
@@ -463,16 +478,6 @@ public class HelmChartTest {
                         tuple("TCP", 53));
         assertEquals("kube-system", dns.getTo().get(0).getNamespaceSelector().getMatchLabels()
                 .get("kubernetes.io/metadata.name"));
-    }
-
-    static void assertVerbs(ClusterRole role, String group, String resource, String... expected) {
-        assertThat(verbs(role.getRules(), group, resource)).as("verbs on %s/%s", group, resource).contains(expected);
-    }
-
-    static Set<String> verbs(List<PolicyRule> rules, String group, String resource) {
-        return rules.stream()
-                .filter(r -> r.getApiGroups().contains(group) && r.getResources().contains(resource))
-                .map(PolicyRule::getVerbs).flatMap(List::stream).collect(Collectors.toSet());
     }
 
     static Properties applicationProperties() throws IOException {

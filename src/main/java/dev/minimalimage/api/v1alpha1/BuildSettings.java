@@ -7,6 +7,9 @@ import java.util.TreeMap;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
+import dev.minimalimage.api.v1alpha1.CoreTypeSchemas.ResourceRequirementsSchema;
+import dev.minimalimage.api.v1alpha1.CoreTypeSchemas.TolerationSchema;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
@@ -52,12 +55,14 @@ public class BuildSettings {
             + " private git server or registry with its own CA; overrides the operator-wide bundle.")
     private CaBundle caBundle;
 
+    @SchemaFrom(type = ResourceRequirementsSchema.class)
     @JsonPropertyDescription("CPU and memory requests/limits of each builder container.")
     private ResourceRequirements resources;
 
     @JsonPropertyDescription("Node selector for the builder pod.")
     private Map<String, String> nodeSelector = new TreeMap<>();
 
+    @SchemaFrom(type = TolerationSchema[].class)
     @JsonPropertyDescription("Tolerations for the builder pod.")
     private List<Toleration> tolerations = new ArrayList<>();
 

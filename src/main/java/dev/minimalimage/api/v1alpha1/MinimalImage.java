@@ -1,5 +1,6 @@
 package dev.minimalimage.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
@@ -10,6 +11,11 @@ import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
 
 /** A program built from source into a FROM-scratch image: `kubectl apply` in, digest + size + link verdict out. */
+@JsonClassDescription("A program built from source into a FROM-scratch container image. The operator compiles"
+        + " spec.source with the spec.language preset in a builder pod, verifies by parsing its ELF that the binary"
+        + " runs without a distribution (static, or bundled with its loader and libraries), packs it into an image"
+        + " of that file alone, pushes it to spec.image.name and writes the digest, the size and the link verdict"
+        + " into status. Short name: mimg.")
 @Group(MinimalImage.GROUP)
 @Version(MinimalImage.VERSION)
 @ShortNames("mimg")

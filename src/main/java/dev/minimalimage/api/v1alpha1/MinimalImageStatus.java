@@ -6,6 +6,8 @@ import java.util.List;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
+import dev.minimalimage.api.v1alpha1.CoreTypeSchemas.ConditionSchema;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.kubernetes.api.model.Condition;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -17,6 +19,7 @@ public class MinimalImageStatus {
     private Long observedGeneration;
     @JsonPropertyDescription("Queued (waiting for a build slot), Pending, Building, Succeeded or Failed.")
     private Phase phase;
+    @SchemaFrom(type = ConditionSchema[].class)
     @JsonPropertyDescription("Ready plus one condition per stage: SourceFetched, Compiled, LinkVerified, Pushed; and SmokeTested"
             + " when spec.verify.smokeTest is set.")
     private List<Condition> conditions = new ArrayList<>();
