@@ -88,7 +88,8 @@ public class Language {
     @Size(max = 256)
     @Pattern("^[A-Za-z0-9_.+/:-]+$")
     @ValidationRule(value = "!self.startsWith('-')", message = "buildTarget must not start with '-'")
-    @JsonPropertyDescription("C and C++: the make, CMake or Meson target to build (default: the project's default).")
+    @JsonPropertyDescription("C and C++: the make, CMake or Meson target to build (default: what produces executable when"
+            + " it is set, else the project's default).")
     private String buildTarget;
 
     @Size(max = 1024)
@@ -97,8 +98,9 @@ public class Language {
             message = "executable must not contain '..'")
     @JsonPropertyDescription("The produced executable: its path relative to the directory the build ran in (the copy"
             + " of the context directory; for CMake and Meson their build directory), or for Rust a bin target name."
-            + " Default: the one new ELF executable of the build (Rust: the one bin target). Not its name in the image:"
-            + " that is binaryName.")
+            + " Default: the one new ELF executable of the build (Rust: the one bin target). C and C++ without"
+            + " buildTarget: only what produces it is built (the CMake or Meson target, the Makefile's rule). Not its"
+            + " name in the image: that is binaryName.")
     private String executable;
 
     @Pattern("^[A-Za-z0-9._-]{1,128}$")
