@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.Set;
 
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
+import dev.minimalimage.api.v1alpha1.MinimalImageStatus.Phase;
+import dev.minimalimage.planning.BuildPlan;
 
 /**
  * Builder pods per set of inputs: the first attempt, and one more after each recoverable fault (a pod evicted,
@@ -47,5 +49,30 @@ final class Attempts {
     static Duration backoff(int failed, Duration base) {
         Duration wait = base.multipliedBy(1L << Math.min(16, Math.max(0, failed - 1)));
         return wait.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait;
+    }
+
+    /**
+     * Whether attempt {@code attempt}'s builder pod should be created: never again for inputs that already finished
+     * (success or failure, also after a restart: the status remembers the input hash), not while a retry waits out its
+     * back-off, and not for a pod that vanished until the status has recorded that (the next attempt then starts).
+     */
+    static boolean podWanted(MinimalImageStatus status, BuildPlan plan, int attempt, Instant now) {
+        return needed(status, plan.inputsHash(), now) && !vanished(status, plan, attempt);
+    }
+
+    static boolean needed(MinimalImageStatus status, String inputsHash, Instant now) {
+        if (status == null || !inputsHash.equals(status.getBuildHash())) {
+            return true;
+        }
+        if (status.getPhase() == Phase.Succeeded || status.getPhase() == Phase.Failed) {
+            return false;
+        }
+        return !retryScheduled(status) || retryDue(status, now);
+    }
+
+    /** The current attempt's pod existed (its uid is on record) and is gone. */
+    static boolean vanished(MinimalImageStatus status, BuildPlan plan, int attempt) {
+        return status != null && plan.inputsHash().equals(status.getBuildHash()) && status.getBuilderPodUid() != null
+                && plan.podName(attempt).equals(status.getBuilderPod());
     }
 }

@@ -1,9 +1,6 @@
 package dev.minimalimage.operator;
 
 import dev.minimalimage.api.v1alpha1.MinimalImage;
-import java.time.Instant;
-
-import dev.minimalimage.planning.BuildPlan;
 import dev.minimalimage.planning.BuilderLayout;
 import dev.minimalimage.planning.BuilderPodFactory;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -29,9 +26,8 @@ public class BuilderPod extends KubernetesDependentResource<Pod, MinimalImage>
 
     @Override
     protected Pod desired(MinimalImage resource, Context<MinimalImage> context) {
-        BuildPlan plan = Plans.require(resource);
+        WorkflowInput input = WorkflowInput.of(context);
         return new BuilderPodFactory(OperatorSettings.images(), OperatorSettings.builderImagePullSecrets(),
-                OperatorSettings.caBundle().orElse(null)).create(resource, plan,
-                Attempts.current(resource.getStatus(), plan.inputsHash(), Instant.now()));
+                OperatorSettings.caBundle().orElse(null)).create(resource, input.requirePlan(), input.attempt());
     }
 }

@@ -3,7 +3,6 @@ package dev.minimalimage.operator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,9 +26,6 @@ import io.fabric8.kubernetes.api.model.PodStatus;
 final class PodInspector {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> PULL_FAILURES = Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName",
-            "ErrImageNeverPull");
-    private static final Set<String> CONFIG_FAILURES = Set.of("CreateContainerConfigError", "CreateContainerError");
     private static final int MAX_ERROR_LINES = 8;
 
     private PodInspector() {
@@ -45,13 +41,13 @@ final class PodInspector {
         String namespace = pod.getMetadata().getNamespace();
         // a push the package step recorded stands: a deadline or an eviction that comes after it changes nothing
         boolean pushed = pushRecorded(status);
-        if (!pushed && "DeadlineExceeded".equals(status.getReason())) {
+        if (!pushed && KubeletReasons.DEADLINE_EXCEEDED.equals(status.getReason())) {
             String step = runningStep(status);
             return failure(stages, stageOf(step), Reasons.TIMEOUT, "build exceeded its timeout of "
                     + pod.getSpec().getActiveDeadlineSeconds() + "s in step " + step + "; pod " + podName
                     + " was stopped. " + logsHint(namespace, podName, step), null);
         }
-        if (!pushed && "Evicted".equals(status.getReason())) {
+        if (!pushed && KubeletReasons.EVICTED.equals(status.getReason())) {
             String step = runningStep(status);
             return failure(stages, stageOf(step), Reasons.EVICTED, "pod " + podName + " was evicted during step "
                     + step + ": " + status.getMessage(), null);
@@ -60,14 +56,15 @@ final class PodInspector {
         for (ContainerStatus container : steps(status)) {
             String step = container.getName();
             ContainerStateWaiting waiting = container.getState() == null ? null : container.getState().getWaiting();
-            if (waiting != null && PULL_FAILURES.contains(waiting.getReason())) {
+            KubeletReasons.Waiting wait = KubeletReasons.Waiting.of(waiting == null ? null : waiting.getReason());
+            if (wait.pullFailure()) {
                 String reason = BuilderLayout.COMPILE_CONTAINER.equals(step) ? Reasons.TOOLCHAIN_IMAGE_PULL_FAILED
                         : Reasons.BUILDER_IMAGE_PULL_FAILED;
                 return failure(stages, stageOf(step), reason, "cannot pull image " + container.getImage()
                         + " for step " + step + " of pod " + podName + ": " + waiting.getReason()
                         + (waiting.getMessage() == null ? "" : " (" + waiting.getMessage() + ")"), null);
             }
-            if (waiting != null && CONFIG_FAILURES.contains(waiting.getReason())) {
+            if (wait == KubeletReasons.Waiting.CANNOT_CREATE) {
                 return failure(stages, stageOf(step), Reasons.CONFIGURATION_ERROR, "step " + step + " of pod "
                         + podName + " cannot start: " + waiting.getMessage(), null);
             }
@@ -75,7 +72,7 @@ final class PodInspector {
             if (done == null) {
                 continue;
             }
-            if ("OOMKilled".equals(done.getReason())) {
+            if (KubeletReasons.OOM_KILLED.equals(done.getReason())) {
                 return failure(stages, stageOf(step), Reasons.OUT_OF_MEMORY, "step " + step + " of pod " + podName
                         + " ran out of memory (OOMKilled); raise spec.build.resources.limits.memory. "
                         + logsHint(namespace, podName, step), null);

@@ -55,8 +55,6 @@ public final class Reasons {
     public static final String EVICTED = "Evicted";
     public static final String TOOLCHAIN_IMAGE_PULL_FAILED = "ToolchainImagePullFailed";
     public static final String BUILDER_IMAGE_PULL_FAILED = "BuilderImagePullFailed";
-    static final java.util.Set<String> PULL_FAILURES = java.util.Set.of(TOOLCHAIN_IMAGE_PULL_FAILED,
-            BUILDER_IMAGE_PULL_FAILED);
     public static final String CONFIGURATION_ERROR = "PodConfigurationError";
     public static final String BUILDER_POD_LOST = "BuilderPodLost";
     public static final String RESULT_UNREADABLE = "ResultUnreadable";
@@ -84,5 +82,17 @@ public final class Reasons {
     public static final String EVENT_INVALID_SPEC = "InvalidSpec";
 
     private Reasons() {
+    }
+
+    /**
+     * A failure whose builder pod would only hold a node's (or the quota's) room: an image pull that failed, or a pod
+     * that never started. The reconciler deletes that pod; the verdict stays in the status.
+     */
+    static boolean podHeldInVain(String reason) {
+        return switch (reason) {
+            case TOOLCHAIN_IMAGE_PULL_FAILED, BUILDER_IMAGE_PULL_FAILED, UNSCHEDULABLE, VOLUME_MOUNT_FAILED,
+                    POD_NOT_STARTED -> true;
+            default -> false;
+        };
     }
 }

@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Supplier;
 
 import dev.minimalimage.planning.BuilderLayout;
@@ -43,15 +42,6 @@ final class SmokeInspector {
     record Budget(Duration start, Duration pull) {
     }
 
-    /** The kubelet retries these by itself: a registry's 429 or a short outage heals within the pull budget. */
-    private static final Set<String> PULL_RETRIED = Set.of("ErrImagePull", "ImagePullBackOff");
-    /** These never heal in the same pod. */
-    private static final Set<String> PULL_REFUSED = Set.of("InvalidImageName", "ErrImageNeverPull");
-    private static final Set<String> CANNOT_CREATE = Set.of("CreateContainerError", "CreateContainerConfigError",
-            "RunContainerError");
-    /** How runc / containerd and dockershim report a process that could not be started. */
-    private static final Set<String> CANNOT_RUN = Set.of("StartError", "ContainerCannotRun");
-
     private static final String PATTERN_FIELD = "spec.verify.smokeTest.outputPattern";
 
     private SmokeInspector() {
@@ -74,17 +64,17 @@ final class SmokeInspector {
         if (stuck.isPresent()) {
             return stuck.get();
         }
-        if (done != null && CANNOT_RUN.contains(done.getReason())) {
+        if (done != null && KubeletReasons.CANNOT_RUN.contains(done.getReason())) {
             return neverRan(done, pod);
         }
-        if ("DeadlineExceeded".equals(status.getReason()) && !programStarted(container)) {
+        if (KubeletReasons.DEADLINE_EXCEEDED.equals(status.getReason()) && !programStarted(container)) {
             // activeDeadlineSeconds counts from the pod's start, so a slow pull or creation can spend it all
             return failed(Reasons.SMOKE_TEST_CANNOT_START, "the " + where + " reached its deadline ("
                     + "spec.verify.smokeTest.timeout, " + test.timeoutSeconds() + "s, counted from the pod's start)"
                     + " before the program started" + waitingNote(waiting) + ". " + describeHint(pod), null, null,
                     null);
         }
-        if ("DeadlineExceeded".equals(status.getReason())) {
+        if (KubeletReasons.DEADLINE_EXCEEDED.equals(status.getReason())) {
             String output = output(done, logs);
             return failed(Reasons.SMOKE_TEST_TIMEOUT, "the program did not exit within spec.verify.smokeTest.timeout ("
                     + test.timeoutSeconds() + "s); the " + where + " was stopped. " + logsHint(pod)
@@ -135,10 +125,11 @@ final class SmokeInspector {
     /** A container the kubelet cannot pull or create: its verdict, or empty for an ordinary wait. */
     private static Optional<Verdict> stuck(Pod pod, ContainerStatus container, ContainerStateWaiting waiting,
             Budget budget, Instant now) {
-        if (PULL_RETRIED.contains(waiting.getReason()) || PULL_REFUSED.contains(waiting.getReason())) {
+        KubeletReasons.Waiting wait = KubeletReasons.Waiting.of(waiting.getReason());
+        if (wait.pullFailure()) {
             return Optional.of(pullFailing(pod, container, waiting, budget, now));
         }
-        if (CANNOT_CREATE.contains(waiting.getReason())) {
+        if (wait == KubeletReasons.Waiting.CANNOT_CREATE) {
             return Optional.of(failed(Reasons.SMOKE_TEST_CANNOT_START, "the " + where(pod) + " cannot start: "
                     + waiting.getReason() + kubeletSays(waiting.getMessage()) + ". " + describeHint(pod), null, null,
                     null));
@@ -158,7 +149,7 @@ final class SmokeInspector {
         String created = pod.getMetadata().getCreationTimestamp();
         Instant giveUp = created == null ? now : Instant.parse(created).plus(budget.pull());
         boolean podEnded = pod.getStatus() != null && "Failed".equals(pod.getStatus().getPhase());
-        if (PULL_REFUSED.contains(waiting.getReason()) || podEnded) {
+        if (KubeletReasons.Waiting.of(waiting.getReason()) == KubeletReasons.Waiting.PULL_REFUSED || podEnded) {
             return failed(Reasons.SMOKE_TEST_IMAGE_PULL_FAILED, what + ". " + describeHint(pod), null, null, null);
         }
         if (!now.isBefore(giveUp)) {

@@ -70,7 +70,7 @@ final class StartCheck {
         String limit = " within spec.build.startTimeout (" + startTimeout.toSeconds() + "s)";
         Optional<PodCondition> unschedulable = (pod.getStatus() == null ? List.<PodCondition>of()
                 : Objects.requireNonNullElse(pod.getStatus().getConditions(), List.<PodCondition>of())).stream()
-                .filter(c -> "PodScheduled".equals(c.getType()) && "False".equals(c.getStatus())).findFirst();
+                .filter(c -> KubeletReasons.POD_SCHEDULED.equals(c.getType()) && "False".equals(c.getStatus())).findFirst();
         if (unschedulable.isPresent()) {
             return Optional.of(new NotStarted(Reasons.UNSCHEDULABLE, role + " " + name + " was not scheduled" + limit
                     + ": " + unschedulable.get().getMessage()));

@@ -32,6 +32,27 @@ final class Timers {
     }
 
     /**
+     * When to reconcile again after writing {@code written} for what was {@code seen}: soon when the workflow must run
+     * again (a pod held back for its source ConfigMap, whose create sends no event; a smoke-test pod now wanted), else
+     * the earliest silent deadline, or none.
+     */
+    static Optional<Duration> next(Observation seen, MinimalImageStatus written) {
+        Optional<BuildPlan> plan = seen.plan();
+        boolean smokePending = seen.smokePod().isEmpty()
+                && plan.filter(p -> Decision.smokeTestRunning(written, p)).isPresent();
+        if (seen.sourcePending() || smokePending) {
+            return Optional.of(SOURCE_RECHECK);
+        }
+        Optional<Duration> nextPoll = seen.pollInterval()
+                .map(interval -> Duration.between(seen.now(), BranchFollower.nextPoll(written, interval)));
+        Optional<Instant> smokeDeadline = plan.filter(p -> Decision.smokeTestRunning(written, p))
+                .flatMap(p -> seen.smokePod().flatMap(pod -> SmokeInspector.nextDeadline(pod, p.smokeTest(),
+                        Decision.smokeBudget(p), seen.now())));
+        return next(seen.problem().isPresent(), written, plan.orElse(null), seen.builderPod(), seen.now(), nextPoll,
+                smokeDeadline);
+    }
+
+    /**
      * {@code smokeDeadline}: when an undecided smoke test's verdict changes with no event to mark it (a server's
      * deadline, the end of the smoke-test pod's start or pull budget).
      */

@@ -6,10 +6,8 @@ import static dev.minimalimage.operator.MinimalImageReconcilerTest.success;
 import static dev.minimalimage.operator.MinimalImageReconcilerTest.terminated;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
@@ -36,8 +34,7 @@ class SmokeTestBudgetTest {
 
     static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
 
-    final StatusAggregator aggregator = new StatusAggregator(Clock.fixed(NOW, ZoneOffset.UTC), 3,
-            Duration.ofSeconds(10));
+    final Decision decision = new Decision(3, Duration.ofSeconds(10));
     final MinimalImage resource = Resources.helloC("app", "registry.example/app:1");
     final BuildPlan plan;
 
@@ -88,8 +85,8 @@ class SmokeTestBudgetTest {
                 .withCreationTimestamp(NOW.minusSeconds(300).toString()).endMetadata()
                 .withNewStatus().withPhase("Succeeded").withInitContainerStatuses(terminated("compile", 0, null))
                 .withContainerStatuses(terminated("package", 0, success().toJson())).endStatus().build();
-        return aggregator.compute(resource, plan, Optional.of(builder), Optional::empty, Optional.of(smokePod),
-                Optional::empty);
+        return Observations.status(decision, Observations.of(resource, plan, NOW, Optional.of(builder),
+                Optional.of(smokePod)));
     }
 
     Pod smokePod(int ageSeconds, PodStatus status) {

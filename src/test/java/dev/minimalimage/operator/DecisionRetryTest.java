@@ -2,10 +2,8 @@ package dev.minimalimage.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
@@ -23,17 +21,17 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 
-/** The aggregator's pull budget and retry schedule at a fixed instant: no Quarkus, no API server. */
-class StatusAggregatorRetryTest {
+/** The decision's pull budget and retry schedule at a fixed instant: no Quarkus, no API server. */
+class DecisionRetryTest {
 
     static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
     static final Duration BACKOFF = Duration.ofSeconds(10);
 
-    final StatusAggregator aggregator = new StatusAggregator(Clock.fixed(NOW, ZoneOffset.UTC), 3, BACKOFF);
+    final Decision decision = new Decision(3, BACKOFF);
     final MinimalImage resource = Resources.helloC("app", "registry.example/app:1");
     final BuildPlan plan;
 
-    StatusAggregatorRetryTest() throws Exception {
+    DecisionRetryTest() throws Exception {
         resource.getMetadata().setNamespace("ns");
         plan = new BuildPlanner(ToolchainImages.DEFAULTS).plan(resource);
     }
@@ -89,10 +87,10 @@ class StatusAggregatorRetryTest {
         assertThat(Attempts.backoff(64, BACKOFF)).isEqualTo(Duration.ofMinutes(5)); // no overflow
         assertThat(Attempts.backoff(1, Duration.ofMinutes(10))).isEqualTo(Duration.ofMinutes(5));
 
-        StatusAggregator fiveAttempts = new StatusAggregator(Clock.fixed(NOW, ZoneOffset.UTC), 5, BACKOFF);
+        Decision fiveAttempts = new Decision(5, BACKOFF);
         resource.setStatus(previous(2, null));
-        MinimalImageStatus second = fiveAttempts.compute(resource, plan, Optional.of(pod(plan.podName(2), evicted())),
-                Optional::empty);
+        MinimalImageStatus second = Observations.status(fiveAttempts, Observations.of(resource, plan, NOW,
+                Optional.of(pod(plan.podName(2), evicted())), Optional.empty()));
         assertThat(ready(second).getMessage()).startsWith("retrying in 20s after Evicted (attempt 2 of 5)");
         assertThat(second.getNextAttemptTime()).isEqualTo(NOW.plusSeconds(20).toString());
     }
@@ -110,7 +108,8 @@ class StatusAggregatorRetryTest {
     }
 
     MinimalImageStatus compute(String podName, PodStatus podStatus) {
-        return aggregator.compute(resource, plan, Optional.of(pod(podName, podStatus)), Optional::empty);
+        return Observations.status(decision, Observations.of(resource, plan, NOW, Optional.of(pod(podName, podStatus)),
+                Optional.empty()));
     }
 
     /** The status a reconcile wrote while attempt {@code attempt}'s pod was building. */
