@@ -34,7 +34,7 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
 /**
  * The reconciler against the Fabric8 mock API server (CRUD mode), the one stand-in. Pod status is written by the
- * test the way a kubelet would report it; the end-to-end suite runs the pods for real.
+ * test the way a kubelet would report it; the real-cluster tier (ClusterIT) runs the pods for real.
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
