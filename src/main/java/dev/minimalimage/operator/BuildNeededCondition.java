@@ -1,6 +1,7 @@
 package dev.minimalimage.operator;
 
 import dev.minimalimage.api.v1alpha1.MinimalImage;
+import dev.minimalimage.operator.cluster.BuildSlots;
 import dev.minimalimage.planning.BuildPlan;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -10,7 +11,7 @@ import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 
 /**
  * Whether the current attempt's builder pod should exist ({@link WorkflowInput#podWanted}, decided by the reconcile),
- * and a new pod only once its source ConfigMap is in the cache, the {@link Preflight} checks passed and a build slot
+ * and a new pod only once its source ConfigMap is in the cache, the {@link dev.minimalimage.operator.cluster.Preflight} checks passed and a build slot
  * is free (the reconciler reports why not).
  */
 public class BuildNeededCondition implements Condition<Pod, MinimalImage> {

@@ -14,7 +14,7 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
  * The builder pod of the current inputs. Create-only: pods are immutable and a new input hash means a new pod
  * name, so there is never anything to update. Deliberately not a Deleter (nor GarbageCollected, which is one): when
  * the build is done the precondition turns false and JOSDK would delete the pod, losing its logs; retention is
- * {@link PodRetention}'s job. The pod goes with the resource through its controller owner reference.
+ * {@link dev.minimalimage.operator.cluster.PodRetention}'s job. The pod goes with the resource through its controller owner reference.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = BuilderLayout.SELECTOR))
 public class BuilderPod extends KubernetesDependentResource<Pod, MinimalImage>

@@ -12,6 +12,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus.Phase;
+import dev.minimalimage.operator.cluster.BuildEvents;
+import dev.minimalimage.operator.cluster.BuildMetrics;
+import dev.minimalimage.operator.cluster.BuildSlots;
+import dev.minimalimage.operator.cluster.PodRetention;
+import dev.minimalimage.operator.cluster.StatusWrite;
+import dev.minimalimage.operator.status.ApiFailures;
+import dev.minimalimage.operator.status.Attempts;
+import dev.minimalimage.operator.status.BranchPoll;
+import dev.minimalimage.operator.status.BuildState;
+import dev.minimalimage.operator.status.Conditions;
+import dev.minimalimage.operator.status.Decision;
+import dev.minimalimage.operator.status.Observation;
+import dev.minimalimage.operator.status.Reasons;
+import dev.minimalimage.operator.status.StatusRenderer;
+import dev.minimalimage.operator.status.Timers;
 import dev.minimalimage.planning.BuildPlan;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -105,7 +120,7 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
             return;
         }
         announce(resource, before, after);
-        seen.poll().map(BranchFollower.Poll::failure).filter(failure -> after.getTrackedCommit() != null)
+        seen.poll().map(BranchPoll::failure).filter(failure -> after.getTrackedCommit() != null)
                 .ifPresent(failure -> events.warning(resource, Reasons.SOURCE_POLL_FAILED, failure));
         StatusWrite.replace(resource, context, after);
     }

@@ -12,6 +12,15 @@ import org.jboss.logging.Logger;
 
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
+import dev.minimalimage.operator.cluster.BranchFollower;
+import dev.minimalimage.operator.cluster.BuildSlots;
+import dev.minimalimage.operator.cluster.Preflight;
+import dev.minimalimage.operator.status.Attempts;
+import dev.minimalimage.operator.status.BranchPoll;
+import dev.minimalimage.operator.status.KubeletReasons;
+import dev.minimalimage.operator.status.Observation;
+import dev.minimalimage.operator.status.PollSchedule;
+import dev.minimalimage.operator.status.PreflightProblem;
 import dev.minimalimage.planning.BuildPlan;
 import dev.minimalimage.planning.BuilderLayout;
 import dev.minimalimage.planning.InvalidSpecException;
@@ -41,17 +50,17 @@ final class Observer {
 
     Observation observe(MinimalImage resource, Context<MinimalImage> context, Instant now) {
         Planned first = Planned.of(resource);
-        Supplier<Optional<Preflight.Problem>> preflight = Observation.once(() -> first.plan()
-                .flatMap(plan -> Preflight.check(client, resource, plan)));
-        Optional<BranchFollower.Poll> poll = pollIfDue(resource, first, preflight, now);
+        Supplier<Optional<PreflightProblem>> preflight = Observation.once(() -> first.plan()
+                .flatMap(plan -> Preflight.check(client, resource, plan, OperatorSettings.caBundle())));
+        Optional<BranchPoll> poll = pollIfDue(resource, first, preflight, now);
         Planned planned = atPolledCommit(resource, first, poll);
         Optional<BuildPlan> plan = planned.plan();
         MinimalImageStatus previous = resource.getStatus();
         int attempt = plan.map(p -> Attempts.current(previous, p.inputsHash(), now)).orElse(1);
         boolean podWanted = plan.filter(p -> Attempts.podWanted(previous, p, attempt, now)).isPresent();
         boolean starting = podWanted && plan.flatMap(p -> builderPod(context, p.podName(attempt))).isEmpty();
-        Optional<Preflight.Problem> problem = starting ? preflight.get() : Optional.empty();
-        boolean headKnown = BranchFollower.interval(resource).isEmpty() || trackedCommit(previous, poll) != null;
+        Optional<PreflightProblem> problem = starting ? preflight.get() : Optional.empty();
+        boolean headKnown = PollSchedule.interval(resource).isEmpty() || trackedCommit(previous, poll) != null;
         new WorkflowInput(plan, attempt, podWanted && headKnown, problem, now).handTo(context);
         context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow()
                 .throwAggregateExceptionIfErrorsPresent();
@@ -82,11 +91,11 @@ final class Observer {
      * Looks up the followed branch's head when its interval has passed, but only once the pre-flight checks pass:
      * the git Secret's credentials go to no host its git-hosts annotation does not name.
      */
-    private Optional<BranchFollower.Poll> pollIfDue(MinimalImage resource, Planned planned,
-            Supplier<Optional<Preflight.Problem>> preflight, Instant now) {
-        Optional<Duration> interval = BranchFollower.interval(resource);
+    private Optional<BranchPoll> pollIfDue(MinimalImage resource, Planned planned,
+            Supplier<Optional<PreflightProblem>> preflight, Instant now) {
+        Optional<Duration> interval = PollSchedule.interval(resource);
         if (planned.plan().isEmpty() || interval.isEmpty()
-                || now.isBefore(BranchFollower.nextPoll(resource.getStatus(), interval.get()))) {
+                || now.isBefore(PollSchedule.nextPoll(resource.getStatus(), interval.get()))) {
             return Optional.empty();
         }
         return preflight.get().isEmpty() ? Optional.of(follower.poll(client, resource, now)) : Optional.empty();
@@ -97,8 +106,8 @@ final class Observer {
      * The planner reads the tracked commit from the resource's status: it gets a copy of the resource whose status
      * holds only that commit (an input for the planner, not a status anyone writes).
      */
-    private static Planned atPolledCommit(MinimalImage resource, Planned first, Optional<BranchFollower.Poll> poll) {
-        String polled = poll.map(BranchFollower.Poll::commit).orElse(null);
+    private static Planned atPolledCommit(MinimalImage resource, Planned first, Optional<BranchPoll> poll) {
+        String polled = poll.map(BranchPoll::commit).orElse(null);
         MinimalImageStatus previous = resource.getStatus();
         if (polled == null || previous != null && polled.equals(previous.getTrackedCommit())) {
             return first;
@@ -112,8 +121,8 @@ final class Observer {
         return Planned.of(atHead);
     }
 
-    private static String trackedCommit(MinimalImageStatus previous, Optional<BranchFollower.Poll> poll) {
-        String polled = poll.map(BranchFollower.Poll::commit).orElse(null);
+    private static String trackedCommit(MinimalImageStatus previous, Optional<BranchPoll> poll) {
+        String polled = poll.map(BranchPoll::commit).orElse(null);
         return polled != null ? polled : previous == null ? null : previous.getTrackedCommit();
     }
 

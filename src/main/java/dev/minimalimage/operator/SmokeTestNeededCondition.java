@@ -1,6 +1,7 @@
 package dev.minimalimage.operator;
 
 import dev.minimalimage.api.v1alpha1.MinimalImage;
+import dev.minimalimage.operator.status.Decision;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 import dev.minimalimage.api.v1alpha1.MinimalImage;
+import dev.minimalimage.operator.status.PreflightProblem;
 import dev.minimalimage.planning.BuildPlan;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 
@@ -12,10 +13,10 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
  * ({@code @Workflow(explicitInvocation = true)}) and handed over in the context: the plan at the tracked commit,
  * the current attempt, whether its builder pod is wanted, the pre-flight problem, and the reconcile's one {@code now}.
  *
- * @param podWanted a builder pod of {@code attempt} is wanted ({@link Attempts#podWanted}) and, for a followed
+ * @param podWanted a builder pod of {@code attempt} is wanted ({@link dev.minimalimage.operator.status.Attempts#podWanted}) and, for a followed
  *        branch, the head to build is known
  */
-record WorkflowInput(Optional<BuildPlan> plan, int attempt, boolean podWanted, Optional<Preflight.Problem> problem,
+record WorkflowInput(Optional<BuildPlan> plan, int attempt, boolean podWanted, Optional<PreflightProblem> problem,
         Instant now) {
 
     private static final String KEY = WorkflowInput.class.getName();
