@@ -16,6 +16,14 @@ import io.fabric8.kubernetes.api.model.ConditionBuilder;
 public final class Conditions {
 
     public static final String READY = "Ready";
+    /**
+     * kstatus's abnormal-true conditions, beside Ready so that Flux and other kstatus readers see a build in progress as
+     * InProgress and a terminal failure as Failed (without them a MinimalImage reads as Current whatever its phase).
+     * True while queued, starting, building, retrying or smoke testing; left out otherwise.
+     */
+    public static final String RECONCILING = "Reconciling";
+    /** True on a terminal failure (phase Failed): nothing changes until the spec, a Secret or the cluster does. */
+    public static final String STALLED = "Stalled";
     /** Only with spec.verify.smokeTest: True when the pushed image passed it. */
     static final String SMOKE_TESTED = "SmokeTested";
 

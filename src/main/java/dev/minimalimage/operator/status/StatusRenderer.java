@@ -54,9 +54,26 @@ public final class StatusRenderer {
         } else {
             throw new IllegalArgumentException("nothing to render for " + state);
         }
+        status.setConditions(withHealth(seen, status.getConditions(), status.getPhase()));
         status.setTrackedCommit(seen.trackedCommit());
         status.setLastPollTime(seen.lastPollTime());
         return status;
+    }
+
+    /**
+     * The conditions with kstatus's Reconciling (a build on its way) or Stalled (a terminal failure) after them, saying
+     * what Ready says; neither once the image is Ready (left out rather than False, as kstatus reads both the same).
+     */
+    private static List<Condition> withHealth(Observation seen, List<Condition> conditions, Phase phase) {
+        List<Condition> all = new ArrayList<>(conditions.stream().filter(c -> !Conditions.RECONCILING.equals(c.getType())
+                && !Conditions.STALLED.equals(c.getType())).toList());
+        Condition ready = all.stream().filter(c -> Conditions.READY.equals(c.getType())).findFirst().orElse(null);
+        if (ready == null || phase == null || phase == Phase.Succeeded) {
+            return all;
+        }
+        String type = phase == Phase.Failed ? Conditions.STALLED : Conditions.RECONCILING;
+        all.add(condition(seen, type, "True", ready.getReason(), ready.getMessage()));
+        return all;
     }
 
     /** Failed with only a Ready condition: no pod was made, nothing of an earlier build is reported. */

@@ -68,6 +68,7 @@ class BuildStateTableTest {
             assertThat(status.getObservedGeneration()).isEqualTo(GENERATION);
             assertThat(status.getConditions()).allSatisfy(c -> assertThat(c.getObservedGeneration())
                     .isEqualTo(GENERATION));
+            assertKstatusHealth(status);
             row.also().accept(status);
         }));
     }
@@ -227,6 +228,27 @@ class BuildStateTableTest {
                             assertThat(s.getTrackedCommit()).isNull();
                             assertThat(s.getLastPollTime()).isNull();
                         }));
+    }
+
+    /**
+     * kstatus (Flux's health): Reconciling True while the build is on its way, Stalled True on a terminal failure,
+     * neither once Ready is True; each says what Ready says.
+     */
+    static void assertKstatusHealth(MinimalImageStatus status) {
+        List<String> types = status.getConditions().stream().map(c -> c.getType()).toList();
+        switch (status.getPhase()) {
+            case Succeeded -> assertThat(types).doesNotContain("Reconciling", "Stalled");
+            case Failed -> {
+                assertThat(types).contains("Stalled").doesNotContain("Reconciling");
+                assertThat(condition(status, "Stalled").getStatus()).isEqualTo("True");
+                assertThat(condition(status, "Stalled").getReason()).isEqualTo(ready(status).getReason());
+            }
+            default -> {
+                assertThat(types).contains("Reconciling").doesNotContain("Stalled");
+                assertThat(condition(status, "Reconciling").getStatus()).isEqualTo("True");
+                assertThat(condition(status, "Reconciling").getMessage()).isEqualTo(ready(status).getMessage());
+            }
+        }
     }
 
     @Test
