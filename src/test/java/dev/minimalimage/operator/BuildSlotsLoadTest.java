@@ -95,7 +95,7 @@ class BuildSlotsLoadTest {
         long t0 = System.nanoTime();
         Map<String, MinimalImage> created = createAll();
         long createdAt = System.nanoTime();
-        Thread kubelet = new Thread(this::kubeletLoop, "stand-in-kubelet");
+        Thread kubelet = new Thread(this::kubeletLoop, "kubelet-loop");
         kubelet.setDaemon(true);
         kubelet.start();
         try {

@@ -76,7 +76,7 @@ public final class StatusRenderer {
         return all;
     }
 
-    /** Failed with only a Ready condition: no pod was made, nothing of an earlier build is reported. */
+    /** Failed with only Ready (and Stalled): no pod was made, nothing of an earlier build is reported. */
     private static MinimalImageStatus refused(Observation seen, String reason, String message) {
         MinimalImageStatus status = fresh(seen);
         status.setPhase(Phase.Failed);
