@@ -1,9 +1,6 @@
 package dev.minimalimage.operator;
 
 import dev.minimalimage.api.v1alpha1.MinimalImage;
-import java.time.Instant;
-
-import dev.minimalimage.planning.BuildPlan;
 import dev.minimalimage.planning.BuilderLayout;
 import dev.minimalimage.planning.BuilderPodFactory;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -17,7 +14,7 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
  * The builder pod of the current inputs. Create-only: pods are immutable and a new input hash means a new pod
  * name, so there is never anything to update. Deliberately not a Deleter (nor GarbageCollected, which is one): when
  * the build is done the precondition turns false and JOSDK would delete the pod, losing its logs; retention is
- * {@link PodRetention}'s job. The pod goes with the resource through its controller owner reference.
+ * {@link dev.minimalimage.operator.cluster.PodRetention}'s job. The pod goes with the resource through its controller owner reference.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = BuilderLayout.SELECTOR))
 public class BuilderPod extends KubernetesDependentResource<Pod, MinimalImage>
@@ -29,9 +26,8 @@ public class BuilderPod extends KubernetesDependentResource<Pod, MinimalImage>
 
     @Override
     protected Pod desired(MinimalImage resource, Context<MinimalImage> context) {
-        BuildPlan plan = Plans.require(resource);
+        WorkflowInput input = WorkflowInput.of(context);
         return new BuilderPodFactory(OperatorSettings.images(), OperatorSettings.builderImagePullSecrets(),
-                OperatorSettings.caBundle().orElse(null)).create(resource, plan,
-                Attempts.current(resource.getStatus(), plan.inputsHash(), Instant.now()));
+                OperatorSettings.caBundle().orElse(null)).create(resource, input.requirePlan(), input.attempt());
     }
 }

@@ -12,6 +12,6 @@ public class InlineSourceCondition implements Condition<ConfigMap, MinimalImage>
     @Override
     public boolean isMet(DependentResource<ConfigMap, MinimalImage> dependent, MinimalImage resource,
             Context<MinimalImage> context) {
-        return Plans.tryPlan(resource).map(plan -> plan.isInline()).orElse(false);
+        return WorkflowInput.of(context).plan().map(plan -> plan.isInline()).orElse(false);
     }
 }

@@ -31,7 +31,7 @@ public class InlineSourceConfigMap extends KubernetesDependentResource<ConfigMap
 
     @Override
     protected ConfigMap desired(MinimalImage resource, Context<MinimalImage> context) {
-        BuildPlan plan = Plans.require(resource);
+        BuildPlan plan = WorkflowInput.of(context).requirePlan();
         return new ConfigMapBuilder()
                 .withNewMetadata()
                     .withName(plan.sourceConfigMapName())

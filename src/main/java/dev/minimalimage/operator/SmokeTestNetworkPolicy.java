@@ -38,7 +38,7 @@ public class SmokeTestNetworkPolicy extends KubernetesDependentResource<NetworkP
         @Override
         public boolean isMet(DependentResource<NetworkPolicy, MinimalImage> dependent, MinimalImage resource,
                 Context<MinimalImage> context) {
-            return Plans.tryPlan(resource).map(plan -> plan.hasSmokeTest()).orElse(false);
+            return WorkflowInput.of(context).plan().map(plan -> plan.hasSmokeTest()).orElse(false);
         }
     }
 }

@@ -27,7 +27,7 @@ public class SmokeTestPod extends KubernetesDependentResource<Pod, MinimalImage>
 
     @Override
     protected Pod desired(MinimalImage resource, Context<MinimalImage> context) {
-        return SmokeTestPods.create(resource, Plans.require(resource), resource.getStatus().getImageRef(),
+        return SmokeTestPods.create(resource, WorkflowInput.of(context).requirePlan(), resource.getStatus().getImageRef(),
                 OperatorSettings.builderImagePullSecrets());
     }
 }

@@ -52,7 +52,7 @@ class BuildSlotsLoadTest {
     static final int RESOURCES = 200;
     static final int SLOTS = 4;
     static final Duration DRAIN_BOUND = Duration.ofMinutes(4);
-    /** How long a pod stays without status, then Running, before the stand-in kubelet moves it on. */
+    /** How long a pod stays without status, then Running, before this test's kubelet loop moves it on. */
     static final long KUBELET_STEP_MILLIS = 150;
     static final String NS = "default";
     static final String RECONCILES = "reconciliations.started";
@@ -95,7 +95,7 @@ class BuildSlotsLoadTest {
         long t0 = System.nanoTime();
         Map<String, MinimalImage> created = createAll();
         long createdAt = System.nanoTime();
-        Thread kubelet = new Thread(this::kubeletLoop, "stand-in-kubelet");
+        Thread kubelet = new Thread(this::kubeletLoop, "kubelet-loop");
         kubelet.setDaemon(true);
         kubelet.start();
         try {
@@ -215,7 +215,7 @@ class BuildSlotsLoadTest {
         }
     }
 
-    /** The stand-in kubelet and the sampler: one pass every 100 ms. */
+    /** The kubelet loop and the sampler: one pass every 100 ms. */
     private void kubeletLoop() {
         while (!Thread.currentThread().isInterrupted()) {
             try {
@@ -231,7 +231,7 @@ class BuildSlotsLoadTest {
 
     private void pass() {
         // resources first: a pod created after this list is then in the pod list below, never the other way round;
-        // the larger list only every third pass, so the stand-in kubelet keeps its pace
+        // the larger list only every third pass, so the kubelet loop keeps its pace
         List<MinimalImage> resources = samples.get() % 3 == 0
                 ? client.resources(MinimalImage.class).inNamespace(NS).list().getItems() : List.of();
         List<Pod> pods = client.pods().inNamespace(NS).withLabelSelector(BuilderLayout.SELECTOR).list().getItems();

@@ -34,11 +34,11 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
 /**
  * The reconciler against the Fabric8 mock API server (CRUD mode), the one stand-in. Pod status is written by the
- * test the way a kubelet would report it; the end-to-end suite runs the pods for real.
+ * test the way a kubelet would report it; the real-cluster tier (ClusterIT) runs the pods for real.
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
-class MinimalImageReconcilerTest {
+public class MinimalImageReconcilerTest {
 
     static final Duration TIMEOUT = Duration.ofSeconds(20);
     static final String NS = "default";
@@ -499,9 +499,9 @@ class MinimalImageReconcilerTest {
                 .filter(e -> name.equals(e.getInvolvedObject().getName())).map(e -> e.getReason()).toList();
     }
 
-    static final String DIGEST = "sha256:" + "ab".repeat(32);
+    public static final String DIGEST = "sha256:" + "ab".repeat(32);
 
-    static BuildResult success() {
+    public static BuildResult success() {
         return BuildResult.success("registry.example/ok@" + DIGEST, DIGEST, 4660, 18432, 17728,
                 new LinkSummary("Static", "musl", "x86-64", null, List.of(), null, List.of(), null, "static"));
     }
@@ -551,22 +551,22 @@ class MinimalImageReconcilerTest {
         });
     }
 
-    static ContainerStatus terminated(String name, int exitCode, String message) {
+    public static ContainerStatus terminated(String name, int exitCode, String message) {
         return new ContainerStatusBuilder().withName(name).withNewState().withNewTerminated().withExitCode(exitCode)
                 .withReason(exitCode == 0 ? "Completed" : "Error").withMessage(message)
                 .withFinishedAt("2026-11-23T10:00:00Z").endTerminated().endState().build();
     }
 
-    static ContainerStatus waiting(String name, String reason) {
+    public static ContainerStatus waiting(String name, String reason) {
         return new ContainerStatusBuilder().withName(name).withNewState().withNewWaiting().withReason(reason)
                 .endWaiting().endState().build();
     }
 
-    static Condition ready(MinimalImageStatus status) {
+    public static Condition ready(MinimalImageStatus status) {
         return condition(status, "Ready");
     }
 
-    static Condition condition(MinimalImageStatus status, String type) {
+    public static Condition condition(MinimalImageStatus status, String type) {
         return status.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElseThrow();
     }
 

@@ -207,6 +207,9 @@ class SmokeTestReconcilerTest {
         create("smoke-none", new SmokeTest(), "registry.example/smoke-none:1");
         Pod builder = awaitPod("smoke-none", "-build-");
         awaitNetworkPolicy("smoke-none", true);
+        // the status write that records the pod comes first: an edit racing it would be refused with a conflict
+        awaitStatus("smoke-none", s -> s.getPhase() == Phase.Building
+                && builder.getMetadata().getName().equals(s.getBuilderPod()));
         // dropping the smoke test keeps the inputs: the same builder pod, no new one
         client.resources(MinimalImage.class).inNamespace(NS).withName("smoke-none")
                 .edit(r -> { r.getSpec().getVerify().setSmokeTest(null); return r; });

@@ -1,0 +1,164 @@
+package dev.minimalimage.operator;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import org.jboss.logging.Logger;
+
+import dev.minimalimage.api.v1alpha1.MinimalImage;
+import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
+import dev.minimalimage.operator.cluster.BranchFollower;
+import dev.minimalimage.operator.cluster.BuildSlots;
+import dev.minimalimage.operator.cluster.Preflight;
+import dev.minimalimage.operator.status.Attempts;
+import dev.minimalimage.operator.status.BranchPoll;
+import dev.minimalimage.operator.status.KubeletReasons;
+import dev.minimalimage.operator.status.Observation;
+import dev.minimalimage.operator.status.PollSchedule;
+import dev.minimalimage.operator.status.PreflightProblem;
+import dev.minimalimage.planning.BuildPlan;
+import dev.minimalimage.planning.BuilderLayout;
+import dev.minimalimage.planning.InvalidSpecException;
+import dev.minimalimage.result.OutputTail;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+
+/**
+ * Gathers one reconcile's {@link Observation}: plans once, checks the pre-flight conditions at most once, polls a
+ * followed branch when due, hands all that to the workflow ({@link WorkflowInput}) and runs it, then reads the pods
+ * the workflow may just have created. Everything the decision needs, and the only reads it makes.
+ */
+final class Observer {
+
+    private static final Logger LOG = Logger.getLogger(Observer.class);
+
+    private final KubernetesClient client;
+    private final BranchFollower follower = new BranchFollower();
+
+    Observer(KubernetesClient client) {
+        this.client = client;
+    }
+
+    Observation observe(MinimalImage resource, Context<MinimalImage> context, Instant now) {
+        Planned first = Planned.of(resource);
+        Supplier<Optional<PreflightProblem>> preflight = Observation.once(() -> first.plan()
+                .flatMap(plan -> Preflight.check(client, resource, plan, OperatorSettings.caBundle())));
+        Optional<BranchPoll> poll = pollIfDue(resource, first, preflight, now);
+        Planned planned = atPolledCommit(resource, first, poll);
+        Optional<BuildPlan> plan = planned.plan();
+        MinimalImageStatus previous = resource.getStatus();
+        int attempt = plan.map(p -> Attempts.current(previous, p.inputsHash(), now)).orElse(1);
+        boolean podWanted = plan.filter(p -> Attempts.podWanted(previous, p, attempt, now)).isPresent();
+        boolean starting = podWanted && plan.flatMap(p -> builderPod(context, p.podName(attempt))).isEmpty();
+        Optional<PreflightProblem> problem = starting ? preflight.get() : Optional.empty();
+        boolean headKnown = PollSchedule.interval(resource).isEmpty() || trackedCommit(previous, poll) != null;
+        new WorkflowInput(plan, attempt, podWanted && headKnown, problem, now).handTo(context);
+        context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow()
+                .throwAggregateExceptionIfErrorsPresent();
+
+        String namespace = resource.getMetadata().getNamespace();
+        Optional<Pod> pod = plan.flatMap(p -> builderPod(context, p.podName(attempt)));
+        Optional<String> smokePodName = plan.filter(BuildPlan::hasSmokeTest).map(BuildPlan::smokePodName);
+        return new Observation(resource, now, poll, plan, planned.invalid(), attempt, problem,
+                plan.map(p -> BuildSlots.INSTANCE.reserved(namespace, p.podName(attempt))).orElse(false),
+                OperatorSettings.maxConcurrentBuilds(), plan.filter(p -> sourceCached(context, p)).isPresent(),
+                pod, smokePodName.flatMap(name -> named(Caches.ownSmokeTestPods(context), name)),
+                Observation.once(() -> pod.flatMap(this::lastMountFailure)),
+                Observation.once(() -> smokePodName.flatMap(name -> smokeTestLog(namespace, name))));
+    }
+
+    /** A plan, or why the spec cannot be planned. */
+    private record Planned(Optional<BuildPlan> plan, String invalid) {
+        static Planned of(MinimalImage resource) {
+            try {
+                return new Planned(Optional.of(Plans.plan(resource)), null);
+            } catch (InvalidSpecException e) {
+                return new Planned(Optional.empty(), e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Looks up the followed branch's head when its interval has passed, but only once the pre-flight checks pass:
+     * the git Secret's credentials go to no host its git-hosts annotation does not name.
+     */
+    private Optional<BranchPoll> pollIfDue(MinimalImage resource, Planned planned,
+            Supplier<Optional<PreflightProblem>> preflight, Instant now) {
+        Optional<Duration> interval = PollSchedule.interval(resource);
+        if (planned.plan().isEmpty() || interval.isEmpty()
+                || now.isBefore(PollSchedule.nextPoll(resource.getStatus(), interval.get()))) {
+            return Optional.empty();
+        }
+        return preflight.get().isEmpty() ? Optional.of(follower.poll(client, resource, now)) : Optional.empty();
+    }
+
+    /**
+     * The plan at the head the poll found, when that differs from the one on record (the commit is a build input).
+     * The planner reads the tracked commit from the resource's status: it gets a copy of the resource whose status
+     * holds only that commit (an input for the planner, not a status anyone writes).
+     */
+    private static Planned atPolledCommit(MinimalImage resource, Planned first, Optional<BranchPoll> poll) {
+        String polled = poll.map(BranchPoll::commit).orElse(null);
+        MinimalImageStatus previous = resource.getStatus();
+        if (polled == null || previous != null && polled.equals(previous.getTrackedCommit())) {
+            return first;
+        }
+        MinimalImageStatus head = new MinimalImageStatus();
+        head.setTrackedCommit(polled);
+        MinimalImage atHead = new MinimalImage();
+        atHead.setMetadata(resource.getMetadata());
+        atHead.setSpec(resource.getSpec());
+        atHead.setStatus(head);
+        return Planned.of(atHead);
+    }
+
+    private static String trackedCommit(MinimalImageStatus previous, Optional<BranchPoll> poll) {
+        String polled = poll.map(BranchPoll::commit).orElse(null);
+        return polled != null ? polled : previous == null ? null : previous.getTrackedCommit();
+    }
+
+    private static Optional<Pod> builderPod(Context<MinimalImage> context, String podName) {
+        return named(Caches.ownBuilderPods(context), podName);
+    }
+
+    private static Optional<Pod> named(List<Pod> pods, String name) {
+        return pods.stream().filter(p -> name.equals(p.getMetadata().getName()))
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null).findFirst();
+    }
+
+    private static boolean sourceCached(Context<MinimalImage> context, BuildPlan plan) {
+        return plan.isInline() && context.getSecondaryResources(ConfigMap.class).stream()
+                .anyMatch(c -> plan.sourceConfigMapName().equals(c.getMetadata().getName()));
+    }
+
+    /** The kubelet reports a volume it cannot mount only as an event (FailedMount) on the pod. */
+    private Optional<String> lastMountFailure(Pod pod) {
+        return client.v1().events().inNamespace(pod.getMetadata().getNamespace())
+                .withField("involvedObject.name", pod.getMetadata().getName()).list().getItems().stream()
+                .filter(e -> KubeletReasons.FAILED_MOUNT.equals(e.getReason()))
+                .filter(e -> pod.getMetadata().getUid() == null || e.getInvolvedObject() == null
+                        || Objects.equals(pod.getMetadata().getUid(), e.getInvolvedObject().getUid()))
+                .max(Comparator.comparing(e -> String.valueOf(e.getLastTimestamp())))
+                .map(Event::getMessage);
+    }
+
+    /** The smoke-test program's last lines: a run that ended well leaves its output only in the log. */
+    private Optional<String> smokeTestLog(String namespace, String name) {
+        try {
+            return Optional.ofNullable(client.pods().inNamespace(namespace).withName(name)
+                    .inContainer(BuilderLayout.SMOKE_CONTAINER).tailingLines(OutputTail.LINES).getLog());
+        } catch (KubernetesClientException e) {
+            LOG.debugf("log of smoke-test pod %s not read: %s", name, e.getMessage());
+            return Optional.empty();
+        }
+    }
+}

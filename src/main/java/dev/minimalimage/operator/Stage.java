@@ -1,6 +1,0 @@
-package dev.minimalimage.operator;
-
-/** Build stages; each has a condition of the same name next to Ready. */
-public enum Stage {
-    SourceFetched, Compiled, LinkVerified, Pushed
-}

@@ -1,0 +1,101 @@
+package dev.minimalimage.operator.cluster;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import dev.minimalimage.api.v1alpha1.MinimalImage;
+import dev.minimalimage.api.v1alpha1.MinimalImageStatus.Phase;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+
+/**
+ * The operator-wide cap on builder pods running at once (minimal-image.max-concurrent-builds): a burst of resources
+ * (an operator upgrade, a GitOps sync of a whole repository) would otherwise start every build at once and starve the
+ * nodes. Pods count from the informer's cache; a pod admitted but not yet in the cache holds a reservation, so two
+ * reconciles on two threads can never both take the last slot. Waiting builds are admitted in creation order.
+ */
+public final class BuildSlots {
+
+    public static final BuildSlots INSTANCE = new BuildSlots();
+    /** A reservation whose pod never reached the cache (create failed) is given up after this. */
+    private static final Duration RESERVATION_TTL = Duration.ofMinutes(2);
+    private static final Set<String> FINISHED = Set.of("Succeeded", "Failed");
+    private static final Comparator<MinimalImage> CREATION_ORDER = Comparator
+            .comparing((MinimalImage r) -> String.valueOf(r.getMetadata().getCreationTimestamp()))
+            .thenComparing(r -> r.getMetadata().getNamespace())
+            .thenComparing(r -> r.getMetadata().getName());
+
+    /** namespace/pod name -> when admitted. */
+    private final Map<String, Instant> reservations = new HashMap<>();
+
+    private BuildSlots() {
+    }
+
+    /**
+     * Whether {@code resource} may create pod {@code podName} now; if so the slot is reserved until the pod shows up
+     * in {@code builderPods}. {@code primaries}: every resource the operator sees, for the queue order.
+     */
+    public synchronized boolean admit(MinimalImage resource, String podName, Collection<Pod> builderPods,
+            Stream<MinimalImage> primaries, int capacity, Instant now) {
+        String key = key(resource.getMetadata().getNamespace(), podName);
+        forgetSeen(builderPods, now);
+        if (reservations.containsKey(key)) {
+            return true;
+        }
+        long busy = running(builderPods) + reservations.size();
+        if (busy >= capacity) {
+            return false;
+        }
+        List<MinimalImage> queue = new ArrayList<>(primaries.filter(BuildSlots::waiting)
+                .filter(r -> !ResourceID.fromResource(r).equals(ResourceID.fromResource(resource))).toList());
+        queue.add(resource);
+        queue.sort(CREATION_ORDER);
+        if (queue.indexOf(resource) >= capacity - busy) {
+            return false; // older builds are waiting for the free slots
+        }
+        reservations.put(key, now);
+        return true;
+    }
+
+    /** Whether a pod of this resource was admitted and not yet seen in the cache. */
+    public synchronized boolean reserved(String namespace, String podName) {
+        return reservations.containsKey(key(namespace, podName));
+    }
+
+    /** The oldest waiting resources, as many as there are free slots: the ones to wake when a build ends. */
+    public synchronized List<ResourceID> nextInLine(Collection<Pod> builderPods, Stream<MinimalImage> primaries, int capacity) {
+        long free = capacity - running(builderPods) - reservations.size();
+        return free <= 0 ? List.of() : primaries.filter(BuildSlots::waiting).sorted(CREATION_ORDER).limit(free)
+                .map(ResourceID::fromResource).toList();
+    }
+
+    static long running(Collection<Pod> builderPods) {
+        return builderPods.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                .filter(p -> p.getStatus() == null || !FINISHED.contains(p.getStatus().getPhase())).count();
+    }
+
+    /** Never built, or told to wait. */
+    private static boolean waiting(MinimalImage resource) {
+        return resource.getStatus() == null || resource.getStatus().getPhase() == null
+                || resource.getStatus().getPhase() == Phase.Queued;
+    }
+
+    private void forgetSeen(Collection<Pod> builderPods, Instant now) {
+        for (Pod pod : builderPods) {
+            reservations.remove(key(pod.getMetadata().getNamespace(), pod.getMetadata().getName()));
+        }
+        reservations.values().removeIf(admitted -> admitted.plus(RESERVATION_TTL).isBefore(now));
+    }
+
+    private static String key(String namespace, String podName) {
+        return namespace + "/" + podName;
+    }
+}

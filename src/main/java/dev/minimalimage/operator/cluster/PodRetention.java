@@ -1,0 +1,63 @@
+package dev.minimalimage.operator.cluster;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+
+import dev.minimalimage.api.v1alpha1.MinimalImage;
+import dev.minimalimage.api.v1alpha1.MinimalImageStatus.Phase;
+import dev.minimalimage.planning.BuildPlan;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+/**
+ * Keeps the newest N finished builder pods (for their logs) and deletes the rest; deletes running pods of
+ * superseded inputs, whose result would never be reported anyway.
+ */
+public final class PodRetention {
+
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(PodRetention.class);
+    private static final Set<String> FINISHED = Set.of("Succeeded", "Failed");
+
+    private PodRetention() {
+    }
+
+    public static void prune(KubernetesClient client, MinimalImage resource, String currentPod, int keepFinished,
+            List<Pod> ownedPods) {
+        // the current build's pod first (its logs matter most), then newest first; timestamps have 1 s resolution
+        List<Pod> finishedNewestFirst = ownedPods.stream().filter(PodRetention::finished)
+                .sorted(Comparator.comparing((Pod p) -> !p.getMetadata().getName().equals(currentPod))
+                        .thenComparing(p -> p.getMetadata().getCreationTimestamp(),
+                                Comparator.nullsLast(Comparator.reverseOrder()))
+                        .thenComparing(p -> p.getMetadata().getName()))
+                .toList();
+        for (int i = keepFinished; i < finishedNewestFirst.size(); i++) {
+            delete(client, finishedNewestFirst.get(i), "beyond keepFinishedPods=" + keepFinished);
+        }
+        ownedPods.stream().filter(p -> !finished(p) && !p.getMetadata().getName().equals(currentPod))
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                .forEach(p -> delete(client, p, "superseded by " + currentPod));
+    }
+
+    /**
+     * Smoke-test pods: the current inputs' one stays for its logs once it ended; one still running after the verdict
+     * (a server that passed by still running, a pull that failed) and those of other inputs are deleted.
+     */
+    public static void pruneSmokeTests(KubernetesClient client, BuildPlan plan, Phase phase, List<Pod> smokePods) {
+        boolean decided = phase == Phase.Succeeded || phase == Phase.Failed;
+        String current = plan.hasSmokeTest() ? plan.smokePodName() : null;
+        smokePods.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                .filter(p -> !p.getMetadata().getName().equals(current) || decided && !finished(p))
+                .forEach(p -> delete(client, p, p.getMetadata().getName().equals(current) ? "smoke test decided"
+                        : "not the smoke test of the current inputs"));
+    }
+
+    private static boolean finished(Pod pod) {
+        return pod.getStatus() != null && FINISHED.contains(pod.getStatus().getPhase());
+    }
+
+    private static void delete(KubernetesClient client, Pod pod, String why) {
+        LOG.infof("deleting pod %s/%s: %s", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), why);
+        client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
+    }
+}

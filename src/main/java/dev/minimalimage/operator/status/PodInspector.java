@@ -1,0 +1,265 @@
+package dev.minimalimage.operator.status;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.minimalimage.api.v1alpha1.MinimalImageStatus.Phase;
+import dev.minimalimage.operator.status.BuildOutcome.StageState;
+import dev.minimalimage.planning.BuilderLayout;
+import dev.minimalimage.planning.CompileExitCodes;
+import dev.minimalimage.result.BuildResult;
+import dev.minimalimage.result.Remedies;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatus;
+
+/**
+ * Reads a builder pod the way a person would: which step it is in, which step failed and why, with the failing
+ * container named and a `kubectl logs` hint. Results come from the termination messages the steps write.
+ */
+public final class PodInspector {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_ERROR_LINES = 8;
+
+    private PodInspector() {
+    }
+
+    static BuildOutcome inspect(Pod pod, boolean inlineSource) {
+        Map<Stage, StageState> stages = BuildOutcome.allPending();
+        if (inlineSource) {
+            stages.put(Stage.SourceFetched, StageState.done(Reasons.INLINE_SOURCE));
+        }
+        PodStatus status = pod.getStatus() == null ? new PodStatus() : pod.getStatus();
+        String podName = pod.getMetadata().getName();
+        String namespace = pod.getMetadata().getNamespace();
+        // a push the package step recorded stands: a deadline or an eviction that comes after it changes nothing
+        boolean pushed = pushRecorded(status);
+        if (!pushed && KubeletReasons.DEADLINE_EXCEEDED.equals(status.getReason())) {
+            String step = runningStep(status);
+            return failure(stages, stageOf(step), Reasons.TIMEOUT, "build exceeded its timeout of "
+                    + pod.getSpec().getActiveDeadlineSeconds() + "s in step " + step + "; pod " + podName
+                    + " was stopped. " + logsHint(namespace, podName, step), null);
+        }
+        if (!pushed && KubeletReasons.EVICTED.equals(status.getReason())) {
+            String step = runningStep(status);
+            return failure(stages, stageOf(step), Reasons.EVICTED, "pod " + podName + " was evicted during step "
+                    + step + ": " + status.getMessage(), null);
+        }
+        String commit = null;
+        for (ContainerStatus container : steps(status)) {
+            String step = container.getName();
+            ContainerStateWaiting waiting = container.getState() == null ? null : container.getState().getWaiting();
+            KubeletReasons.Waiting wait = KubeletReasons.Waiting.of(waiting == null ? null : waiting.getReason());
+            if (wait.pullFailure()) {
+                String reason = BuilderLayout.COMPILE_CONTAINER.equals(step) ? Reasons.TOOLCHAIN_IMAGE_PULL_FAILED
+                        : Reasons.BUILDER_IMAGE_PULL_FAILED;
+                return failure(stages, stageOf(step), reason, "cannot pull image " + container.getImage()
+                        + " for step " + step + " of pod " + podName + ": " + waiting.getReason()
+                        + (waiting.getMessage() == null ? "" : " (" + waiting.getMessage() + ")"), null);
+            }
+            if (wait == KubeletReasons.Waiting.CANNOT_CREATE) {
+                return failure(stages, stageOf(step), Reasons.CONFIGURATION_ERROR, "step " + step + " of pod "
+                        + podName + " cannot start: " + waiting.getMessage(), null);
+            }
+            ContainerStateTerminated done = container.getState() == null ? null : container.getState().getTerminated();
+            if (done == null) {
+                continue;
+            }
+            if (KubeletReasons.OOM_KILLED.equals(done.getReason())) {
+                return failure(stages, stageOf(step), Reasons.OUT_OF_MEMORY, "step " + step + " of pod " + podName
+                        + " ran out of memory (OOMKilled); raise spec.build.resources.limits.memory. "
+                        + logsHint(namespace, podName, step), null);
+            }
+            if (done.getExitCode() != null && done.getExitCode() != 0) {
+                return stepFailed(stages, pod, step, done, commit);
+            }
+            commit = markDone(stages, step, done, commit);
+        }
+        if ("Succeeded".equals(status.getPhase()) || pushed) {
+            return succeeded(stages, pod, commit);
+        }
+        if ("Failed".equals(status.getPhase())) {
+            return failure(stages, Stage.Pushed, Reasons.BUILD_FAILED, "pod " + podName + " failed: "
+                    + status.getReason() + " " + status.getMessage(), commit);
+        }
+        return new BuildOutcome(Phase.Building, Reasons.BUILDING, "building in pod " + podName, stages, null, commit,
+                null);
+    }
+
+    /** Whether the package step ended with a result record of a successful push. */
+    private static boolean pushRecorded(PodStatus status) {
+        return steps(status).stream()
+                .filter(c -> BuilderLayout.PACKAGE_CONTAINER.equals(c.getName()) && c.getState() != null
+                        && c.getState().getTerminated() != null)
+                .map(c -> c.getState().getTerminated())
+                .anyMatch(done -> done.getExitCode() != null && done.getExitCode() == 0
+                        && parseResult(done.getMessage()) != null && parseResult(done.getMessage()).succeeded());
+    }
+
+    private static String markDone(Map<Stage, StageState> stages, String step, ContainerStateTerminated done,
+            String commit) {
+        switch (step) {
+            case BuilderLayout.FETCH_CONTAINER -> {
+                stages.put(Stage.SourceFetched, StageState.done("Fetched"));
+                return commitOf(done.getMessage());
+            }
+            case BuilderLayout.COMPILE_CONTAINER -> stages.put(Stage.Compiled, StageState.done(Reasons.SUCCEEDED));
+            default -> { }
+        }
+        return commit;
+    }
+
+    private static BuildOutcome succeeded(Map<Stage, StageState> stages, Pod pod, String commit) {
+        ContainerStateTerminated done = terminated(pod, BuilderLayout.PACKAGE_CONTAINER);
+        BuildResult result = parseResult(done == null ? null : done.getMessage());
+        if (result == null || !result.succeeded()) {
+            return failure(stages, Stage.Pushed, Reasons.RESULT_UNREADABLE, "the package step of pod "
+                    + pod.getMetadata().getName() + " succeeded but wrote no readable result record", commit);
+        }
+        String verdict = result.link() == null ? "Unknown" : result.link().verdict();
+        boolean runnable = "Static".equals(verdict) || "StaticPie".equals(verdict);
+        String bundled = result.link() != null && result.link().bundled() != null ? Reasons.BUNDLED : null;
+        stages.put(Stage.LinkVerified, StageState.done(runnable ? verdict
+                : bundled != null ? bundled : Reasons.ALLOWED_DYNAMIC));
+        stages.put(Stage.Pushed, StageState.done(Reasons.SUCCEEDED));
+        return new BuildOutcome(Phase.Succeeded, Reasons.BUILT, "pushed " + result.image(), stages, result, commit,
+                done.getFinishedAt());
+    }
+
+    private static BuildOutcome stepFailed(Map<Stage, StageState> stages, Pod pod, String step,
+            ContainerStateTerminated done, String commit) {
+        String podName = pod.getMetadata().getName();
+        String hint = logsHint(pod.getMetadata().getNamespace(), podName, step);
+        String exit = " (exit code " + done.getExitCode() + ")";
+        BuildOutcome outcome = switch (step) {
+            case BuilderLayout.FETCH_CONTAINER -> failure(stages, Stage.SourceFetched, Reasons.SOURCE_FETCH_FAILED,
+                    "fetching the source failed" + exit + ": " + tail(done.getMessage()) + " " + hint, commit);
+            case BuilderLayout.RUNTIME_CONTAINER -> failure(stages, Stage.Compiled, Reasons.RUNTIME_COPY_FAILED,
+                    "copying minimal-image into the pod for bundle mode failed before the compile step ran"
+                            + exit + (done.getReason() == null ? "" : ", " + done.getReason()) + ": "
+                            + tail(done.getMessage()) + " " + hint, commit);
+            case BuilderLayout.COMPILE_CONTAINER -> failure(stages, Stage.Compiled,
+                    CompileExitCodes.reasonOf(done.getExitCode() == null ? 1 : done.getExitCode()).name(),
+                    "compile step failed" + exit + ": " + errorLines(done.getMessage()) + "\n" + hint, commit);
+            default -> packageFailed(stages, done, exit, hint, commit);
+        };
+        return outcome.withFinishedAt(done.getFinishedAt());
+    }
+
+    private static BuildOutcome packageFailed(Map<Stage, StageState> stages, ContainerStateTerminated done, String exit,
+            String hint, String commit) {
+        BuildResult result = parseResult(done.getMessage());
+        if (result == null || result.reason() == null) {
+            return failure(stages, Stage.Pushed, Reasons.BUILD_FAILED, "package step failed" + exit + ": "
+                    + tail(done.getMessage()) + " " + hint, commit);
+        }
+        boolean linkProblem = Reasons.DYNAMIC_DEPENDENCY.equals(result.reason())
+                || Reasons.UNSUPPORTED_BINARY.equals(result.reason());
+        stages.put(Stage.Compiled, StageState.done(Reasons.SUCCEEDED));
+        if (!linkProblem && result.link() != null) {
+            stages.put(Stage.LinkVerified, StageState.done(result.link().verdict()));
+        }
+        // the packing end speaks CLI; on the resource the choices are spec fields
+        String message = result.message().replace(Remedies.DYNAMIC_BINARY, " (link statically, or set"
+                + " spec.verify.linkPolicy: Bundle to ship it with its loader and libraries, or AllowDynamic to ship it"
+                + " anyway)");
+        BuildOutcome failed = failure(stages, linkProblem ? Stage.LinkVerified : Stage.Pushed, result.reason(),
+                message + (linkProblem ? "" : "\n" + hint), commit);
+        return new BuildOutcome(failed.phase(), failed.reason(), failed.message(), failed.stages(), result, commit, null);
+    }
+
+    private static BuildOutcome failure(Map<Stage, StageState> stages, Stage stage, String reason, String message,
+            String commit) {
+        stages.put(stage, StageState.failed(reason, message));
+        return new BuildOutcome(Phase.Failed, reason, message, stages, null, commit, null);
+    }
+
+    /** The compiler's error lines from the log tail the kubelet put in the termination message. */
+    static String errorLines(String log) {
+        if (log == null || log.isBlank()) {
+            return "(no output)";
+        }
+        List<String> lines = log.lines().toList();
+        List<String> errors = new ArrayList<>();
+        for (String line : lines) {
+            String lower = line.toLowerCase(java.util.Locale.ROOT);
+            if ((lower.contains("error") || lower.contains("undefined reference")) && errors.size() < MAX_ERROR_LINES) {
+                errors.add(line.strip());
+            }
+        }
+        return String.join("\n", errors.isEmpty() ? lines.subList(Math.max(0, lines.size() - 5), lines.size()) : errors);
+    }
+
+    private static String tail(String message) {
+        if (message == null || message.isBlank()) {
+            return "(no output)";
+        }
+        List<String> lines = message.strip().lines().toList();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+    }
+
+    static String logsHint(String namespace, String pod, String container) {
+        return "See: kubectl logs -n " + namespace + " " + pod + " -c " + container;
+    }
+
+    private static BuildResult parseResult(String message) {
+        if (message == null || message.isBlank()) {
+            return null;
+        }
+        try {
+            return BuildResult.parse(message.strip());
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private static String commitOf(String message) {
+        try {
+            JsonNode node = message == null ? null : JSON.readTree(message.strip());
+            return node != null && node.hasNonNull("commit") ? node.get("commit").asText() : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private static List<ContainerStatus> steps(PodStatus status) {
+        List<ContainerStatus> all = new ArrayList<>(status.getInitContainerStatuses());
+        all.addAll(status.getContainerStatuses());
+        return all;
+    }
+
+    private static ContainerStateTerminated terminated(Pod pod, String container) {
+        return steps(pod.getStatus()).stream().filter(c -> container.equals(c.getName()))
+                .map(c -> c.getState() == null ? null : c.getState().getTerminated()).filter(java.util.Objects::nonNull)
+                .findFirst().orElse(null);
+    }
+
+    /** The step that was running (or last to run) when the pod was stopped. */
+    private static String runningStep(PodStatus status) {
+        String last = BuilderLayout.COMPILE_CONTAINER;
+        for (ContainerStatus container : steps(status)) {
+            if (container.getState() != null && container.getState().getRunning() != null) {
+                return container.getName();
+            }
+            if (container.getState() != null && container.getState().getTerminated() != null) {
+                last = container.getName();
+            }
+        }
+        return last;
+    }
+
+    private static Stage stageOf(String step) {
+        return switch (step) {
+            case BuilderLayout.FETCH_CONTAINER -> Stage.SourceFetched;
+            case BuilderLayout.RUNTIME_CONTAINER, BuilderLayout.COMPILE_CONTAINER -> Stage.Compiled;
+            default -> Stage.Pushed;
+        };
+    }
+}
