@@ -335,8 +335,10 @@ class ExamplesIT {
         return images.get(name).getStatus();
     }
 
+    /** Pulls the image by digest into a folder of its own (a rebuilt tag must not land on the earlier pull). */
     void assertRuns(MinimalImageStatus status, String name, String tag, String expectedOutput) throws Exception {
-        PushedImages.assertRunsFromEmptyRoot(registry, work, status, "examples/" + name, tag, "/app/app",
+        Path pulls = work.resolve("run-" + status.getDigest().replace(':', '-'));
+        PushedImages.assertRunsFromEmptyRoot(registry, pulls, status, "examples/" + name, tag, "/app/app",
                 expectedOutput);
     }
 
