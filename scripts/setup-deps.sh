@@ -45,6 +45,7 @@ test_packages() {
   have pkg-config      || need+=(pkg-config)
   have dpkg-source     || need+=(dpkg-dev)
   have file            || need+=(file)        # checks that a fixture's executable is statically linked
+  have envsubst        || need+=(gettext-base) # the examples' documented substitution (ExamplesTest, ExamplesIT)
   # /bin/busybox, statically linked: `package --debug-tag` (the debug twin's shell; DebugTwinPushTest) and
   # scripts/image.sh, which puts it into the operator image. Debian's `busybox` package is dynamic: not that one.
   dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)

@@ -7,7 +7,8 @@
 #      Debian packages, the operator image from scripts/image.sh, both in the cluster's registry; CRD; the chart with
 #      the presets pointed at the toolchain image and watchNamespaces set to the test namespace);
 #   3. starts a second registry with htpasswd auth inside the cluster's network namespace (credential cases);
-#   4. runs ClusterIT in a JVM inside the cluster's network namespace (the only place the cluster is reachable).
+#   4. runs ClusterIT and ExamplesIT (every examples/ manifest as a user applies it) in a JVM inside the cluster's
+#      network namespace (the only place the cluster is reachable).
 # Everything it builds is cached (/var/cache/minimal-image, /var/cache/mimg-kube). It stops what it started: the
 # auth registry always, the cluster only if it was not running before (MINIMAL_IMAGE_KEEP_CLUSTER=1 keeps it).
 set -euo pipefail
@@ -79,19 +80,28 @@ scripts/cluster/install-operator.sh --set "watchNamespaces={$E2E_NS}" --set maxC
 AUTH_REGISTRY=$(MIMG_NETNS=$KUBE_NETNS scripts/cluster/auth-registry.sh start 8>&-)
 AUTH_CREDENTIALS=/var/cache/minimal-image/auth-registry/credentials
 
-log "running ClusterIT"
+log "running ClusterIT and ExamplesIT"
+# the reports this run writes are the ones newer than this marker (a filtered run leaves older reports behind)
+touch "$REPORT/run-started"
 knet env KUBECONFIG="$KUBECONFIG" MINIMAL_IMAGE_E2E_CLUSTER=1 \
   MINIMAL_IMAGE_E2E_REGISTRY="$KUBE_REGISTRY" MINIMAL_IMAGE_E2E_AUTH_REGISTRY="$AUTH_REGISTRY" \
   MINIMAL_IMAGE_E2E_AUTH_CREDENTIALS="$AUTH_CREDENTIALS" MINIMAL_IMAGE_E2E_TOOLCHAIN="$TOOLCHAIN" \
   MINIMAL_IMAGE_E2E_KUBECTL="$KUBE_BIN/kubectl" MINIMAL_IMAGE_E2E_OPERATOR_NAMESPACE="$OPERATOR_NS" \
   MINIMAL_IMAGE_E2E_NAMESPACE="$E2E_NS" MINIMAL_IMAGE_E2E_UNWATCHED_NAMESPACE="$UNWATCHED_NS" \
   MINIMAL_IMAGE_E2E_GIT_HOST="$KUBE_GW" \
-  timeout 1800 mvn -B -ntp -o failsafe:integration-test failsafe:verify -Dit.test=ClusterIT "$@"
-# a green run must have run the cases, not skipped them (a renamed variable would skip the whole class)
-python3 - target/failsafe-reports/TEST-dev.minimalimage.e2e.ClusterIT.xml <<'PY'
-import sys, xml.etree.ElementTree as ET
-suite = ET.parse(sys.argv[1]).getroot()
-tests, skipped = int(suite.get("tests")), int(suite.get("skipped"))
-print(f"[cluster-tier] ClusterIT: {tests} tests, {skipped} skipped, {suite.get('time')} s", file=sys.stderr)
-sys.exit(0 if tests > 0 and skipped == 0 else 1)
+  timeout 2400 mvn -B -ntp -o failsafe:integration-test failsafe:verify -Dit.test=ClusterIT,ExamplesIT "$@"
+# a green run must have run the cases, not skipped them (a renamed variable would skip the whole class); without a
+# filter both classes must have reported
+python3 - "$REPORT/run-started" $# target/failsafe-reports/TEST-dev.minimalimage.e2e.*IT.xml <<'PY'
+import os, sys, xml.etree.ElementTree as ET
+started, filtered, reports = os.path.getmtime(sys.argv[1]), sys.argv[2] != "0", sys.argv[3:]
+ran = {}
+for report in (r for r in reports if os.path.exists(r) and os.path.getmtime(r) >= started):
+    suite = ET.parse(report).getroot()
+    ran[suite.get("name").rsplit(".", 1)[-1]] = (int(suite.get("tests")), int(suite.get("skipped")))
+    print(f"[cluster-tier] {suite.get('name')}: {suite.get('tests')} tests, {suite.get('skipped')} skipped,"
+          f" {suite.get('time')} s", file=sys.stderr)
+expected = set() if filtered else {"ClusterIT", "ExamplesIT"}
+ok = ran and expected <= ran.keys() and all(tests > 0 and skipped == 0 for tests, skipped in ran.values())
+sys.exit(0 if ok else 1)
 PY

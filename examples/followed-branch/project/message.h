@@ -1,0 +1,1 @@
+#define MESSAGE "hello from the first commit"
