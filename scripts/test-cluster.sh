@@ -70,8 +70,8 @@ cleanup() {
 trap cleanup EXIT
 log "cluster up"
 
-# the chart puts its Secret-reading Role into each watched namespace, so that namespace must exist before the install
-# (ClusterIT recreates it and puts the chart's Role and RoleBinding back)
+# RBAC follows watchNamespaces: the chart puts a Role into each watched namespace, so that namespace must exist
+# before the install (ClusterIT recreates it and puts the chart's Role and RoleBinding back)
 kubectl_ get namespace "$E2E_NS" >/dev/null 2>&1 || kubectl_ create namespace "$E2E_NS" >&2
 # a build-slot cap below the load case's burst of 20 (ClusterIT reads it back from the Deployment)
 scripts/cluster/install-operator.sh --set "watchNamespaces={$E2E_NS}" --set maxConcurrentBuilds=3
