@@ -110,7 +110,7 @@ final class BuildCommand implements Callable<Integer> {
                     + " --workdir DIR sets the image's working directory");
         }
         Language lang = language();
-        LocalSmokeTest.Plan smokePlan = smokeTest.plan(spec.commandLine().getParseResult());
+        LocalSmokeRun.Plan smokePlan = smokeTest.plan(spec.commandLine().getParseResult());
         CompileStep step = compileStep(lang);
         if (timeoutSeconds <= 0) {
             throw new IllegalArgumentException("--timeout must be at least 1 (seconds): " + timeoutSeconds);
@@ -120,7 +120,7 @@ final class BuildCommand implements Callable<Integer> {
             Progress progress = new Progress(spec.commandLine().getErr());
             Path out = work.resolve("out").resolve(BuildPlanner.binaryName(lang));
             Packaging packaging = new Packaging(out, options, spec, smokePlan == null ? null
-                    : new LocalSmokeTest(smokePlan, sandbox, spec.commandLine().getErr()), progress);
+                    : new LocalSmokeRun(smokePlan, sandbox, spec.commandLine().getErr()), progress);
             BuildResult refused = packaging.check(); // before compiling: a destination, output paths, settings
             if (refused == null) {
                 refused = prepareDirectories(work);

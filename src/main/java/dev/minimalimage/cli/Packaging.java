@@ -34,7 +34,7 @@ final class Packaging {
     private final Path binary;
     private final PackageOptions o;
     private final CommandSpec spec;
-    private final LocalSmokeTest smokeTest;
+    private final LocalSmokeRun smokeTest;
     private final Progress progress;
     /** Set by {@link #check()}. */
     private ImageConfig config;
@@ -48,7 +48,7 @@ final class Packaging {
      * {@code smokeTest}: run on the delivered image (`build --smoke-test`), or null; {@code progress}: where each
      * stage reports its time (`build`).
      */
-    Packaging(Path binary, PackageOptions options, CommandSpec spec, LocalSmokeTest smokeTest, Progress progress) {
+    Packaging(Path binary, PackageOptions options, CommandSpec spec, LocalSmokeRun smokeTest, Progress progress) {
         this.binary = binary;
         this.o = options;
         this.spec = spec;

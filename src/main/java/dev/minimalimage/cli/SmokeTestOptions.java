@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
-import dev.minimalimage.api.v1alpha1.SmokeTest;
+import dev.minimalimage.api.v1alpha1.SmokeTestSpec;
 import dev.minimalimage.planning.Durations;
 import dev.minimalimage.planning.InvalidSpecException;
 import picocli.CommandLine.Option;
@@ -30,7 +30,7 @@ final class SmokeTestOptions {
             "expression (Java) to be found in the program's output (stdout and stderr, the last lines)" })
     String outputPattern;
 
-    @Option(names = "--smoke-timeout", paramLabel = "DURATION", defaultValue = SmokeTest.DEFAULT_TIMEOUT,
+    @Option(names = "--smoke-timeout", paramLabel = "DURATION", defaultValue = SmokeTestSpec.DEFAULT_TIMEOUT,
             description = "with --smoke-test: how long it may run before it is killed (1s to 5m, default ${DEFAULT-VALUE})")
     String timeout;
 
@@ -39,7 +39,7 @@ final class SmokeTestOptions {
     boolean optional;
 
     /** The checked settings, or null without --smoke-test; IllegalArgumentException for bad ones. */
-    LocalSmokeTest.Plan plan(ParseResult parsed) {
+    LocalSmokeRun.Plan plan(ParseResult parsed) {
         if (args == null) {
             List<String> given = SETTINGS.stream().filter(parsed::hasMatchedOption).toList();
             if (!given.isEmpty()) {
@@ -51,7 +51,7 @@ final class SmokeTestOptions {
             throw new IllegalArgumentException("--smoke-expect-exit must be between 0 and 255: " + expectedExitCode);
         }
         List<String> argv = args.isBlank() ? List.of() : List.of(args.strip().split("\\s+"));
-        return new LocalSmokeTest.Plan(argv, expectedExitCode, pattern(), timeoutSeconds(), optional);
+        return new LocalSmokeRun.Plan(argv, expectedExitCode, pattern(), timeoutSeconds(), optional);
     }
 
     private Pattern pattern() {

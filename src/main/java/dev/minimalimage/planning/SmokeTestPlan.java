@@ -7,7 +7,7 @@ import java.util.regex.PatternSyntaxException;
 
 import dev.minimalimage.api.v1alpha1.ImageTarget;
 import dev.minimalimage.api.v1alpha1.LiteralEnvVar;
-import dev.minimalimage.api.v1alpha1.SmokeTest;
+import dev.minimalimage.api.v1alpha1.SmokeTestSpec;
 
 /**
  * spec.verify.smokeTest, checked: the compiled output pattern, the timeout in seconds, and the user the program runs
@@ -23,7 +23,7 @@ public record SmokeTestPlan(List<String> args, List<LiteralEnvVar> env, int expe
     public static final long NON_ROOT_UID = BuilderLayout.BUILDER_UID;
     private static final int MAX_ARGS = 64;
 
-    static SmokeTestPlan of(SmokeTest test, ImageTarget image) throws InvalidSpecException {
+    static SmokeTestPlan of(SmokeTestSpec test, ImageTarget image) throws InvalidSpecException {
         if (test == null) {
             return null;
         }
@@ -46,7 +46,7 @@ public record SmokeTestPlan(List<String> args, List<LiteralEnvVar> env, int expe
             throw new InvalidSpecException("spec.verify.smokeTest.expectRunning cannot be combined with a non-zero"
                     + " expectedExitCode");
         }
-        long timeout = Durations.smokeTestTimeout(test.getTimeout() == null ? SmokeTest.DEFAULT_TIMEOUT
+        long timeout = Durations.smokeTestTimeout(test.getTimeout() == null ? SmokeTestSpec.DEFAULT_TIMEOUT
                 : test.getTimeout());
         ImageUser user = ImageUser.of(image);
         boolean root = user.uid() == 0;

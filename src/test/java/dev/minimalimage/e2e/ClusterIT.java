@@ -40,7 +40,7 @@ import dev.minimalimage.api.v1alpha1.Language;
 import dev.minimalimage.api.v1alpha1.LiteralEnvVar;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
-import dev.minimalimage.api.v1alpha1.SmokeTest;
+import dev.minimalimage.api.v1alpha1.SmokeTestSpec;
 import dev.minimalimage.api.v1alpha1.Source;
 import dev.minimalimage.api.v1alpha1.Verify;
 import dev.minimalimage.git.GitHosts;
@@ -645,7 +645,7 @@ class ClusterIT {
                 }
                 """));
         bundled.getSpec().getVerify().setLinkPolicy(Verify.LinkPolicy.BUNDLE);
-        SmokeTest runsInThePod = new SmokeTest(); // the real kubelet starts the bundled loader from the image
+        SmokeTestSpec runsInThePod = new SmokeTestSpec(); // the real kubelet starts the bundled loader from the image
         runsInThePod.setOutputPattern("^bundled c\\+\\+, localhost found$");
         bundled.getSpec().getVerify().setSmokeTest(runsInThePod);
         MinimalImage missing = inline("bundle-missing", Language.Name.C, Map.of("main.c", program("never packed")));
@@ -1067,7 +1067,7 @@ class ClusterIT {
     MinimalImage smokeTested(String name, String program) {
         MinimalImage resource = inline(name, Language.Name.C, Map.of("main.c", program));
         resource.getSpec().getImage().setUser("0");
-        SmokeTest test = new SmokeTest();
+        SmokeTestSpec test = new SmokeTestSpec();
         test.setArgs(List.of("world"));
         test.setOutputPattern("^hello smoke uid=65532 arg=world$");
         test.setTimeout("30s");
@@ -1081,7 +1081,7 @@ class ClusterIT {
         resource.getMetadata().setName("smoke-dynamic");
         resource.getSpec().getImage().setName(env.registry() + "/e2e/smoke-dynamic:1");
         resource.getSpec().getVerify().setLinkPolicy(Verify.LinkPolicy.ALLOW_DYNAMIC);
-        resource.getSpec().getVerify().setSmokeTest(new SmokeTest());
+        resource.getSpec().getVerify().setSmokeTest(new SmokeTestSpec());
         return resource;
     }
 

@@ -24,7 +24,7 @@ import dev.minimalimage.api.v1alpha1.LiteralEnvVar;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus.Phase;
-import dev.minimalimage.api.v1alpha1.SmokeTest;
+import dev.minimalimage.api.v1alpha1.SmokeTestSpec;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
@@ -62,7 +62,7 @@ class SmokeTestReconcilerTest {
 
     @Test
     void runsThePushedImageByDigestInARestrictedPodAndPassesOnExpectedExitAndOutput() {
-        SmokeTest test = new SmokeTest();
+        SmokeTestSpec test = new SmokeTestSpec();
         test.setArgs(List.of("--greet", "$(HOME)"));
         test.setEnv(List.of(new LiteralEnvVar("GREETING", "hi $USER")));
         test.setOutputPattern("hel+o");
@@ -132,7 +132,7 @@ class SmokeTestReconcilerTest {
 
     @Test
     void anUnexpectedExitCodeFailsWithTheOutputTailAndKeepsTheDigest() {
-        create("smoke-exit", new SmokeTest(), "registry.example/smoke-exit:1");
+        create("smoke-exit", new SmokeTestSpec(), "registry.example/smoke-exit:1");
         Pod smoke = buildAndAwaitSmokePod("smoke-exit");
         edit(smoke, s -> new PodStatusBuilder(s).withPhase("Failed")
                 .withContainerStatuses(smokeTerminated(3, "Error", "opening config\nfatal: no config at"
@@ -152,7 +152,7 @@ class SmokeTestReconcilerTest {
     /** runc could not execute the program (a dynamic binary on scratch): the image failed its test. */
     @Test
     void aProgramTheRuntimeCannotExecuteFailsTheSmokeTestInTheRuntimesWords() {
-        create("smoke-start", new SmokeTest(), "registry.example/smoke-start:1");
+        create("smoke-start", new SmokeTestSpec(), "registry.example/smoke-start:1");
         Pod smoke = buildAndAwaitSmokePod("smoke-start");
         String runc = "failed to create containerd task: failed to create shim task: OCI runtime create failed: runc"
                 + " create failed: unable to start container process: exec: \"/app/hello\": no such file or"
@@ -170,7 +170,7 @@ class SmokeTestReconcilerTest {
 
     @Test
     void aServerStillRunningAtTheDeadlinePassesAndItsPodIsDeleted() {
-        SmokeTest test = new SmokeTest();
+        SmokeTestSpec test = new SmokeTestSpec();
         test.setExpectRunning(true);
         test.setTimeout("2s");
         create("smoke-server", test, "registry.example/smoke-server:1");
@@ -190,7 +190,7 @@ class SmokeTestReconcilerTest {
 
     @Test
     void aRootImageUserRunsAs65532AndTheStatusSaysSo() {
-        MinimalImage resource = resource("smoke-root", new SmokeTest(), "registry.example/smoke-root:1");
+        MinimalImage resource = resource("smoke-root", new SmokeTestSpec(), "registry.example/smoke-root:1");
         resource.getSpec().getImage().setUser("0:0");
         create(resource);
         Pod smoke = buildAndAwaitSmokePod("smoke-root");
@@ -204,7 +204,7 @@ class SmokeTestReconcilerTest {
 
     @Test
     void theSmokeTestIsNoBuildInputAndWithoutOneNothingChanges() {
-        create("smoke-none", new SmokeTest(), "registry.example/smoke-none:1");
+        create("smoke-none", new SmokeTestSpec(), "registry.example/smoke-none:1");
         Pod builder = awaitPod("smoke-none", "-build-");
         awaitNetworkPolicy("smoke-none", true);
         // the status write that records the pod comes first: an edit racing it would be refused with a conflict
@@ -229,7 +229,7 @@ class SmokeTestReconcilerTest {
 
     // ---- helpers
 
-    MinimalImage resource(String name, SmokeTest test, String image) {
+    MinimalImage resource(String name, SmokeTestSpec test, String image) {
         MinimalImage resource = Resources.helloC(name, image);
         resource.getSpec().getImage().setPushSecret(PUSH_SECRET);
         resource.getSpec().getVerify().setSmokeTest(test);
@@ -237,7 +237,7 @@ class SmokeTestReconcilerTest {
         return resource;
     }
 
-    MinimalImage create(String name, SmokeTest test, String image) {
+    MinimalImage create(String name, SmokeTestSpec test, String image) {
         return create(resource(name, test, image));
     }
 

@@ -492,7 +492,7 @@ class BuildPlannerTest {
     void theSmokeTestIsNoBuildInputAndIsCheckedByThePlanner() throws Exception {
         MinimalImage plain = Resources.helloC("app", "registry.example/app:1");
         MinimalImage tested = Resources.helloC("app", "registry.example/app:1");
-        dev.minimalimage.api.v1alpha1.SmokeTest test = new dev.minimalimage.api.v1alpha1.SmokeTest();
+        dev.minimalimage.api.v1alpha1.SmokeTestSpec test = new dev.minimalimage.api.v1alpha1.SmokeTestSpec();
         test.setArgs(List.of("--version"));
         test.setOutputPattern("v[0-9]+");
         tested.getSpec().getVerify().setSmokeTest(test);

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import dev.minimalimage.api.v1alpha1.BuildSettings;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.PullSecretReference;
-import dev.minimalimage.api.v1alpha1.SmokeTest;
+import dev.minimalimage.api.v1alpha1.SmokeTestSpec;
 import dev.minimalimage.operator.Resources;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -29,7 +29,7 @@ class SmokeTestPodsTest {
         MinimalImage resource = Resources.helloC("app", "registry.example/app:1");
         resource.getMetadata().setNamespace("ns");
         resource.getSpec().getImage().setPushSecret("push");
-        resource.getSpec().getVerify().setSmokeTest(new SmokeTest());
+        resource.getSpec().getVerify().setSmokeTest(new SmokeTestSpec());
         BuildSettings build = new BuildSettings();
         build.setImagePullSecrets(List.of(new PullSecretReference("team-pull"), new PullSecretReference("corp-pull")));
         resource.getSpec().setBuild(build);
@@ -49,7 +49,7 @@ class SmokeTestPodsTest {
     @Test
     void theSmokePodSetsTheImagesGroupOnlyWhenItNamesOneSinceRunAsUserAloneWouldDropIt() throws Exception {
         MinimalImage resource = Resources.helloC("app", "registry.example/app:1");
-        resource.getSpec().getVerify().setSmokeTest(new SmokeTest());
+        resource.getSpec().getVerify().setSmokeTest(new SmokeTestSpec());
         BuildPlanner planner = new BuildPlanner(ToolchainImages.DEFAULTS);
 
         resource.getSpec().getImage().setUser("1000:2000");
@@ -77,7 +77,7 @@ class SmokeTestPodsTest {
     @Test
     void theReadOnlyRootKeepsAWritableTmpOnlyWhenTheImageHasOne() throws Exception {
         MinimalImage resource = Resources.helloC("app", "registry.example/app:1");
-        resource.getSpec().getVerify().setSmokeTest(new SmokeTest());
+        resource.getSpec().getVerify().setSmokeTest(new SmokeTestSpec());
         BuildPlan plan = new BuildPlanner(ToolchainImages.DEFAULTS).plan(resource);
         Pod without = SmokeTestPods.create(resource, plan, IMAGE, List.of());
         assertThat(without.getSpec().getVolumes()).isEmpty();

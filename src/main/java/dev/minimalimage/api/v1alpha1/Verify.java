@@ -40,16 +40,16 @@ public class Verify {
     private List<String> extraLibraries;
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    @ValidationRule(value = SmokeTest.RUNNING_OR_EXIT_CODE,
+    @ValidationRule(value = SmokeTestSpec.RUNNING_OR_EXIT_CODE,
             message = "expectRunning cannot be combined with a non-zero expectedExitCode")
     @JsonPropertyDescription("Run the pushed image once (by digest) in a short-lived, locked-down pod and check its"
             + " exit code and output; Ready needs it to pass. Not a build input: changing it rebuilds nothing.")
-    private SmokeTest smokeTest;
+    private SmokeTestSpec smokeTest;
 
     public List<String> getExtraLibraries() { return extraLibraries; }
     public void setExtraLibraries(List<String> extraLibraries) { this.extraLibraries = extraLibraries; }
-    public SmokeTest getSmokeTest() { return smokeTest; }
-    public void setSmokeTest(SmokeTest smokeTest) { this.smokeTest = smokeTest; }
+    public SmokeTestSpec getSmokeTest() { return smokeTest; }
+    public void setSmokeTest(SmokeTestSpec smokeTest) { this.smokeTest = smokeTest; }
     public LinkPolicy getLinkPolicy() { return linkPolicy; }
     public void setLinkPolicy(LinkPolicy linkPolicy) { this.linkPolicy = linkPolicy; }
 }

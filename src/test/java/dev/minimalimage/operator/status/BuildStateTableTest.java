@@ -22,7 +22,7 @@ import org.junit.jupiter.api.TestFactory;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus.Phase;
-import dev.minimalimage.api.v1alpha1.SmokeTest;
+import dev.minimalimage.api.v1alpha1.SmokeTestSpec;
 import dev.minimalimage.api.v1alpha1.Source;
 import dev.minimalimage.operator.Resources;
 import dev.minimalimage.planning.BuildPlan;
@@ -281,7 +281,7 @@ class BuildStateTableTest {
     }
 
     static MinimalImage withSmokeTest(MinimalImage resource) {
-        resource.getSpec().getVerify().setSmokeTest(new SmokeTest());
+        resource.getSpec().getVerify().setSmokeTest(new SmokeTestSpec());
         return resource;
     }
 

@@ -16,7 +16,7 @@ import dev.minimalimage.api.v1alpha1.BuildSettings;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus.Phase;
-import dev.minimalimage.api.v1alpha1.SmokeTest;
+import dev.minimalimage.api.v1alpha1.SmokeTestSpec;
 import dev.minimalimage.operator.Resources;
 import dev.minimalimage.planning.BuildPlan;
 import dev.minimalimage.planning.BuildPlanner;
@@ -41,7 +41,7 @@ class SmokeTestBudgetTest {
 
     SmokeTestBudgetTest() throws Exception {
         resource.getMetadata().setNamespace("ns");
-        resource.getSpec().getVerify().setSmokeTest(new SmokeTest());
+        resource.getSpec().getVerify().setSmokeTest(new SmokeTestSpec());
         BuildSettings build = new BuildSettings();
         build.setStartTimeout("1m");
         build.setPullTimeout("2m");

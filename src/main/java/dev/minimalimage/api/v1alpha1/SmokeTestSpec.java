@@ -17,7 +17,7 @@ import io.fabric8.generator.annotation.ValidationRule;
  * input: adding, changing or removing it never renames or rebuilds an image.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class SmokeTest {
+public class SmokeTestSpec {
 
     public static final String DEFAULT_TIMEOUT = "1m";
     /** CEL on the smokeTest field (the generator reads rules on fields, not on classes). */

@@ -33,7 +33,7 @@ import dev.minimalimage.result.SmokeTestResult;
  * operator's smoke-test pod with its read-only root. The verdict follows spec.verify.smokeTest: the exit code, then
  * the output pattern. A host that cannot provide the sandbox skips the test instead of failing the build.
  */
-final class LocalSmokeTest {
+final class LocalSmokeRun {
 
     /** {@code args} empty: the image's own Cmd; {@code outputPattern} null: any output. */
     record Plan(List<String> args, int expectedExitCode, Pattern outputPattern, long timeoutSeconds,
@@ -47,7 +47,7 @@ final class LocalSmokeTest {
     private final Sandbox sandbox;
     private final PrintWriter err;
 
-    LocalSmokeTest(Plan plan, Sandbox sandbox, PrintWriter err) {
+    LocalSmokeRun(Plan plan, Sandbox sandbox, PrintWriter err) {
         this.plan = plan;
         this.sandbox = sandbox;
         this.err = err;
