@@ -83,7 +83,8 @@ same table). Granted by the ClusterRole when every namespace is watched, else by
 - apiGroups: [""]
   resources: ["pods", "configmaps"]
   verbs: ["get", "list", "watch", "create", "patch", "delete"]
-# The tail of a failed step's output, quoted in the status.
+# The last lines of a failed smoke test's program, quoted in the status (build steps report through their
+# termination message instead).
 - apiGroups: [""]
   resources: ["pods/log"]
   verbs: ["get"]
