@@ -1,6 +1,8 @@
 package dev.minimalimage.cli;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -100,14 +102,22 @@ final class BuildCommand implements Callable<Integer> {
     /** Where --smoke-test runs the image; tests substitute a host without user namespaces. */
     Sandbox sandbox = Sandbox.HOST;
 
+    /** Removes the temporary build directory; tests substitute one that fails (root can remove anything). */
+    TreeRemoval removeTree = Trees::delete;
+
+    interface TreeRemoval {
+        void delete(Path root) throws IOException;
+    }
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        if (oldBuildDir != null) {
-            throw new IllegalArgumentException("--work-dir is now --build-dir DIR (build there and keep it);"
-                    + " --workdir DIR sets the image's working directory");
+        if (oldBuildDir != null) { // refused like the other arguments: a result record, exit code 2
+            return new Packaging(null, options, spec).report(BuildResult.failure(ResultReason.InvalidArguments,
+                    "--work-dir is now --build-dir DIR (build there and keep it);"
+                            + " --workdir DIR sets the image's working directory", null));
         }
         Language lang = language();
         LocalSmokeRun.Plan smokePlan = smokeTest.plan(spec.commandLine().getParseResult());
@@ -138,9 +148,30 @@ final class BuildCommand implements Callable<Integer> {
             return packaging.run();
         } finally {
             if (buildDir == null) {
-                Trees.delete(work);
+                removeBuildDirectory(work, removeTree, spec.commandLine().getErr());
             }
         }
+    }
+
+    /**
+     * Removes the temporary build directory; when that fails, a warning on {@code err} names the directory and the
+     * system's reason, and the build's exit code and result record stay what they were.
+     */
+    static void removeBuildDirectory(Path work, TreeRemoval removal, PrintWriter err) {
+        try {
+            removal.delete(work);
+        } catch (IOException e) {
+            warnNotRemoved(work, FileErrors.describe(work, e), err);
+        } catch (UncheckedIOException e) {
+            warnNotRemoved(work, FileErrors.describe(work, e.getCause()), err);
+        } catch (RuntimeException e) {
+            warnNotRemoved(work, String.valueOf(e.getMessage()), err);
+        }
+    }
+
+    private static void warnNotRemoved(Path work, String reason, PrintWriter err) {
+        err.println("warning: could not remove the temporary build directory " + work + ": " + reason);
+        err.flush();
     }
 
     private CompileStep compileStep(Language lang) {
@@ -154,8 +185,9 @@ final class BuildCommand implements Callable<Integer> {
     }
 
     /**
-     * --source must be a directory; --build-dir (created if need be) must not lie inside it, since the compile step
-     * copies the sources in; --cache-dir is created. Null when all is well, else the failure to report.
+     * --source must be a directory; --build-dir must not lie inside it, since the compile step copies the sources in
+     * (checked before anything is created, so a refusal leaves nothing in the source tree); --build-dir and
+     * --cache-dir are created. Null when all is well, else the failure to report.
      */
     private BuildResult prepareDirectories(Path work) throws IOException {
         try {
@@ -164,6 +196,18 @@ final class BuildCommand implements Callable<Integer> {
             }
         } catch (IOException e) {
             return BuildResult.failure(ResultReason.FileError, "--source " + FileErrors.describe(source, e), null);
+        }
+        Path sourceReal;
+        Path workResolved;
+        try {
+            sourceReal = source.toRealPath();
+            workResolved = resolved(work);
+        } catch (IOException e) {
+            return BuildResult.failure(ResultReason.FileError, "--build-dir " + FileErrors.describe(work, e), null);
+        }
+        if (workResolved.startsWith(sourceReal)) {
+            return BuildResult.failure(ResultReason.InvalidArguments, "--build-dir " + work + " is inside --source "
+                    + source + "; the compile step copies the sources into it, so choose a directory outside", null);
         }
         for (Path dir : new Path[] { work, cacheDir }) {
             try {
@@ -175,11 +219,25 @@ final class BuildCommand implements Callable<Integer> {
                 return BuildResult.failure(ResultReason.FileError, option + FileErrors.describe(dir, e), null);
             }
         }
-        if (work.toRealPath().startsWith(source.toRealPath())) {
-            return BuildResult.failure(ResultReason.InvalidArguments, "--build-dir must not be inside --source: "
-                    + work, null);
-        }
         return null;
+    }
+
+    /**
+     * Where {@code path} is or would be created: the real path of its nearest existing ancestor (links resolved)
+     * with the missing rest appended and normalized (those names are no links, since they do not exist yet).
+     */
+    static Path resolved(Path path) throws IOException {
+        Path existing = path.toAbsolutePath();
+        List<Path> missing = new ArrayList<>();
+        while (existing.getParent() != null && !Files.exists(existing)) {
+            missing.add(0, existing.getFileName());
+            existing = existing.getParent();
+        }
+        Path result = existing.toRealPath();
+        for (Path name : missing) {
+            result = result.resolve(name);
+        }
+        return result.normalize();
     }
 
     private Language language() {

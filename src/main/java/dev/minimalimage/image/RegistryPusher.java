@@ -223,7 +223,7 @@ public final class RegistryPusher {
         }
         if (isTlsFailure(e)) {
             return new PushException(PushException.Kind.UNAVAILABLE, "TLS connection to registry " + where
-                    + " failed (not retried): " + rootMessage(e) + tlsRemedy(e), e);
+                    + " failed (not retried): " + rootMessage(e) + tlsRemedy(e, where), e);
         }
         if (!isNetworkFailure(e)) {
             return new PushException(PushException.Kind.REJECTED, "push to " + where + " failed: "
@@ -254,9 +254,17 @@ public final class RegistryPusher {
 
     /**
      * What to do about a TLS failure: a registry that answers in plain HTTP needs --insecure; a certificate the trust
-     * store refuses needs its CA (--ca-bundle); anything else (no common protocol, say) has no flag that fixes it.
+     * store refuses needs its CA (--ca-bundle); a certificate for another host name needs that name or another
+     * certificate, which no flag gives; anything else (no common protocol, say) has no flag that fixes it either.
+     * {@code registry} is the registry of the image reference (host, perhaps with a port).
      */
-    private static String tlsRemedy(Throwable e) {
+    static String tlsRemedy(Throwable e, String registry) {
+        if (isHostNameMismatch(e)) {
+            String host = hostOf(registry);
+            return "; its certificate does not name the host " + host + " (a certificate for another name, which"
+                    + " --ca-bundle cannot fix): push to a name the certificate lists, or give the registry a"
+                    + " certificate for " + host;
+        }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof javax.net.ssl.SSLException && t.getMessage() != null && t.getMessage().contains(NOT_TLS)) {
                 return "; the registry speaks plain HTTP, not HTTPS: pass --insecure to push over plain HTTP";
@@ -268,6 +276,32 @@ public final class RegistryPusher {
             }
         }
         return "";
+    }
+
+    /** The JDK's words when the certificate is valid but issued for other names (sun.security.util.HostnameChecker). */
+    private static final List<String> NAME_MISMATCH = List.of("No subject alternative", "No name matching");
+
+    private static boolean isHostNameMismatch(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLPeerUnverifiedException) {
+                return true;
+            }
+            if (t instanceof java.security.cert.CertificateException && t.getMessage() != null
+                    && NAME_MISMATCH.stream().anyMatch(t.getMessage()::contains)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** "registry.example:5000" -> "registry.example", "[::1]:5000" -> "::1". */
+    private static String hostOf(String registry) {
+        if (registry.startsWith("[")) {
+            int close = registry.indexOf(']');
+            return close < 0 ? registry : registry.substring(1, close);
+        }
+        int colon = registry.lastIndexOf(':');
+        return colon < 0 || registry.indexOf(':') != colon ? registry : registry.substring(0, colon);
     }
 
     /**

@@ -2,6 +2,10 @@ package dev.minimalimage.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -88,6 +92,84 @@ class BuildCommandTest {
         assertThat(oldName.stderr()).contains("--work-dir is now --build-dir DIR")
                 .contains("--workdir DIR sets the image's working directory");
         assertThat(dir.resolve("w")).doesNotExist();
+        assertThat(oldName.result().reason()).as("a result record like every other refusal")
+                .isEqualTo("InvalidArguments");
+        assertThat(oldName.result().message()).startsWith("--work-dir is now --build-dir DIR");
+    }
+
+    @Test
+    void aBuildDirectoryInsideTheSourceIsRefusedBeforeItIsCreated(@TempDir Path dir) throws Exception {
+        Path source = Files.createDirectories(dir.resolve("src"));
+        Files.writeString(source.resolve("main.go"), "package main\nfunc main(){}\n");
+        Path link = Files.createSymbolicLink(dir.resolve("link"), source);
+        List<String> inside = List.of(source.resolve("build/deep").toString(), // missing parents too
+                dir.resolve("src/x/../build").toString(), // not normalized
+                link.resolve("build").toString()); // through a symbolic link to the source
+        for (String buildDir : inside) {
+            CliRun run = CliRun.of("build", "--language", "go", "--source", source.toString(), "--build-dir", buildDir,
+                    "--oci-layout", dir.resolve("l").toString());
+            assertThat(run.exitCode()).as(run.all()).isEqualTo(2);
+            assertThat(run.result().reason()).isEqualTo("InvalidArguments");
+            assertThat(run.result().message()).isEqualTo("--build-dir " + buildDir + " is inside --source " + source
+                    + "; the compile step copies the sources into it, so choose a directory outside");
+            assertThat(run.stderr()).doesNotContain("compile:");
+            try (var left = Files.list(source)) {
+                assertThat(left).as("nothing created in the source tree").containsExactly(source.resolve("main.go"));
+            }
+        }
+    }
+
+    @Test
+    void aTemporaryBuildDirectoryThatCannotBeRemovedOnlyWarns(@TempDir Path dir) throws Exception {
+        Path temporary = Files.createDirectories(dir.resolve("tmp"));
+        CommandLine.IFactory failingRemoval = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> type) throws Exception {
+                K command = CommandLine.defaultFactory().create(type);
+                if (command instanceof BuildCommand build) {
+                    build.temporaryRoot = temporary;
+                    build.removeTree = root -> {
+                        throw new AccessDeniedException(root.resolve("out").toString());
+                    };
+                }
+                return command;
+            }
+        };
+        Path source = Files.createDirectories(dir.resolve("src"));
+        List<String> common = List.of("build", "--language", "custom", "--source", source.toString(), "--oci-layout",
+                dir.resolve("layout").toString(), "--allow-dynamic", "--script");
+        List<String> ok = new ArrayList<>(common);
+        ok.add("cp /bin/true \"$OUT\"");
+        CliRun built = CliRun.of(failingRemoval, ok.toArray(String[]::new));
+        List<String> failing = new ArrayList<>(common);
+        failing.add("exit 1");
+        CliRun broken = CliRun.of(failingRemoval, failing.toArray(String[]::new));
+
+        assertThat(built.exitCode()).as(built.all()).isZero();
+        assertThat(built.result().succeeded()).isTrue();
+        assertThat(broken.exitCode()).as(broken.all()).isEqualTo(8);
+        assertThat(broken.result().reason()).isEqualTo("CompileFailed");
+        for (CliRun run : List.of(built, broken)) {
+            assertThat(run.stderr()).containsPattern("(?m)^warning: could not remove the temporary build directory "
+                    + temporary + "/minimal-image-build\\d+: " + temporary + "/minimal-image-build\\d+/out:"
+                    + " permission denied$");
+        }
+    }
+
+    @Test
+    void removingTheBuildDirectoryWarnsWithTheDirectoryAndTheReason(@TempDir Path dir) throws Exception {
+        Path work = Files.createDirectories(dir.resolve("work"));
+        StringWriter err = new StringWriter();
+        BuildCommand.removeBuildDirectory(work, root -> {
+            throw new DirectoryNotEmptyException(root.toString());
+        }, new PrintWriter(err, true));
+        assertThat(err.toString()).isEqualTo("warning: could not remove the temporary build directory " + work + ": "
+                + work + ": directory not empty" + System.lineSeparator());
+
+        StringWriter quiet = new StringWriter();
+        BuildCommand.removeBuildDirectory(work, Trees::delete, new PrintWriter(quiet, true));
+        assertThat(quiet.toString()).isEmpty();
+        assertThat(work).doesNotExist();
     }
 
     @Test
