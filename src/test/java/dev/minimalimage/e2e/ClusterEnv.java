@@ -3,6 +3,11 @@ package dev.minimalimage.e2e;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.minimalimage.testsupport.Processes;
 
 /**
  * What the cluster tier's driver (scripts/test-cluster.sh) tells {@link ClusterIT} about the real cluster it set up:
@@ -23,6 +28,19 @@ record ClusterEnv(String registry, String authRegistry, String authUser, String 
                 required("MINIMAL_IMAGE_E2E_KUBECTL"), required("MINIMAL_IMAGE_E2E_OPERATOR_NAMESPACE"),
                 required("MINIMAL_IMAGE_E2E_NAMESPACE"), required("MINIMAL_IMAGE_E2E_UNWATCHED_NAMESPACE"),
                 required("MINIMAL_IMAGE_E2E_GIT_HOST"));
+    }
+
+    /** kubectl in the test namespace. */
+    Processes.Result kubectl(Duration timeout, String... args) {
+        List<String> command = new ArrayList<>(List.of(kubectl, "-n", namespace));
+        command.addAll(List.of(args));
+        return Processes.run(timeout, command);
+    }
+
+    /** What a user would look at when a wait fails: the resources and pods, and the resource as kubectl shows them. */
+    String describe(String name) {
+        return "\n" + kubectl(Duration.ofSeconds(30), "get", "mimg,pods", "-o", "wide").stdout() + "\n"
+                + kubectl(Duration.ofSeconds(30), "describe", "mimg", name).stdout();
     }
 
     private static String required(String name) {

@@ -343,13 +343,10 @@ class ExamplesIT {
     }
 
     String describe(String name) {
-        return "\n" + kubectl(Duration.ofSeconds(30), "get", "mimg,pods", "-o", "wide").stdout() + "\n"
-                + kubectl(Duration.ofSeconds(30), "describe", "mimg", name).stdout();
+        return env.describe(name);
     }
 
     Processes.Result kubectl(Duration timeout, String... args) {
-        List<String> command = new ArrayList<>(List.of(env.kubectl(), "-n", env.namespace()));
-        command.addAll(List.of(args));
-        return Processes.run(timeout, command);
+        return env.kubectl(timeout, args);
     }
 }
