@@ -19,7 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "operator", mixinStandardHelpOptions = true,
         description = { "Runs the MinimalImage Kubernetes operator against the cluster of the current kubeconfig.",
-                "In a pod it uses the pod's service account, elsewhere KUBECONFIG or the file .kube/config in HOME.",
+                "In a pod it uses the pod's service account, elsewhere the file KUBECONFIG names, else ~/.kube/config.",
                 "Its settings come from the environment (see the chart's values); it runs until stopped." })
 final class OperatorCommand implements Callable<Integer> {
 
