@@ -67,6 +67,7 @@ final class Observer {
 
         String namespace = resource.getMetadata().getNamespace();
         Optional<Pod> pod = plan.flatMap(p -> builderPod(context, p.podName(attempt)));
+        pod.ifPresent(p -> BuildSlots.INSTANCE.seen(namespace, p.getMetadata().getName()));
         Optional<String> smokePodName = plan.filter(BuildPlan::hasSmokeTest).map(BuildPlan::smokePodName);
         return new Observation(resource, now, poll, plan, planned.invalid(), attempt, problem,
                 plan.map(p -> BuildSlots.INSTANCE.reserved(namespace, p.podName(attempt))).orElse(false),

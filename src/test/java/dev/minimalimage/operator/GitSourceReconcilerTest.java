@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,6 +21,7 @@ import org.eclipse.jgit.junit.ssh.SshTestGitServer;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -53,6 +56,11 @@ class GitSourceReconcilerTest {
 
     @Inject
     KubernetesClient client;
+
+    @AfterEach
+    void deleteWhatTheTestLeft() {
+        Resources.deleteAll(client, NS);
+    }
 
     Path origin;
     Git repo;
@@ -104,32 +112,22 @@ class GitSourceReconcilerTest {
         await().atMost(TIMEOUT).until(() -> !pods("not-allowed").isEmpty());
     }
 
+    /**
+     * The first look-up only: when the branch moves, the next look-up comes from the operator's own timer a
+     * pollInterval (at least a minute) later, which runs for real on the cluster (ExamplesIT's followed branch); the
+     * schedule is TimersTest's, the new commit's build BuildStateTableTest's.
+     */
     @Test
-    void aFollowedBranchIsBuiltAtTheHeadLookedUpAndAgainWhenItMoves() throws Exception {
+    void aFollowedBranchIsBuiltAtTheHeadLookedUpAndThePollIsRecorded() throws Exception {
         createSecret("follow-creds", Map.of(GitHosts.ANNOTATION, hostPort));
-        String first = repo.getRepository().resolve("refs/heads/main").name();
+        String head = repo.getRepository().resolve("refs/heads/main").name();
+        Instant before = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         create(gitResource("follow", "follow-creds", "1m"));
-        Pod pod = awaitPod("follow", first);
+        Pod pod = awaitPod("follow", head);
         MinimalImageStatus status = awaitStatus("follow", s -> s.getTrackedCommit() != null);
-        assertThat(status.getTrackedCommit()).isEqualTo(first);
-        assertThat(status.getLastPollTime()).isNotNull();
-        assertThat(fetchArgs(pod)).containsSequence("--revision", first);
-
-        String second = commit("int main(void){return 1;}\n").name();
-        // the next poll is a minute away: make it due now, and let a Secret event (which the operator watches)
-        // bring the resource back, as a change to the Secret would
-        client.resources(MinimalImage.class).inNamespace(NS).withName("follow").editStatus(r -> {
-            r.getStatus().setLastPollTime("2026-01-01T00:00:00Z");
-            return r;
-        });
-        client.secrets().inNamespace(NS).withName("follow-creds").edit(s -> {
-            s.getMetadata().setLabels(Map.of("touched", "1"));
-            return s;
-        });
-        Pod moved = awaitPod("follow", second);
-        assertThat(moved.getMetadata().getName()).isNotEqualTo(pod.getMetadata().getName());
-        assertThat(awaitStatus("follow", s -> second.equals(s.getTrackedCommit())).getBuildHash())
-                .isNotEqualTo(status.getBuildHash());
+        assertThat(status.getTrackedCommit()).isEqualTo(head);
+        assertThat(Instant.parse(status.getLastPollTime())).isAfterOrEqualTo(before);
+        assertThat(fetchArgs(pod)).containsSequence("--revision", head);
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.time.Duration;
 
 import jakarta.inject.Inject;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.minimalimage.api.v1alpha1.MinimalImage;
@@ -27,6 +28,11 @@ class MetricsAndHealthTest {
 
     @Inject
     KubernetesClient client;
+
+    @AfterEach
+    void deleteWhatTheTestLeft() {
+        Resources.deleteAll(client, "default");
+    }
 
     @TestHTTPResource("/q/metrics")
     URL metrics;

@@ -65,6 +65,15 @@ public final class BuildSlots {
         return true;
     }
 
+    /**
+     * The owner's reconcile has seen its pod in the cache: the pod counts from there, so the reservation ends now.
+     * Left to the next {@link #admit}, it would outlive a pod deleted before then (a build that finished with
+     * keepFinishedPods 0, a deleted resource) and hold a slot until its TTL.
+     */
+    public synchronized void seen(String namespace, String podName) {
+        reservations.remove(key(namespace, podName));
+    }
+
     /** Whether a pod of this resource was admitted and not yet seen in the cache. */
     public synchronized boolean reserved(String namespace, String podName) {
         return reservations.containsKey(key(namespace, podName));
