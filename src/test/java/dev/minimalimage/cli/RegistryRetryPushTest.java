@@ -60,9 +60,11 @@ class RegistryRetryPushTest {
 
             List<FlakyRegistry.Refused> refused = flaky.refused();
             assertThat(refused).hasSizeGreaterThanOrEqualTo(3).allMatch(r -> r.requestLine().startsWith("GET /v2/ "));
-            for (int i = 1; i < refused.size(); i++) { // each retry came no earlier than Retry-After said
+            // each retry came no earlier than Retry-After said (no upper bound in wall-clock time: a 2-CPU machine
+            // promises none; the planned wait is in the log line checked below)
+            for (int i = 1; i < refused.size(); i++) {
                 assertThat(Duration.between(refused.get(i - 1).at(), refused.get(i).at()))
-                        .isGreaterThanOrEqualTo(Duration.ofMillis(1950)).isLessThan(Duration.ofSeconds(5));
+                        .isGreaterThanOrEqualTo(Duration.ofMillis(1950));
             }
             assertThat(run.stderr().lines().filter(l -> l.contains("retrying in 2.0 s (Retry-After 2.0 s)")))
                     .hasSize(refused.size());
@@ -89,9 +91,10 @@ class RegistryRetryPushTest {
             assertThat(run.result().message()).startsWith("gave up after trying for ")
                     .contains("--registry-retry-timeout 5.0 s").endsWith("last error: registry " + down.host()
                             + " answered 503");
-            assertThat(took).isGreaterThanOrEqualTo(Duration.ofSeconds(5)).isLessThan(Duration.ofSeconds(20));
-            // backoff without Retry-After: 0.25-0.5 s, then 0.5-1 s, ... so at least 3 attempts in 5 s
-            assertThat(down.refused()).hasSizeGreaterThanOrEqualTo(3);
+            assertThat(took).as("the budget was used up").isGreaterThanOrEqualTo(Duration.ofSeconds(5));
+            // backoff without Retry-After: 0.25-0.5 s, then 0.5-1 s, 1-2 s, 2-4 s, the last wait cut to what is left
+            // of the 5 s: at least 3 attempts, and at most 6 (the shortest waits add up to 3.75 s after 5 attempts)
+            assertThat(down.refused()).hasSizeBetween(3, 6);
             assertThat(run.stderr().lines().filter(l -> l.startsWith("warning: push attempt "))).hasSize(
                     down.refused().size() - 1);
         }
@@ -101,13 +104,12 @@ class RegistryRetryPushTest {
     void unauthorizedIsFinalAtOnce() throws Exception {
         try (FlakyRegistry locked = new FlakyRegistry(0,
                 () -> new Answer(401, "Unauthorized", List.of("WWW-Authenticate: Basic realm=\"test\"")))) {
-            long started = System.nanoTime();
             CliRun run = CliRun.of("package", hello.toString(), "--image", locked.host() + "/locked:1", "--insecure");
             assertThat(run.exitCode()).as(run.all()).isEqualTo(4);
             assertThat(run.result().reason()).isEqualTo("PushUnauthorized");
             assertThat(run.stderr()).doesNotContain("retrying");
             assertThat(locked.refused().stream().filter(r -> r.requestLine().startsWith("GET /v2/ "))).hasSize(1);
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+            assertThat(run.stderr()).doesNotContain("push attempt");
         }
     }
 

@@ -374,6 +374,58 @@ class ClusterIT {
         assertPushedImageRuns(status, "e2e/adopted", "1", "/app/app", "adopted\n");
     }
 
+    /**
+     * docs/installation.md promises {@code --set replicas=2}: a standby with warm caches and no duplicate builds,
+     * taking over when the leader goes. Two replicas, the leader deleted mid-build: one builder pod, one
+     * BuildStarted, the build adopted by the new holder of the Lease.
+     */
+    @Test
+    @Order(13)
+    void withTwoReplicasOnlyTheLeaderBuildsAndTheStandbyTakesOverMidBuild() throws Exception {
+        String deployment = operatorDeployment().getMetadata().getName();
+        client.apps().deployments().inNamespace(env.operatorNamespace()).withName(deployment).scale(2);
+        try {
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> operatorPods().stream().filter(ClusterIT::isReady).count() == 2);
+            create(slowBuild("two-replicas", "two replicas", 25));
+            String builderPod = awaitCompileRunning("two-replicas");
+            String leader = leaseHolder();
+            assertThat(operatorPods()).extracting(p -> p.getMetadata().getName()).contains(leader);
+            client.pods().inNamespace(env.operatorNamespace()).withName(leader).delete();
+
+            MinimalImageStatus status = awaitReady("two-replicas");
+            assertThat(leaseHolder()).as("the standby holds the Lease").isNotEqualTo(leader);
+            assertThat(status.getBuilderPod()).isEqualTo(builderPod);
+            assertThat(status.getAttempts()).isEqualTo(1);
+            assertThat(ownedPods("two-replicas")).extracting(p -> p.getMetadata().getName()).containsExactly(builderPod);
+            assertThat(client.v1().events().inNamespace(env.namespace()).list().getItems().stream()
+                    .filter(e -> "two-replicas".equals(e.getInvolvedObject().getName()))
+                    .filter(e -> "BuildStarted".equals(e.getReason())).mapToInt(e -> e.getCount() == null ? 1 : e.getCount())
+                    .sum()).as(images.events("two-replicas")).isEqualTo(1);
+            assertPushedImageRuns(status, "e2e/two-replicas", "1", "/app/app", "two replicas\n");
+        } finally {
+            client.apps().deployments().inNamespace(env.operatorNamespace()).withName(deployment).scale(1);
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> operatorPods().size() == 1 && operatorPods().stream().allMatch(ClusterIT::isReady));
+        }
+    }
+
+    /** The replica that reconciles: the holder of the chart's leader-election Lease (identity: its pod name). */
+    String leaseHolder() {
+        List<String> holders = client.leases().inNamespace(env.operatorNamespace()).list().getItems().stream()
+                .map(lease -> lease.getSpec().getHolderIdentity()).filter(java.util.Objects::nonNull).toList();
+        assertThat(holders).as("leases in " + env.operatorNamespace()).hasSize(1);
+        return holders.get(0);
+    }
+
+    io.fabric8.kubernetes.api.model.apps.Deployment operatorDeployment() {
+        List<io.fabric8.kubernetes.api.model.apps.Deployment> operators = client.apps().deployments()
+                .inNamespace(env.operatorNamespace()).withLabel("app.kubernetes.io/component", "operator").list()
+                .getItems();
+        assertThat(operators).as("the chart's Deployment in " + env.operatorNamespace()).hasSize(1);
+        return operators.get(0);
+    }
+
     @Test
     @Order(14)
     void deletingTheResourceCollectsItsChildren() {
@@ -687,22 +739,19 @@ class ClusterIT {
             names.add(String.format("burst-%02d", i));
         }
         Instant start = Instant.now();
+        // every change of every builder pod, not samples: a pod over the cap for a moment is seen too
+        ActiveBuilderPods watched = new ActiveBuilderPods(cap, start);
+        io.fabric8.kubernetes.client.Watch watch = client.pods().inNamespace(env.namespace())
+                .withLabelSelector(BuilderLayout.SELECTOR).watch(watched);
         try {
             for (String name : names) {
                 create(inline(name, Language.Name.C, Map.of("main.c", program(name + " says hello"))));
             }
-            int peak = 0;
-            List<String> overCap = new ArrayList<>();
             java.util.Set<String> queued = new java.util.TreeSet<>();
             java.util.Set<String> done = new java.util.TreeSet<>();
             int queuedAtOnce = 0;
             Instant deadline = start.plus(Duration.ofMinutes(8));
             while (done.size() < BURST) {
-                List<String> active = activeBuilderPods();
-                peak = Math.max(peak, active.size());
-                if (active.size() > cap) {
-                    overCap.add(Duration.between(start, Instant.now()).toSeconds() + "s: " + active);
-                }
                 int queuedNow = 0;
                 for (MinimalImage r : client.resources(MinimalImage.class).inNamespace(env.namespace()).list()
                         .getItems()) {
@@ -731,10 +780,11 @@ class ClusterIT {
             }
             Duration drain = Duration.between(start, Instant.now());
             System.out.printf("cluster concurrency cap %d: %d builds created at once, peak %d running builder pods,"
-                    + " %d seen Queued (at most %d at once), all Ready after %ds%n", cap, BURST, peak, queued.size(),
-                    queuedAtOnce, drain.toSeconds());
-            assertThat(overCap).as("samples with more than " + cap + " builder pods running").isEmpty();
-            assertThat(peak).isEqualTo(cap);
+                    + " %d seen Queued (at most %d at once), all Ready after %ds%n", cap, BURST, watched.peak(),
+                    queued.size(), queuedAtOnce, drain.toSeconds());
+            assertThat(watched.overCap()).as("pod events after which more than " + cap + " builder pods ran")
+                    .isEmpty();
+            assertThat(watched.peak()).isEqualTo(cap);
             // every inline build shows Queued for a moment while its source ConfigMap is created, free slot or not:
             // the cap's own queue is the many builds waiting side by side
             assertThat(queuedAtOnce).as("resources in phase Queued at the same time").isGreaterThanOrEqualTo(BURST / 2);
@@ -744,6 +794,7 @@ class ClusterIT {
             String last = names.get(BURST - 1);
             assertPushedImageRuns(get(last).getStatus(), "e2e/" + last, "1", "/app/app", last + " says hello\n");
         } finally {
+            watch.close();
             for (String name : names) {
                 client.resources(MinimalImage.class).inNamespace(env.namespace()).withName(name).delete();
             }
@@ -864,11 +915,60 @@ class ClusterIT {
     }
 
     /** Builder pods that hold a build slot, as the operator counts them: not finished and not being deleted. */
+    /** Builder pods that take a build slot as the operator counts them, kept up to date from a watch. */
+    static final class ActiveBuilderPods implements io.fabric8.kubernetes.client.Watcher<Pod> {
+        private final int cap;
+        private final Instant start;
+        private final java.util.Set<String> active = new java.util.TreeSet<>();
+        private final List<String> overCap = new ArrayList<>();
+        private int peak;
+
+        ActiveBuilderPods(int cap, Instant start) {
+            this.cap = cap;
+            this.start = start;
+        }
+
+        @Override
+        public synchronized void eventReceived(Action action, Pod pod) {
+            String name = pod.getMetadata().getName();
+            boolean takesSlot = action != Action.DELETED && isActive(pod);
+            if (takesSlot) {
+                active.add(name);
+            } else {
+                active.remove(name);
+            }
+            peak = Math.max(peak, active.size());
+            if (active.size() > cap) {
+                overCap.add(Duration.between(start, Instant.now()).toMillis() + " ms: " + active);
+            }
+        }
+
+        @Override
+        public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+            if (cause != null) {
+                synchronized (this) {
+                    overCap.add("the watch failed, so the count is incomplete: " + cause.getMessage());
+                }
+            }
+        }
+
+        synchronized int peak() {
+            return peak;
+        }
+
+        synchronized List<String> overCap() {
+            return List.copyOf(overCap);
+        }
+    }
+
+    static boolean isActive(Pod pod) {
+        return pod.getMetadata().getDeletionTimestamp() == null
+                && (pod.getStatus() == null || !List.of("Succeeded", "Failed").contains(pod.getStatus().getPhase()));
+    }
+
     List<String> activeBuilderPods() {
         return client.pods().inNamespace(env.namespace()).withLabelSelector(BuilderLayout.SELECTOR).list().getItems()
-                .stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-                .filter(p -> p.getStatus() == null || !List.of("Succeeded", "Failed").contains(p.getStatus().getPhase()))
-                .map(p -> p.getMetadata().getName()).toList();
+                .stream().filter(ClusterIT::isActive).map(p -> p.getMetadata().getName()).toList();
     }
 
     /** The cap the chart gave the operator (maxConcurrentBuilds), read back from its Deployment. */
@@ -1304,10 +1404,7 @@ class ClusterIT {
     @Order(41)
     void theOperatorsServiceAccountCanDoOnlyWhatItsTableSaysAndOnlyInWatchedNamespaces() throws Exception {
         awaitReady("hello"); // the operator works with exactly these permissions
-        List<io.fabric8.kubernetes.api.model.apps.Deployment> operators = client.apps().deployments()
-                .inNamespace(env.operatorNamespace()).withLabel("app.kubernetes.io/component", "operator").list()
-                .getItems();
-        assertThat(operators).as("the chart's Deployment in " + env.operatorNamespace()).hasSize(1);
+        List<io.fabric8.kubernetes.api.model.apps.Deployment> operators = List.of(operatorDeployment());
         String serviceAccount = "system:serviceaccount:" + env.operatorNamespace() + ":"
                 + operators.get(0).getSpec().getTemplate().getSpec().getServiceAccountName();
         List<OperatorAccess.Question> questions = OperatorAccess.questions(env.operatorNamespace(), env.namespace(),
