@@ -40,7 +40,7 @@ public final class Decision {
         if (seen.problem().isPresent()) {
             return new BuildState.Refused(seen.problem().get().reason(), seen.problem().get().message());
         }
-        if (seen.sourcePending() && !seen.sourceCached()) {
+        if (seen.awaitingSource()) {
             return new BuildState.AwaitingSource();
         }
         if (seen.pollInterval().isPresent() && seen.trackedCommit() == null) {

@@ -78,9 +78,13 @@ public record Observation(MinimalImage resource, Instant now, Optional<BranchPol
         return plan.isPresent() && builderPod.isEmpty() && Attempts.podWanted(previous(), plan.get(), attempt, now);
     }
 
-    /** A new inline-source pod waits for its ConfigMap (the workflow creates both side by side). */
-    boolean sourcePending() {
-        return starting() && problem.isEmpty() && plan.get().isInline() && !slotHeld;
+    /**
+     * A new inline-source pod waits for its ConfigMap (the workflow creates both side by side, and the ConfigMap's
+     * create sends this reconcile no event): look again shortly. Once it is cached, a build without a slot is
+     * queued instead, woken when a slot frees.
+     */
+    boolean awaitingSource() {
+        return starting() && problem.isEmpty() && plan.get().isInline() && !slotHeld && !sourceCached;
     }
 
     /** A lazily read value, read at most once (an API call some states need and most do not). */

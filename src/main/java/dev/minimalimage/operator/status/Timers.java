@@ -40,7 +40,7 @@ public final class Timers {
         Optional<BuildPlan> plan = seen.plan();
         boolean smokePending = seen.smokePod().isEmpty()
                 && plan.filter(p -> Decision.smokeTestRunning(written, p)).isPresent();
-        if (seen.sourcePending() || smokePending) {
+        if (seen.awaitingSource() || smokePending) {
             return Optional.of(SOURCE_RECHECK);
         }
         Optional<Duration> nextPoll = seen.pollInterval()

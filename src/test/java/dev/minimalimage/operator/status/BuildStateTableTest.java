@@ -252,6 +252,19 @@ class BuildStateTableTest {
     }
 
     @Test
+    void aQueuedInlineBuildWaitsForAFreedSlotNotInAHalfSecondLoop() throws Exception {
+        Fixture c = new Fixture(inline());
+        Observation awaiting = c.seen(null).slotHeld(false).sourceCached(false).build();
+        assertThat(DECISION.decide(awaiting)).as("its ConfigMap not in the cache yet")
+                .isInstanceOf(BuildState.AwaitingSource.class);
+        Observation queued = c.seen(null).slotHeld(false).build();
+        MinimalImageStatus status = StatusRenderer.render(DECISION.decide(queued), queued);
+        assertThat(status.getPhase()).isEqualTo(Phase.Queued);
+        assertThat(Timers.next(queued, status)).as("woken by a freed slot, else the 30 s recheck")
+                .contains(Duration.ofSeconds(31));
+    }
+
+    @Test
     void aConditionKeepsItsTransitionTimeUntilItsStatusFlips() throws Exception {
         Fixture c = new Fixture(inline());
         String pod1 = c.plan.podName(1);
