@@ -99,7 +99,15 @@ final class Observer {
                 || now.isBefore(PollSchedule.nextPoll(resource.getStatus(), interval.get()))) {
             return Optional.empty();
         }
-        return preflight.get().isEmpty() ? Optional.of(follower.poll(client, resource, now)) : Optional.empty();
+        Optional<PreflightProblem> problem = preflight.get();
+        if (problem.isEmpty()) {
+            return Optional.of(follower.poll(client, resource, now));
+        }
+        // A built branch whose Secret broke since: the look-up counts as one that failed (the result stays, a Warning
+        // names the problem, the next look-up waits an interval). Before the first build there is no look-up: the
+        // pre-flight's own reason is the status, and its Secret's fix brings the resource back at once.
+        return trackedCommit(resource.getStatus(), Optional.empty()) == null ? Optional.empty()
+                : Optional.of(new BranchPoll(null, problem.get().message(), now.toString()));
     }
 
     /**

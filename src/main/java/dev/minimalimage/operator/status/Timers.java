@@ -43,7 +43,8 @@ public final class Timers {
         if (seen.awaitingSource() || smokePending) {
             return Optional.of(SOURCE_RECHECK);
         }
-        Optional<Duration> nextPoll = seen.pollInterval()
+        // while the pre-flight fails nothing is looked up: its own recheck (or the Secret's event) comes back
+        Optional<Duration> nextPoll = seen.pollInterval().filter(interval -> seen.problem().isEmpty())
                 .map(interval -> Duration.between(seen.now(), PollSchedule.nextPoll(written, interval)));
         Optional<Instant> smokeDeadline = plan.filter(p -> Decision.smokeTestRunning(written, p))
                 .flatMap(p -> seen.smokePod().flatMap(pod -> SmokeInspector.nextDeadline(pod, p.smokeTest(),

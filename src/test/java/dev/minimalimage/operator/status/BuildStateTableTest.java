@@ -77,6 +77,7 @@ class BuildStateTableTest {
         Fixture c = new Fixture(inline());
         Fixture smoke = new Fixture(withSmokeTest(inline()));
         Fixture git = new Fixture(followed(null));
+        Fixture built = new Fixture(followed("c0ffee"));
         String pod1 = c.plan.podName(1);
         return List.of(
                 new Row("an invalid spec is refused without a pod", c.invalid("spec.image.name: required"),
@@ -222,6 +223,13 @@ class BuildStateTableTest {
                             assertThat(s.getTrackedCommit()).isEqualTo("c0ffee");
                             assertThat(s.getLastPollTime()).isEqualTo(NOW.toString());
                         }),
+                new Row("a built branch whose Secret broke since: the look-up failed, the result stays, the next"
+                        + " look-up waits an interval", built.seen(built.withPoll(built.succeeded(), "c0ffee"))
+                                .poll(null, "Secret git may not be sent to git.example.com").build(),
+                        BuildState.Standing.class, Phase.Succeeded, Reasons.BUILT, s -> {
+                            assertThat(s.getTrackedCommit()).isEqualTo("c0ffee");
+                            assertThat(s.getLastPollTime()).isEqualTo(NOW.toString());
+                        }),
                 new Row("a resource that stopped following a branch forgets its head",
                         c.seen(c.withPoll(c.succeeded(), "c0ffee")).build(), BuildState.Standing.class,
                         Phase.Succeeded, Reasons.BUILT, s -> {
@@ -262,6 +270,16 @@ class BuildStateTableTest {
         assertThat(status.getPhase()).isEqualTo(Phase.Queued);
         assertThat(Timers.next(queued, status)).as("woken by a freed slot, else the 30 s recheck")
                 .contains(Duration.ofSeconds(31));
+    }
+
+    @Test
+    void aFollowedBranchRefusedByItsPreflightIsNotLookedAtEverySecond() throws Exception {
+        Fixture git = new Fixture(followed(null));
+        Observation refused = git.seen(null).problem("GitSecretNotAllowed", "Secret git may not be sent to x").build();
+        MinimalImageStatus status = StatusRenderer.render(DECISION.decide(refused), refused);
+        assertThat(ready(status).getReason()).isEqualTo("GitSecretNotAllowed");
+        assertThat(Timers.next(refused, status)).as("the pre-flight's recheck, or the Secret's event")
+                .contains(Duration.ofSeconds(61));
     }
 
     @Test
