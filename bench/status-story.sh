@@ -43,7 +43,7 @@ log "installing $CHECKOUT ($COMMIT) as $RELEASE"
 WATCH_PID=
 cleanup() {
   set +e
-  [[ -n $WATCH_PID ]] && kill "$WATCH_PID" 2>/dev/null
+  [[ -n $WATCH_PID ]] && watch_stop
   K -n "$NS" delete mimg --all --wait=true --timeout=120s >/dev/null 2>&1
   knet env KUBECONFIG="$KUBECONFIG" HELM_CACHE_HOME="$CHECKOUT/target/cluster-tier/helm/cache" \
     HELM_CONFIG_HOME="$CHECKOUT/target/cluster-tier/helm/config" HELM_DATA_HOME="$CHECKOUT/target/cluster-tier/helm/data" \
@@ -71,7 +71,13 @@ YAML
 phase() { K -n "$NS" get mimg "$1" -o jsonpath='{.status.phase}' 2>/dev/null || true; }
 
 # watch NAME: records every event of the resource until the caller kills it
-watch_start() { K -n "$NS" get mimg "$1" -o json -w --output-watch-events > "$OUT/$1.watch.json" 2>/dev/null & WATCH_PID=$!; }
+# (its own process group, so that one kill ends nsenter, timeout and kubectl; without the lock's descriptor)
+watch_start() {
+  setsid nsenter --net="/run/netns/$KUBE_NETNS" -- env KUBECONFIG="$KUBECONFIG" timeout 900 "$KUBE_BIN/kubectl" \
+    -n "$NS" get mimg "$1" -o json -w --output-watch-events > "$OUT/$1.watch.json" 2>/dev/null 8>&- &
+  WATCH_PID=$!
+}
+watch_stop() { kill -- "-$WATCH_PID" 2>/dev/null; wait "$WATCH_PID" 2>/dev/null || true; WATCH_PID=; }
 
 await_end() { # NAME SECONDS: until phase Succeeded or Failed
   local deadline=$(( $(date +%s) + $2 ))
@@ -108,7 +114,7 @@ run_case() { # NAME MANIFEST [evict]
   await_end "$name" 600 || true
   local took; took=$(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$t0" "$(date +%s.%N)")
   sleep 5 # writes that follow the end (pod clean-up, smoke pod deletion) belong to the story
-  kill "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID" 2>/dev/null || true; WATCH_PID=
+  watch_stop
   python3 - "$OUT/$name.watch.json" "$OUT/$name.yaml" "$name" "$took" >> "$OUT/summary.txt" <<'PY'
 import json, re, sys
 src, dst, name, took = sys.argv[1:]
