@@ -63,6 +63,28 @@ final class RootfsPlan {
         return List.copyOf(plan.entries.values());
     }
 
+    /** A root file system as it is: every file, directory and link with its own mode bits (07777). */
+    static List<LayerEntry> ofRootfs(Path root) throws IOException {
+        RootfsPlan plan = new RootfsPlan();
+        try (Stream<Path> walk = Files.walk(requireDirectory(root, "root file system"))) {
+            for (Path p : (Iterable<Path>) walk.sorted()::iterator) {
+                if (p.equals(root)) {
+                    continue;
+                }
+                String target = "/" + root.relativize(p).toString();
+                int mode = (Integer) Files.getAttribute(p, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS) & 07777;
+                if (Files.isSymbolicLink(p)) {
+                    plan.entries.put(target, LayerEntry.symlink(target, Files.readSymbolicLink(p).toString()));
+                } else if (Files.isDirectory(p)) {
+                    plan.entries.put(target, LayerEntry.directory(target, mode));
+                } else if (Files.isRegularFile(p)) {
+                    plan.entries.put(target, LayerEntry.file(target, mode, p));
+                }
+            }
+        }
+        return List.copyOf(plan.entries.values());
+    }
+
     /** A busybox at {@code busyboxPath} and, next to it, a relative symlink per applet name (busybox reads argv[0]). */
     static List<LayerEntry> ofBusybox(Path busybox, String busyboxPath, List<String> applets) {
         RootfsPlan plan = new RootfsPlan();
