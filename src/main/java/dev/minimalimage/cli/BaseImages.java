@@ -39,8 +39,12 @@ import dev.minimalimage.dockerfile.RootedFs;
  */
 final class BaseImages {
 
-    /** An unpacked image: its root on this host, the manifest digest it was pulled by, and its process settings. */
-    record Pulled(String reference, String digest, Path root, List<String> env, String workingDir, String user) {
+    /**
+     * An unpacked image: its root on this host, the manifest digest it was pulled by, and its process settings;
+     * {@code cached}: the root lies in the cache directory, to be copied, never changed or moved.
+     */
+    record Pulled(String reference, String digest, Path root, List<String> env, String workingDir, String user,
+            boolean cached) {
     }
 
     /** A pull that failed: the image does not exist, the registry refused or could not be reached. */
@@ -52,13 +56,16 @@ final class BaseImages {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path directory;
+    private final Path cache;
     private final boolean insecure;
     private final Path dockerConfig;
     private final Consumer<String> warnings;
     private final Map<String, Pulled> pulled = new HashMap<>();
 
-    BaseImages(Path directory, boolean insecure, Path dockerConfig, Consumer<String> warnings) {
+    /** {@code cache}: where unpacked images are kept between builds, by manifest digest (null: nowhere). */
+    BaseImages(Path directory, Path cache, boolean insecure, Path dockerConfig, Consumer<String> warnings) {
         this.directory = directory;
+        this.cache = cache;
         this.insecure = insecure;
         this.dockerConfig = dockerConfig;
         this.warnings = warnings;
@@ -103,9 +110,13 @@ final class BaseImages {
                 throw new PullFailedException(image + ": an old (schema 1) manifest; push it again with a current"
                         + " client", null);
             }
-            Path root = Files.createDirectories(directory.resolve(digest.getHash()));
             JsonNode config = JSON.readTree(blob(client, buildable.getContainerConfiguration().getDigest()))
                     .path("config");
+            Path cached = cache == null ? null : cache.resolve(digest.getHash());
+            if (cached != null && Files.exists(cache.resolve(digest.getHash() + ".done"))) {
+                return pulled(image, digest, cached, config, true);
+            }
+            Path root = Files.createDirectories(directory.resolve(digest.getHash()));
             for (BuildableManifestTemplate.ContentDescriptorTemplate layer : buildable.getLayers()) {
                 Path file = Files.createTempFile(directory, "layer", ".blob");
                 try {
@@ -119,8 +130,14 @@ final class BaseImages {
                     Files.deleteIfExists(file);
                 }
             }
-            return new Pulled(image, digest.toString(), root, strings(config.path("Env")),
-                    text(config.path("WorkingDir")), text(config.path("User")));
+            if (cached != null) { // complete before it is marked: a build that died halfway leaves no half image
+                Files.createDirectories(cache);
+                Trees.delete(cached);
+                Files.move(root, cached);
+                Files.createFile(cache.resolve(digest.getHash() + ".done"));
+                return pulled(image, digest, cached, config, true);
+            }
+            return pulled(image, digest, root, config, false);
         } catch (RegistryException e) {
             throw new PullFailedException("cannot pull " + image + " from " + reference.getRegistry() + ": "
                     + firstLine(e.getMessage()) + (insecure ? "" : " (a plain-HTTP registry needs --insecure)"), e);
@@ -134,6 +151,11 @@ final class BaseImages {
                 // the pull's outcome stands
             }
         }
+    }
+
+    private static Pulled pulled(String image, DescriptorDigest digest, Path root, JsonNode config, boolean cached) {
+        return new Pulled(image, digest.toString(), root, strings(config.path("Env")), text(config.path("WorkingDir")),
+                text(config.path("User")), cached);
     }
 
     private static byte[] blob(RegistryClient client, DescriptorDigest digest) throws IOException {

@@ -88,7 +88,7 @@ final class BuildCommand implements Callable<Integer> {
     List<String> compileEnv = new ArrayList<>();
 
     @Option(names = "--cache-dir", paramLabel = "DIR", description = { "keep Go modules and build cache, Cargo's",
-            "registry and ccache here between builds" })
+            "registry and ccache here between builds (--dockerfile: the unpacked FROM images)" })
     Path cacheDir;
 
     @Option(names = "--build-dir", paramLabel = "DIR", description = { "Build here and keep it: the copied sources,",
@@ -193,7 +193,7 @@ final class BuildCommand implements Callable<Integer> {
                 : Files.createTempDirectory(temporaryRoot, "minimal-image-build");
         try {
             DockerfileBuild build = new DockerfileBuild(new DockerfileBuild.Request(dockerfile, source, args, target,
-                    timeoutSeconds), options, spec, smokePlan == null ? null
+                    timeoutSeconds, cacheDir), options, spec, smokePlan == null ? null
                             : new LocalSmokeRun(smokePlan, sandbox, spec.commandLine().getErr()),
                     new Progress(spec.commandLine().getErr()));
             return build.run(work);

@@ -46,11 +46,12 @@ final class DockerfileBuild {
             "--port", "--label", "--image-config", "--ca-certs", "--passwd", "--tmp", "--tzdata", "--bundle",
             "--bundle-root", "--extra-library", "--allow-dynamic", "--debug-tag", "--language", "--libc", "--flag",
             "--binary-name", "--go-package", "--script", "--build-system", "--build-target", "--executable",
-            "--compile-env", "--cache-dir");
+            "--compile-env");
     private static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     /** What the command line gave. */
-    record Request(Path dockerfile, Path context, Map<String, String> buildArgs, String target, long timeoutSeconds) {
+    record Request(Path dockerfile, Path context, Map<String, String> buildArgs, String target, long timeoutSeconds,
+            Path cacheDir) {
     }
 
     private final Request request;
@@ -103,7 +104,8 @@ final class DockerfileBuild {
         progress.done("plan", plan.stages().size() + " stage(s): " + String.join(", ", plan.stages().stream()
                 .map(DockerfilePlan.Stage::label).toList()));
         RunSandbox.makeTraversable(work);
-        images = new BaseImages(Files.createDirectories(work.resolve("images")), o.insecure, o.dockerConfig,
+        images = new BaseImages(Files.createDirectories(work.resolve("images")), request.cacheDir() == null ? null
+                : request.cacheDir().resolve("images"), o.insecure, o.dockerConfig,
                 w -> err.println("warning: " + w));
         try {
             for (DockerfilePlan.Stage stage : plan.stages()) {
@@ -161,7 +163,11 @@ final class DockerfileBuild {
             baseUser.put(stage.index(), baseUser.get(base.stage()));
         } else {
             BaseImages.Pulled pulled = images.pull(base.image());
-            copyTree(pulled.root(), root);
+            if (!pulled.cached() && uses(plan, base.image()) == 1) {
+                Files.move(pulled.root(), root); // nothing else needs it: a copy of a toolchain would cost seconds
+            } else {
+                copyTree(pulled.root(), root);
+            }
             baseEnv.put(stage.index(), pulled.env());
             baseUser.put(stage.index(), pulled.user());
             progress.done("pull", base.image() + " (" + pulled.digest() + ")");
@@ -180,6 +186,14 @@ final class DockerfileBuild {
         }
         progress.done(stage.name() != null ? "stage " + stage.name() : stage.label(), stage.steps().size() + " step(s) in "
                 + (System.nanoTime() - started) / 1_000_000 + " ms");
+    }
+
+    /** How many FROMs and COPY --froms of the plan name {@code image}. */
+    private static long uses(DockerfilePlan plan, String image) {
+        long froms = plan.stages().stream().filter(s -> image.equals(s.base().image())).count();
+        long copies = plan.stages().stream().flatMap(s -> s.steps().stream())
+                .filter(step -> step instanceof DockerfilePlan.Copy copy && image.equals(copy.fromImage())).count();
+        return froms + copies;
     }
 
     private RootedFs copySource(DockerfilePlan.Copy copy) throws IOException, BaseImages.PullFailedException {

@@ -35,6 +35,8 @@ public final class LayerUnpacker {
 
     public static void apply(InputStream layer, RootedFs root) throws IOException {
         Deque<Map.Entry<Path, Integer>> directoryModes = new ArrayDeque<>();
+        // the directories this layer made or entered, by image path: most entries share their parent with the last
+        Map<String, Path> directories = new java.util.HashMap<>();
         try (TarArchiveInputStream tar = new TarArchiveInputStream(decompressed(layer))) {
             for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
                 String path = "/" + DockerfilePlanner.normalize("/" + entry.getName()).substring(1);
@@ -43,12 +45,22 @@ public final class LayerUnpacker {
                 }
                 int slash = path.lastIndexOf('/');
                 String name = path.substring(slash + 1);
-                Path parent = root.createDirectories(path.substring(0, slash));
+                String parentPath = path.substring(0, slash);
+                Path parent = directories.get(parentPath);
+                if (parent == null) {
+                    parent = root.createDirectories(parentPath);
+                    directories.put(parentPath, parent);
+                }
                 if (name.equals(OPAQUE)) {
                     clear(parent);
+                    directories.clear();
                 } else if (name.startsWith(WHITEOUT)) {
                     delete(parent.resolve(name.substring(WHITEOUT.length())));
+                    directories.clear();
                 } else {
+                    if (!entry.isDirectory()) {
+                        directories.remove(path); // a directory replaced by a file or link is no longer one
+                    }
                     unpack(tar, entry, root, parent.resolve(name), directoryModes);
                 }
             }
