@@ -236,11 +236,12 @@ class DockerfileBuildTest {
 
     /**
      * The issue's example with a real gcc: FROM the toolchain image of the cluster tier (pushed to the registry
-     * here), static (runs, same digest twice) and without -static (DynamicDependency with the fix). Needs the
+     * here), static (runs, same digest twice) and without -static (DynamicDependency with the fix); and a Go
+     * two-stage build with a config file beside the binary. Needs the
      * toolchain layout scripts/cluster/toolchain-image.sh leaves in its cache; without it the test is skipped.
      */
     @Test
-    void theIssuesExampleWithARealGccImage() throws Exception {
+    void theIssuesExampleAndAGoBuildWithARealToolchainImage() throws Exception {
         Path layout = toolchainLayout();
         Assumptions.assumeTrue(layout != null, "no toolchain image in " + TOOLCHAIN_CACHE
                 + " (scripts/cluster/toolchain-image.sh makes it)");
@@ -267,6 +268,15 @@ class DockerfileBuildTest {
         CliRun second = build(fixture, "--build-arg", "TOOLCHAIN=" + toolchain, "--cache-dir", cache.toString(),
                 "--image", registry.host() + "/hello:2");
         assertThat(second.result().digest()).isEqualTo(first.result().digest());
+
+        CliRun go = build(Path.of("src/test/fixtures/dockerfile-go").toAbsolutePath(), "--build-arg",
+                "GO_IMAGE=" + toolchain, "--cache-dir", cache.toString(), "--image", registry.host() + "/greet:1",
+                "--smoke-test", "");
+        assertThat(go.exitCode()).as(go.all()).isZero();
+        assertThat(go.result().smokeTest().output()).contains("hello from Go, configured by a file beside the binary");
+        assertThat(go.result().files()).extracting(BuildResult.FileVerdict::path, BuildResult.FileVerdict::verdict)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("/etc/greet.conf", "NotElf"),
+                        org.assertj.core.groups.Tuple.tuple("/greet", "Static"));
 
         CliRun dynamic = build(fixture, "--build-arg", "TOOLCHAIN=" + toolchain, "--build-arg", "CFLAGS=-O2",
                 "--cache-dir", cache.toString(), "--image", registry.host() + "/hello:dyn");
