@@ -169,6 +169,25 @@ class DockerfileBuildTest {
     }
 
     @Test
+    void copyFromAnImageAndATargetStage() throws Exception {
+        Path context = context("from-image", """
+                FROM scratch AS tools
+                COPY --from=%s /bin/busybox /bin/busybox
+                ENTRYPOINT ["/bin/busybox", "echo", "from the tools stage"]
+                FROM scratch
+                COPY nothing-here /x
+                """.formatted(busyboxImage));
+        CliRun run = build(context, "--target", "tools", "--oci-layout", work.resolve("from-image-layout").toString(),
+                "--smoke-test", "");
+        assertThat(run.exitCode()).as(run.all()).isZero();
+        assertThat(run.result().smokeTest().output()).contains("from the tools stage");
+        assertThat(run.result().files()).extracting(BuildResult.FileVerdict::path).containsExactly("/bin/busybox");
+        CliRun last = build(context, "--oci-layout", work.resolve("from-image-last").toString());
+        assertThat(last.result().reason()).isEqualTo("BuildStepFailed");
+        assertThat(last.result().message()).contains("line 5", "nothing-here", "not in the build context");
+    }
+
+    @Test
     void aFailingRunNamesItsLine() throws Exception {
         Path context = context("run-fails", "FROM " + busyboxImage + " AS build\nRUN echo about to fail && false\n"
                 + "FROM scratch\nCOPY --from=build /bin/busybox /b\nENTRYPOINT [\"/b\"]\n");
