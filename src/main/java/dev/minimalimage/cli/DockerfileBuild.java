@@ -21,7 +21,14 @@ import dev.minimalimage.dockerfile.FinalStage;
 import dev.minimalimage.dockerfile.RootedFs;
 import dev.minimalimage.dockerfile.StageFiles;
 import dev.minimalimage.dockerfile.StepFailedException;
+import dev.minimalimage.dockerfile.DockerfilePlanner;
+import dev.minimalimage.elf.ElfFormatException;
 import dev.minimalimage.elf.LinkReport;
+import dev.minimalimage.image.RootfsPlan;
+import dev.minimalimage.image.closure.Bundle;
+import dev.minimalimage.image.closure.BundleResolver;
+import dev.minimalimage.image.closure.Closure;
+import dev.minimalimage.image.closure.MissingLibraryException;
 import dev.minimalimage.image.AssembledImage;
 import dev.minimalimage.image.ImageAssembler;
 import dev.minimalimage.image.Platform;
@@ -43,8 +50,8 @@ final class DockerfileBuild {
 
     /** The options that set what a Dockerfile sets: refused with --dockerfile, so nothing is silently ignored. */
     static final List<String> IMAGE_CONFIG_OPTIONS = List.of("--path", "--arg", "--env", "--workdir", "--user",
-            "--port", "--label", "--image-config", "--ca-certs", "--passwd", "--tmp", "--tzdata", "--bundle",
-            "--bundle-root", "--extra-library", "--allow-dynamic", "--debug-tag", "--language", "--libc", "--flag",
+            "--port", "--label", "--image-config", "--ca-certs", "--passwd", "--tmp", "--tzdata",
+            "--bundle-root", "--allow-dynamic", "--debug-tag", "--language", "--libc", "--flag",
             "--binary-name", "--go-package", "--script", "--build-system", "--build-target", "--executable",
             "--compile-env");
     private static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -64,6 +71,8 @@ final class DockerfileBuild {
     private final Map<Integer, RootedFs> roots = new HashMap<>();
     private final Map<Integer, List<String>> baseEnv = new HashMap<>();
     private final Map<Integer, String> baseUser = new HashMap<>();
+    /** Per stage: the stage each file that a COPY --from wrote came from (its libraries are that stage's). */
+    private final Map<Integer, Map<String, Integer>> origins = new HashMap<>();
     private BaseImages images;
 
     DockerfileBuild(Request request, PackageOptions options, CommandSpec spec, LocalSmokeRun smokeTest,
@@ -175,11 +184,20 @@ final class DockerfileBuild {
         Files.setAttribute(root, "unix:mode", 0755);
         RootedFs fs = new RootedFs(root);
         roots.put(stage.index(), fs);
+        Map<String, Integer> stageOrigins = new HashMap<>(base.stage() == null ? Map.of()
+                : origins.get(base.stage()));
+        origins.put(stage.index(), stageOrigins);
         for (DockerfilePlan.Step step : stage.steps()) {
             if (step instanceof DockerfilePlan.Workdir workdir) {
                 StageFiles.workdir(fs, workdir);
             } else if (step instanceof DockerfilePlan.Copy copy) {
-                StageFiles.copy(fs, copy, context, copySource(copy));
+                StageFiles.copy(fs, copy, context, copySource(copy), path -> {
+                    if (copy.fromStage() != null) {
+                        stageOrigins.put(DockerfilePlanner.normalize(path), copy.fromStage());
+                    } else {
+                        stageOrigins.remove(DockerfilePlanner.normalize(path));
+                    }
+                });
             } else if (step instanceof DockerfilePlan.Run run) {
                 run(stage, fs, run, work);
             }
@@ -304,10 +322,20 @@ final class DockerfileBuild {
             root.createDirectories(spec.workingDir());
         }
         FinalStage.Verdicts verdicts = FinalStage.check(root, spec);
+        List<String> env = spec.env();
+        Bundling bundled = null;
+        if (o.bundle && !verdicts.dynamicFiles().isEmpty()) {
+            try {
+                bundled = bundle(plan.finalStage().index(), root, verdicts.dynamicFiles());
+            } catch (BundleRefusal refusal) {
+                return refusal.result;
+            }
+            env = bundled.environment(env);
+        }
         List<BuildResult.FileVerdict> files = verdicts.files().stream().map(f -> new BuildResult.FileVerdict(
                 f.path(), f.verdict(), f.dynamic() ? f.link().needed() : null)).toList();
         progress.done("verify", files.size() + " file(s), " + verdicts.dynamicFiles().size() + " dynamic");
-        if (!verdicts.dynamicFiles().isEmpty()) {
+        if (!verdicts.dynamicFiles().isEmpty() && bundled == null) {
             FinalStage.File first = verdicts.dynamicFiles().get(0);
             return BuildResult.failure(ResultReason.DynamicDependency, dynamicMessage(verdicts.dynamicFiles()),
                     LinkSummary.of(first.link())).withFiles(files);
@@ -319,19 +347,116 @@ final class DockerfileBuild {
         AssembledImage assembled;
         try {
             assembled = ImageAssembler.assembleRootfs(root.root(), new TreeImageConfig(List.of(root.root()),
-                    spec.entrypoint(), spec.cmd(), spec.env(), spec.workingDir(), spec.user(), spec.labels(),
+                    spec.entrypoint(), spec.cmd(), env, spec.workingDir(), spec.user(), spec.labels(),
                     annotations(), o.compression, o.level), new ArrayList<>(spec.exposedPorts()), spec.stopSignal(),
                     Platform.fromElf(program.machine(), program.elfClass(), program.byteOrder()));
         } catch (IllegalArgumentException e) {
             return BuildResult.failure(ResultReason.InvalidArguments, e.getMessage(), LinkSummary.of(program));
         }
         progress.done("pack", assembled.compressedSize() + " bytes compressed");
-        BuildResult result = deliver(assembled, LinkSummary.of(program), program.fileSize()).withFiles(files);
+        LinkSummary summary = LinkSummary.of(program);
+        if (bundled != null) {
+            summary = summary.withBundle(bundled.paths(), bundled.bytes());
+        }
+        BuildResult result = deliver(assembled, summary, program.fileSize()).withFiles(files);
         progress.done(o.image != null ? "push" : "write", result.succeeded() ? result.image() : result.reason());
         if (smokeTest == null || !result.succeeded()) {
             return result;
         }
         return smokeTest.verify(assembled, result);
+    }
+
+    /** What --bundle added to the final stage: the libraries' paths and bytes, the loader's search path. */
+    private record Bundling(List<String> paths, long bytes, List<Bundle> bundles) {
+        List<String> environment(List<String> env) {
+            List<String> result = env;
+            for (Bundle bundle : bundles) {
+                result = bundle.environment(result);
+            }
+            return result;
+        }
+    }
+
+    private static final class BundleRefusal extends Exception {
+        final transient BuildResult result;
+
+        BundleRefusal(BuildResult result) {
+            super(result.message());
+            this.result = result;
+        }
+    }
+
+    /**
+     * --bundle: each dynamic file's loader and libraries, from the root of the stage it was copied from (the stage
+     * that built it), added to the final stage at their paths; glibc's name-service files when it needs them.
+     */
+    private Bundling bundle(int finalStage, RootedFs root, List<FinalStage.File> dynamic)
+            throws IOException, BundleRefusal {
+        java.util.SortedSet<String> paths = new java.util.TreeSet<>();
+        List<Bundle> bundles = new ArrayList<>();
+        long bytes = 0;
+        for (FinalStage.File file : dynamic) {
+            Integer origin = origins.get(finalStage).get(file.path());
+            RootedFs from = roots.get(origin == null ? finalStage : origin);
+            Bundle bundle;
+            try {
+                bundle = BundleResolver.resolve(root.resolve(file.path(), false), file.path(), from.root(),
+                        o.extraLibraries);
+            } catch (MissingLibraryException e) {
+                throw new BundleRefusal(BuildResult.failure(ResultReason.BundleIncomplete, "cannot bundle "
+                        + file.path() + ": " + e.getMessage() + " (the libraries come from the stage it was copied"
+                        + " from" + (origin == null ? "; it was not copied from a stage" : "") + ")",
+                        LinkSummary.of(file.link())));
+            } catch (ElfFormatException e) {
+                throw new BundleRefusal(BuildResult.failure(ResultReason.UnsupportedBinary, "cannot bundle "
+                        + file.path() + ": " + e.getMessage(), LinkSummary.of(file.link())));
+            }
+            for (Closure.Entry entry : bundle.files().values()) {
+                if (addToStage(root, entry)) {
+                    paths.add(entry.path());
+                    bytes += entry.isSymlink() ? 0 : Files.size(entry.source());
+                }
+            }
+            if (bundle.nameServices()) {
+                addNameServiceFiles(root, paths);
+            }
+            bundles.add(bundle);
+        }
+        return new Bundling(List.copyOf(paths), bytes, bundles);
+    }
+
+    /** Places a library (or link) unless the stage already has that path; whether it was added. */
+    private static boolean addToStage(RootedFs root, Closure.Entry entry) throws IOException {
+        Path target = root.resolve(entry.path(), false);
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        root.createDirectories(entry.path().substring(0, entry.path().lastIndexOf('/')));
+        if (entry.isSymlink()) {
+            Files.createSymbolicLink(target, Path.of(entry.linkTarget()));
+        } else {
+            Files.copy(entry.source(), target);
+            Files.setAttribute(target, "unix:mode", Files.isExecutable(entry.source()) ? 0755 : 0644);
+        }
+        return true;
+    }
+
+    /** nsswitch.conf and hosts as `package --bundle` writes them, and a user database with root; never replaced. */
+    private static void addNameServiceFiles(RootedFs root, java.util.Set<String> paths) throws IOException {
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("/etc/nsswitch.conf", RootfsPlan.NSSWITCH_CONF);
+        files.put("/etc/hosts", RootfsPlan.HOSTS);
+        files.put("/etc/passwd", "root:x:0:0:root:/root:/sbin/nologin\n");
+        files.put("/etc/group", "root:x:0:\n");
+        root.createDirectories("/etc");
+        for (Map.Entry<String, String> file : files.entrySet()) {
+            Path target = root.resolve(file.getKey(), false);
+            if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                Files.writeString(target, file.getValue(), StandardCharsets.UTF_8);
+                Files.setAttribute(target, "unix:mode", 0644);
+                paths.add(file.getKey());
+            }
+        }
     }
 
     private static String dynamicMessage(List<FinalStage.File> dynamic) {

@@ -608,7 +608,7 @@ public final class DockerfilePlanner {
     }
 
     /** "/a/./b/../c/" as "/a/c/": the path docker would use ("/" stays "/"). Keeps a trailing slash. */
-    static String normalize(String path) {
+    public static String normalize(String path) {
         List<String> parts = new ArrayList<>();
         for (String part : path.split("/")) {
             if (part.isEmpty() || part.equals(".")) {

@@ -39,6 +39,12 @@ public final class StageFiles {
      */
     public static void copy(RootedFs into, Copy step, BuildContext context, RootedFs from)
             throws IOException, StepFailedException, DockerfileException {
+        copy(into, step, context, from, path -> { });
+    }
+
+    /** As {@link #copy(RootedFs, Copy, BuildContext, RootedFs)}, telling {@code written} each file's image path. */
+    public static void copy(RootedFs into, Copy step, BuildContext context, RootedFs from,
+            java.util.function.Consumer<String> written) throws IOException, StepFailedException, DockerfileException {
         if (step.chown() != null && !ROOT_OWNERS.contains(step.chown())) {
             throw new DockerfileException(DockerfileException.Kind.UNSUPPORTED, step.line(), 0, (step.add() ? "ADD"
                     : "COPY") + " --chown=" + step.chown() + ": files in the image belong to root (0:0); give the"
@@ -48,19 +54,20 @@ public final class StageFiles {
             Path target = fileTarget(into, step, "file");
             Files.writeString(target, step.content(), StandardCharsets.UTF_8);
             Files.setAttribute(target, "unix:mode", step.chmod() != null ? step.chmod() : 0644);
+            written.accept(into.imagePath(target));
             return;
         }
         for (String source : step.sources()) {
             if (from == null) {
-                copyFromContext(into, step, context, source);
+                copyFromContext(into, step, context, source, written);
             } else {
-                copyFromRoot(into, step, from, source);
+                copyFromRoot(into, step, from, source, written);
             }
         }
     }
 
-    private static void copyFromContext(RootedFs into, Copy step, BuildContext context, String source)
-            throws IOException, StepFailedException, DockerfileException {
+    private static void copyFromContext(RootedFs into, Copy step, BuildContext context, String source,
+            java.util.function.Consumer<String> written) throws IOException, StepFailedException, DockerfileException {
         List<String> matches = context.expand(source, step.line());
         if (matches.isEmpty()) {
             throw new StepFailedException(step.line(), keyword(step) + " " + source + ": not in the build context "
@@ -73,12 +80,12 @@ public final class StageFiles {
                         + " is an archive, which ADD would unpack; unpacking is not supported here: COPY it and"
                         + " unpack it with RUN tar in a build stage");
             }
-            place(into, step, path, name(relative, context.root()), context, relative);
+            place(into, step, path, name(relative, context.root()), context, relative, written);
         }
     }
 
-    private static void copyFromRoot(RootedFs into, Copy step, RootedFs from, String source)
-            throws IOException, StepFailedException {
+    private static void copyFromRoot(RootedFs into, Copy step, RootedFs from, String source,
+            java.util.function.Consumer<String> written) throws IOException, StepFailedException {
         GlobPattern pattern = GlobPattern.of(source);
         Path path = from.resolve("/" + pattern.text(), true);
         if (pattern.hasWildcards() || !Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
@@ -89,15 +96,16 @@ public final class StageFiles {
             throw new StepFailedException(step.line(), keyword(step) + " --from: wildcards (" + source + ") are"
                     + " supported for sources in the build context only; name the path");
         }
-        place(into, step, path, path.getFileName() == null ? "" : path.getFileName().toString(), null, null);
+        place(into, step, path, path.getFileName() == null ? "" : path.getFileName().toString(), null, null,
+                written);
     }
 
     /** One source (a file, a link or a directory) to its destination. */
     private static void place(RootedFs into, Copy step, Path source, String name, BuildContext context,
-            String contextPath) throws IOException {
+            String contextPath, java.util.function.Consumer<String> written) throws IOException {
         if (Files.isDirectory(source)) {
             Path target = into.createDirectories(step.destination());
-            copyTree(into, into.imagePath(target), source, step.chmod(), context, contextPath);
+            copyTree(into, into.imagePath(target), source, step.chmod(), context, contextPath, written);
             return;
         }
         String destination = step.destination();
@@ -107,6 +115,7 @@ public final class StageFiles {
             destination = into.imagePath(into.resolve(destination, true)) + "/" + name;
         }
         copyOne(into, source, destination, step.chmod(), true);
+        written.accept(destination);
     }
 
     private static Path fileTarget(RootedFs into, Copy step, String name) throws IOException {
@@ -122,7 +131,7 @@ public final class StageFiles {
     }
 
     private static void copyTree(RootedFs into, String destination, Path sourceDir, Integer chmod,
-            BuildContext context, String contextPath) throws IOException {
+            BuildContext context, String contextPath, java.util.function.Consumer<String> written) throws IOException {
         Files.walkFileTree(sourceDir, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
@@ -141,6 +150,7 @@ public final class StageFiles {
                 String relative = sourceDir.relativize(file).toString();
                 if (!ignored(relative)) {
                     copyOne(into, file, destination + "/" + relative, chmod, false);
+                    written.accept(destination + "/" + relative);
                 }
                 return FileVisitResult.CONTINUE;
             }

@@ -17,7 +17,7 @@ import dev.minimalimage.image.closure.Closure;
  * The file tree of a layer: the binary, the requested extras and every parent directory (or a whole directory tree),
  * sorted by path so the tar (and so the digest) is the same however the inputs were listed.
  */
-final class RootfsPlan {
+public final class RootfsPlan {
 
     static final String CA_BUNDLE_PATH = "/etc/ssl/certs/ca-certificates.crt";
     static final String ZONEINFO_PATH = "/usr/share/zoneinfo";
@@ -27,9 +27,9 @@ final class RootfsPlan {
     private RootfsPlan() {
     }
 
-    static final String NSSWITCH_CONF = "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n"
+    public static final String NSSWITCH_CONF = "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n"
             + "networks: files\nprotocols: files\nservices: files\n";
-    static final String HOSTS = "127.0.0.1\tlocalhost\n::1\tlocalhost\n";
+    public static final String HOSTS = "127.0.0.1\tlocalhost\n::1\tlocalhost\n";
 
     static List<LayerEntry> of(Path binary, ImageConfig config, Bundle bundle) throws IOException {
         RootfsPlan plan = new RootfsPlan();

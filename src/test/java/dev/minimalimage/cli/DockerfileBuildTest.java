@@ -214,6 +214,37 @@ class DockerfileBuildTest {
         assertThat(work.resolve("dynamic-layout")).doesNotExist();
     }
 
+    /**
+     * --bundle: the dynamic file's loader and libraries come from the root of the stage it was copied from (here a
+     * stage holding this host's glibc), and the image runs from an otherwise empty root.
+     */
+    @Test
+    void bundleTakesTheLibrariesFromTheStageThatBuiltTheFile() throws Exception {
+        Path context = context("bundle", """
+                FROM scratch AS build
+                COPY rootfs/ /
+                FROM scratch
+                COPY --from=build /usr/local/bin/hello /hello
+                ENTRYPOINT ["/hello"]
+                """);
+        Path rootfs = Files.createDirectories(context.resolve("rootfs"));
+        Files.createDirectories(rootfs.resolve("usr/local/bin"));
+        Files.copy(dynamicHello, rootfs.resolve("usr/local/bin/hello"));
+        for (String library : List.of("/lib64/ld-linux-x86-64.so.2", "/lib/x86_64-linux-gnu/libc.so.6")) {
+            Path target = rootfs.resolve(library.substring(1));
+            Files.createDirectories(target.getParent());
+            Files.copy(Path.of(library).toRealPath(), target);
+        }
+        Path layout = work.resolve("bundle-layout");
+        CliRun run = build(context, "--bundle", "--oci-layout", layout.toString(), "--smoke-test", "");
+        assertThat(run.exitCode()).as(run.all()).isZero();
+        assertThat(run.result().link().verdict()).isEqualTo("Dynamic");
+        assertThat(run.result().link().bundled()).contains("/lib/x86_64-linux-gnu/libc.so.6");
+        assertThat(run.result().smokeTest().output()).contains("hello from a Dockerfile");
+        Path unpacked = Skopeo.unpack(layout, work.resolve("bundle-rootfs"));
+        assertThat(unpacked.resolve("lib/x86_64-linux-gnu/libc.so.6")).exists();
+    }
+
     @Test
     void aDistroFinalStageIsRefusedBeforeAnythingIsPulled() throws Exception {
         Path context = context("distro", "FROM gcc AS build\nRUN make\nFROM ubuntu:22.04\n"
