@@ -212,6 +212,9 @@ public final class DockerfileParser {
     private List<Instruction.Heredoc> readHeredocs(String text, int line) throws DockerfileException {
         List<Instruction.Heredoc> heredocs = new ArrayList<>();
         for (int at = text.indexOf("<<"); at >= 0; at = text.indexOf("<<", at + 2)) {
+            if (at > 0 && !isBlank(text.charAt(at - 1))) {
+                continue; // inside a word, like $((1<<2)): a heredoc starts a word of its own
+            }
             int p = at + 2;
             boolean stripTabs = p < text.length() && text.charAt(p) == '-';
             if (stripTabs) {

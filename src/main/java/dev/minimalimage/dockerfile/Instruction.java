@@ -27,9 +27,4 @@ public record Instruction(int line, String keyword, Map<String, String> flags, S
     public boolean execForm() {
         return json != null;
     }
-
-    /** The instruction as it reads in an error message: "RUN", "COPY --from=build". */
-    public String describe() {
-        return keyword;
-    }
 }

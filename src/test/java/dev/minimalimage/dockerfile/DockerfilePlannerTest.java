@@ -237,6 +237,8 @@ class DockerfilePlannerTest {
         assertThat(((Run) steps.get(1)).argv().get(2)).isEqualTo("cat > /a <<-END && echo   done\nindented\nEND\n");
         Copy windowsPath = (Copy) plan.finalStage().steps().get(0);
         assertThat(windowsPath.destination()).isEqualTo("/C:\\dir\\");
+        assertThat(((Run) plan("FROM debian AS b\nRUN echo $((1<<2))\nFROM scratch\nCOPY --from=b /x /x\n").stages().get(0).steps().get(0)).argv())
+                .as("<< inside a word opens no heredoc").containsExactly("/bin/sh", "-c", "echo $((1<<2))");
         Copy heredoc = (Copy) plan.finalStage().steps().get(1);
         assertThat(heredoc.content()).isEqualTo("key=value\n");
         assertThat(heredoc.destination()).isEqualTo("/etc/app.conf");
