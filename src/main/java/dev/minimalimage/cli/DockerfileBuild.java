@@ -23,6 +23,9 @@ import dev.minimalimage.dockerfile.StageFiles;
 import dev.minimalimage.dockerfile.StepFailedException;
 import dev.minimalimage.dockerfile.DockerfilePlanner;
 import dev.minimalimage.elf.ElfFormatException;
+import dev.minimalimage.elf.ElfLinkAnalyzer;
+import dev.minimalimage.image.DebugTwin;
+import dev.minimalimage.image.ImageConfig;
 import dev.minimalimage.elf.LinkReport;
 import dev.minimalimage.image.RootfsPlan;
 import dev.minimalimage.image.closure.Bundle;
@@ -51,7 +54,7 @@ final class DockerfileBuild {
     /** The options that set what a Dockerfile sets: refused with --dockerfile, so nothing is silently ignored. */
     static final List<String> IMAGE_CONFIG_OPTIONS = List.of("--path", "--arg", "--env", "--workdir", "--user",
             "--port", "--label", "--image-config", "--ca-certs", "--passwd", "--tmp", "--tzdata",
-            "--bundle-root", "--allow-dynamic", "--debug-tag", "--language", "--libc", "--flag",
+            "--bundle-root", "--allow-dynamic", "--language", "--libc", "--flag",
             "--binary-name", "--go-package", "--script", "--build-system", "--build-target", "--executable",
             "--compile-env");
     private static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -327,7 +330,7 @@ final class DockerfileBuild {
         if (o.bundle && !verdicts.dynamicFiles().isEmpty()) {
             try {
                 bundled = bundle(plan.finalStage().index(), root, verdicts.dynamicFiles());
-            } catch (BundleRefusal refusal) {
+            } catch (Refusal refusal) {
                 return refusal.result;
             }
             env = bundled.environment(env);
@@ -358,7 +361,13 @@ final class DockerfileBuild {
         if (bundled != null) {
             summary = summary.withBundle(bundled.paths(), bundled.bytes());
         }
-        BuildResult result = deliver(assembled, summary, program.fileSize()).withFiles(files);
+        AssembledImage twin;
+        try {
+            twin = debugTwin(assembled, verdicts.program(), program);
+        } catch (Refusal refusal) {
+            return refusal.result.withFiles(files);
+        }
+        BuildResult result = deliver(assembled, twin, summary, program.fileSize()).withFiles(files);
         progress.done(o.image != null ? "push" : "write", result.succeeded() ? result.image() : result.reason());
         if (smokeTest == null || !result.succeeded()) {
             return result;
@@ -377,10 +386,11 @@ final class DockerfileBuild {
         }
     }
 
-    private static final class BundleRefusal extends Exception {
+    /** A refusal found halfway (bundling, the debug twin's busybox): the result to report. */
+    private static final class Refusal extends Exception {
         final transient BuildResult result;
 
-        BundleRefusal(BuildResult result) {
+        Refusal(BuildResult result) {
             super(result.message());
             this.result = result;
         }
@@ -391,7 +401,7 @@ final class DockerfileBuild {
      * that built it), added to the final stage at their paths; glibc's name-service files when it needs them.
      */
     private Bundling bundle(int finalStage, RootedFs root, List<FinalStage.File> dynamic)
-            throws IOException, BundleRefusal {
+            throws IOException, Refusal {
         java.util.SortedSet<String> paths = new java.util.TreeSet<>();
         List<Bundle> bundles = new ArrayList<>();
         long bytes = 0;
@@ -403,12 +413,12 @@ final class DockerfileBuild {
                 bundle = BundleResolver.resolve(root.resolve(file.path(), false), file.path(), from.root(),
                         o.extraLibraries);
             } catch (MissingLibraryException e) {
-                throw new BundleRefusal(BuildResult.failure(ResultReason.BundleIncomplete, "cannot bundle "
+                throw new Refusal(BuildResult.failure(ResultReason.BundleIncomplete, "cannot bundle "
                         + file.path() + ": " + e.getMessage() + " (the libraries come from the stage it was copied"
                         + " from" + (origin == null ? "; it was not copied from a stage" : "") + ")",
                         LinkSummary.of(file.link())));
             } catch (ElfFormatException e) {
-                throw new BundleRefusal(BuildResult.failure(ResultReason.UnsupportedBinary, "cannot bundle "
+                throw new Refusal(BuildResult.failure(ResultReason.UnsupportedBinary, "cannot bundle "
                         + file.path() + ": " + e.getMessage(), LinkSummary.of(file.link())));
             }
             for (Closure.Entry entry : bundle.files().values()) {
@@ -483,16 +493,46 @@ final class DockerfileBuild {
         return annotations;
     }
 
-    private BuildResult deliver(AssembledImage assembled, LinkSummary link, long programSize)
+    /**
+     * --debug-tag: the twin of the image (its layer plus busybox in /bin), as for a preset; null without it. The
+     * busybox must be a static ELF for the program's machine.
+     */
+    private AssembledImage debugTwin(AssembledImage main, FinalStage.File program, LinkReport programLink)
+            throws IOException, Refusal {
+        if (o.debugTag == null) {
+            return null;
+        }
+        try {
+            o.checkDebugTag(program.path());
+            BuildResult refused = LinkPolicy.checkBusybox(o.busybox, ElfLinkAnalyzer.analyze(o.busybox), programLink);
+            if (refused != null) {
+                throw new Refusal(refused);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new Refusal(BuildResult.failure(ResultReason.InvalidArguments, e.getMessage(), null));
+        } catch (ElfFormatException e) {
+            throw new Refusal(BuildResult.failure(ResultReason.InvalidArguments, "--busybox " + o.busybox
+                    + ": " + e.getMessage(), null));
+        } catch (IOException e) {
+            throw new Refusal(BuildResult.failure(ResultReason.FileError, "--busybox "
+                    + FileErrors.describe(o.busybox, e), null));
+        }
+        ImageConfig twinSettings = new ImageConfig(program.path(), List.of(), List.of(), null, null, List.of(),
+                new TreeMap<>(), new TreeMap<>(), ImageConfig.Extras.NONE, o.compression, o.level);
+        return DebugTwin.of(main, twinSettings, o.busybox);
+    }
+
+    private BuildResult deliver(AssembledImage assembled, AssembledImage twin, LinkSummary link, long programSize)
             throws IOException, InterruptedException {
         List<String> references;
         try {
             RegistryPusher.PendingPush push = o.prepare(w -> err.println("warning: " + w));
-            references = o.deliver(assembled, null, null, push);
+            references = o.deliver(assembled, twin, o.debugTag, push);
         } catch (PushException e) {
             return BuildResult.failure(DestinationOptions.reasonOf(e.kind()), e.getMessage(), link);
         }
-        return BuildResult.success(references.get(0), assembled.digest(), assembled.compressedSize(),
+        BuildResult result = BuildResult.success(references.get(0), assembled.digest(), assembled.compressedSize(),
                 assembled.uncompressedLayerSize(), programSize, link);
+        return twin == null ? result : result.withDebugImage(references.get(1), twin.digest());
     }
 }

@@ -188,6 +188,20 @@ class DockerfileBuildTest {
     }
 
     @Test
+    void theDebugTwinCarriesBusyboxBesideTheFinalStage() throws Exception {
+        Path context = context("twin", "FROM scratch\nCOPY hello /app/hello\nENTRYPOINT [\"/app/hello\"]\n");
+        Files.copy(staticHello, context.resolve("hello"));
+        String image = registry.host() + "/twin:1";
+        CliRun run = build(context, "--image", image, "--debug-tag", "1-debug");
+        assertThat(run.exitCode()).as(run.all()).isZero();
+        assertThat(run.result().debugImage()).startsWith(registry.host() + "/twin@sha256:");
+        JsonNode twin = new com.fasterxml.jackson.databind.ObjectMapper().readTree(Skopeo.inspectRaw(
+                registry.host() + "/twin:1-debug"));
+        assertThat(twin.path("layers")).hasSize(2);
+        assertThat(Skopeo.env(registry.host() + "/twin:1-debug")).contains("PATH=/bin");
+    }
+
+    @Test
     void aFailingRunNamesItsLine() throws Exception {
         Path context = context("run-fails", "FROM " + busyboxImage + " AS build\nRUN echo about to fail && false\n"
                 + "FROM scratch\nCOPY --from=build /bin/busybox /b\nENTRYPOINT [\"/b\"]\n");
