@@ -231,8 +231,7 @@ final class DockerfileBuild {
         Map<String, String> env = environment(baseEnv.get(stage.index()), run.env(), ids[0]);
         fs.createDirectories(run.workingDir());
         Path log = Files.createTempFile(work, "run", ".log");
-        err.println("[" + stage.label() + "] RUN " + String.join(" ", run.argv().subList(
-                run.argv().size() > 2 ? 2 : 0, run.argv().size())).lines().findFirst().orElse(""));
+        err.println("[" + stage.label() + "] RUN " + shown(run.argv()));
         err.flush();
         Integer exit = sandbox.run(fs.root(), run.argv(), env, run.workingDir(), ids[0], ids[1], log,
                 request.timeoutSeconds());
@@ -246,6 +245,13 @@ final class DockerfileBuild {
         if (exit != 0) {
             throw new StepFailedException(run.line(), "RUN exited with " + exit + " (its output is above)");
         }
+    }
+
+    /** The step as the Dockerfile wrote it, more or less: a shell script without its shell, its first line only. */
+    private static String shown(List<String> argv) {
+        boolean shellForm = argv.size() == 3 && argv.get(1).equals("-c");
+        String text = shellForm ? argv.get(2) : String.join(" ", argv);
+        return text.lines().findFirst().orElse("");
     }
 
     /** The image's Env, the Dockerfile's over it; PATH and HOME as docker sets them when nothing does. */
