@@ -75,10 +75,18 @@ public final class StageFiles {
         }
         for (String relative : matches) {
             Path path = context.host(relative);
-            if (step.add() && Files.isRegularFile(path) && isArchive(path)) {
+            Archive archive = step.add() && Files.isRegularFile(path) ? archive(path) : Archive.NONE;
+            if (archive == Archive.OTHER) {
                 throw new DockerfileException(DockerfileException.Kind.UNSUPPORTED, step.line(), 0, "ADD " + source
-                        + " is an archive, which ADD would unpack; unpacking is not supported here: COPY it and"
-                        + " unpack it with RUN tar in a build stage");
+                        + " is a bzip2 or xz archive, which ADD would unpack; only tar, tar.gz and tar.zst are"
+                        + " unpacked here: COPY it and unpack it with RUN tar in a build stage");
+            }
+            if (archive == Archive.TAR) {
+                Path directory = into.createDirectories(step.destination());
+                try (InputStream in = Files.newInputStream(path)) {
+                    LayerUnpacker.apply(in, new RootedFs(directory)); // as docker: into the destination directory
+                }
+                continue;
             }
             place(into, step, path, name(relative, context.root()), context, relative, written);
         }
@@ -184,6 +192,18 @@ public final class StageFiles {
         return (Integer) Files.getAttribute(path, "unix:mode") & 07777;
     }
 
+    /** Whether a gzip or zstd file holds a tar (docker copies a compressed file of anything else as it is). */
+    private static boolean compressedTar(Path file, boolean gzip) {
+        try (InputStream raw = Files.newInputStream(file);
+                InputStream in = gzip ? new org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream(raw)
+                        : new org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream(raw)) {
+            byte[] head = in.readNBytes(262);
+            return head.length >= 262 && new String(head, 257, 5, StandardCharsets.US_ASCII).equals("ustar");
+        } catch (IOException e) {
+            return false; // not even a valid compressed file: copied as it is
+        }
+    }
+
     private static String name(String relative, Path contextRoot) {
         int slash = relative.lastIndexOf('/');
         return relative.isEmpty() ? contextRoot.getFileName().toString() : relative.substring(slash + 1);
@@ -193,17 +213,24 @@ public final class StageFiles {
         return step.add() ? "ADD" : "COPY";
     }
 
-    /** gzip, bzip2, xz or a plain tar: what ADD would unpack. */
-    private static boolean isArchive(Path file) throws IOException {
+    /** What ADD does with a local file: unpack it (a tar, plain or compressed), or copy it. */
+    private enum Archive { NONE, TAR, OTHER }
+
+    private static Archive archive(Path file) throws IOException {
         byte[] head = new byte[262];
         int read;
         try (InputStream in = Files.newInputStream(file)) {
             read = in.readNBytes(head, 0, head.length);
         }
         boolean gzip = read >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b;
+        boolean zstd = read >= 4 && (head[0] & 0xff) == 0x28 && (head[1] & 0xff) == 0xb5 && (head[2] & 0xff) == 0x2f
+                && (head[3] & 0xff) == 0xfd;
         boolean bzip2 = read >= 3 && head[0] == 'B' && head[1] == 'Z' && head[2] == 'h';
         boolean xz = read >= 6 && (head[0] & 0xff) == 0xfd && head[1] == '7' && head[2] == 'z' && head[3] == 'X';
         boolean tar = read >= 262 && new String(head, 257, 5, StandardCharsets.US_ASCII).equals("ustar");
-        return gzip || bzip2 || xz || tar;
+        if (tar || (gzip || zstd) && compressedTar(file, gzip)) {
+            return Archive.TAR;
+        }
+        return bzip2 || xz ? Archive.OTHER : Archive.NONE;
     }
 }

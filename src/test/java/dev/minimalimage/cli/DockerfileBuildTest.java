@@ -202,6 +202,33 @@ class DockerfileBuildTest {
     }
 
     @Test
+    void addUnpacksALocalTarAndCopiesAnyOtherFile() throws Exception {
+        Path context = context("add", """
+                FROM scratch
+                ADD assets.tar.gz /srv/
+                ADD notes.gz /srv/notes.gz
+                COPY hello /hello
+                ENTRYPOINT ["/hello"]
+                """);
+        Files.copy(staticHello, context.resolve("hello"));
+        Path assets = Files.createDirectories(work.resolve("add-assets/static"));
+        Files.writeString(assets.resolve("index.html"), "<h1>hi</h1>\n");
+        Processes.run(Duration.ofSeconds(30), List.of("tar", "-czf", context.resolve("assets.tar.gz").toString(),
+                "-C", assets.getParent().toString(), "static")).requireSuccess("tar");
+        Files.writeString(work.resolve("notes"), "just text\n");
+        Processes.run(Duration.ofSeconds(30), List.of("gzip", "-k", work.resolve("notes").toString()))
+                .requireSuccess("gzip");
+        Files.copy(work.resolve("notes.gz"), context.resolve("notes.gz"));
+        Path layout = work.resolve("add-layout");
+        CliRun run = build(context, "--oci-layout", layout.toString());
+        assertThat(run.exitCode()).as(run.all()).isZero();
+        Path rootfs = Skopeo.unpack(layout, work.resolve("add-rootfs"));
+        assertThat(Files.readString(rootfs.resolve("srv/static/index.html"))).isEqualTo("<h1>hi</h1>\n");
+        assertThat(Files.readAllBytes(rootfs.resolve("srv/notes.gz"))).isEqualTo(Files.readAllBytes(
+                context.resolve("notes.gz")));
+    }
+
+    @Test
     void aFailingRunNamesItsLine() throws Exception {
         Path context = context("run-fails", "FROM " + busyboxImage + " AS build\nRUN echo about to fail && false\n"
                 + "FROM scratch\nCOPY --from=build /bin/busybox /b\nENTRYPOINT [\"/b\"]\n");
