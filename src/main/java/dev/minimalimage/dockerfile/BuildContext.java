@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -98,9 +97,5 @@ public final class BuildContext {
     /** The host path of a context path, no link followed past the context ("" is the context itself). */
     Path host(String relative) {
         return relative.isEmpty() ? root : root.resolve(relative);
-    }
-
-    static boolean isDirectory(Path path) {
-        return Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS);
     }
 }
