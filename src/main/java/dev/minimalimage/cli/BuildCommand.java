@@ -22,6 +22,7 @@ import dev.minimalimage.planning.LanguagePresets;
 import dev.minimalimage.planning.ToolchainImages;
 import dev.minimalimage.result.BuildResult;
 import dev.minimalimage.result.ResultReason;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -39,8 +40,19 @@ import picocli.CommandLine.Model.CommandSpec;
                 "--smoke-test then runs the image once here (exit code 9 when it fails)." })
 final class BuildCommand implements Callable<Integer> {
 
-    @Option(names = "--language", required = true, paramLabel = "c|cpp|go|rust|custom", description = "language preset")
+    @Option(names = "--language", paramLabel = "c|cpp|go|rust|custom",
+            description = "language preset (required unless --dockerfile)")
     Language.Name language;
+
+    @Option(names = "--dockerfile", paramLabel = "PATH", description = { "build with this Dockerfile instead of a",
+            "preset: --source is its context; the final stage must be FROM scratch (docs/dockerfile.md)" })
+    Path dockerfile;
+
+    @Option(names = "--build-arg", paramLabel = "NAME=VALUE", description = "with --dockerfile: a build arg (repeatable)")
+    List<String> buildArgs = new ArrayList<>();
+
+    @Option(names = "--target", paramLabel = "STAGE", description = "with --dockerfile: build this stage (default the last)")
+    String target;
 
     @Option(names = "--source", paramLabel = "DIR", defaultValue = ".", description = "source directory (default .)")
     Path source;
@@ -76,7 +88,7 @@ final class BuildCommand implements Callable<Integer> {
     List<String> compileEnv = new ArrayList<>();
 
     @Option(names = "--cache-dir", paramLabel = "DIR", description = { "keep Go modules and build cache, Cargo's",
-            "registry and ccache here between builds" })
+            "registry and ccache here between builds (--dockerfile: the unpacked FROM images)" })
     Path cacheDir;
 
     @Option(names = "--build-dir", paramLabel = "DIR", description = { "Build here and keep it: the copied sources,",
@@ -119,6 +131,16 @@ final class BuildCommand implements Callable<Integer> {
                     "--work-dir is now --build-dir DIR (build there and keep it);"
                             + " --workdir DIR sets the image's working directory", null));
         }
+        if (dockerfile != null) {
+            return buildDockerfile();
+        }
+        if (language == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "Missing required option: '--language=c|cpp|go|rust|custom' (or --dockerfile PATH)");
+        }
+        if (!buildArgs.isEmpty() || target != null) {
+            throw new IllegalArgumentException("--build-arg and --target only apply with --dockerfile");
+        }
         Language lang = language();
         LocalSmokeRun.Plan smokePlan = smokeTest.plan(spec.commandLine().getParseResult());
         CompileStep step = compileStep(lang);
@@ -146,6 +168,35 @@ final class BuildCommand implements Callable<Integer> {
                         + " preset's compile step exited with " + exit + " (its output is above)", null));
             }
             return packaging.run();
+        } finally {
+            if (buildDir == null) {
+                removeBuildDirectory(work, removeTree, spec.commandLine().getErr());
+            }
+        }
+    }
+
+    /** `build --dockerfile`: the hand-off to {@link DockerfileBuild}, in a build directory like a preset's. */
+    private int buildDockerfile() throws IOException, InterruptedException {
+        if (timeoutSeconds <= 0) {
+            throw new IllegalArgumentException("--timeout must be at least 1 (seconds): " + timeoutSeconds);
+        }
+        java.util.Map<String, String> args = new java.util.LinkedHashMap<>();
+        for (String assignment : buildArgs) {
+            int eq = assignment.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--build-arg must be NAME=VALUE: " + assignment);
+            }
+            args.put(assignment.substring(0, eq), assignment.substring(eq + 1));
+        }
+        LocalSmokeRun.Plan smokePlan = smokeTest.plan(spec.commandLine().getParseResult());
+        Path work = buildDir != null ? Files.createDirectories(buildDir)
+                : Files.createTempDirectory(temporaryRoot, "minimal-image-build");
+        try {
+            DockerfileBuild build = new DockerfileBuild(new DockerfileBuild.Request(dockerfile, source, args, target,
+                    timeoutSeconds, cacheDir), options, spec, smokePlan == null ? null
+                            : new LocalSmokeRun(smokePlan, sandbox, spec.commandLine().getErr()),
+                    new Progress(spec.commandLine().getErr()));
+            return build.run(work);
         } finally {
             if (buildDir == null) {
                 removeBuildDirectory(work, removeTree, spec.commandLine().getErr());

@@ -62,6 +62,21 @@ public final class ImageAssembler {
                 platform, 0);
     }
 
+    /**
+     * A whole root file system (a Dockerfile's final stage) as one layer with the modes its files have (setuid and
+     * all, owner root), and a runtime config with ports and a stop signal besides {@code config}'s settings.
+     */
+    public static AssembledImage assembleRootfs(Path root, TreeImageConfig config, List<String> exposedPorts,
+            String stopSignal, Platform platform) throws IOException {
+        Map<String, Object> runtime = runtimeConfig(config.user(), exposedPorts, config.env(), config.entrypoint(),
+                config.cmd(), config.workingDir(), config.labels());
+        if (stopSignal != null) {
+            runtime.put("StopSignal", stopSignal);
+        }
+        return assemble(List.of(RootfsPlan.ofRootfs(root)), runtime, config.annotations(), config.compression(),
+                config.compressionLevel(), platform, 0);
+    }
+
     private static AssembledImage assemble(List<List<LayerEntry>> trees, Map<String, Object> runtime,
             Map<String, String> annotations, Compression compression, int level, Platform platform, long binarySize)
             throws IOException {

@@ -17,7 +17,7 @@ import dev.minimalimage.image.closure.Closure;
  * The file tree of a layer: the binary, the requested extras and every parent directory (or a whole directory tree),
  * sorted by path so the tar (and so the digest) is the same however the inputs were listed.
  */
-final class RootfsPlan {
+public final class RootfsPlan {
 
     static final String CA_BUNDLE_PATH = "/etc/ssl/certs/ca-certificates.crt";
     static final String ZONEINFO_PATH = "/usr/share/zoneinfo";
@@ -27,9 +27,9 @@ final class RootfsPlan {
     private RootfsPlan() {
     }
 
-    static final String NSSWITCH_CONF = "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n"
+    public static final String NSSWITCH_CONF = "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n"
             + "networks: files\nprotocols: files\nservices: files\n";
-    static final String HOSTS = "127.0.0.1\tlocalhost\n::1\tlocalhost\n";
+    public static final String HOSTS = "127.0.0.1\tlocalhost\n::1\tlocalhost\n";
 
     static List<LayerEntry> of(Path binary, ImageConfig config, Bundle bundle) throws IOException {
         RootfsPlan plan = new RootfsPlan();
@@ -60,6 +60,28 @@ final class RootfsPlan {
     static List<LayerEntry> ofTree(Path root) throws IOException {
         RootfsPlan plan = new RootfsPlan();
         plan.addTree(requireDirectory(root, "layer"), "", true);
+        return List.copyOf(plan.entries.values());
+    }
+
+    /** A root file system as it is: every file, directory and link with its own mode bits (07777). */
+    static List<LayerEntry> ofRootfs(Path root) throws IOException {
+        RootfsPlan plan = new RootfsPlan();
+        try (Stream<Path> walk = Files.walk(requireDirectory(root, "root file system"))) {
+            for (Path p : (Iterable<Path>) walk.sorted()::iterator) {
+                if (p.equals(root)) {
+                    continue;
+                }
+                String target = "/" + root.relativize(p).toString();
+                int mode = (Integer) Files.getAttribute(p, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS) & 07777;
+                if (Files.isSymbolicLink(p)) {
+                    plan.entries.put(target, LayerEntry.symlink(target, Files.readSymbolicLink(p).toString()));
+                } else if (Files.isDirectory(p)) {
+                    plan.entries.put(target, LayerEntry.directory(target, mode));
+                } else if (Files.isRegularFile(p)) {
+                    plan.entries.put(target, LayerEntry.file(target, mode, p));
+                }
+            }
+        }
         return List.copyOf(plan.entries.values());
     }
 

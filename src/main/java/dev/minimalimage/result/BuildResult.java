@@ -1,6 +1,7 @@
 package dev.minimalimage.result;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -10,12 +11,37 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * What a packaging run reports: written to stdout and to the container's termination-message path, where the
  * operator reads it. Always under {@link #MAX_BYTES} because the kubelet keeps only the last 4096 bytes.
  * {@code debugImage} and {@code debugDigest}: the debug twin (`--debug-tag`) by digest, when one was pushed;
- * {@code smokeTest}: `build --smoke-test` (a failed one makes the result Failed, though the image was delivered).
+ * {@code smokeTest}: `build --smoke-test` (a failed one makes the result Failed, though the image was delivered);
+ * {@code files}: `build --dockerfile`, the files of the final stage with their verdicts ({@code filesCapped} when
+ * the list was cut to fit).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BuildResult(String outcome, String reason, String message, String image, String digest,
         Long compressedSize, Long uncompressedSize, Long binarySize, LinkSummary link, String debugImage,
-        String debugDigest, SmokeTestResult smokeTest) {
+        String debugDigest, SmokeTestResult smokeTest, List<FileVerdict> files, Boolean filesCapped) {
+
+    /** One file of a Dockerfile's final stage: its path, its ELF verdict (or NotElf), what a dynamic one needs. */
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public record FileVerdict(String path, String verdict, List<String> needed) {
+        FileVerdict capped(int textLimit) {
+            return new FileVerdict(Texts.truncate(path, textLimit), verdict, needed == null ? null
+                    : Texts.head(needed, 4));
+        }
+    }
+
+    /** Without the file list (every result but a Dockerfile build's). */
+    public BuildResult(String outcome, String reason, String message, String image, String digest,
+            Long compressedSize, Long uncompressedSize, Long binarySize, LinkSummary link, String debugImage,
+            String debugDigest, SmokeTestResult smokeTest) {
+        this(outcome, reason, message, image, digest, compressedSize, uncompressedSize, binarySize, link, debugImage,
+                debugDigest, smokeTest, null, null);
+    }
+
+    /** This result with the final stage's files and their verdicts. */
+    public BuildResult withFiles(List<FileVerdict> verdicts) {
+        return new BuildResult(outcome, reason, message, image, digest, compressedSize, uncompressedSize, binarySize,
+                link, debugImage, debugDigest, smokeTest, List.copyOf(verdicts), null);
+    }
 
     public static final int MAX_BYTES = 4096;
     public static final String SUCCEEDED = "Succeeded";
@@ -31,7 +57,7 @@ public record BuildResult(String outcome, String reason, String message, String 
     /** This result with the debug twin pushed next to the image. */
     public BuildResult withDebugImage(String debugImageByDigest, String twinDigest) {
         return new BuildResult(outcome, reason, message, image, digest, compressedSize, uncompressedSize, binarySize,
-                link, debugImageByDigest, twinDigest, smokeTest);
+                link, debugImageByDigest, twinDigest, smokeTest, files, filesCapped);
     }
 
     /**
@@ -47,12 +73,12 @@ public record BuildResult(String outcome, String reason, String message, String 
                     + test.message() + " (pass --smoke-test-optional to accept an image that was not smoke-tested)");
         }
         return new BuildResult(outcome, reason, message, image, digest, compressedSize, uncompressedSize,
-                binarySize, link, debugImage, debugDigest, test);
+                binarySize, link, debugImage, debugDigest, test, files, filesCapped);
     }
 
     private BuildResult withSmokeTest(SmokeTestResult test, ResultReason failure, String why) {
         return new BuildResult(FAILED, failure.name(), why, image, digest, compressedSize, uncompressedSize,
-                binarySize, link, debugImage, debugDigest, test);
+                binarySize, link, debugImage, debugDigest, test, files, filesCapped);
     }
 
     public static BuildResult failure(ResultReason reason, String message, LinkSummary link) {
@@ -66,7 +92,8 @@ public record BuildResult(String outcome, String reason, String message, String 
 
     /** Compact JSON of at most 4096 bytes: long lists and texts are cut (and marked) until it fits. */
     public byte[] toJsonBytes() {
-        int[][] caps = { { Integer.MAX_VALUE, Integer.MAX_VALUE }, { 32, 1024 }, { 16, 512 }, { 8, 200 }, { 2, 100 } };
+        int[][] caps = { { Integer.MAX_VALUE, Integer.MAX_VALUE }, { 32, 1024 }, { 16, 512 }, { 8, 200 }, { 2, 100 },
+                { 1, 60 } };
         for (int[] cap : caps) {
             byte[] json = serialize(capped(cap[0], cap[1]));
             if (json.length <= MAX_BYTES) {
@@ -75,7 +102,7 @@ public record BuildResult(String outcome, String reason, String message, String 
         }
         return serialize(new BuildResult(outcome, reason, Texts.truncate(message, 100), image, digest, compressedSize,
                 uncompressedSize, binarySize, null, debugImage, debugDigest,
-                smokeTest == null ? null : smokeTest.capped(100)));
+                smokeTest == null ? null : smokeTest.capped(100), null, files == null ? null : Boolean.TRUE));
     }
 
     public String toJson() {
@@ -92,7 +119,19 @@ public record BuildResult(String outcome, String reason, String message, String 
         }
         return new BuildResult(outcome, reason, Texts.truncate(message, textLimit * 2), image, digest, compressedSize,
                 uncompressedSize, binarySize, link == null ? null : link.capped(maxItems, textLimit), debugImage,
-                debugDigest, smokeTest == null ? null : smokeTest.capped(textLimit));
+                debugDigest, smokeTest == null ? null : smokeTest.capped(textLimit), cappedFiles(maxItems, textLimit),
+                files != null && (files.size() > maxItems || Boolean.TRUE.equals(filesCapped)) ? Boolean.TRUE : null);
+    }
+
+    /** The files the record keeps: the problems first (a dynamic file is what the reader must see), then the rest. */
+    private List<FileVerdict> cappedFiles(int maxItems, int textLimit) {
+        if (files == null) {
+            return null;
+        }
+        List<FileVerdict> ordered = new java.util.ArrayList<>(files.stream().filter(f -> f.needed() != null
+                && !f.needed().isEmpty()).toList());
+        files.stream().filter(f -> f.needed() == null || f.needed().isEmpty()).forEach(ordered::add);
+        return Texts.head(ordered, maxItems).stream().map(f -> f.capped(textLimit)).toList();
     }
 
     private static byte[] serialize(BuildResult result) {

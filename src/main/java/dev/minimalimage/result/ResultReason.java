@@ -32,6 +32,17 @@ public enum ResultReason {
      * unshare); the image was delivered. Not a failure with `--smoke-test-optional`.
      */
     SmokeTestNotRun(11),
+    /**
+     * `build --dockerfile`: the Dockerfile (or its .dockerignore) is not valid, or uses an instruction, flag or form
+     * this builder does not support; the message names the line (and the column for a syntax error).
+     */
+    InvalidDockerfile(2),
+    /** `build --dockerfile`: the final stage is not FROM scratch (nor FROM a stage that is): it would ship a distro. */
+    FinalStageNotScratch(2),
+    /** `build --dockerfile`: a RUN exited with an error, or a COPY/ADD source does not exist; the message says which. */
+    BuildStepFailed(8),
+    /** `build --dockerfile`: a FROM (or COPY --from) image could not be pulled: not found, no access, unreachable. */
+    BaseImagePullFailed(5),
     /** A file or directory named on the command line cannot be read or written (the system's reason says why). */
     FileError(2),
     InvalidArguments(2),
