@@ -89,7 +89,7 @@ knet env KUBECONFIG="$KUBECONFIG" MINIMAL_IMAGE_E2E_CLUSTER=1 \
   MINIMAL_IMAGE_E2E_KUBECTL="$KUBE_BIN/kubectl" MINIMAL_IMAGE_E2E_OPERATOR_NAMESPACE="$OPERATOR_NS" \
   MINIMAL_IMAGE_E2E_NAMESPACE="$E2E_NS" MINIMAL_IMAGE_E2E_UNWATCHED_NAMESPACE="$UNWATCHED_NS" \
   MINIMAL_IMAGE_E2E_GIT_HOST="$KUBE_GW" \
-  timeout 2400 mvn -B -ntp -o failsafe:integration-test failsafe:verify -Dit.test=ClusterIT,ExamplesIT "$@"
+  timeout 2400 mvn -B -ntp -o failsafe:integration-test failsafe:verify -Dit.test=ClusterIT,ExamplesIT,DockerfileToolchainIT "$@"
 # a green run must have run the cases, not skipped them (a renamed variable would skip the whole class); without a
 # filter both classes must have reported
 python3 - "$REPORT/run-started" $# target/failsafe-reports/TEST-dev.minimalimage.e2e.*IT.xml <<'PY'

@@ -7,9 +7,9 @@ import dev.minimalimage.result.BuildResult;
 import picocli.CommandLine;
 
 /** One in-process run of the command line, with everything it printed. */
-record CliRun(int exitCode, String stdout, String stderr) {
+public record CliRun(int exitCode, String stdout, String stderr) {
 
-    static CliRun of(String... args) {
+    public static CliRun of(String... args) {
         return of(CommandLine.defaultFactory(), args);
     }
 
@@ -21,7 +21,7 @@ record CliRun(int exitCode, String stdout, String stderr) {
         return new CliRun(code, out.toString(), err.toString());
     }
 
-    BuildResult result() {
+    public BuildResult result() {
         try {
             return BuildResult.parse(stdout.strip().lines().reduce((a, b) -> b).orElseThrow());
         } catch (Exception e) {
@@ -29,7 +29,7 @@ record CliRun(int exitCode, String stdout, String stderr) {
         }
     }
 
-    String all() {
+    public String all() {
         return stdout + stderr;
     }
 }

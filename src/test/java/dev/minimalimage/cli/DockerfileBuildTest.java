@@ -33,8 +33,6 @@ import dev.minimalimage.testsupport.Skopeo;
 class DockerfileBuildTest {
 
     static final String HELLO_C = "#include <stdio.h>\nint main(void){puts(\"hello from a Dockerfile\");return 0;}\n";
-    /** The toolchain image scripts/cluster/toolchain-image.sh builds (gcc, musl, go, ...), as an OCI layout. */
-    static final Path TOOLCHAIN_CACHE = Path.of("/var/cache/minimal-image/toolchain");
 
     @TempDir
     static Path work;
@@ -323,65 +321,5 @@ class DockerfileBuildTest {
                 "--language", "c");
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.result().message()).contains("--user", "--language", "cannot be combined");
-    }
-
-    /**
-     * The issue's example with a real gcc: FROM the toolchain image of the cluster tier (pushed to the registry
-     * here), static (runs, same digest twice) and without -static (DynamicDependency with the fix); and a Go
-     * two-stage build with a config file beside the binary. Needs the
-     * toolchain layout scripts/cluster/toolchain-image.sh leaves in its cache; without it the test is skipped.
-     */
-    @Test
-    void theIssuesExampleAndAGoBuildWithARealToolchainImage() throws Exception {
-        Path layout = toolchainLayout();
-        Assumptions.assumeTrue(layout != null, "no toolchain image in " + TOOLCHAIN_CACHE
-                + " (scripts/cluster/toolchain-image.sh makes it)");
-        String toolchain = registry.host() + "/toolchain:1";
-        String tag = Files.list(layout.resolve("..")).filter(p -> p.getFileName().toString().equals("oci"))
-                .findFirst().map(p -> layout.getParent().getFileName().toString()).orElseThrow();
-        Processes.run(Duration.ofSeconds(300), List.of("skopeo", "copy", "--quiet", "--dest-tls-verify=false",
-                "oci:" + layout + ":" + tag, "docker://" + toolchain)).requireSuccess("skopeo copy");
-        Path fixture = Path.of("src/test/fixtures/dockerfile-hello-c").toAbsolutePath();
-        Path cache = work.resolve("image-cache");
-        try {
-            buildTheExampleStaticAndDynamic(fixture, toolchain, cache);
-        } finally {
-            Trees.delete(cache); // links in the toolchain point outside: JUnit's clean-up would warn about each
-        }
-    }
-
-    private static void buildTheExampleStaticAndDynamic(Path fixture, String toolchain, Path cache) {
-        CliRun first = build(fixture, "--build-arg", "TOOLCHAIN=" + toolchain, "--cache-dir", cache.toString(),
-                "--image", registry.host() + "/hello:1", "--smoke-test", "");
-        assertThat(first.exitCode()).as(first.all()).isZero();
-        assertThat(first.result().smokeTest().output()).contains("hello from a Dockerfile");
-        assertThat(first.result().link().verdict()).isEqualTo("Static");
-        CliRun second = build(fixture, "--build-arg", "TOOLCHAIN=" + toolchain, "--cache-dir", cache.toString(),
-                "--image", registry.host() + "/hello:2");
-        assertThat(second.result().digest()).isEqualTo(first.result().digest());
-
-        CliRun go = build(Path.of("src/test/fixtures/dockerfile-go").toAbsolutePath(), "--build-arg",
-                "GO_IMAGE=" + toolchain, "--cache-dir", cache.toString(), "--image", registry.host() + "/greet:1",
-                "--smoke-test", "");
-        assertThat(go.exitCode()).as(go.all()).isZero();
-        assertThat(go.result().smokeTest().output()).contains("hello from Go, configured by a file beside the binary");
-        assertThat(go.result().files()).extracting(BuildResult.FileVerdict::path, BuildResult.FileVerdict::verdict)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("/etc/greet.conf", "NotElf"),
-                        org.assertj.core.groups.Tuple.tuple("/greet", "Static"));
-
-        CliRun dynamic = build(fixture, "--build-arg", "TOOLCHAIN=" + toolchain, "--build-arg", "CFLAGS=-O2",
-                "--cache-dir", cache.toString(), "--image", registry.host() + "/hello:dyn");
-        assertThat(dynamic.result().reason()).isEqualTo("DynamicDependency");
-        assertThat(dynamic.result().message()).contains("/hello is dynamically linked", "libc.so.6", "gcc -static");
-    }
-
-    private static Path toolchainLayout() throws IOException {
-        if (!Files.isDirectory(TOOLCHAIN_CACHE)) {
-            return null;
-        }
-        try (Stream<Path> keys = Files.list(TOOLCHAIN_CACHE)) {
-            return keys.map(k -> k.resolve("oci")).filter(p -> Files.isRegularFile(p.resolve("index.json")))
-                    .findFirst().orElse(null);
-        }
     }
 }

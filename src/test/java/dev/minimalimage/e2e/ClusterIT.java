@@ -1291,9 +1291,10 @@ class ClusterIT {
     }
 
     /** Waits until the compile init container of the resource's current pod runs; returns the pod's name. */
+    /** Bounded by the queue too: a filtered run starts this build behind every resource setUp created. */
     String awaitCompileRunning(String name) {
         String[] podName = new String[1];
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> ownedPods(name).stream()
+        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(500)).until(() -> ownedPods(name).stream()
                 .filter(p -> p.getStatus() != null && p.getStatus().getInitContainerStatuses() != null)
                 .filter(p -> p.getStatus().getInitContainerStatuses().stream().anyMatch(
                         c -> BuilderLayout.COMPILE_CONTAINER.equals(c.getName()) && c.getState().getRunning() != null))
