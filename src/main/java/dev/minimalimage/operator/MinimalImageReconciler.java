@@ -1,6 +1,7 @@
 package dev.minimalimage.operator;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -100,7 +101,7 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
         writeIfChanged(resource, context, seen, after);
         seen.plan().ifPresent(plan -> cleanUp(resource, plan, after, context));
         if (endedBuild(resource.getStatus(), after)) {
-            wakeQueued(context);
+            wakeQueued(context, seen.now());
         }
         return Timers.next(seen, after).map(wait -> UpdateControl.<MinimalImage>noUpdate().rescheduleAfter(wait))
                 .orElse(UpdateControl.noUpdate());
@@ -126,9 +127,9 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
     }
 
     /** This resource's build stopped taking a slot: let the oldest queued ones try (they wait on no informer). */
-    private void wakeQueued(Context<MinimalImage> context) {
+    private void wakeQueued(Context<MinimalImage> context, Instant now) {
         BuildSlots.INSTANCE.nextInLine(Caches.builderPods(context), Caches.resources(context),
-                OperatorSettings.maxConcurrentBuilds()).forEach(slotFreed::propagateEvent);
+                OperatorSettings.maxConcurrentBuilds(), now).forEach(slotFreed::propagateEvent);
     }
 
     private static boolean endedBuild(MinimalImageStatus before, MinimalImageStatus after) {

@@ -41,7 +41,8 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 @WithKubernetesTestServer(crud = true)
 public class MinimalImageReconcilerTest {
 
-    static final Duration TIMEOUT = Duration.ofSeconds(20);
+    /** Beyond the 30 s queue recheck: a build queued while the cache still held a deleted pod starts by then. */
+    static final Duration TIMEOUT = Duration.ofSeconds(45);
     static final String NS = "default";
 
     @Inject

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import dev.minimalimage.api.v1alpha1.MinimalImage;
@@ -33,8 +34,11 @@ public final class BuildSlots {
             .thenComparing(r -> r.getMetadata().getNamespace())
             .thenComparing(r -> r.getMetadata().getName());
 
-    /** namespace/pod name -> when admitted. */
-    private final Map<String, Instant> reservations = new HashMap<>();
+    /** namespace/pod name -> whose pod, admitted when. */
+    private final Map<String, Reservation> reservations = new HashMap<>();
+
+    private record Reservation(ResourceID owner, Instant admitted) {
+    }
 
     private BuildSlots() {
     }
@@ -46,7 +50,8 @@ public final class BuildSlots {
     public synchronized boolean admit(MinimalImage resource, String podName, Collection<Pod> builderPods,
             Stream<MinimalImage> primaries, int capacity, Instant now) {
         String key = key(resource.getMetadata().getNamespace(), podName);
-        forgetSeen(builderPods, now);
+        List<MinimalImage> all = primaries.toList();
+        forgetStale(builderPods, all, now);
         if (reservations.containsKey(key)) {
             return true;
         }
@@ -54,14 +59,14 @@ public final class BuildSlots {
         if (busy >= capacity) {
             return false;
         }
-        List<MinimalImage> queue = new ArrayList<>(primaries.filter(BuildSlots::waiting)
+        List<MinimalImage> queue = new ArrayList<>(all.stream().filter(BuildSlots::waiting)
                 .filter(r -> !ResourceID.fromResource(r).equals(ResourceID.fromResource(resource))).toList());
         queue.add(resource);
         queue.sort(CREATION_ORDER);
         if (queue.indexOf(resource) >= capacity - busy) {
             return false; // older builds are waiting for the free slots
         }
-        reservations.put(key, now);
+        reservations.put(key, new Reservation(ResourceID.fromResource(resource), now));
         return true;
     }
 
@@ -80,9 +85,12 @@ public final class BuildSlots {
     }
 
     /** The oldest waiting resources, as many as there are free slots: the ones to wake when a build ends. */
-    public synchronized List<ResourceID> nextInLine(Collection<Pod> builderPods, Stream<MinimalImage> primaries, int capacity) {
+    public synchronized List<ResourceID> nextInLine(Collection<Pod> builderPods, Stream<MinimalImage> primaries, int capacity,
+            Instant now) {
+        List<MinimalImage> all = primaries.toList();
+        forgetStale(builderPods, all, now);
         long free = capacity - running(builderPods) - reservations.size();
-        return free <= 0 ? List.of() : primaries.filter(BuildSlots::waiting).sorted(CREATION_ORDER).limit(free)
+        return free <= 0 ? List.of() : all.stream().filter(BuildSlots::waiting).sorted(CREATION_ORDER).limit(free)
                 .map(ResourceID::fromResource).toList();
     }
 
@@ -97,11 +105,16 @@ public final class BuildSlots {
                 || resource.getStatus().getPhase() == Phase.Queued;
     }
 
-    private void forgetSeen(Collection<Pod> builderPods, Instant now) {
+    /**
+     * Reservations end when their pod is in the cache (it counts from there), when their resource is gone (its pod
+     * will never be seen: deleted with it, or never created), or after their TTL (a create that failed).
+     */
+    private void forgetStale(Collection<Pod> builderPods, List<MinimalImage> primaries, Instant now) {
         for (Pod pod : builderPods) {
             reservations.remove(key(pod.getMetadata().getNamespace(), pod.getMetadata().getName()));
         }
-        reservations.values().removeIf(admitted -> admitted.plus(RESERVATION_TTL).isBefore(now));
+        Set<ResourceID> owners = primaries.stream().map(ResourceID::fromResource).collect(Collectors.toSet());
+        reservations.values().removeIf(r -> !owners.contains(r.owner()) || r.admitted().plus(RESERVATION_TTL).isBefore(now));
     }
 
     private static String key(String namespace, String podName) {

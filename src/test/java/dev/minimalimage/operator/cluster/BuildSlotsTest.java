@@ -53,4 +53,17 @@ class BuildSlotsTest {
         resource.getMetadata().setCreationTimestamp(created);
         return resource;
     }
+
+    @Test
+    void aReservationWhoseResourceIsGoneFreesItsSlot() {
+        MinimalImage deleted = resource("deleted", "2026-11-23T09:00:04Z");
+        MinimalImage next = resource("next", "2026-11-23T09:00:05Z");
+        assertThat(BuildSlots.INSTANCE.admit(deleted, "deleted-build-1", List.of(), Stream.of(deleted), 1, NOW))
+                .isTrue();
+        // deleted before its reconcile saw the pod: the pod is gone with it and will never be seen
+        assertThat(BuildSlots.INSTANCE.nextInLine(List.of(), Stream.of(next), 1, NOW))
+                .extracting(id -> id.getName()).containsExactly("next");
+        assertThat(BuildSlots.INSTANCE.admit(next, "next-build-1", List.of(), Stream.of(next), 1, NOW)).isTrue();
+        BuildSlots.INSTANCE.seen(NS, "next-build-1");
+    }
 }
