@@ -299,9 +299,11 @@ if $archive; then
   mkdir -p "$root/proc" "$root/tmp/training" "$root/opt/java-archive"
   find "$root" -exec touch -h -d @0 {} +
   if $aot; then
-    name=app.aot; record=(-XX:AOTCacheOutput=/opt/java-archive/$name); java_opts=(-XX:AOTCache=/opt/java-archive/$name)
-  else
-    name=app.jsa; record=(-XX:ArchiveClassesAtExit=/opt/java-archive/$name); java_opts=(-XX:SharedArchiveFile=/opt/java-archive/$name)
+    name=app.aot; record=(-XX:AOTCacheOutput=/opt/java-archive/$name -Xlog:cds=off -Xlog:aot=off)
+    java_opts=(-XX:AOTCache=/opt/java-archive/$name)
+  else # JDK 17 knows no `aot` log tag
+    name=app.jsa; record=(-XX:ArchiveClassesAtExit=/opt/java-archive/$name -Xlog:cds=off)
+    java_opts=(-XX:SharedArchiveFile=/opt/java-archive/$name)
   fi
   if [[ $component == operator ]]; then
     # `package` loads the most classes of a CLI step (ELF analysis, layer, gzip, JSON, OCI layout).
@@ -312,7 +314,7 @@ if $archive; then
     training=(-cp /app/minimal-image.jar 'dev.minimalimage.Main$Training' /tmp/training/commands)
   fi
   timeout 300 unshare -m --propagation private sh -c 'mount -t proc proc "$1/proc" && shift && exec chroot "$@"' sh "$root" \
-    "$root" /opt/java/bin/java "${record[@]}" -Xlog:cds=off -Xlog:aot=off "${training[@]}" > "$work/training.log" 2>&1 \
+    "$root" /opt/java/bin/java "${record[@]}" "${training[@]}" > "$work/training.log" 2>&1 \
     || { cat "$work/training.log" >&2; exit 1; }
   mkdir -p "$work/archive/opt/java-archive"
   cp "$root/opt/java-archive/$name" "$work/archive/opt/java-archive/$name"
