@@ -268,6 +268,7 @@ step "stage application ($(du -sh "$work/app" | cut -f1))"
 # registry on 127.0.0.1 (the chroot shares this network namespace), package to an OCI layout, stage-runtime.
 builder_training() {
   local root=$1 commands=$2 repo=$1/tmp/training-src git_port
+  rm -rf "$work/registry" "$work/served"   # a reused --work holds the previous run's
   training_registry=$("$here/scripts/registry.sh" start "$work/registry")
   mkdir -p "$repo"
   git -C "$repo" init -q -b main
@@ -313,7 +314,10 @@ if $archive; then
     # the class path as `-jar /app/minimal-image.jar` sets it, so the archive matches the entrypoint's
     training=(-cp /app/minimal-image.jar 'dev.minimalimage.Main$Training' /tmp/training/commands)
   fi
-  timeout 300 unshare -m --propagation private sh -c 'mount -t proc proc "$1/proc" && shift && exec chroot "$@"' sh "$root" \
+  # the root bind-mounted on itself: /proc/self/mounts then has an entry for the chroot's "/", as in a container
+  # (JGit looks up the file store of the checkout)
+  timeout 300 unshare -m --propagation private sh -c \
+    'mount --bind "$1" "$1" && mount -t proc proc "$1/proc" && shift && exec chroot "$@"' sh "$root" \
     "$root" /opt/java/bin/java "${record[@]}" "${training[@]}" > "$work/training.log" 2>&1 \
     || { cat "$work/training.log" >&2; exit 1; }
   mkdir -p "$work/archive/opt/java-archive"

@@ -20,8 +20,23 @@ import io.quarkus.runtime.annotations.QuarkusMain;
 @QuarkusMain
 public class Main {
 
+    /** The JUL manager Quarkus' launcher installs; the builder's plain jar has no launcher to do it. */
+    static final String LOG_MANAGER = "org.jboss.logmanager.LogManager";
+
     public static void main(String... args) {
+        useJBossLogManager();
         System.exit(MinimalImageCommand.run(args));
+    }
+
+    /**
+     * JGit and sshd log through SLF4J to JBoss LogManager in both images; it must also be java.util.logging's manager
+     * before anything logs, or its first use prints an ERROR about the manager to every step's log.
+     */
+    static void useJBossLogManager() {
+        if (System.getProperty("java.util.logging.manager") == null
+                && Main.class.getClassLoader().getResource(LOG_MANAGER.replace('.', '/') + ".class") != null) {
+            System.setProperty("java.util.logging.manager", LOG_MANAGER);
+        }
     }
 
     /**
@@ -36,6 +51,7 @@ public class Main {
         }
 
         public static void main(String... args) throws IOException {
+            useJBossLogManager();
             List<String> commands = Files.readAllLines(Path.of(args[0]));
             for (String command : commands) {
                 StringWriter out = new StringWriter();
