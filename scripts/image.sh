@@ -245,6 +245,7 @@ trim_zstd_jni() {
 # Layer 2: the application.
 if [[ $component == operator ]]; then
   cp -a "$app" "$work/app/app"
+  for jar in "$work"/app/app/lib/main/com.github.luben.zstd-jni-*.jar; do [[ -f $jar ]] && trim_zstd_jni "$jar"; done
   runner=/app/quarkus-run.jar
 else
   mkdir -p "$work/app/app/lib"
