@@ -101,7 +101,7 @@ command -v unzip >/dev/null || { echo "image.sh: unzip is missing (scripts/setup
 busybox=/bin/busybox
 [[ -f $busybox ]] || { echo "image.sh: $busybox is missing (Debian's busybox-static; scripts/setup-deps.sh installs it)" >&2; exit 1; }
 
-RECIPE=3   # bump when the jdeps or jlink recipe below changes: part of every cache key
+RECIPE=4   # bump when the jdeps or jlink recipe below changes: part of every cache key
 own_jar=$(ls "$app"/app/*.jar)
 own_id=$(sha256sum < "$own_jar" | cut -c1-16)
 jars_id=$(cd "$app" && { find lib -name '*.jar' | LC_ALL=C sort; echo "$own_id $RECIPE $component"; } | sha256sum | cut -c1-16)
@@ -147,9 +147,10 @@ cli_jars() {
 
 # Modules: jdeps over every class the component ships, plus what only reflection/service loading needs at run time.
 # operator: everything (Quarkus, Fabric8), jdk.compiler (Quarkus dev mode) dropped. builder: the CLI's jars, minus
-# modules only optional code paths name (checked by running every builder step, see docs/design.md): java.desktop
-# (java.beans: Jackson's @ConstructorProperties support, loaded behind a guard), java.compiler (annotation-processor
-# types in annotation jars), java.rmi; any other module jdeps finds is taken.
+# modules only optional code paths name: java.desktop (java.beans: Jackson's @ConstructorProperties support, loaded
+# behind a guard; commons-compress' pack200 and commons-lang3's circuit breaker, which the CLI never uses) and
+# java.compiler (an enum in Error Prone's annotations); any other module jdeps finds is taken (java.rmi, say: sshd's
+# client names java.rmi.ServerException, so an ssh fetch needs it).
 # Cached by JDK, component, the dependency jars' names (= versions) and the project's own jar bytes.
 modules_for() {
   local modules_file=$cache/jdeps/$jdk_id-$jars_id classes=$work/jdeps-classes found extra
@@ -171,7 +172,7 @@ modules_for() {
       echo "$found,$extra" | tr ',' '\n' | grep -vx 'jdk.compiler'
     else
       extra=jdk.crypto.ec   # TLS with EC keys (a module of its own before JDK 22)
-      echo "$found,$extra" | tr ',' '\n' | grep -vx -e java.desktop -e java.compiler -e java.rmi
+      echo "$found,$extra" | tr ',' '\n' | grep -vx -e java.desktop -e java.compiler
     fi | { if [[ $feature -ge 22 ]]; then grep -vx jdk.crypto.ec; else cat; fi; } \
       | LC_ALL=C sort -u | paste -sd, > "$modules_file.tmp"
     mv "$modules_file.tmp" "$modules_file"
