@@ -101,7 +101,7 @@ command -v unzip >/dev/null || { echo "image.sh: unzip is missing (scripts/setup
 busybox=/bin/busybox
 [[ -f $busybox ]] || { echo "image.sh: $busybox is missing (Debian's busybox-static; scripts/setup-deps.sh installs it)" >&2; exit 1; }
 
-RECIPE=4   # bump when the jdeps or jlink recipe below changes: part of every cache key
+RECIPE=5   # bump when the jdeps or jlink recipe below changes: part of every cache key
 own_jar=$(ls "$app"/app/*.jar)
 own_id=$(sha256sum < "$own_jar" | cut -c1-16)
 jars_id=$(cd "$app" && { find lib -name '*.jar' | LC_ALL=C sort; echo "$own_id $RECIPE $component"; } | sha256sum | cut -c1-16)
@@ -132,17 +132,18 @@ cli_jars() {
     local provider classpath
     provider=$(ls "$app"/lib/main/org.jboss.slf4j.slf4j-jboss-logmanager-*.jar)
     classpath=$(ls "$app"/lib/main/*.jar "$app"/lib/boot/*.jar | paste -sd:)
+    # cached relative to the application directory: the next build may pack a copy of it elsewhere (--app)
     { echo "$provider"
       timeout 600 "$jdk/bin/jdeps" -R --multi-release "$feature" --ignore-missing-deps -summary \
         --class-path "$classpath" "$roots" "$provider" | awk '$3 ~ /\.jar$/ {print $3}'
-    } | LC_ALL=C sort -u > "$list.tmp"
+    } | xargs realpath --relative-to="$app" | LC_ALL=C sort -u > "$list.tmp"
     if grep -qF -e /io.quarkus. -e /io.fabric8. "$list.tmp"; then
       echo "image.sh: the CLI's classes need Quarkus or Fabric8 jars:" >&2; grep -F -e /io.quarkus. -e /io.fabric8. "$list.tmp" >&2
       exit 1
     fi
     mv "$list.tmp" "$list"
   fi
-  cat "$list"
+  sed "s|^|$app/|" "$list"
 }
 
 # Modules: jdeps over every class the component ships, plus what only reflection/service loading needs at run time.

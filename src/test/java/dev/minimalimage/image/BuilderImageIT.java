@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.security.KeyPair;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.junit.ssh.SshTestGitServer;
+import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -22,7 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.minimalimage.testsupport.BoundSshGitServer;
 import dev.minimalimage.testsupport.Processes;
+import dev.minimalimage.testsupport.SshKeys;
 
 /**
  * scripts/image.sh --component builder, the builder pod's image: the CLI from a plain jar, no Quarkus and no
@@ -61,7 +68,8 @@ class BuilderImageIT {
         }
         Files.createDirectories(rootfs.resolve("proc")); // mount points a container runtime provides
         Files.createDirectories(rootfs.resolve("tmp"));
-        Files.setPosixFilePermissions(rootfs.resolve("tmp"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwt"));
+        Processes.run(Duration.ofSeconds(10), List.of("chmod", "1777", rootfs.resolve("tmp").toString()))
+                .requireSuccess("chmod 1777 tmp"); // as a pod's emptyDir: writable by 65532
     }
 
     private static JsonNode build(String name) throws IOException {
@@ -144,6 +152,35 @@ class BuilderImageIT {
         assertThat(packaged.exitCode()).as(packaged.stderr()).isZero();
         assertThat(packaged.stdout()).contains("\"digest\":\"sha256:");
         assertThat(packaged.stderr()).doesNotContain("ERROR", "SLF4J", "Exception");
+    }
+
+    /** The training fetches over http only; ssh (JGit on Apache MINA sshd) needs more of the JDK: java.rmi, say. */
+    @Test
+    @Order(4)
+    void fetchOverSshRunsInTheImage() throws Exception {
+        KeyPair user = SshKeys.rsa();
+        KeyPair host = SshKeys.rsa();
+        Path origin = dir.resolve("ssh-origin");
+        try (Git git = Git.init().setDirectory(origin.toFile()).setInitialBranch("main").call()) {
+            Files.writeString(origin.resolve("main.c"), "int main(void) { return 0; }\n");
+            git.add().addFilepattern(".").call();
+            RevCommit commit = git.commit().setMessage("init").setAuthor("t", "t@example.org").setSign(false).call();
+            SshTestGitServer server = new BoundSshGitServer(user, git, host, "127.0.0.1");
+            int port = server.start();
+            try {
+                Path secret = Files.createDirectories(rootfs.resolve("tmp/secret")); // as a mounted Secret would be
+                Files.writeString(secret.resolve("ssh-privatekey"), SshKeys.pem(user));
+                Files.writeString(secret.resolve("known_hosts"), "[127.0.0.1]:" + port + " "
+                        + PublicKeyEntry.toString(host.getPublic()) + "\n");
+                Processes.Result fetched = inImage(withArgs(entrypoint(), "fetch", "--url", "ssh://git@127.0.0.1:" + port
+                        + "/repo", "--revision", "main", "--dest", "/tmp/checkout", "--credentials-dir", "/tmp/secret"));
+                assertThat(fetched.exitCode()).as(fetched.stderr()).isZero();
+                assertThat(fetched.stdout()).contains(commit.name());
+                assertThat(rootfs.resolve("tmp/checkout/main.c")).exists();
+            } finally {
+                server.stop();
+            }
+        }
     }
 
     private static List<String> entrypoint() throws IOException {
