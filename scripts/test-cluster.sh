@@ -4,8 +4,9 @@
 # Sets the cluster up the way a user of an air-gapped cluster would, then runs ClusterIT against it:
 #   1. starts (or reuses) the single-node Kubernetes 1.20 cluster of ../shared/kube (MINIMAL_IMAGE_KUBE_DIR overrides);
 #   2. installs the operator as an air-gapped user would (scripts/cluster/install-operator.sh: toolchain image from
-#      Debian packages, the operator image from scripts/image.sh, both in the cluster's registry; CRD; the chart with
-#      the presets pointed at the toolchain image and watchNamespaces set to the test namespace);
+#      Debian packages, the operator and builder images from scripts/image.sh --component operator|builder, all in the
+#      cluster's registry; CRD; the chart with the presets pointed at the toolchain image, builder.image at the builder
+#      image and watchNamespaces set to the test namespace);
 #   3. starts a second registry with htpasswd auth inside the cluster's network namespace (credential cases);
 #   4. runs ClusterIT and ExamplesIT (every examples/ manifest as a user applies it) in a JVM inside the cluster's
 #      network namespace (the only place the cluster is reachable).

@@ -6,8 +6,9 @@
 # release name, namespace and env file.
 #   1. the toolchain image built from Debian packages, in the cluster's registry (scripts/cluster/toolchain-image.sh);
 #   2. helm v4 and a current kubectl (scripts/cluster/tools.sh);
-#   3. the operator image built by this repository's own packer (scripts/image.sh), pushed there under a tag derived
-#      from the application's jars, so the node never runs a stale image under a reused tag;
+#   3. the operator and builder images built by this repository's own packer (scripts/image.sh --component
+#      operator|builder), pushed there under a tag derived from the application's jars, so the node never runs a
+#      stale image under a reused tag;
 #   4. the CRD (Helm installs crds/ on first install only; a reused cluster must get the current one);
 #   5. the chart, with every preset pointed at the toolchain image, then waits for the Deployment to be ready.
 # Needs root, `mvn package` done, and the cluster up (KUBE_STATE, default /tmp/kube/state).
@@ -39,9 +40,14 @@ APP_ID=$( { (cd target/quarkus-app && find . -type f -print0 | LC_ALL=C sort -z 
   sha256sum scripts/image.sh; cat /usr/lib/jvm/temurin-25-jdk-amd64/release 2>/dev/null || java -version 2>&1; } \
   | sha256sum | cut -c1-12)
 OPERATOR_IMAGE=$KUBE_REGISTRY/mimg/minimal-image-operator
-log "operator image: $OPERATOR_IMAGE:$APP_ID (log: $OUT/image.log)"
-knet timeout 1200 scripts/image.sh --image "$OPERATOR_IMAGE:$APP_ID" --insecure > "$OUT/image.log" 2>&1 \
-  || { tail -30 "$OUT/image.log" >&2; die "scripts/image.sh failed"; }
+BUILDER_IMAGE=$KUBE_REGISTRY/mimg/minimal-image-builder
+for component in operator builder; do
+  [[ $component == operator ]] && name=$OPERATOR_IMAGE || name=$BUILDER_IMAGE
+  log "$component image: $name:$APP_ID (log: $OUT/image-$component.log)"
+  knet timeout 1200 scripts/image.sh --component "$component" --image "$name:$APP_ID" --insecure \
+    > "$OUT/image-$component.log" 2>&1 \
+    || { tail -30 "$OUT/image-$component.log" >&2; die "scripts/image.sh --component $component failed"; }
+done
 
 # The CRD keeps its x-kubernetes-validations (CEL) rules for 1.25+ servers. A server without CEL (< 1.25) drops them
 # on a client-side apply (kubectl's own client-side check must be off: --validate=false) but rejects them in a
@@ -73,6 +79,7 @@ fi
 log "helm upgrade --install $RELEASE"
 helm_ upgrade --install "$RELEASE" helm/minimal-image-operator --server-side=false \
   -n "$OPERATOR_NS" --create-namespace --set image.repository="$OPERATOR_IMAGE" --set image.tag="$APP_ID" \
+  --set builder.image.repository="$BUILDER_IMAGE" --set builder.image.tag="$APP_ID" \
   --set presets.cMusl="$TOOLCHAIN" --set presets.cGlibc="$TOOLCHAIN" --set presets.cpp="$TOOLCHAIN" \
   --set presets.go="$TOOLCHAIN" --set presets.rust="$TOOLCHAIN" --set fullnameOverride="$RELEASE" "$@" \
   --timeout 5m >&2   # fullnameOverride: the Deployment (and cluster-wide RBAC) named after the release, waited on below
@@ -92,6 +99,7 @@ KUBE_GW=$KUBE_GW
 TOOLS=$TOOLS
 TOOLCHAIN=$TOOLCHAIN
 OPERATOR_IMAGE=$OPERATOR_IMAGE:$APP_ID
+BUILDER_IMAGE=$BUILDER_IMAGE:$APP_ID
 OPERATOR_NS=$OPERATOR_NS
 OPERATOR_DEPLOYMENT=$RELEASE
 ENV

@@ -49,6 +49,13 @@ the user builds and pushes it (scripts/image.sh), so an install without it fails
 {{- printf "%s:%s" $repository (default .Chart.AppVersion .Values.image.tag | toString) }}
 {{- end }}
 
+{{/* The builder image reference (the builder pod's fetch, stage-runtime and package steps); its own repository and
+tag, the tag defaulting to appVersion like the operator's. Not published either: an install without it fails saying how. */}}
+{{- define "minimal-image-operator.builderImage" -}}
+{{- $repository := required "builder.image.repository is not set: the builder image is not published, build and push it yourself from a clone of the project (scripts/image.sh --component builder --image REGISTRY/minimal-image-builder:TAG), then install with --set builder.image.repository=REGISTRY/minimal-image-builder --set builder.image.tag=TAG" .Values.builder.image.repository }}
+{{- printf "%s:%s" $repository (default .Chart.AppVersion .Values.builder.image.tag | toString) }}
+{{- end }}
+
 {{/* Watched namespaces for the operator SDK: a comma-separated list, or JOSDK_ALL_NAMESPACES when empty. */}}
 {{- define "minimal-image-operator.watchNamespaces" -}}
 {{- if .Values.watchNamespaces }}

@@ -2,15 +2,20 @@ package dev.minimalimage.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.FileSystemException;
+import java.util.List;
+import java.util.concurrent.Callable;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
 
 @Command(name = "minimal-image", mixinStandardHelpOptions = true, version = "minimal-image 0.1.0",
         description = "Checks that binaries are truly static and ships them FROM scratch to a registry.",
         subcommands = { InspectCommand.class, PackageCommand.class, BuildCommand.class, FetchCommand.class,
                 PackageTreeCommand.class, ClosureCommand.class, StageBundleCommand.class,
-                StageRuntimeCommand.class, OperatorCommand.class, CommandLine.HelpCommand.class },
+                StageRuntimeCommand.class },
         footer = { "", "Exit codes:",
                 "   0  ok                                 1  internal error",
                 "   2  bad arguments, or a file that cannot be read or written",
@@ -24,6 +29,12 @@ import picocli.CommandLine.Command;
                 "See docs/cli.md for every command, option and the result record." })
 public final class MinimalImageCommand {
 
+    /**
+     * Present only in the operator image (and the development jar): the builder image carries the CLI's classes and
+     * the libraries they need, no Quarkus and no Kubernetes client, so `operator` must not be resolved there.
+     */
+    private static final String QUARKUS = "io.quarkus.runtime.Quarkus";
+
     public static int run(String... args) {
         return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
     }
@@ -34,7 +45,12 @@ public final class MinimalImageCommand {
 
     /** {@code factory} creates the subcommands (tests hand some of them stand-ins for host facilities). */
     static int run(PrintWriter out, PrintWriter err, CommandLine.IFactory factory, String... args) {
-        CommandLine cli = new CommandLine(new MinimalImageCommand(), factory).setOut(out).setErr(err)
+        CommandLine cli = new CommandLine(new MinimalImageCommand(), factory);
+        // added before the settings below, which apply to the subcommands present
+        cli.addSubcommand(quarkusPresent() ? new CommandLine(OperatorCommand.class, factory)
+                : new CommandLine(new OperatorAbsent(), factory));
+        cli.addSubcommand(new CommandLine(CommandLine.HelpCommand.class, factory));
+        cli.setOut(out).setErr(err)
                 .setCaseInsensitiveEnumValuesAllowed(true) // --language c, --compression zstd
                 .setAllowOptionsAsOptionParameters(true) // --cmd=--help, --arg=--verbose: values, not options
                 .setExpandAtFiles(false); // an argument "@x" is the string @x, never the contents of a file x
@@ -55,6 +71,37 @@ public final class MinimalImageCommand {
         });
         cli.setParameterExceptionHandler(MinimalImageCommand::usageError);
         return cli.execute(args);
+    }
+
+    /**
+     * Whether Quarkus can be loaded. OperatorCommand names Quarkus only in its body, so the JVM loads neither class
+     * unless `operator` runs; this check keeps a builder image from offering a command it cannot run.
+     */
+    static boolean quarkusPresent() {
+        try {
+            Class.forName(QUARKUS, false, MinimalImageCommand.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
+    /** `operator` in the builder image: one clear line instead of picocli's "Unknown subcommand". */
+    @Command(name = "operator", hidden = true, description = "Not in this image: the operator image runs it.")
+    static final class OperatorAbsent implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Unmatched
+        List<String> ignored;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().getErr().println("error: operator: this is the builder image (the CLI without Quarkus or a"
+                    + " Kubernetes client); the operator runs from the operator image");
+            return ExitCodes.BAD_ARGUMENTS;
+        }
     }
 
     /** The error and where help is; the whole usage would scroll the error out of sight. */

@@ -42,7 +42,11 @@ final class StageRuntimeCommand implements Callable<Integer> {
             "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "CLASSPATH");
     /** Short runs in a build: no JIT warm-up worth having, no perf-data file in a shared /tmp. */
     private static final List<String> JAVA_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:-UsePerfData");
-    private static final String QUARKUS_RUNNER = "quarkus-run.jar";
+    /**
+     * The jar `java -jar` starts: the builder image's plain launcher jar (scripts/image.sh --component builder) or
+     * the Quarkus application's runner (the operator image, a development build).
+     */
+    static final List<String> RUNNERS = List.of("minimal-image.jar", "quarkus-run.jar");
 
     @Option(names = "--to", required = true, paramLabel = "DIR", description = "where the copy goes")
     Path to;
@@ -50,7 +54,8 @@ final class StageRuntimeCommand implements Callable<Integer> {
     @Option(names = "--java-home", paramLabel = "DIR", description = "the Java runtime to copy (default: this one's)")
     Path javaHome = Path.of(System.getProperty("java.home"));
 
-    @Option(names = "--app", paramLabel = "DIR", description = { "the application directory, holding " + QUARKUS_RUNNER,
+    @Option(names = "--app", paramLabel = "DIR", description = { "the application directory, holding "
+            + "minimal-image.jar or quarkus-run.jar",
             "(default: the directory of the jar this process runs from)" })
     Path app;
 
@@ -60,9 +65,9 @@ final class StageRuntimeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, ElfFormatException {
         Path application = app != null ? app : runningApplication();
-        if (!Files.isRegularFile(application.resolve(QUARKUS_RUNNER))) {
-            throw new IllegalArgumentException("--app " + application + " holds no " + QUARKUS_RUNNER);
-        }
+        String runner = RUNNERS.stream().filter(name -> Files.isRegularFile(application.resolve(name))).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("--app " + application + " holds no "
+                        + String.join(" or ", RUNNERS)));
         Path javaCopy = to.resolve("java");
         Path appCopy = to.resolve("app");
         Path libraries = to.resolve("lib");
@@ -73,18 +78,19 @@ final class StageRuntimeCommand implements Callable<Integer> {
         Path launcher = to.resolve(LAUNCHER);
         Files.createDirectories(launcher.getParent());
         Files.writeString(launcher, launcherScript(libraries.resolve(fileName(interpreter(closure))), libraries,
-                javaCopy, appCopy));
+                javaCopy, appCopy.resolve(runner)));
         Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
         spec.commandLine().getErr().println("stage-runtime: " + launcher + " runs a copy of this minimal-image ("
                 + copied + " library files)");
         return ExitCodes.OK;
     }
 
-    /** The directory of quarkus-run.jar when this process was started with java -jar .../quarkus-run.jar. */
+    /** The directory of the runner jar when this process was started with java -jar .../RUNNER. */
     private static Path runningApplication() {
         Path jar = Path.of(System.getProperty("java.class.path", ""));
-        if (jar.getFileName() == null || !jar.getFileName().toString().equals(QUARKUS_RUNNER)) {
-            throw new IllegalArgumentException("not started from " + QUARKUS_RUNNER + ": name the application with --app");
+        if (jar.getFileName() == null || !RUNNERS.contains(jar.getFileName().toString())) {
+            throw new IllegalArgumentException("not started from " + String.join(" or ", RUNNERS)
+                    + ": name the application with --app");
         }
         return jar.toAbsolutePath().getParent();
     }
@@ -129,10 +135,10 @@ final class StageRuntimeCommand implements Callable<Integer> {
      * Only what neither names falls back to the other root's standard directories (a dlopen() of an NSS module its
      * nsswitch.conf names, which then loads or fails cleanly against our libc's symbol versions).
      */
-    static String launcherScript(Path loader, Path libraries, Path javaCopy, Path appCopy) {
+    static String launcherScript(Path loader, Path libraries, Path javaCopy, Path runnerJar) {
         String command = Stream.of(Stream.of(loader.toString(), "--inhibit-cache", "--library-path",
                 libraries.toString(), javaCopy.resolve("bin/java").toString()), JAVA_OPTIONS.stream(),
-                Stream.of("-jar", appCopy.resolve(QUARKUS_RUNNER).toString()))
+                Stream.of("-jar", runnerJar.toString()))
                 .flatMap(s -> s).map(StageRuntimeCommand::quote).collect(Collectors.joining(" "));
         return "#!/bin/sh\n# written by `minimal-image stage-runtime`: this copy of minimal-image with its own loader"
                 + " and libraries\nunset " + String.join(" ", UNSET) + "\nexec " + command + " \"$@\"\n";

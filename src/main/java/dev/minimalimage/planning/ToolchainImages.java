@@ -7,7 +7,7 @@ package dev.minimalimage.planning;
 public record ToolchainImages(String builder, String cMusl, String cGlibc, String cpp, String go, String rust) {
 
     public static final ToolchainImages DEFAULTS = new ToolchainImages(
-            "ghcr.io/minimal-image/minimal-image-operator:0.1.0",
+            "ghcr.io/minimal-image/minimal-image-builder:0.1.0", // scripts/image.sh --component builder
             "quay.io/pypa/musllinux_1_2_x86_64:2026.09.05-1",
             "docker.io/library/gcc:14.2",
             "docker.io/library/gcc:14.2",

@@ -109,7 +109,8 @@ class ChartSettingsTest {
         });
         ToolchainImages images = OperatorSettings.images();
         assertEquals("mirror.example.com/toolchains/go:1", images.go());
-        assertEquals(HelmChartTest.DEFAULT_IMAGE, images.builder(), "builder defaults to the operator image");
+        assertEquals(HelmChartTest.TEST_BUILDER_REPOSITORY + ":0.1.0", images.builder(),
+                "the builder image's own repository, its tag the chart's appVersion");
     }
 
     @Test

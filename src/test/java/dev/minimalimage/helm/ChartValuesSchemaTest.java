@@ -37,6 +37,7 @@ class ChartValuesSchemaTest {
     @Test
     void lintPassesOnTheDefaultsWithTheImageSet(@TempDir Path tmp) throws IOException {
         Path chart = chartWithValues(tmp, "image.repository", HelmChartTest.TEST_REPOSITORY);
+        setValue(chart, "builder.image.repository", HelmChartTest.TEST_BUILDER_REPOSITORY);
         LintResult lint = new Helm(chart).lint().strict().call();
         assertFalse(lint.isFailed(), () -> "helm lint --strict failed:\n" + String.join("\n", lint.getMessages()));
         assertThat(lint.getMessages()).noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
@@ -56,6 +57,7 @@ class ChartValuesSchemaTest {
             builder.maxAttempts       | '3'          | at '/builder/maxAttempts': got string, want integer
             builder.caBundle.key      | ''           | at '/builder/caBundle/key': minLength: got 0, want 1
             builder.imagePullSecrets  | regcred      | at '/builder/imagePullSecrets': got string, want array
+            builder.image             | mirror.example.com/builder:1 | at '/builder/image': got string, want object
             builder.networkPolicy.enabled | yes please | at '/builder/networkPolicy/enabled': got string, want boolean
             image.pullPolicy          | Sometimes    | at '/image/pullPolicy': value must be one of 'Always', 'IfNotPresent', 'Never'
             image.registry            | ghcr.io      | at '/image': additional properties 'registry' not allowed
@@ -68,6 +70,7 @@ class ChartValuesSchemaTest {
             """)
     void lintRejects(String key, String yamlValue, String expected, @TempDir Path tmp) throws IOException {
         Path chart = chartWithValues(tmp, "image.repository", HelmChartTest.TEST_REPOSITORY);
+        setValue(chart, "builder.image.repository", HelmChartTest.TEST_BUILDER_REPOSITORY);
         setValue(chart, key, yamlValue);
         LintResult lint = new Helm(chart).lint().strict().call();
         assertTrue(lint.isFailed(), () -> key + "=" + yamlValue + " passed lint: " + lint.getMessages());
@@ -99,6 +102,15 @@ class ChartValuesSchemaTest {
                 .hasMessageContaining("--set image.repository=REGISTRY/minimal-image-operator --set image.tag=TAG");
     }
 
+    @Test
+    void installWithoutBuilderImageRepositorySaysHowToBuildAndPushIt() {
+        assertThatThrownBy(() -> new Helm(HelmChartTest.CHART).template().withName(HelmChartTest.RELEASE)
+                .set("image.repository", HelmChartTest.TEST_REPOSITORY).call())
+                .hasMessageContaining("builder.image.repository is not set")
+                .hasMessageContaining("scripts/image.sh --component builder --image REGISTRY/minimal-image-builder:TAG")
+                .hasMessageContaining("--set builder.image.repository=REGISTRY/minimal-image-builder");
+    }
+
     /** One truth per value: the schema declares what values.yaml has (plus Helm's global), no more, no less. */
     @Test
     void schemaDeclaresExactlyTheKeysOfValuesYaml() throws IOException {
@@ -116,7 +128,8 @@ class ChartValuesSchemaTest {
 
     static com.marcnuri.helm.TemplateCommand template() {
         return new Helm(HelmChartTest.CHART).template().withName(HelmChartTest.RELEASE)
-                .withNamespace(HelmChartTest.NAMESPACE).set("image.repository", HelmChartTest.TEST_REPOSITORY);
+                .withNamespace(HelmChartTest.NAMESPACE).set("image.repository", HelmChartTest.TEST_REPOSITORY)
+                .set("builder.image.repository", HelmChartTest.TEST_BUILDER_REPOSITORY);
     }
 
     /** A copy of the chart with {@code key} (dotted) set to a YAML value in its values.yaml. */

@@ -62,6 +62,8 @@ public class HelmChartTest {
     /** image.repository has no default (the image is not published): every render here sets this one first. */
     static final String TEST_REPOSITORY = "registry.example.com/minimal-image/minimal-image-operator";
     static final String DEFAULT_IMAGE = TEST_REPOSITORY + ":0.1.0";
+    /** builder.image.repository has no default either: its own image, never derived from the operator's. */
+    static final String TEST_BUILDER_REPOSITORY = "registry.example.com/minimal-image/minimal-image-builder";
 
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -101,7 +103,8 @@ public class HelmChartTest {
         assertProbe(c, c.getReadinessProbe(), "/q/health/ready");
 
         Map<String, String> env = env(c);
-        assertEquals(DEFAULT_IMAGE, env.get("MINIMAL_IMAGE_BUILDER_IMAGE"), "builder defaults to the operator image");
+        assertEquals(TEST_BUILDER_REPOSITORY + ":0.1.0", env.get("MINIMAL_IMAGE_BUILDER_IMAGE"),
+                "the builder image's own repository, its tag the chart's appVersion");
         assertEquals("JOSDK_ALL_NAMESPACES", env.get("QUARKUS_OPERATOR_SDK_CONTROLLERS_MINIMALIMAGE_NAMESPACES"),
                 "empty watchNamespaces = all namespaces");
         // The chart's defaults repeat the operator's (application.properties); keep them in step.
@@ -175,7 +178,9 @@ public class HelmChartTest {
                 reconcileRetries:
                   maxAttempts: 5
                 builder:
-                  image: mirror.example.com/minimal-image/builder:0.1.1
+                  image:
+                    repository: mirror.example.com/minimal-image/builder
+                    tag: "0.1.1"
                   maxAttempts: 2
                   imagePullSecrets: [mirror-pull, other-pull]
                   caBundle:
@@ -312,12 +317,13 @@ public class HelmChartTest {
         }
     }
 
-    /** Renders the chart with image.repository set to TEST_REPOSITORY, then {@code valuesFile} (may override it). */
+    /** Renders the chart with image.repository and builder.image.repository set to the test ones, then {@code valuesFile} (may override it). */
     static Rendered render(Path valuesFile) throws IOException {
         Path imageValues = Files.createTempFile("chart-image", ".yaml");
         String manifests;
         try {
-            Files.writeString(imageValues, "image: {repository: " + TEST_REPOSITORY + "}\n");
+            Files.writeString(imageValues, "image: {repository: " + TEST_REPOSITORY + "}\n"
+                    + "builder: {image: {repository: " + TEST_BUILDER_REPOSITORY + "}}\n");
             // a current server; the cluster tier installs the chart on a real 1.20 server
             var template = new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE)
                     .withKubeVersion(KUBE_VERSION).withValuesFile(imageValues);
