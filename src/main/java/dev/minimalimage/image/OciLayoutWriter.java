@@ -14,6 +14,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** Writes an image as an OCI image layout (directory or tar), for builds that name no registry. */
 public final class OciLayoutWriter {
@@ -49,6 +50,30 @@ public final class OciLayoutWriter {
             }
             tar.finish();
         }
+    }
+
+    /**
+     * An OCI 1.1 artifact manifest whose {@code subject} is the layout's image, with the blobs it names (config and
+     * layers); listed in index.json by a descriptor carrying its {@code artifactType} and no ref.name, as the
+     * image-spec's referrers API lists it, so that tools following referrers in a layout find it.
+     */
+    public record Referrer(Blob manifest, String artifactType, List<Blob> blobs) {
+    }
+
+    /** Adds a referrer to a layout {@link #writeDirectory} wrote: its blobs, then its entry at the end of index.json. */
+    public static void addReferrer(Path dir, Referrer referrer) throws IOException {
+        for (Blob blob : referrer.blobs()) {
+            Files.write(dir.resolve("blobs/sha256/" + blob.hex()), blob.bytes());
+        }
+        Files.write(dir.resolve("blobs/sha256/" + referrer.manifest().hex()), referrer.manifest().bytes());
+        Path indexFile = dir.resolve("index.json");
+        ObjectNode index = (ObjectNode) JSON.readTree(indexFile.toFile());
+        ObjectNode descriptor = index.withArray("manifests").addObject();
+        descriptor.put("mediaType", referrer.manifest().mediaType());
+        descriptor.put("digest", referrer.manifest().digest());
+        descriptor.put("size", referrer.manifest().size());
+        descriptor.put("artifactType", referrer.artifactType());
+        Files.write(indexFile, JSON.writeValueAsBytes(index));
     }
 
     private static TarArchiveEntry header(String name, byte type, int mode, long size) {

@@ -10,12 +10,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * What a packaging run reports: written to stdout and to the container's termination-message path, where the
  * operator reads it. Always under {@link #MAX_BYTES} because the kubelet keeps only the last 4096 bytes.
  * {@code debugImage} and {@code debugDigest}: the debug twin (`--debug-tag`) by digest, when one was pushed;
- * {@code smokeTest}: `build --smoke-test` (a failed one makes the result Failed, though the image was delivered).
+ * {@code smokeTest}: `build --smoke-test` (a failed one makes the result Failed, though the image was delivered);
+ * {@code sbom}: the SBOM written into the OCI layout as a referrer of the image, when one was.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BuildResult(String outcome, String reason, String message, String image, String digest,
         Long compressedSize, Long uncompressedSize, Long binarySize, LinkSummary link, String debugImage,
-        String debugDigest, SmokeTestResult smokeTest) {
+        String debugDigest, SmokeTestResult smokeTest, SbomSummary sbom) {
 
     public static final int MAX_BYTES = 4096;
     public static final String SUCCEEDED = "Succeeded";
@@ -25,13 +26,13 @@ public record BuildResult(String outcome, String reason, String message, String 
     public static BuildResult success(String imageByDigest, String digest, long compressedSize, long uncompressedSize,
             long binarySize, LinkSummary link) {
         return new BuildResult(SUCCEEDED, null, null, imageByDigest, digest, compressedSize, uncompressedSize,
-                binarySize, link, null, null, null);
+                binarySize, link, null, null, null, null);
     }
 
     /** This result with the debug twin pushed next to the image. */
     public BuildResult withDebugImage(String debugImageByDigest, String twinDigest) {
         return new BuildResult(outcome, reason, message, image, digest, compressedSize, uncompressedSize, binarySize,
-                link, debugImageByDigest, twinDigest, smokeTest);
+                link, debugImageByDigest, twinDigest, smokeTest, sbom);
     }
 
     /**
@@ -47,17 +48,23 @@ public record BuildResult(String outcome, String reason, String message, String 
                     + test.message() + " (pass --smoke-test-optional to accept an image that was not smoke-tested)");
         }
         return new BuildResult(outcome, reason, message, image, digest, compressedSize, uncompressedSize,
-                binarySize, link, debugImage, debugDigest, test);
+                binarySize, link, debugImage, debugDigest, test, sbom);
     }
 
     private BuildResult withSmokeTest(SmokeTestResult test, ResultReason failure, String why) {
         return new BuildResult(FAILED, failure.name(), why, image, digest, compressedSize, uncompressedSize,
-                binarySize, link, debugImage, debugDigest, test);
+                binarySize, link, debugImage, debugDigest, test, sbom);
+    }
+
+    /** This result with the SBOM that was written as a referrer of the image. */
+    public BuildResult withSbom(SbomSummary written) {
+        return new BuildResult(outcome, reason, message, image, digest, compressedSize, uncompressedSize, binarySize,
+                link, debugImage, debugDigest, smokeTest, written);
     }
 
     public static BuildResult failure(ResultReason reason, String message, LinkSummary link) {
         return new BuildResult(FAILED, reason.name(), message, null, null, null, null, null, link, null, null,
-                null);
+                null, null);
     }
 
     public boolean succeeded() {
@@ -75,7 +82,7 @@ public record BuildResult(String outcome, String reason, String message, String 
         }
         return serialize(new BuildResult(outcome, reason, Texts.truncate(message, 100), image, digest, compressedSize,
                 uncompressedSize, binarySize, null, debugImage, debugDigest,
-                smokeTest == null ? null : smokeTest.capped(100)));
+                smokeTest == null ? null : smokeTest.capped(100), sbom));
     }
 
     public String toJson() {
@@ -92,7 +99,7 @@ public record BuildResult(String outcome, String reason, String message, String 
         }
         return new BuildResult(outcome, reason, Texts.truncate(message, textLimit * 2), image, digest, compressedSize,
                 uncompressedSize, binarySize, link == null ? null : link.capped(maxItems, textLimit), debugImage,
-                debugDigest, smokeTest == null ? null : smokeTest.capped(textLimit));
+                debugDigest, smokeTest == null ? null : smokeTest.capped(textLimit), sbom);
     }
 
     private static byte[] serialize(BuildResult result) {

@@ -1,0 +1,64 @@
+package dev.minimalimage.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+import dev.minimalimage.elf.ElfFormatException;
+import dev.minimalimage.image.AssembledImage;
+import dev.minimalimage.image.OciLayoutWriter;
+import dev.minimalimage.image.closure.Bundle;
+import dev.minimalimage.image.closure.Closure;
+import dev.minimalimage.result.BuildResult;
+import dev.minimalimage.result.SbomSummary;
+import dev.minimalimage.sbom.BinaryInventory;
+import dev.minimalimage.sbom.BinaryReader;
+import dev.minimalimage.sbom.CycloneDxSbom;
+import dev.minimalimage.sbom.Hashing;
+import dev.minimalimage.sbom.SbomInputs;
+import dev.minimalimage.sbom.SbomReferrer;
+import dev.minimalimage.sbom.SbomSource;
+
+/** `package/build --oci-layout`: the image's SBOM written into the layout as a referrer of the image manifest. */
+final class OciLayoutSbom {
+
+    private OciLayoutSbom() {
+    }
+
+    /**
+     * Returns the result with the SBOM's summary; when the SBOM cannot be made the image stays delivered, a
+     * warning says why and the result has no sbom field (never a claim of an SBOM that is not there).
+     */
+    static BuildResult attach(BuildResult result, Path binary, String binaryPath, Bundle bundle, SbomSource source,
+            AssembledImage image, Path layout, SbomInputs inputs, Consumer<String> warn) throws IOException {
+        CycloneDxSbom.Document document;
+        try {
+            BinaryInventory inventory = BinaryReader.read(binary, binaryPath, inputs);
+            document = CycloneDxSbom.write(result.image(), source, List.of(inventory), bundledFiles(bundle));
+        } catch (ElfFormatException e) {
+            warn.accept("no SBOM written: " + binary + ": " + e.getMessage());
+            return result;
+        }
+        OciLayoutWriter.Referrer referrer = SbomReferrer.of(document, image.manifest());
+        OciLayoutWriter.addReferrer(layout, referrer);
+        String layerDigest = referrer.blobs().get(referrer.blobs().size() - 1).digest();
+        return result.withSbom(new SbomSummary(layerDigest, CycloneDxSbom.FORMAT, document.componentCount()));
+    }
+
+    /** Bundled libraries (bundle mode) as shipped files with their sha256; links are not files of their own. */
+    private static Map<String, String> bundledFiles(Bundle bundle) throws IOException {
+        Map<String, String> files = new TreeMap<>();
+        if (bundle == null) {
+            return files;
+        }
+        for (Closure.Entry entry : bundle.files().values()) {
+            if (!entry.isSymlink()) {
+                files.put(entry.path(), Hashing.sha256(entry.source()));
+            }
+        }
+        return files;
+    }
+}

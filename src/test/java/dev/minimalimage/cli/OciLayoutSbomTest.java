@@ -1,0 +1,99 @@
+package dev.minimalimage.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.minimalimage.testsupport.Compilers;
+import dev.minimalimage.testsupport.Processes;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import org.cyclonedx.Version;
+import org.cyclonedx.parsers.JsonParser;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * `package --oci-layout` writes the SBOM as an OCI 1.1 referrer of the image: found from the image's digest alone
+ * by walking index.json for a manifest whose subject is that digest, as the referrers API would list it.
+ */
+class OciLayoutSbomTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void theSbomIsAReferrerOfTheImageManifestAndTheResultNamesIt(@TempDir Path dir) throws Exception {
+        Path binary = Compilers.muslGcc(dir, "hello", "#include <stdio.h>\nint main(void){puts(\"hi\");return 0;}\n",
+                "-static", "-Os");
+        Path layout = dir.resolve("layout");
+
+        CliRun run = CliRun.of("package", "--oci-layout", layout.toString(), "--toolchain-root", "/",
+                binary.toString());
+
+        assertThat(run.exitCode()).as(run.all()).isZero();
+        JsonNode result = JSON.readTree(run.stdout());
+        String imageDigest = result.path("digest").asText();
+        JsonNode index = JSON.readTree(layout.resolve("index.json").toFile());
+        assertThat(index.path("manifests")).hasSize(2);
+        JsonNode imageEntry = index.path("manifests").get(0);
+        assertThat(imageEntry.path("digest").asText()).isEqualTo(imageDigest);
+
+        JsonNode entry = referrerOf(index, layout, imageDigest);
+        assertThat(entry.path("artifactType").asText()).isEqualTo("application/vnd.cyclonedx+json");
+        assertThat(entry.has("annotations")).isFalse(); // no ref.name: a tag would make it an image of its own
+        JsonNode manifest = blobJson(layout, entry.path("digest").asText());
+        assertThat(manifest.path("mediaType").asText()).isEqualTo("application/vnd.oci.image.manifest.v1+json");
+        assertThat(manifest.path("artifactType").asText()).isEqualTo("application/vnd.cyclonedx+json");
+        assertThat(manifest.path("config").path("mediaType").asText()).isEqualTo("application/vnd.oci.empty.v1+json");
+        JsonNode subject = manifest.path("subject");
+        for (String field : List.of("mediaType", "digest", "size")) {
+            assertThat(subject.path(field)).as(field).isEqualTo(imageEntry.path(field));
+        }
+        assertThat(subject.has("annotations")).isFalse(); // the layout's tag is no part of the image
+        JsonNode layer = manifest.path("layers").get(0);
+        assertThat(manifest.path("layers")).hasSize(1);
+        assertThat(layer.path("mediaType").asText()).isEqualTo("application/vnd.cyclonedx+json");
+
+        byte[] sbom = blob(layout, layer.path("digest").asText());
+        assertThat(new JsonParser().validate(sbom, Version.VERSION_16)).isEmpty();
+        JsonNode bom = JSON.readTree(sbom);
+        assertThat(bom.path("components").toString()).contains("\"musl\"").contains("/app/hello");
+        assertThat(result.path("sbom").path("digest").asText()).isEqualTo(layer.path("digest").asText());
+        assertThat(result.path("sbom").path("format").asText()).isEqualTo("CycloneDX 1.6");
+        assertThat(result.path("sbom").path("components").asInt()).isEqualTo(bom.path("components").size());
+
+        // the image itself is untouched: skopeo, which knows nothing of referrers, still reads it by its tag
+        Processes.requireOnPath("skopeo");
+        String raw = Processes.run(Duration.ofSeconds(60), List.of("skopeo", "inspect", "--raw",
+                "oci:" + layout + ":latest")).requireSuccess("skopeo inspect").stdout();
+        assertThat(sha256(raw.getBytes(java.nio.charset.StandardCharsets.UTF_8))).isEqualTo(imageDigest);
+    }
+
+    private static JsonNode referrerOf(JsonNode index, Path layout, String subject) throws Exception {
+        for (JsonNode entry : index.path("manifests")) {
+            JsonNode manifest = blobJson(layout, entry.path("digest").asText());
+            if (subject.equals(manifest.path("subject").path("digest").asText())) {
+                return entry;
+            }
+        }
+        throw new AssertionError("no referrer of " + subject + " in " + index);
+    }
+
+    private static JsonNode blobJson(Path layout, String digest) throws Exception {
+        return JSON.readTree(blob(layout, digest));
+    }
+
+    private static byte[] blob(Path layout, String digest) throws Exception {
+        byte[] bytes = Files.readAllBytes(layout.resolve("blobs/sha256/" + digest.substring("sha256:".length())));
+        assertThat(sha256(bytes)).isEqualTo(digest);
+        return bytes;
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+}
