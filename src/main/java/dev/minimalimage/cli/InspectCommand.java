@@ -120,7 +120,7 @@ final class InspectCommand implements Callable<Integer> {
         }
         String name = files.size() == 1 ? files.get(0).getFileName().toString() : "binaries";
         PrintWriter out = spec.commandLine().getOut();
-        out.println(CycloneDxSbom.write(name, SbomSource.UNKNOWN, binaries, Map.of()).text());
+        out.println(CycloneDxSbom.write(name, SbomSource.UNKNOWN, binaries, List.of()).text());
         out.flush();
         return ExitCodes.OK;
     }

@@ -2,9 +2,9 @@ package dev.minimalimage.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 import dev.minimalimage.elf.ElfFormatException;
@@ -17,10 +17,12 @@ import dev.minimalimage.result.SbomSummary;
 import dev.minimalimage.sbom.BinaryInventory;
 import dev.minimalimage.sbom.BinaryReader;
 import dev.minimalimage.sbom.CycloneDxSbom;
+import dev.minimalimage.sbom.DpkgStatus;
 import dev.minimalimage.sbom.Hashing;
 import dev.minimalimage.sbom.SbomInputs;
 import dev.minimalimage.sbom.SbomReferrer;
 import dev.minimalimage.sbom.SbomSource;
+import dev.minimalimage.sbom.ShippedFile;
 
 /** `package/build --oci-layout`: the image's SBOM written into the layout as a referrer of the image manifest. */
 final class OciLayoutSbom {
@@ -32,12 +34,14 @@ final class OciLayoutSbom {
      * Returns the result with the SBOM's summary; when the SBOM cannot be made the image stays delivered, a
      * warning says why and the result has no sbom field (never a claim of an SBOM that is not there).
      */
-    static BuildResult attach(BuildResult result, Path binary, String binaryPath, Bundle bundle, SbomSource source,
-            AssembledImage image, Path layout, SbomInputs inputs, Consumer<String> warn) throws IOException {
+    static BuildResult attach(BuildResult result, Path binary, String binaryPath, Bundle bundle, Path bundleRoot,
+            SbomSource source, AssembledImage image, Path layout, SbomInputs inputs, Consumer<String> warn)
+            throws IOException {
         CycloneDxSbom.Document document;
         try {
             BinaryInventory inventory = BinaryReader.read(binary, binaryPath, inputs);
-            document = CycloneDxSbom.write(result.image(), source, List.of(inventory), bundledFiles(bundle));
+            document = CycloneDxSbom.write(result.image(), source, List.of(inventory),
+                    bundledFiles(bundle, bundleRoot));
         } catch (ElfFormatException e) {
             warn.accept("no SBOM written: " + binary + ": " + e.getMessage());
             return result;
@@ -48,15 +52,22 @@ final class OciLayoutSbom {
         return result.withSbom(new SbomSummary(layerDigest, CycloneDxSbom.FORMAT, document.componentCount()));
     }
 
-    /** Bundled libraries (bundle mode) as shipped files with their sha256; links are not files of their own. */
-    private static Map<String, String> bundledFiles(Bundle bundle) throws IOException {
-        Map<String, String> files = new TreeMap<>();
+    /**
+     * Bundled libraries (bundle mode) as shipped files with their sha256 and, when the bundle root's dpkg database
+     * knows the file, the Debian package and version it came from; links are not files of their own.
+     */
+    private static List<ShippedFile> bundledFiles(Bundle bundle, Path bundleRoot) throws IOException {
+        List<ShippedFile> files = new ArrayList<>();
         if (bundle == null) {
             return files;
         }
+        Optional<DpkgStatus> dpkg = DpkgStatus.of(bundleRoot);
         for (Closure.Entry entry : bundle.files().values()) {
             if (!entry.isSymlink()) {
-                files.put(entry.path(), Hashing.sha256(entry.source()));
+                String inRoot = "/" + bundleRoot.toAbsolutePath().relativize(entry.source().toAbsolutePath());
+                Optional<DpkgStatus.Installed> owner = dpkg.isEmpty() ? Optional.empty() : dpkg.get().owner(inRoot);
+                files.add(new ShippedFile(entry.path(), Hashing.sha256(entry.source()),
+                        owner.map(DpkgStatus.Installed::asComponent).orElse(null)));
             }
         }
         return files;

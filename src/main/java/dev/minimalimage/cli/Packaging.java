@@ -156,7 +156,7 @@ final class Packaging {
         progress.done("pack", assembled.compressedSize() + " bytes compressed");
         BuildResult result = deliver(assembled, twin, summary, push);
         if (result.succeeded() && o.ociLayout != null) {
-            result = OciLayoutSbom.attach(result, binary, config.binaryPath(), bundle, sourceOfImage(), assembled,
+            result = OciLayoutSbom.attach(result, binary, config.binaryPath(), bundle, bundleRoot, sourceOfImage(), assembled,
                     o.ociLayout, sbomInputs, this::warn);
         }
         timing("delivered");

@@ -42,10 +42,10 @@ public final class CycloneDxSbom {
     /**
      * @param imageName   what the image is called (its reference or the binary's name)
      * @param binaries    every shipped ELF file with what was linked into it
-     * @param otherFiles  the other shipped files (certificates, tzdata, bundled libraries), path to sha256
+     * @param otherFiles  the other shipped files (bundled libraries, ...), each with the package it came from
      */
     public static Document write(String imageName, SbomSource source, List<BinaryInventory> binaries,
-            Map<String, String> otherFiles) {
+            List<ShippedFile> otherFiles) {
         Map<String, Component> components = new LinkedHashMap<>();
         List<Dependency> dependencies = new ArrayList<>();
         sourceFiles(source).forEach(c -> components.put(c.getBomRef(), c));
@@ -62,11 +62,18 @@ public final class CycloneDxSbom {
             }
             dependencies.add(linked);
         }
-        new TreeMap<>(otherFiles).forEach((path, sha256) -> {
-            Component file = file(path, sha256, Map.of());
+        for (ShippedFile shipped : otherFiles) {
+            Component file = file(shipped.pathInImage(), shipped.sha256(), Map.of());
             components.put(file.getBomRef(), file);
             image.addDependency(new Dependency(file.getBomRef()));
-        });
+            if (shipped.fromPackage() != null) {
+                Component origin = linkedComponent(shipped.fromPackage());
+                components.putIfAbsent(origin.getBomRef(), origin);
+                Dependency packaged = new Dependency(file.getBomRef());
+                packaged.addDependency(new Dependency(origin.getBomRef()));
+                dependencies.add(packaged);
+            }
+        }
         dependencies.add(0, image);
         Bom bom = new Bom();
         bom.setMetadata(metadata(imageName, source));

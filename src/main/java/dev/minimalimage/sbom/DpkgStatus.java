@@ -2,10 +2,12 @@ package dev.minimalimage.sbom;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -23,10 +25,23 @@ public final class DpkgStatus {
             String v = version.contains(":") ? version.substring(version.indexOf(':') + 1) : version;
             return v.contains("-") ? v.substring(0, v.lastIndexOf('-')) : v;
         }
+
+        /** As a linked component: named by the package, versioned upstream, purl'd with the Debian version. */
+        public LinkedComponent asComponent() {
+            return asComponent(name);
+        }
+
+        LinkedComponent asComponent(String componentName) {
+            return new LinkedComponent(componentName, upstreamVersion(), Purls.deb(name, version, architecture),
+                    "dpkg", Map.of("minimalimage:debian:package", name + " " + version + " " + architecture,
+                            "minimalimage:debian:source", source));
+        }
     }
 
     private final Path root;
     private final Map<String, Installed> packages;
+    /** File path to owning "package:arch" (or "package"), read from info/*.list on first use. */
+    private Map<String, String> owners;
 
     private DpkgStatus(Path root, Map<String, Installed> packages) {
         this.root = root;
@@ -54,6 +69,44 @@ public final class DpkgStatus {
     public Optional<Installed> installed(String name, String debianArchitecture) {
         Installed exact = packages.get(name + ":" + debianArchitecture);
         return Optional.ofNullable(exact != null ? exact : packages.get(name));
+    }
+
+    /**
+     * The installed package that shipped {@code pathInRoot} (absolute, as inside the root), like `dpkg -S`. Debian's
+     * merged /usr means a file dpkg lists as /lib/x is found at /usr/lib/x too, so both spellings are tried.
+     */
+    public Optional<Installed> owner(String pathInRoot) throws IOException {
+        if (owners == null) {
+            owners = readOwners(root.resolve("var/lib/dpkg/info"));
+        }
+        List<String> spellings = pathInRoot.startsWith("/usr/") ? List.of(pathInRoot, pathInRoot.substring(4))
+                : List.of(pathInRoot, "/usr" + pathInRoot);
+        for (String spelling : spellings) {
+            String owner = owners.get(spelling);
+            if (owner != null) {
+                int colon = owner.indexOf(':');
+                return colon < 0 ? installed(owner, "")
+                        : installed(owner.substring(0, colon), owner.substring(colon + 1));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Map<String, String> readOwners(Path info) throws IOException {
+        Map<String, String> result = new HashMap<>();
+        if (!Files.isDirectory(info)) {
+            return result;
+        }
+        try (DirectoryStream<Path> lists = Files.newDirectoryStream(info, "*.list")) {
+            for (Path list : lists) {
+                String name = list.getFileName().toString();
+                String owner = name.substring(0, name.length() - ".list".length());
+                for (String line : Files.readAllLines(list, StandardCharsets.UTF_8)) {
+                    result.putIfAbsent(line, owner);
+                }
+            }
+        }
+        return result;
     }
 
     static Map<String, Installed> parse(String status) {

@@ -73,9 +73,7 @@ final class NativeComponents {
 
     /** Named by the library, versioned and purl'd by the Debian package that shipped its static archive. */
     private static LinkedComponent fromDpkg(String name, DpkgStatus.Installed p) {
-        return new LinkedComponent(name, p.upstreamVersion(), Purls.deb(p.name(), p.version(), p.architecture()),
-                DPKG, Map.of(BinaryReader.PREFIX + "debian:package", p.name() + " " + p.version() + " "
-                        + p.architecture(), BinaryReader.PREFIX + "debian:source", p.source()));
+        return p.asComponent(name);
     }
 
     /** "GCC: (Debian 12.2.0-14+deb12u1) 12.2.0" -> "12.2.0"; the newest when objects came from several GCCs. */

@@ -73,6 +73,38 @@ class OciLayoutSbomTest {
         assertThat(sha256(raw.getBytes(java.nio.charset.StandardCharsets.UTF_8))).isEqualTo(imageDigest);
     }
 
+    @Test
+    void inBundleModeEveryBundledLibraryIsListedWithItsDebianPackage(@TempDir Path dir) throws Exception {
+        Path binary = Compilers.gxx(dir, "hello", "#include <iostream>\nint main(){std::cout << \"hi\\n\";}\n");
+        Path layout = dir.resolve("layout");
+
+        CliRun run = CliRun.of("package", "--bundle", "--oci-layout", layout.toString(), binary.toString());
+
+        assertThat(run.exitCode()).as(run.all()).isZero();
+        JsonNode index = JSON.readTree(layout.resolve("index.json").toFile());
+        JsonNode referrer = blobJson(layout, referrerOf(index, layout,
+                JSON.readTree(run.stdout()).path("digest").asText()).path("digest").asText());
+        byte[] sbom = blob(layout, referrer.path("layers").get(0).path("digest").asText());
+        assertThat(new JsonParser().validate(sbom, Version.VERSION_16)).isEmpty();
+        JsonNode bom = JSON.readTree(sbom);
+        String version = Processes.run(Duration.ofSeconds(30), List.of("dpkg-query", "-W", "-f=${Version}",
+                "libstdc++6")).requireSuccess("dpkg-query").stdout().strip();
+        String purl = "pkg:deb/debian/libstdc%2B%2B6@" + version.replace("+", "%2B") + "?arch=amd64";
+        JsonNode libstdcxx = null;
+        for (JsonNode c : bom.path("components")) {
+            if (purl.equals(c.path("purl").asText())) {
+                libstdcxx = c;
+            }
+        }
+        assertThat(libstdcxx).as(bom.toString()).isNotNull();
+        boolean fileDependsOnIt = false;
+        for (JsonNode d : bom.path("dependencies")) {
+            fileDependsOnIt |= d.path("ref").asText().startsWith("file:") && d.path("ref").asText().contains(
+                    "libstdc++.so.6") && d.path("dependsOn").toString().contains(purl);
+        }
+        assertThat(fileDependsOnIt).as(bom.path("dependencies").toString()).isTrue();
+    }
+
     private static JsonNode referrerOf(JsonNode index, Path layout, String subject) throws Exception {
         for (JsonNode entry : index.path("manifests")) {
             JsonNode manifest = blobJson(layout, entry.path("digest").asText());

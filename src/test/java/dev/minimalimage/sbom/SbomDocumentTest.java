@@ -75,7 +75,7 @@ class SbomDocumentTest {
                 .orElseThrow();
         assertNull(musl.version());
         assertTrue(musl.properties().get("minimalimage:version").startsWith("unknown"), musl.toString());
-        validate(CycloneDxSbom.write("hello", SbomSource.UNKNOWN, List.of(inventory), Map.of()));
+        validate(CycloneDxSbom.write("hello", SbomSource.UNKNOWN, List.of(inventory), List.of()));
     }
 
     @Test
@@ -128,7 +128,7 @@ class SbomDocumentTest {
         SbomInputs inputs = new SbomInputs(Optional.empty(),
                 Optional.of(Fixtures.ROOT.resolve("cargo-vendored/Cargo.lock")));
         BinaryInventory inventory = BinaryReader.read(binary, "/app/hello", inputs);
-        JsonNode bom = validate(CycloneDxSbom.write("hello", SbomSource.UNKNOWN, List.of(inventory), Map.of()));
+        JsonNode bom = validate(CycloneDxSbom.write("hello", SbomSource.UNKNOWN, List.of(inventory), List.of()));
 
         JsonNode tinyfmt = component(bom, "tinyfmt");
         assertEquals("0.1.3", tinyfmt.path("version").asText());
@@ -142,16 +142,16 @@ class SbomDocumentTest {
     void theSameInputsGiveTheSameBytes() throws Exception {
         Path binary = Compilers.muslGcc(dir, "hello", "int main(void){return 0;}\n", "-static");
         BinaryInventory inventory = BinaryReader.read(binary, "/app/hello", THIS_MACHINE);
-        CycloneDxSbom.Document first = CycloneDxSbom.write("hello", SbomSource.UNKNOWN, List.of(inventory), Map.of());
+        CycloneDxSbom.Document first = CycloneDxSbom.write("hello", SbomSource.UNKNOWN, List.of(inventory), List.of());
         CycloneDxSbom.Document second = CycloneDxSbom.write("hello", SbomSource.UNKNOWN,
-                List.of(BinaryReader.read(binary, "/app/hello", THIS_MACHINE)), Map.of());
+                List.of(BinaryReader.read(binary, "/app/hello", THIS_MACHINE)), List.of());
         assertEquals(first.text(), second.text());
         assertFalse(first.text().contains("timestamp"), first.text());
     }
 
     private JsonNode validSbom(SbomSource source, Path binary) throws Exception {
         BinaryInventory inventory = BinaryReader.read(binary, "/app/" + binary.getFileName(), THIS_MACHINE);
-        return validate(CycloneDxSbom.write("test-image", source, List.of(inventory), Map.of()));
+        return validate(CycloneDxSbom.write("test-image", source, List.of(inventory), List.of()));
     }
 
     static JsonNode validate(CycloneDxSbom.Document document) throws Exception {
