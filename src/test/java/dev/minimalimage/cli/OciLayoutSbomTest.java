@@ -105,6 +105,51 @@ class OciLayoutSbomTest {
         assertThat(fileDependsOnIt).as(bom.path("dependencies").toString()).isTrue();
     }
 
+    @Test
+    void buildWritesTheSbomWithTheGoModulesAndTheHostToolchainsLibcVersion(@TempDir Path dir) throws Exception {
+        Processes.requireOnPath("musl-gcc", "go");
+        Path go = copy(dev.minimalimage.testsupport.Fixtures.ROOT.resolve("sbom-go-two-deps"), dir.resolve("go"));
+        CliRun goBuild = CliRun.of("build", "--language", "go", "--source", go.toString(), "--build-dir",
+                dir.resolve("work-go").toString(), "--oci-layout", dir.resolve("layout-go").toString());
+        assertThat(goBuild.exitCode()).as(goBuild.all()).isZero();
+        String goSbom = sbomOf(dir.resolve("layout-go"), goBuild).toString();
+        assertThat(goSbom).contains("pkg:golang/example.com/greet@v1.2.0")
+                .contains("pkg:golang/example.com/shout-fork@v0.3.2");
+
+        Path c = Files.createDirectories(dir.resolve("c"));
+        Files.writeString(c.resolve("main.c"), "#include <stdio.h>\nint main(void){puts(\"hi\");return 0;}\n");
+        CliRun cBuild = CliRun.of("build", "--language", "c", "--source", c.toString(), "--build-dir",
+                dir.resolve("work-c").toString(), "--oci-layout", dir.resolve("layout-c").toString());
+        assertThat(cBuild.exitCode()).as(cBuild.all()).isZero();
+        String musl = Processes.run(Duration.ofSeconds(30), List.of("dpkg-query", "-W", "-f=${Version}",
+                "musl-dev")).requireSuccess("dpkg-query").stdout().strip();
+        assertThat(sbomOf(dir.resolve("layout-c"), cBuild).toString())
+                .contains("\"pkg:deb/debian/musl-dev@" + musl + "?arch=amd64\"");
+    }
+
+    private static JsonNode sbomOf(Path layout, CliRun run) throws Exception {
+        JsonNode index = JSON.readTree(layout.resolve("index.json").toFile());
+        JsonNode referrer = blobJson(layout, referrerOf(index, layout,
+                JSON.readTree(run.stdout()).path("digest").asText()).path("digest").asText());
+        byte[] sbom = blob(layout, referrer.path("layers").get(0).path("digest").asText());
+        assertThat(new JsonParser().validate(sbom, Version.VERSION_16)).isEmpty();
+        return JSON.readTree(sbom);
+    }
+
+    private static Path copy(Path from, Path to) throws Exception {
+        try (var files = Files.walk(from)) {
+            for (Path file : files.toList()) {
+                Path target = to.resolve(from.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+        }
+        return to;
+    }
+
     private static JsonNode referrerOf(JsonNode index, Path layout, String subject) throws Exception {
         for (JsonNode entry : index.path("manifests")) {
             JsonNode manifest = blobJson(layout, entry.path("digest").asText());
