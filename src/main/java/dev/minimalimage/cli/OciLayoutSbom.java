@@ -24,7 +24,10 @@ import dev.minimalimage.sbom.SbomReferrer;
 import dev.minimalimage.sbom.SbomSource;
 import dev.minimalimage.sbom.ShippedFile;
 
-/** `package/build --oci-layout`: the image's SBOM written into the layout as a referrer of the image manifest. */
+/**
+ * `package/build --oci-layout/--oci-archive`: the image's SBOM written into the layout (directory, archive or both)
+ * as a referrer of the image manifest.
+ */
 final class OciLayoutSbom {
 
     private OciLayoutSbom() {
@@ -35,7 +38,8 @@ final class OciLayoutSbom {
      * warning says why and the result has no sbom field (never a claim of an SBOM that is not there).
      */
     static BuildResult attach(BuildResult result, Path binary, String binaryPath, Bundle bundle, Path bundleRoot,
-            SbomSource source, AssembledImage image, Path layout, SbomInputs inputs, Consumer<String> warn)
+            SbomSource source, AssembledImage image, Path layout, Path archive, SbomInputs inputs,
+            Consumer<String> warn)
             throws IOException {
         CycloneDxSbom.Document document;
         try {
@@ -47,7 +51,12 @@ final class OciLayoutSbom {
             return result;
         }
         OciLayoutWriter.Referrer referrer = SbomReferrer.of(document, image.manifest());
-        OciLayoutWriter.addReferrer(layout, referrer);
+        if (layout != null) {
+            OciLayoutWriter.addReferrer(layout, referrer);
+        }
+        if (archive != null) {
+            OciLayoutWriter.addReferrerToArchive(archive, referrer);
+        }
         String layerDigest = referrer.blobs().get(referrer.blobs().size() - 1).digest();
         return result.withSbom(new SbomSummary(layerDigest, CycloneDxSbom.FORMAT, document.componentCount()));
     }

@@ -155,9 +155,9 @@ final class Packaging {
         timing("assembled");
         progress.done("pack", assembled.compressedSize() + " bytes compressed");
         BuildResult result = deliver(assembled, twin, summary, push);
-        if (result.succeeded() && o.ociLayout != null) {
-            result = OciLayoutSbom.attach(result, binary, config.binaryPath(), bundle, bundleRoot, sourceOfImage(), assembled,
-                    o.ociLayout, sbomInputs, this::warn);
+        if (result.succeeded() && (o.ociLayout != null || o.ociArchive != null)) {
+            result = OciLayoutSbom.attach(result, binary, config.binaryPath(), bundle, bundleRoot, sourceOfImage(),
+                    assembled, o.ociLayout, o.ociArchive, sbomInputs, this::warn);
         }
         timing("delivered");
         progress.done(o.image != null ? "push" : "write", result.succeeded() ? result.image() : result.reason());

@@ -127,6 +127,32 @@ class OciLayoutSbomTest {
                 .contains("\"pkg:deb/debian/musl-dev@" + musl + "?arch=amd64\"");
     }
 
+    @Test
+    void anArchiveGetsTheSameReferrerAsTheDirectory(@TempDir Path dir) throws Exception {
+        Path binary = Compilers.muslGcc(dir, "hello", "int main(void){return 0;}\n", "-static");
+        Path archive = dir.resolve("image.tar");
+        Path layout = dir.resolve("layout");
+
+        CliRun run = CliRun.of("package", "--oci-archive", archive.toString(), "--oci-layout", layout.toString(),
+                binary.toString());
+
+        assertThat(run.exitCode()).as(run.all()).isZero();
+        Path unpacked = Files.createDirectories(dir.resolve("unpacked"));
+        Processes.run(Duration.ofSeconds(30), List.of("tar", "-xf", archive.toString(), "-C", unpacked.toString()))
+                .requireSuccess("tar -x");
+        assertThat(Files.readString(unpacked.resolve("index.json")))
+                .isEqualTo(Files.readString(layout.resolve("index.json")));
+        JsonNode bom = sbomOf(unpacked, run);
+        assertThat(bom).isEqualTo(sbomOf(layout, run));
+        assertThat(JSON.readTree(run.stdout()).path("sbom").path("components").asInt())
+                .isEqualTo(bom.path("components").size());
+        Processes.requireOnPath("skopeo");
+        String raw = Processes.run(Duration.ofSeconds(60), List.of("skopeo", "inspect", "--raw",
+                "oci-archive:" + archive + ":latest")).requireSuccess("skopeo inspect").stdout();
+        assertThat(sha256(raw.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .isEqualTo(JSON.readTree(run.stdout()).path("digest").asText());
+    }
+
     private static JsonNode sbomOf(Path layout, CliRun run) throws Exception {
         JsonNode index = JSON.readTree(layout.resolve("index.json").toFile());
         JsonNode referrer = blobJson(layout, referrerOf(index, layout,
