@@ -36,15 +36,16 @@ final class OciLayoutSbom {
     /**
      * Returns the result with the SBOM's summary; when the SBOM cannot be made the image stays delivered, a
      * warning says why and the result has no sbom field (never a claim of an SBOM that is not there).
+     * {@code imageName} names the image in the SBOM: no output path, so the same image gets the same SBOM anywhere.
      */
-    static BuildResult attach(BuildResult result, Path binary, String binaryPath, Bundle bundle, Path bundleRoot,
+    static BuildResult attach(BuildResult result, String imageName, Path binary, String binaryPath, Bundle bundle, Path bundleRoot,
             SbomSource source, AssembledImage image, Path layout, Path archive, SbomInputs inputs,
             Consumer<String> warn)
             throws IOException {
         CycloneDxSbom.Document document;
         try {
             BinaryInventory inventory = BinaryReader.read(binary, binaryPath, inputs);
-            document = CycloneDxSbom.write(result.image(), source, List.of(inventory),
+            document = CycloneDxSbom.write(imageName, source, List.of(inventory),
                     bundledFiles(bundle, bundleRoot));
         } catch (ElfFormatException e) {
             warn.accept("no SBOM written: " + binary + ": " + e.getMessage());

@@ -156,8 +156,9 @@ final class Packaging {
         progress.done("pack", assembled.compressedSize() + " bytes compressed");
         BuildResult result = deliver(assembled, twin, summary, push);
         if (result.succeeded() && (o.ociLayout != null || o.ociArchive != null)) {
-            result = OciLayoutSbom.attach(result, binary, config.binaryPath(), bundle, bundleRoot, sourceOfImage(),
-                    assembled, o.ociLayout, o.ociArchive, sbomInputs, this::warn);
+            String imageName = o.image != null ? o.image : binary.getFileName().toString();
+            result = OciLayoutSbom.attach(result, imageName, binary, config.binaryPath(), bundle, bundleRoot,
+                    sourceOfImage(), assembled, o.ociLayout, o.ociArchive, sbomInputs, this::warn);
         }
         timing("delivered");
         progress.done(o.image != null ? "push" : "write", result.succeeded() ? result.image() : result.reason());

@@ -146,6 +146,9 @@ class OciLayoutSbomTest {
         assertThat(bom).isEqualTo(sbomOf(layout, run));
         assertThat(JSON.readTree(run.stdout()).path("sbom").path("components").asInt())
                 .isEqualTo(bom.path("components").size());
+        CliRun elsewhere = CliRun.of("package", "--oci-layout", dir.resolve("elsewhere").toString(), binary.toString());
+        assertThat(JSON.readTree(elsewhere.stdout()).path("sbom").path("digest").asText()).as("reproducible")
+                .isEqualTo(JSON.readTree(run.stdout()).path("sbom").path("digest").asText());
         Processes.requireOnPath("skopeo");
         String raw = Processes.run(Duration.ofSeconds(60), List.of("skopeo", "inspect", "--raw",
                 "oci-archive:" + archive + ":latest")).requireSuccess("skopeo inspect").stdout();
