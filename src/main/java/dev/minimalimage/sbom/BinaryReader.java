@@ -1,6 +1,5 @@
 package dev.minimalimage.sbom;
 
-import dev.minimalimage.elf.DepV0Section;
 import dev.minimalimage.elf.ElfFormatException;
 import dev.minimalimage.elf.ElfLinkAnalyzer;
 import dev.minimalimage.elf.ElfSections;
