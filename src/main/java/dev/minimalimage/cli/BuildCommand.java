@@ -152,7 +152,8 @@ final class BuildCommand implements Callable<Integer> {
             Progress progress = new Progress(spec.commandLine().getErr());
             Path out = work.resolve("out").resolve(BuildPlanner.binaryName(lang));
             Packaging packaging = new Packaging(out, options, spec, smokePlan == null ? null
-                    : new LocalSmokeRun(smokePlan, sandbox, spec.commandLine().getErr()), progress);
+                    : new LocalSmokeRun(smokePlan, sandbox, spec.commandLine().getErr()), progress)
+                    .withSbomInputs(dev.minimalimage.sbom.SbomInputs.hostBuild(source)); // issue 20: SBOM inputs
             BuildResult refused = packaging.check(); // before compiling: a destination, output paths, settings
             if (refused == null) {
                 refused = prepareDirectories(work);

@@ -26,6 +26,8 @@ import dev.minimalimage.image.closure.MissingLibraryException;
 import dev.minimalimage.result.BuildResult;
 import dev.minimalimage.result.LinkSummary;
 import dev.minimalimage.result.ResultReason;
+import dev.minimalimage.sbom.SbomInputs;
+import dev.minimalimage.sbom.SbomSource;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** One packaging run: check the binary's linkage, assemble the image, deliver it, report the result record. */
@@ -39,6 +41,8 @@ final class Packaging {
     /** Set by {@link #check()}. */
     private ImageConfig config;
     private Path bundleRoot;
+    /** Where the SBOM's library versions and crates come from (`package --toolchain-root/--cargo-lock`). */
+    private SbomInputs sbomInputs = SbomInputs.NONE;
 
     Packaging(Path binary, PackageOptions options, CommandSpec spec) {
         this(binary, options, spec, null, Progress.SILENT);
@@ -54,6 +58,11 @@ final class Packaging {
         this.spec = spec;
         this.smokeTest = smokeTest;
         this.progress = progress;
+    }
+
+    Packaging withSbomInputs(SbomInputs inputs) {
+        this.sbomInputs = inputs;
+        return this;
     }
 
     /** Packs (and pushes) {@code binary}, prints the result record, returns the exit code. */
@@ -146,6 +155,11 @@ final class Packaging {
         timing("assembled");
         progress.done("pack", assembled.compressedSize() + " bytes compressed");
         BuildResult result = deliver(assembled, twin, summary, push);
+        if (result.succeeded() && (o.ociLayout != null || o.ociArchive != null)) {
+            String imageName = o.image != null ? o.image : binary.getFileName().toString();
+            result = OciLayoutSbom.attach(result, imageName, binary, config.binaryPath(), bundle, bundleRoot,
+                    sourceOfImage(), assembled, o.ociLayout, o.ociArchive, sbomInputs, this::warn);
+        }
         timing("delivered");
         progress.done(o.image != null ? "push" : "write", result.succeeded() ? result.image() : result.reason());
         if (smokeTest == null || !result.succeeded()) {
@@ -156,6 +170,15 @@ final class Packaging {
         progress.done("smoke test", result.smokeTest().ran() ? (result.smokeTest().passed() ? "passed" : "failed")
                 : "not run");
         return result;
+    }
+
+    /** The git source `fetch` recorded (--source-info), for the SBOM; unknown without one. */
+    private SbomSource sourceOfImage() throws IOException {
+        if (o.sourceInfo == null) {
+            return SbomSource.UNKNOWN;
+        }
+        SourceInfo info = SourceInfo.read(o.sourceInfo);
+        return SbomSource.git(info.url(), info.commit());
     }
 
     /** Reads the busybox for the twin (never runs it): a static ELF for the binary's machine, or the failure. */

@@ -1,19 +1,23 @@
 package dev.minimalimage.image;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** Writes an image as an OCI image layout (directory or tar), for builds that name no registry. */
 public final class OciLayoutWriter {
@@ -49,6 +53,82 @@ public final class OciLayoutWriter {
             }
             tar.finish();
         }
+    }
+
+    /**
+     * An OCI 1.1 artifact manifest whose {@code subject} is the layout's image, with the blobs it names (config and
+     * layers); listed in index.json by a descriptor carrying its {@code artifactType} and no ref.name, as the
+     * image-spec's referrers API lists it, so that tools following referrers in a layout find it.
+     */
+    public record Referrer(Blob manifest, String artifactType, List<Blob> blobs) {
+    }
+
+    /** Adds a referrer to a layout {@link #writeDirectory} wrote: its blobs, then its entry at the end of index.json. */
+    public static void addReferrer(Path dir, Referrer referrer) throws IOException {
+        for (Blob blob : referrerBlobs(referrer)) {
+            Files.write(dir.resolve("blobs/sha256/" + blob.hex()), blob.bytes());
+        }
+        Path indexFile = dir.resolve("index.json");
+        Files.write(indexFile, withReferrer(Files.readAllBytes(indexFile), referrer));
+    }
+
+    /**
+     * The same for an archive {@link #writeArchive} wrote: rewritten next to itself (blobs first, index.json last,
+     * as before) and moved over the original, so a failure leaves the original archive as it was.
+     */
+    public static void addReferrerToArchive(Path archive, Referrer referrer) throws IOException {
+        Path rewritten = archive.resolveSibling(archive.getFileName() + ".referrer.tmp");
+        try (InputStream in = Files.newInputStream(archive);
+                TarArchiveInputStream source = new TarArchiveInputStream(in);
+                OutputStream out = Files.newOutputStream(rewritten);
+                TarArchiveOutputStream tar = new TarArchiveOutputStream(out, TarConstants.DEFAULT_RCDSIZE)) {
+            byte[] index = null;
+            for (TarArchiveEntry entry = source.getNextEntry(); entry != null; entry = source.getNextEntry()) {
+                if (entry.getName().equals("index.json")) {
+                    index = source.readAllBytes();
+                    continue;
+                }
+                tar.putArchiveEntry(header(entry.getName(), entry.isDirectory() ? TarConstants.LF_DIR
+                        : TarConstants.LF_NORMAL, entry.getMode(), entry.getSize()));
+                source.transferTo(tar);
+                tar.closeArchiveEntry();
+            }
+            if (index == null) {
+                throw new IOException(archive + " has no index.json: not an OCI layout archive");
+            }
+            for (Blob blob : referrerBlobs(referrer)) {
+                writeEntry(tar, "blobs/sha256/" + blob.hex(), blob.bytes());
+            }
+            writeEntry(tar, "index.json", withReferrer(index, referrer));
+            tar.finish();
+        } catch (IOException e) {
+            Files.deleteIfExists(rewritten);
+            throw e;
+        }
+        Files.move(rewritten, archive, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static List<Blob> referrerBlobs(Referrer referrer) {
+        List<Blob> blobs = new java.util.ArrayList<>(referrer.blobs());
+        blobs.add(referrer.manifest());
+        return blobs;
+    }
+
+    private static void writeEntry(TarArchiveOutputStream tar, String name, byte[] bytes) throws IOException {
+        tar.putArchiveEntry(header(name, TarConstants.LF_NORMAL, 0644, bytes.length));
+        tar.write(bytes);
+        tar.closeArchiveEntry();
+    }
+
+    /** index.json with the referrer's descriptor appended: artifactType, and no ref.name (it is no tagged image). */
+    private static byte[] withReferrer(byte[] indexJson, Referrer referrer) throws IOException {
+        ObjectNode index = (ObjectNode) JSON.readTree(indexJson);
+        ObjectNode descriptor = index.withArray("manifests").addObject();
+        descriptor.put("mediaType", referrer.manifest().mediaType());
+        descriptor.put("digest", referrer.manifest().digest());
+        descriptor.put("size", referrer.manifest().size());
+        descriptor.put("artifactType", referrer.artifactType());
+        return JSON.writeValueAsBytes(index);
     }
 
     private static TarArchiveEntry header(String name, byte type, int mode, long size) {

@@ -14,11 +14,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * {@code smokeTest}: `build --smoke-test` (a failed one makes the result Failed, though the image was delivered);
  * {@code files}: `build --dockerfile`, the files of the final stage with their verdicts ({@code filesCapped} when
  * the list was cut to fit).
+ * {@code sbom}: the SBOM written into the OCI layout as a referrer of the image, when one was.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BuildResult(String outcome, String reason, String message, String image, String digest,
         Long compressedSize, Long uncompressedSize, Long binarySize, LinkSummary link, String debugImage,
-        String debugDigest, SmokeTestResult smokeTest, List<FileVerdict> files, Boolean filesCapped) {
+        String debugDigest, SmokeTestResult smokeTest, List<FileVerdict> files, Boolean filesCapped,
+        SbomSummary sbom) {
 
     /** One file of a Dockerfile's final stage: its path, its ELF verdict (or NotElf), what a dynamic one needs. */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
@@ -34,13 +36,13 @@ public record BuildResult(String outcome, String reason, String message, String 
             Long compressedSize, Long uncompressedSize, Long binarySize, LinkSummary link, String debugImage,
             String debugDigest, SmokeTestResult smokeTest) {
         this(outcome, reason, message, image, digest, compressedSize, uncompressedSize, binarySize, link, debugImage,
-                debugDigest, smokeTest, null, null);
+                debugDigest, smokeTest, null, null, null);
     }
 
     /** This result with the final stage's files and their verdicts. */
     public BuildResult withFiles(List<FileVerdict> verdicts) {
         return new BuildResult(outcome, reason, message, image, digest, compressedSize, uncompressedSize, binarySize,
-                link, debugImage, debugDigest, smokeTest, List.copyOf(verdicts), null);
+                link, debugImage, debugDigest, smokeTest, List.copyOf(verdicts), null, sbom);
     }
 
     public static final int MAX_BYTES = 4096;
@@ -57,7 +59,7 @@ public record BuildResult(String outcome, String reason, String message, String 
     /** This result with the debug twin pushed next to the image. */
     public BuildResult withDebugImage(String debugImageByDigest, String twinDigest) {
         return new BuildResult(outcome, reason, message, image, digest, compressedSize, uncompressedSize, binarySize,
-                link, debugImageByDigest, twinDigest, smokeTest, files, filesCapped);
+                link, debugImageByDigest, twinDigest, smokeTest, files, filesCapped, sbom);
     }
 
     /**
@@ -73,12 +75,18 @@ public record BuildResult(String outcome, String reason, String message, String 
                     + test.message() + " (pass --smoke-test-optional to accept an image that was not smoke-tested)");
         }
         return new BuildResult(outcome, reason, message, image, digest, compressedSize, uncompressedSize,
-                binarySize, link, debugImage, debugDigest, test, files, filesCapped);
+                binarySize, link, debugImage, debugDigest, test, files, filesCapped, sbom);
     }
 
     private BuildResult withSmokeTest(SmokeTestResult test, ResultReason failure, String why) {
         return new BuildResult(FAILED, failure.name(), why, image, digest, compressedSize, uncompressedSize,
-                binarySize, link, debugImage, debugDigest, test, files, filesCapped);
+                binarySize, link, debugImage, debugDigest, test, files, filesCapped, sbom);
+    }
+
+    /** This result with the SBOM that was written as a referrer of the image. */
+    public BuildResult withSbom(SbomSummary written) {
+        return new BuildResult(outcome, reason, message, image, digest, compressedSize, uncompressedSize, binarySize,
+                link, debugImage, debugDigest, smokeTest, files, filesCapped, written);
     }
 
     public static BuildResult failure(ResultReason reason, String message, LinkSummary link) {
@@ -102,7 +110,7 @@ public record BuildResult(String outcome, String reason, String message, String 
         }
         return serialize(new BuildResult(outcome, reason, Texts.truncate(message, 100), image, digest, compressedSize,
                 uncompressedSize, binarySize, null, debugImage, debugDigest,
-                smokeTest == null ? null : smokeTest.capped(100), null, files == null ? null : Boolean.TRUE));
+                smokeTest == null ? null : smokeTest.capped(100), null, files == null ? null : Boolean.TRUE, sbom));
     }
 
     public String toJson() {
@@ -120,7 +128,8 @@ public record BuildResult(String outcome, String reason, String message, String 
         return new BuildResult(outcome, reason, Texts.truncate(message, textLimit * 2), image, digest, compressedSize,
                 uncompressedSize, binarySize, link == null ? null : link.capped(maxItems, textLimit), debugImage,
                 debugDigest, smokeTest == null ? null : smokeTest.capped(textLimit), cappedFiles(maxItems, textLimit),
-                files != null && (files.size() > maxItems || Boolean.TRUE.equals(filesCapped)) ? Boolean.TRUE : null);
+                files != null && (files.size() > maxItems || Boolean.TRUE.equals(filesCapped)) ? Boolean.TRUE : null,
+                sbom);
     }
 
     /** The files the record keeps: the problems first (a dynamic file is what the reader must see), then the rest. */

@@ -60,13 +60,15 @@ class BuildResultTest {
         assertThat(result.reason()).isEqualTo("SmokeTestFailed");
         assertThat(ResultReason.SmokeTestFailed.exitCode()).isEqualTo(9);
         BuildResult big = new BuildResult(result.outcome(), result.reason(), "m".repeat(5000), result.image(),
-                digest, 1L, 2L, 3L, null, null, null, test);
+                digest, 1L, 2L, 3L, null, null, null, test, null, null,
+                new SbomSummary("sha256:" + "d".repeat(64), "CycloneDX 1.6", 12));
         byte[] json = big.toJsonBytes();
         assertThat(json.length).isLessThanOrEqualTo(BuildResult.MAX_BYTES);
         BuildResult parsed = BuildResult.parse(new String(json, java.nio.charset.StandardCharsets.UTF_8));
         assertThat(parsed.digest()).isEqualTo(digest);
         assertThat(parsed.smokeTest().exitCode()).isEqualTo(3);
         assertThat(parsed.smokeTest().output()).endsWith("the real reason");
+        assertThat(parsed.sbom().components()).isEqualTo(12); // kept when the record is cut to fit
         assertThat(BuildResult.success("r/x@" + digest, digest, 1, 2, 3, null).toJson()).doesNotContain("smokeTest");
     }
 }
