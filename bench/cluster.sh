@@ -158,10 +158,12 @@ single() { # RUN_NUMBER
 # ------------------------------------------------------------------------------------------------ 1. cold + warm
 if has cold; then
   others=$(K get pods -A -o jsonpath='{range .items[?(@.status.phase=="Running")]}{.metadata.namespace}/{.metadata.name} {.spec.initContainers[*].image} {.spec.containers[*].image}{"\n"}{end}' \
-    | grep -v "^$OPNS/" | grep -F -e "$TOOLCHAIN" -e "$OPERATOR_IMAGE" | awk '{print $1}' | tr '\n' ' ' || true)
-  forget_image "$TOOLCHAIN"; forget_image "$OPERATOR_IMAGE"
+    | grep -v "^$OPNS/" | grep -F -e "$TOOLCHAIN" -e "$OPERATOR_IMAGE" -e "${BUILDER_IMAGE:-$OPERATOR_IMAGE}" \
+    | awk '{print $1}' | tr '\n' ' ' || true)
+  # the builder pod's steps run the builder image (install-operator.sh writes BUILDER_IMAGE), the Deployment the operator's
+  forget_image "$TOOLCHAIN"; forget_image "$OPERATOR_IMAGE"; forget_image "${BUILDER_IMAGE:-$OPERATOR_IMAGE}"
   sync; sleep 2
-  cn="toolchain and operator images removed from the node's containerd (all refs) right before the run"
+  cn="toolchain, builder and operator images removed from the node's containerd (all refs) right before the run"
   [ -n "$others" ] && cn="$cn; running pods of others used them ($others): their snapshots stay, so the cold pull may skip the unpack"
   [ -n "$(op_pod)" ] && cn="$cn; the operator's own running container keeps its image's snapshot"
   echo "COLD_NOTE=$cn" >> "$OUT/run.env"
