@@ -80,11 +80,19 @@ public record Observation(MinimalImage resource, Instant now, Optional<BranchPol
 
     /**
      * A new inline-source pod waits for its ConfigMap (the workflow creates both side by side, and the ConfigMap's
-     * create sends this reconcile no event): look again shortly. Once it is cached, a build without a slot is
-     * queued instead, woken when a slot frees.
+     * create sends this reconcile no event). Once it is cached, a build without a slot is queued instead.
      */
     boolean awaitingSource() {
-        return starting() && problem.isEmpty() && plan.get().isInline() && !slotHeld && !sourceCached;
+        return inlineWithoutSlot() && !sourceCached;
+    }
+
+    /**
+     * A new inline build that holds no slot yet (waiting for its ConfigMap, or queued): it looks again shortly. The
+     * wake-up when a slot frees ({@code MinimalImageReconciler.wakeQueued}) does not yet admit queued builds reliably:
+     * without this poll BuildSlotsLoadTest drains 27 of 200 builds in 4 min, with it all 200 in under a minute.
+     */
+    boolean inlineWithoutSlot() {
+        return starting() && problem.isEmpty() && plan.get().isInline() && !slotHeld;
     }
 
     /** A lazily read value, read at most once (an API call some states need and most do not). */

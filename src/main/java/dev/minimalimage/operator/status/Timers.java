@@ -40,7 +40,7 @@ public final class Timers {
         Optional<BuildPlan> plan = seen.plan();
         boolean smokePending = seen.smokePod().isEmpty()
                 && plan.filter(p -> Decision.smokeTestRunning(written, p)).isPresent();
-        if (seen.awaitingSource() || smokePending) {
+        if (seen.inlineWithoutSlot() || smokePending) {
             return Optional.of(SOURCE_RECHECK);
         }
         // while the pre-flight fails nothing is looked up: its own recheck (or the Secret's event) comes back

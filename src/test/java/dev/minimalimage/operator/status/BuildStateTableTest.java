@@ -260,7 +260,7 @@ class BuildStateTableTest {
     }
 
     @Test
-    void aQueuedInlineBuildWaitsForAFreedSlotNotInAHalfSecondLoop() throws Exception {
+    void anInlineBuildWaitsForItsConfigMapThenQueuesAndLooksAgainShortly() throws Exception {
         Fixture c = new Fixture(inline());
         Observation awaiting = c.seen(null).slotHeld(false).sourceCached(false).build();
         assertThat(DECISION.decide(awaiting)).as("its ConfigMap not in the cache yet")
@@ -268,8 +268,7 @@ class BuildStateTableTest {
         Observation queued = c.seen(null).slotHeld(false).build();
         MinimalImageStatus status = StatusRenderer.render(DECISION.decide(queued), queued);
         assertThat(status.getPhase()).isEqualTo(Phase.Queued);
-        assertThat(Timers.next(queued, status)).as("woken by a freed slot, else the 30 s recheck")
-                .contains(Duration.ofSeconds(31));
+        assertThat(Timers.next(queued, status)).as("Observation.inlineWithoutSlot says why").contains(Timers.SOURCE_RECHECK);
     }
 
     @Test
