@@ -81,7 +81,7 @@ scripts/cluster/install-operator.sh --set "watchNamespaces={$E2E_NS}" --set maxC
 AUTH_REGISTRY=$(MIMG_NETNS=$KUBE_NETNS scripts/cluster/auth-registry.sh start 8>&-)
 AUTH_CREDENTIALS=/var/cache/minimal-image/auth-registry/credentials
 
-log "running ClusterIT and ExamplesIT"
+log "running ClusterIT, ExamplesIT and DockerfileToolchainIT"
 # the reports this run writes are the ones newer than this marker (a filtered run leaves older reports behind)
 touch "$REPORT/run-started"
 knet env KUBECONFIG="$KUBECONFIG" MINIMAL_IMAGE_E2E_CLUSTER=1 \
