@@ -1,5 +1,8 @@
 package dev.minimalimage.cli;
 
+import dev.minimalimage.result.BuildResult;
+import dev.minimalimage.result.ResultReason;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,6 +63,28 @@ class DestinationOptions {
 
     boolean named() {
         return image != null || ociLayout != null || ociArchive != null;
+    }
+
+    /** At least one destination, or {@link IllegalArgumentException} saying which options name one. */
+    void requireNamed() {
+        if (!named()) {
+            throw new IllegalArgumentException("name a destination: --image REF, --oci-layout DIR or --oci-archive FILE");
+        }
+    }
+
+    /**
+     * Runs checks of the arguments that come before any work; their failure as the result record to print (a bad
+     * argument is InvalidArguments, a file that cannot be used FileError), or null when all passed.
+     */
+    static BuildResult failedCheck(Runnable checks) {
+        try {
+            checks.run();
+            return null;
+        } catch (FileProblem e) {
+            return BuildResult.failure(ResultReason.FileError, e.getMessage(), null);
+        } catch (IllegalArgumentException e) {
+            return BuildResult.failure(ResultReason.InvalidArguments, e.getMessage(), null);
+        }
     }
 
     /** Starts connecting to the registry in the background (null when no --image); see {@link RegistryPusher#prepare}. */

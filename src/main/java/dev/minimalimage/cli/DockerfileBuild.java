@@ -140,22 +140,13 @@ final class DockerfileBuild {
             return BuildResult.failure(ResultReason.InvalidArguments, "--dockerfile: the Dockerfile sets the image"
                     + " and how it is built; " + String.join(", ", given) + " cannot be combined with it", null);
         }
-        if (!o.named()) {
-            return BuildResult.failure(ResultReason.InvalidArguments,
-                    "name a destination: --image REF, --oci-layout DIR or --oci-archive FILE", null);
-        }
-        if (!Files.isDirectory(request.context())) {
-            return BuildResult.failure(ResultReason.FileError, "--source " + request.context()
-                    + ": not a directory (the build context)", null);
-        }
-        try {
+        return DestinationOptions.failedCheck(() -> {
+            o.requireNamed();
+            if (!Files.isDirectory(request.context())) {
+                throw new FileProblem("--source " + request.context() + ": not a directory (the build context)");
+            }
             o.checkOutputs();
-        } catch (IllegalArgumentException e) {
-            return BuildResult.failure(ResultReason.InvalidArguments, e.getMessage(), null);
-        } catch (FileProblem e) {
-            return BuildResult.failure(ResultReason.FileError, e.getMessage(), null);
-        }
-        return null;
+        });
     }
 
     private void buildStage(DockerfilePlan.Stage stage, DockerfilePlan plan, BuildContext context, Path work)

@@ -51,9 +51,7 @@ final class PackageTreeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        if (!destination.named()) {
-            throw new IllegalArgumentException("name a destination: --image REF, --oci-layout DIR or --oci-archive FILE");
-        }
+        destination.requireNamed();
         String[] p = platform.split("/");
         if (p.length < 2 || p.length > 3) {
             throw new IllegalArgumentException("--platform must be OS/ARCH[/VARIANT]: " + platform);

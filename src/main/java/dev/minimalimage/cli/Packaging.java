@@ -76,23 +76,15 @@ final class Packaging {
      * destination, writable output paths, the image settings; null when all is well, else the failure to report.
      */
     BuildResult check() {
-        if (!o.named()) {
-            return BuildResult.failure(ResultReason.InvalidArguments,
-                    "name a destination: --image REF, --oci-layout DIR or --oci-archive FILE", null);
-        }
-        try {
+        return DestinationOptions.failedCheck(() -> {
+            o.requireNamed();
             bundleRoot = o.bundleRoot();
             config = imageConfig();
             o.checkUser(config);
             PackageOptions.checkInputs(config);
             o.checkDebugTag(config.binaryPath()); // before the registry connection: nothing to push if it is wrong
             o.checkOutputs();
-        } catch (IllegalArgumentException e) {
-            return BuildResult.failure(ResultReason.InvalidArguments, e.getMessage(), null);
-        } catch (FileProblem e) {
-            return BuildResult.failure(ResultReason.FileError, e.getMessage(), null);
-        }
-        return null;
+        });
     }
 
     private BuildResult execute() throws IOException, InterruptedException {

@@ -7,10 +7,8 @@ import java.io.IOException;
 import java.security.KeyPair;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
@@ -25,7 +23,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.minimalimage.testsupport.BoundSshGitServer;
 import dev.minimalimage.testsupport.Processes;
@@ -41,8 +38,6 @@ import dev.minimalimage.testsupport.SshKeys;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BuilderImageIT {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(10);
 
     @TempDir
     static Path dir;
@@ -50,48 +45,15 @@ class BuilderImageIT {
     static JsonNode first;
     static JsonNode second;
     static Path rootfs;
+    static ImageUnderTest image;
 
     @BeforeAll
     static void buildTwice() throws IOException {
         assumeTrue("root".equals(System.getProperty("user.name")), "chroot and unshare -m need root");
-        // a snapshot of the packaged application, so a concurrent `mvn package` cannot change it between the builds
-        Processes.run(Duration.ofMinutes(1), List.of("cp", "-a", "target/quarkus-app", dir.resolve("app").toString()))
-                .requireSuccess("copying target/quarkus-app");
-        first = build("first");
-        second = build("second");
-        rootfs = dir.resolve("rootfs");
-        Files.createDirectories(rootfs);
-        for (JsonNode layer : manifest(dir.resolve("first")).get("layers")) {
-            Path blob = dir.resolve("first/blobs/sha256/" + layer.get("digest").asText().substring(7));
-            Processes.run(Duration.ofMinutes(1), List.of("tar", "-xzf", blob.toString(), "-C", rootfs.toString()))
-                    .requireSuccess("unpacking " + blob);
-        }
-        Files.createDirectories(rootfs.resolve("proc")); // mount points a container runtime provides
-        Files.createDirectories(rootfs.resolve("tmp"));
-        Processes.run(Duration.ofSeconds(10), List.of("chmod", "1777", rootfs.resolve("tmp").toString()))
-                .requireSuccess("chmod 1777 tmp"); // as a pod's emptyDir: writable by 65532
-    }
-
-    private static JsonNode build(String name) throws IOException {
-        long started = System.nanoTime();
-        Processes.Result result = Processes.run(BUILD_TIMEOUT, List.of("scripts/image.sh", "--component", "builder",
-                "--app", dir.resolve("app").toString(), "--oci-layout", dir.resolve(name).toString(), "--work",
-                dir.resolve(name + "-work").toString()), Map.of(), null).requireSuccess("scripts/image.sh (" + name + ")");
-        System.out.printf("image.sh --component builder (%s build): %d ms%n%s", name,
-                (System.nanoTime() - started) / 1_000_000, result.stderr());
-        String[] lines = result.stdout().strip().split("\n");
-        return JSON.readTree(lines[lines.length - 1]);
-    }
-
-    private static JsonNode manifest(Path layout) throws IOException {
-        JsonNode index = JSON.readTree(layout.resolve("index.json").toFile());
-        return JSON.readTree(layout.resolve("blobs/sha256/"
-                + index.get("manifests").get(0).get("digest").asText().substring(7)).toFile());
-    }
-
-    private static JsonNode config(Path layout) throws IOException {
-        return JSON.readTree(layout.resolve("blobs/sha256/"
-                + manifest(layout).get("config").get("digest").asText().substring(7)).toFile());
+        image = ImageUnderTest.buildTwice(dir, "builder");
+        first = image.first();
+        second = image.second();
+        rootfs = image.rootfs();
     }
 
     @Test
@@ -103,7 +65,7 @@ class BuilderImageIT {
         for (int i = 0; i < 2; i++) {
             assertThat(b.get(i).get("digest")).as("layer %d", i).isEqualTo(a.get(i).get("digest"));
         }
-        JsonNode config = config(dir.resolve("first"));
+        JsonNode config = image.config();
         assertThat(config.get("config").get("User").asText()).isEqualTo("65532:65532");
         assertThat(config.get("config").get("Labels").get("org.opencontainers.image.title").asText())
                 .isEqualTo("minimal-image-builder");
@@ -132,22 +94,22 @@ class BuilderImageIT {
     void theImageRunsTheStepsAsNonrootFromAnEmptyRoot() throws IOException {
         List<String> entrypoint = entrypoint();
         assertThat(entrypoint).contains("-XX:AOTCache=/opt/java-archive/app.aot", "/app/minimal-image.jar");
-        Processes.Result version = inImage(withArgs(entrypoint, "--version"));
+        Processes.Result version = inImage(ImageUnderTest.withArgs(entrypoint, "--version"));
         assertThat(version.exitCode()).isZero();
         assertThat(version.stdout().strip()).isEqualTo("minimal-image 0.1.0");
         assertThat(version.stderr()).isEmpty(); // no archive warning: the archive matched the image's files
 
         List<String> strict = new ArrayList<>(entrypoint); // the archive must map, or the JVM refuses to start
         strict.add(1, "-XX:AOTMode=on");
-        assertThat(inImage(withArgs(strict, "--help")).stdout()).contains("fetch", "package", "stage-runtime")
+        assertThat(inImage(ImageUnderTest.withArgs(strict, "--help")).stdout()).contains("fetch", "package", "stage-runtime")
                 .doesNotContain("operator");
 
-        Processes.Result operator = inImage(withArgs(entrypoint, "operator"));
+        Processes.Result operator = inImage(ImageUnderTest.withArgs(entrypoint, "operator"));
         assertThat(operator.exitCode()).isEqualTo(2);
         assertThat(operator.stderr().strip()).isEqualTo("error: operator: this is the builder image (the CLI without"
                 + " Quarkus or a Kubernetes client); the operator runs from the operator image");
 
-        Processes.Result packaged = inImage(withArgs(entrypoint, "package", "/bin/busybox", "--oci-layout",
+        Processes.Result packaged = inImage(ImageUnderTest.withArgs(entrypoint, "package", "/bin/busybox", "--oci-layout",
                 "/tmp/busybox-layout", "--level", "1"));
         assertThat(packaged.exitCode()).as(packaged.stderr()).isZero();
         assertThat(packaged.stdout()).contains("\"digest\":\"sha256:");
@@ -172,7 +134,7 @@ class BuilderImageIT {
                 Files.writeString(secret.resolve("ssh-privatekey"), SshKeys.pem(user));
                 Files.writeString(secret.resolve("known_hosts"), "[127.0.0.1]:" + port + " "
                         + PublicKeyEntry.toString(host.getPublic()) + "\n");
-                Processes.Result fetched = inImage(withArgs(entrypoint(), "fetch", "--url", "ssh://git@127.0.0.1:" + port
+                Processes.Result fetched = inImage(ImageUnderTest.withArgs(entrypoint(), "fetch", "--url", "ssh://git@127.0.0.1:" + port
                         + "/repo", "--revision", "main", "--dest", "/tmp/checkout", "--credentials-dir", "/tmp/secret"));
                 assertThat(fetched.exitCode()).as(fetched.stderr()).isZero();
                 assertThat(fetched.stdout()).contains(commit.name());
@@ -184,22 +146,10 @@ class BuilderImageIT {
     }
 
     private static List<String> entrypoint() throws IOException {
-        List<String> words = new ArrayList<>();
-        config(dir.resolve("first")).get("config").get("Entrypoint").forEach(w -> words.add(w.asText()));
-        return words;
+        return image.entrypoint();
     }
 
-    private static List<String> withArgs(List<String> entrypoint, String... args) {
-        List<String> command = new ArrayList<>(entrypoint);
-        command.addAll(List.of(args));
-        return command;
-    }
-
-    /** Runs in a private mount namespace with /proc mounted, chrooted into the unpacked layers, as 65532:65532. */
     private static Processes.Result inImage(List<String> command) {
-        List<String> shell = new ArrayList<>(List.of("unshare", "-m", "--propagation", "private", "sh", "-c",
-                "mount -t proc proc \"$0/proc\" && exec chroot --userspec=65532:65532 \"$0\" \"$@\"", rootfs.toString()));
-        shell.addAll(command);
-        return Processes.run(Duration.ofMinutes(2), shell, Map.of(), Path.of("/"));
+        return image.run(command);
     }
 }
