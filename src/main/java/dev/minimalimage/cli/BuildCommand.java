@@ -54,6 +54,10 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--target", paramLabel = "STAGE", description = "with --dockerfile: build this stage (default the last)")
     String target;
 
+    @Option(names = "--handoff", paramLabel = "DIR", description = { "with --dockerfile, in the builder pod: the",
+            "stages FROM an image ran in run-stage containers, which left what they hand on here" })
+    Path handoff;
+
     @Option(names = "--source", paramLabel = "DIR", defaultValue = ".", description = "source directory (default .)")
     Path source;
 
@@ -138,8 +142,8 @@ final class BuildCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "Missing required option: '--language=c|cpp|go|rust|custom' (or --dockerfile PATH)");
         }
-        if (!buildArgs.isEmpty() || target != null) {
-            throw new IllegalArgumentException("--build-arg and --target only apply with --dockerfile");
+        if (!buildArgs.isEmpty() || target != null || handoff != null) {
+            throw new IllegalArgumentException("--build-arg, --target and --handoff only apply with --dockerfile");
         }
         Language lang = language();
         LocalSmokeRun.Plan smokePlan = smokeTest.plan(spec.commandLine().getParseResult());
@@ -181,20 +185,13 @@ final class BuildCommand implements Callable<Integer> {
         if (timeoutSeconds <= 0) {
             throw new IllegalArgumentException("--timeout must be at least 1 (seconds): " + timeoutSeconds);
         }
-        java.util.Map<String, String> args = new java.util.LinkedHashMap<>();
-        for (String assignment : buildArgs) {
-            int eq = assignment.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("--build-arg must be NAME=VALUE: " + assignment);
-            }
-            args.put(assignment.substring(0, eq), assignment.substring(eq + 1));
-        }
+        java.util.Map<String, String> args = BuildArgs.parse(buildArgs);
         LocalSmokeRun.Plan smokePlan = smokeTest.plan(spec.commandLine().getParseResult());
         Path work = buildDir != null ? Files.createDirectories(buildDir)
                 : Files.createTempDirectory(temporaryRoot, "minimal-image-build");
         try {
             DockerfileBuild build = new DockerfileBuild(new DockerfileBuild.Request(dockerfile, source, args, target,
-                    timeoutSeconds, cacheDir), options, spec, smokePlan == null ? null
+                    timeoutSeconds, cacheDir, handoff), options, spec, smokePlan == null ? null
                             : new LocalSmokeRun(smokePlan, sandbox, spec.commandLine().getErr()),
                     new Progress(spec.commandLine().getErr()));
             return build.run(work);

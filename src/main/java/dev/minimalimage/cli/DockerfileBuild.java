@@ -18,6 +18,8 @@ import dev.minimalimage.dockerfile.DockerfileException;
 import dev.minimalimage.dockerfile.DockerfilePlan;
 import dev.minimalimage.dockerfile.DockerfilePlanner;
 import dev.minimalimage.dockerfile.FinalStage;
+import dev.minimalimage.dockerfile.Handoff;
+import dev.minimalimage.dockerfile.StageContainers;
 import dev.minimalimage.dockerfile.RootedFs;
 import dev.minimalimage.dockerfile.StageFiles;
 import dev.minimalimage.dockerfile.StepFailedException;
@@ -60,8 +62,12 @@ final class DockerfileBuild {
     private static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     /** What the command line gave. */
+    /**
+     * What the command line gave; {@code handoff}: null on this machine, in the builder pod the directory where the
+     * run-stage containers left what the stages FROM an image hand on (those stages ran there, not here).
+     */
     record Request(Path dockerfile, Path context, Map<String, String> buildArgs, String target, long timeoutSeconds,
-            Path cacheDir) {
+            Path cacheDir, Path handoff) {
     }
 
     private final Request request;
@@ -77,6 +83,8 @@ final class DockerfileBuild {
     /** Per stage: the stage each file that a COPY --from wrote came from (its libraries are that stage's). */
     private final Map<Integer, Map<String, Integer>> origins = new HashMap<>();
     private BaseImages images;
+    /** In the builder pod: the images COPY --from reads, as their containers handed them on. */
+    private final Map<String, RootedFs> handedOn = new HashMap<>();
 
     DockerfileBuild(Request request, PackageOptions options, CommandSpec spec, LocalSmokeRun smokeTest,
             Progress progress) {
@@ -103,8 +111,11 @@ final class DockerfileBuild {
         BuildContext context;
         try {
             String text = Files.readString(request.dockerfile(), StandardCharsets.UTF_8);
-            context = BuildContext.of(request.context());
+            context = BuildContext.of(request.context(), work);
             plan = DockerfilePlanner.plan(text, request.buildArgs(), request.target());
+            if (request.handoff() != null) {
+                StageContainers.of(plan); // what a pod cannot run is refused before anything is built
+            }
         } catch (DockerfileException e) {
             return BuildResult.failure(e.kind() == DockerfileException.Kind.FINAL_STAGE_NOT_SCRATCH
                     ? ResultReason.FinalStageNotScratch : ResultReason.InvalidDockerfile, e.getMessage(), null);
@@ -160,6 +171,13 @@ final class DockerfileBuild {
         if (base.scratch()) {
             Files.createDirectory(root);
             baseEnv.put(stage.index(), List.of());
+        } else if (request.handoff() != null) { // it ran in its own container; here are its files later stages need
+            Handoff.materialize(Handoff.directory(request.handoff(), StageContainers.stageKey(stage.index())), root);
+            roots.put(stage.index(), new RootedFs(root));
+            origins.put(stage.index(), new HashMap<>());
+            progress.done("stage " + stage.label(), "built in container " + StageContainers.stageKey(stage
+                    .index()));
+            return;
         } else if (base.stage() != null) {
             copyTree(roots.get(base.stage()).root(), root);
             baseEnv.put(stage.index(), baseEnv.get(base.stage()));
@@ -185,7 +203,7 @@ final class DockerfileBuild {
             if (step instanceof DockerfilePlan.Workdir workdir) {
                 StageFiles.workdir(fs, workdir);
             } else if (step instanceof DockerfilePlan.Copy copy) {
-                StageFiles.copy(fs, copy, context, copySource(copy), path -> {
+                StageFiles.copy(fs, copy, context, copySource(plan, copy, work), path -> {
                     if (copy.fromStage() != null) {
                         stageOrigins.put(DockerfilePlanner.normalize(path), copy.fromStage());
                     } else {
@@ -208,11 +226,22 @@ final class DockerfileBuild {
         return froms + copies;
     }
 
-    private RootedFs copySource(DockerfilePlan.Copy copy) throws IOException, BaseImages.PullFailedException {
+    private RootedFs copySource(DockerfilePlan plan, DockerfilePlan.Copy copy, Path work) throws IOException, BaseImages.PullFailedException {
         if (copy.fromStage() != null) {
             return roots.get(copy.fromStage());
         }
-        return copy.fromImage() == null ? null : new RootedFs(images.pull(copy.fromImage()).root());
+        if (copy.fromImage() == null) {
+            return null;
+        }
+        if (request.handoff() != null) {
+            String key = StageContainers.sourceKey(plan, copy);
+            if (!handedOn.containsKey(key)) {
+                handedOn.put(key, Handoff.materialize(Handoff.directory(request.handoff(), key),
+                        work.resolve("images").resolve(key)));
+            }
+            return handedOn.get(key);
+        }
+        return new RootedFs(images.pull(copy.fromImage()).root());
     }
 
     private void run(DockerfilePlan.Stage stage, RootedFs fs, DockerfilePlan.Run run, Path work)
@@ -239,14 +268,14 @@ final class DockerfileBuild {
     }
 
     /** The step as the Dockerfile wrote it, more or less: a shell script without its shell, its first line only. */
-    private static String shown(List<String> argv) {
+    static String shown(List<String> argv) {
         boolean shellForm = argv.size() == 3 && argv.get(1).equals("-c");
         String text = shellForm ? argv.get(2) : String.join(" ", argv);
         return text.lines().findFirst().orElse("");
     }
 
     /** The image's Env, the Dockerfile's over it; PATH and HOME as docker sets them when nothing does. */
-    private static Map<String, String> environment(List<String> imageEnv, Map<String, String> dockerfileEnv,
+    static Map<String, String> environment(List<String> imageEnv, Map<String, String> dockerfileEnv,
             long uid) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", DEFAULT_PATH.substring("PATH=".length()));

@@ -15,7 +15,7 @@ import picocli.CommandLine.Unmatched;
         description = "Checks that binaries are truly static and ships them FROM scratch to a registry.",
         subcommands = { InspectCommand.class, PackageCommand.class, BuildCommand.class, FetchCommand.class,
                 PackageTreeCommand.class, ClosureCommand.class, StageBundleCommand.class,
-                StageRuntimeCommand.class },
+                StageRuntimeCommand.class, RunStageCommand.class },
         footer = { "", "Exit codes:",
                 "   0  ok                                 1  internal error",
                 "   2  bad arguments, or a file that cannot be read or written",

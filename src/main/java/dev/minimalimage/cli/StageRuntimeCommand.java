@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import dev.minimalimage.elf.ElfFormatException;
 import dev.minimalimage.image.closure.Closure;
 import dev.minimalimage.image.closure.LibraryClosure;
+import dev.minimalimage.planning.BuilderLayout;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -40,8 +41,6 @@ final class StageRuntimeCommand implements Callable<Integer> {
      */
     static final List<String> UNSET = List.of("LD_PRELOAD", "LD_AUDIT", "LD_LIBRARY_PATH", "JAVA_TOOL_OPTIONS",
             "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "CLASSPATH");
-    /** Short runs in a build: no JIT warm-up worth having, no perf-data file in a shared /tmp. */
-    private static final List<String> JAVA_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:-UsePerfData");
     /**
      * The jar `java -jar` starts: the builder image's plain launcher jar (scripts/image.sh --component builder) or
      * the Quarkus application's runner (the operator image, a development build).
@@ -75,10 +74,12 @@ final class StageRuntimeCommand implements Callable<Integer> {
         copyTree(application.toRealPath(), appCopy);
         Closure closure = LibraryClosure.resolve(List.of(javaHome.toRealPath()), Path.of("/"));
         int copied = copyFlat(closure, libraries);
+        Files.copy(libraries.resolve(fileName(interpreter(closure))), to.resolve(BuilderLayout.RUNTIME_LOADER),
+                StandardCopyOption.COPY_ATTRIBUTES);
+        Files.createSymbolicLink(to.resolve(BuilderLayout.RUNTIME_JAR), Path.of(runner));
         Path launcher = to.resolve(LAUNCHER);
         Files.createDirectories(launcher.getParent());
-        Files.writeString(launcher, launcherScript(libraries.resolve(fileName(interpreter(closure))), libraries,
-                javaCopy, appCopy.resolve(runner)));
+        Files.writeString(launcher, launcherScript(to));
         Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
         spec.commandLine().getErr().println("stage-runtime: " + launcher + " runs a copy of this minimal-image ("
                 + copied + " library files)");
@@ -135,11 +136,9 @@ final class StageRuntimeCommand implements Callable<Integer> {
      * Only what neither names falls back to the other root's standard directories (a dlopen() of an NSS module its
      * nsswitch.conf names, which then loads or fails cleanly against our libc's symbol versions).
      */
-    static String launcherScript(Path loader, Path libraries, Path javaCopy, Path runnerJar) {
-        String command = Stream.of(Stream.of(loader.toString(), "--inhibit-cache", "--library-path",
-                libraries.toString(), javaCopy.resolve("bin/java").toString()), JAVA_OPTIONS.stream(),
-                Stream.of("-jar", runnerJar.toString()))
-                .flatMap(s -> s).map(StageRuntimeCommand::quote).collect(Collectors.joining(" "));
+    static String launcherScript(Path copy) {
+        String command = BuilderLayout.runtimeCommand(copy.toString()).stream().map(StageRuntimeCommand::quote)
+                .collect(Collectors.joining(" "));
         return "#!/bin/sh\n# written by `minimal-image stage-runtime`: this copy of minimal-image with its own loader"
                 + " and libraries\nunset " + String.join(" ", UNSET) + "\nexec " + command + " \"$@\"\n";
     }

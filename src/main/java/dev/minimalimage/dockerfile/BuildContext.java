@@ -29,6 +29,39 @@ public final class BuildContext {
         return new BuildContext(root, ignore);
     }
 
+    /**
+     * The context at {@code root}; when {@code root} is a mounted ConfigMap (the inline files: each is a link into
+     * its {@code ..data} directory, beside the kubelet's own {@code ..}-named entries, which no inline file name
+     * can have), a copy of its files alone made under {@code scratch} first, so COPY . sees the files and no links.
+     */
+    public static BuildContext of(Path root, Path scratch) throws IOException, DockerfileException {
+        if (!Files.isDirectory(root.resolve(CONFIG_MAP_DATA))) {
+            return of(root);
+        }
+        Path copy = Files.createDirectories(scratch.resolve("context"));
+        try (var entries = Files.list(root)) {
+            for (Path entry : entries.filter(e -> !e.getFileName().toString().startsWith("..")).sorted().toList()) {
+                copyFollowingLinks(entry, copy.resolve(entry.getFileName().toString()));
+            }
+        }
+        return of(copy);
+    }
+
+    private static final String CONFIG_MAP_DATA = "..data";
+
+    private static void copyFollowingLinks(Path source, Path target) throws IOException {
+        if (Files.isDirectory(source)) {
+            Files.createDirectories(target);
+            try (var entries = Files.list(source)) {
+                for (Path entry : entries.sorted().toList()) {
+                    copyFollowingLinks(entry, target.resolve(entry.getFileName().toString()));
+                }
+            }
+        } else {
+            Files.copy(source, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES); // the mode the volume gives
+        }
+    }
+
     public Path root() {
         return root;
     }

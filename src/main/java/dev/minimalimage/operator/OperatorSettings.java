@@ -8,6 +8,7 @@ import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import dev.minimalimage.api.v1alpha1.CaBundle;
+import dev.minimalimage.api.v1alpha1.Dockerfile;
 import dev.minimalimage.planning.ToolchainImages;
 
 /**
@@ -25,6 +26,7 @@ public final class OperatorSettings {
     public static final String BUILDER_IMAGE_PULL_SECRETS = "minimal-image.builder.image-pull-secrets";
     public static final String CA_BUNDLE_CONFIG_MAP = "minimal-image.builder.ca-bundle.config-map";
     public static final String CA_BUNDLE_KEY = "minimal-image.builder.ca-bundle.key";
+    public static final String DOCKERFILE_STAGES = "minimal-image.builder.dockerfile-stages";
     public static final String LEASE_NAME = "minimal-image.leader-election.lease-name";
     public static final String LEASE_NAMESPACE = "minimal-image.leader-election.namespace";
 
@@ -85,6 +87,20 @@ public final class OperatorSettings {
         Config config = ConfigProvider.getConfig();
         return config.getOptionalValue(CA_BUNDLE_CONFIG_MAP, String.class).map(String::trim).filter(n -> !n.isEmpty())
                 .map(name -> new CaBundle(name, value(config, CA_BUNDLE_KEY, CaBundle.DEFAULT_KEY)));
+    }
+
+    /**
+     * The most a Dockerfile build's stage containers may get ({@code minimal-image.builder.dockerfile-stages}:
+     * Baseline, the default, or Restricted); a spec may only narrow it.
+     */
+    public static Dockerfile.StageSecurity dockerfileStages() {
+        String value = value(ConfigProvider.getConfig(), DOCKERFILE_STAGES, "Baseline").trim();
+        for (Dockerfile.StageSecurity level : Dockerfile.StageSecurity.values()) {
+            if (level.name().equalsIgnoreCase(value)) {
+                return level;
+            }
+        }
+        throw new IllegalArgumentException(DOCKERFILE_STAGES + " must be Baseline or Restricted: " + value);
     }
 
     /** Name of the coordination.k8s.io Lease the operator's replicas compete for. */

@@ -12,6 +12,6 @@ final class Plans {
     }
 
     static BuildPlan plan(MinimalImage resource) throws InvalidSpecException {
-        return new BuildPlanner(OperatorSettings.images()).plan(resource);
+        return new BuildPlanner(OperatorSettings.images(), OperatorSettings.dockerfileStages()).plan(resource);
     }
 }

@@ -64,6 +64,9 @@ final class BuildInputs {
             inputs.put("trackedCommit", trackedCommit);
         }
         inputs.put("language", spec.getLanguage());
+        if (spec.getDockerfile() != null) { // absent, the hash of a preset's resource stays what it was
+            inputs.put("dockerfile", spec.getDockerfile());
+        }
         inputs.put("image", spec.getImage());
         inputs.put("verify", withoutSmokeTest(spec.getVerify()));
         if (spec.getRebuild() != null) { // absent, the hash of a resource stays what an earlier release computed

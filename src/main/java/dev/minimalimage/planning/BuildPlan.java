@@ -5,7 +5,8 @@ import java.util.SortedMap;
 
 /**
  * Everything the builder pod needs, derived from the resource alone (plus configured images), so equal inputs
- * give an equal {@link #inputsHash()} and therefore the same pod name.
+ * give an equal {@link #inputsHash()} and therefore the same pod name. Exactly one of {@code compile} (a language
+ * preset) and {@code dockerfile} is set.
  */
 public record BuildPlan(
         String resourceName,
@@ -14,6 +15,7 @@ public record BuildPlan(
         SortedMap<String, String> inlineFiles,
         GitSource git,
         CompileStep compile,
+        DockerfileStages dockerfile,
         List<String> packageArgs,
         String pushSecret,
         long timeoutSeconds,
@@ -43,6 +45,11 @@ public record BuildPlan(
 
     public boolean hasSmokeTest() {
         return smokeTest != null;
+    }
+
+    /** spec.dockerfile: stages in containers of their own images instead of a preset's compile step. */
+    public boolean isDockerfile() {
+        return dockerfile != null;
     }
 
     public boolean isInline() {

@@ -7,6 +7,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 import dev.minimalimage.api.v1alpha1.BuildSettings;
+import dev.minimalimage.api.v1alpha1.Dockerfile;
 import dev.minimalimage.api.v1alpha1.ImageTarget;
 import dev.minimalimage.api.v1alpha1.Language;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
@@ -24,16 +25,28 @@ import dev.minimalimage.image.Provenance;
 public final class BuildPlanner {
 
     private final ToolchainImages images;
+    private final Dockerfile.StageSecurity dockerfileStages;
 
     public BuildPlanner(ToolchainImages images) {
+        this(images, Dockerfile.StageSecurity.BASELINE);
+    }
+
+    /** {@code dockerfileStages}: the most a Dockerfile build's stages may get (the chart's builder.dockerfileStages). */
+    public BuildPlanner(ToolchainImages images, Dockerfile.StageSecurity dockerfileStages) {
         this.images = images;
+        this.dockerfileStages = dockerfileStages;
     }
 
     public BuildPlan plan(MinimalImage resource) throws InvalidSpecException {
         MinimalImageSpec spec = resource.getSpec();
-        if (spec == null || spec.getSource() == null || spec.getLanguage() == null || spec.getLanguage().getName() == null
-                || spec.getImage() == null || blank(spec.getImage().getName())) {
-            throw new InvalidSpecException("spec.source, spec.language.name and spec.image.name are required");
+        if (spec == null || spec.getSource() == null || spec.getImage() == null || blank(spec.getImage().getName())) {
+            throw new InvalidSpecException("spec.source and spec.image.name are required");
+        }
+        if ((spec.getLanguage() == null) == (spec.getDockerfile() == null)) {
+            throw new InvalidSpecException("exactly one of spec.language or spec.dockerfile must be set");
+        }
+        if (spec.getLanguage() != null && spec.getLanguage().getName() == null) {
+            throw new InvalidSpecException("spec.language.name is required");
         }
         Source source = spec.getSource();
         if ((source.getGit() == null) == (source.getInline() == null)) {
@@ -41,9 +54,11 @@ public final class BuildPlanner {
         }
         // checked for every policy: a list that does nothing is an error
         List<String> extraLibraries = spec.getVerify() == null ? List.of() : extraLibraries(spec.getVerify());
-        CompileStep compile = compileStep(spec, extraLibraries);
+        CompileStep compile = spec.getDockerfile() == null ? compileStep(spec, extraLibraries) : null;
+        DockerfileStages stages = spec.getDockerfile() == null ? null : dockerfileStages(spec, extraLibraries);
         String tracked = trackedCommit(resource);
-        String hash = BuildInputs.hash(spec, compile.image(), tracked);
+        String hash = BuildInputs.hash(spec, compile != null ? compile.image() : String.join(",", stages.images()),
+                tracked);
         String name = resource.getMetadata().getName();
         long timeout = Durations.seconds(spec.getBuild() == null ? null : spec.getBuild().getTimeout());
         String start = spec.getBuild() == null ? BuildSettings.DEFAULT_START_TIMEOUT : spec.getBuild().getStartTimeout();
@@ -51,9 +66,45 @@ public final class BuildPlanner {
         String pull = spec.getBuild() == null ? BuildSettings.DEFAULT_PULL_TIMEOUT : spec.getBuild().getPullTimeout();
         long pullTimeout = Durations.seconds("build.pullTimeout", pull, Durations.MIN_SECONDS, 3600, "1h");
         return new BuildPlan(name, hash, GeneratedNames.of(name, "-src-" + hash),
-                inlineFiles(source), git(source, tracked), compile, packageArgs(spec, extraLibraries), blankToNull(spec.getImage().getPushSecret()),
+                inlineFiles(source), git(source, tracked), compile, stages,
+                stages == null ? packageArgs(spec, extraLibraries) : dockerfilePackageArgs(spec, stages, extraLibraries),
+                blankToNull(spec.getImage().getPushSecret()),
                 timeout, startTimeout, pullTimeout,
                 SmokeTestPlan.of(spec.getVerify() == null ? null : spec.getVerify().getSmokeTest(), spec.getImage()));
+    }
+
+    /**
+     * spec.dockerfile: the Dockerfile is read from the inline files here, so a Dockerfile the pod cannot run is refused
+     * before a pod exists.
+     */
+    private DockerfileStages dockerfileStages(MinimalImageSpec spec, List<String> extraLibraries) throws InvalidSpecException {
+        Source source = spec.getSource();
+        String path = DockerfileStages.path(spec.getDockerfile());
+        if (source.getInline() == null) {
+            throw new InvalidSpecException("spec.dockerfile with spec.source.git is not supported yet: the operator"
+                    + " plans a Dockerfile's stages before the pod exists and reads it from spec.source.inline.files;"
+                    + " give the Dockerfile and its context inline (docs/dockerfile.md)");
+        }
+        requireRelative(path, "spec.dockerfile.path");
+        String text = source.getInline().getFiles() == null ? null : source.getInline().getFiles().get(path);
+        if (text == null) {
+            throw new InvalidSpecException("spec.dockerfile.path " + path + ": no such file in"
+                    + " spec.source.inline.files");
+        }
+        return DockerfileStages.plan(spec, text, dockerfileStages, extraLibraries);
+    }
+
+    /** The package step of a Dockerfile build: `build --dockerfile` over what the stages' containers handed on. */
+    private static List<String> dockerfilePackageArgs(MinimalImageSpec spec, DockerfileStages stages,
+            List<String> extraLibraries) {
+        ImageTarget image = spec.getImage();
+        List<String> args = new ArrayList<>(List.of("build"));
+        args.addAll(stages.dockerfileArgs());
+        args.addAll(List.of("--source", BuilderLayout.STAGE_CONTEXT, "--handoff", BuilderLayout.HANDOFF_DIR,
+                "--image", image.getName(), "--result-file", BuilderLayout.TERMINATION_LOG));
+        args.addAll(DockerfileStages.annotationArgs(annotations(spec)));
+        args.addAll(destinationAndPolicyArgs(spec, extraLibraries));
+        return List.copyOf(args);
     }
 
     /** Bundle mode links dynamically and collects the libraries where the compile ran (the toolchain image). */
@@ -147,6 +198,14 @@ public final class BuildPlanner {
         List<String> args = new ArrayList<>(List.of("package", BuilderLayout.OUT_DIR + "/" + binary,
                 "--image", image.getName(), "--image-config", imageSettings(spec, binary).toJson(),
                 "--result-file", BuilderLayout.TERMINATION_LOG));
+        args.addAll(destinationAndPolicyArgs(spec, extraLibraries));
+        return List.copyOf(args);
+    }
+
+    /** What both kinds of package step take alike: provenance, the registry, the link policy, the debug twin. */
+    private static List<String> destinationAndPolicyArgs(MinimalImageSpec spec, List<String> extraLibraries) {
+        ImageTarget image = spec.getImage();
+        List<String> args = new ArrayList<>();
         if (spec.getSource().getGit() != null) { // fetch wrote it; inline provenance is in the image config already
             args.addAll(List.of("--source-info", BuilderLayout.SOURCE_INFO));
         }
@@ -159,7 +218,10 @@ public final class BuildPlanner {
         if (spec.getVerify() != null && spec.getVerify().getLinkPolicy() == Verify.LinkPolicy.ALLOW_DYNAMIC) {
             args.add("--allow-dynamic");
         }
-        if (bundles(spec)) { // the compile step staged the toolchain's libraries there
+        if (bundles(spec) && spec.getDockerfile() != null) { // from the stage that built the file, as handed on
+            args.add("--bundle");
+            extraLibraries.forEach(library -> args.add("--extra-library=" + library));
+        } else if (bundles(spec)) { // the compile step staged the toolchain's libraries there
             args.addAll(List.of("--bundle", "--bundle-root", BuilderLayout.BUNDLE_ROOT));
             extraLibraries.forEach(library -> args.add("--extra-library=" + library));
         }

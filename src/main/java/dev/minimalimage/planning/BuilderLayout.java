@@ -1,5 +1,7 @@
 package dev.minimalimage.planning;
 
+import java.util.List;
+
 /** Paths and names inside the builder pod, shared by the pod factory and the status reader. */
 public final class BuilderLayout {
 
@@ -34,6 +36,22 @@ public final class BuilderLayout {
     /** What `stage-runtime --to RUNTIME_DIR` writes (its launcher's path inside the copy). */
     public static final String RUNTIME_LAUNCHER = RUNTIME_DIR + "/bin/minimal-image";
     public static final String BUNDLE_ROOT = WORKSPACE + "/bundle-root";
+    /** In a copy `stage-runtime` writes: its loader and its jar under fixed names, for {@link #runtimeCommand}. */
+    public static final String RUNTIME_LOADER = "lib/ld.so";
+    public static final String RUNTIME_JAR = "app/run.jar";
+    /** Short runs in a build: no JIT warm-up worth having, no perf-data file in a shared /tmp. */
+    private static final List<String> RUNTIME_JAVA_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:-UsePerfData");
+
+    /**
+     * Dockerfile builds: what a stage's container (its FROM image) mounts, under one directory a Dockerfile is
+     * unlikely to touch (a stage may well use /workspace or /source itself).
+     */
+    public static final String STAGE_MOUNTS = "/.minimal-image";
+    public static final String STAGE_RUNTIME_DIR = STAGE_MOUNTS + "/runtime";
+    /** The build context: the inline files' ConfigMap, or the workspace holding the git checkout. */
+    public static final String STAGE_CONTEXT = STAGE_MOUNTS + "/context";
+    /** What each container hands on to the later ones (see dockerfile.Handoff); the packer mounts it too. */
+    public static final String HANDOFF_DIR = STAGE_MOUNTS + "/handoff";
 
     public static final String FETCH_CONTAINER = "fetch";
     public static final String RUNTIME_CONTAINER = "runtime";
@@ -54,6 +72,19 @@ public final class BuilderLayout {
     public static final String SELECTOR = LABEL_MANAGED_BY + "=" + MANAGED_BY + "," + LABEL_COMPONENT + "=" + COMPONENT_BUILDER;
 
     public static final int BUILDER_UID = 65532;
+
+    /**
+     * The pod's copy of minimal-image (see `stage-runtime`) in {@code dir}, started by its own loader: no shell and no
+     * libc of the container's image is needed (a stage's image may have neither), and the loader's
+     * --inhibit-cache and --library-path keep the image's libraries out of our JVM.
+     */
+    public static List<String> runtimeCommand(String dir) {
+        List<String> command = new java.util.ArrayList<>(List.of(dir + "/" + RUNTIME_LOADER, "--inhibit-cache",
+                "--library-path", dir + "/lib", dir + "/java/bin/java"));
+        command.addAll(RUNTIME_JAVA_OPTIONS);
+        command.addAll(List.of("-jar", dir + "/" + RUNTIME_JAR));
+        return List.copyOf(command);
+    }
 
     private BuilderLayout() {
     }

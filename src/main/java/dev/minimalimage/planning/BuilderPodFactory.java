@@ -11,6 +11,7 @@ import dev.minimalimage.api.v1alpha1.BuildSettings;
 import dev.minimalimage.api.v1alpha1.CaBundle;
 import dev.minimalimage.api.v1alpha1.PullSecretReference;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
+import dev.minimalimage.dockerfile.StageContainers;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -44,6 +45,7 @@ public final class BuilderPodFactory {
     private static final String PROVENANCE_VOLUME = "provenance";
     private static final String CA_VOLUME = "ca-bundle";
     private static final String RUNTIME_VOLUME = "runtime";
+    private static final String HANDOFF_VOLUME = "handoff";
     /**
      * Requests when spec.build.resources sets none, so the scheduler counts builder pods (a burst of builds on one
      * node otherwise overcommits it); no limits, which would kill a large link.
@@ -80,10 +82,14 @@ public final class BuilderPodFactory {
         if (!plan.isInline()) {
             init.add(fetchContainer(plan, build));
         }
-        if (plan.compile().stagesBundle()) {
+        if (plan.isDockerfile() || plan.compile().stagesBundle()) {
             init.add(runtimeContainer(build));
         }
-        init.add(compileContainer(plan, build));
+        if (plan.isDockerfile()) {
+            plan.dockerfile().containers().forEach(stage -> init.add(stageContainer(plan, stage, build)));
+        } else {
+            init.add(compileContainer(plan, build));
+        }
         return new PodBuilder()
                 .withNewMetadata()
                     .withName(plan.podName(attempt))
@@ -97,8 +103,11 @@ public final class BuilderPodFactory {
                     .withAutomountServiceAccountToken(false)
                     .withEnableServiceLinks(false)
                     .withNewSecurityContext()
-                        .withRunAsNonRoot(true).withRunAsUser((long) BuilderLayout.BUILDER_UID)
-                        .withRunAsGroup((long) BuilderLayout.BUILDER_UID).withFsGroup((long) BuilderLayout.BUILDER_UID)
+                        // a Dockerfile's stages run as their own users: each container says who it runs as
+                        .withRunAsNonRoot(plan.isDockerfile() ? null : true)
+                        .withRunAsUser(plan.isDockerfile() ? null : (long) BuilderLayout.BUILDER_UID)
+                        .withRunAsGroup(plan.isDockerfile() ? null : (long) BuilderLayout.BUILDER_UID)
+                        .withFsGroup((long) BuilderLayout.BUILDER_UID)
                         // a cache claim is chown'ed only when its root is not ours yet, not file by file every build
                         .withFsGroupChangePolicy("OnRootMismatch")
                         .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
@@ -199,8 +208,40 @@ public final class BuilderPodFactory {
                 .withEnv(env).withVolumeMounts(mounts).build();
     }
 
+    /**
+     * A Dockerfile stage (or an image COPY --from reads) in a container of its own FROM image, run by the pod's copy of
+     * minimal-image (no shell needed). It mounts the copy and the context read-only and the hand-over volume; nothing
+     * else of the pod: no push credentials, no git credentials, no other step's HOME.
+     */
+    private Container stageContainer(BuildPlan plan, StageContainers.Container stage, BuildSettings build) {
+        List<String> command = new ArrayList<>(BuilderLayout.runtimeCommand(BuilderLayout.STAGE_RUNTIME_DIR));
+        command.add("run-stage");
+        command.addAll(plan.dockerfile().dockerfileArgs());
+        command.addAll(List.of("--context", BuilderLayout.STAGE_CONTEXT, "--key", stage.key(), "--handoff",
+                BuilderLayout.HANDOFF_DIR, "--result-file", BuilderLayout.TERMINATION_LOG));
+        if (plan.dockerfile().bundles()) {
+            command.add("--bundle");
+            plan.dockerfile().extraLibraries().forEach(library -> command.add("--extra-library=" + library));
+        }
+        List<VolumeMount> mounts = new ArrayList<>(List.of(
+                new VolumeMount(BuilderLayout.STAGE_RUNTIME_DIR, null, RUNTIME_VOLUME, true, null, null, null),
+                contextMount(plan), mount(HANDOFF_VOLUME, BuilderLayout.HANDOFF_DIR)));
+        return base(stage.key(), stage.image(), build).withWorkingDir("/")
+                .withCommand(ContainerArgs.literal(command)).withVolumeMounts(mounts)
+                .withSecurityContext(StageSecurityContexts.of(stage, plan.dockerfile().security())).build();
+    }
+
+    /** The build context of a Dockerfile build, read-only: the inline files' ConfigMap. */
+    private static VolumeMount contextMount(BuildPlan plan) {
+        return new VolumeMount(BuilderLayout.STAGE_CONTEXT, null, SOURCE_VOLUME, true, null, null, null);
+    }
+
     private Container packageContainer(BuildPlan plan, BuildSettings build) {
         List<VolumeMount> mounts = baseMounts(BuilderLayout.PACKAGE_CONTAINER);
+        if (plan.isDockerfile()) { // what the stages handed on, and the context for the final stage's COPYs
+            mounts.add(contextMount(plan));
+            mounts.add(new VolumeMount(BuilderLayout.HANDOFF_DIR, null, HANDOFF_VOLUME, true, null, null, null));
+        }
         if (plan.pushSecret() != null) {
             mounts.add(mount(REGISTRY_VOLUME, BuilderLayout.REGISTRY_SECRET_DIR));
         }
@@ -249,7 +290,9 @@ public final class BuilderPodFactory {
                 .withTerminationMessagePath(BuilderLayout.TERMINATION_LOG)
                 .withTerminationMessagePolicy("FallbackToLogsOnError")
                 .withResources(build.getResources() != null ? build.getResources() : DEFAULT_RESOURCES)
-                .withSecurityContext(restricted());
+                .withSecurityContext(new SecurityContextBuilder(restricted()) // said per container: see create()
+                        .withRunAsUser((long) BuilderLayout.BUILDER_UID)
+                        .withRunAsGroup((long) BuilderLayout.BUILDER_UID).build());
     }
 
     /** Pod Security "restricted", plus a read-only root: steps write only to the workspace volume. */
@@ -306,11 +349,16 @@ public final class BuilderPodFactory {
         if (!plan.isInline()) {
             steps.add(BuilderLayout.FETCH_CONTAINER);
         }
-        if (plan.compile().stagesBundle()) {
+        if (plan.isDockerfile() || plan.compile().stagesBundle()) {
             steps.add(BuilderLayout.RUNTIME_CONTAINER);
             volumes.add(new VolumeBuilder().withName(RUNTIME_VOLUME).withNewEmptyDir().endEmptyDir().build());
         }
-        steps.addAll(List.of(BuilderLayout.COMPILE_CONTAINER, BuilderLayout.PACKAGE_CONTAINER));
+        if (plan.isDockerfile()) {
+            volumes.add(new VolumeBuilder().withName(HANDOFF_VOLUME).withNewEmptyDir().endEmptyDir().build());
+        } else {
+            steps.add(BuilderLayout.COMPILE_CONTAINER);
+        }
+        steps.add(BuilderLayout.PACKAGE_CONTAINER);
         for (String step : steps) {
             volumes.add(new VolumeBuilder().withName(homeVolume(step)).withNewEmptyDir().endEmptyDir().build());
         }

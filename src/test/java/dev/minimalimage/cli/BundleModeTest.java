@@ -23,6 +23,7 @@ import dev.minimalimage.planning.LanguagePresets;
 import dev.minimalimage.planning.ToolchainImages;
 import dev.minimalimage.result.BuildResult;
 import dev.minimalimage.result.ResultReason;
+import dev.minimalimage.planning.BuilderLayout;
 import dev.minimalimage.testsupport.Compilers;
 import dev.minimalimage.testsupport.Processes;
 import dev.minimalimage.testsupport.Skopeo;
@@ -139,7 +140,18 @@ class BundleModeTest {
 
         assertThat(run.exitCode()).as(all(run)).isZero();
         assertThat(run.stdout().strip()).isEqualTo("-XX:TieredStopAtLevel=1 -XX:-UsePerfData -jar " + stage
-                + "/app/quarkus-run.jar stage-bundle --help");
+                + "/app/run.jar stage-bundle --help");
+        assertThat(Files.readSymbolicLink(stage.resolve("app/run.jar"))).hasToString("quarkus-run.jar");
+
+        // a Dockerfile stage's image may have no shell: the loader is started directly, at a fixed name
+        String direct = "mount --bind '" + stage + "' '" + dir.resolve("root") + stage + "' && rm '" + root
+                + "/sh' && exec chroot '" + dir.resolve("root") + "' " + String.join(" ", BuilderLayout
+                        .runtimeCommand(stage.toString()).stream().map(w -> "'" + w + "'").toList()) + " run-stage";
+        Processes.Result started = Processes.run(Duration.ofSeconds(30), List.of("unshare", "-r", "-m", "/bin/sh",
+                "-c", direct), Map.of(), null);
+        assertThat(started.exitCode()).as(all(started)).isZero();
+        assertThat(started.stdout().strip()).isEqualTo("-XX:TieredStopAtLevel=1 -XX:-UsePerfData -jar " + stage
+                + "/app/run.jar run-stage");
     }
 
     private static String all(Processes.Result result) {

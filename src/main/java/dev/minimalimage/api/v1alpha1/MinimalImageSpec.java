@@ -6,15 +6,21 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
+@ValidationRule(value = "has(self.language) != has(self.dockerfile)",
+        message = "exactly one of spec.language or spec.dockerfile must be set")
 public class MinimalImageSpec {
 
     @Required
     @JsonPropertyDescription("Where the program's source comes from: exactly one of git or inline.")
     private Source source;
 
-    @Required
-    @JsonPropertyDescription("The language preset (toolchain, static-link flags) that compiles the source.")
+    @JsonPropertyDescription("The language preset (toolchain, static-link flags) that compiles the source; exactly"
+            + " one of language or dockerfile.")
     private Language language;
+
+    @JsonPropertyDescription("Build with a multi-stage Dockerfile from the source instead of a language preset: its"
+            + " final stage must be FROM scratch; every ELF file it ships is verified (docs/dockerfile.md).")
+    private Dockerfile dockerfile;
 
     @Required
     @JsonPropertyDescription("The image to produce and where to push it.")
@@ -37,6 +43,8 @@ public class MinimalImageSpec {
     public void setRebuild(String rebuild) { this.rebuild = rebuild; }
     public Source getSource() { return source; }
     public void setSource(Source source) { this.source = source; }
+    public Dockerfile getDockerfile() { return dockerfile; }
+    public void setDockerfile(Dockerfile dockerfile) { this.dockerfile = dockerfile; }
     public Language getLanguage() { return language; }
     public void setLanguage(Language language) { this.language = language; }
     public ImageTarget getImage() { return image; }

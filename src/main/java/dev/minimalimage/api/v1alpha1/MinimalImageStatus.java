@@ -67,6 +67,13 @@ public class MinimalImageStatus {
     @JsonPropertyDescription("The smoke test of the pushed image (spec.verify.smokeTest), once it started.")
     private SmokeTestStatus smokeTest;
 
+    @JsonPropertyDescription("spec.dockerfile: the files of the final stage with their verdicts (Static, StaticPie,"
+            + " Dynamic, NotElf...), dynamic ones first; the first ones only when filesCapped is true.")
+    private List<FileStatus> files;
+
+    @JsonPropertyDescription("True when files lists only the first of the final stage's files.")
+    private Boolean filesCapped;
+
     public Long getObservedGeneration() { return observedGeneration; }
     public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
     public Phase getPhase() { return phase; }
@@ -111,6 +118,10 @@ public class MinimalImageStatus {
     public void setStartTime(String startTime) { this.startTime = startTime; }
     public String getCompletionTime() { return completionTime; }
     public void setCompletionTime(String completionTime) { this.completionTime = completionTime; }
+    public List<FileStatus> getFiles() { return files; }
+    public void setFiles(List<FileStatus> files) { this.files = files; }
+    public Boolean getFilesCapped() { return filesCapped; }
+    public void setFilesCapped(Boolean filesCapped) { this.filesCapped = filesCapped; }
     public SmokeTestStatus getSmokeTest() { return smokeTest; }
     public void setSmokeTest(SmokeTestStatus smokeTest) { this.smokeTest = smokeTest; }
 
@@ -143,6 +154,33 @@ public class MinimalImageStatus {
         public void setRootReplaced(Boolean rootReplaced) { this.rootReplaced = rootReplaced; }
         public String getOutput() { return output; }
         public void setOutput(String output) { this.output = output; }
+    }
+
+    /** One file of a Dockerfile's final stage. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class FileStatus {
+        @JsonPropertyDescription("Its path in the image.")
+        private String path;
+        @JsonPropertyDescription("Static, StaticPie, Dynamic, NotRunnable or NotElf.")
+        private String verdict;
+        @JsonPropertyDescription("A dynamic file: the shared libraries it needs (the first ones).")
+        private List<String> needed;
+
+        public FileStatus() {
+        }
+
+        public FileStatus(String path, String verdict, List<String> needed) {
+            this.path = path;
+            this.verdict = verdict;
+            this.needed = needed;
+        }
+
+        public String getPath() { return path; }
+        public void setPath(String path) { this.path = path; }
+        public String getVerdict() { return verdict; }
+        public void setVerdict(String verdict) { this.verdict = verdict; }
+        public List<String> getNeeded() { return needed; }
+        public void setNeeded(List<String> needed) { this.needed = needed; }
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus.Phase;
+import dev.minimalimage.dockerfile.StageContainers;
 import dev.minimalimage.operator.status.BuildOutcome.StageState;
 import dev.minimalimage.planning.BuilderLayout;
 import dev.minimalimage.planning.CompileExitCodes;
@@ -59,6 +60,7 @@ public final class PodInspector {
             KubeletReasons.Waiting wait = KubeletReasons.Waiting.of(waiting == null ? null : waiting.getReason());
             if (wait.pullFailure()) {
                 String reason = BuilderLayout.COMPILE_CONTAINER.equals(step) ? Reasons.TOOLCHAIN_IMAGE_PULL_FAILED
+                        : StageContainers.isKey(step) ? Reasons.BASE_IMAGE_PULL_FAILED
                         : Reasons.BUILDER_IMAGE_PULL_FAILED;
                 return failure(stages, stageOf(step), reason, "cannot pull image " + container.getImage()
                         + " for step " + step + " of pod " + podName + ": " + waiting.getReason()
@@ -105,6 +107,10 @@ public final class PodInspector {
 
     private static String markDone(Map<Stage, StageState> stages, String step, ContainerStateTerminated done,
             String commit) {
+        if (StageContainers.isKey(step)) { // one more Dockerfile stage done; a later one may still fail
+            stages.put(Stage.Compiled, StageState.done(Reasons.SUCCEEDED));
+            return commit;
+        }
         switch (step) {
             case BuilderLayout.FETCH_CONTAINER -> {
                 stages.put(Stage.SourceFetched, StageState.done("Fetched"));
@@ -138,6 +144,9 @@ public final class PodInspector {
         String podName = pod.getMetadata().getName();
         String hint = logsHint(pod.getMetadata().getNamespace(), podName, step);
         String exit = " (exit code " + done.getExitCode() + ")";
+        if (StageContainers.isKey(step)) {
+            return stageFailed(stages, done, exit, hint, commit).withFinishedAt(done.getFinishedAt());
+        }
         BuildOutcome outcome = switch (step) {
             case BuilderLayout.FETCH_CONTAINER -> failure(stages, Stage.SourceFetched, Reasons.SOURCE_FETCH_FAILED,
                     "fetching the source failed" + exit + ": " + tail(done.getMessage()) + " " + hint, commit);
@@ -151,6 +160,18 @@ public final class PodInspector {
             default -> packageFailed(stages, done, exit, hint, commit);
         };
         return outcome.withFinishedAt(done.getFinishedAt());
+    }
+
+    /** A Dockerfile stage's container: its result record names the reason and the line; its log has the output. */
+    private static BuildOutcome stageFailed(Map<Stage, StageState> stages, ContainerStateTerminated done, String exit,
+            String hint, String commit) {
+        BuildResult result = parseResult(done.getMessage());
+        if (result == null || result.reason() == null) {
+            return failure(stages, Stage.Compiled, Reasons.BUILD_STEP_FAILED, "Dockerfile stage failed" + exit
+                    + (done.getReason() == null ? "" : ", " + done.getReason()) + ": " + tail(done.getMessage())
+                    + "\n" + hint, commit);
+        }
+        return failure(stages, Stage.Compiled, result.reason(), result.message() + "\n" + hint, commit);
     }
 
     private static BuildOutcome packageFailed(Map<Stage, StageState> stages, ContainerStateTerminated done, String exit,
@@ -259,7 +280,7 @@ public final class PodInspector {
         return switch (step) {
             case BuilderLayout.FETCH_CONTAINER -> Stage.SourceFetched;
             case BuilderLayout.RUNTIME_CONTAINER, BuilderLayout.COMPILE_CONTAINER -> Stage.Compiled;
-            default -> Stage.Pushed;
+            default -> StageContainers.isKey(step) ? Stage.Compiled : Stage.Pushed;
         };
     }
 }

@@ -55,6 +55,10 @@ public final class Reasons {
     public static final String EVICTED = "Evicted";
     public static final String TOOLCHAIN_IMAGE_PULL_FAILED = "ToolchainImagePullFailed";
     public static final String BUILDER_IMAGE_PULL_FAILED = "BuilderImagePullFailed";
+    /** The FROM image of a Dockerfile stage (or an image COPY --from reads) could not be pulled. */
+    public static final String BASE_IMAGE_PULL_FAILED = "BaseImagePullFailed";
+    /** A RUN (or COPY) of a Dockerfile stage failed; the message names the line, the hint the container's log. */
+    public static final String BUILD_STEP_FAILED = "BuildStepFailed";
     public static final String CONFIGURATION_ERROR = "PodConfigurationError";
     public static final String BUILDER_POD_LOST = "BuilderPodLost";
     public static final String RESULT_UNREADABLE = "ResultUnreadable";
@@ -90,7 +94,7 @@ public final class Reasons {
      */
     public static boolean podHeldInVain(String reason) {
         return switch (reason) {
-            case TOOLCHAIN_IMAGE_PULL_FAILED, BUILDER_IMAGE_PULL_FAILED, UNSCHEDULABLE, VOLUME_MOUNT_FAILED,
+            case TOOLCHAIN_IMAGE_PULL_FAILED, BUILDER_IMAGE_PULL_FAILED, BASE_IMAGE_PULL_FAILED, UNSCHEDULABLE, VOLUME_MOUNT_FAILED,
                     POD_NOT_STARTED -> true;
             default -> false;
         };

@@ -204,6 +204,11 @@ public final class StatusRenderer {
         status.setUncompressedSize(result.uncompressedSize());
         status.setBinarySize(result.binarySize());
         status.setLink(link(result.link()));
+        if (result.files() != null) {
+            status.setFiles(result.files().stream().map(f -> new MinimalImageStatus.FileStatus(f.path(), f.verdict(),
+                    f.needed() == null || f.needed().isEmpty() ? null : f.needed())).toList());
+            status.setFilesCapped(result.filesCapped());
+        }
     }
 
     /** The image and its facts as the previous status of the same inputs recorded them. */
@@ -219,6 +224,8 @@ public final class StatusRenderer {
         to.setUncompressedSize(from.getUncompressedSize());
         to.setBinarySize(from.getBinarySize());
         to.setLink(from.getLink());
+        to.setFiles(from.getFiles());
+        to.setFilesCapped(from.getFilesCapped());
     }
 
     private static MinimalImageStatus.LinkStatus link(LinkSummary summary) {
