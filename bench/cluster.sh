@@ -4,6 +4,8 @@
 #      operator images removed from the node's containerd, then WARM_RUNS runs (median, min–max), with the breakdown
 #      pod created / scheduled / pulled / compile / package / Ready, and the image bytes as the registry stores them;
 #   2. the peer in the same run: ../shared/kube/peer-buildah.sh (Shipwright-style buildah) with PEER_RUNS runs;
+#   2b. the peer's own Dockerfile (the one peer-buildah.sh gives buildah) as a MinimalImage with spec.dockerfile,
+#      DF_RUNS runs one at a time (issue 18): apply → Ready, image bytes and digests beside buildah's;
 #   3. BURST resources created at once: p50/p95 of create → builder pod created and pod finished → Ready;
 #   4. operator restart with RESTART_N Ready resources: builder pods/pushes after the restart, time to settle, RSS.
 # It installs its OWN release (mimg-bench in mimg-bench-system, watching mimg-bench) with
@@ -13,7 +15,7 @@
 #
 #   bench/cluster.sh                                    defaults: WARM_RUNS=5 PEER_RUNS=3 BURST=20 RESTART_N=60 (BURST=100 thrashes 2 vCPUs, see README)
 #   WARM_RUNS=2 PEER_RUNS=1 BURST=10 RESTART_N=10 bench/cluster.sh       quick
-# Knobs: STEPS ("cold warm peer burst restart"), WARM_RUNS, PEER_RUNS, PEER_REPRO_RUNS (1), BURST, RESTART_N,
+# Knobs: STEPS ("cold warm peer dockerfile burst restart"), WARM_RUNS, DF_RUNS (3), PEER_RUNS, PEER_REPRO_RUNS (1), BURST, RESTART_N,
 #   KEEP (keepFinishedPods of the burst resources, 0), PARALLEL (concurrent POSTs of the burst, 20),
 #   EXTRA_BATCH (20: resources beyond BURST that RESTART_N needs are created and awaited in batches of this size),
 #   WAIT (s, per single build, 600), BURST_WAIT (s, 1800), SETTLE_QUIET (s, 5), SETTLE_WAIT (s, 600),
@@ -22,7 +24,8 @@ set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH_DIR")
 cd "$ROOT"
-STEPS=${STEPS:-cold warm peer burst restart}
+STEPS=${STEPS:-cold warm peer dockerfile burst restart}
+DF_RUNS=${DF_RUNS:-3}
 WARM_RUNS=${WARM_RUNS:-5}
 PEER_RUNS=${PEER_RUNS:-3}
 PEER_REPRO_RUNS=${PEER_REPRO_RUNS:-1}
@@ -46,7 +49,7 @@ KUBE_DIR=$(cd "$ROOT/../shared/kube" && pwd)
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=$BENCH_DIR/out/cluster-$STAMP
 mkdir -p "$OUT"
-for v in WARM_RUNS PEER_RUNS PEER_REPRO_RUNS BURST RESTART_N KEEP PARALLEL EXTRA_BATCH; do
+for v in WARM_RUNS DF_RUNS PEER_RUNS PEER_REPRO_RUNS BURST RESTART_N KEEP PARALLEL EXTRA_BATCH; do
   [[ ${!v} =~ ^[0-9]+$ ]] || { echo "$v must be a non-negative integer" >&2; exit 2; }
 done
 [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 2; }
@@ -216,6 +219,40 @@ res = {'runs': runs, 'out': pd,
        'ours_digests': f'{len(set(ours))} of {len(ours)}' if ours else None}
 json.dump(res, open(os.path.join(out, 'peer.json'), 'w'))
 PYP
+fi
+
+# ------------------------------------------------------------------------------------------------ 2b. dockerfile
+if has dockerfile && [ "$DF_RUNS" -gt 0 ]; then
+  # the Dockerfile and hello.c peer-buildah.sh builds (it writes them into its output; without the peer step, the
+  # same text), FROM the shared cluster's toolchain image, which toolchain.sh pushes
+  peer_dir=$OUT/peer
+  if [ ! -f "$peer_dir/Dockerfile" ]; then
+    "$KUBE_DIR/toolchain.sh" > "$OUT/toolchain.log" 2>&1 || note "toolchain.sh failed: $(tail -1 "$OUT/toolchain.log")"
+    mkdir -p "$peer_dir"
+    printf '#include <stdio.h>\n\nint main(void) {\n    printf("hello, world\\n");\n    return 0;\n}\n' > "$peer_dir/hello.c"
+    printf 'FROM %s AS build\nUSER 0\nCOPY hello.c /src/hello.c\nRUN musl-gcc -static -Os -s -o /hello /src/hello.c\nFROM scratch\nCOPY --from=build /hello /hello\nENTRYPOINT ["/hello"]\n' \
+      "$REG/toolchain:bookworm" > "$peer_dir/Dockerfile"
+  fi
+  python3 - "$peer_dir/Dockerfile" "$peer_dir/hello.c" > "$OUT/dockerfile-example.yaml" <<'PYD'
+import sys, yaml
+dockerfile, hello = (open(p).read() for p in sys.argv[1:3])
+print(yaml.safe_dump({'apiVersion': 'build.minimalimage.dev/v1alpha1', 'kind': 'MinimalImage',
+                      'metadata': {'name': 'df'},
+                      'spec': {'source': {'inline': {'files': {'Dockerfile': dockerfile, 'hello.c': hello}}},
+                               'dockerfile': {}, 'image': {'name': 'set-by-bench'}}}))
+PYD
+  : > "$OUT/dockerfile.names"
+  for i in $(seq 1 "$DF_RUNS"); do
+    log "dockerfile run $i/$DF_RUNS"
+    n=df-$i
+    EXAMPLE="$OUT/dockerfile-example.yaml" PY create "$OUT/posts.jsonl" "$NS" df "$i" 1 "$REG/bench" - 1 2>> "$OUT/create.err" \
+      || { note "POST of $n failed: $(tail -1 "$OUT/create.err")"; continue; }
+    echo "$n" > "$OUT/one.names"
+    PY wait-ready "$NS" "$OUT/one.names" "$WAIT" 2>> "$OUT/wait.err" || note "$n not Ready within $WAIT s: $(tail -3 "$OUT/wait.err" | tr '\n' ' ')"
+    sleep 1
+    PY regbytes "$REG" "bench/$n" 1 >> "$OUT/registry-dockerfile.jsonl" 2>> "$OUT/wait.err" || note "registry read of bench/$n failed"
+    echo "$n" >> "$OUT/dockerfile.names"
+  done
 fi
 
 # ------------------------------------------------------------------------------------------------ 3. burst

@@ -509,6 +509,34 @@ def cmd_report(dirp):
         P()
         P(f"Peer raw output: `{pe.get('out')}` (results.md there has its full breakdown).")
         P()
+    # ---- the peer's Dockerfile, built by ours
+    dfn = [l.strip() for l in open(os.path.join(dirp, 'dockerfile.names'))] if os.path.exists(os.path.join(dirp, 'dockerfile.names')) else []
+    if dfn:
+        P(f"### 2b. The peer's Dockerfile as spec.dockerfile, one resource at a time ({len(dfn)} runs)")
+        P()
+        a2r = [d(posts.get(n, {}).get('t_post'), tl.mimg.get(n, {}).get('ready')) for n in dfn]
+        p2s = [d(tl.pod.get(n, {}).get('created'), tl.pod.get(n, {}).get('finished')) for n in dfn]
+        regs = load_jsonl(os.path.join(dirp, 'registry-dockerfile.jsonl'))
+        ours_bytes = regs[0]['total'] if regs else None
+        def ratio(a, b):
+            return f'{a / b:.2f}×' if a is not None and b else '–'
+        am, ar = med_rng(a2r)
+        pm, pr = med_rng(p2s)
+        med = statistics.median([v for v in a2r if v is not None]) if any(v is not None for v in a2r) else None
+        rows = [('apply → Ready (ours) / pod created → pushed (buildah), median', am, fmt(pe.get('pushed_median')),
+                 ratio(med, pe.get('pushed_median'))),
+                ('  min – max', ar, '', ''),
+                ('  ours: builder pod created → Succeeded, median (min – max)', f'{pm} ({pr})', '', ''),
+                ('image bytes (manifest + config + layers)', f'{ours_bytes:,}' if ours_bytes else '–',
+                 f"{pe['bytes']:,}" if pe.get('bytes') else '–', ratio(ours_bytes, pe.get('bytes'))),
+                ('distinct digests over the runs', f"{len({r['digest'] for r in regs})} of {len(regs)}" if regs else '–',
+                 pe.get('digests', '–'), ''),
+                ('floor: plain compile pod, created → compiled (median)', '', fmt(pe.get('floor')), '')]
+        P(table(rows, ['figure', 'ours (spec.dockerfile)', 'peer (buildah)', 'ours / peer']))
+        P()
+        P("Ours runs the stage in a container of its FROM image as that image's user with every capability dropped "
+          "(Pod Security baseline), the packer as uid 65532 (restricted); buildah runs privileged.")
+        P()
     # ---- burst
     burst = [l.strip() for l in open(os.path.join(dirp, 'burst.names'))] if os.path.exists(os.path.join(dirp, 'burst.names')) else []
     if burst:

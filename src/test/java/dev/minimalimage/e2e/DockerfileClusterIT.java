@@ -26,6 +26,7 @@ import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.MinimalImageSpec;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
 import dev.minimalimage.api.v1alpha1.SmokeTestSpec;
+import dev.minimalimage.cli.CliRun;
 import dev.minimalimage.dockerfile.StageContainers;
 import dev.minimalimage.operator.Resources;
 import dev.minimalimage.planning.BuilderLayout;
@@ -43,15 +44,15 @@ import io.fabric8.kubernetes.client.utils.Serialization;
  * at the tier's toolchain image by build args. The toolchain image runs as 65532 (the builder's user); docker's
  * {@code gcc} and {@code golang} images run as root, and the write-ups' Dockerfiles rely on it (COPY hello.c /, RUN
  * ... -o /hello). So the stand-in is that image with docker's default user, made here with Jib: the same layers, User
- * root. All resources are created up front and build side by side.
+ * root, HOME /root. All resources are created up front and build side by side.
  */
 @EnabledIfEnvironmentVariable(named = ClusterEnv.ENABLE, matches = "1")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DockerfileClusterIT {
 
     static final Duration BUILD_TIMEOUT = Duration.ofMinutes(10);
-    static final Path HELLO_C = Path.of("src/test/fixtures/dockerfile-hello-c");
-    static final Path GO = Path.of("src/test/fixtures/dockerfile-go");
+    static final Path HELLO_C = Path.of("src/test/fixtures/dockerfile-hello-c").toAbsolutePath();
+    static final Path GO = Path.of("src/test/fixtures/dockerfile-go").toAbsolutePath();
 
     ClusterEnv env;
     KubernetesClient client;
@@ -68,6 +69,7 @@ class DockerfileClusterIT {
         registry = new RegistryApi(env.registry(), null, null);
         work = Files.createTempDirectory("dockerfile-cluster-it");
         gcc = rootUserToolchain();
+        removeEarlierRuns();
         create(dockerfile("df-hello", files(HELLO_C), Map.of("TOOLCHAIN", gcc), "hello from a Dockerfile"));
         create(dockerfile("df-hello-again", files(HELLO_C), Map.of("TOOLCHAIN", gcc), null));
         create(dockerfile("df-dynamic", files(HELLO_C), Map.of("TOOLCHAIN", gcc, "CFLAGS", "-O2"), null));
@@ -78,10 +80,23 @@ class DockerfileClusterIT {
                 Map.of("TOOLCHAIN", gcc), null));
     }
 
+    static final List<String> NAMES = List.of("df-hello", "df-hello-again", "df-dynamic", "df-go", "df-run-fails",
+            "df-distro", "df-volume");
+
+    /** A filtered re-run on a kept cluster finds the resources of the last run: each test must see a build of its own. */
+    void removeEarlierRuns() {
+        NAMES.forEach(name -> client.resources(MinimalImage.class).inNamespace(env.namespace()).withName(name)
+                .delete());
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> NAMES.stream().allMatch(name -> images.get(name) == null));
+    }
+
     /** The tier's toolchain image with docker's default user (root), as docker.io/library/gcc has it. */
     String rootUserToolchain() throws Exception {
         String reference = env.registry() + "/e2e/gcc:root";
-        Jib.from(RegistryImage.named(env.toolchainImage())).setUser("0")
+        // HOME as docker sets it for root: the toolchain image's says /home/nonroot, 65532's, which root without
+        // capabilities may not write (a Go build keeps its cache there)
+        Jib.from(RegistryImage.named(env.toolchainImage())).setUser("0").addEnvironmentVariable("HOME", "/root")
                 .containerize(Containerizer.to(RegistryImage.named(reference)).setAllowInsecureRegistries(true));
         return reference;
     }
@@ -99,6 +114,33 @@ class DockerfileClusterIT {
         assertThat(again.getDigest()).as("the same Dockerfile and context, the same digest")
                 .isEqualTo(status.getDigest());
         assertStagesLockedDown(status.getBuilderPod());
+    }
+
+    /**
+     * The command line builds the same Dockerfile on this machine (RUN in its unprivileged sandbox, the FROM image
+     * pulled by our client) to the digest the cluster pushed, given the provenance annotations the operator added for
+     * the inline files: the pod's packer is the same code, and so is everything the stages hand it.
+     */
+    @Test
+    void theCommandLineBuildsTheSameDigestAsTheCluster() throws Exception {
+        MinimalImageStatus status = images.awaitReady("df-hello", () -> env.describe("df-hello"));
+        var manifest = new com.fasterxml.jackson.databind.ObjectMapper().readTree(registry.manifest("e2e/df-hello",
+                "1"));
+        List<String> args = new java.util.ArrayList<>(List.of("build", "--dockerfile",
+                HELLO_C.resolve("Dockerfile").toString(), "--source", HELLO_C.toString(), "--insecure",
+                "--build-arg", "TOOLCHAIN=" + gcc, "--cache-dir", work.resolve("image-cache").toString(), "--image",
+                env.registry() + "/e2e/df-hello-local:1"));
+        manifest.path("annotations").fields().forEachRemaining(a -> args.add("--annotation=" + a.getKey() + "="
+                + a.getValue().asText()));
+        try {
+            CliRun local = CliRun.of(args.toArray(String[]::new));
+            assertThat(local.exitCode()).as(local.all()).isZero();
+            assertThat(local.result().digest()).as("the same inputs on the command line").isEqualTo(status
+                    .getDigest());
+        } finally { // links in the toolchain point outside: JUnit's clean-up would warn about each
+            dev.minimalimage.testsupport.Processes.run(Duration.ofMinutes(2), List.of("rm", "-rf",
+                    work.resolve("image-cache").toString())).requireSuccess("rm");
+        }
     }
 
     @Test
