@@ -156,7 +156,8 @@ public record StageContainers(List<Container> containers) {
         return user == null ? "the image's user" : "USER " + user;
     }
 
-    private static boolean numeric(String user) {
+    /** "UID" or "UID:GID" in digits, as the kubelet takes a user. */
+    public static boolean numeric(String user) {
         String[] parts = user.split(":", 2);
         for (String part : parts) {
             if (part.isEmpty() || part.length() > 9 || !part.chars().allMatch(Character::isDigit)) {

@@ -70,7 +70,8 @@ public final class BuildPlanner {
                 stages == null ? packageArgs(spec, extraLibraries) : dockerfilePackageArgs(spec, stages, extraLibraries),
                 blankToNull(spec.getImage().getPushSecret()),
                 timeout, startTimeout, pullTimeout,
-                SmokeTestPlan.of(spec.getVerify() == null ? null : spec.getVerify().getSmokeTest(), spec.getImage()));
+                SmokeTestPlan.of(spec.getVerify() == null ? null : spec.getVerify().getSmokeTest(),
+                        stages == null ? spec.getImage() : stages.imageTarget(spec.getImage())));
     }
 
     /**

@@ -25,12 +25,25 @@ import dev.minimalimage.dockerfile.StageContainers;
  * any pod exists.
  */
 public record DockerfileStages(List<StageContainers.Container> containers, StageSecurity security,
-        String dockerfilePath, List<String> dockerfileArgs, boolean bundles, List<String> extraLibraries) {
+        String dockerfilePath, List<String> dockerfileArgs, boolean bundles, List<String> extraLibraries,
+        String imageUser) {
 
     public DockerfileStages {
         containers = List.copyOf(containers);
         dockerfileArgs = List.copyOf(dockerfileArgs);
         extraLibraries = List.copyOf(extraLibraries);
+    }
+
+    /**
+     * spec.image as the smoke test reads it: with the user the final stage's USER gives the image when it is numeric
+     * (a name would need the image's /etc/passwd; the smoke test then runs as its non-root default, as it does for an
+     * image without USER).
+     */
+    ImageTarget imageTarget(ImageTarget image) {
+        ImageTarget copy = io.fabric8.kubernetes.client.utils.Serialization.clone(image);
+        boolean numeric = imageUser != null && StageContainers.numeric(imageUser);
+        copy.setUser(numeric ? imageUser : null);
+        return copy;
     }
 
     /** The images of the containers, for the build's inputs (as a preset's toolchain image is). */
@@ -49,8 +62,9 @@ public record DockerfileStages(List<StageContainers.Container> containers, Stage
         StageSecurity security = security(dockerfile.getStageSecurity(), allowed);
         Map<String, String> buildArgs = dockerfile.getBuildArgs() == null ? Map.of() : dockerfile.getBuildArgs();
         StageContainers containers;
+        DockerfilePlan plan;
         try {
-            DockerfilePlan plan = DockerfilePlanner.plan(text, buildArgs, blankToNull(dockerfile.getTarget()));
+            plan = DockerfilePlanner.plan(text, buildArgs, blankToNull(dockerfile.getTarget()));
             containers = StageContainers.of(plan);
         } catch (DockerfileException e) {
             throw new InvalidSpecException("spec.dockerfile " + path(dockerfile) + ": " + e.getMessage());
@@ -71,7 +85,7 @@ public record DockerfileStages(List<StageContainers.Container> containers, Stage
                     + " loader and libraries from the stage that built it");
         }
         return new DockerfileStages(containers.containers(), security, path(dockerfile), args, bundles,
-                extraLibraries);
+                extraLibraries, plan.image().user());
     }
 
     static String path(Dockerfile dockerfile) {

@@ -91,14 +91,19 @@ class DockerfileClusterIT {
                 .until(() -> NAMES.stream().allMatch(name -> images.get(name) == null));
     }
 
-    /** The tier's toolchain image with docker's default user (root), as docker.io/library/gcc has it. */
+    /**
+     * The tier's toolchain image with docker's default user (root), as docker.io/library/gcc has it; named by digest,
+     * so a node that holds an earlier stand-in under the same tag never runs that one.
+     */
     String rootUserToolchain() throws Exception {
-        String reference = env.registry() + "/e2e/gcc:root";
+        String repository = env.registry() + "/e2e/gcc";
         // HOME as docker sets it for root: the toolchain image's says /home/nonroot, 65532's, which root without
         // capabilities may not write (a Go build keeps its cache there)
-        Jib.from(RegistryImage.named(env.toolchainImage())).setUser("0").addEnvironmentVariable("HOME", "/root")
-                .containerize(Containerizer.to(RegistryImage.named(reference)).setAllowInsecureRegistries(true));
-        return reference;
+        var pushed = Jib.from(RegistryImage.named(env.toolchainImage())).setUser("0")
+                .addEnvironmentVariable("HOME", "/root")
+                .containerize(Containerizer.to(RegistryImage.named(repository + ":root"))
+                        .setAllowInsecureRegistries(true));
+        return repository + "@" + pushed.getDigest();
     }
 
     @Test
