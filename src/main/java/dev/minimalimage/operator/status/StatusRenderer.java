@@ -10,6 +10,7 @@ import dev.minimalimage.operator.status.BuildOutcome.StageState;
 import dev.minimalimage.operator.status.BuildState.BuildRun;
 import dev.minimalimage.planning.BuildPlan;
 import dev.minimalimage.result.BuildResult;
+import dev.minimalimage.result.SbomSummary;
 import dev.minimalimage.result.LinkSummary;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
@@ -204,6 +205,7 @@ public final class StatusRenderer {
         status.setUncompressedSize(result.uncompressedSize());
         status.setBinarySize(result.binarySize());
         status.setLink(link(result.link()));
+        status.setSbom(sbom(result.sbom()));
     }
 
     /** The image and its facts as the previous status of the same inputs recorded them. */
@@ -219,6 +221,18 @@ public final class StatusRenderer {
         to.setUncompressedSize(from.getUncompressedSize());
         to.setBinarySize(from.getBinarySize());
         to.setLink(from.getLink());
+        to.setSbom(from.getSbom());
+    }
+
+    private static MinimalImageStatus.SbomStatus sbom(SbomSummary summary) {
+        if (summary == null) {
+            return null;
+        }
+        MinimalImageStatus.SbomStatus sbom = new MinimalImageStatus.SbomStatus();
+        sbom.setDigest(summary.digest());
+        sbom.setFormat(summary.format());
+        sbom.setComponents(summary.components());
+        return sbom;
     }
 
     private static MinimalImageStatus.LinkStatus link(LinkSummary summary) {
