@@ -134,6 +134,26 @@ class RegistrySbomTest {
                 .isEqualTo(registry.api().manifest("taken", squatter.digest()));
     }
 
+    @Test
+    void behindAuthTheReferrersTagIsReadAndWrittenWithTheImagesCredentials(@TempDir Path dir) throws Exception {
+        String password = "sbom-Pa55-" + System.nanoTime();
+        try (LocalRegistry secured = LocalRegistry.start(dir.resolve("auth-registry"), "builder", password)) {
+            String auth = java.util.Base64.getEncoder().encodeToString(("builder:" + password).getBytes());
+            Path config = Files.writeString(dir.resolve("config.json"), "{\"auths\":{\"" + secured.host()
+                    + "\":{\"auth\":\"" + auth + "\"}}}");
+
+            CliRun run = CliRun.of("package", "--image", secured.host() + "/private:1", "--insecure",
+                    "--docker-config", config.toString(), hello.toString());
+
+            assertThat(run.exitCode()).as(run.all()).isZero();
+            assertThat(run.all()).doesNotContain(password).doesNotContain(auth);
+            BuildResult result = run.result();
+            JsonNode index = JSON.readTree(secured.api().manifest("private", result.digest().replace(':', '-'), INDEX)
+                    .orElseThrow());
+            assertThat(onlyEntry(index, CYCLONEDX).path("digest").asText()).isEqualTo(result.sbom().referrer());
+        }
+    }
+
     private static BuildResult push(String repository, String tag, String... options) {
         List<String> args = new ArrayList<>(List.of("package", "--image", registry.host() + "/" + repository + ":"
                 + tag, "--insecure"));
