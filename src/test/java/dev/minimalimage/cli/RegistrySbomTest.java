@@ -154,9 +154,27 @@ class RegistrySbomTest {
         }
     }
 
+    @Test
+    void aRegistryWithTheReferrersApiGetsTheReferrerByDigestAndNoReferrersTag() throws Exception {
+        try (ReferrersApiProxy withApi = new ReferrersApiProxy(registry.host(),
+                dev.minimalimage.testsupport.TestCertificates.create(work.resolve("certificates")))) {
+            BuildResult result = pushTo(withApi.host(), "api", "v1");
+
+            assertThat(withApi.referrersQueries()).containsExactly("/v2/api/referrers/" + result.digest());
+            assertThat(registry.api().manifest("api", result.digest().replace(':', '-'), INDEX)).isEmpty();
+            JsonNode referrer = JSON.readTree(registry.api().manifest("api", result.sbom().referrer(),
+                    "application/vnd.oci.image.manifest.v1+json").orElseThrow());
+            assertThat(referrer.path("subject").path("digest").asText()).isEqualTo(result.digest());
+        }
+    }
+
     private static BuildResult push(String repository, String tag, String... options) {
-        List<String> args = new ArrayList<>(List.of("package", "--image", registry.host() + "/" + repository + ":"
-                + tag, "--insecure"));
+        return pushTo(registry.host(), repository, tag, options);
+    }
+
+    private static BuildResult pushTo(String host, String repository, String tag, String... options) {
+        List<String> args = new ArrayList<>(List.of("package", "--image", host + "/" + repository + ":" + tag,
+                "--insecure", "--registry-retry-timeout", "0s"));
         args.addAll(List.of(options));
         args.add(hello.toString());
         CliRun run = CliRun.of(args.toArray(String[]::new));
@@ -184,5 +202,90 @@ class RegistrySbomTest {
 
     private static String sha256(byte[] bytes) throws Exception {
         return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    /**
+     * The test registry as a registry with the referrers API would look to a client: every request forwarded to it,
+     * except {@code GET /v2/NAME/referrers/DIGEST}, answered 200 with an (empty) index as such a registry answers.
+     * It speaks HTTPS with a certificate no one trusts, so --insecure takes it (a plain-HTTP HttpServer would leave
+     * Jib's first TLS handshake waiting for a request line until it times out).
+     */
+    static final class ReferrersApiProxy implements AutoCloseable {
+        /** Headers java.net.http sets itself (or refuses), and the encoding it would not undo. */
+        private static final java.util.Set<String> NOT_FORWARDED = java.util.Set.of("host", "connection",
+                "content-length", "expect", "upgrade", "accept-encoding", "transfer-encoding");
+        private final com.sun.net.httpserver.HttpsServer server;
+        private final String target;
+        private final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        private final List<String> referrersQueries = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        ReferrersApiProxy(String target, dev.minimalimage.testsupport.TestCertificates certificates)
+                throws Exception {
+            this.target = target;
+            server = com.sun.net.httpserver.HttpsServer.create(new java.net.InetSocketAddress(
+                    java.net.InetAddress.getLoopbackAddress(), 0), 0);
+            server.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(certificates.serverContext()));
+            server.createContext("/", this::handle);
+            server.start();
+        }
+
+        String host() {
+            return "127.0.0.1:" + server.getAddress().getPort();
+        }
+
+        List<String> referrersQueries() {
+            return List.copyOf(referrersQueries);
+        }
+
+        private void handle(com.sun.net.httpserver.HttpExchange exchange) throws java.io.IOException {
+            try (exchange) {
+                String path = exchange.getRequestURI().getRawPath();
+                if (exchange.getRequestMethod().equals("GET") && path.contains("/referrers/")) {
+                    referrersQueries.add(path);
+                    byte[] index = ("{\"schemaVersion\":2,\"mediaType\":\"" + INDEX + "\",\"manifests\":[]}")
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    exchange.getResponseHeaders().set("Content-Type", INDEX);
+                    exchange.sendResponseHeaders(200, index.length);
+                    exchange.getResponseBody().write(index);
+                    return;
+                }
+                forward(exchange);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private void forward(com.sun.net.httpserver.HttpExchange exchange)
+                throws java.io.IOException, InterruptedException {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://" + target + exchange.getRequestURI())).method(
+                            exchange.getRequestMethod(), java.net.http.HttpRequest.BodyPublishers.ofByteArray(body));
+            exchange.getRequestHeaders().forEach((name, values) -> {
+                if (!NOT_FORWARDED.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                    values.forEach(value -> request.header(name, value));
+                }
+            });
+            java.net.http.HttpResponse<byte[]> response = http.send(request.build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            boolean head = exchange.getRequestMethod().equals("HEAD");
+            response.headers().map().forEach((name, values) -> {
+                String lower = name.toLowerCase(java.util.Locale.ROOT);
+                if (!lower.startsWith(":") && !lower.equals("transfer-encoding")
+                        && (head || !lower.equals("content-length"))) {
+                    exchange.getResponseHeaders().put(name, values);
+                }
+            });
+            boolean empty = head || response.body().length == 0;
+            exchange.sendResponseHeaders(response.statusCode(), empty ? -1 : response.body().length);
+            if (!empty) {
+                exchange.getResponseBody().write(response.body());
+            }
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
     }
 }
