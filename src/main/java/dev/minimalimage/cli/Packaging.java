@@ -147,10 +147,10 @@ final class Packaging {
         timing("assembled");
         progress.done("pack", assembled.compressedSize() + " bytes compressed");
         BuildResult result = deliver(assembled, twin, summary, push);
-        if (result.succeeded() && (o.ociLayout != null || o.ociArchive != null)) {
+        if (result.succeeded()) {
             String imageName = o.image != null ? o.image : binary.getFileName().toString();
-            result = OciLayoutSbom.attach(result, imageName, binary, config.binaryPath(), bundle, bundleRoot,
-                    sourceOfImage(), assembled, o.ociLayout, o.ociArchive, sbomInputs, this::warn);
+            result = SbomAttachment.attach(result, imageName, binary, config.binaryPath(), bundle, bundleRoot,
+                    sourceOfImage(), assembled, o.ociLayout, o.ociArchive, push, sbomInputs, this::warn);
         }
         timing("delivered");
         progress.done(o.image != null ? "push" : "write", result.succeeded() ? result.image() : result.reason());

@@ -89,6 +89,8 @@ public final class RegistryPusher {
         private final ImageReference reference;
         private final Target target;
         private final CompletableFuture<Connection> first;
+        /** The prepared connection serves the first attempt of the first push only: every push closes its own. */
+        private boolean firstUsed;
 
         private PendingPush(ImageReference reference, Target target, CompletableFuture<Connection> first) {
             this.reference = reference;
@@ -108,17 +110,37 @@ public final class RegistryPusher {
          */
         public List<String> push(AssembledImage image, AssembledImage twin, String twinTag)
                 throws PushException, InterruptedException {
+            return withRetry(connection -> {
+                List<String> digests = new ArrayList<>();
+                digests.add(connection.upload(image, reference.getQualifier()));
+                if (twin != null) {
+                    digests.add(connection.upload(twin, twinTag));
+                }
+                return digests;
+            });
+        }
+
+        /**
+         * Pushes {@code referrer} (an OCI 1.1 artifact whose subject is the manifest {@code subjectDigest}, pushed
+         * before) into the same repository, by digest, with the referrers tag schema where the registry has no
+         * referrers API ({@link ReferrerPush}); its own retry budget, as long as the image's. Returns the referrer
+         * manifest's digest.
+         */
+        public String pushReferrer(OciLayoutWriter.Referrer referrer, String subjectDigest)
+                throws PushException, InterruptedException {
+            return withRetry(connection -> connection.referrer(referrer, subjectDigest));
+        }
+
+        /** Runs {@code step} on a connection (the prepared one first, then new ones) until it succeeds or retry ends. */
+        private <T> T withRetry(Step<T> step) throws PushException, InterruptedException {
             RegistryRetry retry = RegistryRetry.start(target.retryBudget(), target.maxAttempts());
             while (true) {
                 Connection connection = null;
                 try {
-                    connection = retry.attempts() == 0 ? await(first) : connect(reference, target);
-                    List<String> digests = new ArrayList<>();
-                    digests.add(connection.upload(image, reference.getQualifier()));
-                    if (twin != null) {
-                        digests.add(connection.upload(twin, twinTag));
-                    }
-                    return digests;
+                    boolean prepared = !firstUsed;
+                    firstUsed = true;
+                    connection = prepared ? await(first) : connect(reference, target);
+                    return step.run(connection);
                 } catch (PushException e) {
                     retry.afterFailure(e, warnings); // throws when not transient or the budget is spent
                 } finally {
@@ -138,6 +160,30 @@ public final class RegistryPusher {
                 }
                 throw new IllegalStateException(e.getCause());
             }
+        }
+    }
+
+    /** One push's work on a connection. */
+    @FunctionalInterface
+    private interface Step<T> {
+        T run(Connection connection) throws PushException;
+    }
+
+    /** Uploads the blobs the repository does not have yet. */
+    static void uploadMissing(RegistryClient client, List<Blob> blobs) throws IOException, RegistryException {
+        for (Blob blob : blobs) {
+            DescriptorDigest digest = descriptorDigest(blob);
+            if (client.checkBlob(digest).isEmpty()) {
+                client.pushBlob(digest, Blobs.from(out -> out.write(blob.bytes()), true), null, n -> { });
+            }
+        }
+    }
+
+    private static DescriptorDigest descriptorDigest(Blob blob) {
+        try {
+            return DescriptorDigest.fromHash(blob.hex());
+        } catch (java.security.DigestException e) {
+            throw new IllegalStateException("a sha256 we computed is always a valid digest: " + blob.digest(), e);
         }
     }
 
@@ -171,12 +217,7 @@ public final class RegistryPusher {
 
         String upload(AssembledImage image, String tag) throws PushException {
             try {
-                for (Blob blob : image.blobsInPushOrder()) {
-                    DescriptorDigest digest = DescriptorDigest.fromDigest(blob.digest());
-                    if (client.checkBlob(digest).isEmpty()) {
-                        client.pushBlob(digest, Blobs.from(out -> out.write(blob.bytes()), true), null, n -> { });
-                    }
-                }
+                uploadMissing(client, image.blobsInPushOrder());
                 DescriptorDigest pushed = client.pushManifest(image.manifestTemplate(), tag);
                 if (!pushed.toString().equals(image.digest())) {
                     throw new PushException(PushException.Kind.REJECTED, "registry stored manifest " + pushed
@@ -185,7 +226,17 @@ public final class RegistryPusher {
                 return pushed.toString();
             } catch (RegistryUnauthorizedException | RegistryCredentialsNotSentException e) {
                 throw new PushException(PushException.Kind.UNAUTHORIZED, authMessage(reference, credential, e), e);
-            } catch (RegistryException | IOException | java.security.DigestException e) {
+            } catch (RegistryException | IOException e) {
+                throw classify(reference, e);
+            }
+        }
+
+        String referrer(OciLayoutWriter.Referrer referrer, String subjectDigest) throws PushException {
+            try {
+                return new ReferrerPush(reference, client, http).push(referrer, subjectDigest);
+            } catch (RegistryUnauthorizedException | RegistryCredentialsNotSentException e) {
+                throw new PushException(PushException.Kind.UNAUTHORIZED, authMessage(reference, credential, e), e);
+            } catch (RegistryException | IOException e) {
                 throw classify(reference, e);
             }
         }

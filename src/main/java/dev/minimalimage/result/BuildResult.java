@@ -14,7 +14,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * {@code smokeTest}: `build --smoke-test` (a failed one makes the result Failed, though the image was delivered);
  * {@code files}: `build --dockerfile`, the files of the final stage with their verdicts ({@code filesCapped} when
  * the list was cut to fit).
- * {@code sbom}: the SBOM written into the OCI layout as a referrer of the image, when one was.
+ * {@code sbom}: the SBOM delivered as a referrer of the image (in the OCI layout, in the registry), when one was; an
+ * SBOM that could not be pushed fails the result ({@link #failedAfterDelivery}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BuildResult(String outcome, String reason, String message, String image, String digest,
@@ -87,6 +88,15 @@ public record BuildResult(String outcome, String reason, String message, String 
     public BuildResult withSbom(SbomSummary written) {
         return new BuildResult(outcome, reason, message, image, digest, compressedSize, uncompressedSize, binarySize,
                 link, debugImage, debugDigest, smokeTest, files, filesCapped, written);
+    }
+
+    /**
+     * This result failed after its image was delivered (its SBOM could not be pushed): image and digest stay, so the
+     * record says what is in the registry, and the reason is the push failure's.
+     */
+    public BuildResult failedAfterDelivery(ResultReason failure, String why) {
+        return new BuildResult(FAILED, failure.name(), why, image, digest, compressedSize, uncompressedSize,
+                binarySize, link, debugImage, debugDigest, smokeTest, files, filesCapped, null);
     }
 
     public static BuildResult failure(ResultReason reason, String message, LinkSummary link) {

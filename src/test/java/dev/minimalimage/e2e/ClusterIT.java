@@ -202,6 +202,33 @@ class ClusterIT {
     }
 
     @Test
+    @Order(1)
+    void theSbomOfAReadyImageIsFoundFromItsDigestThroughTheReferrersTag() throws Exception {
+        MinimalImageStatus status = awaitReady("hello");
+        String digest = status.getDigest();
+        // the cluster's registry (docker-registry 2.8) has no referrers API: the referrers tag schema lists the SBOM
+        JsonNode index = JSON.readTree(registry.manifest("e2e/hello", digest.replace(':', '-'),
+                "application/vnd.oci.image.index.v1+json").orElseThrow(() -> new AssertionError(
+                        "no referrers tag for " + digest + describe("hello"))));
+        JsonNode entry = null;
+        for (JsonNode candidate : index.path("manifests")) {
+            if ("application/vnd.cyclonedx+json".equals(candidate.path("artifactType").asText())) {
+                entry = candidate;
+            }
+        }
+        assertThat(entry).as(index.toString()).isNotNull();
+        JsonNode referrer = JSON.readTree(registry.manifest("e2e/hello", entry.path("digest").asText(),
+                entry.path("mediaType").asText()).orElseThrow());
+        assertThat(referrer.path("subject").path("digest").asText()).isEqualTo(digest);
+        String document = referrer.path("layers").get(0).path("digest").asText();
+        assertThat(status.getSbom().getDigest()).isEqualTo(document);
+        assertThat(status.getSbom().getFormat()).isEqualTo("CycloneDX 1.6");
+        byte[] sbom = registry.blob("e2e/hello", document);
+        assertThat(new org.cyclonedx.parsers.JsonParser().validate(sbom, org.cyclonedx.Version.VERSION_16)).isEmpty();
+        assertThat(JSON.readTree(sbom).path("components").size()).isEqualTo(status.getSbom().getComponents());
+    }
+
+    @Test
     @Order(2)
     void cppGoAndRustBuildStaticImagesThatRun() throws Exception {
         assertPushedImageRuns(awaitReady("hello-cpp"), "e2e/hello-cpp", "1", "/app/app", "hello from c++ 3\n");

@@ -21,6 +21,7 @@ import dev.minimalimage.api.v1alpha1.Source;
 import dev.minimalimage.planning.BuilderLayout;
 import dev.minimalimage.result.BuildResult;
 import dev.minimalimage.result.LinkSummary;
+import dev.minimalimage.result.SbomSummary;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -127,6 +128,20 @@ public class MinimalImageReconcilerTest {
                 success().withDebugImage("registry.example/twin@" + twinDigest, twinDigest).toJson()));
         MinimalImageStatus status = awaitStatus("twin", s -> s.getPhase() == MinimalImageStatus.Phase.Succeeded);
         assertThat(status.getDebugImage()).isEqualTo("registry.example/twin@" + twinDigest);
+        assertThat(status.getDigest()).isEqualTo(DIGEST);
+    }
+
+    @Test
+    void theSbomOfASuccessfulBuildIsInTheStatus() {
+        create(Resources.helloC("sbom", "registry.example/sbom:1"));
+        Pod pod = awaitPod("sbom");
+        String document = "sha256:" + "5b".repeat(32);
+        finish(pod, "Succeeded", terminated("compile", 0, null), terminated("package", 0, success()
+                .withSbom(new SbomSummary(document, "CycloneDX 1.6", 7, "sha256:" + "7e".repeat(32))).toJson()));
+        MinimalImageStatus status = awaitStatus("sbom", s -> s.getPhase() == MinimalImageStatus.Phase.Succeeded);
+        assertThat(status.getSbom().getDigest()).isEqualTo(document);
+        assertThat(status.getSbom().getFormat()).isEqualTo("CycloneDX 1.6");
+        assertThat(status.getSbom().getComponents()).isEqualTo(7);
         assertThat(status.getDigest()).isEqualTo(DIGEST);
     }
 

@@ -44,6 +44,35 @@ public final class RegistryApi {
         return response.body();
     }
 
+    /**
+     * A manifest of any media type (image manifest or index) as the registry serves it for {@code accept}; empty when
+     * the registry answers 404.
+     */
+    public Optional<byte[]> manifest(String repository, String reference, String accept) {
+        HttpResponse<byte[]> response = get("/v2/" + repository + "/manifests/" + reference, accept);
+        if (response.statusCode() == 404) {
+            return Optional.empty();
+        }
+        if (response.statusCode() != 200) {
+            throw new AssertionError("GET manifest " + repository + ":" + reference + " -> " + response.statusCode());
+        }
+        return Optional.of(response.body());
+    }
+
+    /** A stored blob's bytes. */
+    public byte[] blob(String repository, String digest) {
+        HttpResponse<byte[]> response = get("/v2/" + repository + "/blobs/" + digest, "*/*");
+        if (response.statusCode() != 200) {
+            throw new AssertionError("GET blob " + digest + " -> " + response.statusCode());
+        }
+        return response.body();
+    }
+
+    /** HTTP status of a GET of {@code path} under /v2/ (to probe an API the registry may not have). */
+    public int status(String path) {
+        return get("/v2/" + path, "*/*").statusCode();
+    }
+
     public Optional<String> dockerContentDigest(String repository, String reference) {
         return get("/v2/" + repository + "/manifests/" + reference, "application/vnd.oci.image.manifest.v1+json")
                 .headers().firstValue("Docker-Content-Digest");

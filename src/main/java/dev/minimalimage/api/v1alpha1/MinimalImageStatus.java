@@ -39,6 +39,9 @@ public class MinimalImageStatus {
     private Long binarySize;
     @JsonPropertyDescription("What the ELF link analysis found.")
     private LinkStatus link;
+    @JsonPropertyDescription("The SBOM pushed with the image as an OCI 1.1 referrer of its manifest (in the image's"
+            + " repository; see docs/sbom.md for finding it from the digest).")
+    private SbomStatus sbom;
     @JsonPropertyDescription("Resolved git commit that was built.")
     private String sourceCommit;
     @JsonPropertyDescription("Name of the builder pod of the current build.")
@@ -96,6 +99,8 @@ public class MinimalImageStatus {
     public void setBinarySize(Long binarySize) { this.binarySize = binarySize; }
     public LinkStatus getLink() { return link; }
     public void setLink(LinkStatus link) { this.link = link; }
+    public SbomStatus getSbom() { return sbom; }
+    public void setSbom(SbomStatus sbom) { this.sbom = sbom; }
     public String getSourceCommit() { return sourceCommit; }
     public void setSourceCommit(String sourceCommit) { this.sourceCommit = sourceCommit; }
     public String getBuilderPod() { return builderPod; }
@@ -227,5 +232,22 @@ public class MinimalImageStatus {
         public void setBundledCapped(Boolean bundledCapped) { this.bundledCapped = bundledCapped; }
         public Long getBundleBytes() { return bundleBytes; }
         public void setBundleBytes(Long bundleBytes) { this.bundleBytes = bundleBytes; }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class SbomStatus {
+        @JsonPropertyDescription("Digest of the SBOM document (the referrer's one layer).")
+        private String digest;
+        @JsonPropertyDescription("Its format, e.g. CycloneDX 1.6.")
+        private String format;
+        @JsonPropertyDescription("How many components it lists.")
+        private Integer components;
+
+        public String getDigest() { return digest; }
+        public void setDigest(String digest) { this.digest = digest; }
+        public String getFormat() { return format; }
+        public void setFormat(String format) { this.format = format; }
+        public Integer getComponents() { return components; }
+        public void setComponents(Integer components) { this.components = components; }
     }
 }

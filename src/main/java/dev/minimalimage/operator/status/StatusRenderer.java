@@ -10,6 +10,7 @@ import dev.minimalimage.operator.status.BuildOutcome.StageState;
 import dev.minimalimage.operator.status.BuildState.BuildRun;
 import dev.minimalimage.planning.BuildPlan;
 import dev.minimalimage.result.BuildResult;
+import dev.minimalimage.result.SbomSummary;
 import dev.minimalimage.result.LinkSummary;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
@@ -209,6 +210,7 @@ public final class StatusRenderer {
                     f.needed() == null || f.needed().isEmpty() ? null : f.needed())).toList());
             status.setFilesCapped(result.filesCapped());
         }
+        status.setSbom(sbom(result.sbom()));
     }
 
     /** The image and its facts as the previous status of the same inputs recorded them. */
@@ -226,6 +228,18 @@ public final class StatusRenderer {
         to.setLink(from.getLink());
         to.setFiles(from.getFiles());
         to.setFilesCapped(from.getFilesCapped());
+        to.setSbom(from.getSbom());
+    }
+
+    private static MinimalImageStatus.SbomStatus sbom(SbomSummary summary) {
+        if (summary == null) {
+            return null;
+        }
+        MinimalImageStatus.SbomStatus sbom = new MinimalImageStatus.SbomStatus();
+        sbom.setDigest(summary.digest());
+        sbom.setFormat(summary.format());
+        sbom.setComponents(summary.components());
+        return sbom;
     }
 
     private static MinimalImageStatus.LinkStatus link(LinkSummary summary) {

@@ -10,6 +10,8 @@ import java.util.function.Consumer;
 import dev.minimalimage.elf.ElfFormatException;
 import dev.minimalimage.image.AssembledImage;
 import dev.minimalimage.image.OciLayoutWriter;
+import dev.minimalimage.image.PushException;
+import dev.minimalimage.image.RegistryPusher;
 import dev.minimalimage.image.closure.Bundle;
 import dev.minimalimage.image.closure.Closure;
 import dev.minimalimage.result.BuildResult;
@@ -25,23 +27,26 @@ import dev.minimalimage.sbom.SbomSource;
 import dev.minimalimage.sbom.ShippedFile;
 
 /**
- * `package/build --oci-layout/--oci-archive`: the image's SBOM written into the layout (directory, archive or both)
- * as a referrer of the image manifest.
+ * `package/build`: the image's SBOM delivered as an OCI 1.1 referrer of the image manifest wherever the image went:
+ * into the layout (directory, archive or both) and, with --image, into the image's repository (the debug twin gets
+ * none: it is the same binary plus busybox for a look inside, not what runs).
  */
-final class OciLayoutSbom {
+final class SbomAttachment {
 
-    private OciLayoutSbom() {
+    private SbomAttachment() {
     }
 
     /**
      * Returns the result with the SBOM's summary; when the SBOM cannot be made the image stays delivered, a
      * warning says why and the result has no sbom field (never a claim of an SBOM that is not there).
      * {@code imageName} names the image in the SBOM: no output path, so the same image gets the same SBOM anywhere.
+     * {@code push}: the image's push (null without --image); an SBOM it cannot push fails the result with the push
+     * failure's reason, the image staying named in it.
      */
     static BuildResult attach(BuildResult result, String imageName, Path binary, String binaryPath, Bundle bundle, Path bundleRoot,
-            SbomSource source, AssembledImage image, Path layout, Path archive, SbomInputs inputs,
-            Consumer<String> warn)
-            throws IOException {
+            SbomSource source, AssembledImage image, Path layout, Path archive, RegistryPusher.PendingPush push,
+            SbomInputs inputs, Consumer<String> warn)
+            throws IOException, InterruptedException {
         CycloneDxSbom.Document document;
         try {
             BinaryInventory inventory = BinaryReader.read(binary, binaryPath, inputs);
@@ -58,8 +63,17 @@ final class OciLayoutSbom {
         if (archive != null) {
             OciLayoutWriter.addReferrerToArchive(archive, referrer);
         }
+        if (push != null) {
+            try {
+                push.pushReferrer(referrer, image.digest());
+            } catch (PushException e) {
+                return result.failedAfterDelivery(DestinationOptions.reasonOf(e.kind()), "the image was pushed but"
+                        + " its SBOM was not: " + e.getMessage());
+            }
+        }
         String layerDigest = referrer.blobs().get(referrer.blobs().size() - 1).digest();
-        return result.withSbom(new SbomSummary(layerDigest, CycloneDxSbom.FORMAT, document.componentCount()));
+        return result.withSbom(new SbomSummary(layerDigest, CycloneDxSbom.FORMAT, document.componentCount(),
+                referrer.manifest().digest()));
     }
 
     /**
