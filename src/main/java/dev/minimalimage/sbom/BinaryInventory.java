@@ -12,6 +12,7 @@ public record BinaryInventory(String pathInImage, String sha256, List<LinkedComp
 
     public BinaryInventory {
         components = List.copyOf(components);
-        properties = Map.copyOf(properties);
+        // sorted, not Map.copyOf: its iteration order changes from one JVM to the next, and so would the SBOM's bytes
+        properties = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(properties));
     }
 }

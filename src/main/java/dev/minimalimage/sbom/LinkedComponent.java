@@ -11,6 +11,6 @@ public record LinkedComponent(String name, String version, String purl, String e
         Map<String, String> properties) {
 
     public LinkedComponent {
-        properties = Map.copyOf(properties);
+        properties = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(properties)); // a stable order
     }
 }

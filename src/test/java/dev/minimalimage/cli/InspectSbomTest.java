@@ -53,4 +53,20 @@ class InspectSbomTest {
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.stderr()).contains("only apply with --sbom");
     }
+
+    /**
+     * Two JVMs, the same bytes: an immutable map's iteration order differs from one JVM to the next (its salt), so
+     * one test JVM writing twice would never see a property order that depends on it.
+     */
+    @Test
+    void twoProcessesWriteTheSameSbom(@TempDir Path dir) throws Exception {
+        Path c = dev.minimalimage.testsupport.Compilers.muslGcc(dir, "hello", "int main(void){return 0;}\n", "-static");
+        java.util.Set<String> outputs = new java.util.HashSet<>();
+        for (int run = 0; run < 3; run++) {
+            MainProcess sbom = MainProcess.run(dir, List.of(), env -> { }, "inspect", "--sbom", c.toString());
+            assertThat(sbom.exitCode()).as(sbom.all()).isZero();
+            outputs.add(sbom.stdout());
+        }
+        assertThat(outputs).hasSize(1);
+    }
 }
