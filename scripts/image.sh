@@ -244,16 +244,36 @@ trim_zstd_jni() {
   [[ ${#others[@]} -eq 0 ]] || zip -q -d "$jar" "${others[@]}"
 }
 
+# Jars stored, not deflated: the layer's gzip then compresses across class files (a 32 KiB window spans many small
+# classes) instead of each file on its own; measured on the builder's 52 jars: 22.3 MB as shipped, 16.5 MB stored,
+# after the layer's gzip -6. Same entries, order, timestamps and attributes: as reproducible as the input, and the
+# class path does not change (the JVM reads stored entries without inflating them).
+store_jars() {
+  python3 - "$@" <<'PY'
+import os, sys, zipfile
+for jar in sys.argv[1:]:
+    with zipfile.ZipFile(jar) as source, zipfile.ZipFile(jar + '.stored', 'w', zipfile.ZIP_STORED) as target:
+        for entry in source.infolist():
+            stored = zipfile.ZipInfo(entry.filename, entry.date_time)
+            stored.external_attr, stored.create_system, stored.extra = entry.external_attr, entry.create_system, entry.extra
+            target.writestr(stored, source.read(entry))
+    os.replace(jar + '.stored', jar)
+PY
+}
+
 # Layer 2: the application.
 if [[ $component == operator ]]; then
   cp -a "$app" "$work/app/app"
   for jar in "$work"/app/app/lib/main/com.github.luben.zstd-jni-*.jar; do [[ -f $jar ]] && trim_zstd_jni "$jar"; done
+  mapfile -t jars < <(find "$work/app/app" -name '*.jar' ! -name quarkus-run.jar | LC_ALL=C sort)
+  store_jars "${jars[@]}"
   runner=/app/quarkus-run.jar
 else
   mkdir -p "$work/app/app/lib"
   cp "$own_jar" "$work/app/app/lib/"
   cp "${dependency_jars[@]}" "$work/app/app/lib/"
   for jar in "$work"/app/app/lib/com.github.luben.zstd-jni-*.jar; do [[ -f $jar ]] && trim_zstd_jni "$jar"; done
+  store_jars "$work"/app/app/lib/*.jar
   # The launcher jar: only a manifest, naming the main class and the class path (relative to the jar).
   # A manifest line holds at most 72 bytes; longer values continue on lines that start with one space.
   { echo "Main-Class: dev.minimalimage.Main"

@@ -56,6 +56,15 @@ class BuilderImageIT {
         rootfs = image.rootfs();
     }
 
+    /** Issue 19: what a node pulls before its first build. */
+    static final long COMPRESSED_SIZE_LIMIT = 25_000_000;
+
+    @Test
+    @Order(0)
+    void theImageStaysWithinItsSizeLimit() {
+        image.assertCompressedSizeAtMost(COMPRESSED_SIZE_LIMIT, "builder");
+    }
+
     @Test
     @Order(1)
     void runtimeAndApplicationLayersAreReproducible() throws IOException {

@@ -44,6 +44,15 @@ class OperatorImageIT {
         rootfs = image.rootfs();
     }
 
+    /** Issue 19: what the operator's node pulls before the operator starts. */
+    static final long COMPRESSED_SIZE_LIMIT = 60_000_000;
+
+    @Test
+    @Order(0)
+    void theImageStaysWithinItsSizeLimit() {
+        image.assertCompressedSizeAtMost(COMPRESSED_SIZE_LIMIT, "operator");
+    }
+
     @Test
     @Order(1)
     void runtimeAndApplicationLayersAreReproducible() throws IOException {
