@@ -78,8 +78,6 @@ class BuilderImageIT {
         assertThat(config.get("config").get("User").asText()).isEqualTo("65532:65532");
         assertThat(config.get("config").get("Labels").get("org.opencontainers.image.title").asText())
                 .isEqualTo("minimal-image-builder");
-        System.out.printf("builder image: %d bytes compressed; layers %s / %s / %s bytes%n",
-                first.get("compressedSize").asLong(), a.get(0).get("size"), a.get(1).get("size"), a.get(2).get("size"));
     }
 
     @Test
