@@ -90,10 +90,15 @@ record ImageUnderTest(Path dir, JsonNode first, JsonNode second, Path rootfs) {
 
     /** Runs in a private mount namespace with /proc mounted, chrooted into the unpacked layers, as 65532:65532. */
     Processes.Result run(List<String> command) {
+        return run(command, Map.of());
+    }
+
+    /** {@link #run(List)} with these variables added to the environment (chroot passes it on). */
+    Processes.Result run(List<String> command, Map<String, String> env) {
         List<String> shell = new ArrayList<>(List.of("unshare", "-m", "--propagation", "private", "sh", "-c",
                 "mount -t proc proc \"$0/proc\" && exec chroot --userspec=65532:65532 \"$0\" \"$@\"", rootfs.toString()));
         shell.addAll(command);
-        return Processes.run(Duration.ofMinutes(2), shell, Map.of(), Path.of("/"));
+        return Processes.run(Duration.ofMinutes(2), shell, env, Path.of("/"));
     }
 
     private static JsonNode build(Path dir, String component, String name) throws IOException {

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -81,6 +84,26 @@ class OperatorImageIT {
         // the debug twins' busybox (`package --debug-tag`'s default --busybox), static, and no shell linked to it
         assertThat(inImage(ImageUnderTest.withArgs(entrypoint, "inspect", "/bin/busybox")).stdout()).startsWith("/bin/busybox: Static");
         assertThat(rootfs.resolve("bin/sh")).doesNotExist();
+    }
+
+    /**
+     * The operator itself starts in the image (Quarkus, the operator SDK, the Fabric8 client: the runtime lacks
+     * java.desktop, and the jars their Jandex indexes) up to its first call to the API server, which is refused here
+     * (no cluster in this tier): the failure must be that refusal, not a class the cut image lacks.
+     */
+    @Test
+    @Order(3)
+    void theOperatorStartsUpToItsFirstApiCall() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        Processes.Result operator = image.run(ImageUnderTest.withArgs(entrypoint(), "operator"),
+                Map.of("KUBERNETES_MASTER", "https://127.0.0.1:" + closedPort));
+        String output = operator.stdout() + operator.stderr();
+        assertThat(operator.exitCode()).as(output).isNotZero();
+        assertThat(output).contains("Connection refused: /127.0.0.1:" + closedPort)
+                .doesNotContain("NoClassDefFoundError", "ClassNotFoundException", "NoSuchMethodError");
     }
 
     private static List<String> entrypoint() throws IOException {
