@@ -68,7 +68,8 @@ class OperatorImageIT {
         JsonNode config = image.config();
         assertThat(config.get("rootfs").get("diff_ids").get(0)).isEqualTo(a.get(0).get("diffId"));
         assertThat(config.get("config").get("User").asText()).isEqualTo("65532:65532");
-        assertThat(image.entrypoint()).isEqualTo(List.of("/opt/java/bin/java", "-jar", "/app/quarkus-run.jar"));
+        assertThat(image.entrypoint()).startsWith("/opt/java/bin/java").endsWith("-jar", "/app/quarkus-run.jar")
+                .noneMatch(word -> word.startsWith("-XX:AOTCache") || word.startsWith("-XX:SharedArchiveFile"));
     }
 
     @Test
