@@ -20,8 +20,8 @@
 #                (the layer compresses better) and without Jandex indexes, zstd-jni's natives cut to linux/amd64,
 #                cyclonedx-core-java's schemas and license texts removed, brotli4j's natives removed (operator)
 #                                                                                      -- reproducible
-#   3. archive   (builder by default, operator with --archive) /opt/java-archive/app.aot (JDK 25 AOT cache) or app.jsa (JDK 17 AppCDS), recorded by a training run
-#                of the image's own java inside a staged root whose files have the image's epoch mtimes, at the
+#   3. archive   builder by default, operator with --archive: /opt/java-archive/app.aot (JDK 25 AOT cache) or
+#                app.jsa (JDK 17 AppCDS), recorded by a training run of the image's own java inside a staged root whose files have the image's epoch mtimes, at the
 #                image's paths (CDS/AOT validate jar paths, sizes and mtimes). Its own, last layer because a JVM
 #                archive need not be byte-reproducible; every other layer is. The operator's is trained on
 #                `package --oci-layout`; the builder's on the builder pod's real work (Main.Training: fetch from a
