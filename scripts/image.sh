@@ -21,13 +21,15 @@
 #                cyclonedx-core-java's schemas and license texts removed, brotli4j's natives removed (operator)
 #                                                                                      -- reproducible
 #   3. archive   builder by default, operator with --archive: /opt/java-archive/app.aot (JDK 25 AOT cache) or
-#                app.jsa (JDK 17 AppCDS), recorded by a training run of the image's own java inside a staged root whose files have the image's epoch mtimes, at the
-#                image's paths (CDS/AOT validate jar paths, sizes and mtimes). Its own, last layer because a JVM
+#                app.jsa (JDK 17 AppCDS), recorded by a training run of the image's own java inside a staged root
+#                whose files have the image's epoch mtimes, at the image's paths (CDS/AOT validate jar paths, sizes
+#                and mtimes). Its own, last layer because a JVM
 #                archive need not be byte-reproducible; every other layer is. The operator's is trained on
 #                `package --oci-layout`; the builder's on the builder pod's real work (Main.Training: fetch from a
 #                local git repository over http, package + push to a throwaway local registry, stage-runtime).
 # Entrypoint: /opt/java/bin/java -jar /app/quarkus-run.jar (operator) or
-# /opt/java/bin/java -XX:AOTCache=/opt/java-archive/app.aot -jar /app/minimal-image.jar (builder); Cmd: --help. The builder pod runs the builder image with args `fetch ...` /
+# /opt/java/bin/java -XX:AOTCache=/opt/java-archive/app.aot -jar /app/minimal-image.jar (builder); Cmd: --help.
+# The builder pod runs the builder image with args `fetch ...` /
 # `stage-runtime ...` / `package ...`, the Deployment the operator image with `operator`; user 65532:65532,
 # read-only root (pods mount an emptyDir at /tmp).
 #
