@@ -15,22 +15,28 @@
 #                the shell `package --debug-tag` puts into debug twins; a file the package step reads, never runs:
 #                no applet links, so the image still has no /bin/sh); operator only: /usr/share/zoneinfo
 #                                                                                      -- reproducible
-#   2. app       operator: /app = target/quarkus-app as is; builder: /app/minimal-image.jar (a manifest naming
-#                dev.minimalimage.Main and the class path) + /app/lib/*.jar              -- reproducible
-#   3. archive   /opt/java-archive/app.aot (JDK 25 AOT cache) or app.jsa (JDK 17 AppCDS), recorded by a training run
-#                of the image's own java inside a staged root whose files have the image's epoch mtimes, at the
-#                image's paths (CDS/AOT validate jar paths, sizes and mtimes). Its own, last layer because a JVM
+#   2. app       operator: /app = target/quarkus-app; builder: /app/minimal-image.jar (a manifest naming
+#                dev.minimalimage.Main and the class path) + /app/lib/*.jar. Every jar stored rather than deflated
+#                (the layer compresses better) and without Jandex indexes, zstd-jni's natives cut to linux/amd64,
+#                cyclonedx-core-java's schemas and license texts removed, brotli4j's natives removed (operator)
+#                                                                                      -- reproducible
+#   3. archive   builder by default, operator with --archive: /opt/java-archive/app.aot (JDK 25 AOT cache) or
+#                app.jsa (JDK 17 AppCDS), recorded by a training run of the image's own java inside a staged root
+#                whose files have the image's epoch mtimes, at the image's paths (CDS/AOT validate jar paths, sizes
+#                and mtimes). Its own, last layer because a JVM
 #                archive need not be byte-reproducible; every other layer is. The operator's is trained on
 #                `package --oci-layout`; the builder's on the builder pod's real work (Main.Training: fetch from a
 #                local git repository over http, package + push to a throwaway local registry, stage-runtime).
-# Entrypoint: /opt/java/bin/java -XX:AOTCache=/opt/java-archive/app.aot -jar /app/quarkus-run.jar (operator) or
-# /app/minimal-image.jar (builder); Cmd: --help. The builder pod runs the builder image with args `fetch ...` /
+# Entrypoint: /opt/java/bin/java -jar /app/quarkus-run.jar (operator) or
+# /opt/java/bin/java -XX:AOTCache=/opt/java-archive/app.aot -jar /app/minimal-image.jar (builder); Cmd: --help.
+# The builder pod runs the builder image with args `fetch ...` /
 # `stage-runtime ...` / `package ...`, the Deployment the operator image with `operator`; user 65532:65532,
 # read-only root (pods mount an emptyDir at /tmp).
 #
 # Options: --build (mvn package even if target/quarkus-app exists), --app DIR (a copy of target/quarkus-app to pack
 # instead, e.g. a snapshot while target/ is being rebuilt), --jdk DIR (default: Temurin 25 if installed, else
 # the default JDK 17), --work DIR (staging, default a temp dir removed at exit), --no-archive (two layers only),
+# --archive (the operator with its archive layer),
 # --level N (compression level, default 6 for gzip: 9 saves ~0.3% and takes ~3x longer on 160 MB),
 # --compression gzip|zstd (default gzip: every runtime pulls it; zstd needs containerd >= 1.5 or CRI-O).
 # Slow steps (jdeps, jlink) are cached under ${MINIMAL_IMAGE_CACHE:-/var/cache/minimal-image}, keyed by the JDK, the
@@ -39,7 +45,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache=${MINIMAL_IMAGE_CACHE:-/var/cache/minimal-image}
-app=$here/target/quarkus-app image='' insecure='' layout='' build=false jdk='' work='' archive=true level=''
+app=$here/target/quarkus-app image='' insecure='' layout='' build=false jdk='' work='' archive='' level=''
 component=operator compression=gzip
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -52,6 +58,7 @@ while [[ $# -gt 0 ]]; do
     --jdk) jdk=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
     --no-archive) archive=false; shift ;;
+    --archive) archive=true; shift ;;
     --level) level=$2; shift 2 ;;
     --compression) compression=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
@@ -62,6 +69,9 @@ done
 case $component in operator|builder) ;; *) echo "image.sh: --component is operator or builder, not $component" >&2; exit 2 ;; esac
 case $compression in gzip|zstd) ;; *) echo "image.sh: --compression is gzip or zstd, not $compression" >&2; exit 2 ;; esac
 [[ -n $level ]] || { [[ $compression == gzip ]] && level=6 || level=19; }
+# The operator's archive would be trained on a CLI step, not on what its Deployment runs (Quarkus and the operator
+# need a cluster to start), and it cost 8 MB compressed of the operator's 60 MB limit: off unless asked for.
+[[ -n $archive ]] || { [[ $component == builder ]] && archive=true || archive=false; }
 
 started=$(date +%s%N); last=$started
 step() { local now; now=$(date +%s%N); printf 'image.sh: %-34s %6.1f s\n' "$1" "$(( (now - last) / 1000000 ))e-3" >&2; last=$now; }
@@ -101,7 +111,7 @@ command -v unzip >/dev/null || { echo "image.sh: unzip is missing (scripts/setup
 busybox=/bin/busybox
 [[ -f $busybox ]] || { echo "image.sh: $busybox is missing (Debian's busybox-static; scripts/setup-deps.sh installs it)" >&2; exit 1; }
 
-RECIPE=5   # bump when the jdeps or jlink recipe below changes: part of every cache key
+RECIPE=6   # bump when the jdeps or jlink recipe below changes: part of every cache key
 own_jar=$(ls "$app"/app/*.jar)
 own_id=$(sha256sum < "$own_jar" | cut -c1-16)
 jars_id=$(cd "$app" && { find lib -name '*.jar' | LC_ALL=C sort; echo "$own_id $RECIPE $component"; } | sha256sum | cut -c1-16)
@@ -147,11 +157,14 @@ cli_jars() {
 }
 
 # Modules: jdeps over every class the component ships, plus what only reflection/service loading needs at run time.
-# operator: everything (Quarkus, Fabric8), jdk.compiler (Quarkus dev mode) dropped. builder: the CLI's jars, minus
-# modules only optional code paths name: java.desktop (java.beans: Jackson's @ConstructorProperties support, loaded
-# behind a guard; commons-compress' pack200 and commons-lang3's circuit breaker, which the CLI never uses) and
-# java.compiler (an enum in Error Prone's annotations); any other module jdeps finds is taken (java.rmi, say: sshd's
-# client names java.rmi.ServerException, so an ssh fetch needs it).
+# operator: everything (Quarkus, Fabric8), jdk.compiler (Quarkus dev mode) dropped. builder: the CLI's jars. Both
+# minus modules only optional code paths name: java.desktop (~5.4 MB of the operator's runtime layer, compressed;
+# java.beans: Jackson's @ConstructorProperties support and Jakarta EL's BeanSupportFull, each loaded only after a
+# check that java.beans exists; commons-compress' pack200, commons-lang3's circuit breaker and snakeyaml's JavaBean
+# introspection, which nothing here uses (Jackson's YAML reads through snakeyaml's parser); Quarkus' GraalVM
+# substitutions for AWT and ImageIO, used only by native-image builds) and java.compiler (an enum in Error Prone's
+# annotations); any other module jdeps finds is taken (java.rmi, say: sshd's client names java.rmi.ServerException,
+# so an ssh fetch needs it).
 # Cached by JDK, component, the dependency jars' names (= versions) and the project's own jar bytes.
 modules_for() {
   local modules_file=$cache/jdeps/$jdk_id-$jars_id classes=$work/jdeps-classes found extra
@@ -170,11 +183,11 @@ modules_for() {
     done
     if [[ $component == operator ]]; then
       extra=java.naming,jdk.crypto.ec,jdk.unsupported,jdk.zipfs,jdk.naming.dns,jdk.management
-      echo "$found,$extra" | tr ',' '\n' | grep -vx 'jdk.compiler'
     else
       extra=jdk.crypto.ec   # TLS with EC keys (a module of its own before JDK 22)
-      echo "$found,$extra" | tr ',' '\n' | grep -vx -e java.desktop -e java.compiler
-    fi | { if [[ $feature -ge 22 ]]; then grep -vx jdk.crypto.ec; else cat; fi; } \
+    fi
+    echo "$found,$extra" | tr ',' '\n' | grep -vx -e java.desktop -e java.compiler -e jdk.compiler \
+      | { if [[ $feature -ge 22 ]]; then grep -vx jdk.crypto.ec; else cat; fi; } \
       | LC_ALL=C sort -u | paste -sd, > "$modules_file.tmp"
     mv "$modules_file.tmp" "$modules_file"
   fi
@@ -190,19 +203,14 @@ else
 fi
 step "modules: $modules"
 
-# The operator's runtime keeps java.desktop (java.beans is used by its libraries) but none of its native libraries:
-# AWT, fonts, sound and images are never used headless, and the X11/ALSA/font libraries they need would be most of
-# the runtime layer's closure.
-exclude=()
-[[ $component == operator ]] && exclude=(--exclude-files='glob:/java.desktop/lib/**')
-runtime=$cache/jlink/$(echo "$jdk_id $feature $modules $RECIPE ${exclude[*]}" | sha256sum | cut -c1-16)
+runtime=$cache/jlink/$(echo "$jdk_id $feature $modules $RECIPE" | sha256sum | cut -c1-16)
 if [[ ! -x $runtime/bin/java ]]; then
   rm -rf "$runtime" "$runtime.tmp"
   # the modules file uncompressed: the layer's compression does better on it than jlink's per-resource zip, and
   # classes load without inflating
   cds=(); $aot || cds=(--generate-cds-archive) # AppCDS on 17 needs the base archive; the AOT cache does not
   timeout 600 "$jdk/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
-    "${exclude[@]}" "${cds[@]}" --output "$runtime.tmp"
+    "${cds[@]}" --output "$runtime.tmp"
   # the JVM's symbol table only names frames in a crash report; it is a fifth of libjvm.so
   strip --strip-unneeded "$runtime.tmp/lib/server/libjvm.so"
   mv -T "$runtime.tmp" "$runtime"
@@ -244,16 +252,57 @@ trim_zstd_jni() {
   [[ ${#others[@]} -eq 0 ]] || zip -q -d "$jar" "${others[@]}"
 }
 
+# cyclonedx-core-java carries the CycloneDX and SPDX schemas (XSD, JSON Schema, protobuf) for every version and the
+# text of every SPDX license (7 MB): its parsers validate against them and its LicenseResolver reads them; the image
+# writes SBOMs through its JSON generator only (CycloneDxSbom), which reads neither. 1.8 MB of the application layer,
+# compressed. Removed the way trim_zstd_jni removes entries: the class files stay byte for byte.
+trim_cyclonedx() {
+  zip -q -d "$1" 'licenses/*' 'ext/*' '*.xsd' '*.schema.json' '*.proto'
+}
+
+# brotli4j's native library (0.5 MB compressed) serves Brotli HTTP compression, which the operator does not enable
+# (Quarkus' HTTP compression is off unless configured); Netty treats Brotli as optional and checks that it loads.
+trim_brotli4j_natives() {
+  zip -q -d "$1" 'lib/*'
+}
+
+# Jars stored, not deflated: the layer's gzip then compresses across class files (a 32 KiB window spans many small
+# classes) instead of each file on its own; measured on the builder's 52 jars: 22.3 MB as shipped, 16.5 MB stored,
+# after the layer's gzip -6. Same entries, order, timestamps and attributes: as reproducible as the input, and the
+# class path does not change (the JVM reads stored entries without inflating them). Jandex indexes
+# (META-INF/jandex.idx) are left out: Quarkus reads them when it builds the application, and no class on the run-time
+# class path reads them (none names Jandex); 40 of them in the operator's jars, 2.1 MB compressed.
+store_jars() {
+  python3 - "$@" <<'PY'
+import os, sys, zipfile
+for jar in sys.argv[1:]:
+    with zipfile.ZipFile(jar) as source, zipfile.ZipFile(jar + '.stored', 'w', zipfile.ZIP_STORED) as target:
+        for entry in source.infolist():
+            if entry.filename == 'META-INF/jandex.idx':
+                continue
+            stored = zipfile.ZipInfo(entry.filename, entry.date_time)
+            stored.external_attr, stored.create_system, stored.extra = entry.external_attr, entry.create_system, entry.extra
+            target.writestr(stored, source.read(entry))
+    os.replace(jar + '.stored', jar)
+PY
+}
+
 # Layer 2: the application.
 if [[ $component == operator ]]; then
   cp -a "$app" "$work/app/app"
   for jar in "$work"/app/app/lib/main/com.github.luben.zstd-jni-*.jar; do [[ -f $jar ]] && trim_zstd_jni "$jar"; done
+  for jar in "$work"/app/app/lib/main/org.cyclonedx.cyclonedx-core-java-*.jar; do [[ -f $jar ]] && trim_cyclonedx "$jar"; done
+  for jar in "$work"/app/app/lib/main/com.aayushatharva.brotli4j.native-*.jar; do [[ -f $jar ]] && trim_brotli4j_natives "$jar"; done
+  mapfile -t jars < <(find "$work/app/app" -name '*.jar' ! -name quarkus-run.jar | LC_ALL=C sort)
+  store_jars "${jars[@]}"
   runner=/app/quarkus-run.jar
 else
   mkdir -p "$work/app/app/lib"
   cp "$own_jar" "$work/app/app/lib/"
   cp "${dependency_jars[@]}" "$work/app/app/lib/"
   for jar in "$work"/app/app/lib/com.github.luben.zstd-jni-*.jar; do [[ -f $jar ]] && trim_zstd_jni "$jar"; done
+  for jar in "$work"/app/app/lib/org.cyclonedx.cyclonedx-core-java-*.jar; do [[ -f $jar ]] && trim_cyclonedx "$jar"; done
+  store_jars "$work"/app/app/lib/*.jar
   # The launcher jar: only a manifest, naming the main class and the class path (relative to the jar).
   # A manifest line holds at most 72 bytes; longer values continue on lines that start with one space.
   { echo "Main-Class: dev.minimalimage.Main"

@@ -56,6 +56,15 @@ class BuilderImageIT {
         rootfs = image.rootfs();
     }
 
+    /** Issue 19: what a node pulls before its first build. */
+    static final long COMPRESSED_SIZE_LIMIT = 25_000_000;
+
+    @Test
+    @Order(0)
+    void theImageStaysWithinItsSizeLimit() {
+        image.assertCompressedSizeAtMost(COMPRESSED_SIZE_LIMIT, "builder");
+    }
+
     @Test
     @Order(1)
     void runtimeAndApplicationLayersAreReproducible() throws IOException {
@@ -69,8 +78,6 @@ class BuilderImageIT {
         assertThat(config.get("config").get("User").asText()).isEqualTo("65532:65532");
         assertThat(config.get("config").get("Labels").get("org.opencontainers.image.title").asText())
                 .isEqualTo("minimal-image-builder");
-        System.out.printf("builder image: %d bytes compressed; layers %s / %s / %s bytes%n",
-                first.get("compressedSize").asLong(), a.get(0).get("size"), a.get(1).get("size"), a.get(2).get("size"));
     }
 
     @Test

@@ -46,6 +46,29 @@ record ImageUnderTest(Path dir, JsonNode first, JsonNode second, Path rootfs) {
         return new ImageUnderTest(dir, first, second, rootfs);
     }
 
+    /** What each of scripts/image.sh's layers holds, bottom first: the names a size failure reports. */
+    private static final List<String> LAYER_NAMES = List.of("runtime", "application", "archive");
+
+    /**
+     * Fails when the first build is larger than {@code limit} bytes compressed (the sum of its layers' blobs), naming
+     * every layer's size so that the failure says what grew.
+     */
+    void assertCompressedSizeAtMost(long limit, String component) {
+        long size = first.get("compressedSize").asLong();
+        StringBuilder layers = new StringBuilder();
+        JsonNode sizes = first.get("layers");
+        for (int i = 0; i < sizes.size(); i++) {
+            String name = i < LAYER_NAMES.size() ? LAYER_NAMES.get(i) : "layer " + i;
+            layers.append(String.format("%s%s %,d B", i == 0 ? "" : ", ", name, sizes.get(i).get("size").asLong()));
+        }
+        if (size > limit) {
+            throw new AssertionError(String.format("the %s image is %,d B compressed, over its limit of %,d B"
+                    + " (issue 19): %s. If the growth is wanted, say so and raise the limit; scripts/image.sh"
+                    + " prints what each layer holds", component, size, limit, layers));
+        }
+        System.out.printf("%s image: %,d B compressed (limit %,d B): %s%n", component, size, limit, layers);
+    }
+
     /** The first build's image config. */
     JsonNode config() throws IOException {
         Path layout = dir.resolve("first");
@@ -67,10 +90,15 @@ record ImageUnderTest(Path dir, JsonNode first, JsonNode second, Path rootfs) {
 
     /** Runs in a private mount namespace with /proc mounted, chrooted into the unpacked layers, as 65532:65532. */
     Processes.Result run(List<String> command) {
+        return run(command, Map.of());
+    }
+
+    /** {@link #run(List)} with these variables added to the environment (chroot passes it on). */
+    Processes.Result run(List<String> command, Map<String, String> env) {
         List<String> shell = new ArrayList<>(List.of("unshare", "-m", "--propagation", "private", "sh", "-c",
                 "mount -t proc proc \"$0/proc\" && exec chroot --userspec=65532:65532 \"$0\" \"$@\"", rootfs.toString()));
         shell.addAll(command);
-        return Processes.run(Duration.ofMinutes(2), shell, Map.of(), Path.of("/"));
+        return Processes.run(Duration.ofMinutes(2), shell, env, Path.of("/"));
     }
 
     private static JsonNode build(Path dir, String component, String name) throws IOException {
