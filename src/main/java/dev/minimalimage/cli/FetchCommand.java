@@ -13,6 +13,7 @@ import org.eclipse.jgit.lib.Repository;
 
 import dev.minimalimage.git.GitTransport;
 import dev.minimalimage.git.UrlMasking;
+import dev.minimalimage.result.FetchedDockerfile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -52,6 +53,10 @@ final class FetchCommand implements Callable<Integer> {
             description = "write the commit's committer time here (epoch seconds and a newline: SOURCE_DATE_EPOCH)")
     Path sourceDateEpochFile;
 
+    @Option(names = "--report-dockerfile", paramLabel = "PATH", description = { "also report this Dockerfile",
+            "(relative to --dest) in the result, for the operator to plan a Dockerfile build from" })
+    String reportDockerfile;
+
     @Spec
     CommandSpec spec;
 
@@ -66,6 +71,9 @@ final class FetchCommand implements Callable<Integer> {
             git.checkout().setName(commit.name()).call(); // detached HEAD at the resolved commit
             report(commit, repository.parseCommit(commit).getCommitTime());
             return ExitCodes.OK;
+        } catch (DockerfileReportException e) {
+            spec.commandLine().getErr().println("error: " + e.getMessage());
+            return FETCH_FAILED;
         } catch (GitAPIException | org.eclipse.jgit.errors.RevisionSyntaxException e) {
             spec.commandLine().getErr().println("error: fetching " + SourceInfo.withoutCredentials(url)
                     + (revision == null ? "" : " at " + revision) + " failed: " + UrlMasking.mask(e.getMessage()));
@@ -75,7 +83,7 @@ final class FetchCommand implements Callable<Integer> {
 
     /** The commit for the status (stdout, --result-file) and where the source came from for the later steps. */
     private void report(ObjectId commit, long commitTime) throws IOException {
-        String json = "{\"commit\":\"" + commit.name() + "\"}";
+        String json = "{\"commit\":\"" + commit.name() + "\"" + dockerfileField() + "}";
         if (resultFile != null) {
             Files.writeString(resultFile, json, StandardCharsets.UTF_8);
         }
@@ -86,6 +94,35 @@ final class FetchCommand implements Callable<Integer> {
             Files.writeString(sourceDateEpochFile, commitTime + "\n", StandardCharsets.US_ASCII);
         }
         spec.commandLine().getOut().println(json);
+    }
+
+    /**
+     * --report-dockerfile: the file, inside the checkout (a link out of it is refused), encoded as
+     * {@link FetchedDockerfile} writes it; empty without the option.
+     */
+    private String dockerfileField() throws IOException {
+        if (reportDockerfile == null) {
+            return "";
+        }
+        Path checkout = dest.toRealPath();
+        Path file = checkout.resolve(reportDockerfile).normalize();
+        if (!Files.isRegularFile(file) || !file.toRealPath().startsWith(checkout)) {
+            throw new DockerfileReportException(reportDockerfile + ": no such file in the checkout (spec.dockerfile"
+                    + ".path is relative to spec.source.git.contextDir)");
+        }
+        String encoded = FetchedDockerfile.encode(Files.readString(file, StandardCharsets.UTF_8));
+        if (encoded.length() > FetchedDockerfile.MAX_ENCODED) {
+            throw new DockerfileReportException(reportDockerfile + " is too large for the operator to plan from: "
+                    + encoded.length() + " bytes gzip'd in base64, at most " + FetchedDockerfile.MAX_ENCODED);
+        }
+        return ",\"dockerfile\":\"" + encoded + "\"";
+    }
+
+    /** The Dockerfile to report is missing or too large: the fetch fails, saying which. */
+    static final class DockerfileReportException extends IOException {
+        DockerfileReportException(String message) {
+            super(message);
+        }
     }
 
     private ObjectId resolve(Repository repository) throws IOException {

@@ -6,7 +6,7 @@ import java.util.SortedMap;
 /**
  * Everything the builder pod needs, derived from the resource alone (plus configured images), so equal inputs
  * give an equal {@link #inputsHash()} and therefore the same pod name. Exactly one of {@code compile} (a language
- * preset) and {@code dockerfile} is set.
+ * preset), {@code dockerfile} and {@code dockerfileFetch} (the step before a git source's Dockerfile build) is set.
  */
 public record BuildPlan(
         String resourceName,
@@ -16,12 +16,25 @@ public record BuildPlan(
         GitSource git,
         CompileStep compile,
         DockerfileStages dockerfile,
+        DockerfileFetch dockerfileFetch,
         List<String> packageArgs,
         String pushSecret,
         long timeoutSeconds,
         long startTimeoutSeconds,
         long pullTimeoutSeconds,
         SmokeTestPlan smokeTest) {
+
+    /**
+     * The resolve step of a Dockerfile build from git: a pod that only fetches, and reports the Dockerfile at
+     * {@code path} (relative to the checkout) with the commit, for the operator to plan the build from.
+     */
+    public record DockerfileFetch(String path) {
+    }
+
+    /** Whether this plan only reads a git source's Dockerfile (see {@link DockerfileFetch}). */
+    public boolean fetchesDockerfile() {
+        return dockerfileFetch != null;
+    }
 
     public record GitSource(String url, String revision, String contextDir, String credentialsSecret) {
     }

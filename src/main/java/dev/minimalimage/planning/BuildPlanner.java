@@ -12,6 +12,7 @@ import dev.minimalimage.api.v1alpha1.ImageTarget;
 import dev.minimalimage.api.v1alpha1.Language;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.MinimalImageSpec;
+import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
 import dev.minimalimage.api.v1alpha1.Source;
 import dev.minimalimage.api.v1alpha1.Verify;
 import dev.minimalimage.api.v1alpha1.LiteralEnvVar;
@@ -55,10 +56,18 @@ public final class BuildPlanner {
         // checked for every policy: a list that does nothing is an error
         List<String> extraLibraries = spec.getVerify() == null ? List.of() : extraLibraries(spec.getVerify());
         CompileStep compile = spec.getDockerfile() == null ? compileStep(spec, extraLibraries) : null;
-        DockerfileStages stages = spec.getDockerfile() == null ? null : dockerfileStages(spec, extraLibraries);
         String tracked = trackedCommit(resource);
+        // a git source's Dockerfile is read by a first pod (the resolve step); the build then checks out its commit
+        String resolveKey = BuildInputs.hash(spec, RESOLVE_STEP, tracked);
+        MinimalImageStatus.ResolvedDockerfile fetched = fetchedDockerfile(resource, resolveKey);
+        if (spec.getDockerfile() != null && source.getGit() != null && fetched == null) {
+            return resolvePlan(resource, resolveKey, tracked);
+        }
+        String commit = fetched != null ? fetched.getCommit() : tracked;
+        DockerfileStages stages = spec.getDockerfile() == null ? null
+                : dockerfileStages(spec, extraLibraries, fetched == null ? null : fetched.getText());
         String hash = BuildInputs.hash(spec, compile != null ? compile.image() : String.join(",", stages.images()),
-                tracked);
+                commit);
         String name = resource.getMetadata().getName();
         long timeout = Durations.seconds(spec.getBuild() == null ? null : spec.getBuild().getTimeout());
         String start = spec.getBuild() == null ? BuildSettings.DEFAULT_START_TIMEOUT : spec.getBuild().getStartTimeout();
@@ -66,7 +75,7 @@ public final class BuildPlanner {
         String pull = spec.getBuild() == null ? BuildSettings.DEFAULT_PULL_TIMEOUT : spec.getBuild().getPullTimeout();
         long pullTimeout = Durations.seconds("build.pullTimeout", pull, Durations.MIN_SECONDS, 3600, "1h");
         return new BuildPlan(name, hash, GeneratedNames.of(name, "-src-" + hash),
-                inlineFiles(source), git(source, tracked), compile, stages,
+                inlineFiles(source), git(source, commit), compile, stages, null,
                 stages == null ? packageArgs(spec, extraLibraries) : dockerfilePackageArgs(spec, stages, extraLibraries),
                 blankToNull(spec.getImage().getPushSecret()),
                 timeout, startTimeout, pullTimeout,
@@ -74,19 +83,48 @@ public final class BuildPlanner {
                         stages == null ? spec.getImage() : stages.imageTarget(spec.getImage())));
     }
 
+    /** What stands in for a toolchain image in the inputs of the step that reads a git source's Dockerfile. */
+    private static final String RESOLVE_STEP = "fetch-dockerfile";
+
+    /** The Dockerfile on record, if it was fetched for these source inputs ({@code key}). */
+    private static MinimalImageStatus.ResolvedDockerfile fetchedDockerfile(MinimalImage resource, String key) {
+        MinimalImageStatus status = resource.getStatus();
+        MinimalImageStatus.ResolvedDockerfile fetched = status == null ? null : status.getDockerfile();
+        return fetched != null && key.equals(fetched.getSource()) && fetched.getText() != null ? fetched : null;
+    }
+
     /**
-     * spec.dockerfile: the Dockerfile is read from the inline files here, so a Dockerfile the pod cannot run is refused
-     * before a pod exists.
+     * A git source's Dockerfile is not known yet: a pod that only fetches reads it (and the commit), so the stages'
+     * containers can be planned from it; its inputs are the source's, {@code key}.
      */
-    private DockerfileStages dockerfileStages(MinimalImageSpec spec, List<String> extraLibraries) throws InvalidSpecException {
+    private BuildPlan resolvePlan(MinimalImage resource, String key, String tracked) throws InvalidSpecException {
+        MinimalImageSpec spec = resource.getSpec();
+        String path = DockerfileStages.path(spec.getDockerfile());
+        requireRelative(path, "spec.dockerfile.path");
+        BuildPlan.GitSource git = git(spec.getSource(), tracked);
+        String name = resource.getMetadata().getName();
+        String start = spec.getBuild() == null ? BuildSettings.DEFAULT_START_TIMEOUT : spec.getBuild().getStartTimeout();
+        String pull = spec.getBuild() == null ? BuildSettings.DEFAULT_PULL_TIMEOUT : spec.getBuild().getPullTimeout();
+        return new BuildPlan(name, key, GeneratedNames.of(name, "-src-" + key), null, git, null, null,
+                new BuildPlan.DockerfileFetch(git.contextDir() == null ? path : git.contextDir() + "/" + path),
+                List.of(), null, // it pushes nothing: no push credentials in the pod
+                Durations.seconds(spec.getBuild() == null ? null : spec.getBuild().getTimeout()),
+                Durations.seconds("build.startTimeout", start, Durations.MIN_SECONDS, 3600, "1h"),
+                Durations.seconds("build.pullTimeout", pull, Durations.MIN_SECONDS, 3600, "1h"), null);
+    }
+
+    /**
+     * spec.dockerfile: the Dockerfile is read from the inline files, or for a git source it is the one the resolve
+     * step fetched ({@code fetchedText}); so a Dockerfile the pod cannot run is refused before its build pod exists.
+     */
+    private DockerfileStages dockerfileStages(MinimalImageSpec spec, List<String> extraLibraries, String fetchedText)
+            throws InvalidSpecException {
         Source source = spec.getSource();
         String path = DockerfileStages.path(spec.getDockerfile());
-        if (source.getInline() == null) {
-            throw new InvalidSpecException("spec.dockerfile with spec.source.git is not supported yet: the operator"
-                    + " plans a Dockerfile's stages before the pod exists and reads it from spec.source.inline.files;"
-                    + " give the Dockerfile and its context inline (docs/dockerfile.md)");
-        }
         requireRelative(path, "spec.dockerfile.path");
+        if (source.getInline() == null) {
+            return DockerfileStages.plan(spec, fetchedText, dockerfileStages, extraLibraries);
+        }
         String text = source.getInline().getFiles() == null ? null : source.getInline().getFiles().get(path);
         if (text == null) {
             throw new InvalidSpecException("spec.dockerfile.path " + path + ": no such file in"

@@ -82,14 +82,16 @@ public final class BuilderPodFactory {
         if (!plan.isInline()) {
             init.add(fetchContainer(plan, build));
         }
-        if (plan.isDockerfile() || plan.compile().stagesBundle()) {
+        if (runsRuntime(plan)) {
             init.add(runtimeContainer(build));
         }
         if (plan.isDockerfile()) {
             plan.dockerfile().containers().forEach(stage -> init.add(stageContainer(plan, stage, build)));
-        } else {
+        } else if (!plan.fetchesDockerfile()) {
             init.add(compileContainer(plan, build));
         }
+        // the resolve step of a git Dockerfile build is its fetch alone, reporting the Dockerfile
+        List<Container> main = plan.fetchesDockerfile() ? List.of(init.remove(0)) : List.of(packageContainer(plan, build));
         return new PodBuilder()
                 .withNewMetadata()
                     .withName(plan.podName(attempt))
@@ -113,13 +115,19 @@ public final class BuilderPodFactory {
                         .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                     .endSecurityContext()
                     .withInitContainers(init)
-                    .withContainers(packageContainer(plan, build))
+                    .withContainers(main)
                     .withVolumes(volumes(plan, cacheClaim(build), caBundle(build)))
                     .withImagePullSecrets(pullSecrets(build))
                     .withNodeSelector(build.getNodeSelector())
                     .withTolerations(build.getTolerations())
                 .endSpec()
                 .build();
+    }
+
+    /** minimal-image is copied into the pod for bundle mode's compile step and for the Dockerfile stages. */
+    private static boolean runsRuntime(BuildPlan plan) {
+        return plan.isDockerfile() ? !plan.dockerfile().containers().isEmpty()
+                : plan.compile() != null && plan.compile().stagesBundle();
     }
 
     public static Map<String, String> labels(MinimalImage resource, BuildPlan plan) {
@@ -151,6 +159,9 @@ public final class BuilderPodFactory {
                 "--source-date-epoch-file", BuilderLayout.SOURCE_DATE_EPOCH_FILE));
         if (git.revision() != null) {
             args.addAll(List.of("--revision", git.revision()));
+        }
+        if (plan.fetchesDockerfile()) {
+            args.addAll(List.of("--report-dockerfile", plan.dockerfileFetch().path()));
         }
         List<VolumeMount> mounts = baseMounts(BuilderLayout.FETCH_CONTAINER);
         mounts.add(provenanceMount(false));
@@ -231,9 +242,18 @@ public final class BuilderPodFactory {
                 .withSecurityContext(StageSecurityContexts.of(stage, plan.dockerfile().security())).build();
     }
 
-    /** The build context of a Dockerfile build, read-only: the inline files' ConfigMap. */
+    /**
+     * The build context of a Dockerfile build, read-only: the inline files' ConfigMap, or the git checkout's context
+     * directory in the workspace.
+     */
     private static VolumeMount contextMount(BuildPlan plan) {
-        return new VolumeMount(BuilderLayout.STAGE_CONTEXT, null, SOURCE_VOLUME, true, null, null, null);
+        if (plan.isInline()) {
+            return new VolumeMount(BuilderLayout.STAGE_CONTEXT, null, SOURCE_VOLUME, true, null, null, null);
+        }
+        String checkout = BuilderLayout.GIT_CHECKOUT.substring(BuilderLayout.WORKSPACE.length() + 1);
+        String context = plan.git().contextDir() == null ? checkout : checkout + "/" + plan.git().contextDir();
+        return new io.fabric8.kubernetes.api.model.VolumeMountBuilder().withMountPath(BuilderLayout.STAGE_CONTEXT)
+                .withName(WORKSPACE_VOLUME).withReadOnly(true).withSubPath(context).build();
     }
 
     private Container packageContainer(BuildPlan plan, BuildSettings build) {
@@ -349,16 +369,18 @@ public final class BuilderPodFactory {
         if (!plan.isInline()) {
             steps.add(BuilderLayout.FETCH_CONTAINER);
         }
-        if (plan.isDockerfile() || plan.compile().stagesBundle()) {
+        if (runsRuntime(plan)) {
             steps.add(BuilderLayout.RUNTIME_CONTAINER);
             volumes.add(new VolumeBuilder().withName(RUNTIME_VOLUME).withNewEmptyDir().endEmptyDir().build());
         }
         if (plan.isDockerfile()) {
             volumes.add(new VolumeBuilder().withName(HANDOFF_VOLUME).withNewEmptyDir().endEmptyDir().build());
-        } else {
+        } else if (!plan.fetchesDockerfile()) {
             steps.add(BuilderLayout.COMPILE_CONTAINER);
         }
-        steps.add(BuilderLayout.PACKAGE_CONTAINER);
+        if (!plan.fetchesDockerfile()) {
+            steps.add(BuilderLayout.PACKAGE_CONTAINER);
+        }
         for (String step : steps) {
             volumes.add(new VolumeBuilder().withName(homeVolume(step)).withNewEmptyDir().endEmptyDir().build());
         }

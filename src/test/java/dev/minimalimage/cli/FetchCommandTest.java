@@ -84,4 +84,42 @@ class FetchCommandTest {
         assertThat(failed.stderr()).contains("https://127.0.0.1:" + closedPort + "/x");
         assertThat(failed.all()).doesNotContain("secret");
     }
+
+    /** --report-dockerfile: the Dockerfile beside the commit, encoded to fit a termination message; refusals named. */
+    @Test
+    void reportsTheDockerfileForTheOperatorToPlanFrom(@TempDir Path dir) throws Exception {
+        Path origin = dir.resolve("origin");
+        String dockerfile = "FROM gcc AS build\nCOPY hello.c /\nRUN gcc -static /hello.c -o /hello\nFROM scratch\n"
+                + "COPY --from=build /hello /\nENTRYPOINT [\"/hello\"]\n";
+        RevCommit commit;
+        try (Git git = Git.init().setDirectory(origin.toFile()).setInitialBranch("main").call()) {
+            Files.createDirectories(origin.resolve("app"));
+            Files.writeString(origin.resolve("app/Dockerfile"), dockerfile);
+            Files.writeString(origin.resolve("big"), "x".repeat(1 << 20) + new java.util.Random(1).ints(4000)
+                    .mapToObj(Integer::toString).reduce("", String::concat));
+            Files.createSymbolicLink(origin.resolve("app/outside"), Path.of("/etc/hostname"));
+            git.add().addFilepattern(".").call();
+            commit = git.commit().setMessage("d").setAuthor("t", "t@example.org").setSign(false).call();
+        }
+        Path resultFile = dir.resolve("termination-log");
+        CliRun ok = CliRun.of("fetch", "--url", origin.toUri().toString(), "--dest", dir.resolve("a").toString(),
+                "--result-file", resultFile.toString(), "--report-dockerfile", "app/Dockerfile");
+        assertThat(ok.exitCode()).as(ok.all()).isZero();
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(Files.readString(resultFile));
+        assertThat(json.get("commit").asText()).isEqualTo(commit.name());
+        assertThat(dev.minimalimage.result.FetchedDockerfile.decode(json.get("dockerfile").asText()))
+                .isEqualTo(dockerfile);
+
+        CliRun missing = CliRun.of("fetch", "--url", origin.toUri().toString(), "--dest", dir.resolve("b").toString(),
+                "--report-dockerfile", "Dockerfile");
+        assertThat(missing.exitCode()).isEqualTo(FetchCommand.FETCH_FAILED);
+        assertThat(missing.all()).contains("Dockerfile: no such file in the checkout");
+        CliRun outside = CliRun.of("fetch", "--url", origin.toUri().toString(), "--dest", dir.resolve("c").toString(),
+                "--report-dockerfile", "app/outside");
+        assertThat(outside.exitCode()).isEqualTo(FetchCommand.FETCH_FAILED);
+        CliRun big = CliRun.of("fetch", "--url", origin.toUri().toString(), "--dest", dir.resolve("d").toString(),
+                "--report-dockerfile", "big");
+        assertThat(big.exitCode()).isEqualTo(FetchCommand.FETCH_FAILED);
+        assertThat(big.all()).contains("too large for the operator to plan from");
+    }
 }

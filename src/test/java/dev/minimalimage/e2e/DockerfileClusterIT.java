@@ -11,10 +11,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+
+import java.security.KeyPair;
+
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.junit.ssh.SshTestGitServer;
 
 import com.google.cloud.tools.jib.api.Containerizer;
 import com.google.cloud.tools.jib.api.Jib;
@@ -26,13 +33,19 @@ import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.MinimalImageSpec;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
 import dev.minimalimage.api.v1alpha1.SmokeTestSpec;
+import dev.minimalimage.api.v1alpha1.Source;
+import dev.minimalimage.git.GitHosts;
 import dev.minimalimage.cli.CliRun;
 import dev.minimalimage.dockerfile.StageContainers;
 import dev.minimalimage.operator.Resources;
 import dev.minimalimage.planning.BuilderLayout;
+import dev.minimalimage.testsupport.BoundSshGitServer;
+import dev.minimalimage.testsupport.Compilers;
 import dev.minimalimage.testsupport.MinimalImages;
 import dev.minimalimage.testsupport.PushedImages;
 import dev.minimalimage.testsupport.RegistryApi;
+import dev.minimalimage.testsupport.SshKeys;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -60,6 +73,9 @@ class DockerfileClusterIT {
     RegistryApi registry;
     String gcc;
     Path work;
+    SshTestGitServer gitServer;
+    Git gitRepo;
+    String gitUrl;
 
     @BeforeAll
     void setUp() throws Exception {
@@ -75,13 +91,17 @@ class DockerfileClusterIT {
         create(dockerfile("df-dynamic", files(HELLO_C), Map.of("TOOLCHAIN", gcc, "CFLAGS", "-O2"), null));
         create(dockerfile("df-go", files(GO), Map.of("GO_IMAGE", gcc),
                 "hello from Go, configured by a file beside the binary"));
+        gitUrl = startGitServer();
+        create(fromGit(dockerfile("df-git-c", Map.of(), Map.of("TOOLCHAIN", gcc), "hello from a Dockerfile"), "c"));
+        create(fromGit(dockerfile("df-git-prebuilt", Map.of(), Map.of(), "hello, prebuilt"), "prebuilt"));
         create(dockerfile("df-run-fails", Map.of("Dockerfile", "ARG TOOLCHAIN\nFROM ${TOOLCHAIN} AS build\n"
                 + "RUN echo compiling && exit 7\nFROM scratch\nCOPY --from=build /bin/true /true\n"),
                 Map.of("TOOLCHAIN", gcc), null));
     }
 
     static final List<String> NAMES = List.of("df-hello", "df-hello-again", "df-dynamic", "df-go", "df-run-fails",
-            "df-distro", "df-volume");
+            "df-distro", "df-volume", "df-git-c", "df-git-prebuilt");
+    static final String GIT_SECRET = "df-git-creds";
 
     /** A filtered re-run on a kept cluster finds the resources of the last run: each test must see a build of its own. */
     void removeEarlierRuns() {
@@ -195,6 +215,89 @@ class DockerfileClusterIT {
         assertThat(volume.message()).contains("line 2", "VOLUME");
         assertThat(ownedPods("df-distro")).isEmpty();
         assertThat(ownedPods("df-volume")).isEmpty();
+    }
+
+    /**
+     * A git source: a first pod fetches and reports the Dockerfile, the build pod is planned from it and checks out
+     * that commit; the issue's example from a repository, and a prebuilt static binary copied from the context into
+     * FROM scratch with no build stage at all (so no stage container).
+     */
+    @Test
+    void fromGitTheDockerfileIsReadFirstAndTheBuildCheckedOutAtItsCommit() throws Exception {
+        MinimalImageStatus c = images.awaitReady("df-git-c", () -> env.describe("df-git-c"));
+        String head = gitRepo.getRepository().resolve("HEAD").name();
+        assertThat(c.getDockerfile().getCommit()).isEqualTo(head);
+        assertThat(c.getSourceCommit()).isEqualTo(head);
+        assertThat(c.getDockerfile().getText()).contains("FROM ${TOOLCHAIN} AS build");
+        assertThat(c.getSmokeTest().getOutput()).isEqualTo("hello from a Dockerfile");
+        PushedImages.assertRunsFromEmptyRoot(registry, work, c, "e2e/df-git-c", "1", "/hello",
+                "hello from a Dockerfile\n");
+        List<Pod> pods = ownedPods("df-git-c").stream().filter(p -> BuilderLayout.COMPONENT_BUILDER.equals(
+                p.getMetadata().getLabels().get(BuilderLayout.LABEL_COMPONENT))).toList();
+        assertThat(pods).as("the resolve step's pod and the build's (the smoke test's aside)").hasSize(2);
+        assertThat(pods).filteredOn(p -> p.getSpec().getInitContainers().isEmpty()).singleElement()
+                .satisfies(p -> assertThat(p.getSpec().getContainers()).extracting(Container::getName)
+                        .containsExactly(BuilderLayout.FETCH_CONTAINER));
+
+        MinimalImageStatus prebuilt = images.awaitReady("df-git-prebuilt", () -> env.describe("df-git-prebuilt"));
+        assertThat(prebuilt.getFiles()).extracting(MinimalImageStatus.FileStatus::getPath,
+                MinimalImageStatus.FileStatus::getVerdict).containsExactly(tuple("/hello", "Static"));
+        Pod build = client.pods().inNamespace(env.namespace()).withName(prebuilt.getBuilderPod()).get();
+        assertThat(build.getSpec().getInitContainers()).extracting(Container::getName)
+                .as("nothing runs but the fetch and the packer").containsExactly(BuilderLayout.FETCH_CONTAINER);
+        assertThat(registry.manifest("e2e/df-git-prebuilt", "1")).isNotEmpty();
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(registry.manifest(
+                "e2e/df-git-prebuilt", "1")).path("annotations").path("org.opencontainers.image.revision").asText())
+                .isEqualTo(head);
+    }
+
+    /** A repository with the hello-c fixture under c/ and a static binary built here under prebuilt/. */
+    String startGitServer() throws Exception {
+        Path origin = work.resolve("origin");
+        gitRepo = Git.init().setDirectory(origin.toFile()).setInitialBranch("main").call();
+        Files.createDirectories(origin.resolve("c"));
+        for (Map.Entry<String, String> file : files(HELLO_C).entrySet()) {
+            Files.writeString(origin.resolve("c").resolve(file.getKey()), file.getValue());
+        }
+        Path prebuilt = Files.createDirectories(origin.resolve("prebuilt"));
+        Path binary = Compilers.muslGcc(work, "hello", "#include <stdio.h>\nint main(void){puts(\"hello, prebuilt\");"
+                + "return 0;}\n", "-static", "-Os");
+        Files.copy(binary, prebuilt.resolve("hello"));
+        Files.writeString(prebuilt.resolve("Dockerfile"), "FROM scratch\nCOPY hello /hello\nENTRYPOINT [\"/hello\"]\n");
+        gitRepo.add().addFilepattern(".").call();
+        gitRepo.commit().setMessage("dockerfiles").setAuthor("t", "t@example.org").setSign(false).call();
+        KeyPair user = SshKeys.rsa();
+        KeyPair host = SshKeys.rsa();
+        gitServer = new BoundSshGitServer(user, gitRepo, host, env.gitHost());
+        int port = gitServer.start();
+        client.resource(new SecretBuilder().withNewMetadata().withName(GIT_SECRET).withNamespace(env.namespace())
+                .addToAnnotations(GitHosts.ANNOTATION, env.gitHost() + ":" + port).endMetadata()
+                .withType("kubernetes.io/ssh-auth").withStringData(Map.of("ssh-privatekey", SshKeys.pem(user),
+                        "known_hosts", "[" + env.gitHost() + "]:" + port + " "
+                                + PublicKeyEntry.toString(host.getPublic()) + "\n")).build()).createOr(
+                                        existing -> existing.update());
+        return "ssh://git@" + env.gitHost() + ":" + port + "/repo";
+    }
+
+    MinimalImage fromGit(MinimalImage resource, String contextDir) {
+        Source.Git git = new Source.Git();
+        git.setUrl(gitUrl);
+        git.setRevision("main");
+        git.setContextDir(contextDir);
+        git.setCredentialsSecret(GIT_SECRET);
+        resource.getSpec().getSource().setInline(null);
+        resource.getSpec().getSource().setGit(git);
+        return resource;
+    }
+
+    @AfterAll
+    void stopGitServer() throws Exception {
+        if (gitServer != null) {
+            gitServer.stop();
+        }
+        if (gitRepo != null) {
+            gitRepo.close();
+        }
     }
 
     /** Each stage in its own image without capabilities or escalation; the packer as locked down as ever. */

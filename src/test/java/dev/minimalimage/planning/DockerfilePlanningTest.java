@@ -126,11 +126,54 @@ class DockerfilePlanningTest {
         MinimalImage allowDynamic = dockerfile(EXAMPLE, Map.of());
         allowDynamic.getSpec().getVerify().setLinkPolicy(Verify.LinkPolicy.ALLOW_DYNAMIC);
         assertThatThrownBy(() -> planner.plan(allowDynamic)).hasMessageContaining("AllowDynamic");
-        MinimalImage git = dockerfile(EXAMPLE, Map.of());
+    }
+
+    /**
+     * A git source: the operator cannot read the Dockerfile, so a first pod only fetches and reports it; once it is
+     * on record for these source inputs, the build is planned from it at the commit it was read at.
+     */
+    @Test
+    void aGitSourcesDockerfileIsFetchedFirstAndTheBuildPlannedFromItAtItsCommit() throws Exception {
+        MinimalImage git = dockerfile(EXAMPLE, Map.of("TOOLCHAIN", "mirror.example/gcc:14"));
         Source.Git source = new Source.Git();
         source.setUrl("https://git.example/app.git");
+        source.setRevision("main");
+        source.setContextDir("app");
         git.getSpec().getSource().setInline(null);
         git.getSpec().getSource().setGit(source);
-        assertThatThrownBy(() -> planner.plan(git)).hasMessageContaining("spec.source.git");
+        git.getSpec().getImage().setPushSecret("push-creds");
+
+        BuildPlan fetch = planner.plan(git);
+        assertThat(fetch.fetchesDockerfile()).isTrue();
+        Pod fetchPod = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(git, fetch);
+        assertThat(fetchPod.getSpec().getInitContainers()).isEmpty();
+        assertThat(fetchPod.getSpec().getContainers()).singleElement().satisfies(c -> {
+            assertThat(c.getName()).isEqualTo(BuilderLayout.FETCH_CONTAINER);
+            assertThat(c.getArgs()).containsSequence("--revision", "main")
+                    .containsSequence("--report-dockerfile", "app/Dockerfile");
+        });
+        assertThat(fetchPod.getSpec().getVolumes()).as("it pushes nothing: no push credentials")
+                .noneMatch(v -> v.getSecret() != null && "push-creds".equals(v.getSecret().getSecretName()));
+
+        git.setStatus(new dev.minimalimage.api.v1alpha1.MinimalImageStatus());
+        String commit = "0123456789abcdef0123456789abcdef01234567";
+        git.getStatus().setDockerfile(new dev.minimalimage.api.v1alpha1.MinimalImageStatus.ResolvedDockerfile(
+                fetch.inputsHash(), commit, EXAMPLE));
+        BuildPlan build = planner.plan(git);
+        assertThat(build.fetchesDockerfile()).isFalse();
+        assertThat(build.git().revision()).as("exactly the commit the Dockerfile was read at").isEqualTo(commit);
+        Pod pod = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(git, build);
+        assertThat(pod.getSpec().getInitContainers()).extracting(Container::getName)
+                .containsExactly(BuilderLayout.FETCH_CONTAINER, BuilderLayout.RUNTIME_CONTAINER, "stage-0");
+        assertThat(pod.getSpec().getInitContainers().get(2).getVolumeMounts())
+                .filteredOn(m -> m.getMountPath().equals(BuilderLayout.STAGE_CONTEXT)).singleElement()
+                .satisfies(m -> {
+                    assertThat(m.getSubPath()).isEqualTo("src/app");
+                    assertThat(m.getReadOnly()).isTrue();
+                });
+        assertThat(pod.getSpec().getContainers().get(0).getArgs()).contains("--source-info");
+
+        source.setRevision("v2");
+        assertThat(planner.plan(git).fetchesDockerfile()).as("other source inputs: fetched again").isTrue();
     }
 }

@@ -77,6 +77,10 @@ public class MinimalImageStatus {
     @JsonPropertyDescription("True when files lists only the first of the final stage's files.")
     private Boolean filesCapped;
 
+    @JsonPropertyDescription("spec.dockerfile with a git source: the Dockerfile the operator planned the build from, as"
+            + " a first builder pod fetched it (the build then checks out exactly that commit).")
+    private ResolvedDockerfile dockerfile;
+
     public Long getObservedGeneration() { return observedGeneration; }
     public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
     public Phase getPhase() { return phase; }
@@ -123,6 +127,8 @@ public class MinimalImageStatus {
     public void setStartTime(String startTime) { this.startTime = startTime; }
     public String getCompletionTime() { return completionTime; }
     public void setCompletionTime(String completionTime) { this.completionTime = completionTime; }
+    public ResolvedDockerfile getDockerfile() { return dockerfile; }
+    public void setDockerfile(ResolvedDockerfile dockerfile) { this.dockerfile = dockerfile; }
     public List<FileStatus> getFiles() { return files; }
     public void setFiles(List<FileStatus> files) { this.files = files; }
     public Boolean getFilesCapped() { return filesCapped; }
@@ -159,6 +165,33 @@ public class MinimalImageStatus {
         public void setRootReplaced(Boolean rootReplaced) { this.rootReplaced = rootReplaced; }
         public String getOutput() { return output; }
         public void setOutput(String output) { this.output = output; }
+    }
+
+    /** A git source's Dockerfile as fetched, with what it was fetched for. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class ResolvedDockerfile {
+        @JsonPropertyDescription("The source inputs it was fetched for (a hash); other inputs fetch it again.")
+        private String source;
+        @JsonPropertyDescription("The commit it was read at.")
+        private String commit;
+        @JsonPropertyDescription("The Dockerfile's text.")
+        private String text;
+
+        public ResolvedDockerfile() {
+        }
+
+        public ResolvedDockerfile(String source, String commit, String text) {
+            this.source = source;
+            this.commit = commit;
+            this.text = text;
+        }
+
+        public String getSource() { return source; }
+        public void setSource(String source) { this.source = source; }
+        public String getCommit() { return commit; }
+        public void setCommit(String commit) { this.commit = commit; }
+        public String getText() { return text; }
+        public void setText(String text) { this.text = text; }
     }
 
     /** One file of a Dockerfile's final stage. */

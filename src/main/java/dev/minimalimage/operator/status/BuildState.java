@@ -53,6 +53,13 @@ public sealed interface BuildState {
     record Succeeded(BuildRun run, BuildOutcome outcome, SmokeInspector.Verdict verdict) implements BuildState {
     }
 
+    /**
+     * The resolve step of a Dockerfile build from git read {@code text} at {@code commit}: on record, the build is
+     * planned from it next.
+     */
+    record DockerfileFetched(BuildRun run, BuildOutcome outcome, String text) implements BuildState {
+    }
+
     /** The final word on these inputs: a build failure, or a smoke test that failed ({@code verdict}). */
     record Failed(BuildRun run, BuildOutcome outcome, SmokeInspector.Verdict verdict) implements BuildState {
     }

@@ -77,6 +77,9 @@ public final class Decision {
         BuildRun run = new BuildRun(plan.inputsHash(), pod.getMetadata().getName(), pod.getMetadata().getUid(),
                 pod.getMetadata().getCreationTimestamp(), attempt, pullFailingSince, sameInputs ? previous : null);
         BuildState built = retryOrGiveUp(run, outcome, now);
+        if (plan.fetchesDockerfile() && built instanceof BuildState.Succeeded) {
+            return fetched(run, outcome, pod);
+        }
         if (!plan.hasSmokeTest() || !(built instanceof BuildState.Succeeded)) {
             return built;
         }
@@ -86,6 +89,15 @@ public final class Decision {
         SmokeInspector.Verdict verdict = SmokeInspector.inspect(seen.smokePod(), plan.smokeTest(),
                 plan.smokePodName(), smokeBudget(plan), now, seen.smokeLog());
         return smokeTested(run, outcome, verdict);
+    }
+
+    /** The resolve step ended: the Dockerfile it read goes on record, or it wrote none that can be read. */
+    private static BuildState fetched(BuildRun run, BuildOutcome outcome, Pod pod) {
+        return PodInspector.fetchedDockerfile(pod).<BuildState>map(text -> new BuildState.DockerfileFetched(run,
+                outcome, text)).orElseGet(() -> new BuildState.Failed(run, new BuildOutcome(Phase.Failed,
+                        Reasons.RESULT_UNREADABLE, "the fetch step of pod " + pod.getMetadata().getName()
+                                + " succeeded but reported no readable Dockerfile", outcome.stages(), null,
+                        outcome.sourceCommit(), outcome.finishedAt()), null));
     }
 
     private BuildState withoutPod(Observation seen, BuildPlan plan, int attempt) {

@@ -84,6 +84,11 @@ public final class PodInspector {
             }
             commit = markDone(stages, step, done, commit);
         }
+        if ("Succeeded".equals(status.getPhase()) && fetchesOnly(pod)) { // a git Dockerfile's resolve step
+            ContainerStateTerminated done = terminated(pod, BuilderLayout.FETCH_CONTAINER);
+            return new BuildOutcome(Phase.Succeeded, Reasons.DOCKERFILE_FETCHED, "read the Dockerfile at commit "
+                    + commit, stages, null, commit, done == null ? null : done.getFinishedAt());
+        }
         if ("Succeeded".equals(status.getPhase()) || pushed) {
             return succeeded(stages, pod, commit);
         }
@@ -93,6 +98,26 @@ public final class PodInspector {
         }
         return new BuildOutcome(Phase.Building, Reasons.BUILDING, "building in pod " + podName, stages, null, commit,
                 null);
+    }
+
+    /** A pod whose only container is the fetch step: the resolve step of a Dockerfile build from git. */
+    private static boolean fetchesOnly(Pod pod) {
+        return pod.getSpec() != null && pod.getSpec().getContainers().size() == 1
+                && BuilderLayout.FETCH_CONTAINER.equals(pod.getSpec().getContainers().get(0).getName());
+    }
+
+    /** The Dockerfile the fetch step of {@code pod} reported (fetch --report-dockerfile), if it did. */
+    public static java.util.Optional<String> fetchedDockerfile(Pod pod) {
+        ContainerStateTerminated done = terminated(pod, BuilderLayout.FETCH_CONTAINER);
+        try {
+            JsonNode node = done == null || done.getMessage() == null ? null : JSON.readTree(done.getMessage().strip());
+            return node != null && node.hasNonNull("dockerfile")
+                    ? java.util.Optional.of(dev.minimalimage.result.FetchedDockerfile.decode(node.get("dockerfile")
+                            .asText()))
+                    : java.util.Optional.empty();
+        } catch (Exception e) {
+            return java.util.Optional.empty();
+        }
     }
 
     /** Whether the package step ended with a result record of a successful push. */

@@ -59,6 +59,8 @@ public final class Reasons {
     public static final String BASE_IMAGE_PULL_FAILED = "BaseImagePullFailed";
     /** A RUN (or COPY) of a Dockerfile stage failed; the message names the line, the hint the container's log. */
     public static final String BUILD_STEP_FAILED = "BuildStepFailed";
+    /** A git source's Dockerfile was read (its commit too); the build is planned from it next. */
+    public static final String DOCKERFILE_FETCHED = "DockerfileFetched";
     public static final String CONFIGURATION_ERROR = "PodConfigurationError";
     public static final String BUILDER_POD_LOST = "BuilderPodLost";
     public static final String RESULT_UNREADABLE = "ResultUnreadable";

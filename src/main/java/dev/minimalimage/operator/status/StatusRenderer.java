@@ -52,13 +52,31 @@ public final class StatusRenderer {
             status = run(seen, succeeded.run(), succeeded.outcome(), null, succeeded.verdict());
         } else if (state instanceof BuildState.Failed failed) {
             status = run(seen, failed.run(), failed.outcome(), null, failed.verdict());
+        } else if (state instanceof BuildState.DockerfileFetched fetched) {
+            status = run(seen, fetched.run(), new BuildOutcome(Phase.Pending, Reasons.DOCKERFILE_FETCHED,
+                    fetched.outcome().message() + "; planning the build from it", fetched.outcome().stages(), null,
+                    fetched.outcome().sourceCommit(), null), null, null);
         } else {
             throw new IllegalArgumentException("nothing to render for " + state);
         }
         status.setConditions(withHealth(seen, status.getConditions(), status.getPhase()));
+        status.setDockerfile(dockerfile(state, seen));
         status.setTrackedCommit(seen.trackedCommit());
         status.setLastPollTime(seen.lastPollTime());
         return status;
+    }
+
+    /**
+     * A git source's Dockerfile on record: the one just fetched, else the one before, whatever this state is (the
+     * planner plans the build from it, and fetches again only when the source's inputs change).
+     */
+    private static MinimalImageStatus.ResolvedDockerfile dockerfile(BuildState state, Observation seen) {
+        if (state instanceof BuildState.DockerfileFetched fetched) {
+            return new MinimalImageStatus.ResolvedDockerfile(fetched.run().inputsHash(),
+                    fetched.outcome().sourceCommit(), fetched.text());
+        }
+        MinimalImageStatus previous = seen.resource().getStatus();
+        return previous == null ? null : previous.getDockerfile();
     }
 
     /**

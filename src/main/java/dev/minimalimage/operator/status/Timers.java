@@ -40,7 +40,10 @@ public final class Timers {
         Optional<BuildPlan> plan = seen.plan();
         boolean smokePending = seen.smokePod().isEmpty()
                 && plan.filter(p -> Decision.smokeTestRunning(written, p)).isPresent();
-        if (seen.inlineWithoutSlot() || smokePending) {
+        // the Dockerfile of a git source is on record now: its status write sends no event, and the build is next
+        boolean dockerfileFetched = plan.filter(BuildPlan::fetchesDockerfile).isPresent()
+                && written.getDockerfile() != null && plan.get().inputsHash().equals(written.getDockerfile().getSource());
+        if (seen.inlineWithoutSlot() || smokePending || dockerfileFetched) {
             return Optional.of(SOURCE_RECHECK);
         }
         // while the pre-flight fails nothing is looked up: its own recheck (or the Secret's event) comes back

@@ -79,7 +79,28 @@ class BuildStateTableTest {
         Fixture git = new Fixture(followed(null));
         Fixture built = new Fixture(followed("c0ffee"));
         String pod1 = c.plan.podName(1);
+        Fixture gitDockerfile = new Fixture(gitDockerfile());
+        String fetchPod = gitDockerfile.plan.podName(1);
+        String text = "FROM scratch\nCOPY app /app\n";
+        MinimalImageStatus withDockerfile = new MinimalImageStatus();
+        withDockerfile.setDockerfile(new MinimalImageStatus.ResolvedDockerfile("k", "c0ffee", text));
         return List.of(
+                new Row("a git Dockerfile's first pod read it: it goes on record and the build is planned next",
+                        gitDockerfile.seen(null).pod(fetchOnlyPod(fetchPod, "{\"commit\":\"c0ffee\",\"dockerfile\":\""
+                                + dev.minimalimage.result.FetchedDockerfile.encode(text) + "\"}")).build(),
+                        BuildState.DockerfileFetched.class, Phase.Pending, Reasons.DOCKERFILE_FETCHED, s -> {
+                            assertThat(s.getDockerfile().getText()).isEqualTo(text);
+                            assertThat(s.getDockerfile().getCommit()).isEqualTo("c0ffee");
+                            assertThat(s.getDockerfile().getSource()).isEqualTo(gitDockerfile.plan.inputsHash());
+                            assertThat(s.getSourceCommit()).isEqualTo("c0ffee");
+                        }),
+                new Row("a git Dockerfile's first pod that reported no Dockerfile fails unreadable",
+                        gitDockerfile.seen(null).pod(fetchOnlyPod(fetchPod, "{\"commit\":\"c0ffee\"}")).build(),
+                        BuildState.Failed.class, Phase.Failed, Reasons.RESULT_UNREADABLE,
+                        s -> assertThat(s.getDockerfile()).isNull()),
+                new Row("a Dockerfile on record stays in every later status", c.seen(withDockerfile).build(),
+                        BuildState.Starting.class, Phase.Pending, Reasons.PENDING,
+                        s -> assertThat(s.getDockerfile().getText()).isEqualTo(text)),
                 new Row("an invalid spec is refused without a pod", c.invalid("spec.image.name: required"),
                         BuildState.Invalid.class, Phase.Failed, Reasons.INVALID_SPEC,
                         s -> assertThat(ready(s).getMessage()).isEqualTo("spec.image.name: required")),
@@ -310,6 +331,14 @@ class BuildStateTableTest {
         return resource;
     }
 
+    static MinimalImage gitDockerfile() {
+        MinimalImage resource = followed(null);
+        resource.getSpec().getSource().getGit().setPollInterval(null);
+        resource.getSpec().setLanguage(null);
+        resource.getSpec().setDockerfile(new dev.minimalimage.api.v1alpha1.Dockerfile());
+        return resource;
+    }
+
     static MinimalImage withSmokeTest(MinimalImage resource) {
         resource.getSpec().getVerify().setSmokeTest(new SmokeTestSpec());
         return resource;
@@ -486,6 +515,15 @@ class BuildStateTableTest {
         return new PodBuilder().withNewMetadata().withName(name).withNamespace("ns").withUid("uid-1")
                 .withCreationTimestamp(created.toString()).endMetadata()
                 .withNewSpec().withActiveDeadlineSeconds(900L).endSpec().withStatus(status).build();
+    }
+
+    /** The resolve step of a git Dockerfile build: its fetch alone, finished, with its termination message. */
+    static Pod fetchOnlyPod(String name, String message) {
+        Pod pod = pod(name, new PodStatusBuilder().withPhase("Succeeded")
+                .withContainerStatuses(terminated("fetch", 0, message)).build());
+        pod.getSpec().setContainers(List.of(new io.fabric8.kubernetes.api.model.ContainerBuilder().withName("fetch")
+                .build()));
+        return pod;
     }
 
     static Pod evictedPod(String name) {
