@@ -63,6 +63,14 @@ now() { date +%s.%N; }
 # ------------------------------------------------------------------------------------------------ 0. install
 [ -f "$KUBE_STATE/cluster.env" ] || { log "no cluster at $KUBE_STATE: run ../shared/kube/up.sh"; exit 1; }
 if [ "$INSTALL" = 1 ]; then
+  # the chart grants the operator its Role in each watched namespace: the namespace must exist first, empty
+  . "$KUBE_STATE/cluster.env"
+  K0() { nsenter --net="/run/netns/$KUBE_NETNS" -- env KUBECONFIG="$KUBECONFIG" timeout --kill-after=10 330 "$KUBE_BIN/kubectl" "$@"; }
+  if K0 get namespace "$NS" >/dev/null 2>&1; then
+    K0 -n "$NS" delete mimg --all --wait=true --timeout=300s >/dev/null 2>&1 || true
+    K0 delete namespace "$NS" --wait=true --timeout=300s >/dev/null
+  fi
+  K0 create namespace "$NS" >/dev/null
   log "installing release $RELEASE into $OPNS (log: $OUT/install.log)"
   inst() {
     MINIMAL_IMAGE_RELEASE=$RELEASE MINIMAL_IMAGE_OPERATOR_NS=$OPNS MINIMAL_IMAGE_OPERATOR_ENV=$ENV_FILE \
@@ -134,12 +142,9 @@ forget_image() { # remove every ref (tag, repo@digest, sha256:ID) pointing at IM
 ready_names() { K -n "$NS" get mimg -o jsonpath='{range .items[*]}{.metadata.name} {.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' | awk '$2=="True"{print $1}'; }
 
 # ------------------------------------------------------------------------------------------------ namespace + watch
-log "fresh namespace $NS"
-if K get namespace "$NS" >/dev/null 2>&1; then
-  K -n "$NS" delete mimg --all --wait=true --timeout=300s >/dev/null || true
-  K delete namespace "$NS" --wait=true --timeout=300s >/dev/null
-fi
-K create namespace "$NS" >/dev/null
+log "namespace $NS without MinimalImages (it holds the chart's Role for the operator)"
+K get namespace "$NS" >/dev/null 2>&1 || K create namespace "$NS" >/dev/null
+K -n "$NS" delete mimg --all --wait=true --timeout=300s >/dev/null || true
 for i in $(seq 1 60); do K -n "$NS" get sa default >/dev/null 2>&1 && break; sleep 0.5; done
 # not through the knet function: $! must be the watcher itself (nsenter and env exec it), not a subshell around it
 nsenter --net="/run/netns/$KUBE_NETNS" -- env KUBECONFIG="$KUBECONFIG" python3 "$BENCH_DIR/cluster_bench.py" watch \

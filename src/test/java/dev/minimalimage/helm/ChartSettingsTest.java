@@ -54,7 +54,7 @@ class ChartSettingsTest {
             NAMESPACES, RETRY_MAX_ATTEMPTS,
             OperatorSettings.MAX_CONCURRENT_BUILDS, OperatorSettings.MAX_BUILD_ATTEMPTS,
             OperatorSettings.BUILDER_IMAGE_PULL_SECRETS, OperatorSettings.CA_BUNDLE_CONFIG_MAP,
-            OperatorSettings.CA_BUNDLE_KEY, OperatorSettings.LEASE_NAME,
+            OperatorSettings.CA_BUNDLE_KEY, OperatorSettings.LEASE_NAME, OperatorSettings.DOCKERFILE_STAGES,
             "minimal-image.builder.image", "minimal-image.presets.c-musl.image", "minimal-image.presets.c-glibc.image",
             "minimal-image.presets.cpp.image", "minimal-image.presets.go.image", "minimal-image.presets.rust.image");
     /** Set from the downward API in the cluster; application.properties derives the Lease namespace from it. */
@@ -70,6 +70,7 @@ class ChartSettingsTest {
               imagePullSecrets: [pull-a, pull-b]
               caBundle:
                 configMap: corporate-ca
+              dockerfileStages: Restricted
             presets:
               go: mirror.example.com/toolchains/go:1
             """;
@@ -103,6 +104,8 @@ class ChartSettingsTest {
         assertEquals(7, OperatorSettings.maxConcurrentBuilds());
         assertEquals(2, OperatorSettings.maxBuildAttempts());
         assertEquals(List.of("pull-a", "pull-b"), OperatorSettings.builderImagePullSecrets());
+        assertEquals(dev.minimalimage.api.v1alpha1.Dockerfile.StageSecurity.RESTRICTED,
+                OperatorSettings.dockerfileStages());
         assertThat(OperatorSettings.caBundle()).hasValueSatisfying(bundle -> {
             assertEquals("corporate-ca", bundle.getConfigMap());
             assertEquals(dev.minimalimage.api.v1alpha1.CaBundle.DEFAULT_KEY, bundle.getKey());
