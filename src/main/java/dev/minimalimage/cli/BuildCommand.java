@@ -58,6 +58,10 @@ final class BuildCommand implements Callable<Integer> {
             "stages FROM an image ran in run-stage containers, which left what they hand on here" })
     Path handoff;
 
+    @Option(names = "--config-map-context", hidden = true, description = "with --handoff: the context is a mounted"
+            + " ConfigMap (the inline files)")
+    boolean configMapContext;
+
     @Option(names = "--source", paramLabel = "DIR", defaultValue = ".", description = "source directory (default .)")
     Path source;
 
@@ -191,7 +195,7 @@ final class BuildCommand implements Callable<Integer> {
                 : Files.createTempDirectory(temporaryRoot, "minimal-image-build");
         try {
             DockerfileBuild build = new DockerfileBuild(new DockerfileBuild.Request(dockerfile, source, args, target,
-                    timeoutSeconds, cacheDir, handoff), options, spec, smokePlan == null ? null
+                    timeoutSeconds, cacheDir, handoff, configMapContext), options, spec, smokePlan == null ? null
                             : new LocalSmokeRun(smokePlan, sandbox, spec.commandLine().getErr()),
                     new Progress(spec.commandLine().getErr()));
             return build.run(work);

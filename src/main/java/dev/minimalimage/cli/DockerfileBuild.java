@@ -67,7 +67,7 @@ final class DockerfileBuild {
      * run-stage containers left what the stages FROM an image hand on (those stages ran there, not here).
      */
     record Request(Path dockerfile, Path context, Map<String, String> buildArgs, String target, long timeoutSeconds,
-            Path cacheDir, Path handoff) {
+            Path cacheDir, Path handoff, boolean configMapContext) {
     }
 
     private final Request request;
@@ -111,7 +111,8 @@ final class DockerfileBuild {
         BuildContext context;
         try {
             String text = Files.readString(request.dockerfile(), StandardCharsets.UTF_8);
-            context = BuildContext.of(request.context(), work);
+            context = request.configMapContext() ? BuildContext.ofConfigMap(request.context(), work)
+                    : BuildContext.of(request.context());
             plan = DockerfilePlanner.plan(text, request.buildArgs(), request.target());
             if (request.handoff() != null) {
                 StageContainers.of(plan); // what a pod cannot run is refused before anything is built

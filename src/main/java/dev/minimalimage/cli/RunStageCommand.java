@@ -39,8 +39,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * --handoff`) does the rest.
  */
 @Command(name = "run-stage", mixinStandardHelpOptions = true,
-        description = { "A step of the builder pod's Dockerfile builds: runs one stage in this container's root",
-                "and hands on what later stages copy from it (docs/dockerfile.md)." })
+        description = { "Runs one stage of a Dockerfile build in this container's root (a builder pod step).",
+                "Then hands on what later stages copy from it (docs/dockerfile.md)." })
 final class RunStageCommand implements Callable<Integer> {
 
     @Option(names = "--dockerfile", required = true, paramLabel = "PATH", description = "the Dockerfile")
@@ -54,6 +54,9 @@ final class RunStageCommand implements Callable<Integer> {
 
     @Option(names = "--target", paramLabel = "STAGE", description = "the target stage (default the last)")
     String target;
+
+    @Option(names = "--config-map-context", description = "the context is a mounted ConfigMap (inline files)")
+    boolean configMapContext;
 
     @Option(names = "--key", required = true, paramLabel = "KEY", description = "which container this is: stage-N"
             + " or image-N")
@@ -103,6 +106,9 @@ final class RunStageCommand implements Callable<Integer> {
         } catch (Handoff.MissingPathException e) {
             failure = BuildResult.failure(ResultReason.BuildStepFailed, key + " has no " + e.getMessage()
                     + ", which a later COPY --from copies", null);
+        } catch (IOException e) { // a file this container's user may not read or write, a full volume
+            failure = BuildResult.failure(ResultReason.BuildStepFailed, key + ": " + FileErrors.describe(root, e),
+                    null);
         }
         return fail(failure);
     }
@@ -140,8 +146,8 @@ final class RunStageCommand implements Callable<Integer> {
 
     private void runSteps(DockerfilePlan plan, DockerfilePlan.Stage stage, RootedFs fs)
             throws IOException, InterruptedException, DockerfileException, StepFailedException {
-        BuildContext buildContext = BuildContext.of(context, Files.createDirectories(handoff.resolve(key
-                + ".context")));
+        BuildContext buildContext = configMapContext ? BuildContext.ofConfigMap(context, Files.createDirectories(
+                handoff.resolve(key + ".context"))) : BuildContext.of(context);
         Map<String, RootedFs> sources = new HashMap<>();
         for (DockerfilePlan.Step step : stage.steps()) {
             if (step instanceof DockerfilePlan.Workdir workdir) {

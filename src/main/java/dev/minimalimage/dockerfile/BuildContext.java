@@ -30,14 +30,13 @@ public final class BuildContext {
     }
 
     /**
-     * The context at {@code root}; when {@code root} is a mounted ConfigMap (the inline files: each is a link into
-     * its {@code ..data} directory, beside the kubelet's own {@code ..}-named entries, which no inline file name
-     * can have), a copy of its files alone made under {@code scratch} first, so COPY . sees the files and no links.
+     * The context at {@code root}, which is a mounted ConfigMap (the inline files: each is a link into its
+     * {@code ..data} directory, beside the kubelet's own {@code ..}-named entries, which no inline file name can
+     * have): a copy of its files alone, made under {@code scratch}, so COPY . sees the files and no links. Said by
+     * the caller (the operator knows its source is inline), never guessed from the files: a repository may hold a
+     * {@code ..data} of its own.
      */
-    public static BuildContext of(Path root, Path scratch) throws IOException, DockerfileException {
-        if (!Files.isDirectory(root.resolve(CONFIG_MAP_DATA))) {
-            return of(root);
-        }
+    public static BuildContext ofConfigMap(Path root, Path scratch) throws IOException, DockerfileException {
         Path copy = Files.createDirectories(scratch.resolve("context"));
         try (var entries = Files.list(root)) {
             for (Path entry : entries.filter(e -> !e.getFileName().toString().startsWith("..")).sorted().toList()) {
@@ -46,8 +45,6 @@ public final class BuildContext {
         }
         return of(copy);
     }
-
-    private static final String CONFIG_MAP_DATA = "..data";
 
     private static void copyFollowingLinks(Path source, Path target) throws IOException {
         if (Files.isDirectory(source)) {
@@ -82,8 +79,9 @@ public final class BuildContext {
         GlobPattern pattern = GlobPattern.of(source);
         if (!pattern.hasWildcards()) {
             String relative = pattern.text();
-            Path path = relative.isEmpty() ? root : root.resolve(relative);
-            return excluded(relative) || !Files.exists(path) ? List.of() : List.of(relative);
+            Path path = host(relative);
+            return excluded(relative) || !Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? List.of()
+                    : List.of(relative);
         }
         List<String> matches = new ArrayList<>();
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
@@ -128,7 +126,11 @@ public final class BuildContext {
     }
 
     /** The host path of a context path, no link followed past the context ("" is the context itself). */
-    Path host(String relative) {
-        return relative.isEmpty() ? root : root.resolve(relative);
+    /**
+     * The file a context path names, with every link resolved inside the context (as BuildKit resolves them): a link
+     * to /var/run/secrets/... names the context's own var/run/secrets/..., never a file of the machine or pod.
+     */
+    Path host(String relative) throws IOException {
+        return relative.isEmpty() ? root : new RootedFs(root).resolve(relative, true);
     }
 }

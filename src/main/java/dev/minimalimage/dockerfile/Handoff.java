@@ -46,8 +46,12 @@ public final class Handoff {
             MissingPathException {
         Handoff handoff = new Handoff(directory);
         Files.createDirectories(directory.resolve(ROOT));
-        for (String path : paths) {
-            handoff.add(stage, path);
+        // ancestors first: "/out" then "/out/bin/tool", which the copy of /out holds already
+        java.util.SortedSet<String> sorted = new java.util.TreeSet<>();
+        paths.forEach(path -> sorted.add(DockerfilePlanner.normalize(path)));
+        Object rootDevice = Files.getAttribute(stage.root(), "unix:dev");
+        for (String path : sorted) {
+            handoff.add(stage, path, rootDevice);
         }
         JSON.writeValue(directory.resolve(MODES).toFile(), handoff.modes);
     }
@@ -59,8 +63,10 @@ public final class Handoff {
         }
     }
 
-    private void add(RootedFs stage, String path) throws IOException, MissingPathException {
-        String normalized = DockerfilePlanner.normalize(path);
+    private void add(RootedFs stage, String normalized, Object rootDevice) throws IOException, MissingPathException {
+        if (FOREIGN.stream().anyMatch(f -> normalized.equals(f) || normalized.startsWith(f + "/"))) {
+            throw new MissingPathException(normalized + " (the container's own mounts are not the stage's files)");
+        }
         Path source = stage.resolve(normalized, true);
         if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
             throw new MissingPathException(normalized);
@@ -68,24 +74,35 @@ public final class Handoff {
         RootedFs into = new RootedFs(directory.resolve(ROOT));
         int slash = normalized.lastIndexOf('/');
         into.createDirectories(normalized.substring(0, Math.max(slash, 0)));
-        Path target = into.root().resolve(normalized.substring(1));
+        Path target = into.resolve(normalized, false); // links handed on earlier resolve inside the hand-over
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-            return; // two later COPYs of one path, or a path inside one handed on already
+            return; // inside a directory handed on already
         }
         if (Files.isDirectory(source)) {
-            copyTree(source, target, normalized);
+            copyTree(source, target, normalized, rootDevice);
         } else {
             copyFile(source, target, normalized);
         }
     }
 
-    private void copyTree(Path source, Path target, String imagePath) throws IOException {
+    /** What the kubelet and the pod mount into a stage's container: never the stage's own files. */
+    private static final java.util.List<String> FOREIGN = java.util.List.of("/proc", "/sys", "/dev",
+            "/.minimal-image");
+
+    /**
+     * A directory as COPY --from copies it, without what is mounted into the container from elsewhere (another
+     * device: /proc, the pod's /etc/hosts and resolv.conf, the hand-over volume itself), which is the pod's, not the
+     * stage's, and would change with every pod. Directory modes are set once their contents are in (a read-only
+     * directory could not be filled).
+     */
+    private void copyTree(Path source, Path target, String imagePath, Object rootDevice) throws IOException {
         Files.walkFileTree(source, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                Path copy = target.resolve(source.relativize(dir).toString());
-                Files.createDirectories(copy);
-                record(dir, copy, imagePath + suffix(source, dir), 0555);
+                if (!rootDevice.equals(Files.getAttribute(dir, "unix:dev"))) {
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
+                Files.createDirectories(target.resolve(source.relativize(dir).toString()));
                 return FileVisitResult.CONTINUE;
             }
 
@@ -94,9 +111,18 @@ public final class Handoff {
                 Path copy = target.resolve(source.relativize(file).toString());
                 if (attrs.isSymbolicLink()) { // inside a directory a link stays a link, as COPY keeps it
                     Files.createSymbolicLink(copy, Files.readSymbolicLink(file));
-                } else if (attrs.isRegularFile()) {
+                } else if (attrs.isRegularFile() && rootDevice.equals(Files.getAttribute(file, "unix:dev"))) {
                     copyFile(file, copy, imagePath + suffix(source, file));
                 }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException failed) throws IOException {
+                if (failed != null) {
+                    throw failed;
+                }
+                record(dir, target.resolve(source.relativize(dir).toString()), imagePath + suffix(source, dir), 0555);
                 return FileVisitResult.CONTINUE;
             }
         });
@@ -150,12 +176,14 @@ public final class Handoff {
             }
         });
         // children first: a directory's own mode may take away the write bit its files need to be set
+        RootedFs copy = new RootedFs(target);
         for (Map.Entry<String, Integer> entry : ((TreeMap<String, Integer>) modes).descendingMap().entrySet()) {
-            Path copy = target.resolve(entry.getKey().substring(1));
-            if (Files.exists(copy, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(copy)) {
-                Files.setAttribute(copy, "unix:mode", entry.getValue());
+            Path file = copy.resolve(entry.getKey(), false); // inside the copy, whatever the key says
+            if (file.startsWith(target) && Files.exists(file, LinkOption.NOFOLLOW_LINKS)
+                    && !Files.isSymbolicLink(file)) {
+                Files.setAttribute(file, "unix:mode", entry.getValue() & 07777);
             }
         }
-        return new RootedFs(target);
+        return copy;
     }
 }

@@ -34,13 +34,19 @@ public record StageContainers(List<Container> containers) {
      * {@code stage} index or null for an image COPY --from reads, and the {@code user} its RUN lines run as
      * ("UID" or "UID:GID"; null: the image's own user).
      */
-    public record Container(String key, String image, Integer stage, String user, List<String> handsOn) {
+    public record Container(String key, String image, Integer stage, String user, List<String> handsOn,
+            boolean runsCommands) {
         public Container {
             handsOn = List.copyOf(handsOn);
         }
 
         public boolean runsSteps() {
             return stage != null;
+        }
+
+        /** Whether it runs the Dockerfile's RUN lines (the user's programs), not only COPY and WORKDIR. */
+        public boolean runsCommands() {
+            return runsCommands;
         }
 
         /** The user as numbers {uid, gid}, or null for the image's user. */
@@ -79,9 +85,10 @@ public record StageContainers(List<Container> containers) {
     public static StageContainers of(DockerfilePlan plan) throws DockerfileException {
         List<Container> containers = new ArrayList<>();
         Map<String, String> imageKeys = imageKeys(plan);
+        refuseWildcardSources(plan);
         imageKeys.forEach((image, key) -> containers.add(new Container(key, image, null, null, sources(plan
                 .stages().stream().flatMap(s -> s.steps().stream()).filter(Copy.class::isInstance)
-                .map(Copy.class::cast).filter(c -> image.equals(c.fromImage())).toList()))));
+                .map(Copy.class::cast).filter(c -> image.equals(c.fromImage())).toList()), false)));
         Set<Integer> inContainers = new LinkedHashSet<>();
         for (Stage stage : plan.stages()) {
             if (stage.base().stage() != null && inContainers.contains(stage.base().stage())) {
@@ -92,9 +99,10 @@ public record StageContainers(List<Container> containers) {
                         + " written)");
             }
             if (stage.base().image() != null) {
+                refuseCopiesFromThePacker(plan, stage, inContainers);
                 inContainers.add(stage.index());
                 containers.add(new Container(stageKey(stage.index()), stage.base().image(), stage.index(),
-                        user(stage), sources(plan.copiesFrom(stage.index()))));
+                        user(stage), sources(plan.copiesFrom(stage.index())), stage.hasRun()));
             } else if (stage.hasRun()) {
                 Run run = stage.steps().stream().filter(Run.class::isInstance).map(Run.class::cast).findFirst()
                         .orElseThrow();
@@ -104,6 +112,35 @@ public record StageContainers(List<Container> containers) {
             }
         }
         return new StageContainers(containers);
+    }
+
+    /**
+     * A stage in a container copies from containers that ran before it; a stage FROM scratch is built by the packer,
+     * which runs last.
+     */
+    private static void refuseCopiesFromThePacker(DockerfilePlan plan, Stage stage, java.util.Set<Integer> inContainers)
+            throws DockerfileException {
+        for (Copy copy : stage.steps().stream().filter(Copy.class::isInstance).map(Copy.class::cast).toList()) {
+            if (copy.fromStage() != null && !inContainers.contains(copy.fromStage())) {
+                throw new DockerfileException(Kind.UNSUPPORTED, copy.line(), 0, "COPY --from=" + plan.stage(copy
+                        .fromStage()).label() + " in " + stage.label() + ", which starts from an image: in the"
+                        + " cluster the stages FROM scratch are put together last, after the stages that run in"
+                        + " containers; copy those files from the context or from the stage that made them");
+            }
+        }
+    }
+
+    /** COPY --from names paths, not patterns, here as on the command line: said before anything runs. */
+    private static void refuseWildcardSources(DockerfilePlan plan) throws DockerfileException {
+        for (Copy copy : plan.stages().stream().flatMap(s -> s.steps().stream()).filter(Copy.class::isInstance)
+                .map(Copy.class::cast).filter(c -> c.fromStage() != null || c.fromImage() != null).toList()) {
+            for (String source : copy.sources()) {
+                if (GlobPattern.of(source).hasWildcards()) {
+                    throw new DockerfileException(Kind.UNSUPPORTED, copy.line(), 0, "COPY --from: wildcards ("
+                            + source + ") are supported for sources in the build context only; name the path");
+                }
+            }
+        }
     }
 
     /** The key of each distinct image COPY --from reads, in order of first use. */

@@ -78,6 +78,9 @@ public record DockerfileStages(List<StageContainers.Container> containers, Stage
         if (!blank(dockerfile.getTarget())) {
             args.add("--target=" + dockerfile.getTarget());
         }
+        if (spec.getSource().getInline() != null) {
+            args.add("--config-map-context");
+        }
         boolean bundles = spec.getVerify() != null && spec.getVerify().getLinkPolicy() == Verify.LinkPolicy.BUNDLE;
         if (spec.getVerify() != null && spec.getVerify().getLinkPolicy() == Verify.LinkPolicy.ALLOW_DYNAMIC) {
             throw new InvalidSpecException("spec.verify.linkPolicy AllowDynamic: a Dockerfile build ships only files"
@@ -103,16 +106,19 @@ public record DockerfileStages(List<StageContainers.Container> containers, Stage
         return asked;
     }
 
-    /** Restricted: every stage that runs steps runs them as a numeric user other than root. */
+    /**
+     * Restricted: every stage with RUN lines runs them as a numeric user other than root; one without runs as the
+     * builder's user (see StageSecurityContexts).
+     */
     private static void requireNonRoot(StageContainers containers, Dockerfile dockerfile)
             throws InvalidSpecException {
         for (StageContainers.Container container : containers.containers()) {
-            if (container.runsSteps() && (container.ids() == null || container.ids()[0] == 0)) {
+            if (container.runsCommands() && (container.ids() == null || container.ids()[0] == 0)) {
                 throw new InvalidSpecException("spec.dockerfile " + path(dockerfile) + ": stage " + container.key()
                         + " (FROM " + container.image() + ") would run as " + (container.user() == null
                                 ? "its image's user, which may be root" : "root")
-                        + "; at stageSecurity Restricted every stage needs a numeric non-root USER before its"
-                        + " steps, e.g. USER 65532 (and a WORKDIR that user may write)");
+                        + "; at stageSecurity Restricted every stage with RUN lines needs a numeric non-root USER"
+                        + " before them, e.g. USER 65532 (and a WORKDIR that user may write)");
             }
         }
     }

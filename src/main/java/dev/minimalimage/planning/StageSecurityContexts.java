@@ -23,12 +23,13 @@ final class StageSecurityContexts {
                 .withReadOnlyRootFilesystem(false)
                 .withNewCapabilities().withDrop("ALL").endCapabilities()
                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile();
-        long[] ids = stage.runsSteps() ? stage.ids() : new long[] { BuilderLayout.BUILDER_UID,
-                BuilderLayout.BUILDER_UID };
+        // at Restricted a stage without RUN lines (only COPY and WORKDIR) runs as the builder's user, as image-N does
+        boolean asBuilder = !stage.runsSteps() || security == StageSecurity.RESTRICTED && !stage.runsCommands();
+        long[] ids = asBuilder ? new long[] { BuilderLayout.BUILDER_UID, BuilderLayout.BUILDER_UID } : stage.ids();
         if (ids != null) {
             context.withRunAsUser(ids[0]).withRunAsGroup(ids[1]);
         }
-        boolean nonRoot = security == StageSecurity.RESTRICTED || !stage.runsSteps();
+        boolean nonRoot = security == StageSecurity.RESTRICTED || asBuilder;
         return context.withRunAsNonRoot(nonRoot ? true : null).build();
     }
 }

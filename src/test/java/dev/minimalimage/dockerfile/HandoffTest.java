@@ -55,6 +55,25 @@ class HandoffTest {
                 .hasMessageContaining("did not finish");
     }
 
+    /** A directory and a file inside it, named in either order; a read-only directory; the pod's mounts refused. */
+    @Test
+    void aDirectoryHandedOnWithAFileInsideItIsWholeAndReadOnlyDirectoriesComeThrough() throws Exception {
+        Path stage = Files.createDirectories(dir.resolve("stage"));
+        Files.createDirectories(stage.resolve("out/bin"));
+        Files.writeString(stage.resolve("out/bin/tool"), "tool");
+        Files.writeString(stage.resolve("out/README"), "readme");
+        Files.setAttribute(stage.resolve("out/bin"), "unix:mode", 0555);
+        Path handoff = dir.resolve("handoff/stage-1");
+        Handoff.write(new RootedFs(stage), List.of("/out/bin/tool", "/out"), handoff);
+        RootedFs copy = Handoff.materialize(handoff, dir.resolve("copy"));
+        assertThat(Files.readString(copy.root().resolve("out/README"))).isEqualTo("readme");
+        assertThat(Files.readString(copy.root().resolve("out/bin/tool"))).isEqualTo("tool");
+        assertThat(mode(copy.root().resolve("out/bin"))).isEqualTo(0555);
+        assertThatThrownBy(() -> Handoff.write(new RootedFs(stage), List.of("/proc/self/environ"),
+                dir.resolve("h2"))).isInstanceOf(Handoff.MissingPathException.class)
+                .hasMessageContaining("the container's own mounts");
+    }
+
     static int mode(Path path) throws Exception {
         return (Integer) Files.getAttribute(path, "unix:mode") & 07777;
     }

@@ -61,6 +61,13 @@ class StageContainersTest {
                 + "COPY --from=build /app /app\n"))
                 .isInstanceOf(DockerfileException.class).hasMessageContaining("line 4")
                 .hasMessageContaining("(line 2)").hasMessageContaining("one user");
+        assertThatThrownBy(() -> of("FROM gcc AS build\nRUN make\nFROM scratch\nCOPY --from=build /out/*.so /lib/\n"))
+                .isInstanceOf(DockerfileException.class).hasMessageContaining("line 4")
+                .hasMessageContaining("wildcards");
+        assertThatThrownBy(() -> of("FROM scratch AS conf\nCOPY app.conf /etc/app.conf\nFROM gcc AS build\n"
+                + "COPY --from=conf /etc/app.conf /etc/\nRUN make\nFROM scratch\nCOPY --from=build /app /app\n"))
+                .isInstanceOf(DockerfileException.class).hasMessageContaining("line 4")
+                .hasMessageContaining("COPY --from=conf");
         assertThatThrownBy(() -> of("FROM scratch AS s\nRUN true\nFROM scratch\nCOPY --from=s /a /a\n"))
                 .isInstanceOf(DockerfileException.class).hasMessageContaining("line 2")
                 .hasMessageContaining("no shell");

@@ -187,11 +187,15 @@ public final class PodInspector {
         return outcome.withFinishedAt(done.getFinishedAt());
     }
 
+    private static final java.util.Set<String> STAGE_REASONS = java.util.Set.of(Reasons.BUILD_STEP_FAILED,
+            dev.minimalimage.result.ResultReason.InvalidDockerfile.name());
+
     /** A Dockerfile stage's container: its result record names the reason and the line; its log has the output. */
     private static BuildOutcome stageFailed(Map<Stage, StageState> stages, ContainerStateTerminated done, String exit,
             String hint, String commit) {
         BuildResult result = parseResult(done.getMessage());
-        if (result == null || result.reason() == null) {
+        // the stage's RUN could write the termination log itself: only the reasons run-stage gives are taken
+        if (result == null || !STAGE_REASONS.contains(result.reason())) {
             return failure(stages, Stage.Compiled, Reasons.BUILD_STEP_FAILED, "Dockerfile stage failed" + exit
                     + (done.getReason() == null ? "" : ", " + done.getReason()) + ": " + tail(done.getMessage())
                     + "\n" + hint, commit);
