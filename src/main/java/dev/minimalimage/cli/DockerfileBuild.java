@@ -394,7 +394,8 @@ final class DockerfileBuild {
         } catch (Refusal refusal) {
             return refusal.result.withFiles(files);
         }
-        BuildResult result = deliver(assembled, twin, summary, program.fileSize()).withFiles(files);
+        SbomParts sbom = sbomParts(plan.finalStage().index(), root, bundled == null ? List.of() : bundled.paths());
+        BuildResult result = deliver(assembled, twin, summary, program.fileSize(), sbom).withFiles(files);
         progress.done(o.image != null ? "push" : "write", result.succeeded() ? result.image() : result.reason());
         if (smokeTest == null || !result.succeeded()) {
             return result;
@@ -549,17 +550,58 @@ final class DockerfileBuild {
         return DebugTwin.of(main, twinSettings, o.busybox);
     }
 
-    private BuildResult deliver(AssembledImage assembled, AssembledImage twin, LinkSummary link, long programSize)
-            throws IOException, InterruptedException {
+    private BuildResult deliver(AssembledImage assembled, AssembledImage twin, LinkSummary link, long programSize,
+            SbomParts sbom) throws IOException, InterruptedException {
         List<String> references;
+        RegistryPusher.PendingPush push;
         try {
-            RegistryPusher.PendingPush push = o.prepare(w -> err.println("warning: " + w));
+            push = o.prepare(w -> err.println("warning: " + w));
             references = o.deliver(assembled, twin, o.debugTag, push);
         } catch (PushException e) {
             return BuildResult.failure(DestinationOptions.reasonOf(e.kind()), e.getMessage(), link);
         }
         BuildResult result = BuildResult.success(references.get(0), assembled.digest(), assembled.compressedSize(),
                 assembled.uncompressedLayerSize(), programSize, link);
-        return twin == null ? result : result.withDebugImage(references.get(1), twin.digest());
+        result = twin == null ? result : result.withDebugImage(references.get(1), twin.digest());
+        return SbomAttachment.attach(result, o.image != null ? o.image : "dockerfile", SbomAttachment.sourceOf(o.sourceInfo), sbom.binaries(),
+                sbom.otherFiles(), assembled, o.ociLayout, o.ociArchive, push);
     }
+
+    /** The final stage's files for the SBOM: its ELF files read like a preset's binary, the rest by their sha256. */
+    private record SbomParts(List<dev.minimalimage.sbom.BinaryInventory> binaries,
+            List<dev.minimalimage.sbom.ShippedFile> otherFiles) {
+    }
+
+    /**
+     * Each ELF file with what the stage that built it can say (its root's package database: the versions of the
+     * static libraries it linked); the bundled libraries and every other file as shipped files.
+     */
+    private SbomParts sbomParts(int finalStage, RootedFs root, List<String> bundledPaths) throws IOException {
+        List<dev.minimalimage.sbom.BinaryInventory> binaries = new ArrayList<>();
+        List<dev.minimalimage.sbom.ShippedFile> others = new ArrayList<>();
+        List<Path> paths;
+        try (var walk = Files.walk(root.root())) {
+            paths = walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).sorted().toList();
+        }
+        for (Path path : paths) {
+            String imagePath = root.imagePath(path);
+            if (!bundledPaths.contains(imagePath)) {
+                Integer origin = origins.get(finalStage).get(imagePath);
+                Path stageRoot = roots.get(origin == null ? finalStage : origin).root();
+                try {
+                    binaries.add(dev.minimalimage.sbom.BinaryReader.read(path, imagePath,
+                            new dev.minimalimage.sbom.SbomInputs(java.util.Optional.of(stageRoot),
+                                    java.util.Optional.empty())));
+                    continue;
+                } catch (ElfFormatException e) {
+                    // not ELF: a shipped file like any other
+                }
+            }
+            others.add(new dev.minimalimage.sbom.ShippedFile(imagePath, dev.minimalimage.sbom.Hashing.sha256(path),
+                    null));
+        }
+        return new SbomParts(binaries, others);
+    }
+
+
 }

@@ -27,7 +27,6 @@ import dev.minimalimage.result.BuildResult;
 import dev.minimalimage.result.LinkSummary;
 import dev.minimalimage.result.ResultReason;
 import dev.minimalimage.sbom.SbomInputs;
-import dev.minimalimage.sbom.SbomSource;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** One packaging run: check the binary's linkage, assemble the image, deliver it, report the result record. */
@@ -150,7 +149,7 @@ final class Packaging {
         if (result.succeeded()) {
             String imageName = o.image != null ? o.image : binary.getFileName().toString();
             result = SbomAttachment.attach(result, imageName, binary, config.binaryPath(), bundle, bundleRoot,
-                    sourceOfImage(), assembled, o.ociLayout, o.ociArchive, push, sbomInputs, this::warn);
+                    SbomAttachment.sourceOf(o.sourceInfo), assembled, o.ociLayout, o.ociArchive, push, sbomInputs, this::warn);
         }
         timing("delivered");
         progress.done(o.image != null ? "push" : "write", result.succeeded() ? result.image() : result.reason());
@@ -164,14 +163,6 @@ final class Packaging {
         return result;
     }
 
-    /** The git source `fetch` recorded (--source-info), for the SBOM; unknown without one. */
-    private SbomSource sourceOfImage() throws IOException {
-        if (o.sourceInfo == null) {
-            return SbomSource.UNKNOWN;
-        }
-        SourceInfo info = SourceInfo.read(o.sourceInfo);
-        return SbomSource.git(info.url(), info.commit());
-    }
 
     /** Reads the busybox for the twin (never runs it): a static ELF for the binary's machine, or the failure. */
     private BuildResult checkBusybox(LinkReport binaryLink) throws IOException {

@@ -36,6 +36,15 @@ final class SbomAttachment {
     private SbomAttachment() {
     }
 
+    /** The git source `fetch` recorded (--source-info), for the SBOM; unknown without one. */
+    static SbomSource sourceOf(Path sourceInfo) throws IOException {
+        if (sourceInfo == null) {
+            return SbomSource.UNKNOWN;
+        }
+        SourceInfo info = SourceInfo.read(sourceInfo);
+        return SbomSource.git(info.url(), info.commit());
+    }
+
     /**
      * Returns the result with the SBOM's summary; when the SBOM cannot be made the image stays delivered, a
      * warning says why and the result has no sbom field (never a claim of an SBOM that is not there).
@@ -47,15 +56,30 @@ final class SbomAttachment {
             SbomSource source, AssembledImage image, Path layout, Path archive, RegistryPusher.PendingPush push,
             SbomInputs inputs, Consumer<String> warn)
             throws IOException, InterruptedException {
-        CycloneDxSbom.Document document;
+        BinaryInventory inventory;
         try {
-            BinaryInventory inventory = BinaryReader.read(binary, binaryPath, inputs);
-            document = CycloneDxSbom.write(imageName, source, List.of(inventory),
-                    bundledFiles(bundle, bundleRoot));
+            inventory = BinaryReader.read(binary, binaryPath, inputs);
         } catch (ElfFormatException e) {
             warn.accept("no SBOM written: " + binary + ": " + e.getMessage());
             return result;
         }
+        return attach(result, CycloneDxSbom.write(imageName, source, List.of(inventory), bundledFiles(bundle,
+                bundleRoot)), image, layout, archive, push);
+    }
+
+    /**
+     * As above for an image of several files (a Dockerfile's final stage): {@code binaries}, its ELF files read,
+     * and {@code otherFiles}, the rest with their sha256.
+     */
+    static BuildResult attach(BuildResult result, String imageName, SbomSource source, List<BinaryInventory> binaries,
+            List<ShippedFile> otherFiles, AssembledImage image, Path layout, Path archive,
+            RegistryPusher.PendingPush push) throws IOException, InterruptedException {
+        return attach(result, CycloneDxSbom.write(imageName, source, binaries, otherFiles), image, layout, archive,
+                push);
+    }
+
+    private static BuildResult attach(BuildResult result, CycloneDxSbom.Document document, AssembledImage image,
+            Path layout, Path archive, RegistryPusher.PendingPush push) throws IOException, InterruptedException {
         OciLayoutWriter.Referrer referrer = SbomReferrer.of(document, image.manifest());
         if (layout != null) {
             OciLayoutWriter.addReferrer(layout, referrer);

@@ -110,6 +110,11 @@ class DockerfileBuildTest {
                         org.assertj.core.groups.Tuple.tuple("/srv/etc/app.toml", "NotElf"));
         assertThat(result.smokeTest().passed()).isTrue();
         assertThat(result.smokeTest().output()).contains("hello from a Dockerfile");
+        JsonNode sbom = OciLayoutSbomTest.sbomOf(layout, run); // every file of the final stage, the binary read
+        assertThat(sbom.path("components").findValuesAsText("name")).contains("/srv/bin/hello", "/srv/etc/app.toml")
+                .doesNotContain("/srv/etc/secret.key");
+        assertThat(sbom.toString()).contains("musl");
+        assertThat(result.sbom().components()).isEqualTo(sbom.path("components").size());
         JsonNode config = OciLayouts.config(layout).path("config");
         assertThat(config.path("Entrypoint").toString()).isEqualTo("[\"bin/hello\"]");
         assertThat(config.path("Cmd").toString()).isEqualTo("[\"--greet\"]");

@@ -156,7 +156,8 @@ class OciLayoutSbomTest {
                 .isEqualTo(JSON.readTree(run.stdout()).path("digest").asText());
     }
 
-    private static JsonNode sbomOf(Path layout, CliRun run) throws Exception {
+    /** The SBOM the layout holds as a referrer of the run's image, checked against the CycloneDX 1.6 schema. */
+    static JsonNode sbomOf(Path layout, CliRun run) throws Exception {
         JsonNode index = JSON.readTree(layout.resolve("index.json").toFile());
         JsonNode referrer = blobJson(layout, referrerOf(index, layout,
                 JSON.readTree(run.stdout()).path("digest").asText()).path("digest").asText());

@@ -133,6 +133,8 @@ class DockerfileClusterIT {
         assertThat(status.getFiles()).extracting(MinimalImageStatus.FileStatus::getPath,
                 MinimalImageStatus.FileStatus::getVerdict).containsExactly(tuple("/hello", "Static"));
         assertThat(status.getSmokeTest().getOutput()).isEqualTo("hello from a Dockerfile");
+        assertThat(status.getSbom().getFormat()).as("an SBOM pushed beside the image").isNotBlank();
+        assertThat(status.getSbom().getComponents()).isPositive();
         PushedImages.assertRunsFromEmptyRoot(registry, work, status, "e2e/df-hello", "1", "/hello",
                 "hello from a Dockerfile\n");
         MinimalImageStatus again = images.awaitReady("df-hello-again", () -> env.describe("df-hello-again"));
