@@ -85,9 +85,15 @@ final class RunStageCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         BuildResult failure;
+        String text;
         try {
-            DockerfilePlan plan = DockerfilePlanner.plan(Files.readString(dockerfile, StandardCharsets.UTF_8),
-                    BuildArgs.parse(buildArgs), target);
+            text = Files.readString(dockerfile, StandardCharsets.UTF_8);
+        } catch (IOException e) { // the pod's arguments, not a step of the stage
+            return fail(BuildResult.failure(ResultReason.FileError, "--dockerfile " + FileErrors.describe(dockerfile,
+                    e), null));
+        }
+        try {
+            DockerfilePlan plan = DockerfilePlanner.plan(text, BuildArgs.parse(buildArgs), target);
             StageContainers.Container container = StageContainers.of(plan).containers().stream()
                     .filter(c -> c.key().equals(key)).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("--key " + key + ": the plan has no such"

@@ -69,18 +69,26 @@ public final class BuildPlanner {
         String hash = BuildInputs.hash(spec, compile != null ? compile.image() : String.join(",", stages.images()),
                 commit);
         String name = resource.getMetadata().getName();
-        long timeout = Durations.seconds(spec.getBuild() == null ? null : spec.getBuild().getTimeout());
-        String start = spec.getBuild() == null ? BuildSettings.DEFAULT_START_TIMEOUT : spec.getBuild().getStartTimeout();
-        long startTimeout = Durations.seconds("build.startTimeout", start, Durations.MIN_SECONDS, 3600, "1h");
-        String pull = spec.getBuild() == null ? BuildSettings.DEFAULT_PULL_TIMEOUT : spec.getBuild().getPullTimeout();
-        long pullTimeout = Durations.seconds("build.pullTimeout", pull, Durations.MIN_SECONDS, 3600, "1h");
+        Timeouts timeouts = Timeouts.of(spec);
         return new BuildPlan(name, hash, GeneratedNames.of(name, "-src-" + hash),
                 inlineFiles(source), git(source, commit), compile, stages, null,
                 stages == null ? packageArgs(spec, extraLibraries) : dockerfilePackageArgs(spec, stages, extraLibraries),
                 blankToNull(spec.getImage().getPushSecret()),
-                timeout, startTimeout, pullTimeout,
+                timeouts.build(), timeouts.start(), timeouts.pull(),
                 SmokeTestPlan.of(spec.getVerify() == null ? null : spec.getVerify().getSmokeTest(),
                         stages == null ? spec.getImage() : stages.imageTarget(spec.getImage())));
+    }
+
+    /** spec.build's timeout, startTimeout and pullTimeout in seconds, for every pod of the resource alike. */
+    private record Timeouts(long build, long start, long pull) {
+        static Timeouts of(MinimalImageSpec spec) throws InvalidSpecException {
+            BuildSettings settings = spec.getBuild();
+            String start = settings == null ? BuildSettings.DEFAULT_START_TIMEOUT : settings.getStartTimeout();
+            String pull = settings == null ? BuildSettings.DEFAULT_PULL_TIMEOUT : settings.getPullTimeout();
+            return new Timeouts(Durations.seconds(settings == null ? null : settings.getTimeout()),
+                    Durations.seconds("build.startTimeout", start, Durations.MIN_SECONDS, 3600, "1h"),
+                    Durations.seconds("build.pullTimeout", pull, Durations.MIN_SECONDS, 3600, "1h"));
+        }
     }
 
     /** What stands in for a toolchain image in the inputs of the step that reads a git source's Dockerfile. */
@@ -103,14 +111,11 @@ public final class BuildPlanner {
         requireRelative(path, "spec.dockerfile.path");
         BuildPlan.GitSource git = git(spec.getSource(), tracked);
         String name = resource.getMetadata().getName();
-        String start = spec.getBuild() == null ? BuildSettings.DEFAULT_START_TIMEOUT : spec.getBuild().getStartTimeout();
-        String pull = spec.getBuild() == null ? BuildSettings.DEFAULT_PULL_TIMEOUT : spec.getBuild().getPullTimeout();
+        Timeouts timeouts = Timeouts.of(spec);
         return new BuildPlan(name, key, GeneratedNames.of(name, "-src-" + key), null, git, null, null,
                 new BuildPlan.DockerfileFetch(git.contextDir() == null ? path : git.contextDir() + "/" + path),
                 List.of(), null, // it pushes nothing: no push credentials in the pod
-                Durations.seconds(spec.getBuild() == null ? null : spec.getBuild().getTimeout()),
-                Durations.seconds("build.startTimeout", start, Durations.MIN_SECONDS, 3600, "1h"),
-                Durations.seconds("build.pullTimeout", pull, Durations.MIN_SECONDS, 3600, "1h"), null);
+                timeouts.build(), timeouts.start(), timeouts.pull(), null);
     }
 
     /**
