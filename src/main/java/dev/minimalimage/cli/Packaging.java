@@ -40,6 +40,8 @@ final class Packaging {
     /** Set by {@link #check()}. */
     private ImageConfig config;
     private Path bundleRoot;
+    /** The platform the binary was built for (`--platform`), checked against its ELF header; null: any. */
+    private Platform expectedPlatform;
     /** Where the SBOM's library versions and crates come from (`package --toolchain-root/--cargo-lock`). */
     private SbomInputs sbomInputs = SbomInputs.NONE;
 
@@ -57,6 +59,11 @@ final class Packaging {
         this.spec = spec;
         this.smokeTest = smokeTest;
         this.progress = progress;
+    }
+
+    Packaging forPlatform(Platform platform) {
+        this.expectedPlatform = platform;
+        return this;
     }
 
     Packaging withSbomInputs(SbomInputs inputs) {
@@ -95,30 +102,71 @@ final class Packaging {
     }
 
     private BuildResult packAndDeliver() throws IOException, InterruptedException {
-        String unreadable = FileErrors.unreadableFile(binary);
-        if (unreadable != null) {
-            return BuildResult.failure(ResultReason.FileError, unreadable, null);
-        }
-        LinkReport link;
         RegistryPusher.PendingPush push;
         try {
             push = o.prepare(this::warn);
-            link = ElfLinkAnalyzer.analyze(binary);
         } catch (IllegalArgumentException e) {
             return BuildResult.failure(ResultReason.InvalidArguments, e.getMessage(), null);
+        }
+        Packed packed = pack();
+        if (packed.failure() != null) {
+            return packed.failure();
+        }
+        AssembledImage assembled = packed.image();
+        BuildResult result = deliver(assembled, packed.twin(), packed.summary(), push);
+        if (result.succeeded()) {
+            result = attachSbom(result, packed, push);
+        }
+        timing("delivered");
+        progress.done(o.image != null ? "push" : "write", result.succeeded() ? result.image() : result.reason());
+        if (smokeTest == null || !result.succeeded()) {
+            return result;
+        }
+        result = smokeTest.verify(assembled, result);
+        timing("smoke-tested");
+        progress.done("smoke test", result.smokeTest().ran() ? (result.smokeTest().passed() ? "passed" : "failed")
+                : "not run");
+        return result;
+    }
+
+    /** What the binary became before delivery, or why it may not be delivered ({@code failure}, the rest null). */
+    record Packed(AssembledImage image, AssembledImage twin, LinkSummary summary, Bundle bundle,
+            BuildResult failure) {
+
+        static Packed failed(BuildResult failure) {
+            return new Packed(null, null, null, null, failure);
+        }
+    }
+
+    /**
+     * Reads the binary's ELF (never runs it), checks its linkage (and its machine against the platform the build
+     * is for), bundles what bundle mode ships, and assembles the image (and the debug twin). Needs {@link #check()}.
+     */
+    Packed pack() throws IOException {
+        String unreadable = FileErrors.unreadableFile(binary);
+        if (unreadable != null) {
+            return Packed.failed(BuildResult.failure(ResultReason.FileError, unreadable, null));
+        }
+        LinkReport link;
+        try {
+            link = ElfLinkAnalyzer.analyze(binary);
         } catch (IOException e) {
-            return BuildResult.failure(ResultReason.FileError, FileErrors.describe(binary, e), null);
+            return Packed.failed(BuildResult.failure(ResultReason.FileError, FileErrors.describe(binary, e), null));
         } catch (ElfFormatException e) {
-            return BuildResult.failure(ResultReason.UnsupportedBinary, binary + ": " + e.getMessage(), null);
+            return Packed.failed(BuildResult.failure(ResultReason.UnsupportedBinary, binary + ": " + e.getMessage(),
+                    null));
         }
         progress.done("verify", link.verdict() + (link.libc() == null ? "" : ", " + link.libc()));
+        BuildResult refusal = PlatformCheck.check(binary, link, expectedPlatform);
         boolean bundling = o.bundle && link.verdict() == Verdict.Dynamic;
-        BuildResult refusal = LinkPolicy.check(link, o.allowDynamic || bundling);
+        if (refusal == null) {
+            refusal = LinkPolicy.check(link, o.allowDynamic || bundling);
+        }
         if (refusal == null && o.debugTag != null) {
             refusal = checkBusybox(link);
         }
         if (refusal != null) {
-            return refusal;
+            return Packed.failed(refusal);
         }
         LinkSummary summary = LinkSummary.of(link);
         Bundle bundle = null;
@@ -126,11 +174,12 @@ final class Packaging {
             try {
                 bundle = BundleResolver.resolve(binary, config.binaryPath(), bundleRoot, o.extraLibraries);
             } catch (MissingLibraryException e) {
-                return BuildResult.failure(ResultReason.BundleIncomplete, "cannot bundle: " + e.getMessage()
-                        + " (install it in --bundle-root " + bundleRoot + ", or link statically)", summary);
+                return Packed.failed(BuildResult.failure(ResultReason.BundleIncomplete, "cannot bundle: "
+                        + e.getMessage() + " (install it in --bundle-root " + bundleRoot + ", or link statically)",
+                        summary));
             } catch (ElfFormatException e) {
-                return BuildResult.failure(ResultReason.UnsupportedBinary, "cannot bundle: " + e.getMessage(),
-                        summary);
+                return Packed.failed(BuildResult.failure(ResultReason.UnsupportedBinary, "cannot bundle: "
+                        + e.getMessage(), summary));
             }
             List<String> paths = new ArrayList<>(bundle.files().keySet());
             if (bundle.nameServices()) {
@@ -145,24 +194,17 @@ final class Packaging {
         AssembledImage twin = o.debugTag == null ? null : DebugTwin.of(assembled, config, o.busybox);
         timing("assembled");
         progress.done("pack", assembled.compressedSize() + " bytes compressed");
-        BuildResult result = deliver(assembled, twin, summary, push);
-        if (result.succeeded()) {
-            String imageName = o.image != null ? o.image : binary.getFileName().toString();
-            result = SbomAttachment.attach(result, imageName, binary, config.binaryPath(), bundle, bundleRoot,
-                    SbomAttachment.sourceOf(o.sourceInfo), assembled, o.ociLayout, o.ociArchive, push, sbomInputs, this::warn);
-        }
-        timing("delivered");
-        progress.done(o.image != null ? "push" : "write", result.succeeded() ? result.image() : result.reason());
-        if (smokeTest == null || !result.succeeded()) {
-            return result;
-        }
-        result = smokeTest.verify(assembled, result);
-        timing("smoke-tested");
-        progress.done("smoke test", result.smokeTest().ran() ? (result.smokeTest().passed() ? "passed" : "failed")
-                : "not run");
-        return result;
+        return new Packed(assembled, twin, summary, bundle, null);
     }
 
+    /** {@code result} (delivered) with the SBOM of {@code packed}'s image, written and pushed as its referrer. */
+    BuildResult attachSbom(BuildResult result, Packed packed, RegistryPusher.PendingPush push)
+            throws IOException, InterruptedException {
+        String imageName = o.image != null ? o.image : binary.getFileName().toString();
+        return SbomAttachment.attach(result, imageName, binary, config.binaryPath(), packed.bundle(), bundleRoot,
+                SbomAttachment.sourceOf(o.sourceInfo), packed.image(), o.ociLayout, o.ociArchive, push, sbomInputs,
+                this::warn);
+    }
 
     /** Reads the busybox for the twin (never runs it): a static ELF for the binary's machine, or the failure. */
     private BuildResult checkBusybox(LinkReport binaryLink) throws IOException {

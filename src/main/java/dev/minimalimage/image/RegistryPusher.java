@@ -121,6 +121,20 @@ public final class RegistryPusher {
         }
 
         /**
+         * Pushes a multi-platform image: every platform's image by its digest (untagged: only the index names them),
+         * then the index under the target's tag, over one connection and one retry budget. Returns the index's
+         * digest.
+         */
+        public String push(ImageIndex index) throws PushException, InterruptedException {
+            return withRetry(connection -> {
+                for (ImageIndex.PlatformImage each : index.images()) {
+                    connection.upload(each.image(), each.image().digest());
+                }
+                return connection.pushManifest(index.index(), reference.getQualifier());
+            });
+        }
+
+        /**
          * Pushes {@code referrer} (an OCI 1.1 artifact whose subject is the manifest {@code subjectDigest}, pushed
          * before) into the same repository, by digest, with the referrers tag schema where the registry has no
          * referrers API ({@link ReferrerPush}); its own retry budget, as long as the image's. Returns the referrer
@@ -222,6 +236,22 @@ public final class RegistryPusher {
                 if (!pushed.toString().equals(image.digest())) {
                     throw new PushException(PushException.Kind.REJECTED, "registry stored manifest " + pushed
                             + " but the assembled manifest is " + image.digest(), null);
+                }
+                return pushed.toString();
+            } catch (RegistryUnauthorizedException | RegistryCredentialsNotSentException e) {
+                throw new PushException(PushException.Kind.UNAUTHORIZED, authMessage(reference, credential, e), e);
+            } catch (RegistryException | IOException e) {
+                throw classify(reference, e);
+            }
+        }
+
+        /** Pushes manifest bytes we wrote (an image index) as they are; returns their digest. */
+        String pushManifest(Blob manifest, String tag) throws PushException {
+            try {
+                DescriptorDigest pushed = client.pushManifest(new RawManifest(manifest), tag);
+                if (!pushed.toString().equals(manifest.digest())) {
+                    throw new PushException(PushException.Kind.REJECTED, "registry stored manifest " + pushed
+                            + " but the assembled one is " + manifest.digest(), null);
                 }
                 return pushed.toString();
             } catch (RegistryUnauthorizedException | RegistryCredentialsNotSentException e) {

@@ -1,0 +1,157 @@
+package dev.minimalimage.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.minimalimage.image.ImageIndex;
+import dev.minimalimage.image.Platform;
+import dev.minimalimage.image.PushException;
+import dev.minimalimage.image.RegistryPusher;
+import dev.minimalimage.result.BuildResult;
+import dev.minimalimage.result.BuildResult.PlatformResult;
+import dev.minimalimage.result.ResultReason;
+import dev.minimalimage.sbom.SbomInputs;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * A multi-platform packaging run: one binary per platform, each checked like a single build (plus its ELF machine
+ * against the platform), packed into its own image, and all delivered as one OCI image index; then one SBOM per
+ * platform image (a referrer of that image) and one smoke test per platform. Nothing is delivered unless every
+ * platform's binary may be: an index missing a platform would be a different image under the same tag.
+ */
+final class MultiPlatformPackaging {
+
+    private final Map<Platform, Path> binaries;
+    private final PackageOptions o;
+    private final CommandSpec spec;
+    private final LocalSmokeRun smokeTest;
+    private final Progress progress;
+    private final SbomInputs sbomInputs;
+    private final Map<Platform, Packaging> packagings = new LinkedHashMap<>();
+
+    /** {@code binaries}: in the order the request named the platforms, which is the order of the index. */
+    MultiPlatformPackaging(Map<Platform, Path> binaries, PackageOptions options, CommandSpec spec,
+            LocalSmokeRun smokeTest, Progress progress, SbomInputs sbomInputs) {
+        this.binaries = new LinkedHashMap<>(binaries);
+        this.o = options;
+        this.spec = spec;
+        this.smokeTest = smokeTest;
+        this.progress = progress;
+        this.sbomInputs = sbomInputs;
+    }
+
+    /** What can be checked before any binary exists; null when all is well. */
+    BuildResult check() {
+        if (o.bundle || o.debugTag != null) {
+            return BuildResult.failure(ResultReason.InvalidArguments, (o.bundle ? "--bundle" : "--debug-tag")
+                    + " packs one platform's image (the bundle's libraries and the twin's busybox are this host's);"
+                    + " build several platforms without it", null);
+        }
+        for (Map.Entry<Platform, Path> each : binaries.entrySet()) {
+            Packaging packaging = new Packaging(each.getValue(), o, spec, null, progress.about(
+                    each.getKey().toString())).forPlatform(each.getKey()).withSbomInputs(sbomInputs);
+            BuildResult refused = packaging.check();
+            if (refused != null) {
+                return refused;
+            }
+            packagings.put(each.getKey(), packaging);
+        }
+        return null;
+    }
+
+    /** Packs, delivers, attaches the SBOMs and smoke-tests; prints the result record, returns the exit code. */
+    int run() throws IOException, InterruptedException {
+        BuildResult refused = check();
+        Packaging reporter = new Packaging(null, o, spec);
+        return reporter.report(refused != null ? refused : execute());
+    }
+
+    BuildResult execute() throws IOException, InterruptedException {
+        RegistryPusher.PendingPush push;
+        try {
+            push = o.prepare(message -> spec.commandLine().getErr().println("warning: " + message));
+        } catch (IllegalArgumentException e) {
+            return BuildResult.failure(ResultReason.InvalidArguments, e.getMessage(), null);
+        }
+        Map<Platform, Packaging.Packed> packed = new LinkedHashMap<>();
+        List<ImageIndex.PlatformImage> images = new ArrayList<>();
+        for (Map.Entry<Platform, Packaging> each : packagings.entrySet()) {
+            Packaging.Packed one = each.getValue().pack();
+            if (one.failure() != null) {
+                return forPlatform(each.getKey(), one.failure());
+            }
+            packed.put(each.getKey(), one);
+            images.add(new ImageIndex.PlatformImage(each.getKey(), one.image()));
+        }
+        ImageIndex index = ImageIndex.of(images);
+        String delivered;
+        try {
+            delivered = o.deliver(index, push);
+        } catch (PushException e) {
+            return BuildResult.failure(DestinationOptions.reasonOf(e.kind()), e.getMessage(), null);
+        }
+        progress.done(o.image != null ? "push" : "write", delivered + " (" + images.size() + " platforms)");
+        List<PlatformResult> platforms = new ArrayList<>();
+        for (Map.Entry<Platform, Packaging.Packed> each : packed.entrySet()) {
+            Packaging.Packed one = each.getValue();
+            platforms.add(new PlatformResult(each.getKey().toString(), one.image().digest(),
+                    one.image().compressedSize(), one.image().binarySize(), one.summary(), null, null));
+        }
+        BuildResult result = BuildResult.multiPlatform(delivered, index.digest(), index.compressedSize(), platforms);
+        result = attachSboms(result, packed, push);
+        return result.succeeded() && smokeTest != null ? smokeTests(result, packed) : result;
+    }
+
+    /** One SBOM per platform image, each a referrer of that image (not of the index: the index ships no file). */
+    private BuildResult attachSboms(BuildResult result, Map<Platform, Packaging.Packed> packed,
+            RegistryPusher.PendingPush push) throws IOException, InterruptedException {
+        List<PlatformResult> platforms = new ArrayList<>();
+        int i = 0;
+        for (Map.Entry<Platform, Packaging.Packed> each : packed.entrySet()) {
+            PlatformResult platform = result.platforms().get(i++);
+            BuildResult one = BuildResult.success(o.sibling(result.image(), platform.digest()), platform.digest(),
+                    platform.compressedSize(), 0, platform.binarySize(), platform.link());
+            one = packagings.get(each.getKey()).attachSbom(one, each.getValue(), push);
+            if (!one.succeeded()) {
+                return result.withPlatforms(platforms).failedWith(ResultReason.valueOf(one.reason()),
+                        each.getKey() + ": " + one.message());
+            }
+            platforms.add(platform.withSbom(one.sbom()));
+        }
+        return result.withPlatforms(platforms);
+    }
+
+    /**
+     * Each platform's image run once from an empty root: natively, or through qemu-user for a foreign machine when
+     * this host has it; one that cannot run is "not run" for that platform, never passed. The record fails with the
+     * first platform that failed (or, unless --smoke-test-optional, could not run).
+     */
+    private BuildResult smokeTests(BuildResult result, Map<Platform, Packaging.Packed> packed)
+            throws IOException, InterruptedException {
+        List<PlatformResult> platforms = new ArrayList<>();
+        BuildResult verdict = result;
+        int i = 0;
+        for (Map.Entry<Platform, Packaging.Packed> each : packed.entrySet()) {
+            PlatformResult platform = result.platforms().get(i++);
+            BuildResult one = smokeTest.verify(each.getValue().image(), BuildResult.success(result.image(),
+                    platform.digest(), platform.compressedSize(), 0, platform.binarySize(), platform.link()));
+            platforms.add(platform.withSmokeTest(one.smokeTest()));
+            progress.done("smoke test " + each.getKey(), one.smokeTest().ran()
+                    ? (one.smokeTest().passed() ? "passed" : "failed") : "not run");
+            if (!one.succeeded() && verdict.succeeded()) {
+                verdict = verdict.failedWith(ResultReason.valueOf(one.reason()), each.getKey() + ": "
+                        + one.message());
+            }
+        }
+        return verdict.withPlatforms(platforms);
+    }
+
+    private static BuildResult forPlatform(Platform platform, BuildResult failure) {
+        return new BuildResult(failure.outcome(), failure.reason(), platform + ": " + failure.message(), null, null,
+                null, null, null, failure.link(), null, null, null);
+    }
+}

@@ -1,0 +1,37 @@
+package dev.minimalimage.cli;
+
+import java.nio.file.Path;
+
+import dev.minimalimage.elf.LinkReport;
+import dev.minimalimage.elf.Verdict;
+import dev.minimalimage.image.Platform;
+import dev.minimalimage.result.BuildResult;
+import dev.minimalimage.result.LinkSummary;
+import dev.minimalimage.result.ResultReason;
+
+/**
+ * A binary built for a platform must be an ELF for that platform's machine, class and byte order: a preset or script
+ * that ignored the target would otherwise ship an amd64 program under an arm64 descriptor, which fails only on the
+ * node, with "exec format error".
+ */
+final class PlatformCheck {
+
+    private PlatformCheck() {
+    }
+
+    /** Null when {@code link} fits {@code expected} (or nothing is expected), else the PlatformMismatch naming both. */
+    static BuildResult check(Path binary, LinkReport link, Platform expected) {
+        if (expected == null || link.verdict() == Verdict.NotElf) {
+            return null; // not an ELF: the link policy's own refusal says so
+        }
+        boolean fits = expected.elfMachine().equals(link.machine()) && expected.elfClass().equals(link.elfClass())
+                && expected.byteOrder().equals(link.byteOrder());
+        if (fits) {
+            return null;
+        }
+        return BuildResult.failure(ResultReason.PlatformMismatch, binary.getFileName() + " is an " + link.elfClass()
+                + " " + link.byteOrder() + "-endian " + link.machine() + " ELF, but the build is for " + expected
+                + " (" + expected.elfClass() + " " + expected.byteOrder() + "-endian " + expected.elfMachine()
+                + "): the compile step did not build for the target platform", LinkSummary.of(link));
+    }
+}
