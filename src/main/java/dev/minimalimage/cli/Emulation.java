@@ -41,10 +41,10 @@ final class Emulation {
     }
 
     /**
-     * The emulator for {@code architecture} on this host's PATH (qemu-CPU-static, else qemu-CPU), or why there is
+     * The emulator for {@code architecture} on {@code searchPath} (qemu-CPU-static, else qemu-CPU), or why there is
      * none, as the smoke test's "not run" message says it.
      */
-    static Optional<Path> emulatorFor(String architecture, StringBuilder whyNot) {
+    static Optional<Path> emulatorFor(String architecture, String searchPath, StringBuilder whyNot) {
         Platform platform = Platform.BUILDABLE.stream().filter(p -> p.architecture().equals(architecture))
                 .findFirst().orElse(null);
         if (platform == null) {
@@ -53,7 +53,7 @@ final class Emulation {
         }
         String cpu = platform.gnuCpu();
         for (String name : new String[] { "qemu-" + cpu + "-static", "qemu-" + cpu }) {
-            for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
+            for (String dir : searchPath.split(File.pathSeparator)) {
                 Path candidate = Path.of(dir.isEmpty() ? "." : dir, name);
                 if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
                     return Optional.of(candidate);

@@ -72,7 +72,7 @@ final class LocalSmokeRun {
         String architecture = Emulation.architectureOf(image);
         if (!architecture.isEmpty() && !architecture.equals(Emulation.hostArchitecture())) {
             StringBuilder whyNot = new StringBuilder();
-            emulator = Emulation.emulatorFor(architecture, whyNot).orElse(null);
+            emulator = Emulation.emulatorFor(architecture, sandbox.searchPath(), whyNot).orElse(null);
             if (emulator == null) {
                 return SmokeTestResult.skipped(whyNot.toString());
             }

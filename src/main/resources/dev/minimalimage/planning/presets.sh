@@ -62,7 +62,9 @@ c_toolchain() {
     # preset cross-compiles only where the image has one (musl.cc's <cpu>-linux-musl-gcc)
     case "$PRESET" in
       c-musl) cc=$cross-linux-musl-gcc; cxx=""
-              [ -n "${CC:-}" ] || need_cross "$cc" "the C musl preset needs a musl cross compiler, which Debian does"                 "not package; build this platform with libc glibc (static glibc through $cross-linux-gnu-gcc) or use"                 "a toolchain image that has $cc" ;;
+              why="the C musl preset needs a musl cross compiler, which Debian does not package; build this"
+              why="$why platform with libc glibc (static glibc through $cross-linux-gnu-gcc) or use a toolchain"
+              [ -n "${CC:-}" ] || need_cross "$cc" "$why image that has $cc" ;;
       *) cc=$cross-linux-gnu-gcc; cxx=$cross-linux-gnu-g++
          [ -n "${CC:-}" ] || need_cross "$cc" "Debian: gcc-$cross-linux-gnu libc6-dev-${TARGETARCH}-cross"
          if [ "$PRESET" = cpp ] && [ -z "${CXX:-}" ]; then
