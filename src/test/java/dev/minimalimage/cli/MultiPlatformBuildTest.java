@@ -149,7 +149,8 @@ class MultiPlatformBuildTest {
             }
         };
         List<String> args = List.of("build", "--language", "go", "--source", goSource.toString(), "--platform",
-                "linux/amd64,linux/arm64", "--oci-layout", work.resolve("no-qemu").toString(), "--smoke-test=");
+                "linux/amd64,linux/arm64", "--oci-layout", work.resolve("no-qemu").toString(), "--smoke-test=",
+                "--cache-dir", work.resolve("cache").toString());
 
         CliRun required = CliRun.of(hostWithoutQemu, args.toArray(String[]::new));
         assertThat(required.exitCode()).as(required.all()).isEqualTo(ResultReason.SmokeTestNotRun.exitCode());
