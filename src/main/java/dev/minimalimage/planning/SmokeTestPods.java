@@ -84,7 +84,8 @@ public final class SmokeTestPods {
                     .withVolumes(hasTmp(resource) ? List.of(new VolumeBuilder().withName(TMP_VOLUME).withNewEmptyDir()
                             .withSizeLimit(TMP_SIZE_LIMIT).endEmptyDir().build()) : List.of())
                     .withImagePullSecrets(pullSecrets(plan, build, operatorPullSecrets))
-                    .withNodeSelector(build.getNodeSelector())
+                    // an amd64 node: where the runtime picks the linux/amd64 image of an index (PlatformSmokeTests)
+                    .withNodeSelector(BuilderPodFactory.nodeSelector(build))
                     .withTolerations(build.getTolerations())
                 .endSpec()
                 .build();
