@@ -165,7 +165,8 @@ public final class BuildPlanner {
         String binary = BuilderLayout.OUT_DIR + "/" + binaryName(spec.getLanguage());
         if (platforms.size() > 1) {
             return LanguagePresets.compileStep(spec.getLanguage(), images).forPlatforms(platforms,
-                    platform -> binaryFor(spec, platform)).withEnv("OUT", binary);
+                    platform -> binaryFor(spec, platform)).withEnv("OUT", binary)
+                    .withEnv("TOOLCHAIN_RECORD", BuilderLayout.TOOLCHAIN_RECORD);
         }
         CompileStep step;
         if (!bundles(spec)) {
@@ -176,7 +177,8 @@ public final class BuildPlanner {
             step = LanguagePresets.withBundleStaging(dynamic, BuilderLayout.RUNTIME_LAUNCHER,
                     BuilderLayout.BUNDLE_ROOT, extraLibraries);
         }
-        return (platforms.isEmpty() ? step : step.forPlatform(platforms.get(0))).withEnv("OUT", binary);
+        return (platforms.isEmpty() ? step : step.forPlatform(platforms.get(0))).withEnv("OUT", binary)
+                .withEnv("TOOLCHAIN_RECORD", BuilderLayout.TOOLCHAIN_RECORD);
     }
 
     /** Where a multi-platform build's compile step leaves the binary for {@code platform}. */
@@ -271,7 +273,7 @@ public final class BuildPlanner {
             platforms.forEach(platform -> args.add("--platform=" + platform));
         }
         args.addAll(List.of("--image", image.getName(), "--image-config", imageSettings(spec, binary).toJson(),
-                "--result-file", BuilderLayout.TERMINATION_LOG));
+                "--result-file", BuilderLayout.TERMINATION_LOG, "--toolchain-root", BuilderLayout.TOOLCHAIN_RECORD));
         args.addAll(destinationAndPolicyArgs(spec, extraLibraries));
         return List.copyOf(args);
     }
