@@ -200,6 +200,23 @@ class MultiPlatformBuildTest {
         assertThat(run.stderr()).contains("aarch64-linux-musl-gcc").contains("libc glibc");
     }
 
+    @Test
+    void rustWithoutTheTargetsStandardLibraryIsRefusedNamingItAndHowToGetIt() throws Exception {
+        Processes.requireOnPath("rustc");
+        Path rust = Files.createDirectories(work.resolve("rust"));
+        Files.writeString(rust.resolve("main.rs"), "fn main() { println!(\"hello\"); }\n");
+        String libdir = output("rustc", "--print", "target-libdir", "--target", "aarch64-unknown-linux-gnu").strip();
+        assertThat(Files.exists(Path.of(libdir))).as("this host's rustc has no aarch64 std (rustup: x86_64 only),"
+                + " which is the case this test is about").isFalse();
+
+        CliRun run = build("rust", rust, "--platform", "linux/arm64", "--oci-layout", work.resolve("rust-arm64")
+                .toString());
+
+        assertThat(run.exitCode()).as(run.all()).isEqualTo(ResultReason.ToolchainToolMissing.exitCode());
+        assertThat(run.stderr()).contains("aarch64-unknown-linux-gnu").contains("rustup target add")
+                .contains("libstd-rust-dev:arm64");
+    }
+
     /** `build` for linux/amd64 and linux/arm64 (unless the options name a platform). */
     private static CliRun build(String language, Path source, String... options) {
         List<String> args = new ArrayList<>(List.of("build", "--language", language, "--source", source.toString(),
