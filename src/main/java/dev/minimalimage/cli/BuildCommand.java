@@ -172,6 +172,10 @@ final class BuildCommand implements Callable<Integer> {
         Platform platform = platforms.isEmpty() ? null : platforms.get(0);
         if (platform != null) {
             step = step.forPlatform(platform);
+            BuildResult refused = PlatformCheck.hostOnlyOptions(options.bundle, options.debugTag, platforms);
+            if (refused != null) {
+                return new Packaging(null, options, spec).report(refused);
+            }
         }
         Path work = buildDir != null ? buildDir : Files.createTempDirectory(temporaryRoot, "minimal-image-build");
         try {
@@ -226,7 +230,7 @@ final class BuildCommand implements Callable<Integer> {
             Progress progress = new Progress(spec.commandLine().getErr());
             Map<Platform, Path> binaries = new java.util.LinkedHashMap<>();
             for (Platform platform : platforms) {
-                Path platformWork = work.resolve(platform.os() + "-" + platform.architecture());
+                Path platformWork = work.resolve(platform.directoryName());
                 binaries.put(platform, platformWork.resolve("out").resolve(BuildPlanner.binaryName(lang)));
             }
             MultiPlatformPackaging packaging = new MultiPlatformPackaging(binaries, options, spec, smokePlan == null

@@ -46,15 +46,14 @@ final class MultiPlatformPackaging {
 
     /** What can be checked before any binary exists; null when all is well. */
     BuildResult check() {
-        if (o.bundle || o.debugTag != null) {
-            return BuildResult.failure(ResultReason.InvalidArguments, (o.bundle ? "--bundle" : "--debug-tag")
-                    + " packs one platform's image (the bundle's libraries and the twin's busybox are this host's);"
-                    + " build several platforms without it", null);
+        BuildResult refused = PlatformCheck.hostOnlyOptions(o.bundle, o.debugTag, List.copyOf(binaries.keySet()));
+        if (refused != null) {
+            return refused;
         }
         for (Map.Entry<Platform, Path> each : binaries.entrySet()) {
             Packaging packaging = new Packaging(each.getValue(), o, spec, null, progress.about(
                     each.getKey().toString())).forPlatform(each.getKey()).withSbomInputs(sbomInputs);
-            BuildResult refused = packaging.check();
+            refused = packaging.check();
             if (refused != null) {
                 return refused;
             }
@@ -95,34 +94,34 @@ final class MultiPlatformPackaging {
             return BuildResult.failure(DestinationOptions.reasonOf(e.kind()), e.getMessage(), null);
         }
         progress.done(o.image != null ? "push" : "write", delivered + " (" + images.size() + " platforms)");
-        List<PlatformResult> platforms = new ArrayList<>();
-        for (Map.Entry<Platform, Packaging.Packed> each : packed.entrySet()) {
-            Packaging.Packed one = each.getValue();
-            platforms.add(new PlatformResult(each.getKey().toString(), one.image().digest(),
-                    one.image().compressedSize(), one.image().binarySize(), one.summary(), null, null));
-        }
-        BuildResult result = BuildResult.multiPlatform(delivered, index.digest(), index.compressedSize(), platforms);
-        result = attachSboms(result, packed, push);
-        return result.succeeded() && smokeTest != null ? smokeTests(result, packed) : result;
+        Map<Platform, PlatformResult> platforms = new LinkedHashMap<>();
+        packed.forEach((platform, one) -> platforms.put(platform, new PlatformResult(platform.toString(),
+                one.image().digest(), one.image().compressedSize(), one.image().binarySize(), one.summary(), null,
+                null)));
+        BuildResult result = BuildResult.multiPlatform(delivered, index.digest(), index.compressedSize(),
+                List.copyOf(platforms.values()));
+        result = attachSboms(result, packed, platforms, push);
+        return result.succeeded() && smokeTest != null ? smokeTests(result, packed, platforms) : result;
     }
 
-    /** One SBOM per platform image, each a referrer of that image (not of the index: the index ships no file). */
+    /**
+     * One SBOM per platform image, each a referrer of that image (not of the index: the index ships no file). A
+     * failed push fails the record; every platform stays listed, since every image is in the registry.
+     */
     private BuildResult attachSboms(BuildResult result, Map<Platform, Packaging.Packed> packed,
-            RegistryPusher.PendingPush push) throws IOException, InterruptedException {
-        List<PlatformResult> platforms = new ArrayList<>();
-        int i = 0;
+            Map<Platform, PlatformResult> platforms, RegistryPusher.PendingPush push)
+            throws IOException, InterruptedException {
         for (Map.Entry<Platform, Packaging.Packed> each : packed.entrySet()) {
-            PlatformResult platform = result.platforms().get(i++);
-            BuildResult one = BuildResult.success(o.sibling(result.image(), platform.digest()), platform.digest(),
-                    platform.compressedSize(), 0, platform.binarySize(), platform.link());
-            one = packagings.get(each.getKey()).attachSbom(one, each.getValue(), push);
+            PlatformResult platform = platforms.get(each.getKey());
+            BuildResult one = packagings.get(each.getKey()).attachSbom(single(result, platform), each.getValue(),
+                    push);
             if (!one.succeeded()) {
-                return result.withPlatforms(platforms).failedWith(ResultReason.valueOf(one.reason()),
-                        each.getKey() + ": " + one.message());
+                return result.withPlatforms(List.copyOf(platforms.values()))
+                        .failedWith(ResultReason.valueOf(one.reason()), each.getKey() + ": " + one.message());
             }
-            platforms.add(platform.withSbom(one.sbom()));
+            platforms.put(each.getKey(), platform.withSbom(one.sbom()));
         }
-        return result.withPlatforms(platforms);
+        return result.withPlatforms(List.copyOf(platforms.values()));
     }
 
     /**
@@ -130,16 +129,13 @@ final class MultiPlatformPackaging {
      * this host has it; one that cannot run is "not run" for that platform, never passed. The record fails with the
      * first platform that failed (or, unless --smoke-test-optional, could not run).
      */
-    private BuildResult smokeTests(BuildResult result, Map<Platform, Packaging.Packed> packed)
-            throws IOException, InterruptedException {
-        List<PlatformResult> platforms = new ArrayList<>();
+    private BuildResult smokeTests(BuildResult result, Map<Platform, Packaging.Packed> packed,
+            Map<Platform, PlatformResult> platforms) throws IOException, InterruptedException {
         BuildResult verdict = result;
-        int i = 0;
         for (Map.Entry<Platform, Packaging.Packed> each : packed.entrySet()) {
-            PlatformResult platform = result.platforms().get(i++);
-            BuildResult one = smokeTest.verify(each.getValue().image(), BuildResult.success(result.image(),
-                    platform.digest(), platform.compressedSize(), 0, platform.binarySize(), platform.link()));
-            platforms.add(platform.withSmokeTest(one.smokeTest()));
+            PlatformResult platform = platforms.get(each.getKey());
+            BuildResult one = smokeTest.verify(each.getValue().image(), single(result, platform));
+            platforms.put(each.getKey(), platform.withSmokeTest(one.smokeTest()));
             progress.done("smoke test " + each.getKey(), one.smokeTest().ran()
                     ? (one.smokeTest().passed() ? "passed" : "failed") : "not run");
             if (!one.succeeded() && verdict.succeeded()) {
@@ -147,7 +143,13 @@ final class MultiPlatformPackaging {
                         + one.message());
             }
         }
-        return verdict.withPlatforms(platforms);
+        return verdict.withPlatforms(List.copyOf(platforms.values()));
+    }
+
+    /** One platform's image as a single-image record, for the steps that work on one image. */
+    private BuildResult single(BuildResult index, PlatformResult platform) {
+        return BuildResult.success(o.sibling(index.image(), platform.digest()), platform.digest(),
+                platform.compressedSize(), 0, platform.binarySize(), platform.link());
     }
 
     private static BuildResult forPlatform(Platform platform, BuildResult failure) {

@@ -19,6 +19,24 @@ final class PlatformCheck {
     private PlatformCheck() {
     }
 
+    /**
+     * --bundle and --debug-tag ship this host's libraries and busybox, which are for this host's machine: refused
+     * (null when neither is given) for any platform but the host's, and for several platforms.
+     */
+    static BuildResult hostOnlyOptions(boolean bundle, String debugTag, java.util.List<Platform> platforms) {
+        if (!bundle && debugTag == null) {
+            return null;
+        }
+        boolean hostOnly = platforms.stream().allMatch(p -> p.architecture().equals(Emulation.hostArchitecture()));
+        if (platforms.size() <= 1 && hostOnly) {
+            return null;
+        }
+        return BuildResult.failure(ResultReason.InvalidArguments, (bundle ? "--bundle" : "--debug-tag")
+                + " ships this host's " + (bundle ? "libraries" : "busybox") + ", which are for "
+                + Emulation.hostArchitecture() + ": it builds one image for this host's platform, not for "
+                + String.join(", ", platforms.stream().map(Platform::toString).toList()), null);
+    }
+
     /** Null when {@code link} fits {@code expected} (or nothing is expected), else the PlatformMismatch naming both. */
     static BuildResult check(Path binary, LinkReport link, Platform expected) {
         if (expected == null || link.verdict() == Verdict.NotElf) {

@@ -78,6 +78,11 @@ public record Platform(String os, String architecture, String variant) {
         };
     }
 
+    /** A directory (or file) name for this platform's part of a build: linux-arm64. */
+    public String directoryName() {
+        return os + "-" + architecture + (variant == null ? "" : "-" + variant);
+    }
+
     /** The OCI name, os/architecture[/variant], as BuildKit's TARGETPLATFORM and `docker --platform` spell it. */
     @Override
     public String toString() {

@@ -154,9 +154,9 @@ public final class BuildPlanner {
         return List.copyOf(args);
     }
 
-    /** Bundle mode links dynamically and collects the libraries where the compile ran (the toolchain image). */
     /**
-     * The compile step, writing the binary to OUT: for one platform (or none named) as always, the target in its
+     * The compile step, writing the binary to OUT (bundle mode: linked dynamically, the libraries collected where the
+     * compile ran, in the toolchain image): for one platform (or none named) as always, the target in its
      * environment when one is named; for several, one build per platform in turn, each into its own directory
      * ({@link #binaryFor}).
      */
@@ -183,8 +183,7 @@ public final class BuildPlanner {
 
     /** Where a multi-platform build's compile step leaves the binary for {@code platform}. */
     private static String binaryFor(MinimalImageSpec spec, Platform platform) {
-        return BuilderLayout.OUT_DIR + "/" + platform.os() + "-" + platform.architecture() + "/"
-                + binaryName(spec.getLanguage());
+        return BuilderLayout.OUT_DIR + "/" + platform.directoryName() + "/" + binaryName(spec.getLanguage());
     }
 
     private static boolean bundles(MinimalImageSpec spec) {

@@ -6,12 +6,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 import dev.minimalimage.api.v1alpha1.BuildSettings;
 import dev.minimalimage.api.v1alpha1.CaBundle;
 import dev.minimalimage.api.v1alpha1.PullSecretReference;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.dockerfile.StageContainers;
+import dev.minimalimage.image.Platform;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -124,19 +126,19 @@ public final class BuilderPodFactory {
                 .build();
     }
 
+    /** The well-known node label of the node's CPU architecture (GOARCH names). */
+    static final String ARCH_LABEL = "kubernetes.io/arch";
+
     /**
      * spec.build.nodeSelector, and a node of the builder image's architecture: the builder and the toolchain images
      * are amd64 (other platforms are cross-compiled there). A selector naming kubernetes.io/arch itself is kept.
      */
     static Map<String, String> nodeSelector(BuildSettings build) {
-        Map<String, String> selector = new java.util.TreeMap<>(build.getNodeSelector() == null ? Map.of()
+        Map<String, String> selector = new TreeMap<>(build.getNodeSelector() == null ? Map.of()
                 : build.getNodeSelector());
-        selector.putIfAbsent(ARCH_LABEL, dev.minimalimage.image.Platform.LINUX_AMD64.architecture());
+        selector.putIfAbsent(ARCH_LABEL, Platform.LINUX_AMD64.architecture());
         return selector;
     }
-
-    /** The well-known node label of the node's CPU architecture (GOARCH names). */
-    static final String ARCH_LABEL = "kubernetes.io/arch";
 
     /** minimal-image is copied into the pod for bundle mode's compile step and for the Dockerfile stages. */
     private static boolean runsRuntime(BuildPlan plan) {

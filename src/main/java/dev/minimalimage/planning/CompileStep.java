@@ -66,8 +66,8 @@ public record CompileStep(String image, String script, Map<String, String> env, 
                     .append(value).append('\''));
             multi.append("echo 'minimal-image: building for ").append(platform).append("' >&2\n")
                     .append("(export").append(exports).append(" OUT='").append(binaryFor.apply(platform))
-                    .append("' WORK=\"$minimal_image_work/").append(platform.os()).append('-')
-                    .append(platform.architecture()).append("\"; minimal_image_build)\n")
+                    .append("' WORK=\"$minimal_image_work/").append(platform.directoryName())
+                    .append("\"; minimal_image_build)\n")
                     .append("status=$?\n")
                     .append("if [ $status -ne 0 ]; then echo 'minimal-image: the build for ").append(platform)
                     .append(" failed' >&2; exit $status; fi\n");

@@ -5,6 +5,7 @@ import java.util.List;
 
 import dev.minimalimage.api.v1alpha1.MinimalImageSpec;
 import dev.minimalimage.api.v1alpha1.TargetPlatform;
+import dev.minimalimage.api.v1alpha1.Verify;
 import dev.minimalimage.image.Platform;
 
 /**
@@ -34,28 +35,33 @@ final class TargetPlatforms {
                     + " builder's node, so it builds for " + Platform.LINUX_AMD64 + " only (its TARGETPLATFORM);"
                     + " build other platforms with a language preset");
         }
-        if (platforms.size() > 1) {
-            refuseWithSeveral(spec);
+        if (!platforms.isEmpty() && !platforms.equals(List.of(Platform.LINUX_AMD64))) {
+            refuseBuilderOnlyFeatures(spec, platforms);
         }
         boolean smokeTest = spec.getVerify() != null && spec.getVerify().getSmokeTest() != null;
-        if (smokeTest && !platforms.isEmpty() && !platforms.contains(Platform.LINUX_AMD64)) {
-            throw new InvalidSpecException("spec.verify.smokeTest runs the image on a " + Platform.LINUX_AMD64
-                    + " node, and spec.platforms has no " + Platform.LINUX_AMD64 + " image to run: add it, or drop"
-                    + " the smoke test (docs/platforms.md)");
+        String ran = SmokeTestPods.platformRun(spec.getBuild());
+        if (smokeTest && !platforms.isEmpty() && platforms.stream().noneMatch(p -> p.toString().equals(ran))) {
+            throw new InvalidSpecException("spec.verify.smokeTest runs the image on a " + ran + " node (the"
+                    + " kubernetes.io/arch its pods select), and spec.platforms has no " + ran + " image to run: add"
+                    + " it, or drop the smoke test (docs/platforms.md)");
         }
         return List.copyOf(platforms);
     }
 
-    private static void refuseWithSeveral(MinimalImageSpec spec) throws InvalidSpecException {
-        if (spec.getVerify() != null
-                && spec.getVerify().getLinkPolicy() == dev.minimalimage.api.v1alpha1.Verify.LinkPolicy.BUNDLE) {
-            throw new InvalidSpecException("spec.platforms names several platforms, but spec.verify.linkPolicy Bundle"
-                    + " ships the toolchain image's own libraries, which are for one platform: build one platform");
+    /** What ships the builder's own files (amd64 ones) builds for the builder's platform only. */
+    private static void refuseBuilderOnlyFeatures(MinimalImageSpec spec, List<Platform> platforms)
+            throws InvalidSpecException {
+        String named = String.join(", ", platforms.stream().map(Platform::toString).toList());
+        if (spec.getVerify() != null && spec.getVerify().getLinkPolicy() == Verify.LinkPolicy.BUNDLE) {
+            throw new InvalidSpecException("spec.platforms names " + named + ", but spec.verify.linkPolicy Bundle"
+                    + " ships the toolchain image's own libraries, which are for " + Platform.LINUX_AMD64
+                    + ": bundle mode builds for " + Platform.LINUX_AMD64 + " only");
         }
         if (spec.getImage() != null && spec.getImage().getDebugTag() != null
                 && !spec.getImage().getDebugTag().isBlank()) {
-            throw new InvalidSpecException("spec.platforms names several platforms, but spec.image.debugTag's twin"
-                    + " carries the builder's busybox, which is for one platform: build one platform");
+            throw new InvalidSpecException("spec.platforms names " + named + ", but spec.image.debugTag's twin"
+                    + " carries the builder's busybox, which is for " + Platform.LINUX_AMD64 + ": a debug twin is"
+                    + " built for " + Platform.LINUX_AMD64 + " only");
         }
     }
 }

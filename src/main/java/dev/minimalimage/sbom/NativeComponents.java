@@ -34,8 +34,7 @@ final class NativeComponents {
             return; // dynamic binaries get their libraries from the bundle; Go and Rust without libc have none
         }
         String arch = Platform.fromElf(report.machine(), report.elfClass(), report.byteOrder()).architecture();
-        Optional<DpkgStatus> dpkg = inputs.toolchainRoot().isPresent()
-                ? DpkgStatus.of(inputs.toolchainRoot().get()) : Optional.empty();
+        Optional<DpkgStatus> dpkg = toolchainDatabase(inputs);
         components.add(libc(report.libc(), dpkg, arch));
         Optional<String> gcc = newestGccVersion(compilers);
         if (gcc.isPresent()) {
@@ -45,6 +44,18 @@ final class NativeComponents {
             if (contains(elf.content(), LIBSTDCXX_MARKER)) {
                 components.add(gccRuntime("libstdc++", "libstdc++-" + major + "-dev", gcc.get(), dpkg, arch));
             }
+        }
+    }
+
+    /** The toolchain root's database; none when there is no root, or its database is no regular file to read. */
+    private static Optional<DpkgStatus> toolchainDatabase(SbomInputs inputs) {
+        if (inputs.toolchainRoot().isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return DpkgStatus.of(inputs.toolchainRoot().get());
+        } catch (IOException e) { // then the versions are unknown, as without a database: the SBOM says so
+            return Optional.empty();
         }
     }
 

@@ -32,20 +32,23 @@ jobs() {
 }
 
 # The GNU CPU name of TARGETARCH (aarch64 for arm64), empty for a native build (no target, or this machine's own).
-# The operator admits only the platforms docs/platforms.md lists; a command-line build may ask for others.
+# The operator and the command line admit only the platforms docs/platforms.md lists; a custom toolchain's own
+# variables could name another, which is refused here with the remedy.
 target_cpu() {
   [ -n "${TARGETARCH:-}" ] || return 0
   case "$TARGETARCH" in
     amd64) cpu=x86_64 ;;
     arm64) cpu=aarch64 ;;
-    *) fail "$EXIT_TOOL_MISSING" "the presets cannot build for $TARGETPLATFORM (they cross-compile to linux/amd64"          "and linux/arm64); a custom script can (TARGETPLATFORM, TARGETOS, TARGETARCH)" ;;
+    *) fail "$EXIT_TOOL_MISSING" "the presets cannot build for $TARGETPLATFORM (they cross-compile to linux/amd64" \
+         "and linux/arm64); a custom script can (TARGETPLATFORM, TARGETOS, TARGETARCH)" ;;
   esac
   [ "$cpu" = "$(uname -m)" ] || echo "$cpu"
 }
 
 # $1: a cross tool that must be on PATH, $2: what provides it; fails naming the platform and the remedy
 need_cross() {
-  command -v "$1" >/dev/null 2>&1 || fail "$EXIT_TOOL_MISSING" "building for $TARGETPLATFORM needs the cross"     "tool '$1', which the toolchain image $TOOLCHAIN_IMAGE does not have ($2)"
+  command -v "$1" >/dev/null 2>&1 || fail "$EXIT_TOOL_MISSING" "building for $TARGETPLATFORM needs the cross" \
+    "tool '$1', which the toolchain image $TOOLCHAIN_IMAGE does not have ($2)"
 }
 
 # CC/CXX from spec.language.env choose the compiler; the preset's flags are added either way.
@@ -301,8 +304,12 @@ build_meson() {
   cross_file=""
   if [ -n "$cross" ]; then # Meson reads the target machine from a cross file only
     cross_file="$WORK/meson-cross.ini"
-    printf "[binaries]\nc = '%s'\ncpp = '%s'\nstrip = '%s'\n[host_machine]\nsystem = 'linux'\ncpu_family = '%s'\ncpu = '%s'\nendian = 'little'\n" \
-      "$cc" "$cxx" "$cross-linux-$(cross_libc)-strip" "$cross" "$cross" > "$cross_file"
+    # (the cross file names the compilers without the ccache launcher: a cross build with Meson is not cached)
+    { printf "[binaries]\nc = '%s'\n" "$cc"
+      [ -z "$cxx" ] || printf "cpp = '%s'\n" "$cxx" # the C musl preset has no C++ cross compiler
+      printf "strip = '%s'\n[host_machine]\nsystem = 'linux'\ncpu_family = '%s'\ncpu = '%s'\nendian = 'little'\n" \
+        "$cross-linux-$(cross_libc)-strip" "$cross" "$cross"
+    } > "$cross_file"
   fi
   CC="${launcher:+$launcher }$cc" CXX="${launcher:+$launcher }$cxx" \
     CFLAGS="$cflags ${CFLAGS:-}" CXXFLAGS="$cflags ${CXXFLAGS:-}" \

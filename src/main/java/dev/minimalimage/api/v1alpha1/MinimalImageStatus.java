@@ -78,8 +78,8 @@ public class MinimalImageStatus {
     private Boolean filesCapped;
 
     @JsonPropertyDescription("spec.platforms with several platforms: one entry per platform image of the index that"
-            + " digest names, in the spec's order. digest is then the index's, compressedSize the bytes of every"
-            + " platform's image together, link the first platform's verdict (docs/platforms.md).")
+            + " digest names, in the spec's order. digest is then the index's, compressedSize the bytes of the index"
+            + " and every platform's image together, link the first platform's verdict (docs/platforms.md).")
     private List<PlatformStatus> platforms;
 
     @JsonPropertyDescription("spec.dockerfile with a git source: the Dockerfile the operator planned the build from, as"

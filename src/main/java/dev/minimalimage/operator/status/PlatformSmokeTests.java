@@ -4,12 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus.PlatformStatus;
-import dev.minimalimage.image.Platform;
 
 /**
  * What the smoke test says about each platform of a multi-platform image. The smoke-test pod runs on a node of the
- * builder's architecture (linux/amd64), where the runtime picks that platform's image from the index; every other
- * platform is NotRun, with the reason, never Passed.
+ * architecture its node selector names (linux/amd64 unless spec.build.nodeSelector names kubernetes.io/arch), where
+ * the runtime picks that platform's image from the index; every other platform is NotRun, with the reason, never
+ * Passed.
  */
 final class PlatformSmokeTests {
 
@@ -21,15 +21,19 @@ final class PlatformSmokeTests {
     private PlatformSmokeTests() {
     }
 
-    /** {@code platforms} (null: a single-platform image) with the smoke test's state; unchanged without a test. */
-    static List<PlatformStatus> withVerdict(List<PlatformStatus> platforms, SmokeInspector.Verdict verdict) {
+    /**
+     * {@code platforms} (null: a single-platform image) with the smoke test's state, the pod having run on a node of
+     * {@code ran} (os/architecture); unchanged without a test.
+     */
+    static List<PlatformStatus> withVerdict(List<PlatformStatus> platforms, SmokeInspector.Verdict verdict,
+            String ran) {
         if (platforms == null || verdict == null) {
             return platforms;
         }
         List<PlatformStatus> updated = new ArrayList<>();
         for (PlatformStatus each : platforms) {
             PlatformStatus copy = copy(each);
-            if (Platform.LINUX_AMD64.toString().equals(each.getPlatform())) {
+            if (ran.equals(each.getPlatform())) {
                 copy.setSmokeTest(switch (verdict.state()) {
                     case RUNNING -> RUNNING;
                     case PASSED -> PASSED;
@@ -38,8 +42,8 @@ final class PlatformSmokeTests {
                 copy.setSmokeTestMessage(null);
             } else {
                 copy.setSmokeTest(NOT_RUN);
-                copy.setSmokeTestMessage("the smoke-test pod runs on a " + Platform.LINUX_AMD64 + " node, where the"
-                        + " runtime picks that platform's image; " + each.getPlatform() + " is not run in the cluster"
+                copy.setSmokeTestMessage("the smoke-test pod runs on a " + ran + " node, where the runtime picks"
+                        + " that platform's image; " + each.getPlatform() + " is not run in the cluster"
                         + " (`minimal-image build --platform " + each.getPlatform() + " --smoke-test` runs it under"
                         + " qemu-user; docs/platforms.md)");
             }

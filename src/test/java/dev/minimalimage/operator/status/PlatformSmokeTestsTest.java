@@ -23,7 +23,7 @@ class PlatformSmokeTestsTest {
         List<PlatformStatus> before = List.of(platform("linux/amd64"), platform("linux/arm64"));
         SmokeInspector.Verdict verdict = new SmokeInspector.Verdict(state, null, "m", null, null, null);
 
-        List<PlatformStatus> after = PlatformSmokeTests.withVerdict(before, verdict);
+        List<PlatformStatus> after = PlatformSmokeTests.withVerdict(before, verdict, "linux/amd64");
 
         assertThat(after).extracting(PlatformStatus::getSmokeTest).containsExactly(amd64, arm64);
         assertThat(after.get(0).getSmokeTestMessage()).isNull();
@@ -34,13 +34,20 @@ class PlatformSmokeTestsTest {
                 .containsOnlyNulls();
     }
 
-    @ParameterizedTest(name = "no smoke test, or a single-platform image: nothing to say")
-    @CsvSource({ "true", "false" })
-    void withoutASmokeTestOrPlatformsNothingChanges(boolean withPlatforms) {
-        List<PlatformStatus> platforms = withPlatforms ? List.of(platform("linux/amd64")) : null;
-        assertThat(PlatformSmokeTests.withVerdict(platforms, null)).isSameAs(platforms);
+    @org.junit.jupiter.api.Test
+    void thePlatformOfTheNodesTheSmokeTestPodSelectsIsTheOneThatRan() {
+        List<PlatformStatus> after = PlatformSmokeTests.withVerdict(List.of(platform("linux/amd64"),
+                platform("linux/arm64")), new SmokeInspector.Verdict(SmokeInspector.State.PASSED, null, "m", 0, "",
+                        null), "linux/arm64");
+        assertThat(after).extracting(PlatformStatus::getSmokeTest).containsExactly("NotRun", "Passed");
+    }
+
+    @org.junit.jupiter.api.Test
+    void withoutASmokeTestOrPlatformsNothingChanges() {
+        List<PlatformStatus> platforms = List.of(platform("linux/amd64"));
+        assertThat(PlatformSmokeTests.withVerdict(platforms, null, "linux/amd64")).isSameAs(platforms);
         assertThat(PlatformSmokeTests.withVerdict(null, new SmokeInspector.Verdict(SmokeInspector.State.PASSED,
-                null, "m", 0, "", null))).isNull();
+                null, "m", 0, "", null), "linux/amd64")).as("a single-platform image has no list").isNull();
     }
 
     private static PlatformStatus platform(String name) {
