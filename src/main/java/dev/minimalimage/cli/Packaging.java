@@ -146,6 +146,7 @@ final class Packaging {
         timing("assembled");
         progress.done("pack", assembled.compressedSize() + " bytes compressed");
         BuildResult result = deliver(assembled, twin, summary, push);
+        timing("pushed");
         if (result.succeeded()) {
             String imageName = o.image != null ? o.image : binary.getFileName().toString();
             result = SbomAttachment.attach(result, imageName, binary, config.binaryPath(), bundle, bundleRoot,

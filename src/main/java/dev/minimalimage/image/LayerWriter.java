@@ -26,8 +26,10 @@ final class LayerWriter {
     record Layer(Blob blob, String diffId, long uncompressedSize) {
     }
 
+    /** {@code level}: a level of {@code compression}, or {@link Compression#BY_SIZE}. */
     static Layer write(Collection<LayerEntry> entries, Compression compression, int level) throws IOException {
         byte[] tar = tar(entries);
+        level = compression.levelFor(level, tar.length);
         String[] diffId = new String[1];
         byte[] compressed;
         if (compression == Compression.ZSTD) {
