@@ -8,6 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 
 import dev.minimalimage.elf.ElfFormatException;
 import dev.minimalimage.elf.ElfLinkAnalyzer;
@@ -26,6 +30,7 @@ import dev.minimalimage.image.closure.MissingLibraryException;
 import dev.minimalimage.result.BuildResult;
 import dev.minimalimage.result.LinkSummary;
 import dev.minimalimage.result.ResultReason;
+import dev.minimalimage.sbom.CycloneDxSbom;
 import dev.minimalimage.sbom.SbomInputs;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -145,12 +150,17 @@ final class Packaging {
         AssembledImage twin = o.debugTag == null ? null : DebugTwin.of(assembled, config, o.busybox);
         timing("assembled");
         progress.done("pack", assembled.compressedSize() + " bytes compressed");
+        Future<Optional<CycloneDxSbom.Document>> sbom = writeSbomMeanwhile(bundle);
         BuildResult result = deliver(assembled, twin, summary, push);
         timing("pushed");
         if (result.succeeded()) {
-            String imageName = o.image != null ? o.image : binary.getFileName().toString();
-            result = SbomAttachment.attach(result, imageName, binary, config.binaryPath(), bundle, bundleRoot,
-                    SbomAttachment.sourceOf(o.sourceInfo), assembled, o.ociLayout, o.ociArchive, push, sbomInputs, this::warn);
+            Optional<CycloneDxSbom.Document> document = await(sbom);
+            if (document.isPresent()) {
+                result = SbomAttachment.attach(result, document.get(), assembled, o.ociLayout, o.ociArchive, push);
+            }
+        }
+        if (push != null) {
+            push.close(); // the connection the image and its SBOM went over
         }
         timing("delivered");
         progress.done(o.image != null ? "push" : "write", result.succeeded() ? result.image() : result.reason());
@@ -164,6 +174,36 @@ final class Packaging {
         return result;
     }
 
+
+    /**
+     * The SBOM on a thread of its own: reading the binary and writing the document takes about as long as pushing a
+     * small image, and the push mostly waits for the registry.
+     */
+    private Future<Optional<CycloneDxSbom.Document>> writeSbomMeanwhile(Bundle bundle) {
+        String imageName = o.image != null ? o.image : binary.getFileName().toString();
+        FutureTask<Optional<CycloneDxSbom.Document>> task = new FutureTask<>(() -> SbomAttachment.document(imageName,
+                binary, config.binaryPath(), bundle, bundleRoot, SbomAttachment.sourceOf(o.sourceInfo), sbomInputs,
+                this::warn));
+        Thread thread = new Thread(task, "sbom");
+        thread.setDaemon(true);
+        thread.start();
+        return task;
+    }
+
+    private static Optional<CycloneDxSbom.Document> await(Future<Optional<CycloneDxSbom.Document>> sbom)
+            throws IOException, InterruptedException {
+        try {
+            return sbom.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
 
     /** Reads the busybox for the twin (never runs it): a static ELF for the binary's machine, or the failure. */
     private BuildResult checkBusybox(LinkReport binaryLink) throws IOException {
