@@ -31,14 +31,15 @@ final class LayerWriter {
         byte[] tar = tar(entries);
         level = compression.levelFor(level, tar.length);
         String[] diffId = new String[1];
-        byte[] compressed;
+        Blob blob;
         if (compression == Compression.ZSTD) {
             diffId[0] = Blob.sha256(tar);
-            compressed = zstd(tar, level);
+            blob = Blob.of(compression.mediaType(), zstd(tar, level));
         } else { // hash the tar while the pool compresses it
-            compressed = ParallelGzip.compress(tar, level, () -> diffId[0] = Blob.sha256(tar));
+            ParallelGzip.Gzipped gzipped = ParallelGzip.compress(tar, level, () -> diffId[0] = Blob.sha256(tar));
+            blob = new Blob(compression.mediaType(), gzipped.bytes(), gzipped.sha256());
         }
-        return new Layer(Blob.of(compression.mediaType(), compressed), diffId[0], tar.length);
+        return new Layer(blob, diffId[0], tar.length);
     }
 
     private static byte[] tar(Collection<LayerEntry> entries) throws IOException {
