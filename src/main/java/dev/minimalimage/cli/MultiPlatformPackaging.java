@@ -101,6 +101,9 @@ final class MultiPlatformPackaging {
         BuildResult result = BuildResult.multiPlatform(delivered, index.digest(), index.compressedSize(),
                 List.copyOf(platforms.values()));
         result = attachSboms(result, packed, platforms, push);
+        if (push != null) {
+            push.close(); // the connection the images, the index and the SBOMs went over
+        }
         return result.succeeded() && smokeTest != null ? smokeTests(result, packed, platforms) : result;
     }
 

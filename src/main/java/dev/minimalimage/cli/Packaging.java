@@ -8,6 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 
 import dev.minimalimage.elf.ElfFormatException;
 import dev.minimalimage.elf.ElfLinkAnalyzer;
@@ -26,6 +30,7 @@ import dev.minimalimage.image.closure.MissingLibraryException;
 import dev.minimalimage.result.BuildResult;
 import dev.minimalimage.result.LinkSummary;
 import dev.minimalimage.result.ResultReason;
+import dev.minimalimage.sbom.CycloneDxSbom;
 import dev.minimalimage.sbom.SbomInputs;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -113,9 +118,14 @@ final class Packaging {
             return packed.failure();
         }
         AssembledImage assembled = packed.image();
+        Future<Optional<CycloneDxSbom.Document>> sbom = writeSbomMeanwhile(packed.bundle());
         BuildResult result = deliver(assembled, packed.twin(), packed.summary(), push);
+        timing("pushed");
         if (result.succeeded()) {
-            result = attachSbom(result, packed, push);
+            result = withSbom(result, await(sbom), assembled, push);
+        }
+        if (push != null) {
+            push.close(); // the connection the image and its SBOM went over
         }
         timing("delivered");
         progress.done(o.image != null ? "push" : "write", result.succeeded() ? result.image() : result.reason());
@@ -200,10 +210,47 @@ final class Packaging {
     /** {@code result} (delivered) with the SBOM of {@code packed}'s image, written and pushed as its referrer. */
     BuildResult attachSbom(BuildResult result, Packed packed, RegistryPusher.PendingPush push)
             throws IOException, InterruptedException {
+        return withSbom(result, sbomDocument(packed.bundle()), packed.image(), push);
+    }
+
+    /** The SBOM of the binary (none when it cannot be read: a warning says why). */
+    private Optional<CycloneDxSbom.Document> sbomDocument(Bundle bundle) throws IOException {
         String imageName = o.image != null ? o.image : binary.getFileName().toString();
-        return SbomAttachment.attach(result, imageName, binary, config.binaryPath(), packed.bundle(), bundleRoot,
-                SbomAttachment.sourceOf(o.sourceInfo), packed.image(), o.ociLayout, o.ociArchive, push, sbomInputs,
-                this::warn);
+        return SbomAttachment.document(imageName, binary, config.binaryPath(), bundle, bundleRoot,
+                SbomAttachment.sourceOf(o.sourceInfo), sbomInputs, this::warn);
+    }
+
+    private BuildResult withSbom(BuildResult result, Optional<CycloneDxSbom.Document> document, AssembledImage image,
+            RegistryPusher.PendingPush push) throws IOException, InterruptedException {
+        return document.isEmpty() ? result
+                : SbomAttachment.attach(result, document.get(), image, o.ociLayout, o.ociArchive, push);
+    }
+
+    /**
+     * The SBOM on a thread of its own: reading the binary and writing the document takes about as long as pushing a
+     * small image, and the push mostly waits for the registry.
+     */
+    private Future<Optional<CycloneDxSbom.Document>> writeSbomMeanwhile(Bundle bundle) {
+        FutureTask<Optional<CycloneDxSbom.Document>> task = new FutureTask<>(() -> sbomDocument(bundle));
+        Thread thread = new Thread(task, "sbom");
+        thread.setDaemon(true);
+        thread.start();
+        return task;
+    }
+
+    private static Optional<CycloneDxSbom.Document> await(Future<Optional<CycloneDxSbom.Document>> sbom)
+            throws IOException, InterruptedException {
+        try {
+            return sbom.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /** Reads the busybox for the twin (never runs it): a static ELF for the binary's machine, or the failure. */

@@ -84,13 +84,19 @@ public final class RegistryPusher {
         }
     }
 
-    /** A push whose connection is being set up; each retry reconnects (see {@link RegistryRetry}). */
-    public final class PendingPush {
+    /**
+     * A push whose connection is being set up; each retry reconnects (see {@link RegistryRetry}). A connection that
+     * served a push serves the next one (the image's SBOM after the image), so that one neither authenticates nor
+     * finds out again whether the registry speaks TLS; {@link #close} ends it.
+     */
+    public final class PendingPush implements AutoCloseable {
         private final ImageReference reference;
         private final Target target;
         private final CompletableFuture<Connection> first;
-        /** The prepared connection serves the first attempt of the first push only: every push closes its own. */
+        /** The prepared connection serves the first attempt of the first push only. */
         private boolean firstUsed;
+        /** The connection of the last push that succeeded, for the next one; null after a failure. */
+        private Connection open;
 
         private PendingPush(ImageReference reference, Target target, CompletableFuture<Connection> first) {
             this.reference = reference;
@@ -149,21 +155,36 @@ public final class RegistryPusher {
         private <T> T withRetry(Step<T> step) throws PushException, InterruptedException {
             RegistryRetry retry = RegistryRetry.start(target.retryBudget(), target.maxAttempts());
             while (true) {
-                Connection connection = null;
+                Connection connection = open;
+                open = null;
                 try {
-                    boolean prepared = !firstUsed;
-                    firstUsed = true;
-                    connection = prepared ? await(first) : connect(reference, target);
-                    return step.run(connection);
+                    if (connection == null) {
+                        boolean prepared = !firstUsed;
+                        firstUsed = true;
+                        connection = prepared ? await(first) : connect(reference, target);
+                    }
+                    T result = step.run(connection);
+                    open = connection;
+                    return result;
                 } catch (PushException e) {
                     retry.afterFailure(e, warnings); // throws when not transient or the budget is spent
                 } finally {
-                    if (connection != null) {
+                    if (connection != null && open != connection) {
                         connection.close();
                     }
                 }
             }
         }
+
+        /** Closes the connection a push left open (a prepared one never used stays to its daemon thread). */
+        @Override
+        public void close() {
+            if (open != null) {
+                open.close();
+                open = null;
+            }
+        }
+
 
         private Connection await(CompletableFuture<Connection> connection) throws PushException, InterruptedException {
             try {
