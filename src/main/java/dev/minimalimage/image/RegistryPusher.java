@@ -198,6 +198,12 @@ public final class RegistryPusher {
         }
     }
 
+    /** One registry request on a connection, failing as Jib's client fails. */
+    @FunctionalInterface
+    private interface RegistryCall {
+        String run() throws RegistryException, IOException, PushException;
+    }
+
     /** One push's work on a connection. */
     @FunctionalInterface
     private interface Step<T> {
@@ -251,30 +257,25 @@ public final class RegistryPusher {
             RegistryClient client) {
 
         String upload(AssembledImage image, String tag) throws PushException {
-            try {
+            return call(() -> {
                 uploadMissing(client, image.blobsInPushOrder());
-                DescriptorDigest pushed = client.pushManifest(image.manifestTemplate(), tag);
-                if (!pushed.toString().equals(image.digest())) {
-                    throw new PushException(PushException.Kind.REJECTED, "registry stored manifest " + pushed
-                            + " but the assembled manifest is " + image.digest(), null);
-                }
-                return pushed.toString();
-            } catch (RegistryUnauthorizedException | RegistryCredentialsNotSentException e) {
-                throw new PushException(PushException.Kind.UNAUTHORIZED, authMessage(reference, credential, e), e);
-            } catch (RegistryException | IOException e) {
-                throw classify(reference, e);
-            }
+                return checked(client.pushManifest(image.manifestTemplate(), tag), image.digest());
+            });
         }
 
         /** Pushes manifest bytes we wrote (an image index) as they are; returns their digest. */
         String pushManifest(Blob manifest, String tag) throws PushException {
+            return call(() -> checked(client.pushManifest(new RawManifest(manifest), tag), manifest.digest()));
+        }
+
+        String referrer(OciLayoutWriter.Referrer referrer, String subjectDigest) throws PushException {
+            return call(() -> new ReferrerPush(reference, client, http).push(referrer, subjectDigest));
+        }
+
+        /** The registry's answer as a PushException: unauthorized, or classified (transient, rejected, ...). */
+        private String call(RegistryCall call) throws PushException {
             try {
-                DescriptorDigest pushed = client.pushManifest(new RawManifest(manifest), tag);
-                if (!pushed.toString().equals(manifest.digest())) {
-                    throw new PushException(PushException.Kind.REJECTED, "registry stored manifest " + pushed
-                            + " but the assembled one is " + manifest.digest(), null);
-                }
-                return pushed.toString();
+                return call.run();
             } catch (RegistryUnauthorizedException | RegistryCredentialsNotSentException e) {
                 throw new PushException(PushException.Kind.UNAUTHORIZED, authMessage(reference, credential, e), e);
             } catch (RegistryException | IOException e) {
@@ -282,14 +283,13 @@ public final class RegistryPusher {
             }
         }
 
-        String referrer(OciLayoutWriter.Referrer referrer, String subjectDigest) throws PushException {
-            try {
-                return new ReferrerPush(reference, client, http).push(referrer, subjectDigest);
-            } catch (RegistryUnauthorizedException | RegistryCredentialsNotSentException e) {
-                throw new PushException(PushException.Kind.UNAUTHORIZED, authMessage(reference, credential, e), e);
-            } catch (RegistryException | IOException e) {
-                throw classify(reference, e);
+        /** The digest the registry stored, which must be the one we computed for our bytes. */
+        private static String checked(DescriptorDigest stored, String assembled) throws PushException {
+            if (!stored.toString().equals(assembled)) {
+                throw new PushException(PushException.Kind.REJECTED, "registry stored manifest " + stored
+                        + " but the assembled manifest is " + assembled, null);
             }
+            return stored.toString();
         }
 
         void close() {
