@@ -31,10 +31,11 @@ final class PlatformCheck {
         if (platforms.size() <= 1 && hostOnly) {
             return null;
         }
-        return BuildResult.failure(ResultReason.InvalidArguments, (bundle ? "--bundle" : "--debug-tag")
-                + " ships this host's " + (bundle ? "libraries" : "busybox") + ", which are for "
-                + Emulation.hostArchitecture() + ": it builds one image for this host's platform, not for "
-                + String.join(", ", platforms.stream().map(Platform::toString).toList()), null);
+        return BuildResult.failure(ResultReason.InvalidArguments, (bundle ? "--bundle ships this host's libraries"
+                : "--debug-tag ships this host's busybox") + ", built for " + Emulation.hostArchitecture()
+                + ": it makes one image for this host's platform, not for "
+                + String.join(", ", platforms.stream().map(Platform::toString).toList())
+                + "; drop it, or build this host's platform alone", null);
     }
 
     /** Null when {@code link} fits {@code expected} (or nothing is expected), else the PlatformMismatch naming both. */
