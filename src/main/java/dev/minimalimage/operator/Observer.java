@@ -1,5 +1,6 @@
 package dev.minimalimage.operator;
 
+import java.net.HttpURLConnection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -18,6 +19,7 @@ import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
 import dev.minimalimage.operator.cluster.BranchFollower;
 import dev.minimalimage.operator.cluster.BuildSlots;
+import dev.minimalimage.operator.cluster.NodeFit;
 import dev.minimalimage.operator.cluster.Preflight;
 import dev.minimalimage.operator.status.Attempts;
 import dev.minimalimage.operator.status.BranchPoll;
@@ -33,6 +35,7 @@ import dev.minimalimage.result.OutputTail;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -66,8 +69,8 @@ final class Observer {
         boolean starting = podWanted && plan.flatMap(p -> builderPod(context, p.podName(attempt))).isEmpty();
         Optional<PreflightProblem> problem = starting ? preflight.get() : Optional.empty();
         boolean headKnown = PollSchedule.interval(resource).isEmpty() || trackedCommit(previous, poll) != null;
-        SmokeRuns.Cluster smokeCluster = new SmokeRuns.Cluster(nodeFinder(), OperatorSettings.smokeTestEmulatorImage()
-                .orElse(null));
+        SmokeRuns.Cluster smokeCluster = new SmokeRuns.Cluster(nodeFinder(resource),
+                OperatorSettings.smokeTestListNodes(), OperatorSettings.smokeTestEmulatorImage().orElse(null));
         new WorkflowInput(plan, attempt, podWanted && headKnown, problem, now, smokeCluster).handTo(context);
         context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow()
                 .throwAggregateExceptionIfErrorsPresent();
@@ -94,27 +97,35 @@ final class Observer {
     }
 
     /**
-     * Whether a schedulable node matches a node selector, each selector asked at most once per reconcile and only
-     * for a platform other than the smoke-test pod's own. An operator that may not list nodes (minimal-image.smoke-test
-     * .list-nodes false: the chart's default with watchNamespaces set) sees none, and runs foreign platforms under
-     * emulation or not at all.
+     * Whether a node can take a smoke-test pod with a node selector: Ready, not cordoned, and every NoSchedule or
+     * NoExecute taint tolerated by spec.build.tolerations. Each selector is asked at most once per reconcile, and only
+     * for a platform whose placement the status does not record yet (it is decided once). An operator that may not
+     * list nodes (minimal-image.smoke-test.list-nodes false: the chart's default with watchNamespaces set) sees
+     * none, and runs foreign platforms under emulation or not at all. Any other API error fails the reconcile, which
+     * is retried: a platform must not be reported NotRun because a list failed once.
      */
-    private Predicate<Map<String, String>> nodeFinder() {
+    private Predicate<Map<String, String>> nodeFinder(MinimalImage resource) {
         if (!OperatorSettings.smokeTestListNodes()) {
             return selector -> false;
         }
+        List<Toleration> tolerations = resource.getSpec().getBuild() == null
+                || resource.getSpec().getBuild().getTolerations() == null ? List.of()
+                : resource.getSpec().getBuild().getTolerations();
         Map<Map<String, String>, Boolean> seen = new ConcurrentHashMap<>();
-        return selector -> seen.computeIfAbsent(selector, this::hasSchedulableNode);
+        return selector -> seen.computeIfAbsent(selector, s -> hasNodeFor(s, tolerations));
     }
 
-    private boolean hasSchedulableNode(Map<String, String> selector) {
+    private boolean hasNodeFor(Map<String, String> selector, List<Toleration> tolerations) {
         try {
             return client.nodes().withLabels(selector).list().getItems().stream()
-                    .anyMatch(node -> node.getSpec() == null || !Boolean.TRUE.equals(node.getSpec().getUnschedulable()));
+                    .anyMatch(node -> NodeFit.takes(node, tolerations));
         } catch (KubernetesClientException e) {
-            LOG.warnf("cannot list nodes (%d): a foreign platform's smoke test runs under emulation or not at all",
-                    e.getCode());
-            return false;
+            if (e.getCode() == HttpURLConnection.HTTP_FORBIDDEN) {
+                LOG.warnf("may not list nodes: a foreign platform's smoke test runs under emulation or not at all"
+                        + " (set smokeTest.listNodes in the chart, or minimal-image.smoke-test.list-nodes=false)");
+                return false;
+            }
+            throw e;
         }
     }
 

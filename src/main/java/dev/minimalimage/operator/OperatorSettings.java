@@ -81,10 +81,6 @@ public final class OperatorSettings {
     }
 
     /**
-     * The image with qemu's static user-mode emulators (scripts/emulator-image.sh) that smoke tests a multi-platform
-     * image's foreign platforms on the default architecture's nodes; empty: those run only on nodes of their own.
-     */
-    /**
      * Whether the operator may list nodes to find one of a foreign platform's architecture (the chart grants it and
      * sets this when every namespace is watched, or when smokeTest.listNodes says so); true outside the chart.
      */
@@ -92,6 +88,10 @@ public final class OperatorSettings {
         return ConfigProvider.getConfig().getOptionalValue(SMOKE_TEST_LIST_NODES, Boolean.class).orElse(true);
     }
 
+    /**
+     * The image with qemu's static user-mode emulators (scripts/emulator-image.sh) that smoke tests a multi-platform
+     * image's foreign platforms on the default architecture's nodes; empty: those run only on nodes of their own.
+     */
     public static Optional<String> smokeTestEmulatorImage() {
         return ConfigProvider.getConfig().getOptionalValue(SMOKE_TEST_EMULATOR_IMAGE, String.class).map(String::trim)
                 .filter(image -> !image.isEmpty());

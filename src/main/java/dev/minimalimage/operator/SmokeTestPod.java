@@ -74,6 +74,7 @@ public class SmokeTestPod extends KubernetesDependentResource<Pod, MinimalImage>
         MinimalImageStatus status = resource.getStatus();
         List<SmokeRuns.Pushed> pushed = status.getPlatforms() == null ? List.of() : status.getPlatforms().stream()
                 .map(p -> new SmokeRuns.Pushed(p.getPlatform(), p.getDigest())).toList();
-        return SmokeRuns.of(plan, resource.getSpec().getBuild(), status.getImageRef(), pushed, cluster);
+        return SmokeRuns.of(plan, resource.getSpec().getBuild(), status.getImageRef(), pushed,
+                SmokeRuns.decided(status, plan.inputsHash()), cluster);
     }
 }

@@ -2,7 +2,9 @@ package dev.minimalimage.planning;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 
@@ -10,6 +12,7 @@ import com.google.cloud.tools.jib.api.ImageReference;
 import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
 
 import dev.minimalimage.api.v1alpha1.BuildSettings;
+import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
 import dev.minimalimage.image.Platform;
 
 /**
@@ -57,16 +60,24 @@ public final class SmokeRuns {
     }
 
     /**
-     * What the cluster offers for foreign platforms: whether a schedulable node matches a node selector (asked only
-     * when an image has a platform other than the default one), and the emulator image (null: none configured).
+     * What the cluster offers for foreign platforms: whether a node can take a pod with a node selector (asked only
+     * when an image has a platform other than the default one; {@code nodesListed} false: the operator may not look,
+     * and none is assumed), and the emulator image (null: none configured).
      */
-    public record Cluster(Predicate<Map<String, String>> hasNode, String emulatorImage) {
+    public record Cluster(Predicate<Map<String, String>> hasNode, boolean nodesListed, String emulatorImage) {
 
         /** A cluster of the default architecture only, without an emulator. */
         public static Cluster plain() {
-            return new Cluster(selector -> false, null);
+            return new Cluster(selector -> false, true, null);
         }
     }
+
+    /**
+     * The emulator image is amd64 (Debian's qemu-user-static of the builder's platform) and carries the emulators of
+     * these platforms: only a pod on an amd64 node can use it, and only for them.
+     */
+    public static final Platform EMULATOR_HOST = Platform.LINUX_AMD64;
+    public static final Set<Platform> EMULATED_PLATFORMS = Set.of(Platform.LINUX_ARM64);
 
     /** Where the emulator image's qemu binaries are, and where the smoke-test container finds the one it runs. */
     public static final String EMULATOR_DIR = "/qemu";
@@ -77,40 +88,73 @@ public final class SmokeRuns {
 
     /**
      * The runs of an image pushed as {@code imageRef} (the index's reference for a multi-platform image) with
-     * {@code platforms} (empty: a single-platform image, whose one run is the default).
+     * {@code platforms} (empty: a single-platform image, whose one run is the default). {@code decided}: the
+     * placements the status already records for these inputs, which stand (the cluster is asked only about the
+     * others): a run once started stays where it is, whatever the nodes do meanwhile.
      */
     public static List<Run> of(BuildPlan plan, BuildSettings build, String imageRef, List<Pushed> platforms,
-            Cluster cluster) {
+            Map<String, Placement> decided, Cluster cluster) {
         Platform home = SmokeTestPods.platformRun(build);
         List<Run> runs = new ArrayList<>();
         runs.add(new Run(home, Placement.NODE, true, plan.smokePodName(), imageRef, null));
         for (Pushed pushed : platforms) {
             Platform platform = Platform.parse(pushed.platform());
             if (!platform.equals(home)) {
-                runs.add(foreign(plan, build, platform, platformRef(imageRef, pushed.digest()), home, cluster));
+                Placement placement = decided.containsKey(pushed.platform()) ? decided.get(pushed.platform())
+                        : placement(build, platform, home, cluster);
+                runs.add(foreign(plan, platform, platformRef(imageRef, pushed.digest()), home, placement,
+                        cluster.nodesListed()));
             }
         }
         return List.copyOf(runs);
     }
 
-    private static Run foreign(BuildPlan plan, BuildSettings build, Platform platform, String ref, Platform home,
-            Cluster cluster) {
+    /**
+     * The placements {@code status} records for the inputs {@code inputsHash} (a platform whose smoke test has a
+     * state), by platform; none for other inputs.
+     */
+    public static Map<String, Placement> decided(MinimalImageStatus status, String inputsHash) {
+        if (status == null || status.getPlatforms() == null || !inputsHash.equals(status.getBuildHash())) {
+            return Map.of();
+        }
+        Map<String, Placement> decided = new HashMap<>();
+        for (MinimalImageStatus.PlatformStatus platform : status.getPlatforms()) {
+            if (platform.getSmokeTestOn() != null) {
+                decided.put(platform.getPlatform(), Placement.valueOf(platform.getSmokeTestOn()));
+            }
+        }
+        return decided;
+    }
+
+    private static Placement placement(BuildSettings build, Platform platform, Platform home, Cluster cluster) {
+        if (cluster.hasNode().test(nodeSelector(build, platform.architecture()))) {
+            return Placement.NODE;
+        }
+        return cluster.emulatorImage() != null && home.equals(EMULATOR_HOST) && EMULATED_PLATFORMS.contains(platform)
+                ? Placement.EMULATED : Placement.NOT_RUN;
+    }
+
+    private static Run foreign(BuildPlan plan, Platform platform, String ref, Platform home, Placement placement,
+            boolean nodesListed) {
+        String noNode = nodesListed ? "no schedulable node that the pod tolerates matches spec.build.nodeSelector"
+                + " with " + BuilderPodFactory.ARCH_LABEL + "=" + platform.architecture()
+                : "the operator does not list nodes (the chart's smokeTest.listNodes)";
         String pod = GeneratedNames.of(plan.resourceName(), "-smoke-" + plan.inputsHash() + "-"
                 + platform.architecture());
-        if (cluster.hasNode().test(nodeSelector(build, platform.architecture()))) {
+        if (placement == Placement.NODE) {
             return new Run(platform, Placement.NODE, false, pod, ref, "on a " + platform + " node (" + BuilderPodFactory
                     .ARCH_LABEL + "=" + platform.architecture() + ")");
         }
-        if (cluster.emulatorImage() != null) {
+        if (placement == Placement.EMULATED) {
             return new Run(platform, Placement.EMULATED, false, pod, ref, "under qemu-" + platform.gnuCpu()
-                    + " user-mode emulation on a " + home + " node (no schedulable node matches spec.build.nodeSelector"
-                    + " with " + BuilderPodFactory.ARCH_LABEL + "=" + platform.architecture() + ")");
+                    + " user-mode emulation on a " + home + " node (" + noNode + ")");
         }
-        return new Run(platform, Placement.NOT_RUN, false, null, null, "not run in the cluster: no schedulable node matches"
-                + " spec.build.nodeSelector with " + BuilderPodFactory.ARCH_LABEL + "=" + platform.architecture() + ", and the operator has"
-                + " no emulator image (the chart's smokeTest.emulatorImage; docs/platforms.md). `minimal-image build"
-                + " --platform " + platform + " --smoke-test` runs it under qemu-user on a machine that has"
-                + " qemu-user-static");
+        return new Run(platform, Placement.NOT_RUN, false, null, null, "not run in the cluster: " + noNode + ", and "
+                + (home.equals(EMULATOR_HOST)
+                        ? "the operator has no emulator image (the chart's smokeTest.emulatorImage)"
+                        : "the emulator image runs on " + EMULATOR_HOST + " nodes only, not " + home)
+                + " (docs/platforms.md). `minimal-image build --platform " + platform + " --smoke-test` runs it under"
+                + " qemu-user on a machine that has qemu-user-static");
     }
 
     /** spec.build.nodeSelector with the architecture of the nodes a run's pod selects. */

@@ -24,11 +24,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.minimalimage.api.v1alpha1.Language;
 import dev.minimalimage.api.v1alpha1.LiteralEnvVar;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus.Phase;
 import dev.minimalimage.api.v1alpha1.SmokeTestSpec;
+import dev.minimalimage.api.v1alpha1.TargetPlatform;
+import dev.minimalimage.result.BuildResult;
+import dev.minimalimage.result.LinkSummary;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
@@ -217,6 +221,59 @@ class SmokeTestReconcilerTest {
         assertThat(testing.getSmokeTest().getRootReplaced()).isTrue();
         assertThat(testing.getSmokeTest().getRunAsUser()).isEqualTo(65532L);
         assertThat(testing.getSmokeTest().getRunAsGroup()).as("the image's group, kept").isZero();
+    }
+
+    @Test
+    void aTwoPlatformImageGetsASmokePodPerPlatformTheArm64OneUnderTheEmulatorAndPassesWhenBothPass() {
+        MinimalImage resource = Resources.inline("smoke-multi", Language.Name.GO, "registry.example/smoke-multi:1",
+                Map.of("main.go", "package main\nfunc main() {}\n"));
+        resource.getMetadata().setNamespace(NS);
+        resource.getSpec().setPlatforms(List.of(TargetPlatform.LINUX_AMD64, TargetPlatform.LINUX_ARM64));
+        resource.getSpec().getImage().setPushSecret(PUSH_SECRET);
+        resource.getSpec().getVerify().setSmokeTest(new SmokeTestSpec());
+        create(resource);
+        String amd64 = "sha256:" + "a1".repeat(32);
+        String arm64 = "sha256:" + "a2".repeat(32);
+        BuildResult pushed = BuildResult.multiPlatform("registry.example/smoke-multi@" + DIGEST, DIGEST, 9000,
+                List.of(platform("linux/amd64", amd64, "x86-64"), platform("linux/arm64", arm64, "AArch64")));
+        Pod builder = awaitPod("smoke-multi", "-build-");
+        edit(builder, s -> new PodStatusBuilder(s).withPhase("Succeeded")
+                .withInitContainerStatuses(terminated("compile", 0, null))
+                .withContainerStatuses(terminated("package", 0, pushed.toJson())).build());
+
+        await().atMost(TIMEOUT).until(() -> smokePods("smoke-multi").size() == 2);
+        Pod home = smokePods("smoke-multi").stream().filter(p -> !p.getMetadata().getName().endsWith("-arm64"))
+                .findFirst().orElseThrow();
+        Pod emulated = smokePods("smoke-multi").stream().filter(p -> p.getMetadata().getName().endsWith("-arm64"))
+                .findFirst().orElseThrow();
+        assertThat(home.getSpec().getContainers().get(0).getImage()).isEqualTo("registry.example/smoke-multi@" + DIGEST);
+        assertThat(emulated.getSpec().getContainers().get(0).getImage()).isEqualTo("registry.example/smoke-multi@"
+                + arm64);
+        assertThat(emulated.getSpec().getInitContainers()).singleElement()
+                .satisfies(c -> assertThat(c.getImage()).isEqualTo("local/minimal-image-emulator:test"));
+        assertThat(emulated.getSpec().getNodeSelector()).containsEntry("kubernetes.io/arch", "amd64");
+        MinimalImageStatus testing = awaitStatus("smoke-multi", s -> s.getPlatforms() != null
+                && s.getPlatforms().get(1).getSmokeTestOn() != null);
+        assertThat(testing.getPlatforms()).extracting("smokeTest").containsExactly("Running", "Running");
+        assertThat(testing.getPlatforms()).extracting("smokeTestOn").containsExactly("NODE", "EMULATED");
+
+        edit(home, s -> new PodStatusBuilder(s).withPhase("Succeeded")
+                .withContainerStatuses(smokeTerminated(0, "Completed", "hi from amd64\n")).build());
+        MinimalImageStatus halfway = awaitStatus("smoke-multi", s -> s.getPlatforms().get(0).getSmokeTest()
+                .equals("Passed"));
+        assertThat(halfway.getPhase()).as("the arm64 run is still going").isEqualTo(Phase.Building);
+        edit(emulated, s -> new PodStatusBuilder(s).withPhase("Succeeded")
+                .withContainerStatuses(smokeTerminated(0, "Completed", "hi from arm64\n")).build());
+        MinimalImageStatus passed = awaitStatus("smoke-multi", s -> s.getPhase() == Phase.Succeeded);
+        assertThat(passed.getPlatforms()).extracting("smokeTest").containsExactly("Passed", "Passed");
+        assertThat(ready(passed).getMessage()).contains("linux/amd64, linux/arm64 passed");
+        assertThat(passed.getSmokeTest().getOutput()).isEqualTo("hi from amd64");
+        assertThat(smokePods("smoke-multi")).as("both finished pods stay for their logs").hasSize(2);
+    }
+
+    static BuildResult.PlatformResult platform(String platform, String digest, String machine) {
+        return new BuildResult.PlatformResult(platform, digest, 4000L, 9000L, new LinkSummary("Static", "none",
+                machine, null, List.of(), null, List.of(), null, "static"), null, null);
     }
 
     @Test

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import dev.minimalimage.api.v1alpha1.BuildSettings;
 import dev.minimalimage.api.v1alpha1.Language;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
+import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
 import dev.minimalimage.api.v1alpha1.SmokeTestSpec;
 import dev.minimalimage.api.v1alpha1.TargetPlatform;
 import dev.minimalimage.operator.Resources;
@@ -46,9 +47,9 @@ class SmokeRunsTest {
         SmokeRuns.Cluster cluster = new SmokeRuns.Cluster(selector -> {
             asked.add(selector);
             return arm64Node && "arm64".equals(selector.get("kubernetes.io/arch"));
-        }, emulator ? EMULATOR : null);
+        }, true, emulator ? EMULATOR : null);
 
-        List<SmokeRuns.Run> runs = SmokeRuns.of(plan, resource.getSpec().getBuild(), INDEX, PUSHED, cluster);
+        List<SmokeRuns.Run> runs = SmokeRuns.of(plan, resource.getSpec().getBuild(), INDEX, PUSHED, Map.of(), cluster);
 
         assertThat(runs).extracting(r -> r.platform().toString()).containsExactly("linux/amd64", "linux/arm64");
         SmokeRuns.Run home = runs.get(0);
@@ -79,9 +80,9 @@ class SmokeRunsTest {
         resource.getSpec().setPlatforms(null);
         SmokeRuns.Cluster asksNothing = new SmokeRuns.Cluster(selector -> {
             throw new AssertionError("asked for nodes: " + selector);
-        }, EMULATOR);
+        }, true, EMULATOR);
         List<SmokeRuns.Run> runs = SmokeRuns.of(plan(resource), resource.getSpec().getBuild(), INDEX, List.of(),
-                asksNothing);
+                Map.of(), asksNothing);
         assertThat(runs).singleElement().satisfies(run -> {
             assertThat(run.home()).isTrue();
             assertThat(run.imageRef()).isEqualTo(INDEX);
@@ -94,7 +95,7 @@ class SmokeRunsTest {
         resource.getSpec().getImage().setArgs(List.of("--serve", "8080"));
         BuildPlan plan = plan(resource);
         SmokeRuns.Run arm64 = SmokeRuns.of(plan, resource.getSpec().getBuild(), INDEX, PUSHED,
-                new SmokeRuns.Cluster(selector -> false, EMULATOR)).get(1);
+                Map.of(), new SmokeRuns.Cluster(selector -> false, true, EMULATOR)).get(1);
 
         Pod pod = SmokeTestPods.create(resource, plan, arm64, List.of(), EMULATOR);
 
@@ -125,7 +126,7 @@ class SmokeRunsTest {
         resource.getSpec().getVerify().getSmokeTest().setArgs(List.of("--version"));
         BuildPlan plan = plan(resource);
         SmokeRuns.Run arm64 = SmokeRuns.of(plan, resource.getSpec().getBuild(), INDEX, PUSHED,
-                new SmokeRuns.Cluster(selector -> true, EMULATOR)).get(1);
+                Map.of(), new SmokeRuns.Cluster(selector -> true, true, EMULATOR)).get(1);
 
         Pod pod = SmokeTestPods.create(resource, plan, arm64, List.of(), EMULATOR);
 
@@ -133,6 +134,42 @@ class SmokeRunsTest {
         assertThat(pod.getSpec().getInitContainers()).isEmpty();
         assertThat(pod.getSpec().getContainers().get(0).getCommand()).isNullOrEmpty();
         assertThat(pod.getSpec().getContainers().get(0).getArgs()).containsExactly("--version");
+    }
+
+    @Test
+    void aPlacementTheStatusRecordsStandsAndTheClusterIsNotAskedAgain() throws Exception {
+        MinimalImage resource = twoPlatformGo();
+        BuildPlan plan = plan(resource);
+        MinimalImageStatus status = new MinimalImageStatus();
+        status.setBuildHash(plan.inputsHash());
+        MinimalImageStatus.PlatformStatus arm64 = new MinimalImageStatus.PlatformStatus();
+        arm64.setPlatform("linux/arm64");
+        arm64.setSmokeTestOn("NODE");
+        status.setPlatforms(List.of(arm64));
+        SmokeRuns.Cluster changedMeanwhile = new SmokeRuns.Cluster(selector -> {
+            throw new AssertionError("asked for nodes again: " + selector);
+        }, true, EMULATOR);
+
+        List<SmokeRuns.Run> runs = SmokeRuns.of(plan, resource.getSpec().getBuild(), INDEX, PUSHED,
+                SmokeRuns.decided(status, plan.inputsHash()), changedMeanwhile);
+
+        assertThat(runs.get(1).placement()).isEqualTo(SmokeRuns.Placement.NODE);
+        assertThat(SmokeRuns.decided(status, "other inputs")).as("a record of other inputs decides nothing").isEmpty();
+    }
+
+    @Test
+    void onlyAnAmd64HomeCanUseTheEmulatorImageWhichIsAnAmd64Image() throws Exception {
+        MinimalImage resource = twoPlatformGo();
+        resource.getSpec().getBuild().setNodeSelector(Map.of("kubernetes.io/arch", "arm64"));
+        BuildPlan plan = plan(resource);
+
+        List<SmokeRuns.Run> runs = SmokeRuns.of(plan, resource.getSpec().getBuild(), INDEX, PUSHED, Map.of(),
+                new SmokeRuns.Cluster(selector -> false, true, EMULATOR));
+
+        assertThat(runs.get(0).platform()).isEqualTo(dev.minimalimage.image.Platform.LINUX_ARM64);
+        assertThat(runs.get(1).platform()).isEqualTo(dev.minimalimage.image.Platform.LINUX_AMD64);
+        assertThat(runs.get(1).placement()).isEqualTo(SmokeRuns.Placement.NOT_RUN);
+        assertThat(runs.get(1).note()).contains("the emulator image runs on linux/amd64 nodes only");
     }
 
     private static MinimalImage twoPlatformGo() {

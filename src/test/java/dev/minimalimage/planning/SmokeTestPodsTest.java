@@ -97,7 +97,8 @@ class SmokeTestPodsTest {
 
     /** The run every smoke test has: the pushed image on a node of the smoke-test pod's own platform. */
     static SmokeRuns.Run home(MinimalImage resource, BuildPlan plan) {
-        return SmokeRuns.of(plan, resource.getSpec().getBuild(), IMAGE, List.of(), SmokeRuns.Cluster.plain()).get(0);
+        return SmokeRuns.of(plan, resource.getSpec().getBuild(), IMAGE, List.of(), java.util.Map.of(),
+                SmokeRuns.Cluster.plain()).get(0);
     }
 
     static PodSecurityContext podSecurity(MinimalImage resource, BuildPlan plan) {

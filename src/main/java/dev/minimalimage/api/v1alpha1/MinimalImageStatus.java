@@ -312,6 +312,10 @@ public class MinimalImageStatus {
         private String smokeTest;
         @JsonPropertyDescription("The smoke-test pod of this platform, when it runs.")
         private String smokeTestPod;
+        @JsonPropertyDescription("Where this platform's smoke test runs, decided once when it starts: NODE (a node of"
+                + " its architecture) or EMULATED (qemu on a node of the smoke-test pod's own architecture); NOT_RUN"
+                + " when neither can run it.")
+        private String smokeTestOn;
         @JsonPropertyDescription("Where this platform's smoke test runs (a node of its architecture, or under"
                 + " emulation) and how it failed, or why it did not run.")
         private String smokeTestMessage;
@@ -334,6 +338,8 @@ public class MinimalImageStatus {
         public void setSmokeTest(String smokeTest) { this.smokeTest = smokeTest; }
         public String getSmokeTestPod() { return smokeTestPod; }
         public void setSmokeTestPod(String smokeTestPod) { this.smokeTestPod = smokeTestPod; }
+        public String getSmokeTestOn() { return smokeTestOn; }
+        public void setSmokeTestOn(String smokeTestOn) { this.smokeTestOn = smokeTestOn; }
         public String getSmokeTestMessage() { return smokeTestMessage; }
         public void setSmokeTestMessage(String smokeTestMessage) { this.smokeTestMessage = smokeTestMessage; }
     }

@@ -90,7 +90,7 @@ public final class Decision {
             return new BuildState.Standing(previous); // the verdict stands, also once the smoke-test pod is gone
         }
         List<SmokeRuns.Run> runs = SmokeRuns.of(plan, seen.resource().getSpec().getBuild(), outcome.result().image(),
-                pushed(outcome.result()), seen.smokeCluster());
+                pushed(outcome.result()), SmokeRuns.decided(previous, plan.inputsHash()), seen.smokeCluster());
         SmokeInspector.Verdict verdict = PlatformSmokeTests.combine(runs, each -> SmokeInspector.inspect(
                 seen.smokePod(each.podName()), plan.smokeTest(), each.podName(), smokeBudget(plan), now,
                 () -> seen.smokeLogs().apply(each.podName())));

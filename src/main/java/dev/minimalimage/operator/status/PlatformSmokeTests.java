@@ -22,8 +22,15 @@ final class PlatformSmokeTests {
     static final String FAILED = "Failed";
     static final String NOT_RUN = "NotRun";
 
-    /** One platform's part: its state, its pod (null when not run), and what happened or why it did not run. */
-    record PlatformSmoke(String platform, String state, String pod, String message) {
+    /**
+     * One platform's part: its state, where it runs (recorded, so later reconciles keep it there), its pod (null when
+     * not run), and what happened or why it did not run.
+     */
+    record PlatformSmoke(String platform, String state, SmokeRuns.Placement placement, String pod, String message) {
+
+        PlatformSmoke stopped(String why) {
+            return new PlatformSmoke(platform, NOT_RUN, placement, pod, why);
+        }
     }
 
     private PlatformSmokeTests() {
@@ -45,6 +52,7 @@ final class PlatformSmokeTests {
         List<String> passed = new ArrayList<>();
         SmokeInspector.Verdict failed = null;
         String failedAt = null;
+        SmokeRuns.Run failedRun = null;
         String finishedAt = home.finishedAt();
         for (SmokeRuns.Run run : runs) {
             SmokeInspector.Verdict verdict = run.home() ? home : run.runs() ? inspect.apply(run) : null;
@@ -60,14 +68,19 @@ final class PlatformSmokeTests {
                     if (failed == null) {
                         failed = verdict;
                         failedAt = where;
+                        failedRun = run;
                     }
                 }
             }
             finishedAt = latest(finishedAt, verdict.finishedAt());
         }
         if (failed != null) {
+            // the verdict is final: a run still going is stopped (its pod deleted), never left Running on record
+            String why = "stopped: the smoke test failed on " + failedRun.platform();
+            List<PlatformSmoke> ended = parts.stream().map(p -> RUNNING.equals(p.state()) ? p.stopped(why) : p)
+                    .toList();
             return new SmokeInspector.Verdict(SmokeInspector.State.FAILED, failed.reason(), failedAt
-                    + failed.message(), home.exitCode(), home.output(), finishedAt, parts);
+                    + failed.message(), home.exitCode(), home.output(), finishedAt, ended);
         }
         if (!running.isEmpty()) {
             return new SmokeInspector.Verdict(SmokeInspector.State.RUNNING, Reasons.SMOKE_TESTING,
@@ -90,6 +103,7 @@ final class PlatformSmokeTests {
             PlatformStatus copy = copy(each);
             PlatformSmoke part = parts.get(each.getPlatform());
             copy.setSmokeTest(part == null ? null : part.state());
+            copy.setSmokeTestOn(part == null ? null : part.placement().name());
             copy.setSmokeTestPod(part == null ? null : part.pod());
             copy.setSmokeTestMessage(part == null ? null : part.message());
             updated.add(copy);
@@ -100,7 +114,7 @@ final class PlatformSmokeTests {
     private static PlatformSmoke part(SmokeRuns.Run run, SmokeInspector.Verdict verdict) {
         String platform = run.platform().toString();
         if (verdict == null) {
-            return new PlatformSmoke(platform, NOT_RUN, null, run.note());
+            return new PlatformSmoke(platform, NOT_RUN, run.placement(), null, run.note());
         }
         String state = switch (verdict.state()) {
             case RUNNING -> RUNNING;
@@ -110,7 +124,7 @@ final class PlatformSmokeTests {
         // the home run's words are in the Ready and SmokeTested conditions; a foreign run's are here
         String message = run.home() ? null : run.note() + (verdict.state() == SmokeInspector.State.PASSED ? ""
                 : ": " + verdict.message());
-        return new PlatformSmoke(platform, state, run.podName(), message);
+        return new PlatformSmoke(platform, state, run.placement(), run.podName(), message);
     }
 
     private static String notRun(List<PlatformSmoke> parts) {
@@ -136,6 +150,7 @@ final class PlatformSmokeTests {
         to.setMachine(from.getMachine());
         to.setSbom(from.getSbom());
         to.setSmokeTest(from.getSmokeTest());
+        to.setSmokeTestOn(from.getSmokeTestOn());
         to.setSmokeTestPod(from.getSmokeTestPod());
         to.setSmokeTestMessage(from.getSmokeTestMessage());
         return to;

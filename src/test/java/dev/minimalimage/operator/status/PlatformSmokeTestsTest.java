@@ -35,7 +35,8 @@ class PlatformSmokeTestsTest {
             "PASSED,  PASSED,  PASSED,  Passed,  Passed",
             "PASSED,  FAILED,  FAILED,  Passed,  Failed",
             "FAILED,  PASSED,  FAILED,  Failed,  Passed",
-            "FAILED,  RUNNING, FAILED,  Failed,  Running",
+            "FAILED,  RUNNING, FAILED,  Failed,  NotRun",
+            "RUNNING, FAILED,  FAILED,  NotRun,  Failed",
             "PASSED,  NOT_RUN, PASSED,  Passed,  NotRun",
             "RUNNING, NOT_RUN, RUNNING, Running, NotRun",
             "FAILED,  NOT_RUN, FAILED,  Failed,  NotRun",
@@ -57,6 +58,10 @@ class PlatformSmokeTestsTest {
         if (overall == State.FAILED && home != State.FAILED) {
             assertThat(combined.message()).startsWith("linux/arm64 under qemu-aarch64 user-mode emulation: arm64 said");
         }
+        if (overall == State.FAILED) {
+            assertThat(combined.platforms()).as("a final verdict leaves no run Running on record")
+                    .noneMatch(part -> part.state().equals("Running"));
+        }
         if (overall == State.PASSED && !runs) {
             assertThat(combined.message()).contains("linux/amd64 passed", "linux/arm64 not run");
         }
@@ -64,7 +69,9 @@ class PlatformSmokeTestsTest {
                 platform("linux/arm64")), combined);
         assertThat(status).extracting(PlatformStatus::getSmokeTest).containsExactly(amd64Part, arm64Part);
         assertThat(status.get(1).getSmokeTestPod()).isEqualTo(runs ? EMULATED.podName() : null);
-        assertThat(status.get(1).getSmokeTestMessage()).contains(runs ? "emulation" : "not run in the cluster");
+        assertThat(status.get(1).getSmokeTestMessage()).contains(!runs ? "not run in the cluster"
+                : "NotRun".equals(arm64Part) ? "stopped: the smoke test failed on linux/amd64" : "emulation");
+        assertThat(status.get(1).getSmokeTestOn()).isEqualTo(runs ? "EMULATED" : "NOT_RUN");
         assertThat(status).extracting(PlatformStatus::getDigest).containsExactly("sha256:linux/amd64",
                 "sha256:linux/arm64");
     }
