@@ -352,7 +352,7 @@ if $archive; then
   mkdir -p "$root/proc" "$root/tmp/training" "$root/opt/java-archive"
   find "$root" -exec touch -h -d @0 {} +
   if $aot; then
-    name=app.aot; record=(-XX:AOTCacheOutput=/opt/java-archive/$name -Xlog:cds=off -Xlog:aot=off)
+    name=app.aot; record=(-XX:AOTCacheOutput=/opt/java-archive/$name -Xlog:cds=off -Xlog:aot=off -Xlog:class+load=info:file=/tmp/training/classes-%p.log)
     java_opts=(-XX:AOTCache=/opt/java-archive/$name)
   else # JDK 17 knows no `aot` log tag
     name=app.jsa; record=(-XX:ArchiveClassesAtExit=/opt/java-archive/$name -Xlog:cds=off)
