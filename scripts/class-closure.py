@@ -166,11 +166,20 @@ class ClassSpace:
         """The roots and the classes they name, `depth` references deep (None: to the end)."""
         kept = set()
         level = []
+        nested = {}
+        for name in self.readers:
+            outer, dollar, _ = name.partition('$')
+            if dollar:
+                nested.setdefault(outer, []).append(name)
 
         def keep(name, into):
             if name in self.readers and name not in kept:
                 kept.add(name)
                 into.append(name)
+                # a class's nested classes with it: they are its implementation (a factory method's products, a
+                # switch's map, a lambda's holder), and a path through the class reaches them a reference further
+                for inner in nested.get(name.partition('$')[0], ()):
+                    keep(inner, into)
 
         for name in self.readers:
             if name in roots or any(name.startswith(prefix) for prefix in package_roots):

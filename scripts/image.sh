@@ -208,14 +208,15 @@ jlink_runtime() {
   local into=$1; shift
   # the modules file uncompressed: the layer's compression does better on it than jlink's per-resource zip, and
   # classes load without inflating
-  local cds=(); $aot || cds=(--generate-cds-archive) # AppCDS on 17 needs the base archive; the AOT cache does not
+  # AppCDS on 17 needs the base archive (lib/server/classes.jsa); the AOT cache does not, nor a runtime without either
+  local cds=(); $aot || ! $archive || cds=(--generate-cds-archive)
   timeout 600 "$jdk/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
     "${cds[@]}" "$@" --output "$into"
   # the JVM's symbol table only names frames in a crash report; it is a fifth of libjvm.so
   strip --strip-unneeded "$into/lib/server/libjvm.so"
 }
 
-runtime=$cache/jlink/$(echo "$jdk_id $feature $modules $RECIPE" | sha256sum | cut -c1-16)
+runtime=$cache/jlink/$(echo "$jdk_id $feature $modules $RECIPE $archive" | sha256sum | cut -c1-16)
 if [[ ! -x $runtime/bin/java ]]; then
   rm -rf "$runtime" "$runtime.tmp"
   jlink_runtime "$runtime.tmp"
@@ -375,13 +376,21 @@ builder_training=(-cp /app/minimal-image.jar 'dev.minimalimage.Main$Training' /t
 # JDK packages kept whole in the builder, whatever the training loaded: TLS, certificate checks and JCA providers
 # (a registry or git server over https picks its cipher suites, key types and algorithms at run time; providers
 # name their classes in strings), charsets (git config names them), and the JDK's own plumbing of processes
-# (run-stage), sockets, files and java.lang, which the VM and the JDK load by name.
+# (run-stage), sockets, files, java.lang and the boot layer's module graph (read from a CDS archive when there is one,
+# built by jdk.internal.module when there is none), which the VM and the JDK load by name.
 BUILDER_JDK_PACKAGES=(java/lang/ java/io/ java/net/ java/nio/ java/security/ javax/crypto/ javax/net/ javax/security/
   sun/net/ sun/nio/ sun/security/ssl/ sun/security/provider/ sun/security/util/ sun/security/x509/
-  sun/security/validator/ sun/security/rsa/ sun/security/ec/ sun/security/pkcs com/sun/crypto/provider/)
+  sun/security/validator/ sun/security/rsa/ sun/security/ec/ sun/security/pkcs com/sun/crypto/provider/
+  jdk/internal/module/)
+
+# Likewise the ssh client (JGit over Apache MINA sshd): key exchange, ciphers, MACs and key types are negotiated with
+# the server; the training has no ssh server to fetch from (BuilderImageIT fetches over ssh in the image).
+# sshd's server side and sftp (JGit's sftp:// transport) are left to the closure.
+BUILDER_JAR_PACKAGES=(org/apache/sshd/common/ org/apache/sshd/client/ org/eclipse/jgit/internal/transport/sshd/
+  org/eclipse/jgit/transport/sshd/)
 
 # The builder keeps only the classes it can load: what the training loaded, every class of its own CLI (its
-# roots, operator code excluded), the JDK packages above, every exception class, and whatever those name directly
+# roots, operator code excluded), the packages above, every exception class, and whatever those name directly
 # (scripts/class-closure.py --depth 1). Everything else leaves the jars and the jlink runtime: 60% of the JDK's
 # classes and 55% of the jars' (docs/design.md#image-sizes). The full closure (--depth unlimited) keeps 77% of all
 # classes: JGit, Guava and the JDK name most of themselves.
@@ -396,7 +405,7 @@ trim_builder() {
     unzip -Z1 "$own_jar" 'dev/*.class' | sed 's/\.class$//' \
       | grep -v -e '^dev/minimalimage/operator/' -e '^dev/minimalimage/planning/' -e '^dev/minimalimage/api/' \
         -e '^dev/minimalimage/cli/OperatorCommand'
-    printf '%s**\n' "${BUILDER_JDK_PACKAGES[@]}"
+    printf '%s**\n' "${BUILDER_JDK_PACKAGES[@]}" "${BUILDER_JAR_PACKAGES[@]}"
   } > "$roots"
   python3 "$here/scripts/class-closure.py" --roots "$roots" --jdk "$classes" --jar "$work"/app/app/lib/*.jar \
     --depth 1 --keep-throwables --drop-jar-entries "$work/drop-jar-entries" --drop-jdk-classes "$work/drop-jdk-classes"
