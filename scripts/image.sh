@@ -375,11 +375,11 @@ builder_training=(-cp /app/minimal-image.jar 'dev.minimalimage.Main$Training' /t
 
 # JDK packages kept whole in the builder, whatever the training loaded: TLS, certificate checks and JCA providers
 # (a registry or git server over https picks its cipher suites, key types and algorithms at run time; providers
-# name their classes in strings), charsets (git config names them), and the JDK's own plumbing of processes
+# name their classes in strings), and the JDK's own plumbing of processes
 # (run-stage), sockets, files, java.lang and the boot layer's module graph (read from a CDS archive when there is one,
 # built by jdk.internal.module when there is none), which the VM and the JDK load by name.
 BUILDER_JDK_PACKAGES=(java/lang/ java/io/ java/net/ java/nio/ java/security/ javax/crypto/ javax/net/ javax/security/
-  sun/net/ sun/nio/ sun/security/ssl/ sun/security/provider/ sun/security/util/ sun/security/x509/
+  sun/net/ sun/nio/ch/ sun/nio/fs/ sun/security/ssl/ sun/security/provider/ sun/security/util/ sun/security/x509/
   sun/security/validator/ sun/security/rsa/ sun/security/ec/ sun/security/pkcs com/sun/crypto/provider/
   jdk/internal/module/)
 
@@ -417,22 +417,44 @@ trim_builder() {
   fi
   rm -rf "$work/runtime/opt/java"
   cp -a "$trimmed" "$work/runtime/opt/java"
+  # jrt-fs.jar serves another JDK's tools reading this runtime's classes (jrt:/ from outside); classlist is what a
+  # CDS archive would be dumped from
+  rm -f "$work/runtime/opt/java/lib/jrt-fs.jar" "$work/runtime/opt/java/lib/classlist"
   drop_jar_entries "$work/drop-jar-entries"
 }
 
-# Rewrites jars without the entries listed (`jar<TAB>entry` lines); every other entry is copied as it is.
+# Rewrites the builder's jars without the class entries listed (`jar<TAB>entry` lines), and without what no class
+# reads any more: resources in a directory whose classes all left (codec's phonetic rules, say), Maven's pom copies,
+# and jar signatures (JGit's: 160 kB of per-entry digests, which would no longer cover the jar, and whose check costs
+# every start; the image's digest is what vouches for its bytes). The manifest keeps its main section
+# (Multi-Release among others). Every other entry is copied as it is.
 drop_jar_entries() {
-  python3 - "$1" <<'PY'
+  python3 - "$1" "$work"/app/app/lib/*.jar <<'PY'
 import os, sys, zipfile
 drops = {}
 for line in open(sys.argv[1]):
     jar, entry = line.rstrip('\n').split('\t')
     drops.setdefault(jar, set()).add(entry)
-for jar, entries in sorted(drops.items()):
+SIGNATURE = ('.SF', '.RSA', '.DSA', '.EC')
+for jar in sys.argv[2:]:
+    dropped = drops.get(jar, set())
     with zipfile.ZipFile(jar) as source, zipfile.ZipFile(jar + '.trimmed', 'w', zipfile.ZIP_STORED) as target:
+        names = source.namelist()
+        class_dirs = {os.path.dirname(n) for n in names if n.endswith('.class')}
+        kept_class_dirs = {os.path.dirname(n) for n in names if n.endswith('.class') and n not in dropped}
         for entry in source.infolist():
-            if entry.filename not in entries:
-                target.writestr(entry, source.read(entry))
+            name, data = entry.filename, None
+            directory = os.path.dirname(name)
+            if name in dropped or name.startswith('META-INF/maven/'):
+                continue
+            if directory == 'META-INF' and name.upper().endswith(SIGNATURE):
+                continue
+            if not name.endswith('/') and directory in class_dirs and directory not in kept_class_dirs:
+                continue
+            if name == 'META-INF/MANIFEST.MF':
+                text = source.read(entry).decode('utf-8').replace('\r\n', '\n')
+                data = text.split('\n\n', 1)[0].rstrip('\n').replace('\n', '\r\n') + '\r\n\r\n'
+            target.writestr(entry, data if data is not None else source.read(entry))
     os.replace(jar + '.trimmed', jar)
 PY
 }
