@@ -206,8 +206,8 @@ def main():
     parser.add_argument('--drop-jar-entries', required=True)
     parser.add_argument('--drop-jdk-classes', required=True)
     parser.add_argument('--depth', type=int, help='how many references deep from the roots (default: all)')
-    parser.add_argument('--keep-throwables', action='store_true', help='keep every exception class: an error path'
-                        ' must be able to throw the exception it names')
+    parser.add_argument('--keep-throwables', action='store_true', help='keep the exception classes of every package'
+                        ' kept: an error path must be able to throw the exception it names')
     options = parser.parse_args()
 
     space = ClassSpace()
@@ -222,9 +222,11 @@ def main():
                 package_roots.append(line[:-2])
             elif line:
                 roots.add(line)
-    if options.keep_throwables:
-        roots |= space.throwables()
     kept = space.closure(roots, package_roots, options.depth)
+    if options.keep_throwables:  # a second pass: the exceptions of every package the first one kept a class of
+        packages = {name.rpartition('/')[0] for name in kept}
+        throwables = {name for name in space.throwables() if name.rpartition('/')[0] in packages} - kept
+        kept |= space.closure(throwables, [], options.depth)
     kept |= space.package_keepers(kept)
 
     dropped_bytes = {}
