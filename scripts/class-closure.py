@@ -12,7 +12,8 @@ a few bytes; a class left out that a path loads costs a NoClassDefFoundError. A 
 run time is not seen: the roots must name those (scripts/image.sh adds every class the training run loaded).
 Non-class files (resources) are always kept. Multi-release jars: META-INF/versions/N/X.class is kept with X.
 
---roots: one class per line, internal or binary form; `prefix/**` keeps a whole package tree.
+--roots: one class per line, internal or binary form; `prefix/**` keeps a whole package tree, `!prefix/**` takes a
+part of such a tree out again (its classes are then kept only when named).
 --jdk: the jlink runtime's classes as `jimage extract` writes them (DIR/<module>/<path>.class).
 Output: for each jar, `jar<TAB>entry` lines of class entries to drop; for the JDK, `/module/path.class` lines (the
 form of jlink's --exclude-resources). A summary goes to stderr.
@@ -162,7 +163,7 @@ class ClassSpace:
 
         return {name for name in parents if is_throwable(name)}
 
-    def closure(self, roots, package_roots, depth):
+    def closure(self, roots, package_roots, depth, package_exceptions=()):
         """The roots and the classes they name, `depth` references deep (None: to the end)."""
         kept = set()
         level = []
@@ -182,7 +183,8 @@ class ClassSpace:
                     keep(inner, into)
 
         for name in self.readers:
-            if name in roots or any(name.startswith(prefix) for prefix in package_roots):
+            if name in roots or (any(name.startswith(prefix) for prefix in package_roots)
+                                 and not any(name.startswith(prefix) for prefix in package_exceptions)):
                 keep(name, level)
         step = 0
         while level and (depth is None or step < depth):
@@ -214,15 +216,17 @@ def main():
     for jar in options.jar:
         space.add_jar(jar)
     space.add_jdk(options.jdk)
-    roots, package_roots = set(), []
+    roots, package_roots, package_exceptions = set(), [], []
     with open(options.roots) as lines:
         for line in lines:
             line = line.strip().replace('.', '/')
-            if line.endswith('/**'):
+            if line.startswith('!') and line.endswith('/**'):
+                package_exceptions.append(line[1:-2])
+            elif line.endswith('/**'):
                 package_roots.append(line[:-2])
             elif line:
                 roots.add(line)
-    kept = space.closure(roots, package_roots, options.depth)
+    kept = space.closure(roots, package_roots, options.depth, package_exceptions)
     if options.keep_throwables:  # a second pass: the exceptions of every package the first one kept a class of
         packages = {name.rpartition('/')[0] for name in kept}
         throwables = {name for name in space.throwables() if name.rpartition('/')[0] in packages} - kept

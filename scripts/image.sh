@@ -45,7 +45,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache=${MINIMAL_IMAGE_CACHE:-/var/cache/minimal-image}
-app=$here/target/quarkus-app image='' insecure='' layout='' build=false jdk='' work='' archive='' level=''
+record_classes=false app=$here/target/quarkus-app image='' insecure='' layout='' build=false jdk='' work='' archive='' level=''
 component=operator compression=gzip
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -58,6 +58,7 @@ while [[ $# -gt 0 ]]; do
     --jdk) jdk=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
     --no-archive) archive=false; shift ;;
+    --record-classes) record_classes=true; shift ;;
     --archive) archive=true; shift ;;
     --level) level=$2; shift 2 ;;
     --compression) compression=$2; shift 2 ;;
@@ -355,6 +356,7 @@ training_servers() {
     printf 'package\t/bin/busybox\t--image\t%s/training/busybox:1\t--insecure\t--source-info\t/tmp/training/source.json\n' "$training_registry"
     printf 'package\t/opt/java/lib/libjli.so\t--allow-dynamic\t--oci-layout\t/tmp/training/layout\n'
     printf 'stage-runtime\t--to\t/tmp/training/runtime\n'
+    printf -- '--version\n--help\npackage\t--help\n'
   } > "$work/training-commands"
 }
 
@@ -393,15 +395,20 @@ BUILDER_JDK_PACKAGES=(java/lang/ java/io/ java/net/ java/nio/ java/security/ jav
 
 # Likewise the ssh client (JGit over Apache MINA sshd): key exchange, ciphers, MACs and key types are negotiated with
 # the server; the training has no ssh server to fetch from (BuilderImageIT fetches over ssh in the image).
-# sshd's server side and sftp (JGit's sftp:// transport) are left to the closure.
+# sshd's server side, port forwarding, its virtual file systems and sftp (JGit's sftp:// transport) are left to the
+# closure (`!`: not kept whole).
 BUILDER_JAR_PACKAGES=(org/apache/sshd/common/ org/apache/sshd/client/ org/eclipse/jgit/internal/transport/sshd/
-  org/eclipse/jgit/transport/sshd/)
+  org/eclipse/jgit/transport/sshd/ '!org/apache/sshd/common/forward/' '!org/apache/sshd/common/file/'
+  org/jboss/logmanager/ org/jboss/slf4j/ org/slf4j/ org/jboss/logging/ picocli/)
+# And logging and the command line's help: JBoss LogManager loads its providers by name the first time anything logs
+# (the training logs nothing), picocli renders each command's help with classes the training never needs.
 
-# The builder keeps only the classes it can load: what the training loaded, every class of its own CLI (its
-# roots, operator code excluded), the packages above, every exception class, and whatever those name directly
-# (scripts/class-closure.py --depth 1). Everything else leaves the jars and the jlink runtime: 60% of the JDK's
-# classes and 55% of the jars' (docs/design.md#image-sizes). The full closure (--depth unlimited) keeps 77% of all
-# classes: JGit, Guava and the JDK name most of themselves.
+# The builder keeps only the classes it can load: those the training loads (scripts/builder-classes.txt, recorded
+# with --record-classes: a fixed list, so that two builds keep the same classes however a run's timing went), every
+# class of its own CLI (operator code excluded), the packages above, the exceptions of every package kept, and
+# whatever those name directly (scripts/class-closure.py --depth 1). Everything else leaves the jars and the jlink
+# runtime (docs/design.md#image-sizes). The full closure (--depth unlimited) keeps 77% of all classes: JGit, Guava
+# and the JDK name most of themselves.
 trim_builder() {
   local classes=$runtime.classes roots=$work/closure-roots
   if [[ ! -d $classes ]]; then
@@ -409,7 +416,7 @@ trim_builder() {
     "$jdk/bin/jimage" extract --dir "$classes.tmp" "$runtime/lib/modules"
     mv -T "$classes.tmp" "$classes"
   fi
-  { awk '$1 ~ /class,load/ && $2 != "opened:" {print $2}' "$root/tmp/training/classes.log"
+  { grep -v '^#' "$builder_classes"
     unzip -Z1 "$own_jar" 'dev/*.class' | sed 's/\.class$//' \
       | grep -v -e '^dev/minimalimage/operator/' -e '^dev/minimalimage/planning/' -e '^dev/minimalimage/api/' \
         -e '^dev/minimalimage/cli/OperatorCommand'
@@ -467,10 +474,28 @@ for jar in sys.argv[2:]:
 PY
 }
 
+# --record-classes: the training on the untrimmed image, its loaded classes added to the list (a union: a class that
+# only some runs load, a timing-dependent path, stays once seen). Hidden classes (lambdas, /0x...) have no file.
+record_builder_classes() {
+  run_in_root "$work/training-full.log" -Xlog:class+load=info:file=/tmp/training/classes.log "${builder_training[@]}"
+  { grep -v '^#' "$builder_classes" 2>/dev/null || true
+    awk '$1 ~ /class,load/ && $2 != "opened:" && $2 !~ /\// {gsub(/\./, "/", $2); print $2}' \
+      "$root/tmp/training/classes.log"
+  } | LC_ALL=C sort -u > "$work/builder-classes"
+  { echo "# The classes the builder image's training loads (scripts/image.sh --record-classes adds to this list;"
+    echo "# JDK $feature, $(sed -n 's/^IMPLEMENTOR="\(.*\)"/\1/p' "$jdk/release")): roots of the builder's class trimming."
+    cat "$work/builder-classes"
+  } > "$builder_classes"
+}
+
+builder_classes=$here/scripts/builder-classes.txt
 if [[ $component == builder ]]; then
   training_servers
-  stage_root
-  run_in_root "$work/training-full.log" -Xlog:class+load=info:file=/tmp/training/classes.log "${builder_training[@]}"
+  if $record_classes || [[ ! -s $builder_classes ]]; then
+    stage_root
+    record_builder_classes
+    step "recorded $(grep -vc '^#' "$builder_classes") classes into scripts/builder-classes.txt"
+  fi
   trim_builder
   step "trimmed: $(wc -l < "$work/drop-jdk-classes") JDK classes, $(wc -l < "$work/drop-jar-entries") jar entries"
 fi

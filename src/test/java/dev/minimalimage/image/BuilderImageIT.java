@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.security.KeyPair;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -33,7 +32,8 @@ import dev.minimalimage.testsupport.SshKeys;
  * Kubernetes client. Built twice into OCI layouts (runtime and application layers byte-identical), then unpacked
  * into an empty root and run there as uid 65532: the steps start, `operator` says where it lives, and a real
  * package step packs from that root. (The build itself already ran fetch over http, package + push and
- * stage-runtime in the image's root: its start-up archive's training fails the build if one of them fails.)
+ * stage-runtime in the image's root, after cutting the classes it cannot load: its second training run fails the
+ * build if one of them fails.)
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BuilderImageIT {
@@ -57,11 +57,11 @@ class BuilderImageIT {
     }
 
     /**
-     * What a node pulls before its first build, held where it is now (50.2 MB): issue 19's goal of 25 MB is not met
-     * with a HotSpot runtime (libjvm.so 8.6 MB and the modules 12.3 MB alone; docs/design.md#image-sizes). This
-     * catches growth; lowering it is the open part of the issue.
+     * What a node pulls before its first build: issue 19's limit. Measured at 24.9 MB (runtime layer 17.0 MB: libjvm.so
+     * 7.0, the trimmed modules 5.9, glibc + libstdc++ 2.3, busybox 1.0; application layer 7.9 MB: the trimmed jars).
+     * Growth here is a feature that needs more in the builder: report it (docs/design.md#image-sizes).
      */
-    static final long COMPRESSED_SIZE_LIMIT = 52_000_000;
+    static final long COMPRESSED_SIZE_LIMIT = 25_000_000;
 
     @Test
     @Order(0)
@@ -74,8 +74,8 @@ class BuilderImageIT {
     void runtimeAndApplicationLayersAreReproducible() throws IOException {
         JsonNode a = first.get("layers");
         JsonNode b = second.get("layers");
-        assertThat(a.size()).isEqualTo(3);
-        for (int i = 0; i < 2; i++) {
+        assertThat(a.size()).as("runtime and application, no start-up archive").isEqualTo(2);
+        for (int i = 0; i < a.size(); i++) {
             assertThat(b.get(i).get("digest")).as("layer %d", i).isEqualTo(a.get(i).get("digest"));
         }
         JsonNode config = image.config();
@@ -104,15 +104,13 @@ class BuilderImageIT {
     @Order(3)
     void theImageRunsTheStepsAsNonrootFromAnEmptyRoot() throws IOException {
         List<String> entrypoint = entrypoint();
-        assertThat(entrypoint).contains("-XX:AOTCache=/opt/java-archive/app.aot", "/app/minimal-image.jar");
+        assertThat(entrypoint).containsExactly("/opt/java/bin/java", "-jar", "/app/minimal-image.jar");
         Processes.Result version = inImage(ImageUnderTest.withArgs(entrypoint, "--version"));
         assertThat(version.exitCode()).isZero();
         assertThat(version.stdout().strip()).isEqualTo("minimal-image 0.1.0");
-        assertThat(version.stderr()).isEmpty(); // no archive warning: the archive matched the image's files
+        assertThat(version.stderr()).isEmpty();
 
-        List<String> strict = new ArrayList<>(entrypoint); // the archive must map, or the JVM refuses to start
-        strict.add(1, "-XX:AOTMode=on");
-        assertThat(inImage(ImageUnderTest.withArgs(strict, "--help")).stdout()).contains("fetch", "package", "stage-runtime")
+        assertThat(inImage(ImageUnderTest.withArgs(entrypoint, "--help")).stdout()).contains("fetch", "package", "stage-runtime")
                 .doesNotContain("operator");
 
         Processes.Result operator = inImage(ImageUnderTest.withArgs(entrypoint, "operator"));
