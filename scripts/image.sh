@@ -276,6 +276,13 @@ trim_cyclonedx() {
   zip -q -d "$1" 'licenses/*' 'ext/*' '*.xsd' '*.schema.json' '*.proto'
 }
 
+# json-schema-validator (cyclonedx-core-java's parsers validate with it, the builder's JSON generator does not) carries
+# Unicode tables for its IDN format check and its messages in 20 languages: 90 kB, compressed, that nothing reads
+# once cyclonedx's schemas are gone (trim_cyclonedx). Its classes stay for the closure to judge.
+trim_json_schema_validator() {
+  zip -q -d "$1" 'ucd/*' '*.properties'
+}
+
 # brotli4j's native library (0.5 MB compressed) serves Brotli HTTP compression, which the operator does not enable
 # (Quarkus' HTTP compression is off unless configured); Netty treats Brotli as optional and checks that it loads.
 trim_brotli4j_natives() {
@@ -318,6 +325,9 @@ else
   cp "${dependency_jars[@]}" "$work/app/app/lib/"
   for jar in "$work"/app/app/lib/com.github.luben.zstd-jni-*.jar; do [[ -f $jar ]] && trim_zstd_jni "$jar"; done
   for jar in "$work"/app/app/lib/org.cyclonedx.cyclonedx-core-java-*.jar; do [[ -f $jar ]] && trim_cyclonedx "$jar"; done
+  for jar in "$work"/app/app/lib/com.networknt.json-schema-validator-*.jar; do
+    [[ -f $jar ]] && trim_json_schema_validator "$jar"
+  done
   store_jars "$work"/app/app/lib/*.jar
   # The launcher jar: only a manifest, naming the main class and the class path (relative to the jar).
   # A manifest line holds at most 72 bytes; longer values continue on lines that start with one space.
@@ -440,7 +450,7 @@ trim_builder() {
 
 # Rewrites the builder's jars without the class entries listed (`jar<TAB>entry` lines), and without what no class
 # reads any more: resources in a directory whose classes all left (codec's phonetic rules, say), Maven's pom copies,
-# and jar signatures (JGit's: 160 kB of per-entry digests, which would no longer cover the jar, and whose check costs
+# GraalVM native-image configuration, and jar signatures (JGit's: 160 kB of per-entry digests, which would no longer cover the jar, and whose check costs
 # every start; the image's digest is what vouches for its bytes). The manifest keeps its main section
 # (Multi-Release among others). Every other entry is copied as it is.
 drop_jar_entries() {
@@ -460,7 +470,7 @@ for jar in sys.argv[2:]:
         for entry in source.infolist():
             name, data = entry.filename, None
             directory = os.path.dirname(name)
-            if name in dropped or name.startswith('META-INF/maven/'):
+            if name in dropped or name.startswith(('META-INF/maven/', 'META-INF/native-image/')):
                 continue
             if directory == 'META-INF' and name.upper().endswith(SIGNATURE):
                 continue
