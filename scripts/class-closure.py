@@ -208,8 +208,9 @@ def main():
     parser.add_argument('--drop-jar-entries', required=True)
     parser.add_argument('--drop-jdk-classes', required=True)
     parser.add_argument('--depth', type=int, help='how many references deep from the roots (default: all)')
-    parser.add_argument('--keep-throwables', action='store_true', help='keep the exception classes of every package'
-                        ' kept: an error path must be able to throw the exception it names')
+    parser.add_argument('--keep-throwables', choices=('jdk', 'all'), help='keep the exception classes of every'
+                        ' package kept (of the JDK\'s only, or of all): an error path must be able to throw the'
+                        ' exception it names')
     options = parser.parse_args()
 
     space = ClassSpace()
@@ -229,7 +230,8 @@ def main():
     kept = space.closure(roots, package_roots, options.depth, package_exceptions)
     if options.keep_throwables:  # a second pass: the exceptions of every package the first one kept a class of
         packages = {name.rpartition('/')[0] for name in kept}
-        throwables = {name for name in space.throwables() if name.rpartition('/')[0] in packages} - kept
+        throwables = {name for name in space.throwables() if name.rpartition('/')[0] in packages
+                      and (options.keep_throwables == 'all' or space.origins[name][0][0] == 'jdk')} - kept
         kept |= space.closure(throwables, [], options.depth)
     kept |= space.package_keepers(kept)
 

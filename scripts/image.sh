@@ -415,8 +415,10 @@ BUILDER_JAR_PACKAGES=(org/apache/sshd/common/ org/apache/sshd/client/ org/eclips
 
 # The builder keeps only the classes it can load: those the training loads (scripts/builder-classes.txt, recorded
 # with --record-classes: a fixed list, so that two builds keep the same classes however a run's timing went), every
-# class of its own CLI (operator code excluded), the packages above, the exceptions of every package kept, and
-# whatever those name directly (scripts/class-closure.py --depth 1). Everything else leaves the jars and the jlink
+# class of its own CLI (operator code excluded), the packages above, the exceptions of every JDK package kept, and
+# whatever those name directly (scripts/class-closure.py --depth 1). The libraries' own exceptions are kept only when
+# named (200 kB): one that only a path two calls beyond the training throws would surface as a NoClassDefFoundError
+# naming it, still a failed step. Everything else leaves the jars and the jlink
 # runtime (docs/design.md#image-sizes). The full closure (--depth unlimited) keeps 77% of all classes: JGit, Guava
 # and the JDK name most of themselves.
 trim_builder() {
@@ -433,7 +435,7 @@ trim_builder() {
     printf '%s**\n' "${BUILDER_JDK_PACKAGES[@]}" "${BUILDER_JAR_PACKAGES[@]}"
   } > "$roots"
   python3 "$here/scripts/class-closure.py" --roots "$roots" --jdk "$classes" --jar "$work"/app/app/lib/*.jar \
-    --depth 1 --keep-throwables --drop-jar-entries "$work/drop-jar-entries" --drop-jdk-classes "$work/drop-jdk-classes"
+    --depth 1 --keep-throwables jdk --drop-jar-entries "$work/drop-jar-entries" --drop-jdk-classes "$work/drop-jdk-classes"
   local trimmed=$runtime-$(sha256sum < "$work/drop-jdk-classes" | cut -c1-16)
   if [[ ! -x $trimmed/bin/java ]]; then
     rm -rf "$trimmed.tmp"
