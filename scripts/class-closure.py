@@ -57,10 +57,11 @@ def constant_pool_strings(data):
     return strings
 
 
-def super_class(data):
-    """The internal name of a class file's superclass (None for java/lang/Object or a non-class file)."""
+def supertypes(data):
+    """The internal names of a class file's superclass and interfaces (none for java/lang/Object): the classes the
+    JVM loads to define it."""
     if data[:4] != b'\xca\xfe\xba\xbe':
-        return None
+        return []
     count = struct.unpack_from('>H', data, 8)[0]
     pos, index, utf8, classes = 10, 1, {}, {}
     while index < count:
@@ -76,8 +77,9 @@ def super_class(data):
             pos += {3: 5, 4: 5, 5: 9, 6: 9, 8: 3, 16: 3, 19: 3, 20: 3, 15: 4}.get(tag, 5)
             index += 1 if tag in (5, 6) else 0
         index += 1
-    super_index = struct.unpack_from('>H', data, pos + 4)[0]
-    return utf8[classes[super_index]] if super_index else None
+    super_index, interface_count = struct.unpack_from('>HH', data, pos + 4)
+    indexes = ([super_index] if super_index else []) + list(struct.unpack_from(f'>{interface_count}H', data, pos + 8))
+    return [utf8[classes[i]] for i in indexes]
 
 
 def names_in(text):
@@ -153,7 +155,7 @@ class ClassSpace:
 
     def throwables(self):
         """Every class whose superclass chain reaches java/lang/Throwable."""
-        parents = {name: super_class(reads[0]()) for name, reads in self.readers.items()}
+        parents = {name: next(iter(supertypes(reads[0]())), None) for name, reads in self.readers.items()}
         found = {'java/lang/Throwable'}
 
         def is_throwable(name, seen=()):
@@ -176,7 +178,12 @@ class ClassSpace:
         def keep(name, into):
             if name in self.readers and name not in kept:
                 kept.add(name)
-                into.append(name)
+                if into is not None:
+                    into.append(name)
+                # its superclass and interfaces whatever the depth, without what they name (a class the training
+                # loaded brought its supertypes into the roots): without them it cannot even be defined
+                for supertype in supertypes(self.readers[name][0]()):
+                    keep(supertype, None)
                 # a class's nested classes with it: they are its implementation (a factory method's products, a
                 # switch's map, a lambda's holder), and a path through the class reaches them a reference further
                 for inner in nested.get(name.partition('$')[0], ()):

@@ -343,7 +343,8 @@ fi
 step "stage application ($(du -sh "$work/app" | cut -f1))"
 
 # The builder's training: fetch over http (a dumb-http git repository served from the host), push to a throwaway
-# registry on 127.0.0.1 (the chroot shares this network namespace), package to an OCI layout, stage-runtime.
+# registry on 127.0.0.1 (the chroot shares this network namespace), package to an OCI layout, stage-runtime,
+# --version and --help, run-stage of a Dockerfile's stage, and a line logged through SLF4J (Main.Training).
 # The servers start once; every training run gets the same commands.
 training_servers() {
   local repo=$work/training-src git_port
@@ -367,7 +368,15 @@ training_servers() {
     printf 'package\t/opt/java/lib/libjli.so\t--allow-dynamic\t--oci-layout\t/tmp/training/layout\n'
     printf 'stage-runtime\t--to\t/tmp/training/runtime\n'
     printf -- '--version\n--help\npackage\t--help\n'
+    printf 'run-stage\t--dockerfile\t/tmp/training/context/Dockerfile\t--context\t/tmp/training/context\t--key\tstage-0\t--handoff\t/tmp/training/handoff\n'
   } > "$work/training-commands"
+  # run-stage's context: a stage that COPYs and RUNs (exec form: the root has busybox but no /bin/sh), and a final
+  # stage that COPYs from it
+  mkdir -p "$work/training-context"
+  printf 'int main(void) { return 0; }\n' > "$work/training-context/hello.c"
+  printf '%s\n' 'FROM busybox AS build' 'COPY hello.c /tmp/training/stage/hello.c' \
+    'RUN ["/bin/busybox", "cp", "/tmp/training/stage/hello.c", "/tmp/training/stage/copy.c"]' \
+    'FROM scratch' 'COPY --from=build /tmp/training/stage/copy.c /copy.c' > "$work/training-context/Dockerfile"
 }
 
 # A root like the image (layers 1+2, every mtime at the epoch as in the layer tars) plus /proc and /tmp for a
@@ -378,7 +387,10 @@ stage_root() {
   cp -a "$work/runtime/." "$work/app/." "$root/"
   mkdir -p "$root/proc" "$root/tmp/training" "$root/opt/java-archive"
   find "$root" -exec touch -h -d @0 {} +
-  [[ $component == operator ]] || cp "$work/training-commands" "$root/tmp/training/commands"
+  if [[ $component == builder ]]; then
+    cp "$work/training-commands" "$root/tmp/training/commands"
+    cp -a "$work/training-context" "$root/tmp/training/context"
+  fi
 }
 
 # Runs the image's java in the staged root; a failure fails the image build. The root is bind-mounted on itself:
