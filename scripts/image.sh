@@ -416,11 +416,12 @@ BUILDER_JDK_PACKAGES=(java/lang/ java/io/ java/net/ java/nio/ java/security/ jav
   jdk/internal/module/)
 
 # Likewise the ssh client (JGit over Apache MINA sshd): key exchange, ciphers, MACs and key types are negotiated with
-# the server; the training has no ssh server to fetch from (BuilderImageIT fetches over ssh in the image).
-# sshd's server side, port forwarding, its virtual file systems and sftp (JGit's sftp:// transport) are left to the
-# closure (`!`: not kept whole).
+# the server. The training has no ssh server to fetch from: the classes of an ssh fetch (which also receives a pack,
+# as smart http would; the training's dumb http does not) were recorded from BuilderImageIT's ssh fetch in an
+# untrimmed image and added to scripts/builder-classes.txt, which --record-classes keeps (a union). sshd's server
+# side and sftp (JGit's sftp:// transport) are left to the closure.
 BUILDER_JAR_PACKAGES=(org/apache/sshd/common/ org/apache/sshd/client/ org/eclipse/jgit/internal/transport/sshd/
-  org/eclipse/jgit/transport/sshd/ '!org/apache/sshd/common/forward/' '!org/apache/sshd/common/file/'
+  org/eclipse/jgit/transport/sshd/
   org/jboss/logmanager/ org/jboss/slf4j/ org/slf4j/ org/jboss/logging/ picocli/)
 # And logging and the command line's help: JBoss LogManager loads its providers by name the first time anything logs
 # (the training logs nothing), picocli renders each command's help with classes the training never needs.
