@@ -6,39 +6,41 @@
 #   scripts/image.sh [--component operator|builder] --oci-layout DIR                          # or write an OCI layout
 #
 #   operator (default)  the Deployment's image: the Quarkus application (`operator`), and the CLI.
-#   builder             the builder pod's fetch, stage-runtime and package steps: the CLI only, no Quarkus and no
-#                       Kubernetes client (a plain jar, our classes and the dependency jars jdeps finds them using).
+#   builder             the builder pod's fetch, stage-runtime, package and run-stage steps: the CLI only, no
+#                       Quarkus and no Kubernetes client (a plain jar, our classes and the dependency jars jdeps finds
+#                       them using), on JDK 17, cut to the classes it can load (trim_builder, below)
 # Layers, bottom first:
-#   1. runtime   /opt/java (a jlink'ed JDK cut to the modules the component uses), the shared libraries it needs
-#                (resolved by our ELF closure resolver, `closure`, never ldd), /etc/ssl/certs/ca-certificates.crt,
-#                /etc/passwd + /etc/group (nonroot 65532), /bin/busybox (this host's, from Debian's busybox-static:
-#                the shell `package --debug-tag` puts into debug twins; a file the package step reads, never runs:
-#                no applet links, so the image still has no /bin/sh); operator only: /usr/share/zoneinfo
-#                                                                                      -- reproducible
+#   1. runtime   /opt/java (a jlink'ed JDK cut to the modules the component uses; the builder's also to the classes),
+#                the shared libraries it needs (resolved by our ELF closure resolver, `closure`, never ldd),
+#                /etc/ssl/certs/ca-certificates.crt, /etc/passwd + /etc/group (nonroot 65532), /bin/busybox (this
+#                host's, from Debian's busybox-static: the shell `package --debug-tag` puts into debug twins; a file
+#                the package step reads, never runs: no applet links, so the image still has no /bin/sh); operator
+#                only: /usr/share/zoneinfo                                              -- reproducible
 #   2. app       operator: /app = target/quarkus-app; builder: /app/minimal-image.jar (a manifest naming
 #                dev.minimalimage.Main and the class path) + /app/lib/*.jar. Every jar stored rather than deflated
 #                (the layer compresses better) and without Jandex indexes, zstd-jni's natives cut to linux/amd64,
-#                cyclonedx-core-java's schemas and license texts removed, brotli4j's natives removed (operator)
-#                                                                                      -- reproducible
-#   3. archive   builder by default, operator with --archive: /opt/java-archive/app.aot (JDK 25 AOT cache) or
-#                app.jsa (JDK 17 AppCDS), recorded by a training run of the image's own java inside a staged root
-#                whose files have the image's epoch mtimes, at the image's paths (CDS/AOT validate jar paths, sizes
-#                and mtimes). Its own, last layer because a JVM
-#                archive need not be byte-reproducible; every other layer is. The operator's is trained on
-#                `package --oci-layout`; the builder's on the builder pod's real work (Main.Training: fetch from a
-#                local git repository over http, package + push to a throwaway local registry, stage-runtime).
-# Entrypoint: /opt/java/bin/java -jar /app/quarkus-run.jar (operator) or
-# /opt/java/bin/java -XX:AOTCache=/opt/java-archive/app.aot -jar /app/minimal-image.jar (builder); Cmd: --help.
-# The builder pod runs the builder image with args `fetch ...` /
-# `stage-runtime ...` / `package ...`, the Deployment the operator image with `operator`; user 65532:65532,
-# read-only root (pods mount an emptyDir at /tmp).
+#                cyclonedx-core-java's schemas and license texts removed, brotli4j's natives removed (operator);
+#                the builder's cut to the classes it can load, unsigned               -- reproducible
+#   3. archive   only with --archive: /opt/java-archive/app.aot (JDK 25 AOT cache) or app.jsa (JDK 17 AppCDS),
+#                recorded by a training run of the image's own java inside a staged root whose files have the
+#                image's epoch mtimes, at the image's paths (CDS/AOT validate jar paths, sizes and mtimes). Its own,
+#                last layer because a JVM archive need not be byte-reproducible; every other layer is. The
+#                operator's is trained on `package --oci-layout`; the builder's on the builder pod's real work
+#                (Main.Training, see training_servers below).
+# Entrypoint: /opt/java/bin/java [archive option] -jar /app/quarkus-run.jar (operator) or /app/minimal-image.jar
+# (builder); Cmd: --help. The builder pod runs the builder image with args `fetch ...` / `stage-runtime ...` /
+# `package ...`, the Deployment the operator image with `operator`; user 65532:65532, read-only root (pods mount an
+# emptyDir at /tmp).
 #
 # Options: --build (mvn package even if target/quarkus-app exists), --app DIR (a copy of target/quarkus-app to pack
-# instead, e.g. a snapshot while target/ is being rebuilt), --jdk DIR (default: Temurin 25 if installed, else
-# the default JDK 17), --work DIR (staging, default a temp dir removed at exit), --no-archive (two layers only),
-# --archive (the operator with its archive layer),
-# --level N (compression level, default 6 for gzip: 9 saves ~0.3% and takes ~3x longer on 160 MB),
-# --compression gzip|zstd (default gzip: every runtime pulls it; zstd needs containerd >= 1.5 or CRI-O).
+# instead, e.g. a snapshot while target/ is being rebuilt), --jdk DIR (default: builder Debian's JDK 17 if
+# installed; operator Temurin 25 if installed; else the default JDK), --work DIR (staging, default a temp dir removed
+# at exit), --archive (the archive layer), --no-archive (none: the default),
+# --record-classes (builder: run the training on the untrimmed image first and add the classes it loads to
+# scripts/builder-classes.txt, the roots of the trimming; recorded for the default JDK: another --jdk needs it too),
+# --level N (compression level, default 9 for the builder's gzip, 6 for the operator's: 9 saves ~0.3% and takes ~3x
+# longer on 160 MB), --compression gzip|zstd (default gzip: every runtime pulls it; zstd needs containerd >= 1.5 or
+# CRI-O).
 # Slow steps (jdeps, jlink) are cached under ${MINIMAL_IMAGE_CACHE:-/var/cache/minimal-image}, keyed by the JDK, the
 # dependency jars' names, the project's own jar and the module list (one build at a time per cache: flock). Prints
 # timing per step and the package-tree JSON result (last line).
@@ -449,8 +451,9 @@ trim_builder() {
   } > "$roots"
   python3 "$here/scripts/class-closure.py" --roots "$roots" --jdk "$classes" --jar "$work"/app/app/lib/*.jar \
     --depth 1 --keep-throwables jdk --drop-jar-entries "$work/drop-jar-entries" --drop-jdk-classes "$work/drop-jdk-classes"
-  local trimmed=$runtime-$(sha256sum < "$work/drop-jdk-classes" | cut -c1-16)
+  local trimmed=$runtime-$(sha256sum < "$work/drop-jdk-classes" | cut -c1-16) stale
   if [[ ! -x $trimmed/bin/java ]]; then
+    for stale in "$runtime"-*; do [[ -d $stale ]] && rm -rf "$stale"; done   # earlier lists' cuts: 60 MB each
     rm -rf "$trimmed.tmp"
     jlink_runtime "$trimmed.tmp" --exclude-resources=@"$work/drop-jdk-classes"
     mv -T "$trimmed.tmp" "$trimmed"
