@@ -4,13 +4,17 @@ image (jar entries) and out of its jlink runtime (JDK classes).
 
     class-closure.py --roots FILE --jdk DIR --jar JAR... --drop-jar-entries OUT --drop-jdk-classes OUT
 
-A class is kept when it is a root, or when a kept class names it anywhere in its constant pool: as a class reference,
-inside a field or method descriptor or generic signature, or as a string in internal (a/b/C) or binary (a.b.C) form,
-which is how Class.forName, ServiceLoader's provider-configuration files, JCA provider registrations and annotation
-values name classes. Deliberately more than the JVM can resolve: a class named only in a string it never loads costs
-a few bytes; a class left out that a path loads costs a NoClassDefFoundError. A class built from pieces of strings at
-run time is not seen: the roots must name those (scripts/image.sh adds every class the training run loaded).
-Non-class files (resources) are always kept. Multi-release jars: META-INF/versions/N/X.class is kept with X.
+A class is kept when it is a root, or when a kept class within --depth references of a root names it anywhere in
+its constant pool: as a class reference, inside a field or method descriptor or generic signature, or as a string in
+internal (a/b/C) or binary (a.b.C) form, which is how Class.forName, ServiceLoader's provider-configuration files,
+JCA provider registrations and annotation values name classes. Whatever the depth, a kept class also keeps its
+supertypes (the JVM cannot define it without them), its nested classes (its implementation), and, for a service
+interface, its providers; --keep-throwables adds the exceptions of every package kept; and a JDK package keeps at
+least one class (jlink refuses a module that exports an empty package). Deliberately more than the JVM resolves: a
+class named only in a string it never loads costs a few bytes; a class left out that a path loads costs a
+NoClassDefFoundError. A class built from pieces of strings at run time is not seen: the roots must name those
+(scripts/image.sh's come from what a training run loaded). Non-class files (resources) are not judged here.
+Multi-release jars: META-INF/versions/N/X.class is kept with X.
 
 --roots: one class per line, internal or binary form; `prefix/**` keeps a whole package tree, `!prefix/**` takes a
 part of such a tree out again (its classes are then kept only when named).
@@ -23,7 +27,6 @@ import os
 import struct
 import sys
 import zipfile
-from collections import deque
 
 VERSIONED = 'META-INF/versions/'
 
@@ -242,7 +245,7 @@ def main():
         kept |= space.closure(throwables, [], options.depth)
     kept |= space.package_keepers(kept)
 
-    dropped_bytes = {}
+    dropped = {False: 0, True: 0}  # by whether the entry is the JDK's
     with open(options.drop_jar_entries, 'w') as jar_out, open(options.drop_jdk_classes, 'w') as jdk_out:
         for name in sorted(space.origins):
             if name in kept:
@@ -252,10 +255,10 @@ def main():
                     jdk_out.write(entry + '\n')
                 else:
                     jar_out.write(f'{container}\t{entry}\n')
-                dropped_bytes[container == 'jdk'] = dropped_bytes.get(container == 'jdk', 0) + 1
+                dropped[container == 'jdk'] += 1
     total = len(space.origins)
-    print(f'class-closure: {len(kept)} of {total} classes kept; dropped {dropped_bytes.get(False, 0)} jar entries, '
-          f'{dropped_bytes.get(True, 0)} JDK classes', file=sys.stderr)
+    print(f'class-closure: {len(kept)} of {total} classes kept; dropped {dropped[False]} jar entries, '
+          f'{dropped[True]} JDK classes', file=sys.stderr)
 
 
 if __name__ == '__main__':
