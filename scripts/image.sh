@@ -244,6 +244,14 @@ cli() { "$host_java" -XX:TieredStopAtLevel=1 -jar "$app/quarkus-run.jar" "$@"; }
 # Layer 1: runtime, its shared libraries, CA bundle, zoneinfo (operator), user database.
 cp -a "$runtime" "$work/runtime/opt/java"
 cli closure "$work/runtime/opt/java" --copy-to "$work/runtime" > "$work/closure.txt"
+# zstd-jni's native library is unpacked from its jar at run time, out of the resolver's sight: its libraries too
+# (libpthread.so.0, which no JVM library of a runtime built against glibc 2.34+ needs)
+zstd_jar=$(find "$app/lib/main" -name 'com.github.luben.zstd-jni-*.jar' | head -1)
+if [[ -n $zstd_jar ]]; then
+  rm -rf "$work/zstd-native"; mkdir -p "$work/zstd-native"
+  unzip -qo "$zstd_jar" 'linux/amd64/*' -d "$work/zstd-native"
+  cli closure "$work/zstd-native" --copy-to "$work/runtime" >> "$work/closure.txt"
+fi
 cp /etc/ssl/certs/ca-certificates.crt "$work/runtime/etc/ssl/certs/ca-certificates.crt"
 [[ $component == operator ]] && cp -a /usr/share/zoneinfo "$work/runtime/usr/share/zoneinfo"
 printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' \
@@ -345,7 +353,7 @@ fi
 step "stage application ($(du -sh "$work/app" | cut -f1))"
 
 # The builder's training: fetch over http (a dumb-http git repository served from the host), push to a throwaway
-# registry on 127.0.0.1 (the chroot shares this network namespace), package to an OCI layout, stage-runtime,
+# registry on 127.0.0.1 (the chroot shares this network namespace), package to an OCI layout (gzip and zstd), stage-runtime,
 # --version and --help, run-stage of a Dockerfile's stage, and a line logged through SLF4J (Main.Training).
 # The servers start once; every training run gets the same commands.
 training_servers() {
@@ -368,6 +376,7 @@ training_servers() {
     printf 'fetch\t--url\thttp://127.0.0.1:%s/repo.git\t--dest\t/tmp/training/checkout\t--source-info\t/tmp/training/source.json\n' "$git_port"
     printf 'package\t/bin/busybox\t--image\t%s/training/busybox:1\t--insecure\t--source-info\t/tmp/training/source.json\n' "$training_registry"
     printf 'package\t/opt/java/lib/libjli.so\t--allow-dynamic\t--oci-layout\t/tmp/training/layout\n'
+    printf 'package\t/bin/busybox\t--compression\tzstd\t--level\t1\t--oci-layout\t/tmp/training/zstd\n'
     printf 'stage-runtime\t--to\t/tmp/training/runtime\n'
     printf -- '--version\n--help\npackage\t--help\n'
     printf 'run-stage\t--dockerfile\t/tmp/training/context/Dockerfile\t--context\t/tmp/training/context\t--key\tstage-0\t--handoff\t/tmp/training/handoff\n'
