@@ -48,6 +48,11 @@ test_packages() {
   have pkg-config      || need+=(pkg-config)
   have dpkg-source     || need+=(dpkg-dev)
   have file            || need+=(file)        # checks that a fixture's executable is statically linked
+  # multi-platform builds (MultiPlatformBuildTest): Debian's arm64 cross compilers with their static glibc, and
+  # qemu-user-static, which runs the arm64 images in `build --smoke-test`
+  have aarch64-linux-gnu-gcc || need+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
+  have aarch64-linux-gnu-g++ || need+=(g++-aarch64-linux-gnu)
+  have qemu-aarch64-static   || need+=(qemu-user-static)
   have envsubst        || need+=(gettext-base) # the examples' documented substitution (ExamplesTest, ExamplesIT)
   # /bin/busybox, statically linked: `package --debug-tag` (the debug twin's shell; DebugTwinPushTest) and
   # scripts/image.sh, which puts it into the operator image. Debian's `busybox` package is dynamic: not that one.

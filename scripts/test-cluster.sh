@@ -81,7 +81,7 @@ scripts/cluster/install-operator.sh --set "watchNamespaces={$E2E_NS}" --set maxC
 AUTH_REGISTRY=$(MIMG_NETNS=$KUBE_NETNS scripts/cluster/auth-registry.sh start 8>&-)
 AUTH_CREDENTIALS=/var/cache/minimal-image/auth-registry/credentials
 
-log "running ClusterIT, ExamplesIT, DockerfileToolchainIT and DockerfileClusterIT"
+log "running ClusterIT, ExamplesIT, DockerfileToolchainIT, DockerfileClusterIT and PlatformsClusterIT"
 # the reports this run writes are the ones newer than this marker (a filtered run leaves older reports behind)
 touch "$REPORT/run-started"
 knet env KUBECONFIG="$KUBECONFIG" MINIMAL_IMAGE_E2E_CLUSTER=1 \
@@ -90,7 +90,7 @@ knet env KUBECONFIG="$KUBECONFIG" MINIMAL_IMAGE_E2E_CLUSTER=1 \
   MINIMAL_IMAGE_E2E_KUBECTL="$KUBE_BIN/kubectl" MINIMAL_IMAGE_E2E_OPERATOR_NAMESPACE="$OPERATOR_NS" \
   MINIMAL_IMAGE_E2E_NAMESPACE="$E2E_NS" MINIMAL_IMAGE_E2E_UNWATCHED_NAMESPACE="$UNWATCHED_NS" \
   MINIMAL_IMAGE_E2E_GIT_HOST="$KUBE_GW" \
-  timeout 2400 mvn -B -ntp -o failsafe:integration-test failsafe:verify -Dit.test=ClusterIT,ExamplesIT,DockerfileToolchainIT,DockerfileClusterIT "$@"
+  timeout 2400 mvn -B -ntp -o failsafe:integration-test failsafe:verify -Dit.test=ClusterIT,ExamplesIT,DockerfileToolchainIT,DockerfileClusterIT,PlatformsClusterIT "$@"
 # a green run must have run the cases, not skipped them (a renamed variable would skip the whole class); without a
 # filter both classes must have reported
 python3 - "$REPORT/run-started" $# target/failsafe-reports/TEST-dev.minimalimage.e2e.*IT.xml <<'PY'

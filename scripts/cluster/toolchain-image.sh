@@ -26,7 +26,8 @@ set -euo pipefail
 SCRIPT_VERSION=1   # bump when the build recipe below changes: it is part of the cache key and the image tag
 SUITE=bookworm
 # the build systems the C and C++ presets recognise (CMake, Meson, autotools, make) and ccache for spec.build.cache
-PKGS="gcc libc6-dev musl-tools g++ binutils make cmake meson ninja-build autoconf automake libtool pkg-config ccache golang-go rustc cargo ca-certificates"
+# and the GNU cross compilers for linux/arm64 with their static glibc (docs/platforms.md; Go cross-compiles itself)
+PKGS="gcc libc6-dev musl-tools g++ binutils make cmake meson ninja-build autoconf automake libtool pkg-config ccache golang-go rustc cargo ca-certificates gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross"
 NETNS=${MIMG_NETNS:-mimgkube}
 REGISTRY=${MIMG_REGISTRY:-10.250.0.1:5000}
 CACHE=${TOOLCHAIN_CACHE:-/var/cache/minimal-image/toolchain}
@@ -159,6 +160,10 @@ EOF
     "CGO_ENABLED=0 go build|CGO_ENABLED=0 go build -trimpath -ldflags=-s\\ -w -o hello-go hello.go|hello-go|static"
     "rustc +crt-static|rustc -C opt-level=z -C panic=abort -C strip=symbols -C target-feature=+crt-static -o hello-rs hello.rs|hello-rs|static"
     "cargo build --offline|cd crate && RUSTFLAGS=-Ctarget-feature=+crt-static cargo build -q --offline --release && cp target/release/hello ../hello-cargo|hello-cargo|static"
+    # cross builds cannot run here (no emulator in the chroot): their ELF header must say AArch64
+    "aarch64-linux-gnu-gcc -static|aarch64-linux-gnu-gcc -static -Os -s -o hello-arm64 hello.c|hello-arm64|cross"
+    "aarch64-linux-gnu-g++ -static|aarch64-linux-gnu-g++ -static -Os -s -o hello-arm64-cxx hello.cc|hello-arm64-cxx|cross"
+    "GOARCH=arm64 go build|CGO_ENABLED=0 GOARCH=arm64 go build -trimpath -o hello-go-arm64 hello.go|hello-go-arm64|cross"
   )
   local s name cmd out kind
   for s in "${steps[@]}"; do
@@ -166,13 +171,17 @@ EOF
     t=$(date +%s%N)
     if ! in_chroot 300 --userspec="$NONROOT:$NONROOT" "$ROOTFS" /usr/bin/env -i PATH="$PATH_ENV" HOME="$rel" \
         TMPDIR="$rel" GOCACHE="$rel/gocache" GOPATH="$rel/gopath" CARGO_HOME="$rel/cargo" GOFLAGS= \
-        /bin/sh -ec "cd $rel && (eval \"\$0\") && ./$out" "$cmd" > "$d/$out.log" 2>&1; then
+        /bin/sh -ec "cd $rel && (eval \"\$0\") && { [ \"\$1\" = cross ] || ./$out; }" "$cmd" "$kind" \
+        > "$d/$out.log" 2>&1; then
       sed 's/^/    /' "$d/$out.log" >&2; rm -rf "$d"
       die "toolchain smoke check failed: $name (as uid $NONROOT in $ROOTFS); nothing pushed (fix, then --rebuild)"
     fi
     # (read into files first: `readelf | grep -q` can lose to SIGPIPE under pipefail)
     readelf -lW "$d/$out" > "$d/$out.phdr"; readelf -dW "$d/$out" > "$d/$out.dyn"
-    if [ "$kind" = static ] && { grep -q 'INTERP' "$d/$out.phdr" || grep -q '(NEEDED)' "$d/$out.dyn"; }; then
+    if [ "$kind" = cross ] && ! readelf -hW "$d/$out" | grep -q 'Machine:.*AArch64'; then
+      rm -rf "$d"; die "toolchain smoke check: $name produced no AArch64 binary"
+    fi
+    if [ "$kind" != dynamic-ok ] && { grep -q 'INTERP' "$d/$out.phdr" || grep -q '(NEEDED)' "$d/$out.dyn"; }; then
       rm -rf "$d"; die "toolchain smoke check: $name produced a binary with a program interpreter or NEEDED (not static)"
     fi
     log "smoke ok: $name -> $(readelf -hW "$d/$out" | awk '/Type:/{print $2}') $(stat -c %s "$d/$out") B, says '$(tr -d '\n' < "$d/$out.log")' ($(( ($(date +%s%N) - t) / 1000000 )) ms)"

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.minimalimage.api.v1alpha1.Language;
 import dev.minimalimage.api.v1alpha1.LiteralEnvVar;
+import dev.minimalimage.image.Platform;
 import dev.minimalimage.planning.BuildPlanner;
 import dev.minimalimage.planning.CompileExitCodes;
 import dev.minimalimage.planning.CompileStep;
@@ -107,6 +108,11 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--work-dir", paramLabel = "DIR", hidden = true)
     Path oldBuildDir;
 
+    @Option(names = "--platform", paramLabel = "OS/ARCH", split = ",", description = { "build for these platforms",
+            "(linux/amd64, linux/arm64; repeatable or comma-separated): one a plain image, several an OCI image",
+            "index; default this machine's (docs/platforms.md)" })
+    List<String> platformNames = new ArrayList<>();
+
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "900", description = "compile time limit")
     long timeoutSeconds;
 
@@ -140,6 +146,10 @@ final class BuildCommand implements Callable<Integer> {
                             + " --workdir DIR sets the image's working directory", null));
         }
         if (dockerfile != null) {
+            if (!platformNames.isEmpty() && !platforms().equals(List.of(Platform.LINUX_AMD64))) {
+                throw new IllegalArgumentException("--platform with --dockerfile: the stages run on this machine, so"
+                        + " a Dockerfile builds for " + Platform.LINUX_AMD64 + " only (its TARGETPLATFORM)");
+            }
             return buildDockerfile();
         }
         if (language == null) {
@@ -155,13 +165,25 @@ final class BuildCommand implements Callable<Integer> {
         if (timeoutSeconds <= 0) {
             throw new IllegalArgumentException("--timeout must be at least 1 (seconds): " + timeoutSeconds);
         }
+        List<Platform> platforms = platforms();
+        if (platforms.size() > 1) {
+            return buildPlatforms(lang, step, platforms, smokePlan);
+        }
+        Platform platform = platforms.isEmpty() ? null : platforms.get(0);
+        if (platform != null) {
+            step = step.forPlatform(platform);
+            BuildResult refused = PlatformCheck.hostOnlyOptions(options.bundle, options.debugTag, platforms);
+            if (refused != null) {
+                return new Packaging(null, options, spec).report(refused);
+            }
+        }
         Path work = buildDir != null ? buildDir : Files.createTempDirectory(temporaryRoot, "minimal-image-build");
         try {
             Progress progress = new Progress(spec.commandLine().getErr());
             Path out = work.resolve("out").resolve(BuildPlanner.binaryName(lang));
             Packaging packaging = new Packaging(out, options, spec, smokePlan == null ? null
                     : new LocalSmokeRun(smokePlan, sandbox, spec.commandLine().getErr()), progress)
-                    .withSbomInputs(dev.minimalimage.sbom.SbomInputs.hostBuild(source)); // issue 20: SBOM inputs
+                    .withSbomInputs(dev.minimalimage.sbom.SbomInputs.hostBuild(source)).forPlatform(platform);
             BuildResult refused = packaging.check(); // before compiling: a destination, output paths, settings
             if (refused == null) {
                 refused = prepareDirectories(work);
@@ -177,6 +199,63 @@ final class BuildCommand implements Callable<Integer> {
                         + " preset's compile step exited with " + exit + " (its output is above)", null));
             }
             return packaging.run();
+        } finally {
+            if (buildDir == null) {
+                removeBuildDirectory(work, removeTree, spec.commandLine().getErr());
+            }
+        }
+    }
+
+    /** --platform, parsed (duplicates refused: each platform is one image of the index). */
+    private List<Platform> platforms() {
+        List<Platform> parsed = new ArrayList<>();
+        for (String name : platformNames) {
+            Platform platform = Platform.parse(name);
+            if (parsed.contains(platform)) {
+                throw new IllegalArgumentException("--platform " + platform + " is named twice");
+            }
+            parsed.add(platform);
+        }
+        return parsed;
+    }
+
+    /**
+     * Several platforms: the preset's compile step once per platform, each in a build directory of its own
+     * (BUILD_DIR/linux-arm64/, its binary in out/ there), then one index of their images.
+     */
+    private int buildPlatforms(Language lang, CompileStep step, List<Platform> platforms,
+            LocalSmokeRun.Plan smokePlan) throws IOException, InterruptedException {
+        Path work = buildDir != null ? buildDir : Files.createTempDirectory(temporaryRoot, "minimal-image-build");
+        try {
+            Progress progress = new Progress(spec.commandLine().getErr());
+            Map<Platform, Path> binaries = new java.util.LinkedHashMap<>();
+            for (Platform platform : platforms) {
+                Path platformWork = work.resolve(platform.directoryName());
+                binaries.put(platform, platformWork.resolve("out").resolve(BuildPlanner.binaryName(lang)));
+            }
+            MultiPlatformPackaging packaging = new MultiPlatformPackaging(binaries, options, spec, smokePlan == null
+                    ? null : new LocalSmokeRun(smokePlan, sandbox, spec.commandLine().getErr()), progress,
+                    dev.minimalimage.sbom.SbomInputs.hostBuild(source));
+            Packaging reporter = new Packaging(null, options, spec);
+            BuildResult refused = packaging.check();
+            if (refused == null) {
+                refused = prepareDirectories(work);
+            }
+            if (refused != null) {
+                return reporter.report(refused);
+            }
+            for (Map.Entry<Platform, Path> each : binaries.entrySet()) {
+                Path platformWork = Files.createDirectories(each.getValue().getParent().getParent());
+                int exit = compile(step.forPlatform(each.getKey()), platformWork, each.getValue());
+                progress.about(each.getKey().toString()).done("compile", exit == 0 ? BuildPlanner.binaryName(lang)
+                        : "exit code " + exit);
+                if (exit != 0) {
+                    return reporter.report(BuildResult.failure(CompileExitCodes.reasonOf(exit), each.getKey()
+                            + ": the " + language.name().toLowerCase() + " preset's compile step exited with " + exit
+                            + " (its output is above)", null));
+                }
+            }
+            return reporter.report(packaging.execute());
         } finally {
             if (buildDir == null) {
                 removeBuildDirectory(work, removeTree, spec.commandLine().getErr());

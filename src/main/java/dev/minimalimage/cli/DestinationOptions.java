@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 import com.google.cloud.tools.jib.api.ImageReference;
 
 import dev.minimalimage.image.AssembledImage;
+import dev.minimalimage.image.ImageIndex;
 import dev.minimalimage.image.OciLayoutWriter;
 import dev.minimalimage.image.PushException;
 import dev.minimalimage.image.RegistryPusher;
@@ -172,6 +173,34 @@ class DestinationOptions {
             references.add(ref.getRegistry() + "/" + ref.getRepository() + "@" + digest);
         }
         return references;
+    }
+
+    /**
+     * Writes the layout/archive of a multi-platform image (every platform's image and the index) and pushes it;
+     * returns the reference to the index by digest (or the layout, see {@link #localDestination}).
+     */
+    String deliver(ImageIndex index, RegistryPusher.PendingPush push)
+            throws IOException, InterruptedException, PushException {
+        if (ociLayout != null) {
+            OciLayoutWriter.writeDirectory(index, layoutTag(), ociLayout);
+        }
+        if (ociArchive != null) {
+            OciLayoutWriter.writeArchive(index, layoutTag(), ociArchive);
+        }
+        if (image == null) {
+            return localDestination();
+        }
+        ImageReference ref = RegistryPusher.parse(image);
+        return ref.getRegistry() + "/" + ref.getRepository() + "@" + push.push(index);
+    }
+
+    /** The reference by digest of another manifest in the repository the image went to (a platform's image). */
+    String sibling(String delivered, String digest) {
+        if (image == null) {
+            return delivered;
+        }
+        ImageReference ref = RegistryPusher.parse(image);
+        return ref.getRegistry() + "/" + ref.getRepository() + "@" + digest;
     }
 
     static ResultReason reasonOf(PushException.Kind kind) {

@@ -68,12 +68,21 @@ final class LocalSmokeRun {
     private SmokeTestResult run(AssembledImage image) throws IOException, InterruptedException {
         RuntimeConfig config = RuntimeConfig.of(image);
         String workingDir = config.workingDir() == null ? "/" : config.workingDir();
+        Path emulator = null;
+        String architecture = Emulation.architectureOf(image);
+        if (!architecture.isEmpty() && !architecture.equals(Emulation.hostArchitecture())) {
+            StringBuilder whyNot = new StringBuilder();
+            emulator = Emulation.emulatorFor(architecture, sandbox.searchPath(), whyNot).orElse(null);
+            if (emulator == null) {
+                return SmokeTestResult.skipped(whyNot.toString());
+            }
+        }
         Path root = Files.createTempDirectory("minimal-image-smoke-root");
         Path log = Files.createTempFile("minimal-image-smoke", ".log"); // outside the root: the program cannot see it
         try {
             Sandbox.User user;
             try {
-                unpack(image, root, workingDir);
+                unpack(image, root, workingDir, emulator);
                 user = Sandbox.User.of(config.user() == null ? "" : config.user(), root);
             } catch (IOException e) {
                 return SmokeTestResult.skipped("cannot unpack the image here: " + e.getMessage());
@@ -86,8 +95,15 @@ final class LocalSmokeRun {
             if (unavailable != null) {
                 return SmokeTestResult.skipped("this host cannot run the image from an empty root: " + unavailable);
             }
-            Integer exitCode = execute(sandbox.command(root, workingDir, user, argv(config)), config.env(), log);
-            return verdict(exitCode, OutputTail.of(lastBytes(log)), user);
+            List<String> argv = argv(config);
+            if (emulator != null) {
+                argv.add(0, Emulation.PATH_IN_ROOT);
+            }
+            Integer exitCode = execute(sandbox.command(root, workingDir, user, argv), config.env(), log);
+            SmokeTestResult test = verdict(exitCode, OutputTail.of(lastBytes(log)), user);
+            return emulator == null ? test : new SmokeTestResult(test.ran(), test.passed(), test.exitCode(),
+                    test.output(), test.runAs(), test.message() + " (" + architecture + ", emulated by "
+                            + emulator.getFileName() + ")");
         } finally {
             remove(root);
             Files.deleteIfExists(log);
@@ -98,10 +114,16 @@ final class LocalSmokeRun {
      * The layers; a root and a WorkingDir the image's user may enter (a temp directory is 0700, the root's 0755);
      * then no write bits anywhere, since the operator's smoke-test pod has a read-only root.
      */
-    private static void unpack(AssembledImage image, Path root, String workingDir) throws IOException {
+    private static void unpack(AssembledImage image, Path root, String workingDir, Path emulator)
+            throws IOException {
         ImageRootfs.materialize(image, root);
         Files.setAttribute(root, "unix:mode", 0755);
         ImageRootfs.ensureDirectory(root, workingDir);
+        if (emulator != null) { // a foreign binary runs as the emulator's argument, inside the same empty root
+            Path inRoot = root.resolve(Emulation.PATH_IN_ROOT.substring(1));
+            Files.copy(emulator, inRoot);
+            Files.setAttribute(inRoot, "unix:mode", 0555);
+        }
         makeReadOnly(root);
     }
 

@@ -13,9 +13,6 @@ import picocli.CommandLine.Unmatched;
 
 @Command(name = "minimal-image", mixinStandardHelpOptions = true, version = "minimal-image 0.1.0",
         description = "Checks that binaries are truly static and ships them FROM scratch to a registry.",
-        subcommands = { InspectCommand.class, PackageCommand.class, BuildCommand.class, FetchCommand.class,
-                PackageTreeCommand.class, ClosureCommand.class, StageBundleCommand.class,
-                StageRuntimeCommand.class, RunStageCommand.class },
         footer = { "", "Exit codes:",
                 "   0  ok                                 1  internal error",
                 "   2  bad arguments, or a file that cannot be read or written",
@@ -43,13 +40,46 @@ public final class MinimalImageCommand {
         return run(out, err, CommandLine.defaultFactory(), args);
     }
 
+    /** The subcommands in the order the help lists them ({@code operator} and {@code help} are added to them). */
+    static final List<Class<?>> SUBCOMMANDS = List.of(InspectCommand.class, PackageCommand.class, BuildCommand.class,
+            FetchCommand.class, PackageTreeCommand.class, ClosureCommand.class, StageBundleCommand.class,
+            StageRuntimeCommand.class, RunStageCommand.class);
+
     /** {@code factory} creates the subcommands (tests hand some of them stand-ins for host facilities). */
     static int run(PrintWriter out, PrintWriter err, CommandLine.IFactory factory, String... args) {
+        return commandLine(out, err, factory, args).execute(args);
+    }
+
+    /**
+     * The command line for {@code args}. When they start with a subcommand's name, only that subcommand is built:
+     * picocli instantiates every subcommand it knows and reflects over its fields, which loads their classes (JGit
+     * from a signed jar, Jackson) and costs a short-lived `package` step a good part of its JVM start.
+     */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err, CommandLine.IFactory factory, String... args) {
         CommandLine cli = new CommandLine(new MinimalImageCommand(), factory);
-        // added before the settings below, which apply to the subcommands present
-        cli.addSubcommand(quarkusPresent() ? new CommandLine(OperatorCommand.class, factory)
-                : new CommandLine(new OperatorAbsent(), factory));
-        cli.addSubcommand(new CommandLine(CommandLine.HelpCommand.class, factory));
+        List<Class<?>> subcommands = subcommandsFor(args);
+        for (Class<?> subcommand : subcommands) {
+            cli.addSubcommand(new CommandLine(subcommand, factory));
+        }
+        if (subcommands == SUBCOMMANDS) {
+            cli.addSubcommand(quarkusPresent() ? new CommandLine(OperatorCommand.class, factory)
+                    : new CommandLine(new OperatorAbsent(), factory));
+            cli.addSubcommand(new CommandLine(CommandLine.HelpCommand.class, factory));
+        }
+        return configure(cli, out, err); // the settings apply to the subcommands present
+    }
+
+    /** The one named by {@code args[0]}, or all (for the help, `help CMD`, `operator` and usage errors). */
+    private static List<Class<?>> subcommandsFor(String... args) {
+        for (Class<?> subcommand : SUBCOMMANDS) {
+            if (args.length > 0 && subcommand.getAnnotation(Command.class).name().equals(args[0])) {
+                return List.of(subcommand);
+            }
+        }
+        return SUBCOMMANDS;
+    }
+
+    private static CommandLine configure(CommandLine cli, PrintWriter out, PrintWriter err) {
         cli.setOut(out).setErr(err)
                 .setCaseInsensitiveEnumValuesAllowed(true) // --language c, --compression zstd
                 .setAllowOptionsAsOptionParameters(true) // --cmd=--help, --arg=--verbose: values, not options
@@ -70,7 +100,7 @@ public final class MinimalImageCommand {
             return e instanceof IllegalArgumentException ? ExitCodes.BAD_ARGUMENTS : ExitCodes.INTERNAL;
         });
         cli.setParameterExceptionHandler(MinimalImageCommand::usageError);
-        return cli.execute(args);
+        return cli;
     }
 
     /**

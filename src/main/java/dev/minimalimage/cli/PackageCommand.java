@@ -1,5 +1,13 @@
 package dev.minimalimage.cli;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.minimalimage.image.Platform;
+import picocli.CommandLine;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -20,8 +28,16 @@ import picocli.CommandLine.Model.CommandSpec;
                 "It prints a JSON result record on stdout." })
 final class PackageCommand implements Callable<Integer> {
 
-    @Parameters(paramLabel = "BINARY", description = "the executable to ship")
+    @Parameters(paramLabel = "BINARY", arity = "0..1", description = "the executable to ship")
     Path binary;
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH", description = { "the platform BINARY was built for",
+            "(linux/amd64, linux/arm64): its ELF machine must match (PlatformMismatch otherwise)" })
+    String platform;
+
+    @Option(names = "--binary-for", paramLabel = "OS/ARCH=FILE", description = { "instead of BINARY: one binary per",
+            "platform (repeatable), packed into one OCI image index in this order (docs/platforms.md)" })
+    List<String> binariesFor = new ArrayList<>();
 
     @Mixin
     PackageOptions options;
@@ -39,8 +55,39 @@ final class PackageCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        return new Packaging(binary, options, spec)
-                .withSbomInputs(new SbomInputs(Optional.ofNullable(toolchainRoot), Optional.ofNullable(cargoLock)))
-                .run();
+        SbomInputs sbomInputs = new SbomInputs(Optional.ofNullable(toolchainRoot), Optional.ofNullable(cargoLock));
+        if ((binary == null) == binariesFor.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "name the executable: BINARY, or"
+                    + " --binary-for OS/ARCH=FILE for each platform of a multi-platform image (not both)");
+        }
+        if (binary != null) {
+            return new Packaging(binary, options, spec).withSbomInputs(sbomInputs)
+                    .forPlatform(platform == null ? null : Platform.parse(platform)).run();
+        }
+        if (platform != null) {
+            throw new IllegalArgumentException("--platform names BINARY's platform; --binary-for names each one's");
+        }
+        Map<Platform, Path> binaries = binariesByPlatform();
+        if (binaries.size() == 1) { // one platform is a plain image, as with BINARY --platform
+            Map.Entry<Platform, Path> only = binaries.entrySet().iterator().next();
+            return new Packaging(only.getValue(), options, spec).withSbomInputs(sbomInputs).forPlatform(only.getKey())
+                    .run();
+        }
+        return new MultiPlatformPackaging(binaries, options, spec, null, Progress.SILENT, sbomInputs).run();
+    }
+
+    private Map<Platform, Path> binariesByPlatform() {
+        Map<Platform, Path> binaries = new LinkedHashMap<>();
+        for (String pair : binariesFor) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0 || eq == pair.length() - 1) {
+                throw new IllegalArgumentException("--binary-for must be OS/ARCH=FILE: " + pair);
+            }
+            Platform target = Platform.parse(pair.substring(0, eq));
+            if (binaries.put(target, Path.of(pair.substring(eq + 1))) != null) {
+                throw new IllegalArgumentException("--binary-for names " + target + " twice");
+            }
+        }
+        return binaries;
     }
 }

@@ -8,6 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 
 import dev.minimalimage.elf.ElfFormatException;
 import dev.minimalimage.elf.ElfLinkAnalyzer;
@@ -26,6 +30,7 @@ import dev.minimalimage.image.closure.MissingLibraryException;
 import dev.minimalimage.result.BuildResult;
 import dev.minimalimage.result.LinkSummary;
 import dev.minimalimage.result.ResultReason;
+import dev.minimalimage.sbom.CycloneDxSbom;
 import dev.minimalimage.sbom.SbomInputs;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -40,6 +45,8 @@ final class Packaging {
     /** Set by {@link #check()}. */
     private ImageConfig config;
     private Path bundleRoot;
+    /** The platform the binary was built for (`--platform`), checked against its ELF header; null: any. */
+    private Platform expectedPlatform;
     /** Where the SBOM's library versions and crates come from (`package --toolchain-root/--cargo-lock`). */
     private SbomInputs sbomInputs = SbomInputs.NONE;
 
@@ -57,6 +64,11 @@ final class Packaging {
         this.spec = spec;
         this.smokeTest = smokeTest;
         this.progress = progress;
+    }
+
+    Packaging forPlatform(Platform platform) {
+        this.expectedPlatform = platform;
+        return this;
     }
 
     Packaging withSbomInputs(SbomInputs inputs) {
@@ -95,30 +107,76 @@ final class Packaging {
     }
 
     private BuildResult packAndDeliver() throws IOException, InterruptedException {
-        String unreadable = FileErrors.unreadableFile(binary);
-        if (unreadable != null) {
-            return BuildResult.failure(ResultReason.FileError, unreadable, null);
-        }
-        LinkReport link;
         RegistryPusher.PendingPush push;
         try {
             push = o.prepare(this::warn);
-            link = ElfLinkAnalyzer.analyze(binary);
         } catch (IllegalArgumentException e) {
             return BuildResult.failure(ResultReason.InvalidArguments, e.getMessage(), null);
+        }
+        Packed packed = pack();
+        if (packed.failure() != null) {
+            return packed.failure();
+        }
+        AssembledImage assembled = packed.image();
+        Future<Optional<CycloneDxSbom.Document>> sbom = writeSbomMeanwhile(packed.bundle());
+        BuildResult result = deliver(assembled, packed.twin(), packed.summary(), push);
+        timing("pushed");
+        if (result.succeeded()) {
+            result = withSbom(result, await(sbom), assembled, push);
+        }
+        if (push != null) {
+            push.close(); // the connection the image and its SBOM went over
+        }
+        timing("delivered");
+        progress.done(o.image != null ? "push" : "write", result.succeeded() ? result.image() : result.reason());
+        if (smokeTest == null || !result.succeeded()) {
+            return result;
+        }
+        result = smokeTest.verify(assembled, result);
+        timing("smoke-tested");
+        progress.done("smoke test", result.smokeTest().ran() ? (result.smokeTest().passed() ? "passed" : "failed")
+                : "not run");
+        return result;
+    }
+
+    /** What the binary became before delivery, or why it may not be delivered ({@code failure}, the rest null). */
+    record Packed(AssembledImage image, AssembledImage twin, LinkSummary summary, Bundle bundle,
+            BuildResult failure) {
+
+        static Packed failed(BuildResult failure) {
+            return new Packed(null, null, null, null, failure);
+        }
+    }
+
+    /**
+     * Reads the binary's ELF (never runs it), checks its linkage (and its machine against the platform the build
+     * is for), bundles what bundle mode ships, and assembles the image (and the debug twin). Needs {@link #check()}.
+     */
+    Packed pack() throws IOException {
+        String unreadable = FileErrors.unreadableFile(binary);
+        if (unreadable != null) {
+            return Packed.failed(BuildResult.failure(ResultReason.FileError, unreadable, null));
+        }
+        LinkReport link;
+        try {
+            link = ElfLinkAnalyzer.analyze(binary);
         } catch (IOException e) {
-            return BuildResult.failure(ResultReason.FileError, FileErrors.describe(binary, e), null);
+            return Packed.failed(BuildResult.failure(ResultReason.FileError, FileErrors.describe(binary, e), null));
         } catch (ElfFormatException e) {
-            return BuildResult.failure(ResultReason.UnsupportedBinary, binary + ": " + e.getMessage(), null);
+            return Packed.failed(BuildResult.failure(ResultReason.UnsupportedBinary, binary + ": " + e.getMessage(),
+                    null));
         }
         progress.done("verify", link.verdict() + (link.libc() == null ? "" : ", " + link.libc()));
+        BuildResult refusal = PlatformCheck.check(binary, link, expectedPlatform);
         boolean bundling = o.bundle && link.verdict() == Verdict.Dynamic;
-        BuildResult refusal = LinkPolicy.check(link, o.allowDynamic || bundling);
+        if (refusal == null) {
+            refusal = LinkPolicy.check(link, o.allowDynamic || bundling);
+        }
         if (refusal == null && o.debugTag != null) {
             refusal = checkBusybox(link);
         }
         if (refusal != null) {
-            return refusal;
+            return Packed.failed(refusal);
         }
         LinkSummary summary = LinkSummary.of(link);
         Bundle bundle = null;
@@ -126,11 +184,12 @@ final class Packaging {
             try {
                 bundle = BundleResolver.resolve(binary, config.binaryPath(), bundleRoot, o.extraLibraries);
             } catch (MissingLibraryException e) {
-                return BuildResult.failure(ResultReason.BundleIncomplete, "cannot bundle: " + e.getMessage()
-                        + " (install it in --bundle-root " + bundleRoot + ", or link statically)", summary);
+                return Packed.failed(BuildResult.failure(ResultReason.BundleIncomplete, "cannot bundle: "
+                        + e.getMessage() + " (install it in --bundle-root " + bundleRoot + ", or link statically)",
+                        summary));
             } catch (ElfFormatException e) {
-                return BuildResult.failure(ResultReason.UnsupportedBinary, "cannot bundle: " + e.getMessage(),
-                        summary);
+                return Packed.failed(BuildResult.failure(ResultReason.UnsupportedBinary, "cannot bundle: "
+                        + e.getMessage(), summary));
             }
             List<String> paths = new ArrayList<>(bundle.files().keySet());
             if (bundle.nameServices()) {
@@ -145,24 +204,54 @@ final class Packaging {
         AssembledImage twin = o.debugTag == null ? null : DebugTwin.of(assembled, config, o.busybox);
         timing("assembled");
         progress.done("pack", assembled.compressedSize() + " bytes compressed");
-        BuildResult result = deliver(assembled, twin, summary, push);
-        if (result.succeeded()) {
-            String imageName = o.image != null ? o.image : binary.getFileName().toString();
-            result = SbomAttachment.attach(result, imageName, binary, config.binaryPath(), bundle, bundleRoot,
-                    SbomAttachment.sourceOf(o.sourceInfo), assembled, o.ociLayout, o.ociArchive, push, sbomInputs, this::warn);
-        }
-        timing("delivered");
-        progress.done(o.image != null ? "push" : "write", result.succeeded() ? result.image() : result.reason());
-        if (smokeTest == null || !result.succeeded()) {
-            return result;
-        }
-        result = smokeTest.verify(assembled, result);
-        timing("smoke-tested");
-        progress.done("smoke test", result.smokeTest().ran() ? (result.smokeTest().passed() ? "passed" : "failed")
-                : "not run");
-        return result;
+        return new Packed(assembled, twin, summary, bundle, null);
     }
 
+    /** {@code result} (delivered) with the SBOM of {@code packed}'s image, written and pushed as its referrer. */
+    BuildResult attachSbom(BuildResult result, Packed packed, RegistryPusher.PendingPush push)
+            throws IOException, InterruptedException {
+        return withSbom(result, sbomDocument(packed.bundle()), packed.image(), push);
+    }
+
+    /** The SBOM of the binary (none when it cannot be read: a warning says why). */
+    private Optional<CycloneDxSbom.Document> sbomDocument(Bundle bundle) throws IOException {
+        String imageName = o.image != null ? o.image : binary.getFileName().toString();
+        return SbomAttachment.document(imageName, binary, config.binaryPath(), bundle, bundleRoot,
+                SbomAttachment.sourceOf(o.sourceInfo), sbomInputs, this::warn);
+    }
+
+    private BuildResult withSbom(BuildResult result, Optional<CycloneDxSbom.Document> document, AssembledImage image,
+            RegistryPusher.PendingPush push) throws IOException, InterruptedException {
+        return document.isEmpty() ? result
+                : SbomAttachment.attach(result, document.get(), image, o.ociLayout, o.ociArchive, push);
+    }
+
+    /**
+     * The SBOM on a thread of its own: reading the binary and writing the document takes about as long as pushing a
+     * small image, and the push mostly waits for the registry.
+     */
+    private Future<Optional<CycloneDxSbom.Document>> writeSbomMeanwhile(Bundle bundle) {
+        FutureTask<Optional<CycloneDxSbom.Document>> task = new FutureTask<>(() -> sbomDocument(bundle));
+        Thread thread = new Thread(task, "sbom");
+        thread.setDaemon(true);
+        thread.start();
+        return task;
+    }
+
+    private static Optional<CycloneDxSbom.Document> await(Future<Optional<CycloneDxSbom.Document>> sbom)
+            throws IOException, InterruptedException {
+        try {
+            return sbom.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
 
     /** Reads the busybox for the twin (never runs it): a static ELF for the binary's machine, or the failure. */
     private BuildResult checkBusybox(LinkReport binaryLink) throws IOException {

@@ -25,10 +25,26 @@ final class Sandbox {
     private static final long PROBE_SECONDS = 10;
 
     private final String unshare;
+    /** Where the user-mode emulators for foreign images are looked for (see {@link Emulation}). */
+    private final String searchPath;
 
     /** {@code unshare}: the executable (tests name a stand-in that behaves like a host without user namespaces). */
     Sandbox(String unshare) {
+        this(unshare, System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+    }
+
+    private Sandbox(String unshare, String searchPath) {
         this.unshare = unshare;
+        this.searchPath = searchPath;
+    }
+
+    /** This sandbox finding emulators on {@code path} only (tests: a host without qemu-user). */
+    Sandbox withSearchPath(String path) {
+        return new Sandbox(unshare, path);
+    }
+
+    String searchPath() {
+        return searchPath;
     }
 
     /**

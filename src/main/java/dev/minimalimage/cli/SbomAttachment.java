@@ -46,30 +46,29 @@ final class SbomAttachment {
     }
 
     /**
-     * Returns the result with the SBOM's summary; when the SBOM cannot be made the image stays delivered, a
-     * warning says why and the result has no sbom field (never a claim of an SBOM that is not there).
-     * {@code imageName} names the image in the SBOM: no output path, so the same image gets the same SBOM anywhere.
-     * {@code push}: the image's push (null without --image); an SBOM it cannot push fails the result with the push
-     * failure's reason, the image staying named in it.
+     * The SBOM of a binary's image, made apart from its delivery so that it can be written while the image is
+     * pushed; empty (and a warning says why) when the binary cannot be read, for the image stays delivered without
+     * one. {@code imageName} names the image in the SBOM: no output path, so the same image gets the same SBOM
+     * anywhere.
      */
-    static BuildResult attach(BuildResult result, String imageName, Path binary, String binaryPath, Bundle bundle, Path bundleRoot,
-            SbomSource source, AssembledImage image, Path layout, Path archive, RegistryPusher.PendingPush push,
-            SbomInputs inputs, Consumer<String> warn)
-            throws IOException, InterruptedException {
+    static Optional<CycloneDxSbom.Document> document(String imageName, Path binary, String binaryPath, Bundle bundle,
+            Path bundleRoot, SbomSource source, SbomInputs inputs, Consumer<String> warn) throws IOException {
         BinaryInventory inventory;
         try {
             inventory = BinaryReader.read(binary, binaryPath, inputs);
         } catch (ElfFormatException e) {
             warn.accept("no SBOM written: " + binary + ": " + e.getMessage());
-            return result;
+            return Optional.empty();
         }
-        return attach(result, CycloneDxSbom.write(imageName, source, List.of(inventory), bundledFiles(bundle,
-                bundleRoot)), image, layout, archive, push);
+        return Optional.of(CycloneDxSbom.write(imageName, source, List.of(inventory), bundledFiles(bundle,
+                bundleRoot)));
     }
 
     /**
-     * As above for an image of several files (a Dockerfile's final stage): {@code binaries}, its ELF files read,
-     * and {@code otherFiles}, the rest with their sha256.
+     * The result with the SBOM's summary, the SBOM delivered wherever the image went, for an image of several files
+     * (a Dockerfile's final stage): {@code binaries}, its ELF files read, and {@code otherFiles}, the rest with their
+     * sha256. {@code push}: the image's push (null without --image); an SBOM it cannot push fails the result with
+     * the push failure's reason, the image staying named in it.
      */
     static BuildResult attach(BuildResult result, String imageName, SbomSource source, List<BinaryInventory> binaries,
             List<ShippedFile> otherFiles, AssembledImage image, Path layout, Path archive,
@@ -78,7 +77,8 @@ final class SbomAttachment {
                 push);
     }
 
-    private static BuildResult attach(BuildResult result, CycloneDxSbom.Document document, AssembledImage image,
+    /** {@code document} delivered as above. */
+    static BuildResult attach(BuildResult result, CycloneDxSbom.Document document, AssembledImage image,
             Path layout, Path archive, RegistryPusher.PendingPush push) throws IOException, InterruptedException {
         OciLayoutWriter.Referrer referrer = SbomReferrer.of(document, image.manifest());
         if (layout != null) {

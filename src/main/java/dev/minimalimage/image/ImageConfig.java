@@ -41,7 +41,7 @@ public record ImageConfig(
         annotations = new TreeMap<>(annotations);
         extras = extras == null ? Extras.NONE : extras;
         compression = compression == null ? Compression.GZIP : compression;
-        compressionLevel = compression.checkLevel(compressionLevel <= 0 ? compression.defaultLevel() : compressionLevel);
+        compressionLevel = compression.setting(compressionLevel);
     }
 
     public static ImageConfig minimal(String binaryPath) {

@@ -26,17 +26,20 @@ final class LayerWriter {
     record Layer(Blob blob, String diffId, long uncompressedSize) {
     }
 
+    /** {@code level}: a level of {@code compression}, or {@link Compression#BY_SIZE}. */
     static Layer write(Collection<LayerEntry> entries, Compression compression, int level) throws IOException {
         byte[] tar = tar(entries);
+        level = compression.levelFor(level, tar.length);
         String[] diffId = new String[1];
-        byte[] compressed;
+        Blob blob;
         if (compression == Compression.ZSTD) {
             diffId[0] = Blob.sha256(tar);
-            compressed = zstd(tar, level);
+            blob = Blob.of(compression.mediaType(), zstd(tar, level));
         } else { // hash the tar while the pool compresses it
-            compressed = ParallelGzip.compress(tar, level, () -> diffId[0] = Blob.sha256(tar));
+            ParallelGzip.Gzipped gzipped = ParallelGzip.compress(tar, level, () -> diffId[0] = Blob.sha256(tar));
+            blob = new Blob(compression.mediaType(), gzipped.bytes(), gzipped.sha256());
         }
-        return new Layer(Blob.of(compression.mediaType(), compressed), diffId[0], tar.length);
+        return new Layer(blob, diffId[0], tar.length);
     }
 
     private static byte[] tar(Collection<LayerEntry> entries) throws IOException {

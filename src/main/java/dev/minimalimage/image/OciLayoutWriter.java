@@ -29,14 +29,31 @@ public final class OciLayoutWriter {
     }
 
     public static void writeDirectory(AssembledImage image, String refName, Path dir) throws IOException {
-        for (Map.Entry<String, byte[]> file : files(image, refName).entrySet()) {
+        writeDirectory(files(image, refName), dir);
+    }
+
+    /** A multi-platform image: every platform's blobs and manifest, the index blob, index.json naming the index. */
+    public static void writeDirectory(ImageIndex index, String refName, Path dir) throws IOException {
+        writeDirectory(files(index, refName), dir);
+    }
+
+    public static void writeArchive(ImageIndex index, String refName, Path archive) throws IOException {
+        writeArchive(files(index, refName), archive);
+    }
+
+    public static void writeArchive(AssembledImage image, String refName, Path archive) throws IOException {
+        writeArchive(files(image, refName), archive);
+    }
+
+    private static void writeDirectory(Map<String, byte[]> files, Path dir) throws IOException {
+        for (Map.Entry<String, byte[]> file : files.entrySet()) {
             Path target = dir.resolve(file.getKey());
             Files.createDirectories(target.getParent());
             Files.write(target, file.getValue());
         }
     }
 
-    public static void writeArchive(AssembledImage image, String refName, Path archive) throws IOException {
+    private static void writeArchive(Map<String, byte[]> files, Path archive) throws IOException {
         if (archive.toAbsolutePath().getParent() != null) {
             Files.createDirectories(archive.toAbsolutePath().getParent());
         }
@@ -46,7 +63,7 @@ public final class OciLayoutWriter {
                 tar.putArchiveEntry(header(dir, TarConstants.LF_DIR, 0755, 0));
                 tar.closeArchiveEntry();
             }
-            for (Map.Entry<String, byte[]> file : files(image, refName).entrySet()) {
+            for (Map.Entry<String, byte[]> file : files.entrySet()) {
                 tar.putArchiveEntry(header(file.getKey(), TarConstants.LF_NORMAL, 0644, file.getValue().length));
                 tar.write(file.getValue());
                 tar.closeArchiveEntry();
@@ -139,16 +156,30 @@ public final class OciLayoutWriter {
         return entry;
     }
 
-    /** Layout files in a fixed order: blobs first, index.json last. */
     private static Map<String, byte[]> files(AssembledImage image, String refName) throws IOException {
-        Map<String, byte[]> files = new LinkedHashMap<>();
         List<Blob> blobs = new java.util.ArrayList<>(image.blobsInPushOrder());
         blobs.add(image.manifest());
+        return files(blobs, image.manifest(), refName);
+    }
+
+    private static Map<String, byte[]> files(ImageIndex index, String refName) throws IOException {
+        List<Blob> blobs = new java.util.ArrayList<>();
+        for (ImageIndex.PlatformImage each : index.images()) {
+            blobs.addAll(each.image().blobsInPushOrder());
+            blobs.add(each.image().manifest());
+        }
+        blobs.add(index.index());
+        return files(blobs, index.index(), refName);
+    }
+
+    /** Layout files in a fixed order: blobs first (each once), oci-layout, index.json naming {@code top} last. */
+    private static Map<String, byte[]> files(List<Blob> blobs, Blob top, String refName) throws IOException {
+        Map<String, byte[]> files = new LinkedHashMap<>();
         for (Blob blob : blobs) {
             files.put("blobs/sha256/" + blob.hex(), blob.bytes());
         }
         files.put("oci-layout", OCI_LAYOUT);
-        files.put("index.json", JSON.writeValueAsBytes(index(image.manifest(), refName)));
+        files.put("index.json", JSON.writeValueAsBytes(index(top, refName)));
         return files;
     }
 

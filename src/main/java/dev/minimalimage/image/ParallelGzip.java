@@ -1,7 +1,9 @@
 package dev.minimalimage.image;
 
 import java.io.ByteArrayOutputStream;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -26,14 +28,18 @@ final class ParallelGzip {
     }
 
     static byte[] compress(byte[] input, int level) {
-        return compress(input, level, () -> { });
+        return compress(input, level, () -> { }).bytes();
+    }
+
+    /** The gzip member and its sha256, taken block by block as the blocks are joined. */
+    record Gzipped(byte[] bytes, String sha256) {
     }
 
     /** Compresses on a pool; {@code meanwhile} runs on the calling thread, which would otherwise just wait. */
-    static byte[] compress(byte[] input, int level, Runnable meanwhile) {
+    static Gzipped compress(byte[] input, int level, Runnable meanwhile) {
         int blocks = Math.max(1, (input.length + BLOCK - 1) / BLOCK);
         int threads = Math.min(blocks, Runtime.getRuntime().availableProcessors());
-        ByteArrayOutputStream out = new ByteArrayOutputStream(input.length / 2 + 64);
+        HashingOutput out = new HashingOutput(input.length / 2 + 64);
         out.writeBytes(header(level));
         if (threads <= 1) {
             meanwhile.run();
@@ -41,16 +47,21 @@ final class ParallelGzip {
                 out.writeBytes(deflateBlock(input, i, blocks, level));
             }
         } else {
-            out.writeBytes(parallel(input, blocks, level, threads, meanwhile));
+            parallel(input, blocks, level, threads, meanwhile, out);
         }
         CRC32 crc = new CRC32();
         crc.update(input);
         writeIntLe(out, (int) crc.getValue());
         writeIntLe(out, input.length);
-        return out.toByteArray();
+        return new Gzipped(out.toByteArray(), out.sha256());
     }
 
-    private static byte[] parallel(byte[] input, int blocks, int level, int threads, Runnable meanwhile) {
+    /**
+     * Writes the blocks in order as they are done: hashing block n (sha256 is sequential, and slow on a C1-only JVM)
+     * overlaps the compression of the blocks after it.
+     */
+    private static void parallel(byte[] input, int blocks, int level, int threads, Runnable meanwhile,
+            HashingOutput out) {
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "gzip");
             t.setDaemon(true);
@@ -63,11 +74,9 @@ final class ParallelGzip {
                 parts.add(pool.submit(() -> deflateBlock(input, index, blocks, level)));
             }
             meanwhile.run();
-            ByteArrayOutputStream joined = new ByteArrayOutputStream(input.length / 2 + 64);
             for (Future<byte[]> part : parts) {
-                joined.writeBytes(part.get());
+                out.writeBytes(part.get());
             }
-            return joined.toByteArray();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while compressing", e);
@@ -75,6 +84,31 @@ final class ParallelGzip {
             throw new IllegalStateException("compression failed", e.getCause());
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** The output and its running sha256. */
+    private static final class HashingOutput extends ByteArrayOutputStream {
+        private final MessageDigest sha256 = Blob.newSha256();
+
+        HashingOutput(int size) {
+            super(size);
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            super.write(b);
+            sha256.update((byte) b);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            super.write(b, off, len);
+            sha256.update(b, off, len);
+        }
+
+        String sha256() {
+            return "sha256:" + HexFormat.of().formatHex(sha256.digest());
         }
     }
 
@@ -114,7 +148,7 @@ final class ParallelGzip {
         return new byte[] { 0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, xfl, OS_UNKNOWN };
     }
 
-    private static void writeIntLe(ByteArrayOutputStream out, int value) {
+    private static void writeIntLe(HashingOutput out, int value) {
         out.write(value);
         out.write(value >>> 8);
         out.write(value >>> 16);

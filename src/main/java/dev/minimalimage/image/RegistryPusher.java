@@ -84,13 +84,19 @@ public final class RegistryPusher {
         }
     }
 
-    /** A push whose connection is being set up; each retry reconnects (see {@link RegistryRetry}). */
-    public final class PendingPush {
+    /**
+     * A push whose connection is being set up; each retry reconnects (see {@link RegistryRetry}). A connection that
+     * served a push serves the next one (the image's SBOM after the image), so that one neither authenticates nor
+     * finds out again whether the registry speaks TLS; {@link #close} ends it.
+     */
+    public final class PendingPush implements AutoCloseable {
         private final ImageReference reference;
         private final Target target;
         private final CompletableFuture<Connection> first;
-        /** The prepared connection serves the first attempt of the first push only: every push closes its own. */
+        /** The prepared connection serves the first attempt of the first push only. */
         private boolean firstUsed;
+        /** The connection of the last push that succeeded, for the next one; null after a failure. */
+        private Connection open;
 
         private PendingPush(ImageReference reference, Target target, CompletableFuture<Connection> first) {
             this.reference = reference;
@@ -121,6 +127,20 @@ public final class RegistryPusher {
         }
 
         /**
+         * Pushes a multi-platform image: every platform's image by its digest (untagged: only the index names them),
+         * then the index under the target's tag, over one connection and one retry budget. Returns the index's
+         * digest.
+         */
+        public String push(ImageIndex index) throws PushException, InterruptedException {
+            return withRetry(connection -> {
+                for (ImageIndex.PlatformImage each : index.images()) {
+                    connection.upload(each.image(), each.image().digest());
+                }
+                return connection.pushManifest(index.index(), reference.getQualifier());
+            });
+        }
+
+        /**
          * Pushes {@code referrer} (an OCI 1.1 artifact whose subject is the manifest {@code subjectDigest}, pushed
          * before) into the same repository, by digest, with the referrers tag schema where the registry has no
          * referrers API ({@link ReferrerPush}); its own retry budget, as long as the image's. Returns the referrer
@@ -135,21 +155,36 @@ public final class RegistryPusher {
         private <T> T withRetry(Step<T> step) throws PushException, InterruptedException {
             RegistryRetry retry = RegistryRetry.start(target.retryBudget(), target.maxAttempts());
             while (true) {
-                Connection connection = null;
+                Connection connection = open;
+                open = null;
                 try {
-                    boolean prepared = !firstUsed;
-                    firstUsed = true;
-                    connection = prepared ? await(first) : connect(reference, target);
-                    return step.run(connection);
+                    if (connection == null) {
+                        boolean prepared = !firstUsed;
+                        firstUsed = true;
+                        connection = prepared ? await(first) : connect(reference, target);
+                    }
+                    T result = step.run(connection);
+                    open = connection;
+                    return result;
                 } catch (PushException e) {
                     retry.afterFailure(e, warnings); // throws when not transient or the budget is spent
                 } finally {
-                    if (connection != null) {
+                    if (connection != null && open != connection) {
                         connection.close();
                     }
                 }
             }
         }
+
+        /** Closes the connection a push left open (a prepared one never used stays to its daemon thread). */
+        @Override
+        public void close() {
+            if (open != null) {
+                open.close();
+                open = null;
+            }
+        }
+
 
         private Connection await(CompletableFuture<Connection> connection) throws PushException, InterruptedException {
             try {
@@ -161,6 +196,12 @@ public final class RegistryPusher {
                 throw new IllegalStateException(e.getCause());
             }
         }
+    }
+
+    /** One registry request on a connection, failing as Jib's client fails. */
+    @FunctionalInterface
+    private interface RegistryCall {
+        String run() throws RegistryException, IOException, PushException;
     }
 
     /** One push's work on a connection. */
@@ -216,14 +257,25 @@ public final class RegistryPusher {
             RegistryClient client) {
 
         String upload(AssembledImage image, String tag) throws PushException {
-            try {
+            return call(() -> {
                 uploadMissing(client, image.blobsInPushOrder());
-                DescriptorDigest pushed = client.pushManifest(image.manifestTemplate(), tag);
-                if (!pushed.toString().equals(image.digest())) {
-                    throw new PushException(PushException.Kind.REJECTED, "registry stored manifest " + pushed
-                            + " but the assembled manifest is " + image.digest(), null);
-                }
-                return pushed.toString();
+                return checked(client.pushManifest(image.manifestTemplate(), tag), image.digest());
+            });
+        }
+
+        /** Pushes manifest bytes we wrote (an image index) as they are; returns their digest. */
+        String pushManifest(Blob manifest, String tag) throws PushException {
+            return call(() -> checked(client.pushManifest(new RawManifest(manifest), tag), manifest.digest()));
+        }
+
+        String referrer(OciLayoutWriter.Referrer referrer, String subjectDigest) throws PushException {
+            return call(() -> new ReferrerPush(reference, client, http).push(referrer, subjectDigest));
+        }
+
+        /** The registry's answer as a PushException: unauthorized, or classified (transient, rejected, ...). */
+        private String call(RegistryCall call) throws PushException {
+            try {
+                return call.run();
             } catch (RegistryUnauthorizedException | RegistryCredentialsNotSentException e) {
                 throw new PushException(PushException.Kind.UNAUTHORIZED, authMessage(reference, credential, e), e);
             } catch (RegistryException | IOException e) {
@@ -231,14 +283,13 @@ public final class RegistryPusher {
             }
         }
 
-        String referrer(OciLayoutWriter.Referrer referrer, String subjectDigest) throws PushException {
-            try {
-                return new ReferrerPush(reference, client, http).push(referrer, subjectDigest);
-            } catch (RegistryUnauthorizedException | RegistryCredentialsNotSentException e) {
-                throw new PushException(PushException.Kind.UNAUTHORIZED, authMessage(reference, credential, e), e);
-            } catch (RegistryException | IOException e) {
-                throw classify(reference, e);
+        /** The digest the registry stored, which must be the one we computed for our bytes. */
+        private static String checked(DescriptorDigest stored, String assembled) throws PushException {
+            if (!stored.toString().equals(assembled)) {
+                throw new PushException(PushException.Kind.REJECTED, "registry stored manifest " + stored
+                        + " but the assembled manifest is " + assembled, null);
             }
+            return stored.toString();
         }
 
         void close() {

@@ -35,6 +35,6 @@ public record TreeImageConfig(
         labels = new TreeMap<>(labels);
         annotations = new TreeMap<>(annotations);
         compression = compression == null ? Compression.GZIP : compression;
-        compressionLevel = compression.checkLevel(compressionLevel <= 0 ? compression.defaultLevel() : compressionLevel);
+        compressionLevel = compression.setting(compressionLevel);
     }
 }

@@ -69,6 +69,9 @@ final class BuildInputs {
         }
         inputs.put("image", spec.getImage());
         inputs.put("verify", withoutSmokeTest(spec.getVerify()));
+        if (spec.getPlatforms() != null && !spec.getPlatforms().isEmpty()) { // absent, the hash stays what it was
+            inputs.put("platforms", spec.getPlatforms());
+        }
         if (spec.getRebuild() != null) { // absent, the hash of a resource stays what an earlier release computed
             inputs.put("rebuild", spec.getRebuild());
         }

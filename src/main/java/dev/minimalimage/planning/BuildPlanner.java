@@ -10,6 +10,7 @@ import dev.minimalimage.api.v1alpha1.BuildSettings;
 import dev.minimalimage.api.v1alpha1.Dockerfile;
 import dev.minimalimage.api.v1alpha1.ImageTarget;
 import dev.minimalimage.api.v1alpha1.Language;
+import dev.minimalimage.image.Platform;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.MinimalImageSpec;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
@@ -55,7 +56,8 @@ public final class BuildPlanner {
         }
         // checked for every policy: a list that does nothing is an error
         List<String> extraLibraries = spec.getVerify() == null ? List.of() : extraLibraries(spec.getVerify());
-        CompileStep compile = spec.getDockerfile() == null ? compileStep(spec, extraLibraries) : null;
+        List<Platform> platforms = TargetPlatforms.of(spec);
+        CompileStep compile = spec.getDockerfile() == null ? compileStep(spec, extraLibraries, platforms) : null;
         String tracked = trackedCommit(resource);
         // a git source's Dockerfile is read by a first pod (the resolve step); the build then checks out its commit
         String resolveKey = BuildInputs.hash(spec, RESOLVE_STEP, tracked);
@@ -72,7 +74,8 @@ public final class BuildPlanner {
         Timeouts timeouts = Timeouts.of(spec);
         return new BuildPlan(name, hash, GeneratedNames.of(name, "-src-" + hash),
                 inlineFiles(source), git(source, commit), compile, stages, null,
-                stages == null ? packageArgs(spec, extraLibraries) : dockerfilePackageArgs(spec, stages, extraLibraries),
+                stages == null ? packageArgs(spec, extraLibraries, platforms)
+                        : dockerfilePackageArgs(spec, stages, extraLibraries),
                 blankToNull(spec.getImage().getPushSecret()),
                 timeouts.build(), timeouts.start(), timeouts.pull(),
                 SmokeTestPlan.of(spec.getVerify() == null ? null : spec.getVerify().getSmokeTest(),
@@ -151,14 +154,36 @@ public final class BuildPlanner {
         return List.copyOf(args);
     }
 
-    /** Bundle mode links dynamically and collects the libraries where the compile ran (the toolchain image). */
-    private CompileStep compileStep(MinimalImageSpec spec, List<String> extraLibraries) throws InvalidSpecException {
-        if (!bundles(spec)) {
-            return LanguagePresets.compileStep(spec.getLanguage(), images);
+    /**
+     * The compile step, writing the binary to OUT (bundle mode: linked dynamically, the libraries collected where the
+     * compile ran, in the toolchain image): for one platform (or none named) as always, the target in its
+     * environment when one is named; for several, one build per platform in turn, each into its own directory
+     * ({@link #binaryFor}).
+     */
+    private CompileStep compileStep(MinimalImageSpec spec, List<String> extraLibraries, List<Platform> platforms)
+            throws InvalidSpecException {
+        String binary = BuilderLayout.OUT_DIR + "/" + binaryName(spec.getLanguage());
+        if (platforms.size() > 1) {
+            return LanguagePresets.compileStep(spec.getLanguage(), images).forPlatforms(platforms,
+                    platform -> binaryFor(spec, platform)).withEnv("OUT", binary)
+                    .withEnv("TOOLCHAIN_RECORD", BuilderLayout.TOOLCHAIN_RECORD);
         }
-        CompileStep dynamic = LanguagePresets.compileStep(spec.getLanguage(), images, LanguagePresets.Linking.DYNAMIC);
-        return LanguagePresets.withBundleStaging(dynamic, BuilderLayout.RUNTIME_LAUNCHER, BuilderLayout.BUNDLE_ROOT,
-                extraLibraries);
+        CompileStep step;
+        if (!bundles(spec)) {
+            step = LanguagePresets.compileStep(spec.getLanguage(), images);
+        } else {
+            CompileStep dynamic = LanguagePresets.compileStep(spec.getLanguage(), images,
+                    LanguagePresets.Linking.DYNAMIC);
+            step = LanguagePresets.withBundleStaging(dynamic, BuilderLayout.RUNTIME_LAUNCHER,
+                    BuilderLayout.BUNDLE_ROOT, extraLibraries);
+        }
+        return (platforms.isEmpty() ? step : step.forPlatform(platforms.get(0))).withEnv("OUT", binary)
+                .withEnv("TOOLCHAIN_RECORD", BuilderLayout.TOOLCHAIN_RECORD);
+    }
+
+    /** Where a multi-platform build's compile step leaves the binary for {@code platform}. */
+    private static String binaryFor(MinimalImageSpec spec, Platform platform) {
+        return BuilderLayout.OUT_DIR + "/" + platform.directoryName() + "/" + binaryName(spec.getLanguage());
     }
 
     private static boolean bundles(MinimalImageSpec spec) {
@@ -235,13 +260,19 @@ public final class BuildPlanner {
      * The package step's arguments. The image settings travel as one JSON document: as separate flags, an image
      * argument such as "--port" or "@file" could be read as an option of the package command.
      */
-    private static List<String> packageArgs(MinimalImageSpec spec, List<String> extraLibraries)
-            throws InvalidSpecException {
+    private static List<String> packageArgs(MinimalImageSpec spec, List<String> extraLibraries,
+            List<Platform> platforms) throws InvalidSpecException {
         ImageTarget image = spec.getImage();
         String binary = binaryName(spec.getLanguage());
-        List<String> args = new ArrayList<>(List.of("package", BuilderLayout.OUT_DIR + "/" + binary,
-                "--image", image.getName(), "--image-config", imageSettings(spec, binary).toJson(),
-                "--result-file", BuilderLayout.TERMINATION_LOG));
+        List<String> args = new ArrayList<>(List.of("package"));
+        if (platforms.size() > 1) { // one binary per platform, packed into one index in the spec's order
+            platforms.forEach(platform -> args.add("--binary-for=" + platform + "=" + binaryFor(spec, platform)));
+        } else {
+            args.add(BuilderLayout.OUT_DIR + "/" + binary);
+            platforms.forEach(platform -> args.add("--platform=" + platform));
+        }
+        args.addAll(List.of("--image", image.getName(), "--image-config", imageSettings(spec, binary).toJson(),
+                "--result-file", BuilderLayout.TERMINATION_LOG, "--toolchain-root", BuilderLayout.TOOLCHAIN_RECORD));
         args.addAll(destinationAndPolicyArgs(spec, extraLibraries));
         return List.copyOf(args);
     }

@@ -11,6 +11,14 @@ public final class BuilderLayout {
     public static final String HOME = "/home/builder";
     public static final String GIT_CHECKOUT = WORKSPACE + "/src";
     public static final String OUT_DIR = WORKSPACE + "/out";
+    /**
+     * Where the compile step copies its toolchain image's dpkg database (a root with only var/lib/dpkg/status), for
+     * the package step's SBOM: the versions of the static C library and GCC runtime the binary linked. Outside
+     * OUT_DIR, so no binary name can collide with it. Written by the step that runs the project's build, so it is as
+     * trustworthy as that build, which could as well have linked other libraries: the package step reads it as data
+     * only (a regular file, no link followed, size-capped; see DpkgStatus).
+     */
+    public static final String TOOLCHAIN_RECORD = WORKSPACE + "/toolchain-record";
     /** Written by fetch, read by package: url, commit and commit time for the image's annotations. */
     /**
      * Where the fetch step records the commit it checked out. Its own volume, which only the fetch step may write: the

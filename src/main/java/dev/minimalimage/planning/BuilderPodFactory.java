@@ -6,12 +6,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 import dev.minimalimage.api.v1alpha1.BuildSettings;
 import dev.minimalimage.api.v1alpha1.CaBundle;
 import dev.minimalimage.api.v1alpha1.PullSecretReference;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.dockerfile.StageContainers;
+import dev.minimalimage.image.Platform;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -118,10 +120,24 @@ public final class BuilderPodFactory {
                     .withContainers(main)
                     .withVolumes(volumes(plan, cacheClaim(build), caBundle(build)))
                     .withImagePullSecrets(pullSecrets(build))
-                    .withNodeSelector(build.getNodeSelector())
+                    .withNodeSelector(nodeSelector(build))
                     .withTolerations(build.getTolerations())
                 .endSpec()
                 .build();
+    }
+
+    /** The well-known node label of the node's CPU architecture (GOARCH names). */
+    static final String ARCH_LABEL = "kubernetes.io/arch";
+
+    /**
+     * spec.build.nodeSelector, and a node of the builder image's architecture: the builder and the toolchain images
+     * are amd64 (other platforms are cross-compiled there). A selector naming kubernetes.io/arch itself is kept.
+     */
+    static Map<String, String> nodeSelector(BuildSettings build) {
+        Map<String, String> selector = new TreeMap<>(build.getNodeSelector() == null ? Map.of()
+                : build.getNodeSelector());
+        selector.putIfAbsent(ARCH_LABEL, Platform.LINUX_AMD64.architecture());
+        return selector;
     }
 
     /** minimal-image is copied into the pod for bundle mode's compile step and for the Dockerfile stages. */
@@ -198,7 +214,6 @@ public final class BuilderPodFactory {
             }
             env.add(new EnvVar("SOURCE_DATE_EPOCH_FILE", BuilderLayout.SOURCE_DATE_EPOCH_FILE, null));
         }
-        env.add(new EnvVar("OUT", plan.packageArgs().get(1), null));
         env.add(new EnvVar("WORK", BuilderLayout.WORKSPACE, null));
         plan.compile().env().forEach((k, v) -> env.add(new EnvVar(k, ContainerArgs.literal(v), null)));
         List<VolumeMount> mounts = baseMounts(BuilderLayout.COMPILE_CONTAINER);

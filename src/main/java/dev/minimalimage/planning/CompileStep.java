@@ -1,6 +1,11 @@
 package dev.minimalimage.planning;
 
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+
+import dev.minimalimage.image.Platform;
 
 /**
  * The compile container of a build: toolchain image, shell script, and the environment the script reads.
@@ -12,5 +17,61 @@ public record CompileStep(String image, String script, Map<String, String> env, 
 
     public CompileStep(String image, String script, Map<String, String> env) {
         this(image, script, env, false);
+    }
+
+    /**
+     * This step building for {@code platform}: the target in BuildKit's variables (TARGETPLATFORM, TARGETOS,
+     * TARGETARCH, TARGETVARIANT), which presets.sh turns into GOOS/GOARCH, a cross compiler or a Rust target, and a
+     * custom script reads.
+     */
+    public CompileStep forPlatform(Platform platform) {
+        return withEnv(targetEnv(platform));
+    }
+
+    /** This step with {@code name} set to {@code value} in its environment. */
+    public CompileStep withEnv(String name, String value) {
+        return withEnv(Map.of(name, value));
+    }
+
+    private CompileStep withEnv(Map<String, String> more) {
+        Map<String, String> env = new LinkedHashMap<>(this.env);
+        env.putAll(more);
+        return new CompileStep(image, script, env, stagesBundle);
+    }
+
+    /** BuildKit's names for the platform a build targets (what a Dockerfile's ARG TARGETARCH reads). */
+    static Map<String, String> targetEnv(Platform platform) {
+        Map<String, String> target = new LinkedHashMap<>();
+        target.put("TARGETPLATFORM", platform.toString());
+        target.put("TARGETOS", platform.os());
+        target.put("TARGETARCH", platform.architecture());
+        target.put("TARGETVARIANT", platform.variant() == null ? "" : platform.variant());
+        return target;
+    }
+
+    /**
+     * This step run once per platform, in the order given, in one container: each run a subshell with the target's
+     * variables, its own OUT ({@code binaryFor}) and its own WORK below WORK (the prologue starts each from a clean
+     * copy of the sources), so nothing of one platform's build reaches another's. The first that fails ends the step
+     * with its exit code (the reason), after a line naming the platform.
+     */
+    public CompileStep forPlatforms(List<Platform> platforms, Function<Platform, String> binaryFor) {
+        // a function whose body is a subshell: the script's `set -eu`, its variables and its exits stay inside it.
+        // Called as a command of its own, never in an && or || list, where sh would ignore the script's set -e.
+        StringBuilder multi = new StringBuilder("minimal_image_build() (\n").append(script).append("\n)\n")
+                .append("minimal_image_work=$WORK\n");
+        for (Platform platform : platforms) {
+            StringBuilder exports = new StringBuilder();
+            targetEnv(platform).forEach((name, value) -> exports.append(' ').append(name).append("='")
+                    .append(value).append('\''));
+            multi.append("echo 'minimal-image: building for ").append(platform).append("' >&2\n")
+                    .append("(export").append(exports).append(" OUT='").append(binaryFor.apply(platform))
+                    .append("' WORK=\"$minimal_image_work/").append(platform.directoryName())
+                    .append("\"; minimal_image_build)\n")
+                    .append("status=$?\n")
+                    .append("if [ $status -ne 0 ]; then echo 'minimal-image: the build for ").append(platform)
+                    .append(" failed' >&2; exit $status; fi\n");
+        }
+        return new CompileStep(image, multi.toString(), env, stagesBundle);
     }
 }

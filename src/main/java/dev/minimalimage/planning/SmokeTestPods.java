@@ -84,7 +84,8 @@ public final class SmokeTestPods {
                     .withVolumes(hasTmp(resource) ? List.of(new VolumeBuilder().withName(TMP_VOLUME).withNewEmptyDir()
                             .withSizeLimit(TMP_SIZE_LIMIT).endEmptyDir().build()) : List.of())
                     .withImagePullSecrets(pullSecrets(plan, build, operatorPullSecrets))
-                    .withNodeSelector(build.getNodeSelector())
+                    // an amd64 node: where the runtime picks the linux/amd64 image of an index (PlatformSmokeTests)
+                    .withNodeSelector(BuilderPodFactory.nodeSelector(build))
                     .withTolerations(build.getTolerations())
                 .endSpec()
                 .build();
@@ -98,6 +99,15 @@ public final class SmokeTestPods {
      * Denies all ingress and egress of the resource's smoke-test pods (whatever their inputs). Takes effect only
      * where the network plugin enforces NetworkPolicies.
      */
+    /**
+     * The platform whose image the smoke-test pod runs (os/architecture): the architecture of the nodes its selector
+     * names, where the runtime picks that platform's image of an index.
+     */
+    public static String platformRun(BuildSettings build) {
+        return "linux/" + BuilderPodFactory.nodeSelector(build == null ? new BuildSettings() : build)
+                .get(BuilderPodFactory.ARCH_LABEL);
+    }
+
     public static NetworkPolicy networkPolicy(MinimalImage resource) {
         String name = resource.getMetadata().getName();
         LabelSelector smokePods = new LabelSelectorBuilder()

@@ -21,7 +21,30 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 public record BuildResult(String outcome, String reason, String message, String image, String digest,
         Long compressedSize, Long uncompressedSize, Long binarySize, LinkSummary link, String debugImage,
         String debugDigest, SmokeTestResult smokeTest, List<FileVerdict> files, Boolean filesCapped,
-        SbomSummary sbom) {
+        SbomSummary sbom, List<PlatformResult> platforms) {
+
+    /**
+     * A multi-platform build's image for one platform: its manifest digest, the bytes a registry stores for it, its
+     * binary's link verdict, its smoke test and its SBOM. The record's own digest is then the index's.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record PlatformResult(String platform, String digest, Long compressedSize, Long binarySize,
+            LinkSummary link, SmokeTestResult smokeTest, SbomSummary sbom) {
+
+        public PlatformResult withSmokeTest(SmokeTestResult test) {
+            return new PlatformResult(platform, digest, compressedSize, binarySize, link, test, sbom);
+        }
+
+        public PlatformResult withSbom(SbomSummary written) {
+            return new PlatformResult(platform, digest, compressedSize, binarySize, link, smokeTest, written);
+        }
+
+        PlatformResult capped(int maxItems, int textLimit) {
+            return new PlatformResult(platform, digest, compressedSize, binarySize,
+                    link == null ? null : link.capped(maxItems, textLimit),
+                    smokeTest == null ? null : smokeTest.capped(textLimit), sbom);
+        }
+    }
 
     /** One file of a Dockerfile's final stage: its path, its ELF verdict (or NotElf), what a dynamic one needs. */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
@@ -37,13 +60,13 @@ public record BuildResult(String outcome, String reason, String message, String 
             Long compressedSize, Long uncompressedSize, Long binarySize, LinkSummary link, String debugImage,
             String debugDigest, SmokeTestResult smokeTest) {
         this(outcome, reason, message, image, digest, compressedSize, uncompressedSize, binarySize, link, debugImage,
-                debugDigest, smokeTest, null, null, null);
+                debugDigest, smokeTest, null, null, null, null);
     }
 
     /** This result with the final stage's files and their verdicts. */
     public BuildResult withFiles(List<FileVerdict> verdicts) {
         return new BuildResult(outcome, reason, message, image, digest, compressedSize, uncompressedSize, binarySize,
-                link, debugImage, debugDigest, smokeTest, List.copyOf(verdicts), null, sbom);
+                link, debugImage, debugDigest, smokeTest, List.copyOf(verdicts), null, sbom, platforms);
     }
 
     public static final int MAX_BYTES = 4096;
@@ -60,7 +83,7 @@ public record BuildResult(String outcome, String reason, String message, String 
     /** This result with the debug twin pushed next to the image. */
     public BuildResult withDebugImage(String debugImageByDigest, String twinDigest) {
         return new BuildResult(outcome, reason, message, image, digest, compressedSize, uncompressedSize, binarySize,
-                link, debugImageByDigest, twinDigest, smokeTest, files, filesCapped, sbom);
+                link, debugImageByDigest, twinDigest, smokeTest, files, filesCapped, sbom, platforms);
     }
 
     /**
@@ -76,18 +99,18 @@ public record BuildResult(String outcome, String reason, String message, String 
                     + test.message() + " (pass --smoke-test-optional to accept an image that was not smoke-tested)");
         }
         return new BuildResult(outcome, reason, message, image, digest, compressedSize, uncompressedSize,
-                binarySize, link, debugImage, debugDigest, test, files, filesCapped, sbom);
+                binarySize, link, debugImage, debugDigest, test, files, filesCapped, sbom, platforms);
     }
 
     private BuildResult withSmokeTest(SmokeTestResult test, ResultReason failure, String why) {
         return new BuildResult(FAILED, failure.name(), why, image, digest, compressedSize, uncompressedSize,
-                binarySize, link, debugImage, debugDigest, test, files, filesCapped, sbom);
+                binarySize, link, debugImage, debugDigest, test, files, filesCapped, sbom, platforms);
     }
 
     /** This result with the SBOM that was written as a referrer of the image. */
     public BuildResult withSbom(SbomSummary written) {
         return new BuildResult(outcome, reason, message, image, digest, compressedSize, uncompressedSize, binarySize,
-                link, debugImage, debugDigest, smokeTest, files, filesCapped, written);
+                link, debugImage, debugDigest, smokeTest, files, filesCapped, written, platforms);
     }
 
     /**
@@ -96,7 +119,32 @@ public record BuildResult(String outcome, String reason, String message, String 
      */
     public BuildResult failedAfterDelivery(ResultReason failure, String why) {
         return new BuildResult(FAILED, failure.name(), why, image, digest, compressedSize, uncompressedSize,
-                binarySize, link, debugImage, debugDigest, smokeTest, files, filesCapped, null);
+                binarySize, link, debugImage, debugDigest, smokeTest, files, filesCapped, null, platforms);
+    }
+
+    /**
+     * A multi-platform image delivered as an index: the reference and digest are the index's, the sizes the sums over
+     * the platforms' images (what a registry stores, what a mirror of every platform pulls), the link verdict the
+     * first platform's (each platform's own is in {@code platforms}).
+     */
+    public static BuildResult multiPlatform(String indexByDigest, String indexDigest, long compressedSize,
+            List<PlatformResult> platforms) {
+        PlatformResult first = platforms.get(0);
+        return new BuildResult(SUCCEEDED, null, null, indexByDigest, indexDigest, compressedSize, null,
+                platforms.stream().mapToLong(p -> p.binarySize() == null ? 0 : p.binarySize()).sum(), first.link(),
+                null, null, null, null, null, null, List.copyOf(platforms));
+    }
+
+    /** This result with its platforms' smoke tests and SBOMs as they came out. */
+    public BuildResult withPlatforms(List<PlatformResult> updated) {
+        return new BuildResult(outcome, reason, message, image, digest, compressedSize, uncompressedSize, binarySize,
+                link, debugImage, debugDigest, smokeTest, files, filesCapped, sbom, List.copyOf(updated));
+    }
+
+    /** This result failed, with {@code failure} for {@code why}; what was delivered stays. */
+    public BuildResult failedWith(ResultReason failure, String why) {
+        return new BuildResult(FAILED, failure.name(), why, image, digest, compressedSize, uncompressedSize,
+                binarySize, link, debugImage, debugDigest, smokeTest, files, filesCapped, sbom, platforms);
     }
 
     public static BuildResult failure(ResultReason reason, String message, LinkSummary link) {
@@ -120,7 +168,8 @@ public record BuildResult(String outcome, String reason, String message, String 
         }
         return serialize(new BuildResult(outcome, reason, Texts.truncate(message, 100), image, digest, compressedSize,
                 uncompressedSize, binarySize, null, debugImage, debugDigest,
-                smokeTest == null ? null : smokeTest.capped(100), null, files == null ? null : Boolean.TRUE, sbom));
+                smokeTest == null ? null : smokeTest.capped(100), null, files == null ? null : Boolean.TRUE, sbom,
+                platforms == null ? null : platforms.stream().map(p -> p.capped(1, 60)).toList()));
     }
 
     public String toJson() {
@@ -139,7 +188,7 @@ public record BuildResult(String outcome, String reason, String message, String 
                 uncompressedSize, binarySize, link == null ? null : link.capped(maxItems, textLimit), debugImage,
                 debugDigest, smokeTest == null ? null : smokeTest.capped(textLimit), cappedFiles(maxItems, textLimit),
                 files != null && (files.size() > maxItems || Boolean.TRUE.equals(filesCapped)) ? Boolean.TRUE : null,
-                sbom);
+                sbom, platforms == null ? null : platforms.stream().map(p -> p.capped(maxItems, textLimit)).toList());
     }
 
     /** The files the record keeps: the problems first (a dynamic file is what the reader must see), then the rest. */

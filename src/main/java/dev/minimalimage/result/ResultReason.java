@@ -11,6 +11,11 @@ public enum ResultReason {
      * --extra-library) is nowhere the loader would look under the bundle root; nothing is pushed.
      */
     BundleIncomplete(3),
+    /**
+     * The binary built for a platform is an ELF for another machine, class or byte order (a preset or script that
+     * ignored the target): the message names both; nothing is pushed.
+     */
+    PlatformMismatch(3),
     PushUnauthorized(4),
     RegistryUnavailable(5),
     PushRejected(6),

@@ -48,13 +48,34 @@ public final class DpkgStatus {
         this.packages = packages;
     }
 
-    /** Empty when the root has no dpkg database (an image that installed its toolchain another way). */
+    /** Far above a toolchain image's database (a few MB); a larger file is no database to read. */
+    static final long MAX_STATUS_BYTES = 64L * 1024 * 1024;
+
+    /**
+     * Empty when the root has no dpkg database (an image that installed its toolchain another way). The file is read
+     * only when it is a regular file, no link followed, of a sane size: in the builder pod the step that ran the
+     * project's build wrote it, and the step reading it holds the push credentials.
+     */
     public static Optional<DpkgStatus> of(Path root) throws IOException {
         Path status = root.resolve("var/lib/dpkg/status");
+        java.nio.file.attribute.BasicFileAttributes attributes;
         try {
-            return Optional.of(new DpkgStatus(root, parse(Files.readString(status, StandardCharsets.UTF_8))));
+            attributes = Files.readAttributes(status, java.nio.file.attribute.BasicFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
             return Optional.empty();
+        }
+        if (!attributes.isRegularFile() || attributes.size() > MAX_STATUS_BYTES) {
+            throw new IOException(status + ": not a regular file of at most " + MAX_STATUS_BYTES + " bytes");
+        }
+        try (java.nio.channels.SeekableByteChannel channel = Files.newByteChannel(status,
+                java.nio.file.StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate((int) attributes.size());
+            while (bytes.hasRemaining() && channel.read(bytes) >= 0) {
+                // read until full or the end (the file may have shrunk since)
+            }
+            return Optional.of(new DpkgStatus(root, parse(new String(bytes.array(), 0, bytes.position(),
+                    StandardCharsets.UTF_8))));
         }
     }
 

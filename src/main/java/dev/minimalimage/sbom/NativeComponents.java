@@ -34,8 +34,7 @@ final class NativeComponents {
             return; // dynamic binaries get their libraries from the bundle; Go and Rust without libc have none
         }
         String arch = Platform.fromElf(report.machine(), report.elfClass(), report.byteOrder()).architecture();
-        Optional<DpkgStatus> dpkg = inputs.toolchainRoot().isPresent()
-                ? DpkgStatus.of(inputs.toolchainRoot().get()) : Optional.empty();
+        Optional<DpkgStatus> dpkg = toolchainDatabase(inputs);
         components.add(libc(report.libc(), dpkg, arch));
         Optional<String> gcc = newestGccVersion(compilers);
         if (gcc.isPresent()) {
@@ -48,9 +47,21 @@ final class NativeComponents {
         }
     }
 
+    /** The toolchain root's database; none when there is no root, or its database is no regular file to read. */
+    private static Optional<DpkgStatus> toolchainDatabase(SbomInputs inputs) {
+        if (inputs.toolchainRoot().isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return DpkgStatus.of(inputs.toolchainRoot().get());
+        } catch (IOException e) { // then the versions are unknown, as without a database: the SBOM says so
+            return Optional.empty();
+        }
+    }
+
     private static LinkedComponent libc(Libc libc, Optional<DpkgStatus> dpkg, String arch) {
         String debianPackage = libc == Libc.musl ? "musl-dev" : "libc6-dev";
-        Optional<DpkgStatus.Installed> installed = dpkg.flatMap(d -> d.installed(debianPackage, arch));
+        Optional<DpkgStatus.Installed> installed = dpkg.flatMap(d -> forArchitecture(d, debianPackage, arch));
         if (installed.isPresent()) {
             return fromDpkg(libc.name(), installed.get());
         }
@@ -63,12 +74,23 @@ final class NativeComponents {
 
     private static LinkedComponent gccRuntime(String name, String debianPackage, String gccVersion,
             Optional<DpkgStatus> dpkg, String arch) {
-        Optional<DpkgStatus.Installed> installed = dpkg.flatMap(d -> d.installed(debianPackage, arch));
+        Optional<DpkgStatus.Installed> installed = dpkg.flatMap(d -> forArchitecture(d, debianPackage, arch));
         if (installed.isPresent()) {
             return fromDpkg(name, installed.get());
         }
         return new LinkedComponent(name, gccVersion, Purls.generic(name, gccVersion), COMMENT,
                 Map.of(BinaryReader.PREFIX + "version:source", "the GCC version recorded in .comment"));
+    }
+
+    /**
+     * The package that holds the static archive for a binary of {@code arch}: the native one when it is for that
+     * architecture (never another architecture's: an amd64 libc6-dev says nothing of an arm64 binary's glibc), else
+     * Debian's cross-toolchain package of it (libc6-dev-arm64-cross, architecture all), which a cross build links.
+     */
+    static Optional<DpkgStatus.Installed> forArchitecture(DpkgStatus dpkg, String name, String arch) {
+        Optional<DpkgStatus.Installed> nativePackage = dpkg.installed(name, arch)
+                .filter(p -> arch.equals(p.architecture()) || "all".equals(p.architecture()));
+        return nativePackage.isPresent() ? nativePackage : dpkg.installed(name + "-" + arch + "-cross", "all");
     }
 
     /** Named by the library, versioned and purl'd by the Debian package that shipped its static archive. */

@@ -6,6 +6,13 @@
 # also holds the kubelet's ..data and ..TIMESTAMP entries: a cp -r copies every file twice, and each top-level key is
 # a symlink a find -name matches besides the real file. The script then runs in the copy ($SRC stays the fetched tree).
 set -eu
+# the builder pod: the toolchain's dpkg database for the SBOM (package --toolchain-root), before any project code runs;
+# nothing when the image has none (then the SBOM says the versions are unknown)
+if [ -n "${TOOLCHAIN_RECORD:-}" ] && [ -f /var/lib/dpkg/status ]; then
+  if ! { mkdir -p "$TOOLCHAIN_RECORD/var/lib/dpkg" && cp /var/lib/dpkg/status "$TOOLCHAIN_RECORD/var/lib/dpkg/"; }; then
+    echo "minimal-image: warning: could not record the toolchain's packages; the SBOM's library versions stay unknown" >&2
+  fi
+fi
 BUILD="$WORK/build"
 rm -rf "$BUILD"
 mkdir -p "$HOME" "$(dirname -- "$OUT")" "$BUILD"

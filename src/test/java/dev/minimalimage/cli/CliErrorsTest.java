@@ -2,6 +2,8 @@ package dev.minimalimage.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,7 +49,9 @@ class CliErrorsTest {
 
     @Test
     void everyCommandSummaryIsAWholeSentence() {
-        CommandLine cli = new CommandLine(new MinimalImageCommand());
+        CommandLine cli = MinimalImageCommand.commandLine(new PrintWriter(Writer.nullWriter()),
+                new PrintWriter(Writer.nullWriter()), CommandLine.defaultFactory());
+        assertThat(cli.getSubcommands()).containsKeys("inspect", "package", "build", "fetch", "operator", "help");
         for (CommandLine sub : cli.getSubcommands().values()) {
             String[] description = sub.getCommandSpec().usageMessage().description();
             assertThat(description).as(sub.getCommandName()).isNotEmpty();

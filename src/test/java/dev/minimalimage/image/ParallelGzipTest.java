@@ -23,6 +23,9 @@ class ParallelGzipTest {
         byte[] input = sample(5 * ParallelGzip.BLOCK + 12345);
         byte[] gz = ParallelGzip.compress(input, 9);
         assertThat(ParallelGzip.compress(input, 9)).isEqualTo(gz);
+        ParallelGzip.Gzipped hashed = ParallelGzip.compress(input, 9, () -> { });
+        assertThat(hashed.bytes()).isEqualTo(gz);
+        assertThat(hashed.sha256()).as("the digest taken while joining the blocks").isEqualTo(Blob.sha256(gz));
         try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
             assertThat(in.readAllBytes()).isEqualTo(input);
         }

@@ -61,7 +61,7 @@ class BuildResultTest {
         assertThat(ResultReason.SmokeTestFailed.exitCode()).isEqualTo(9);
         BuildResult big = new BuildResult(result.outcome(), result.reason(), "m".repeat(5000), result.image(),
                 digest, 1L, 2L, 3L, null, null, null, test, null, null,
-                new SbomSummary("sha256:" + "d".repeat(64), "CycloneDX 1.6", 12, "sha256:" + "e".repeat(64)));
+                new SbomSummary("sha256:" + "d".repeat(64), "CycloneDX 1.6", 12, "sha256:" + "e".repeat(64)), null);
         byte[] json = big.toJsonBytes();
         assertThat(json.length).isLessThanOrEqualTo(BuildResult.MAX_BYTES);
         BuildResult parsed = BuildResult.parse(new String(json, java.nio.charset.StandardCharsets.UTF_8));

@@ -31,7 +31,8 @@ public class Language {
             + " 'EXIT_EXECUTABLE_AMBIGUOUS', 'GOCACHE', 'GOMODCACHE', 'GOPATH', 'CARGO_HOME', 'CARGO_TARGET_DIR',"
             + " 'RUSTFLAGS', 'CARGO_ENCODED_RUSTFLAGS', 'CCACHE_DIR', 'CCACHE_BASEDIR', 'SOURCE_DATE_EPOCH_FILE',"
             + " 'LINKING', 'MINIMAL_IMAGE', 'BUNDLE_ROOT', 'EXTRA_LIBRARIES', 'EXIT_BUNDLE_INCOMPLETE',"
-            + " 'EXIT_STAGED_LIBRARY_MISSING'";
+            + " 'EXIT_STAGED_LIBRARY_MISSING', 'TARGETPLATFORM', 'TARGETOS', 'TARGETARCH', 'TARGETVARIANT',"
+            + " 'TOOLCHAIN_RECORD'";
 
     /** How a C or C++ project is built; auto recognises it from the files in the context directory. */
     public enum BuildSystem {

@@ -1,5 +1,7 @@
 package dev.minimalimage.api.v1alpha1;
 
+import java.util.List;
+
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 import io.fabric8.generator.annotation.Required;
@@ -26,6 +28,13 @@ public class MinimalImageSpec {
     @JsonPropertyDescription("The image to produce and where to push it.")
     private ImageTarget image;
 
+    @Size(max = 2)
+    @JsonPropertyDescription("The platforms to build for (linux/amd64, linux/arm64), each once. Each platform's"
+            + " binary is cross-compiled statically by the preset and verified to be an ELF for that platform; two"
+            + " platforms are pushed as one OCI image index (status.digest is the index's, status.platforms lists"
+            + " each image), one platform as a plain image. Default: linux/amd64, a plain image (docs/platforms.md).")
+    private List<TargetPlatform> platforms;
+
     @ValidationRule(value = "!has(self.extraLibraries) || (has(self.linkPolicy) && self.linkPolicy == 'Bundle')",
             message = "extraLibraries only applies with linkPolicy: Bundle")
     @JsonPropertyDescription("How the produced binary is checked before it is packed.")
@@ -39,6 +48,8 @@ public class MinimalImageSpec {
     @JsonPropertyDescription("Limits and placement of the builder pod.")
     private BuildSettings build = new BuildSettings();
 
+    public List<TargetPlatform> getPlatforms() { return platforms; }
+    public void setPlatforms(List<TargetPlatform> platforms) { this.platforms = platforms; }
     public String getRebuild() { return rebuild; }
     public void setRebuild(String rebuild) { this.rebuild = rebuild; }
     public Source getSource() { return source; }

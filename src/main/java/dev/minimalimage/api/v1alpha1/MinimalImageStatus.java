@@ -77,6 +77,11 @@ public class MinimalImageStatus {
     @JsonPropertyDescription("True when files lists only the first of the final stage's files.")
     private Boolean filesCapped;
 
+    @JsonPropertyDescription("spec.platforms with several platforms: one entry per platform image of the index that"
+            + " digest names, in the spec's order. digest is then the index's, compressedSize the bytes of the index"
+            + " and every platform's image together, link the first platform's verdict (docs/platforms.md).")
+    private List<PlatformStatus> platforms;
+
     @JsonPropertyDescription("spec.dockerfile with a git source: the Dockerfile the operator planned the build from, as"
             + " a first builder pod fetched it (the build then checks out exactly that commit).")
     private ResolvedDockerfile dockerfile;
@@ -103,6 +108,8 @@ public class MinimalImageStatus {
     public void setBinarySize(Long binarySize) { this.binarySize = binarySize; }
     public LinkStatus getLink() { return link; }
     public void setLink(LinkStatus link) { this.link = link; }
+    public List<PlatformStatus> getPlatforms() { return platforms; }
+    public void setPlatforms(List<PlatformStatus> platforms) { this.platforms = platforms; }
     public SbomStatus getSbom() { return sbom; }
     public void setSbom(SbomStatus sbom) { this.sbom = sbom; }
     public String getSourceCommit() { return sourceCommit; }
@@ -282,5 +289,47 @@ public class MinimalImageStatus {
         public void setFormat(String format) { this.format = format; }
         public Integer getComponents() { return components; }
         public void setComponents(Integer components) { this.components = components; }
+    }
+
+    /** One platform's image of a multi-platform index. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class PlatformStatus {
+        @JsonPropertyDescription("The platform, os/architecture, e.g. linux/arm64.")
+        private String platform;
+        @JsonPropertyDescription("The digest of this platform's image manifest (in the index status.digest names).")
+        private String digest;
+        @JsonPropertyDescription("Bytes a registry stores for this platform's image (manifest, config, layers).")
+        private Long compressedSize;
+        @JsonPropertyDescription("Its binary's link verdict: Static, StaticPie, ...")
+        private String verdict;
+        @JsonPropertyDescription("Its binary's C library: musl, glibc, none or unknown.")
+        private String libc;
+        @JsonPropertyDescription("Its binary's ELF machine, e.g. AArch64: the platform's, or the build fails.")
+        private String machine;
+        @JsonPropertyDescription("The SBOM pushed as a referrer of this platform's image.")
+        private SbomStatus sbom;
+        @JsonPropertyDescription("The smoke test of this platform's image: Running, Passed, Failed or NotRun.")
+        private String smokeTest;
+        @JsonPropertyDescription("Why the smoke test did not run for this platform.")
+        private String smokeTestMessage;
+
+        public String getPlatform() { return platform; }
+        public void setPlatform(String platform) { this.platform = platform; }
+        public String getDigest() { return digest; }
+        public void setDigest(String digest) { this.digest = digest; }
+        public Long getCompressedSize() { return compressedSize; }
+        public void setCompressedSize(Long compressedSize) { this.compressedSize = compressedSize; }
+        public String getVerdict() { return verdict; }
+        public void setVerdict(String verdict) { this.verdict = verdict; }
+        public String getLibc() { return libc; }
+        public void setLibc(String libc) { this.libc = libc; }
+        public String getMachine() { return machine; }
+        public void setMachine(String machine) { this.machine = machine; }
+        public SbomStatus getSbom() { return sbom; }
+        public void setSbom(SbomStatus sbom) { this.sbom = sbom; }
+        public String getSmokeTest() { return smokeTest; }
+        public void setSmokeTest(String smokeTest) { this.smokeTest = smokeTest; }
+        public String getSmokeTestMessage() { return smokeTestMessage; }
+        public void setSmokeTestMessage(String smokeTestMessage) { this.smokeTestMessage = smokeTestMessage; }
     }
 }

@@ -9,6 +9,7 @@ import dev.minimalimage.api.v1alpha1.MinimalImageStatus.Phase;
 import dev.minimalimage.operator.status.BuildOutcome.StageState;
 import dev.minimalimage.operator.status.BuildState.BuildRun;
 import dev.minimalimage.planning.BuildPlan;
+import dev.minimalimage.planning.SmokeTestPods;
 import dev.minimalimage.result.BuildResult;
 import dev.minimalimage.result.SbomSummary;
 import dev.minimalimage.result.LinkSummary;
@@ -158,6 +159,8 @@ public final class StatusRenderer {
         status.setNextAttemptTime(nextAttemptTime);
         status.setPullFailingSince(run.pullFailingSince());
         status.setSmokeTest(verdict == null ? null : smokeStatus(seen.plan().orElseThrow(), verdict));
+        status.setPlatforms(PlatformSmokeTests.withVerdict(status.getPlatforms(), verdict,
+                SmokeTestPods.platformRun(seen.resource().getSpec().getBuild())));
         status.setConditions(conditions(seen, outcome, verdict));
         return status;
     }
@@ -229,6 +232,22 @@ public final class StatusRenderer {
             status.setFilesCapped(result.filesCapped());
         }
         status.setSbom(sbom(result.sbom()));
+        status.setPlatforms(result.platforms() == null ? null : result.platforms().stream()
+                .map(StatusRenderer::platform).toList());
+    }
+
+    private static MinimalImageStatus.PlatformStatus platform(BuildResult.PlatformResult result) {
+        MinimalImageStatus.PlatformStatus platform = new MinimalImageStatus.PlatformStatus();
+        platform.setPlatform(result.platform());
+        platform.setDigest(result.digest());
+        platform.setCompressedSize(result.compressedSize());
+        if (result.link() != null) {
+            platform.setVerdict(result.link().verdict());
+            platform.setLibc(result.link().libc());
+            platform.setMachine(result.link().machine());
+        }
+        platform.setSbom(sbom(result.sbom()));
+        return platform;
     }
 
     /** The image and its facts as the previous status of the same inputs recorded them. */
@@ -247,6 +266,7 @@ public final class StatusRenderer {
         to.setFiles(from.getFiles());
         to.setFilesCapped(from.getFilesCapped());
         to.setSbom(from.getSbom());
+        to.setPlatforms(from.getPlatforms());
     }
 
     private static MinimalImageStatus.SbomStatus sbom(SbomSummary summary) {
