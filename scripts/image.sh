@@ -110,7 +110,10 @@ if [[ -z "$work" ]]; then work=$(mktemp -d /tmp/mimg-image.XXXXXX); own_work=tru
 training_registry=''
 cleanup() {
   [[ -z $training_registry ]] || "$here/scripts/registry.sh" stop "$work/registry" || true
-  [[ -z ${git_server_pid:-} ]] || kill "$git_server_pid" 2>/dev/null || true
+  local pid
+  for pid in "$work/git-https.pid" "$work/tls-registry/pid"; do   # the training's servers, by the PID each recorded
+    [[ ! -f $pid ]] || kill "$(cat "$pid")" 2>/dev/null || true
+  done
   if $own_work; then rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -352,34 +355,51 @@ else
 fi
 step "stage application ($(du -sh "$work/app" | cut -f1))"
 
-# The builder's training: fetch over http (a dumb-http git repository served from the host), push to a throwaway
-# registry on 127.0.0.1 (the chroot shares this network namespace), package to an OCI layout (gzip and zstd), stage-runtime,
-# --version and --help, run-stage of a Dockerfile's stage, and a line logged through SLF4J (Main.Training).
+# The builder's training: the builder pod's real work against real servers on 127.0.0.1 (the chroot shares this
+# network namespace), each started here and stopped by PID at exit, every wait bounded:
+#   - fetch over https (git's smart HTTP: `git http-backend` behind a TLS server with basic auth, training_git_server)
+#     with a credentials directory and a --ca-bundle naming the training's own CA;
+#   - push to a registry over TLS with htpasswd auth (credentials from a docker config.json, as the pod's push secret
+#     is mounted, and the same --ca-bundle), a single image and a two-platform index (--binary-for; the arm64
+#     binary is a hand-made 4-instruction static ELF, training_arm64_elf), with the SBOM from a toolchain record;
+#   - push to a plain-HTTP registry with --insecure; package to an OCI layout (gzip and zstd); stage-runtime;
+#     --version and --help; run-stage of a Dockerfile's stage; a line logged through SLF4J (Main.Training).
+# Certificates are made here with openssl (a CA, and a server certificate for 127.0.0.1 that it signed).
 # The servers start once; every training run gets the same commands.
 training_servers() {
-  local repo=$work/training-src git_port
-  rm -rf "$work/registry" "$work/served" "$repo"   # a reused --work holds the previous run's
+  local t=$work/training-files git_port tls_registry
+  rm -rf "$work/registry" "$work/tls-registry" "$work/served" "$t" "$work/git-https.pid"   # a reused --work holds the previous run's
+  mkdir -p "$t/docker" "$t/git-secret" "$t/toolchain/var/lib/dpkg/info"
+  training_certificates "$t"
   training_registry=$("$here/scripts/registry.sh" start "$work/registry")
-  mkdir -p "$repo"
-  git -C "$repo" init -q -b main
-  printf 'int main(void) { return 0; }\n' > "$repo/hello.c"
-  git -C "$repo" add hello.c
-  git -C "$repo" -c user.name=training -c user.email=training@localhost commit -q -m training
-  git clone -q --bare "$repo" "$work/served/repo.git"
-  git -C "$work/served/repo.git" update-server-info
-  git_port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-  python3 -m http.server --bind 127.0.0.1 --directory "$work/served" "$git_port" > "$work/git-http.log" 2>&1 &
-  git_server_pid=$!
-  for _ in $(seq 1 50); do curl -fsS -o /dev/null "http://127.0.0.1:$git_port/repo.git/HEAD" 2>/dev/null && break; sleep 0.1; done
-  rm -rf "$repo"
+  tls_registry=$(training_tls_registry "$t")
+  printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$tls_registry" "$(printf 'training:%s' "$training_password" | base64 -w0)" \
+    > "$t/docker/config.json"
+  printf training > "$t/git-secret/username"
+  printf '%s' "$training_password" > "$t/git-secret/password"
+  git_port=$(training_git_server "$t")
+  training_arm64_elf "$t/arm64-exit"
+  # the SBOM's toolchain record, as the compile step leaves it: the toolchain's dpkg database
+  cp /var/lib/dpkg/status "$t/toolchain/var/lib/dpkg/status"
+  cp /var/lib/dpkg/info/libc6-dev:amd64.list "$t/toolchain/var/lib/dpkg/info/" 2>/dev/null || true
+  local tls=(--docker-config /tmp/training/docker/config.json --ca-bundle /tmp/training/ca.crt)
   {
-    printf 'fetch\t--url\thttp://127.0.0.1:%s/repo.git\t--dest\t/tmp/training/checkout\t--source-info\t/tmp/training/source.json\n' "$git_port"
-    printf 'package\t/bin/busybox\t--image\t%s/training/busybox:1\t--insecure\t--source-info\t/tmp/training/source.json\n' "$training_registry"
-    printf 'package\t/opt/java/lib/libjli.so\t--allow-dynamic\t--oci-layout\t/tmp/training/layout\n'
-    printf 'package\t/bin/busybox\t--compression\tzstd\t--level\t1\t--oci-layout\t/tmp/training/zstd\n'
-    printf 'stage-runtime\t--to\t/tmp/training/runtime\n'
-    printf -- '--version\n--help\npackage\t--help\n'
-    printf 'run-stage\t--dockerfile\t/tmp/training/context/Dockerfile\t--context\t/tmp/training/context\t--key\tstage-0\t--handoff\t/tmp/training/handoff\n'
+    training_command fetch --url "https://127.0.0.1:$git_port/repo.git" --dest /tmp/training/checkout \
+      --source-info /tmp/training/source.json --credentials-dir /tmp/training/git-secret --ca-bundle /tmp/training/ca.crt
+    training_command package /bin/busybox --image "$training_registry/training/busybox:1" --insecure \
+      --source-info /tmp/training/source.json
+    training_command package /bin/busybox --image "$tls_registry/training/busybox:1" "${tls[@]}" \
+      --source-info /tmp/training/source.json --toolchain-root /tmp/training/toolchain
+    training_command package --binary-for linux/amd64=/bin/busybox --binary-for linux/arm64=/tmp/training/arm64-exit \
+      --image "$tls_registry/training/multi:1" "${tls[@]}" --toolchain-root /tmp/training/toolchain
+    training_command package /opt/java/lib/libjli.so --allow-dynamic --oci-layout /tmp/training/layout
+    training_command package /bin/busybox --compression zstd --level 1 --oci-layout /tmp/training/zstd
+    training_command stage-runtime --to /tmp/training/runtime
+    training_command --version
+    training_command --help
+    training_command package --help
+    training_command run-stage --dockerfile /tmp/training/context/Dockerfile --context /tmp/training/context \
+      --key stage-0 --handoff /tmp/training/handoff
   } > "$work/training-commands"
   # run-stage's context: a stage that COPYs and RUNs (exec form: the root has busybox but no /bin/sh), and a final
   # stage that COPYs from it
@@ -388,6 +408,155 @@ training_servers() {
   printf '%s\n' 'FROM busybox AS build' 'COPY hello.c /tmp/training/stage/hello.c' \
     'RUN ["/bin/busybox", "cp", "/tmp/training/stage/hello.c", "/tmp/training/stage/copy.c"]' \
     'FROM scratch' 'COPY --from=build /tmp/training/stage/copy.c /copy.c' > "$work/training-context/Dockerfile"
+}
+
+# One line of Main.Training's command file: the arguments, tab-separated.
+training_command() { local IFS=$'\t'; printf '%s\n' "$*"; }
+
+# A throw-away password for the training's registry and git server (they listen on 127.0.0.1 for minutes).
+training_password=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
+
+# training_certificates DIR: DIR/ca.crt (a CA made for this build) and DIR/server.{crt,key} for 127.0.0.1.
+training_certificates() {
+  local d=$1
+  command -v openssl >/dev/null || { echo "image.sh: openssl is missing (the builder's training makes certificates)" >&2; exit 1; }
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$d/ca.key" -out "$d/ca.crt" \
+    -days 2 -subj '/CN=minimal-image training CA' -addext 'basicConstraints=critical,CA:TRUE' \
+    -addext 'keyUsage=critical,keyCertSign,cRLSign' 2>/dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$d/server.key" -out "$d/server.csr" \
+    -subj '/CN=127.0.0.1' 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > "$d/server.ext"
+  openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial -out "$d/server.crt" \
+    -days 2 -extfile "$d/server.ext" 2>/dev/null
+  chmod 0644 "$d/server.key"   # read by the servers only; the training's root gets ca.crt
+}
+
+# training_tls_registry DIR: a Distribution registry on 127.0.0.1 serving HTTPS with DIR's server certificate and
+# htpasswd auth (user `training`); prints host:port. Its PID goes to $work/tls-registry/pid for cleanup.
+training_tls_registry() {
+  local d=$1 r=$work/tls-registry port
+  command -v htpasswd >/dev/null || { echo "image.sh: htpasswd is missing (apache2-utils; scripts/setup-deps.sh installs it)" >&2; exit 1; }
+  mkdir -p "$r/storage"
+  htpasswd -Bbn training "$training_password" > "$r/htpasswd"
+  port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+  printf '%s\n' 'version: 0.1' 'log:' '  level: warn' '  accesslog:' '    disabled: true' 'storage:' '  filesystem:' \
+    "    rootdirectory: $r/storage" 'http:' "  addr: 127.0.0.1:$port" '  secret: training-only' '  tls:' \
+    "    certificate: $d/server.crt" "    key: $d/server.key" 'auth:' '  htpasswd:' '    realm: training' \
+    "    path: $r/htpasswd" > "$r/config.yml"
+  docker-registry serve "$r/config.yml" > "$r/registry.log" 2>&1 &
+  echo $! > "$r/pid"
+  for _ in $(seq 1 100); do   # bounded: 10 s; 401 is the answer of an auth-protected registry that is up
+    [[ $(curl -s -o /dev/null -w '%{http_code}' --cacert "$d/ca.crt" "https://127.0.0.1:$port/v2/") == 401 ]] \
+      && { echo "127.0.0.1:$port"; return; }
+    kill -0 "$(cat "$r/pid")" 2>/dev/null || { cat "$r/registry.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "image.sh: the training's TLS registry did not start in 10 s" >&2; cat "$r/registry.log" >&2; exit 1
+}
+
+# training_git_server DIR: a bare repository with one commit, served over https by `git http-backend` (git's smart
+# HTTP, the protocol of every public git host) behind a small Python TLS server with basic auth; prints the port.
+training_git_server() {
+  local d=$1 repo=$work/training-src
+  rm -rf "$repo"; mkdir -p "$repo" "$work/served"
+  git -C "$repo" init -q -b main
+  printf 'int main(void) { return 0; }\n' > "$repo/hello.c"
+  git -C "$repo" add hello.c
+  git -C "$repo" -c user.name=training -c user.email=training@localhost commit -q -m training
+  git clone -q --bare "$repo" "$work/served/repo.git"
+  rm -rf "$repo" "$d/git-port"
+  python3 - "$work/served" "$d/server.crt" "$d/server.key" training "$training_password" "$d/git-port" \
+    > "$work/git-https.log" 2>&1 <<'PY' &
+# A CGI gateway to `git http-backend` over TLS: enough of RFC 3875 for git's smart HTTP (GET info/refs, POST
+# git-upload-pack, chunked or gzip'ed request bodies, the Git-Protocol header for protocol v2).
+import base64, http.server, os, ssl, subprocess, sys
+root, certificate, key, user, password, port_file = sys.argv[1:7]
+expected = 'Basic ' + base64.b64encode(f'{user}:{password}'.encode()).decode()
+
+class Backend(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.serve()
+
+    def do_POST(self):
+        self.serve()
+
+    def body(self):
+        if self.headers.get('Transfer-Encoding', '').lower() == 'chunked':
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b';')[0], 16)
+                if size == 0:
+                    self.rfile.readline()
+                    return b''.join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        return self.rfile.read(int(self.headers.get('Content-Length') or 0))
+
+    def serve(self):
+        if self.headers.get('Authorization') != expected:
+            self.send_response(401)
+            self.send_header('WWW-Authenticate', 'Basic realm="git"')
+            self.end_headers()
+            return
+        path, _, query = self.path.partition('?')
+        body = self.body()
+        env = {'PATH': os.environ['PATH'], 'GIT_PROJECT_ROOT': root, 'GIT_HTTP_EXPORT_ALL': '1', 'PATH_INFO': path,
+               'QUERY_STRING': query, 'REQUEST_METHOD': self.command, 'REMOTE_USER': user,
+               'CONTENT_TYPE': self.headers.get('Content-Type', ''), 'CONTENT_LENGTH': str(len(body)),
+               'HTTP_CONTENT_ENCODING': self.headers.get('Content-Encoding', ''),
+               'GIT_PROTOCOL': self.headers.get('Git-Protocol', '')}
+        out = subprocess.run(['git', 'http-backend'], input=body, env=env, capture_output=True, timeout=60).stdout
+        separator = b'\r\n\r\n' if b'\r\n\r\n' in out else b'\n\n'
+        head, _, content = out.partition(separator)
+        headers = [line.split(':', 1) for line in head.decode().splitlines() if ':' in line]
+        status = next((int(v.split()[0]) for k, v in headers if k.lower() == 'status'), 200)
+        self.send_response(status)
+        for k, v in headers:
+            if k.lower() != 'status':
+                self.send_header(k, v.strip())
+        self.send_header('Content-Length', str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
+
+server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Backend)
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+context.load_cert_chain(certificate, key)
+server.socket = context.wrap_socket(server.socket, server_side=True)
+with open(port_file + '.tmp', 'w') as f:
+    f.write(str(server.server_address[1]))
+os.replace(port_file + '.tmp', port_file)
+server.serve_forever()
+PY
+  local server=$! port
+  echo "$server" > "$work/git-https.pid"   # this function runs in a command substitution: cleanup reads the file
+  for _ in $(seq 1 100); do   # bounded: 10 s
+    if [[ -s $d/git-port ]]; then
+      port=$(cat "$d/git-port")
+      [[ $(curl -s -o /dev/null -w '%{http_code}' --cacert "$d/ca.crt" "https://127.0.0.1:$port/repo.git/info/refs") == 401 ]] \
+        && { echo "$port"; return; }
+    fi
+    kill -0 "$server" 2>/dev/null || { cat "$work/git-https.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "image.sh: the training's git server did not start in 10 s" >&2; cat "$work/git-https.log" >&2; exit 1
+}
+
+# training_arm64_elf FILE: a static linux/arm64 executable that exits 0 (ELF header, one PT_LOAD, `mov x0, #0;
+# mov x8, #93; svc #0`), for the two-platform push: the image needs no cross compiler, and the package step only
+# reads it.
+training_arm64_elf() {
+  python3 - "$1" <<'PY'
+import os, struct, sys
+code = struct.pack('<3I', 0xd2800000, 0xd2800ba8, 0xd4000001)
+base, entry = 0x400000, 0x400000 + 64 + 56
+header = b'\x7fELF' + bytes([2, 1, 1, 0]) + bytes(8) + struct.pack('<HHIQQQIHHHHHH', 2, 183, 1, entry, 64, 0, 0,
+                                                                   64, 56, 1, 0, 0, 0)
+size = 64 + 56 + len(code)
+program = struct.pack('<IIQQQQQQ', 1, 5, 0, base, base, size, size, 0x10000)
+with open(sys.argv[1], 'wb') as f:
+    f.write(header + program + code)
+os.chmod(sys.argv[1], 0o755)
+PY
 }
 
 # A root like the image (layers 1+2, every mtime at the epoch as in the layer tars) plus /proc and /tmp for a
@@ -400,6 +569,8 @@ stage_root() {
   find "$root" -exec touch -h -d @0 {} +
   if [[ $component == builder ]]; then
     cp "$work/training-commands" "$root/tmp/training/commands"
+    cp -a "$work/training-files/ca.crt" "$work/training-files/docker" "$work/training-files/git-secret" \
+      "$work/training-files/toolchain" "$work/training-files/arm64-exit" "$root/tmp/training/"
     cp -a "$work/training-context" "$root/tmp/training/context"
   fi
 }
