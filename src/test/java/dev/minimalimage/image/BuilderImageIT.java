@@ -7,6 +7,11 @@ import java.io.IOException;
 import java.security.KeyPair;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -22,10 +27,13 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.minimalimage.testsupport.BoundSshGitServer;
+import dev.minimalimage.testsupport.LocalRegistry;
 import dev.minimalimage.testsupport.Processes;
 import dev.minimalimage.testsupport.SshKeys;
+import dev.minimalimage.testsupport.TestCertificates;
 
 /**
  * scripts/image.sh --component builder, the builder pod's image: the CLI from a plain jar, no Quarkus and no
@@ -156,6 +164,140 @@ class BuilderImageIT {
                 server.stop();
             }
         }
+    }
+
+    /**
+     * A builder pod's fetch from a private https git host: TLS verified against a CA given with --ca-bundle, a 401
+     * answered with the credentials directory's user and password, a pack received over smart HTTP (JGit's
+     * UploadPack on the JDK's HttpsServer) and checked out.
+     */
+    @Test
+    @Order(5)
+    void fetchOverHttpsWithCredentialsAndACaBundleRunsInTheImage() throws Exception {
+        TestCertificates certificates = TestCertificates.create(dir.resolve("https-git-certs"));
+        Path origin = dir.resolve("https-origin");
+        try (Git git = Git.init().setDirectory(origin.toFile()).setInitialBranch("main").call()) {
+            Files.writeString(origin.resolve("main.c"), "int main(void) { return 0; }\n");
+            git.add().addFilepattern(".").call();
+            RevCommit commit = git.commit().setMessage("init").setAuthor("t", "t@example.org").setSign(false).call();
+            try (HttpsGitServer server = new HttpsGitServer(git.getRepository(), certificates, "reader", "s3cret")) {
+                Path secret = Files.createDirectories(rootfs.resolve("tmp/git-https-secret"));
+                Files.writeString(secret.resolve("username"), "reader");
+                Files.writeString(secret.resolve("password"), "s3cret");
+                String ca = inRoot(certificates.caCertificate(), "tmp/git-https-ca.crt");
+
+                Processes.Result fetched = inImage(ImageUnderTest.withArgs(entrypoint(), "fetch", "--url", server.url(),
+                        "--dest", "/tmp/https-checkout", "--credentials-dir", "/tmp/git-https-secret", "--ca-bundle", ca));
+                assertThat(fetched.exitCode()).as(fetched.stderr()).isZero();
+                assertThat(fetched.stdout()).contains(commit.name());
+                assertThat(rootfs.resolve("tmp/https-checkout/main.c")).hasContent("int main(void) { return 0; }");
+                assertThat(fetched.stderr()).doesNotContain("s3cret", "Exception");
+            }
+        }
+    }
+
+    /**
+     * A builder pod's push to a private registry: HTTPS with a certificate from a CA given with --ca-bundle, basic
+     * auth with the credentials of a docker config.json (the pod's mounted push secret); read back by skopeo with
+     * the same credentials and CA.
+     */
+    @Test
+    @Order(6)
+    void pushToAnHttpsRegistryWithCredentialsRunsInTheImage() throws Exception {
+        TestCertificates certificates = TestCertificates.create(dir.resolve("registry-certs"));
+        try (LocalRegistry registry = LocalRegistry.startTls(dir.resolve("tls-registry"), certificates, "pusher",
+                "p4ssw0rd")) {
+            List<String> credentials = registryCredentials(certificates, registry, "pusher", "p4ssw0rd");
+            String reference = registry.host() + "/builder-it/busybox:1";
+
+            Processes.Result pushed = inImage(withAll(entrypoint(), List.of("package", "/bin/busybox", "--image",
+                    reference, "--level", "1"), credentials));
+            assertThat(pushed.exitCode()).as(pushed.stderr()).isZero();
+            JsonNode result = JSON.readTree(lastLine(pushed.stdout()));
+            byte[] manifest = skopeoRawManifest(certificates, reference, "pusher:p4ssw0rd");
+            assertThat(result.get("digest").asText()).isEqualTo(sha256(manifest));
+            assertThat(pushed.stderr()).doesNotContain("p4ssw0rd", "Exception");
+        }
+    }
+
+    /**
+     * `package --binary-for`, as a multi-platform MinimalImage's package step runs it: an amd64 and an arm64 binary
+     * (the latter from Debian's cross compiler, static) pushed as one OCI image index, over TLS with credentials.
+     */
+    @Test
+    @Order(7)
+    void aMultiPlatformPackagePushesAnIndexFromTheImage() throws Exception {
+        Processes.requireOnPath("aarch64-linux-gnu-gcc", "skopeo");
+        Path source = Files.writeString(dir.resolve("exit0.c"), "int main(void) { return 0; }\n");
+        Path arm64 = Files.createDirectories(rootfs.resolve("tmp/arm64")).resolve("exit0");
+        Processes.run(Duration.ofMinutes(2), List.of("aarch64-linux-gnu-gcc", "-static", "-Os", "-s", "-o",
+                arm64.toString(), source.toString())).requireSuccess("aarch64-linux-gnu-gcc");
+        TestCertificates certificates = TestCertificates.create(dir.resolve("index-registry-certs"));
+        try (LocalRegistry registry = LocalRegistry.startTls(dir.resolve("index-registry"), certificates, "pusher",
+                "p4ssw0rd")) {
+            String reference = registry.host() + "/builder-it/multi:1";
+            Processes.Result pushed = inImage(withAll(entrypoint(), List.of("package", "--binary-for",
+                    "linux/amd64=/bin/busybox", "--binary-for", "linux/arm64=/tmp/arm64/exit0", "--image", reference,
+                    "--level", "1"), registryCredentials(certificates, registry, "pusher", "p4ssw0rd")));
+            assertThat(pushed.exitCode()).as(pushed.stderr()).isZero();
+
+            JsonNode index = JSON.readTree(skopeoRawManifest(certificates, reference, "pusher:p4ssw0rd"));
+            assertThat(index.get("mediaType").asText()).isEqualTo("application/vnd.oci.image.index.v1+json");
+            List<String> platforms = new java.util.ArrayList<>();
+            index.get("manifests").forEach(m -> platforms.add(m.get("platform").get("os").asText() + "/"
+                    + m.get("platform").get("architecture").asText()));
+            assertThat(platforms).containsExactly("linux/amd64", "linux/arm64");
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** --docker-config and --ca-bundle as the pod mounts them: a config.json with the auth, the CA's PEM. */
+    private static List<String> registryCredentials(TestCertificates certificates, LocalRegistry registry, String user,
+            String password) throws IOException {
+        Path config = Files.createDirectories(rootfs.resolve("tmp/push-secret-" + registry.host().replace(':', '-')));
+        String auth = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        Files.writeString(config.resolve("config.json"), "{\"auths\":{\"" + registry.host() + "\":{\"auth\":\"" + auth
+                + "\"}}}\n");
+        String ca = inRoot(certificates.caCertificate(), "tmp/" + config.getFileName() + "-ca.crt");
+        return List.of("--docker-config", "/" + rootfs.relativize(config.resolve("config.json")), "--ca-bundle", ca);
+    }
+
+    /** Copies {@code file} into the image's root at {@code path}; the path as the image sees it. */
+    private static String inRoot(Path file, String path) throws IOException {
+        Files.copy(file, rootfs.resolve(path));
+        return "/" + path;
+    }
+
+    /** The manifest as stored, fetched by skopeo over TLS (the CA in a --cert-dir of its own) with credentials. */
+    private static byte[] skopeoRawManifest(TestCertificates certificates, String reference, String credentials)
+            throws IOException {
+        Path certDir = Files.createDirectories(dir.resolve("skopeo-" + certificates.caCertificate().getParent()
+                .getFileName()));
+        Files.copy(certificates.caCertificate(), certDir.resolve("ca.crt"), StandardCopyOption.REPLACE_EXISTING);
+        Processes.Result raw = Processes.run(Duration.ofMinutes(1), List.of("skopeo", "inspect", "--raw", "--creds",
+                credentials, "--cert-dir", certDir.toString(), "docker://" + reference)).requireSuccess("skopeo inspect");
+        return raw.stdout().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return "sha256:" + java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static String lastLine(String text) {
+        String[] lines = text.strip().split("\n");
+        return lines[lines.length - 1];
+    }
+
+    private static List<String> withAll(List<String> entrypoint, List<String> args, List<String> more) {
+        List<String> command = new java.util.ArrayList<>(entrypoint);
+        command.addAll(args);
+        command.addAll(more);
+        return command;
     }
 
     private static List<String> entrypoint() throws IOException {
