@@ -379,9 +379,11 @@ training_servers() {
   printf '%s' "$training_password" > "$t/git-secret/password"
   git_port=$(training_git_server "$t")
   training_arm64_elf "$t/arm64-exit"
-  # the SBOM's toolchain record, as the compile step leaves it: the toolchain's dpkg database
-  cp /var/lib/dpkg/status "$t/toolchain/var/lib/dpkg/status"
-  cp /var/lib/dpkg/info/libc6-dev:amd64.list "$t/toolchain/var/lib/dpkg/info/" 2>/dev/null || true
+  # the SBOM's toolchain record, as the compile step leaves it (the toolchain's dpkg database), made up here so that
+  # the training does not depend on the host's packages
+  printf '%s\n' 'Package: libc6-dev' 'Status: install ok installed' 'Architecture: amd64' 'Source: glibc' \
+    'Version: 2.36-9+deb12u9' > "$t/toolchain/var/lib/dpkg/status"
+  printf '%s\n' /usr/lib/x86_64-linux-gnu/libc.a > "$t/toolchain/var/lib/dpkg/info/libc6-dev:amd64.list"
   local tls=(--docker-config /tmp/training/docker/config.json --ca-bundle /tmp/training/ca.crt)
   {
     training_command fetch --url "https://127.0.0.1:$git_port/repo.git" --dest /tmp/training/checkout \
