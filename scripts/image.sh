@@ -368,13 +368,14 @@ step "stage application ($(du -sh "$work/app" | cut -f1))"
 # The servers start once; every training run gets the same commands.
 training_servers() {
   local t=$work/training-files git_port tls_registry
-  rm -rf "$work/registry" "$work/tls-registry" "$work/served" "$t" "$work/git-https.pid"   # a reused --work holds the previous run's
+  # a reused --work holds the previous run's
+  rm -rf "$work/registry" "$work/tls-registry" "$work/served" "$t" "$work/git-https.pid"
   mkdir -p "$t/docker" "$t/git-secret" "$t/toolchain/var/lib/dpkg/info"
   training_certificates "$t"
   training_registry=$("$here/scripts/registry.sh" start "$work/registry")
   tls_registry=$(training_tls_registry "$t")
-  printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$tls_registry" "$(printf 'training:%s' "$training_password" | base64 -w0)" \
-    > "$t/docker/config.json"
+  local auth; auth=$(printf 'training:%s' "$training_password" | base64 -w0)
+  printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$tls_registry" "$auth" > "$t/docker/config.json"
   printf training > "$t/git-secret/username"
   printf '%s' "$training_password" > "$t/git-secret/password"
   git_port=$(training_git_server "$t")
@@ -387,7 +388,8 @@ training_servers() {
   local tls=(--docker-config /tmp/training/docker/config.json --ca-bundle /tmp/training/ca.crt)
   {
     training_command fetch --url "https://127.0.0.1:$git_port/repo.git" --dest /tmp/training/checkout \
-      --source-info /tmp/training/source.json --credentials-dir /tmp/training/git-secret --ca-bundle /tmp/training/ca.crt
+      --source-info /tmp/training/source.json --credentials-dir /tmp/training/git-secret \
+      --ca-bundle /tmp/training/ca.crt
     training_command package /bin/busybox --image "$training_registry/training/busybox:1" --insecure \
       --source-info /tmp/training/source.json
     training_command package /bin/busybox --image "$tls_registry/training/busybox:1" "${tls[@]}" \
@@ -421,7 +423,8 @@ training_password=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
 # training_certificates DIR: DIR/ca.crt (a CA made for this build) and DIR/server.{crt,key} for 127.0.0.1.
 training_certificates() {
   local d=$1
-  command -v openssl >/dev/null || { echo "image.sh: openssl is missing (the builder's training makes certificates)" >&2; exit 1; }
+  command -v openssl >/dev/null \
+    || { echo "image.sh: openssl is missing (the builder's training makes certificates)" >&2; exit 1; }
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$d/ca.key" -out "$d/ca.crt" \
     -days 2 -subj '/CN=minimal-image training CA' -addext 'basicConstraints=critical,CA:TRUE' \
     -addext 'keyUsage=critical,keyCertSign,cRLSign' 2>/dev/null
@@ -437,7 +440,8 @@ training_certificates() {
 # htpasswd auth (user `training`); prints host:port. Its PID goes to $work/tls-registry/pid for cleanup.
 training_tls_registry() {
   local d=$1 r=$work/tls-registry port
-  command -v htpasswd >/dev/null || { echo "image.sh: htpasswd is missing (apache2-utils; scripts/setup-deps.sh installs it)" >&2; exit 1; }
+  command -v htpasswd >/dev/null \
+    || { echo "image.sh: htpasswd is missing (apache2-utils; scripts/setup-deps.sh installs it)" >&2; exit 1; }
   mkdir -p "$r/storage"
   htpasswd -Bbn training "$training_password" > "$r/htpasswd"
   port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
@@ -534,8 +538,8 @@ PY
   for _ in $(seq 1 100); do   # bounded: 10 s
     if [[ -s $d/git-port ]]; then
       port=$(cat "$d/git-port")
-      [[ $(curl -s -o /dev/null -w '%{http_code}' --cacert "$d/ca.crt" "https://127.0.0.1:$port/repo.git/info/refs") == 401 ]] \
-        && { echo "$port"; return; }
+      [[ $(curl -s -o /dev/null -w '%{http_code}' --cacert "$d/ca.crt" \
+        "https://127.0.0.1:$port/repo.git/info/refs") == 401 ]] && { echo "$port"; return; }
     fi
     kill -0 "$server" 2>/dev/null || { cat "$work/git-https.log" >&2; exit 1; }
     sleep 0.1

@@ -38,10 +38,11 @@ import dev.minimalimage.testsupport.TestCertificates;
 /**
  * scripts/image.sh --component builder, the builder pod's image: the CLI from a plain jar, no Quarkus and no
  * Kubernetes client. Built twice into OCI layouts (runtime and application layers byte-identical), then unpacked
- * into an empty root and run there as uid 65532: the steps start, `operator` says where it lives, and a real
- * package step packs from that root. (The build itself already ran fetch over http, package + push and
- * stage-runtime in the image's root, after cutting the classes it cannot load: its second training run fails the
- * build if one of them fails.)
+ * into an empty root and run there as uid 65532, one JVM per step as in a builder pod: the steps start, `operator`
+ * says where it lives, a real package step packs from that root, and the network paths whose classes the trimming
+ * must keep work against real servers on 127.0.0.1: fetch over ssh and over https (credentials, a private CA), a
+ * push to an HTTPS registry with basic auth, a two-platform index. (The build itself already ran its training in
+ * the trimmed image's root: its second training run fails the build if a step fails.)
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BuilderImageIT {
@@ -134,7 +135,7 @@ class BuilderImageIT {
     }
 
     /**
-     * The training fetches over http only; ssh (JGit on Apache MINA sshd) needs more of the JDK (java.rmi, say) and
+     * The training has no ssh server; ssh (JGit on Apache MINA sshd) needs more of the JDK (java.rmi, say) and
      * classes the trimmed image keeps only because scripts/builder-classes.txt holds an ssh fetch's (recorded from
      * this test's fetch in an untrimmed image).
      */
