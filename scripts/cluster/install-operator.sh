@@ -9,8 +9,9 @@
 #   3. the operator and builder images built by this repository's own packer (scripts/image.sh --component
 #      operator|builder), pushed there under a tag derived from the application's jars, so the node never runs a
 #      stale image under a reused tag;
-#   4. the CRD (Helm installs crds/ on first install only; a reused cluster must get the current one);
-#   5. the chart, with every preset pointed at the toolchain image, then waits for the Deployment to be ready.
+#   4. the smoke-test emulator image (scripts/emulator-image.sh), so arm64 images are smoke tested under qemu;
+#   5. the CRD (Helm installs crds/ on first install only; a reused cluster must get the current one);
+#   6. the chart, with every preset pointed at the toolchain image, then waits for the Deployment to be ready.
 # Needs root, `mvn package` done, and the cluster up (KUBE_STATE, default /tmp/kube/state).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -49,6 +50,11 @@ for component in operator builder; do
     || { tail -30 "$OUT/image-$component.log" >&2; die "scripts/image.sh --component $component failed"; }
 done
 
+# the smoke-test emulator image (qemu-aarch64-static + busybox), by digest: arm64 images are smoke tested under it
+EMULATOR_IMAGE=$(knet timeout 600 scripts/emulator-image.sh --image "$KUBE_REGISTRY/mimg/minimal-image-emulator" \
+  --insecure 2> "$OUT/image-emulator.log") \
+  || { tail -30 "$OUT/image-emulator.log" >&2; die "scripts/emulator-image.sh failed"; }
+log "emulator image: $EMULATOR_IMAGE"
 # The CRD keeps its x-kubernetes-validations (CEL) rules for 1.25+ servers. A server without CEL (< 1.25) drops them
 # on a client-side apply (kubectl's own client-side check must be off: --validate=false) but rejects them in a
 # server-side apply ("field not declared in schema"), which is Helm 4's default: hence --server-side=false below.
@@ -81,7 +87,8 @@ helm_ upgrade --install "$RELEASE" helm/minimal-image-operator --server-side=fal
   -n "$OPERATOR_NS" --create-namespace --set image.repository="$OPERATOR_IMAGE" --set image.tag="$APP_ID" \
   --set builder.image.repository="$BUILDER_IMAGE" --set builder.image.tag="$APP_ID" \
   --set presets.cMusl="$TOOLCHAIN" --set presets.cGlibc="$TOOLCHAIN" --set presets.cpp="$TOOLCHAIN" \
-  --set presets.go="$TOOLCHAIN" --set presets.rust="$TOOLCHAIN" --set fullnameOverride="$RELEASE" "$@" \
+  --set presets.go="$TOOLCHAIN" --set presets.rust="$TOOLCHAIN" --set smokeTest.emulatorImage="$EMULATOR_IMAGE" \
+  --set fullnameOverride="$RELEASE" "$@" \
   --timeout 5m >&2   # fullnameOverride: the Deployment (and cluster-wide RBAC) named after the release, waited on below
 deadline=$(( $(date +%s) + 300 ))
 until kubectl_ -n "$OPERATOR_NS" rollout status "deploy/$RELEASE" --timeout=5s >/dev/null 2>&1; do
@@ -100,6 +107,7 @@ TOOLS=$TOOLS
 TOOLCHAIN=$TOOLCHAIN
 OPERATOR_IMAGE=$OPERATOR_IMAGE:$APP_ID
 BUILDER_IMAGE=$BUILDER_IMAGE:$APP_ID
+EMULATOR_IMAGE=$EMULATOR_IMAGE
 OPERATOR_NS=$OPERATOR_NS
 OPERATOR_DEPLOYMENT=$RELEASE
 ENV

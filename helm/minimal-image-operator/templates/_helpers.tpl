@@ -118,8 +118,27 @@ same table). Granted by the ClusterRole when every namespace is watched, else by
   verbs: ["get", "list", "watch"]
 {{- end }}
 
+{{/*
+Nodes, cluster-scoped and read only: a multi-platform image's foreign platform is smoke tested on a node of its
+architecture when one matches (a list by label selector); never watched, never changed.
+*/}}
+{{- define "minimal-image-operator.nodeRules" -}}
+- apiGroups: [""]
+  resources: ["nodes"]
+  verbs: ["list"]
+{{- end }}
+
 {{/* Namespaces of the builder NetworkPolicy: its own list, else the watched namespaces, else the release's. */}}
 {{- define "minimal-image-operator.networkPolicyNamespaces" -}}
 {{- $namespaces := .Values.builder.networkPolicy.namespaces | default .Values.watchNamespaces | default (list .Release.Namespace) }}
 {{- toJson $namespaces }}
+{{- end }}
+
+{{/* Whether the operator may list nodes: smokeTest.listNodes, else yes exactly when every namespace is watched. */}}
+{{- define "minimal-image-operator.listNodes" -}}
+{{- if kindIs "invalid" .Values.smokeTest.listNodes -}}
+{{- not .Values.watchNamespaces -}}
+{{- else -}}
+{{- .Values.smokeTest.listNodes -}}
+{{- end -}}
 {{- end }}

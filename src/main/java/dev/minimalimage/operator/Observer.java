@@ -4,9 +4,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 import org.jboss.logging.Logger;
 
@@ -24,6 +28,7 @@ import dev.minimalimage.operator.status.PreflightProblem;
 import dev.minimalimage.planning.BuildPlan;
 import dev.minimalimage.planning.BuilderLayout;
 import dev.minimalimage.planning.InvalidSpecException;
+import dev.minimalimage.planning.SmokeRuns;
 import dev.minimalimage.result.OutputTail;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
@@ -61,20 +66,56 @@ final class Observer {
         boolean starting = podWanted && plan.flatMap(p -> builderPod(context, p.podName(attempt))).isEmpty();
         Optional<PreflightProblem> problem = starting ? preflight.get() : Optional.empty();
         boolean headKnown = PollSchedule.interval(resource).isEmpty() || trackedCommit(previous, poll) != null;
-        new WorkflowInput(plan, attempt, podWanted && headKnown, problem, now).handTo(context);
+        SmokeRuns.Cluster smokeCluster = new SmokeRuns.Cluster(nodeFinder(), OperatorSettings.smokeTestEmulatorImage()
+                .orElse(null));
+        new WorkflowInput(plan, attempt, podWanted && headKnown, problem, now, smokeCluster).handTo(context);
         context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow()
                 .throwAggregateExceptionIfErrorsPresent();
 
         String namespace = resource.getMetadata().getNamespace();
         Optional<Pod> pod = plan.flatMap(p -> builderPod(context, p.podName(attempt)));
         pod.ifPresent(p -> BuildSlots.INSTANCE.seen(namespace, p.getMetadata().getName()));
-        Optional<String> smokePodName = plan.filter(BuildPlan::hasSmokeTest).map(BuildPlan::smokePodName);
+        Map<String, Pod> smokePods = plan.filter(BuildPlan::hasSmokeTest)
+                .map(p -> currentSmokePods(Caches.ownSmokeTestPods(context), p)).orElse(Map.of());
+        Map<String, Optional<String>> logs = new ConcurrentHashMap<>();
         return new Observation(resource, now, poll, plan, planned.invalid(), attempt, problem,
                 plan.map(p -> BuildSlots.INSTANCE.reserved(namespace, p.podName(attempt))).orElse(false),
                 OperatorSettings.maxConcurrentBuilds(), plan.filter(p -> sourceCached(context, p)).isPresent(),
-                pod, smokePodName.flatMap(name -> named(Caches.ownSmokeTestPods(context), name)),
-                Observation.once(() -> pod.flatMap(this::lastMountFailure)),
-                Observation.once(() -> smokePodName.flatMap(name -> smokeTestLog(namespace, name))));
+                pod, smokePods, Observation.once(() -> pod.flatMap(this::lastMountFailure)),
+                name -> logs.computeIfAbsent(name, n -> smokeTestLog(namespace, n)), smokeCluster);
+    }
+
+    /** The current inputs' smoke-test pods (one per platform that runs), by name, none being deleted. */
+    private static Map<String, Pod> currentSmokePods(List<Pod> pods, BuildPlan plan) {
+        return pods.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                .filter(p -> p.getMetadata().getLabels() != null
+                        && plan.inputsHash().equals(p.getMetadata().getLabels().get(BuilderLayout.LABEL_BUILD_HASH)))
+                .collect(Collectors.toMap(p -> p.getMetadata().getName(), p -> p, (a, b) -> a));
+    }
+
+    /**
+     * Whether a schedulable node matches a node selector, each selector asked at most once per reconcile and only
+     * for a platform other than the smoke-test pod's own. An operator that may not list nodes (minimal-image.smoke-test
+     * .list-nodes false: the chart's default with watchNamespaces set) sees none, and runs foreign platforms under
+     * emulation or not at all.
+     */
+    private Predicate<Map<String, String>> nodeFinder() {
+        if (!OperatorSettings.smokeTestListNodes()) {
+            return selector -> false;
+        }
+        Map<Map<String, String>, Boolean> seen = new ConcurrentHashMap<>();
+        return selector -> seen.computeIfAbsent(selector, this::hasSchedulableNode);
+    }
+
+    private boolean hasSchedulableNode(Map<String, String> selector) {
+        try {
+            return client.nodes().withLabels(selector).list().getItems().stream()
+                    .anyMatch(node -> node.getSpec() == null || !Boolean.TRUE.equals(node.getSpec().getUnschedulable()));
+        } catch (KubernetesClientException e) {
+            LOG.warnf("cannot list nodes (%d): a foreign platform's smoke test runs under emulation or not at all",
+                    e.getCode());
+            return false;
+        }
     }
 
     /** A plan, or why the spec cannot be planned. */

@@ -27,6 +27,8 @@ public final class OperatorSettings {
     public static final String CA_BUNDLE_CONFIG_MAP = "minimal-image.builder.ca-bundle.config-map";
     public static final String CA_BUNDLE_KEY = "minimal-image.builder.ca-bundle.key";
     public static final String DOCKERFILE_STAGES = "minimal-image.builder.dockerfile-stages";
+    public static final String SMOKE_TEST_EMULATOR_IMAGE = "minimal-image.smoke-test.emulator-image";
+    public static final String SMOKE_TEST_LIST_NODES = "minimal-image.smoke-test.list-nodes";
     public static final String LEASE_NAME = "minimal-image.leader-election.lease-name";
     public static final String LEASE_NAMESPACE = "minimal-image.leader-election.namespace";
 
@@ -76,6 +78,23 @@ public final class OperatorSettings {
         return ConfigProvider.getConfig().getOptionalValues(BUILDER_IMAGE_PULL_SECRETS, String.class)
                 .map(names -> names.stream().map(String::trim).filter(n -> !n.isEmpty()).toList())
                 .orElse(List.of());
+    }
+
+    /**
+     * The image with qemu's static user-mode emulators (scripts/emulator-image.sh) that smoke tests a multi-platform
+     * image's foreign platforms on the default architecture's nodes; empty: those run only on nodes of their own.
+     */
+    /**
+     * Whether the operator may list nodes to find one of a foreign platform's architecture (the chart grants it and
+     * sets this when every namespace is watched, or when smokeTest.listNodes says so); true outside the chart.
+     */
+    public static boolean smokeTestListNodes() {
+        return ConfigProvider.getConfig().getOptionalValue(SMOKE_TEST_LIST_NODES, Boolean.class).orElse(true);
+    }
+
+    public static Optional<String> smokeTestEmulatorImage() {
+        return ConfigProvider.getConfig().getOptionalValue(SMOKE_TEST_EMULATOR_IMAGE, String.class).map(String::trim)
+                .filter(image -> !image.isEmpty());
     }
 
     /**

@@ -6,6 +6,7 @@ import java.util.Optional;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.operator.status.PreflightProblem;
 import dev.minimalimage.planning.BuildPlan;
+import dev.minimalimage.planning.SmokeRuns;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 
 /**
@@ -15,9 +16,10 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
  *
  * @param podWanted a builder pod of {@code attempt} is wanted ({@link dev.minimalimage.operator.status.Attempts#podWanted}) and, for a followed
  *        branch, the head to build is known
+ * @param smokeCluster what the cluster offers the smoke tests of foreign platforms
  */
 record WorkflowInput(Optional<BuildPlan> plan, int attempt, boolean podWanted, Optional<PreflightProblem> problem,
-        Instant now) {
+        Instant now, SmokeRuns.Cluster smokeCluster) {
 
     private static final String KEY = WorkflowInput.class.getName();
 

@@ -79,7 +79,8 @@ public final class BuildPlanner {
                 blankToNull(spec.getImage().getPushSecret()),
                 timeouts.build(), timeouts.start(), timeouts.pull(),
                 SmokeTestPlan.of(spec.getVerify() == null ? null : spec.getVerify().getSmokeTest(),
-                        stages == null ? spec.getImage() : stages.imageTarget(spec.getImage())));
+                        stages == null ? spec.getImage() : stages.imageTarget(spec.getImage()),
+                        stages == null ? entrypoint(spec) : null));
     }
 
     /** spec.build's timeout, startTimeout and pullTimeout in seconds, for every pod of the resource alike. */
@@ -271,7 +272,7 @@ public final class BuildPlanner {
             args.add(BuilderLayout.OUT_DIR + "/" + binary);
             platforms.forEach(platform -> args.add("--platform=" + platform));
         }
-        args.addAll(List.of("--image", image.getName(), "--image-config", imageSettings(spec, binary).toJson(),
+        args.addAll(List.of("--image", image.getName(), "--image-config", imageSettings(spec).toJson(),
                 "--result-file", BuilderLayout.TERMINATION_LOG, "--toolchain-root", BuilderLayout.TOOLCHAIN_RECORD));
         args.addAll(destinationAndPolicyArgs(spec, extraLibraries));
         return List.copyOf(args);
@@ -306,7 +307,13 @@ public final class BuildPlanner {
         return List.copyOf(args);
     }
 
-    private static ImageSettings imageSettings(MinimalImageSpec spec, String binary) throws InvalidSpecException {
+    /** The binary's path in a preset build's image, its entrypoint: spec.image.path, default /app/NAME. */
+    private static String entrypoint(MinimalImageSpec spec) {
+        String path = spec.getImage().getPath();
+        return blank(path) ? "/app/" + binaryName(spec.getLanguage()) : path;
+    }
+
+    private static ImageSettings imageSettings(MinimalImageSpec spec) throws InvalidSpecException {
         ImageTarget image = spec.getImage();
         List<ImageSettings.Env> env;
         for (LiteralEnvVar var : nonNull(image.getEnv())) { // a resource stored before the schema refused it
@@ -322,7 +329,7 @@ public final class BuildPlanner {
         }
         List<String> ports = nonNull(image.getPorts()).stream()
                 .map(p -> p.getPort() + "/" + (blank(p.getProtocol()) ? "tcp" : p.getProtocol())).toList();
-        return new ImageSettings(blank(image.getPath()) ? "/app/" + binary : image.getPath(), nonNull(image.getArgs()),
+        return new ImageSettings(entrypoint(spec), nonNull(image.getArgs()),
                 env, blankToNull(image.getWorkingDir()), blankToNull(image.getUser()), ports,
                 new TreeMap<>(nonNull(image.getLabels())), annotations(spec), extras(image.getExtras()));
     }

@@ -75,6 +75,8 @@ public final class BuilderLayout {
             + COMPONENT_SMOKE_TEST;
     /** The one container of the smoke-test pod. */
     public static final String SMOKE_CONTAINER = "smoke";
+    /** The init container of an emulated smoke test (it copies the qemu emulator into the pod). */
+    public static final String EMULATOR_CONTAINER = "emulator";
     public static final String LABEL_IMAGE = "build.minimalimage.dev/image";
     public static final String LABEL_BUILD_HASH = "build.minimalimage.dev/build-hash";
     public static final String SELECTOR = LABEL_MANAGED_BY + "=" + MANAGED_BY + "," + LABEL_COMPONENT + "=" + COMPONENT_BUILDER;

@@ -18,12 +18,17 @@ import dev.minimalimage.api.v1alpha1.SmokeTestSpec;
  * user's entry in the image's /etc/passwd, else 0, just as it would for the image's own User.
  */
 public record SmokeTestPlan(List<String> args, List<LiteralEnvVar> env, int expectedExitCode, boolean expectRunning,
-        Pattern outputPattern, long timeoutSeconds, long runAsUser, Long runAsGroup, boolean rootReplaced) {
+        Pattern outputPattern, long timeoutSeconds, long runAsUser, Long runAsGroup, boolean rootReplaced,
+        String entrypoint, List<String> imageArgs) {
 
     public static final long NON_ROOT_UID = BuilderLayout.BUILDER_UID;
     private static final int MAX_ARGS = 64;
 
-    static SmokeTestPlan of(SmokeTestSpec test, ImageTarget image) throws InvalidSpecException {
+    /**
+     * {@code entrypoint}: the image's entrypoint when the planner sets it (a preset build's binary path; null for a
+     * Dockerfile build, which runs on its own platform only): an emulated run names it, with the image's arguments.
+     */
+    static SmokeTestPlan of(SmokeTestSpec test, ImageTarget image, String entrypoint) throws InvalidSpecException {
         if (test == null) {
             return null;
         }
@@ -51,7 +56,8 @@ public record SmokeTestPlan(List<String> args, List<LiteralEnvVar> env, int expe
         ImageUser user = ImageUser.of(image);
         boolean root = user.uid() == 0;
         return new SmokeTestPlan(args, List.copyOf(env), test.getExpectedExitCode(), test.isExpectRunning(),
-                outputPattern(test.getOutputPattern()), timeout, root ? NON_ROOT_UID : user.uid(), user.gid(), root);
+                outputPattern(test.getOutputPattern()), timeout, root ? NON_ROOT_UID : user.uid(), user.gid(), root,
+                entrypoint, image.getArgs() == null ? List.of() : List.copyOf(image.getArgs()));
     }
 
     private static Pattern outputPattern(String text) throws InvalidSpecException {

@@ -39,8 +39,8 @@ final class TargetPlatforms {
             refuseBuilderOnlyFeatures(spec, platforms);
         }
         boolean smokeTest = spec.getVerify() != null && spec.getVerify().getSmokeTest() != null;
-        String ran = SmokeTestPods.platformRun(spec.getBuild());
-        if (smokeTest && !platforms.isEmpty() && platforms.stream().noneMatch(p -> p.toString().equals(ran))) {
+        Platform ran = SmokeTestPods.platformRun(spec.getBuild());
+        if (smokeTest && !platforms.isEmpty() && !platforms.contains(ran)) {
             throw new InvalidSpecException("spec.verify.smokeTest runs the image on a " + ran + " node (the"
                     + " kubernetes.io/arch its pods select), and spec.platforms has no " + ran + " image to run: add"
                     + " it, or drop the smoke test (docs/platforms.md)");

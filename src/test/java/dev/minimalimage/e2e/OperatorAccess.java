@@ -60,6 +60,8 @@ final class OperatorAccess {
         }
         for (String verb : OperatorPermissions.VERBS) {
             questions.add(new Question("cluster-scoped", List.of(), verb, CRD_READ, false));
+            // nodes are listed only with every namespace watched or smokeTest.listNodes true
+            questions.add(new Question("cluster-scoped", List.of(), verb, OperatorPermissions.NODES, false));
         }
         return questions;
     }

@@ -36,15 +36,19 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
  * spec.platforms on the real cluster (issue 20): a Go and a C program built for linux/amd64 and linux/arm64 in the
  * tier's toolchain image (Go cross-compiles itself; C with Debian's aarch64-linux-gnu-gcc and its static glibc).
  * The index is read with skopeo, each platform's image is pulled by its digest, the amd64 one runs from an empty root
- * here, the arm64 one under qemu-aarch64-static (the node has no binfmt_misc: in the cluster its smoke test is NotRun,
- * never Passed), and each platform's SBOM is found from its digest alone.
+ * here, the arm64 one under qemu-aarch64-static, and each platform's SBOM is found from its digest alone. The node has
+ * no binfmt_misc registration and no arm64 node exists: the tier's operator has the emulator image
+ * (scripts/emulator-image.sh, smokeTest.emulatorImage), so in the cluster the arm64 image is smoke tested under qemu
+ * copied into its pod, and a failure there fails the image.
  */
 @EnabledIfEnvironmentVariable(named = ClusterEnv.ENABLE, matches = "1")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PlatformsClusterIT {
 
     static final Duration BUILD_TIMEOUT = Duration.ofMinutes(10);
-    static final List<String> NAMES = List.of("multi-go", "multi-c", "multi-mismatch");
+    static final List<String> NAMES = List.of("multi-go", "multi-go-strict", "multi-c", "multi-mismatch");
+    static final String GO_HELLO = "package main\nimport (\"fmt\"; \"runtime\")\n"
+            + "func main() { fmt.Println(\"hello from go on\", runtime.GOARCH) }\n";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String INDEX = "application/vnd.oci.image.index.v1+json";
 
@@ -63,8 +67,10 @@ class PlatformsClusterIT {
         registry = new RegistryApi(env.registry(), null, null);
         work = Files.createTempDirectory("platforms-cluster-it");
         removeEarlierRuns();
-        images.create(twoPlatforms("multi-go", Language.Name.GO, Map.of("main.go", "package main\n"
-                + "import (\"fmt\"; \"runtime\")\nfunc main() { fmt.Println(\"hello from go on\", runtime.GOARCH) }\n"),
+        images.create(twoPlatforms("multi-go", Language.Name.GO, Map.of("main.go", GO_HELLO),
+                "hello from go on (amd64|arm64)"));
+        // the same program, but a smoke test only the amd64 image can pass: the emulated arm64 run must fail it
+        images.create(twoPlatforms("multi-go-strict", Language.Name.GO, Map.of("main.go", GO_HELLO),
                 "hello from go on amd64"));
         MinimalImage c = twoPlatforms("multi-c", Language.Name.C, Map.of("main.c", "#include <stdio.h>\n"
                 + "int main(void) { puts(\"hello from c, \" __VERSION__); return 0; }\n"), null);
@@ -95,13 +101,33 @@ class PlatformsClusterIT {
         assertThat(platforms.get(0).getMachine()).isEqualTo("x86-64");
         assertThat(platforms.get(1).getMachine()).isEqualTo("AArch64");
         assertThat(platforms).extracting(PlatformStatus::getLibc).containsExactly("none", "none");
-        assertThat(platforms.get(0).getSmokeTest()).isEqualTo("Passed");
-        assertThat(platforms.get(1).getSmokeTest()).as("no arm64 node, no emulation: not run, never passed")
-                .isEqualTo("NotRun");
-        assertThat(platforms.get(1).getSmokeTestMessage()).contains("linux/arm64").contains("qemu-user");
+        assertThat(platforms).extracting(PlatformStatus::getSmokeTest).containsExactly("Passed", "Passed");
+        assertThat(platforms.get(1).getSmokeTestMessage()).as("no arm64 node: under the operator's emulator")
+                .contains("under qemu-aarch64 user-mode emulation on a linux/amd64 node");
         assertThat(status.getSmokeTest().getOutput()).isEqualTo("hello from go on amd64");
+        String arm64Pod = platforms.get(1).getSmokeTestPod();
+        assertThat(arm64Pod).isNotEqualTo(platforms.get(0).getSmokeTestPod()).isNotNull();
+        assertThat(client.pods().inNamespace(env.namespace()).withName(arm64Pod).inContainer("smoke").getLog())
+                .as("the arm64 binary itself ran, under qemu in the pod").isEqualTo("hello from go on arm64\n");
+        assertThat(client.pods().inNamespace(env.namespace()).withName(arm64Pod).get().getSpec().getNodeSelector())
+                .containsEntry("kubernetes.io/arch", "amd64");
         assertRuns("e2e/multi-go", platforms.get(0), "hello from go on amd64\n");
         assertRuns("e2e/multi-go", platforms.get(1), "hello from go on arm64\n");
+    }
+
+    @Test
+    void aForeignPlatformsFailedSmokeTestFailsTheImageNamingThePlatformAndItsOutput() {
+        MinimalImageStatus status = images.awaitFinished("multi-go-strict");
+
+        assertThat(status.getConditions()).filteredOn(c -> c.getType().equals("Ready")).singleElement()
+                .satisfies(ready -> {
+                    assertThat(ready.getStatus()).isEqualTo("False");
+                    assertThat(ready.getReason()).isEqualTo("SmokeTestFailed");
+                    assertThat(ready.getMessage()).contains("linux/arm64 under qemu-aarch64", "hello from go on arm64");
+                });
+        assertThat(status.getPlatforms()).extracting(PlatformStatus::getSmokeTest).containsExactly("Passed", "Failed");
+        assertThat(status.getDigest()).as("the index was pushed: it is in the registry whatever the test says")
+                .isNotNull();
     }
 
     @Test

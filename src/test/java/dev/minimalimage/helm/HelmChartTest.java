@@ -146,7 +146,7 @@ public class HelmChartTest {
         assertEquals("ServiceAccount", binding.getSubjects().get(0).getKind());
         assertEquals(sa.getMetadata().getName(), binding.getSubjects().get(0).getName());
         assertEquals(NAMESPACE, binding.getSubjects().get(0).getNamespace());
-        assertOperatorRules(role.getRules(), "the ClusterRole (every namespace watched)");
+        assertOperatorRules(role.getRules(), "the ClusterRole (every namespace watched)", OperatorPermissions.NODES);
         assertLeaderElectionRole(r, sa.getMetadata().getName());
         assertThat(r.all(Role.class)).as("no per-namespace Roles").hasSize(1);
         assertThat(r.all(NetworkPolicy.class)).as("builder NetworkPolicy is opt-in").isEmpty();
@@ -162,6 +162,32 @@ public class HelmChartTest {
                 .containsEntry("prometheus.io/scrape", "true")
                 .containsEntry("prometheus.io/path", "/q/metrics")
                 .containsEntry("prometheus.io/port", "8080");
+    }
+
+    @Test
+    void withWatchNamespacesNodesAreListedOnlyWhenAskedAndThroughAClusterRoleOfTheirOwn(@TempDir Path tmp)
+            throws IOException {
+        Path values = tmp.resolve("values.yaml");
+        Files.writeString(values, """
+                image: {repository: r.example/operator}
+                builder: {image: {repository: r.example/builder}}
+                watchNamespaces: [team-a]
+                smokeTest:
+                  listNodes: true
+                  emulatorImage: r.example/minimal-image-emulator:1
+                """);
+        Rendered r = render(values);
+        ClusterRole nodes = r.one(ClusterRole.class);
+        assertThat(nodes.getMetadata().getName()).endsWith("-nodes");
+        assertThat(nodes.getRules()).singleElement().satisfies(rule -> {
+            assertEquals(List.of(OperatorPermissions.NODES.group()), rule.getApiGroups());
+            assertEquals(List.of(OperatorPermissions.NODES.resource()), rule.getResources());
+            assertThat(rule.getVerbs()).containsExactlyInAnyOrderElementsOf(OperatorPermissions.NODES.verbs());
+        });
+        assertEquals(nodes.getMetadata().getName(), r.one(ClusterRoleBinding.class).getRoleRef().getName());
+        assertThat(env(operatorContainer(r.one(Deployment.class))))
+                .containsEntry("MINIMAL_IMAGE_SMOKE_TEST_LIST_NODES", "true")
+                .containsEntry("MINIMAL_IMAGE_SMOKE_TEST_EMULATOR_IMAGE", "r.example/minimal-image-emulator:1");
     }
 
     @Test
@@ -230,7 +256,9 @@ public class HelmChartTest {
                 .containsEntry("QUARKUS_OPERATOR_SDK_CONTROLLERS_MINIMALIMAGE_RETRY_MAX_ATTEMPTS", "5")
                 .containsEntry("MINIMAL_IMAGE_BUILDER_IMAGE_PULL_SECRETS", "mirror-pull,other-pull")
                 .containsEntry("MINIMAL_IMAGE_BUILDER_CA_BUNDLE_CONFIG_MAP", "corporate-ca")
-                .containsEntry("MINIMAL_IMAGE_BUILDER_CA_BUNDLE_KEY", "bundle.pem");
+                .containsEntry("MINIMAL_IMAGE_BUILDER_CA_BUNDLE_KEY", "bundle.pem")
+                .containsEntry("MINIMAL_IMAGE_SMOKE_TEST_LIST_NODES", "false")
+                .containsEntry("MINIMAL_IMAGE_SMOKE_TEST_EMULATOR_IMAGE", "");
         assertEquals(2, deployment.getSpec().getReplicas());
 
         // watchNamespaces: everything through a Role per watched namespace, nothing cluster-wide
@@ -437,7 +465,7 @@ public class HelmChartTest {
      * Exactly the operator's table (OperatorPermissions): every resource with exactly its verbs, nothing more (no
      * create/delete on MinimalImages, no update on pods or ConfigMaps), no wildcards.
      */
-    static void assertOperatorRules(List<PolicyRule> rules, String what) {
+    static void assertOperatorRules(List<PolicyRule> rules, String what, OperatorPermissions.Grant... more) {
         Map<String, Set<String>> granted = new java.util.TreeMap<>();
         for (PolicyRule rule : rules) {
             assertThat(rule.getVerbs()).as(what + ": no wildcard verbs").doesNotContain("*");
@@ -451,7 +479,9 @@ public class HelmChartTest {
                 }
             }
         }
-        assertEquals(OperatorPermissions.byResource(OperatorPermissions.IN_A_WATCHED_NAMESPACE), granted, what);
+        List<OperatorPermissions.Grant> expected = new java.util.ArrayList<>(OperatorPermissions.IN_A_WATCHED_NAMESPACE);
+        expected.addAll(List.of(more));
+        assertEquals(OperatorPermissions.byResource(expected), granted, what);
     }
 
     /** Leases in the release namespace only, for leader election. */

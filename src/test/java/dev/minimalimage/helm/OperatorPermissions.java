@@ -50,6 +50,12 @@ public final class OperatorPermissions {
             new Grant("", "events", Set.of("create", "list")),
             new Grant("", "secrets", Set.of("get", "list", "watch")));
 
+    /**
+     * Cluster-scoped: node labels, to smoke test a foreign platform on a node of its architecture. Granted when every
+     * namespace is watched, or with smokeTest.listNodes true.
+     */
+    public static final Grant NODES = new Grant("", "nodes", Set.of("list"));
+
     /** Leader election, in the release namespace only. */
     public static final Grant LEADER_ELECTION = new Grant("coordination.k8s.io", "leases",
             Set.of("get", "create", "update", "patch"));

@@ -36,13 +36,14 @@ class SmokeTestPodsTest {
         BuildPlan plan = new BuildPlanner(ToolchainImages.DEFAULTS).plan(resource);
         List<String> operatorWide = List.of("corp-pull", "mirror-pull");
 
-        Pod smoke = SmokeTestPods.create(resource, plan, IMAGE, operatorWide);
+        Pod smoke = SmokeTestPods.create(resource, plan, home(resource, plan), operatorWide, null);
         Pod builder = new BuilderPodFactory(ToolchainImages.DEFAULTS, operatorWide, null).create(resource, plan);
 
         List<String> smokeSecrets = names(smoke);
         assertThat(smokeSecrets).containsExactly("push", "corp-pull", "mirror-pull", "team-pull");
         assertThat(smokeSecrets).containsAll(names(builder));
-        assertThat(SmokeTestPods.create(resource, plan, IMAGE, List.of())).extracting(SmokeTestPodsTest::names)
+        assertThat(SmokeTestPods.create(resource, plan, home(resource, plan), List.of(), null))
+                .extracting(SmokeTestPodsTest::names)
                 .isEqualTo(List.of("push", "team-pull", "corp-pull"));
     }
 
@@ -79,12 +80,12 @@ class SmokeTestPodsTest {
         MinimalImage resource = Resources.helloC("app", "registry.example/app:1");
         resource.getSpec().getVerify().setSmokeTest(new SmokeTestSpec());
         BuildPlan plan = new BuildPlanner(ToolchainImages.DEFAULTS).plan(resource);
-        Pod without = SmokeTestPods.create(resource, plan, IMAGE, List.of());
+        Pod without = SmokeTestPods.create(resource, plan, home(resource, plan), List.of(), null);
         assertThat(without.getSpec().getVolumes()).isEmpty();
         assertThat(without.getSpec().getContainers().get(0).getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
 
         resource.getSpec().getImage().getExtras().setTmp(true);
-        Pod with = SmokeTestPods.create(resource, plan, IMAGE, List.of());
+        Pod with = SmokeTestPods.create(resource, plan, home(resource, plan), List.of(), null);
         assertThat(with.getSpec().getVolumes()).singleElement().satisfies(v -> {
             assertThat(v.getEmptyDir()).isNotNull();
             assertThat(v.getEmptyDir().getSizeLimit()).isNotNull();
@@ -94,8 +95,14 @@ class SmokeTestPodsTest {
         assertThat(with.getSpec().getContainers().get(0).getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     }
 
+    /** The run every smoke test has: the pushed image on a node of the smoke-test pod's own platform. */
+    static SmokeRuns.Run home(MinimalImage resource, BuildPlan plan) {
+        return SmokeRuns.of(plan, resource.getSpec().getBuild(), IMAGE, List.of(), SmokeRuns.Cluster.plain()).get(0);
+    }
+
     static PodSecurityContext podSecurity(MinimalImage resource, BuildPlan plan) {
-        return SmokeTestPods.create(resource, plan, IMAGE, List.of()).getSpec().getSecurityContext();
+        return SmokeTestPods.create(resource, plan, home(resource, plan), List.of(), null).getSpec()
+                .getSecurityContext();
     }
 
     static List<String> names(Pod pod) {

@@ -310,7 +310,10 @@ public class MinimalImageStatus {
         private SbomStatus sbom;
         @JsonPropertyDescription("The smoke test of this platform's image: Running, Passed, Failed or NotRun.")
         private String smokeTest;
-        @JsonPropertyDescription("Why the smoke test did not run for this platform.")
+        @JsonPropertyDescription("The smoke-test pod of this platform, when it runs.")
+        private String smokeTestPod;
+        @JsonPropertyDescription("Where this platform's smoke test runs (a node of its architecture, or under"
+                + " emulation) and how it failed, or why it did not run.")
         private String smokeTestMessage;
 
         public String getPlatform() { return platform; }
@@ -329,6 +332,8 @@ public class MinimalImageStatus {
         public void setSbom(SbomStatus sbom) { this.sbom = sbom; }
         public String getSmokeTest() { return smokeTest; }
         public void setSmokeTest(String smokeTest) { this.smokeTest = smokeTest; }
+        public String getSmokeTestPod() { return smokeTestPod; }
+        public void setSmokeTestPod(String smokeTestPod) { this.smokeTestPod = smokeTestPod; }
         public String getSmokeTestMessage() { return smokeTestMessage; }
         public void setSmokeTestMessage(String smokeTestMessage) { this.smokeTestMessage = smokeTestMessage; }
     }

@@ -7,6 +7,7 @@ import java.util.Set;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus.Phase;
 import dev.minimalimage.planning.BuildPlan;
+import dev.minimalimage.planning.BuilderLayout;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
@@ -40,16 +41,21 @@ public final class PodRetention {
     }
 
     /**
-     * Smoke-test pods: the current inputs' one stays for its logs once it ended; one still running after the verdict
+     * Smoke-test pods: the current inputs' ones (one per platform that runs) stay for their logs once they ended; one still running after the verdict
      * (a server that passed by still running, a pull that failed) and those of other inputs are deleted.
      */
     public static void pruneSmokeTests(KubernetesClient client, BuildPlan plan, Phase phase, List<Pod> smokePods) {
         boolean decided = phase == Phase.Succeeded || phase == Phase.Failed;
-        String current = plan.hasSmokeTest() ? plan.smokePodName() : null;
         smokePods.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-                .filter(p -> !p.getMetadata().getName().equals(current) || decided && !finished(p))
-                .forEach(p -> delete(client, p, p.getMetadata().getName().equals(current) ? "smoke test decided"
+                .filter(p -> !current(plan, p) || decided && !finished(p))
+                .forEach(p -> delete(client, p, current(plan, p) ? "smoke test decided"
                         : "not the smoke test of the current inputs"));
+    }
+
+    /** One of the current inputs' smoke-test pods (one per platform that runs), by the inputs hash they carry. */
+    private static boolean current(BuildPlan plan, Pod pod) {
+        return plan.hasSmokeTest() && pod.getMetadata().getLabels() != null
+                && plan.inputsHash().equals(pod.getMetadata().getLabels().get(BuilderLayout.LABEL_BUILD_HASH));
     }
 
     private static boolean finished(Pod pod) {

@@ -3,11 +3,14 @@ package dev.minimalimage.operator.status;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus.Phase;
 import dev.minimalimage.operator.status.BuildState.BuildRun;
 import dev.minimalimage.planning.BuildPlan;
+import dev.minimalimage.planning.SmokeRuns;
+import dev.minimalimage.result.BuildResult;
 import io.fabric8.kubernetes.api.model.Pod;
 
 /**
@@ -86,9 +89,18 @@ public final class Decision {
         if (sameInputs && smokeDecided(previous)) {
             return new BuildState.Standing(previous); // the verdict stands, also once the smoke-test pod is gone
         }
-        SmokeInspector.Verdict verdict = SmokeInspector.inspect(seen.smokePod(), plan.smokeTest(),
-                plan.smokePodName(), smokeBudget(plan), now, seen.smokeLog());
+        List<SmokeRuns.Run> runs = SmokeRuns.of(plan, seen.resource().getSpec().getBuild(), outcome.result().image(),
+                pushed(outcome.result()), seen.smokeCluster());
+        SmokeInspector.Verdict verdict = PlatformSmokeTests.combine(runs, each -> SmokeInspector.inspect(
+                seen.smokePod(each.podName()), plan.smokeTest(), each.podName(), smokeBudget(plan), now,
+                () -> seen.smokeLogs().apply(each.podName())));
         return smokeTested(run, outcome, verdict);
+    }
+
+    /** The platforms' images a multi-platform build pushed (none for a single image). */
+    public static List<SmokeRuns.Pushed> pushed(BuildResult result) {
+        return result.platforms() == null ? List.of() : result.platforms().stream()
+                .map(p -> new SmokeRuns.Pushed(p.platform(), p.digest())).toList();
     }
 
     /** The resolve step ended: the Dockerfile it read goes on record, or it wrote none that can be read. */

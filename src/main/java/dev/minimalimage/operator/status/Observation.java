@@ -2,12 +2,15 @@ package dev.minimalimage.operator.status;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
 import dev.minimalimage.planning.BuildPlan;
+import dev.minimalimage.planning.SmokeRuns;
 import io.fabric8.kubernetes.api.model.Pod;
 
 /**
@@ -24,17 +27,39 @@ import io.fabric8.kubernetes.api.model.Pod;
  * @param slotHeld whether that pod was admitted to a build slot
  * @param sourceCached whether the inline source's ConfigMap is in the cache (the pod mounts it)
  * @param builderPod the current attempt's builder pod, if it exists and is not being deleted
- * @param smokePod the current inputs' smoke-test pod, if it exists and is not being deleted
+ * @param smokePods the current inputs' smoke-test pods (one per platform that runs), by name, that exist and are not
+ *        being deleted
+ * @param smokeLogs the last lines of a smoke-test pod's program, by pod name (read at most once each)
+ * @param smokeCluster what the cluster offers the smoke tests of foreign platforms (nodes, an emulator)
  */
 public record Observation(MinimalImage resource, Instant now, Optional<BranchPoll> poll, Optional<BuildPlan> plan,
         String invalidSpec, int attempt, Optional<PreflightProblem> problem, boolean slotHeld, int slots,
-        boolean sourceCached, Optional<Pod> builderPod, Optional<Pod> smokePod,
-        Supplier<Optional<String>> mountFailure, Supplier<Optional<String>> smokeLog) {
+        boolean sourceCached, Optional<Pod> builderPod, Map<String, Pod> smokePods,
+        Supplier<Optional<String>> mountFailure, Function<String, Optional<String>> smokeLogs,
+        SmokeRuns.Cluster smokeCluster) {
+
+    /**
+     * One smoke-test pod at most (a single-platform image, or a cluster that runs no other platform): what the
+     * state-table tests observe.
+     */
+    public Observation(MinimalImage resource, Instant now, Optional<BranchPoll> poll, Optional<BuildPlan> plan,
+            String invalidSpec, int attempt, Optional<PreflightProblem> problem, boolean slotHeld, int slots,
+            boolean sourceCached, Optional<Pod> builderPod, Optional<Pod> smokePod,
+            Supplier<Optional<String>> mountFailure, Supplier<Optional<String>> smokeLog) {
+        this(resource, now, poll, plan, invalidSpec, attempt, problem, slotHeld, slots, sourceCached, builderPod,
+                smokePod.map(pod -> Map.of(pod.getMetadata().getName(), pod)).orElse(Map.of()), mountFailure,
+                name -> smokeLog.get(), SmokeRuns.Cluster.plain());
+    }
 
     /** What a reconcile that failed knows: the resource and the time, nothing planned or looked up. */
     public static Observation ofFailure(MinimalImage resource, Instant now) {
         return new Observation(resource, now, Optional.empty(), Optional.empty(), null, 1, Optional.empty(), false, 0,
                 false, Optional.empty(), Optional.empty(), Optional::empty, Optional::empty);
+    }
+
+    /** The current inputs' smoke-test pod of that name. */
+    Optional<Pod> smokePod(String name) {
+        return Optional.ofNullable(smokePods.get(name));
     }
 
     MinimalImageStatus previous() {

@@ -26,8 +26,18 @@ public final class SmokeInspector {
 
     enum State { RUNNING, PASSED, FAILED }
 
-    /** {@code exitCode} and {@code output} when known; {@code finishedAt} when the program exited. */
-    record Verdict(State state, String reason, String message, Integer exitCode, String output, String finishedAt) {
+    /**
+     * {@code exitCode} and {@code output} when known (of the home platform's run, the one status.smokeTest
+     * describes); {@code finishedAt} when the program exited; {@code platforms}, for a multi-platform image, each
+     * platform's part ({@link PlatformSmokeTests}), else null.
+     */
+    record Verdict(State state, String reason, String message, Integer exitCode, String output, String finishedAt,
+            List<PlatformSmokeTests.PlatformSmoke> platforms) {
+
+        Verdict(State state, String reason, String message, Integer exitCode, String output, String finishedAt) {
+            this(state, reason, message, exitCode, output, finishedAt, null);
+        }
+
         boolean decided() {
             return state != State.RUNNING;
         }
@@ -60,6 +70,10 @@ public final class SmokeInspector {
         ContainerStateTerminated done = container == null || container.getState() == null ? null
                 : container.getState().getTerminated();
         String where = where(pod);
+        Optional<Verdict> emulator = emulatorProblem(pod, budget, now);
+        if (emulator.isPresent()) {
+            return emulator.get();
+        }
         Optional<Verdict> stuck = waiting == null ? Optional.empty() : stuck(pod, container, waiting, budget, now);
         if (stuck.isPresent()) {
             return stuck.get();
@@ -120,6 +134,41 @@ public final class SmokeInspector {
             candidates.add(Instant.parse(created).plus(budget.pull()));
         }
         return candidates.stream().filter(now::isBefore).min(Instant::compareTo);
+    }
+
+    /**
+     * An emulated run's init container that could not put the emulator in place (the emulator image cannot be pulled,
+     * or lacks the platform's qemu): the program was never tried, so SmokeTestCannotStart, naming the operator's
+     * setting. Empty for a pod without one, or one that is fine or still waiting within the pull budget.
+     */
+    private static Optional<Verdict> emulatorProblem(Pod pod, Budget budget, Instant now) {
+        ContainerStatus emulator = pod.getStatus() == null ? null : pod.getStatus().getInitContainerStatuses().stream()
+                .filter(c -> BuilderLayout.EMULATOR_CONTAINER.equals(c.getName())).findFirst().orElse(null);
+        if (emulator == null || emulator.getState() == null) {
+            return Optional.empty();
+        }
+        String what = "the " + BuilderLayout.EMULATOR_CONTAINER + " container of smoke-test pod "
+                + pod.getMetadata().getName() + " (the operator's smokeTest.emulatorImage, " + emulator.getImage() + ")";
+        ContainerStateTerminated done = emulator.getState().getTerminated();
+        if (done != null && done.getExitCode() != null && done.getExitCode() != 0) {
+            return Optional.of(failed(Reasons.SMOKE_TEST_CANNOT_START, what + " could not copy the emulator (exit code "
+                    + done.getExitCode() + kubeletSays(OutputTail.of(done.getMessage())) + "). "
+                    + PodInspector.logsHint(pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
+                            BuilderLayout.EMULATOR_CONTAINER), null, null, null));
+        }
+        ContainerStateWaiting waiting = emulator.getState().getWaiting();
+        KubeletReasons.Waiting wait = waiting == null ? null : KubeletReasons.Waiting.of(waiting.getReason());
+        if (wait == null || !wait.pullFailure()) {
+            return Optional.empty();
+        }
+        String created = pod.getMetadata().getCreationTimestamp();
+        boolean spent = created == null || !now.isBefore(Instant.parse(created).plus(budget.pull()));
+        if (wait != KubeletReasons.Waiting.PULL_REFUSED && !spent) {
+            return Optional.of(running(null, "cannot pull " + what + ": " + waiting.getReason()
+                    + "; the kubelet keeps retrying"));
+        }
+        return Optional.of(failed(Reasons.SMOKE_TEST_CANNOT_START, "cannot pull " + what + ": " + waiting.getReason()
+                + kubeletSays(waiting.getMessage()) + ". " + describeHint(pod), null, null, null));
     }
 
     /** A container the kubelet cannot pull or create: its verdict, or empty for an ordinary wait. */

@@ -9,7 +9,6 @@ import dev.minimalimage.api.v1alpha1.MinimalImageStatus.Phase;
 import dev.minimalimage.operator.status.BuildOutcome.StageState;
 import dev.minimalimage.operator.status.BuildState.BuildRun;
 import dev.minimalimage.planning.BuildPlan;
-import dev.minimalimage.planning.SmokeTestPods;
 import dev.minimalimage.result.BuildResult;
 import dev.minimalimage.result.SbomSummary;
 import dev.minimalimage.result.LinkSummary;
@@ -159,8 +158,7 @@ public final class StatusRenderer {
         status.setNextAttemptTime(nextAttemptTime);
         status.setPullFailingSince(run.pullFailingSince());
         status.setSmokeTest(verdict == null ? null : smokeStatus(seen.plan().orElseThrow(), verdict));
-        status.setPlatforms(PlatformSmokeTests.withVerdict(status.getPlatforms(), verdict,
-                SmokeTestPods.platformRun(seen.resource().getSpec().getBuild())));
+        status.setPlatforms(PlatformSmokeTests.withVerdict(status.getPlatforms(), verdict));
         status.setConditions(conditions(seen, outcome, verdict));
         return status;
     }

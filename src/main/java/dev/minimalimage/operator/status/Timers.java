@@ -4,8 +4,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus.Phase;
@@ -38,8 +41,8 @@ public final class Timers {
      */
     public static Optional<Duration> next(Observation seen, MinimalImageStatus written) {
         Optional<BuildPlan> plan = seen.plan();
-        boolean smokePending = seen.smokePod().isEmpty()
-                && plan.filter(p -> Decision.smokeTestRunning(written, p)).isPresent();
+        boolean smokePending = plan.filter(p -> Decision.smokeTestRunning(written, p))
+                .filter(p -> !seen.smokePods().keySet().containsAll(wantedSmokePods(written, p))).isPresent();
         // the Dockerfile of a git source is on record now: its status write sends no event, and the build is next
         boolean dockerfileFetched = plan.filter(BuildPlan::fetchesDockerfile).isPresent()
                 && written.getDockerfile() != null && plan.get().inputsHash().equals(written.getDockerfile().getSource());
@@ -50,8 +53,8 @@ public final class Timers {
         Optional<Duration> nextPoll = seen.pollInterval().filter(interval -> seen.problem().isEmpty())
                 .map(interval -> Duration.between(seen.now(), PollSchedule.nextPoll(written, interval)));
         Optional<Instant> smokeDeadline = plan.filter(p -> Decision.smokeTestRunning(written, p))
-                .flatMap(p -> seen.smokePod().flatMap(pod -> SmokeInspector.nextDeadline(pod, p.smokeTest(),
-                        Decision.smokeBudget(p), seen.now())));
+                .flatMap(p -> seen.smokePods().values().stream().flatMap(pod -> SmokeInspector.nextDeadline(pod,
+                        p.smokeTest(), Decision.smokeBudget(p), seen.now()).stream()).min(Instant::compareTo));
         return next(seen.problem().isPresent(), written, plan.orElse(null), seen.builderPod(), seen.now(), nextPoll,
                 smokeDeadline);
     }
@@ -89,5 +92,16 @@ public final class Timers {
     private static Duration until(Instant deadline, Instant now) {
         Duration left = Duration.between(now, deadline);
         return left.isNegative() ? Duration.ZERO : left;
+    }
+
+    /** The smoke-test pods {@code written} asks for: the home run's, and each running foreign platform's. */
+    private static Set<String> wantedSmokePods(MinimalImageStatus written, BuildPlan plan) {
+        Set<String> wanted = new HashSet<>(Set.of(plan.smokePodName()));
+        if (written.getPlatforms() != null) {
+            written.getPlatforms().stream().filter(p -> PlatformSmokeTests.RUNNING.equals(p.getSmokeTest()))
+                    .map(MinimalImageStatus.PlatformStatus::getSmokeTestPod).filter(Objects::nonNull)
+                    .forEach(wanted::add);
+        }
+        return wanted;
     }
 }

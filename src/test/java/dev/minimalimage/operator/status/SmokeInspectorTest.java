@@ -206,13 +206,43 @@ class SmokeInspectorTest {
         assertThat(exited.message()).contains("exited before the deadline");
     }
 
+    @Test
+    void anEmulatorThatCannotBePutInPlaceIsCannotStartNamingTheOperatorsSettingNotAFailureOfTheImage() {
+        SmokeTestPlan plan = plan(0, false, null, 60);
+        Pod copyFailed = withEmulator(pod("Failed", null, waiting("PodInitializing", null)),
+                new ContainerStatusBuilder().withName("emulator").withImage("reg/emu:1").withNewState()
+                        .withNewTerminated().withExitCode(1).withReason("Error")
+                        .withMessage("cp: can't stat '/qemu/qemu-aarch64-static': No such file or directory")
+                        .endTerminated().endState().build());
+        Verdict missing = inspect(copyFailed, plan, CREATED.plusSeconds(5));
+        assertThat(missing.state()).isEqualTo(State.FAILED);
+        assertThat(missing.reason()).isEqualTo(Reasons.SMOKE_TEST_CANNOT_START);
+        assertThat(missing.message()).contains("smokeTest.emulatorImage", "reg/emu:1", "exit code 1",
+                "qemu-aarch64-static", "kubectl logs -n ns " + POD + " -c emulator");
+
+        Pod pulling = withEmulator(pod("Pending", null, waiting("PodInitializing", null)),
+                new ContainerStatusBuilder().withName("emulator").withImage("reg/emu:1").withNewState()
+                        .withNewWaiting().withReason("ImagePullBackOff").withMessage("Back-off pulling image")
+                        .endWaiting().endState().build());
+        assertThat(inspect(pulling, plan, CREATED.plusSeconds(60)).state()).as("within the pull budget")
+                .isEqualTo(State.RUNNING);
+        Verdict spent = inspect(pulling, plan, CREATED.plus(BUDGET.pull()));
+        assertThat(spent.reason()).isEqualTo(Reasons.SMOKE_TEST_CANNOT_START);
+        assertThat(spent.message()).contains("cannot pull", "smokeTest.emulatorImage", "ImagePullBackOff");
+    }
+
+    private static Pod withEmulator(Pod pod, ContainerStatus emulator) {
+        pod.getStatus().setInitContainerStatuses(List.of(emulator));
+        return pod;
+    }
+
     static Verdict inspect(Pod pod, SmokeTestPlan plan, Instant now) {
         return SmokeInspector.inspect(Optional.ofNullable(pod), plan, POD, BUDGET, now, Optional::empty);
     }
 
     static SmokeTestPlan plan(int exitCode, boolean expectRunning, String pattern, long timeout) {
         return new SmokeTestPlan(List.of(), List.of(), exitCode, expectRunning,
-                pattern == null ? null : Pattern.compile(pattern), timeout, 65532, null, false);
+                pattern == null ? null : Pattern.compile(pattern), timeout, 65532, null, false, "/app/app", List.of());
     }
 
     static Pod pod(String phase, String reason, ContainerStatus container) {
