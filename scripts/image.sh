@@ -6,46 +6,48 @@
 #   scripts/image.sh [--component operator|builder] --oci-layout DIR                          # or write an OCI layout
 #
 #   operator (default)  the Deployment's image: the Quarkus application (`operator`), and the CLI.
-#   builder             the builder pod's fetch, stage-runtime and package steps: the CLI only, no Quarkus and no
-#                       Kubernetes client (a plain jar, our classes and the dependency jars jdeps finds them using).
+#   builder             the builder pod's fetch, stage-runtime, package and run-stage steps: the CLI only, no
+#                       Quarkus and no Kubernetes client (a plain jar, our classes and the dependency jars jdeps finds
+#                       them using), on JDK 17, cut to the classes it can load (trim_builder, below)
 # Layers, bottom first:
-#   1. runtime   /opt/java (a jlink'ed JDK cut to the modules the component uses), the shared libraries it needs
-#                (resolved by our ELF closure resolver, `closure`, never ldd), /etc/ssl/certs/ca-certificates.crt,
-#                /etc/passwd + /etc/group (nonroot 65532), /bin/busybox (this host's, from Debian's busybox-static:
-#                the shell `package --debug-tag` puts into debug twins; a file the package step reads, never runs:
-#                no applet links, so the image still has no /bin/sh); operator only: /usr/share/zoneinfo
-#                                                                                      -- reproducible
+#   1. runtime   /opt/java (a jlink'ed JDK cut to the modules the component uses; the builder's also to the classes),
+#                the shared libraries it needs (resolved by our ELF closure resolver, `closure`, never ldd),
+#                /etc/ssl/certs/ca-certificates.crt, /etc/passwd + /etc/group (nonroot 65532), /bin/busybox (this
+#                host's, from Debian's busybox-static: the shell `package --debug-tag` puts into debug twins; a file
+#                the package step reads, never runs: no applet links, so the image still has no /bin/sh); operator
+#                only: /usr/share/zoneinfo                                              -- reproducible
 #   2. app       operator: /app = target/quarkus-app; builder: /app/minimal-image.jar (a manifest naming
 #                dev.minimalimage.Main and the class path) + /app/lib/*.jar. Every jar stored rather than deflated
 #                (the layer compresses better) and without Jandex indexes, zstd-jni's natives cut to linux/amd64,
-#                cyclonedx-core-java's schemas and license texts removed, brotli4j's natives removed (operator)
-#                                                                                      -- reproducible
-#   3. archive   builder by default, operator with --archive: /opt/java-archive/app.aot (JDK 25 AOT cache) or
-#                app.jsa (JDK 17 AppCDS), recorded by a training run of the image's own java inside a staged root
-#                whose files have the image's epoch mtimes, at the image's paths (CDS/AOT validate jar paths, sizes
-#                and mtimes). Its own, last layer because a JVM
-#                archive need not be byte-reproducible; every other layer is. The operator's is trained on
-#                `package --oci-layout`; the builder's on the builder pod's real work (Main.Training: fetch from a
-#                local git repository over http, package + push to a throwaway local registry, stage-runtime).
-# Entrypoint: /opt/java/bin/java -jar /app/quarkus-run.jar (operator) or
-# /opt/java/bin/java -XX:AOTCache=/opt/java-archive/app.aot -jar /app/minimal-image.jar (builder); Cmd: --help.
-# The builder pod runs the builder image with args `fetch ...` /
-# `stage-runtime ...` / `package ...`, the Deployment the operator image with `operator`; user 65532:65532,
-# read-only root (pods mount an emptyDir at /tmp).
+#                cyclonedx-core-java's schemas and license texts removed, brotli4j's natives removed (operator);
+#                the builder's cut to the classes it can load, unsigned               -- reproducible
+#   3. archive   only with --archive: /opt/java-archive/app.aot (JDK 25 AOT cache) or app.jsa (JDK 17 AppCDS),
+#                recorded by a training run of the image's own java inside a staged root whose files have the
+#                image's epoch mtimes, at the image's paths (CDS/AOT validate jar paths, sizes and mtimes). Its own,
+#                last layer because a JVM archive need not be byte-reproducible; every other layer is. The
+#                operator's is trained on `package --oci-layout`; the builder's on the builder pod's real work
+#                (Main.Training, see training_servers below).
+# Entrypoint: /opt/java/bin/java [archive option] -jar /app/quarkus-run.jar (operator) or /app/minimal-image.jar
+# (builder); Cmd: --help. The builder pod runs the builder image with args `fetch ...` / `stage-runtime ...` /
+# `package ...`, the Deployment the operator image with `operator`; user 65532:65532, read-only root (pods mount an
+# emptyDir at /tmp).
 #
 # Options: --build (mvn package even if target/quarkus-app exists), --app DIR (a copy of target/quarkus-app to pack
-# instead, e.g. a snapshot while target/ is being rebuilt), --jdk DIR (default: Temurin 25 if installed, else
-# the default JDK 17), --work DIR (staging, default a temp dir removed at exit), --no-archive (two layers only),
-# --archive (the operator with its archive layer),
-# --level N (compression level, default 6 for gzip: 9 saves ~0.3% and takes ~3x longer on 160 MB),
-# --compression gzip|zstd (default gzip: every runtime pulls it; zstd needs containerd >= 1.5 or CRI-O).
+# instead, e.g. a snapshot while target/ is being rebuilt), --jdk DIR (default: builder Debian's JDK 17 if
+# installed; operator Temurin 25 if installed; else the default JDK), --work DIR (staging, default a temp dir removed
+# at exit), --archive (the archive layer), --no-archive (none: the default),
+# --record-classes (builder: run the training on the untrimmed image first and add the classes it loads to
+# scripts/builder-classes.txt, the roots of the trimming; recorded for the default JDK: another --jdk needs it too),
+# --level N (compression level, default 9 for the builder's gzip, 6 for the operator's: 9 saves ~0.3% and takes ~3x
+# longer on 160 MB), --compression gzip|zstd (default gzip: every runtime pulls it; zstd needs containerd >= 1.5 or
+# CRI-O).
 # Slow steps (jdeps, jlink) are cached under ${MINIMAL_IMAGE_CACHE:-/var/cache/minimal-image}, keyed by the JDK, the
 # dependency jars' names, the project's own jar and the module list (one build at a time per cache: flock). Prints
 # timing per step and the package-tree JSON result (last line).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache=${MINIMAL_IMAGE_CACHE:-/var/cache/minimal-image}
-app=$here/target/quarkus-app image='' insecure='' layout='' build=false jdk='' work='' archive='' level=''
+record_classes=false app=$here/target/quarkus-app image='' insecure='' layout='' build=false jdk='' work='' archive='' level=''
 component=operator compression=gzip
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -58,6 +60,7 @@ while [[ $# -gt 0 ]]; do
     --jdk) jdk=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
     --no-archive) archive=false; shift ;;
+    --record-classes) record_classes=true; shift ;;
     --archive) archive=true; shift ;;
     --level) level=$2; shift 2 ;;
     --compression) compression=$2; shift 2 ;;
@@ -68,10 +71,13 @@ done
 [[ -n "$image" || -n "$layout" ]] || { echo "image.sh: name --image REF or --oci-layout DIR" >&2; exit 2; }
 case $component in operator|builder) ;; *) echo "image.sh: --component is operator or builder, not $component" >&2; exit 2 ;; esac
 case $compression in gzip|zstd) ;; *) echo "image.sh: --compression is gzip or zstd, not $compression" >&2; exit 2 ;; esac
-[[ -n $level ]] || { [[ $compression == gzip ]] && level=6 || level=19; }
-# The operator's archive would be trained on a CLI step, not on what its Deployment runs (Quarkus and the operator
-# need a cluster to start), and it cost 8 MB compressed of the operator's 60 MB limit: off unless asked for.
-[[ -n $archive ]] || { [[ $component == builder ]] && archive=true || archive=false; }
+# gzip -9 on the builder: 0.3% smaller than -6, which is what its 25 MB limit is down to; the operator's 3x longer
+# pack is not worth it there
+[[ -n $level ]] || { [[ $compression == zstd ]] && level=19 || { [[ $component == builder ]] && level=9 || level=6; }; }
+# Start-up archives are off unless asked for. The operator's would be trained on a CLI step, not on what its
+# Deployment runs (Quarkus and the operator need a cluster to start), and cost 8 MB of its 60 MB limit. The builder's
+# (the AOT cache on 25, AppCDS on 17) cost 11 MB: the whole of its 25 MB limit is taken by the runtime and the jars.
+[[ -n $archive ]] || archive=false
 
 started=$(date +%s%N); last=$started
 step() { local now; now=$(date +%s%N); printf 'image.sh: %-34s %6.1f s\n' "$1" "$(( (now - last) / 1000000 ))e-3" >&2; last=$now; }
@@ -81,6 +87,11 @@ if $build || [[ ! -f $app/quarkus-run.jar ]]; then
   step "mvn package"
 fi
 
+# The builder on JDK 17 (Debian's): its libjvm.so and modules are 1.6 MB and 0.5 MB smaller, compressed, than
+# Temurin 25's, net of the libstdc++ Debian's libjvm.so needs; the operator on Temurin 25 if installed.
+if [[ -z "$jdk" && $component == builder && -x /usr/lib/jvm/java-17-openjdk-amd64/bin/jlink ]]; then
+  jdk=/usr/lib/jvm/java-17-openjdk-amd64
+fi
 if [[ -z "$jdk" ]]; then
   if [[ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/jlink ]]; then jdk=/usr/lib/jvm/temurin-25-jdk-amd64
   else jdk=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")"); fi
@@ -99,7 +110,10 @@ if [[ -z "$work" ]]; then work=$(mktemp -d /tmp/mimg-image.XXXXXX); own_work=tru
 training_registry=''
 cleanup() {
   [[ -z $training_registry ]] || "$here/scripts/registry.sh" stop "$work/registry" || true
-  [[ -z ${git_server_pid:-} ]] || kill "$git_server_pid" 2>/dev/null || true
+  local pid
+  for pid in "$work/git-https.pid" "$work/tls-registry/pid"; do   # the training's servers, by the PID each recorded
+    [[ ! -f $pid ]] || kill "$(cat "$pid")" 2>/dev/null || true
+  done
   if $own_work; then rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -203,16 +217,23 @@ else
 fi
 step "modules: $modules"
 
-runtime=$cache/jlink/$(echo "$jdk_id $feature $modules $RECIPE" | sha256sum | cut -c1-16)
-if [[ ! -x $runtime/bin/java ]]; then
-  rm -rf "$runtime" "$runtime.tmp"
+# jlink_runtime DIR [jlink options]: the runtime of $modules, into DIR.
+jlink_runtime() {
+  local into=$1; shift
   # the modules file uncompressed: the layer's compression does better on it than jlink's per-resource zip, and
   # classes load without inflating
-  cds=(); $aot || cds=(--generate-cds-archive) # AppCDS on 17 needs the base archive; the AOT cache does not
+  # AppCDS on 17 needs the base archive (lib/server/classes.jsa); the AOT cache does not, nor a runtime without either
+  local cds=(); $aot || ! $archive || cds=(--generate-cds-archive)
   timeout 600 "$jdk/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
-    "${cds[@]}" --output "$runtime.tmp"
+    "${cds[@]}" "$@" --output "$into"
   # the JVM's symbol table only names frames in a crash report; it is a fifth of libjvm.so
-  strip --strip-unneeded "$runtime.tmp/lib/server/libjvm.so"
+  strip --strip-unneeded "$into/lib/server/libjvm.so"
+}
+
+runtime=$cache/jlink/$(echo "$jdk_id $feature $modules $RECIPE $archive" | sha256sum | cut -c1-16)
+if [[ ! -x $runtime/bin/java ]]; then
+  rm -rf "$runtime" "$runtime.tmp"
+  jlink_runtime "$runtime.tmp"
   mv -T "$runtime.tmp" "$runtime"
 fi
 step "jlink runtime ($(du -sh "$runtime" | cut -f1))"
@@ -226,6 +247,14 @@ cli() { "$host_java" -XX:TieredStopAtLevel=1 -jar "$app/quarkus-run.jar" "$@"; }
 # Layer 1: runtime, its shared libraries, CA bundle, zoneinfo (operator), user database.
 cp -a "$runtime" "$work/runtime/opt/java"
 cli closure "$work/runtime/opt/java" --copy-to "$work/runtime" > "$work/closure.txt"
+# zstd-jni's native library is unpacked from its jar at run time, out of the resolver's sight: its libraries too
+# (libpthread.so.0, which no JVM library of a runtime built against glibc 2.34+ needs)
+zstd_jar=$(find "$app/lib/main" -name 'com.github.luben.zstd-jni-*.jar' | head -1)
+if [[ -n $zstd_jar ]]; then
+  rm -rf "$work/zstd-native"; mkdir -p "$work/zstd-native"
+  unzip -qo "$zstd_jar" 'linux/amd64/*' -d "$work/zstd-native"
+  cli closure "$work/zstd-native" --copy-to "$work/runtime" >> "$work/closure.txt"
+fi
 cp /etc/ssl/certs/ca-certificates.crt "$work/runtime/etc/ssl/certs/ca-certificates.crt"
 [[ $component == operator ]] && cp -a /usr/share/zoneinfo "$work/runtime/usr/share/zoneinfo"
 printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' \
@@ -258,6 +287,13 @@ trim_zstd_jni() {
 # compressed. Removed the way trim_zstd_jni removes entries: the class files stay byte for byte.
 trim_cyclonedx() {
   zip -q -d "$1" 'licenses/*' 'ext/*' '*.xsd' '*.schema.json' '*.proto'
+}
+
+# json-schema-validator (cyclonedx-core-java's parsers validate with it, the builder's JSON generator does not) carries
+# Unicode tables for its IDN format check and its messages in 20 languages: 90 kB, compressed, that nothing reads
+# once cyclonedx's schemas are gone (trim_cyclonedx). Its classes stay for the closure to judge.
+trim_json_schema_validator() {
+  zip -q -d "$1" 'ucd/*' '*.properties'
 }
 
 # brotli4j's native library (0.5 MB compressed) serves Brotli HTTP compression, which the operator does not enable
@@ -302,6 +338,9 @@ else
   cp "${dependency_jars[@]}" "$work/app/app/lib/"
   for jar in "$work"/app/app/lib/com.github.luben.zstd-jni-*.jar; do [[ -f $jar ]] && trim_zstd_jni "$jar"; done
   for jar in "$work"/app/app/lib/org.cyclonedx.cyclonedx-core-java-*.jar; do [[ -f $jar ]] && trim_cyclonedx "$jar"; done
+  for jar in "$work"/app/app/lib/com.networknt.json-schema-validator-*.jar; do
+    [[ -f $jar ]] && trim_json_schema_validator "$jar"
+  done
   store_jars "$work"/app/app/lib/*.jar
   # The launcher jar: only a manifest, naming the main class and the class path (relative to the jar).
   # A manifest line holds at most 72 bytes; longer values continue on lines that start with one space.
@@ -316,41 +355,367 @@ else
 fi
 step "stage application ($(du -sh "$work/app" | cut -f1))"
 
-# The builder's training: fetch over http (a dumb-http git repository served from the host), push to a throwaway
-# registry on 127.0.0.1 (the chroot shares this network namespace), package to an OCI layout, stage-runtime.
-builder_training() {
-  local root=$1 commands=$2 repo=$1/tmp/training-src git_port
-  rm -rf "$work/registry" "$work/served"   # a reused --work holds the previous run's
+# The builder's training: the builder pod's real work against real servers on 127.0.0.1 (the chroot shares this
+# network namespace), each started here and stopped by PID at exit, every wait bounded:
+#   - fetch over https (git's smart HTTP: `git http-backend` behind a TLS server with basic auth, training_git_server)
+#     with a credentials directory and a --ca-bundle naming the training's own CA;
+#   - push to a registry over TLS with htpasswd auth (credentials from a docker config.json, as the pod's push secret
+#     is mounted, and the same --ca-bundle), a single image and a two-platform index (--binary-for; the arm64
+#     binary is a hand-made 4-instruction static ELF, training_arm64_elf), with the SBOM from a toolchain record;
+#   - push to a plain-HTTP registry with --insecure; package to an OCI layout (gzip and zstd); stage-runtime;
+#     --version and --help; run-stage of a Dockerfile's stage; a line logged through SLF4J (Main.Training).
+# Certificates are made here with openssl (a CA, and a server certificate for 127.0.0.1 that it signed).
+# The servers start once; every training run gets the same commands.
+training_servers() {
+  local t=$work/training-files git_port tls_registry
+  # a reused --work holds the previous run's
+  rm -rf "$work/registry" "$work/tls-registry" "$work/served" "$t" "$work/git-https.pid"
+  mkdir -p "$t/docker" "$t/git-secret" "$t/toolchain/var/lib/dpkg/info"
+  training_certificates "$t"
   training_registry=$("$here/scripts/registry.sh" start "$work/registry")
-  mkdir -p "$repo"
+  tls_registry=$(training_tls_registry "$t")
+  local auth; auth=$(printf 'training:%s' "$training_password" | base64 -w0)
+  printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$tls_registry" "$auth" > "$t/docker/config.json"
+  printf training > "$t/git-secret/username"
+  printf '%s' "$training_password" > "$t/git-secret/password"
+  git_port=$(training_git_server "$t")
+  training_arm64_elf "$t/arm64-exit"
+  # the SBOM's toolchain record, as the compile step leaves it (the toolchain's dpkg database), made up here so that
+  # the training does not depend on the host's packages
+  printf '%s\n' 'Package: libc6-dev' 'Status: install ok installed' 'Architecture: amd64' 'Source: glibc' \
+    'Version: 2.36-9+deb12u9' > "$t/toolchain/var/lib/dpkg/status"
+  printf '%s\n' /usr/lib/x86_64-linux-gnu/libc.a > "$t/toolchain/var/lib/dpkg/info/libc6-dev:amd64.list"
+  local tls=(--docker-config /tmp/training/docker/config.json --ca-bundle /tmp/training/ca.crt)
+  {
+    training_command fetch --url "https://127.0.0.1:$git_port/repo.git" --dest /tmp/training/checkout \
+      --source-info /tmp/training/source.json --credentials-dir /tmp/training/git-secret \
+      --ca-bundle /tmp/training/ca.crt
+    training_command package /bin/busybox --image "$training_registry/training/busybox:1" --insecure \
+      --source-info /tmp/training/source.json
+    training_command package /bin/busybox --image "$tls_registry/training/busybox:1" "${tls[@]}" \
+      --source-info /tmp/training/source.json --toolchain-root /tmp/training/toolchain
+    training_command package --binary-for linux/amd64=/bin/busybox --binary-for linux/arm64=/tmp/training/arm64-exit \
+      --image "$tls_registry/training/multi:1" "${tls[@]}" --toolchain-root /tmp/training/toolchain
+    training_command package /opt/java/lib/libjli.so --allow-dynamic --oci-layout /tmp/training/layout
+    training_command package /bin/busybox --compression zstd --level 1 --oci-layout /tmp/training/zstd
+    training_command stage-runtime --to /tmp/training/runtime
+    training_command --version
+    training_command --help
+    training_command package --help
+    training_command run-stage --dockerfile /tmp/training/context/Dockerfile --context /tmp/training/context \
+      --key stage-0 --handoff /tmp/training/handoff
+  } > "$work/training-commands"
+  # run-stage's context: a stage that COPYs and RUNs (exec form: the root has busybox but no /bin/sh), and a final
+  # stage that COPYs from it
+  mkdir -p "$work/training-context"
+  printf 'int main(void) { return 0; }\n' > "$work/training-context/hello.c"
+  printf '%s\n' 'FROM busybox AS build' 'COPY hello.c /tmp/training/stage/hello.c' \
+    'RUN ["/bin/busybox", "cp", "/tmp/training/stage/hello.c", "/tmp/training/stage/copy.c"]' \
+    'FROM scratch' 'COPY --from=build /tmp/training/stage/copy.c /copy.c' > "$work/training-context/Dockerfile"
+}
+
+# One line of Main.Training's command file: the arguments, tab-separated.
+training_command() { local IFS=$'\t'; printf '%s\n' "$*"; }
+
+# A throw-away password for the training's registry and git server (they listen on 127.0.0.1 for minutes).
+training_password=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
+
+# training_certificates DIR: DIR/ca.crt (a CA made for this build) and DIR/server.{crt,key} for 127.0.0.1.
+training_certificates() {
+  local d=$1
+  command -v openssl >/dev/null \
+    || { echo "image.sh: openssl is missing (the builder's training makes certificates)" >&2; exit 1; }
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$d/ca.key" -out "$d/ca.crt" \
+    -days 2 -subj '/CN=minimal-image training CA' -addext 'basicConstraints=critical,CA:TRUE' \
+    -addext 'keyUsage=critical,keyCertSign,cRLSign' 2>/dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$d/server.key" -out "$d/server.csr" \
+    -subj '/CN=127.0.0.1' 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > "$d/server.ext"
+  openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial -out "$d/server.crt" \
+    -days 2 -extfile "$d/server.ext" 2>/dev/null
+  chmod 0644 "$d/server.key"   # read by the servers only; the training's root gets ca.crt
+}
+
+# training_tls_registry DIR: a Distribution registry on 127.0.0.1 serving HTTPS with DIR's server certificate and
+# htpasswd auth (user `training`); prints host:port. Its PID goes to $work/tls-registry/pid for cleanup.
+training_tls_registry() {
+  local d=$1 r=$work/tls-registry port
+  command -v htpasswd >/dev/null \
+    || { echo "image.sh: htpasswd is missing (apache2-utils; scripts/setup-deps.sh installs it)" >&2; exit 1; }
+  mkdir -p "$r/storage"
+  htpasswd -Bbn training "$training_password" > "$r/htpasswd"
+  port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+  printf '%s\n' 'version: 0.1' 'log:' '  level: warn' '  accesslog:' '    disabled: true' 'storage:' '  filesystem:' \
+    "    rootdirectory: $r/storage" 'http:' "  addr: 127.0.0.1:$port" '  secret: training-only' '  tls:' \
+    "    certificate: $d/server.crt" "    key: $d/server.key" 'auth:' '  htpasswd:' '    realm: training' \
+    "    path: $r/htpasswd" > "$r/config.yml"
+  docker-registry serve "$r/config.yml" > "$r/registry.log" 2>&1 &
+  echo $! > "$r/pid"
+  for _ in $(seq 1 100); do   # bounded: 10 s; 401 is the answer of an auth-protected registry that is up
+    [[ $(curl -s -o /dev/null -w '%{http_code}' --cacert "$d/ca.crt" "https://127.0.0.1:$port/v2/") == 401 ]] \
+      && { echo "127.0.0.1:$port"; return; }
+    kill -0 "$(cat "$r/pid")" 2>/dev/null || { cat "$r/registry.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "image.sh: the training's TLS registry did not start in 10 s" >&2; cat "$r/registry.log" >&2; exit 1
+}
+
+# training_git_server DIR: a bare repository with one commit, served over https by `git http-backend` (git's smart
+# HTTP, the protocol of every public git host) behind a small Python TLS server with basic auth; prints the port.
+training_git_server() {
+  local d=$1 repo=$work/training-src
+  rm -rf "$repo"; mkdir -p "$repo" "$work/served"
   git -C "$repo" init -q -b main
   printf 'int main(void) { return 0; }\n' > "$repo/hello.c"
   git -C "$repo" add hello.c
   git -C "$repo" -c user.name=training -c user.email=training@localhost commit -q -m training
   git clone -q --bare "$repo" "$work/served/repo.git"
-  git -C "$work/served/repo.git" update-server-info
-  git_port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-  python3 -m http.server --bind 127.0.0.1 --directory "$work/served" "$git_port" > "$work/git-http.log" 2>&1 &
-  git_server_pid=$!
-  for _ in $(seq 1 50); do curl -fsS -o /dev/null "http://127.0.0.1:$git_port/repo.git/HEAD" 2>/dev/null && break; sleep 0.1; done
-  rm -rf "$repo"
-  {
-    printf 'fetch\t--url\thttp://127.0.0.1:%s/repo.git\t--dest\t/tmp/training/checkout\t--source-info\t/tmp/training/source.json\n' "$git_port"
-    printf 'package\t/bin/busybox\t--image\t%s/training/busybox:1\t--insecure\t--source-info\t/tmp/training/source.json\n' "$training_registry"
-    printf 'package\t/opt/java/lib/libjli.so\t--allow-dynamic\t--oci-layout\t/tmp/training/layout\n'
-    printf 'stage-runtime\t--to\t/tmp/training/runtime\n'
-  } > "$commands"
+  rm -rf "$repo" "$d/git-port"
+  python3 - "$work/served" "$d/server.crt" "$d/server.key" training "$training_password" "$d/git-port" \
+    > "$work/git-https.log" 2>&1 <<'PY' &
+# A CGI gateway to `git http-backend` over TLS: enough of RFC 3875 for git's smart HTTP (GET info/refs, POST
+# git-upload-pack, chunked or gzip'ed request bodies, the Git-Protocol header for protocol v2).
+import base64, http.server, os, ssl, subprocess, sys
+root, certificate, key, user, password, port_file = sys.argv[1:7]
+expected = 'Basic ' + base64.b64encode(f'{user}:{password}'.encode()).decode()
+
+class Backend(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.serve()
+
+    def do_POST(self):
+        self.serve()
+
+    def body(self):
+        if self.headers.get('Transfer-Encoding', '').lower() == 'chunked':
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b';')[0], 16)
+                if size == 0:
+                    self.rfile.readline()
+                    return b''.join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        return self.rfile.read(int(self.headers.get('Content-Length') or 0))
+
+    def serve(self):
+        if self.headers.get('Authorization') != expected:
+            self.send_response(401)
+            self.send_header('WWW-Authenticate', 'Basic realm="git"')
+            self.end_headers()
+            return
+        path, _, query = self.path.partition('?')
+        body = self.body()
+        env = {'PATH': os.environ['PATH'], 'GIT_PROJECT_ROOT': root, 'GIT_HTTP_EXPORT_ALL': '1', 'PATH_INFO': path,
+               'QUERY_STRING': query, 'REQUEST_METHOD': self.command, 'REMOTE_USER': user,
+               'CONTENT_TYPE': self.headers.get('Content-Type', ''), 'CONTENT_LENGTH': str(len(body)),
+               'HTTP_CONTENT_ENCODING': self.headers.get('Content-Encoding', ''),
+               'GIT_PROTOCOL': self.headers.get('Git-Protocol', '')}
+        out = subprocess.run(['git', 'http-backend'], input=body, env=env, capture_output=True, timeout=60).stdout
+        separator = b'\r\n\r\n' if b'\r\n\r\n' in out else b'\n\n'
+        head, _, content = out.partition(separator)
+        headers = [line.split(':', 1) for line in head.decode().splitlines() if ':' in line]
+        status = next((int(v.split()[0]) for k, v in headers if k.lower() == 'status'), 200)
+        self.send_response(status)
+        for k, v in headers:
+            if k.lower() != 'status':
+                self.send_header(k, v.strip())
+        self.send_header('Content-Length', str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
+
+server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Backend)
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+context.load_cert_chain(certificate, key)
+server.socket = context.wrap_socket(server.socket, server_side=True)
+with open(port_file + '.tmp', 'w') as f:
+    f.write(str(server.server_address[1]))
+os.replace(port_file + '.tmp', port_file)
+server.serve_forever()
+PY
+  local server=$! port
+  echo "$server" > "$work/git-https.pid"   # this function runs in a command substitution: cleanup reads the file
+  for _ in $(seq 1 100); do   # bounded: 10 s
+    if [[ -s $d/git-port ]]; then
+      port=$(cat "$d/git-port")
+      [[ $(curl -s -o /dev/null -w '%{http_code}' --cacert "$d/ca.crt" \
+        "https://127.0.0.1:$port/repo.git/info/refs") == 401 ]] && { echo "$port"; return; }
+    fi
+    kill -0 "$server" 2>/dev/null || { cat "$work/git-https.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "image.sh: the training's git server did not start in 10 s" >&2; cat "$work/git-https.log" >&2; exit 1
 }
 
-java_opts=()
-if $archive; then
-  # A root like the image (layers 1+2, every mtime at the epoch as in the layer tars) plus /proc and /tmp for the
-  # training run, which must run the image's own java at the image's paths.
+# training_arm64_elf FILE: a static linux/arm64 executable that exits 0 (ELF header, one PT_LOAD, `mov x0, #0;
+# mov x8, #93; svc #0`), for the two-platform push: the image needs no cross compiler, and the package step only
+# reads it.
+training_arm64_elf() {
+  python3 - "$1" <<'PY'
+import os, struct, sys
+code = struct.pack('<3I', 0xd2800000, 0xd2800ba8, 0xd4000001)
+base, entry = 0x400000, 0x400000 + 64 + 56
+header = b'\x7fELF' + bytes([2, 1, 1, 0]) + bytes(8) + struct.pack('<HHIQQQIHHHHHH', 2, 183, 1, entry, 64, 0, 0,
+                                                                   64, 56, 1, 0, 0, 0)
+size = 64 + 56 + len(code)
+program = struct.pack('<IIQQQQQQ', 1, 5, 0, base, base, size, size, 0x10000)
+with open(sys.argv[1], 'wb') as f:
+    f.write(header + program + code)
+os.chmod(sys.argv[1], 0o755)
+PY
+}
+
+# A root like the image (layers 1+2, every mtime at the epoch as in the layer tars) plus /proc and /tmp for a
+# training run, which must run the image's own java at the image's paths (CDS/AOT validate jar paths, sizes, mtimes).
+stage_root() {
   root=$work/root
-  mkdir -p "$root"
+  rm -rf "$root"; mkdir -p "$root"
   cp -a "$work/runtime/." "$work/app/." "$root/"
   mkdir -p "$root/proc" "$root/tmp/training" "$root/opt/java-archive"
   find "$root" -exec touch -h -d @0 {} +
+  if [[ $component == builder ]]; then
+    cp "$work/training-commands" "$root/tmp/training/commands"
+    cp -a "$work/training-files/ca.crt" "$work/training-files/docker" "$work/training-files/git-secret" \
+      "$work/training-files/toolchain" "$work/training-files/arm64-exit" "$root/tmp/training/"
+    cp -a "$work/training-context" "$root/tmp/training/context"
+  fi
+}
+
+# Runs the image's java in the staged root; a failure fails the image build. The root is bind-mounted on itself:
+# /proc/self/mounts then has an entry for the chroot's "/", as in a container (JGit looks up the checkout's file store).
+run_in_root() {
+  local log=$1; shift
+  timeout 300 unshare -m --propagation private sh -c \
+    'mount --bind "$1" "$1" && mount -t proc proc "$1/proc" && shift && exec chroot "$@"' sh "$root" \
+    "$root" /opt/java/bin/java "$@" > "$log" 2>&1 || { cat "$log" >&2; exit 1; }
+}
+
+# the class path as `-jar /app/minimal-image.jar` sets it, so an archive matches the entrypoint's
+builder_training=(-cp /app/minimal-image.jar 'dev.minimalimage.Main$Training' /tmp/training/commands)
+
+# JDK packages kept whole in the builder, whatever the training loaded: TLS, certificate checks and JCA providers
+# (a registry or git server over https picks its cipher suites, key types and algorithms at run time; providers
+# name their classes in strings), and the JDK's own plumbing of processes
+# (run-stage), sockets, files, java.lang and the boot layer's module graph (read from a CDS archive when there is one,
+# built by jdk.internal.module when there is none), which the VM and the JDK load by name.
+BUILDER_JDK_PACKAGES=(java/lang/ java/io/ java/net/ java/nio/ java/security/ javax/crypto/ javax/net/
+  sun/net/ sun/nio/ch/ sun/nio/fs/ sun/security/ssl/ sun/security/provider/ sun/security/util/ sun/security/x509/
+  sun/security/validator/ sun/security/rsa/ sun/security/ec/ sun/security/pkcs com/sun/crypto/provider/
+  jdk/internal/module/)
+
+# Likewise the ssh client (JGit over Apache MINA sshd): key exchange, ciphers, MACs and key types are negotiated with
+# the server. The training has no ssh server to fetch from: the classes of an ssh fetch (which also receives a pack,
+# as smart http would; the training's dumb http does not) were recorded from BuilderImageIT's ssh fetch in an
+# untrimmed image and added to scripts/builder-classes.txt, which --record-classes keeps (a union). sshd's server
+# side and sftp (JGit's sftp:// transport) are left to the closure.
+BUILDER_JAR_PACKAGES=(org/apache/sshd/common/ org/apache/sshd/client/ org/eclipse/jgit/internal/transport/sshd/
+  org/eclipse/jgit/transport/sshd/
+  org/jboss/logmanager/ org/jboss/slf4j/ org/slf4j/ org/jboss/logging/ picocli/)
+# And logging and the command line's help: JBoss LogManager loads its providers by name the first time anything logs
+# (the training logs nothing), picocli renders each command's help with classes the training never needs.
+
+# The builder keeps only the classes it can load: those the training loads (scripts/builder-classes.txt, recorded
+# with --record-classes: a fixed list, so that two builds keep the same classes however a run's timing went), every
+# class of its own CLI (operator code excluded), the packages above, the exceptions of every JDK package kept, and
+# whatever those name directly (scripts/class-closure.py --depth 1). The libraries' own exceptions are kept only when
+# named (200 kB): one that only a path two calls beyond the training throws would surface as a NoClassDefFoundError
+# naming it, still a failed step. Everything else leaves the jars and the jlink
+# runtime (docs/design.md#image-sizes). The full closure (--depth unlimited) keeps 77% of all classes: JGit, Guava
+# and the JDK name most of themselves.
+trim_builder() {
+  local classes=$runtime.classes roots=$work/closure-roots
+  if [[ ! -d $classes ]]; then
+    rm -rf "$classes.tmp"
+    "$jdk/bin/jimage" extract --dir "$classes.tmp" "$runtime/lib/modules"
+    mv -T "$classes.tmp" "$classes"
+  fi
+  { grep -v '^#' "$builder_classes"
+    unzip -Z1 "$own_jar" 'dev/*.class' | sed 's/\.class$//' \
+      | grep -v -e '^dev/minimalimage/operator/' -e '^dev/minimalimage/planning/' -e '^dev/minimalimage/api/' \
+        -e '^dev/minimalimage/cli/OperatorCommand'
+    printf '%s**\n' "${BUILDER_JDK_PACKAGES[@]}" "${BUILDER_JAR_PACKAGES[@]}"
+  } > "$roots"
+  python3 "$here/scripts/class-closure.py" --roots "$roots" --jdk "$classes" --jar "$work"/app/app/lib/*.jar \
+    --depth 1 --keep-throwables jdk --drop-jar-entries "$work/drop-jar-entries" --drop-jdk-classes "$work/drop-jdk-classes"
+  local trimmed=$runtime-$(sha256sum < "$work/drop-jdk-classes" | cut -c1-16) stale
+  if [[ ! -x $trimmed/bin/java ]]; then
+    for stale in "$runtime"-*; do [[ -d $stale ]] && rm -rf "$stale"; done   # earlier lists' cuts: 60 MB each
+    rm -rf "$trimmed.tmp"
+    jlink_runtime "$trimmed.tmp" --exclude-resources=@"$work/drop-jdk-classes"
+    mv -T "$trimmed.tmp" "$trimmed"
+  fi
+  rm -rf "$work/runtime/opt/java"
+  cp -a "$trimmed" "$work/runtime/opt/java"
+  # jrt-fs.jar serves another JDK's tools reading this runtime's classes (jrt:/ from outside); classlist is what a
+  # CDS archive would be dumped from
+  rm -f "$work/runtime/opt/java/lib/jrt-fs.jar" "$work/runtime/opt/java/lib/classlist"
+  drop_jar_entries "$work/drop-jar-entries"
+}
+
+# Rewrites the builder's jars without the class entries listed (`jar<TAB>entry` lines), and without what no class
+# reads any more: resources in a directory whose classes all left (codec's phonetic rules, say), Maven's pom copies,
+# GraalVM native-image configuration, and jar signatures (JGit's: 160 kB of per-entry digests, which would no longer cover the jar, and whose check costs
+# every start; the image's digest is what vouches for its bytes). The manifest keeps its main section
+# (Multi-Release among others). Every other entry is copied as it is.
+drop_jar_entries() {
+  python3 - "$1" "$work"/app/app/lib/*.jar <<'PY'
+import os, sys, zipfile
+drops = {}
+for line in open(sys.argv[1]):
+    jar, entry = line.rstrip('\n').split('\t')
+    drops.setdefault(jar, set()).add(entry)
+SIGNATURE = ('.SF', '.RSA', '.DSA', '.EC')
+for jar in sys.argv[2:]:
+    dropped = drops.get(jar, set())
+    with zipfile.ZipFile(jar) as source, zipfile.ZipFile(jar + '.trimmed', 'w', zipfile.ZIP_STORED) as target:
+        names = source.namelist()
+        class_dirs = {os.path.dirname(n) for n in names if n.endswith('.class')}
+        kept_class_dirs = {os.path.dirname(n) for n in names if n.endswith('.class') and n not in dropped}
+        for entry in source.infolist():
+            name, data = entry.filename, None
+            directory = os.path.dirname(name)
+            if name in dropped or name.startswith(('META-INF/maven/', 'META-INF/native-image/')):
+                continue
+            if directory == 'META-INF' and name.upper().endswith(SIGNATURE):
+                continue
+            if not name.endswith('/') and directory in class_dirs and directory not in kept_class_dirs:
+                continue
+            if name == 'META-INF/MANIFEST.MF':
+                text = source.read(entry).decode('utf-8').replace('\r\n', '\n')
+                data = text.split('\n\n', 1)[0].rstrip('\n').replace('\n', '\r\n') + '\r\n\r\n'
+            target.writestr(entry, data if data is not None else source.read(entry))
+    os.replace(jar + '.trimmed', jar)
+PY
+}
+
+# --record-classes: the training on the untrimmed image, its loaded classes added to the list (a union: a class that
+# only some runs load, a timing-dependent path, stays once seen). Hidden classes (lambdas, /0x...) have no file.
+record_builder_classes() {
+  run_in_root "$work/training-full.log" -Xlog:class+load=info:file=/tmp/training/classes.log "${builder_training[@]}"
+  { grep -v '^#' "$builder_classes" 2>/dev/null || true
+    awk '$1 ~ /class,load/ && $2 != "opened:" && $2 !~ /\// {gsub(/\./, "/", $2); print $2}' \
+      "$root/tmp/training/classes.log"
+  } | LC_ALL=C sort -u > "$work/builder-classes"
+  { echo "# The classes the builder image's training loads (scripts/image.sh --record-classes adds to this list;"
+    echo "# JDK $feature, $(sed -n 's/^IMPLEMENTOR="\(.*\)"/\1/p' "$jdk/release")): roots of the builder's class trimming."
+    cat "$work/builder-classes"
+  } > "$builder_classes"
+}
+
+builder_classes=$here/scripts/builder-classes.txt
+if [[ $component == builder ]]; then
+  training_servers
+  if $record_classes || [[ ! -s $builder_classes ]]; then
+    stage_root
+    record_builder_classes
+    step "recorded $(grep -vc '^#' "$builder_classes") classes into scripts/builder-classes.txt"
+  fi
+  trim_builder
+  step "trimmed: $(wc -l < "$work/drop-jdk-classes") JDK classes, $(wc -l < "$work/drop-jar-entries") jar entries"
+fi
+
+java_opts=()
+if $archive; then
   if $aot; then
     name=app.aot; record=(-XX:AOTCacheOutput=/opt/java-archive/$name -Xlog:cds=off -Xlog:aot=off)
     java_opts=(-XX:AOTCache=/opt/java-archive/$name)
@@ -358,20 +723,20 @@ if $archive; then
     name=app.jsa; record=(-XX:ArchiveClassesAtExit=/opt/java-archive/$name -Xlog:cds=off)
     java_opts=(-XX:SharedArchiveFile=/opt/java-archive/$name)
   fi
+fi
+if [[ $component == builder ]] || $archive; then
+  # the builder's second training run is on the trimmed image: the proof that its steps still run there
+  stage_root
   if [[ $component == operator ]]; then
     # `package` loads the most classes of a CLI step (ELF analysis, layer, gzip, JSON, OCI layout).
     training=(-jar /app/quarkus-run.jar package /opt/java/lib/libjli.so --allow-dynamic --oci-layout /tmp/training/layout)
   else
-    builder_training "$root" "$root/tmp/training/commands"
-    # the class path as `-jar /app/minimal-image.jar` sets it, so the archive matches the entrypoint's
-    training=(-cp /app/minimal-image.jar 'dev.minimalimage.Main$Training' /tmp/training/commands)
+    training=("${builder_training[@]}")
   fi
-  # the root bind-mounted on itself: /proc/self/mounts then has an entry for the chroot's "/", as in a container
-  # (JGit looks up the file store of the checkout)
-  timeout 300 unshare -m --propagation private sh -c \
-    'mount --bind "$1" "$1" && mount -t proc proc "$1/proc" && shift && exec chroot "$@"' sh "$root" \
-    "$root" /opt/java/bin/java "${record[@]}" "${training[@]}" > "$work/training.log" 2>&1 \
-    || { cat "$work/training.log" >&2; exit 1; }
+  run_in_root "$work/training.log" ${record[@]+"${record[@]}"} "${training[@]}"
+  step "training run in the image"
+fi
+if $archive; then
   mkdir -p "$work/archive/opt/java-archive"
   cp "$root/opt/java-archive/$name" "$work/archive/opt/java-archive/$name"
   chmod 0644 "$work/archive/opt/java-archive/$name"

@@ -65,6 +65,9 @@ public class Main {
                     System.exit(1);
                 }
             }
+            // the first record logged in a JVM loads the log manager's providers: a step that logs (JGit and sshd
+            // warn through SLF4J) must find them in the builder image, whose classes are the training's
+            org.slf4j.LoggerFactory.getLogger(Training.class).warn("training: {} commands done", commands.size());
         }
     }
 }

@@ -7,7 +7,11 @@ import java.io.IOException;
 import java.security.KeyPair;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -23,17 +27,22 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.minimalimage.testsupport.BoundSshGitServer;
+import dev.minimalimage.testsupport.LocalRegistry;
 import dev.minimalimage.testsupport.Processes;
 import dev.minimalimage.testsupport.SshKeys;
+import dev.minimalimage.testsupport.TestCertificates;
 
 /**
  * scripts/image.sh --component builder, the builder pod's image: the CLI from a plain jar, no Quarkus and no
  * Kubernetes client. Built twice into OCI layouts (runtime and application layers byte-identical), then unpacked
- * into an empty root and run there as uid 65532: the steps start, `operator` says where it lives, and a real
- * package step packs from that root. (The build itself already ran fetch over http, package + push and
- * stage-runtime in the image's root: its start-up archive's training fails the build if one of them fails.)
+ * into an empty root and run there as uid 65532, one JVM per step as in a builder pod: the steps start, `operator`
+ * says where it lives, a real package step packs from that root, and the network paths whose classes the trimming
+ * must keep work against real servers on 127.0.0.1: fetch over ssh and over https (credentials, a private CA), a
+ * push to an HTTPS registry with basic auth, a two-platform index. (The build itself already ran its training in
+ * the trimmed image's root: its second training run fails the build if a step fails.)
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BuilderImageIT {
@@ -57,11 +66,12 @@ class BuilderImageIT {
     }
 
     /**
-     * What a node pulls before its first build, held where it is now (50.2 MB): issue 19's goal of 25 MB is not met
-     * with a HotSpot runtime (libjvm.so 8.6 MB and the modules 12.3 MB alone; docs/design.md#image-sizes). This
-     * catches growth; lowering it is the open part of the issue.
+     * What a node pulls before its first build: issue 19's limit. Measured at 24,964,407 B (36 kB to spare): runtime
+     * layer 16.9 MB (libjvm.so 7.0, the trimmed modules 6.0, glibc + libstdc++ 2.3, busybox 1.0), application layer
+     * 8.06 MB (the trimmed jars).
+     * Growth here is a feature that needs more in the builder: report it (docs/design.md#image-sizes).
      */
-    static final long COMPRESSED_SIZE_LIMIT = 52_000_000;
+    static final long COMPRESSED_SIZE_LIMIT = 25_000_000;
 
     @Test
     @Order(0)
@@ -74,8 +84,8 @@ class BuilderImageIT {
     void runtimeAndApplicationLayersAreReproducible() throws IOException {
         JsonNode a = first.get("layers");
         JsonNode b = second.get("layers");
-        assertThat(a.size()).isEqualTo(3);
-        for (int i = 0; i < 2; i++) {
+        assertThat(a.size()).as("runtime and application, no start-up archive").isEqualTo(2);
+        for (int i = 0; i < a.size(); i++) {
             assertThat(b.get(i).get("digest")).as("layer %d", i).isEqualTo(a.get(i).get("digest"));
         }
         JsonNode config = image.config();
@@ -104,15 +114,13 @@ class BuilderImageIT {
     @Order(3)
     void theImageRunsTheStepsAsNonrootFromAnEmptyRoot() throws IOException {
         List<String> entrypoint = entrypoint();
-        assertThat(entrypoint).contains("-XX:AOTCache=/opt/java-archive/app.aot", "/app/minimal-image.jar");
+        assertThat(entrypoint).containsExactly("/opt/java/bin/java", "-jar", "/app/minimal-image.jar");
         Processes.Result version = inImage(ImageUnderTest.withArgs(entrypoint, "--version"));
         assertThat(version.exitCode()).isZero();
         assertThat(version.stdout().strip()).isEqualTo("minimal-image 0.1.0");
-        assertThat(version.stderr()).isEmpty(); // no archive warning: the archive matched the image's files
+        assertThat(version.stderr()).isEmpty();
 
-        List<String> strict = new ArrayList<>(entrypoint); // the archive must map, or the JVM refuses to start
-        strict.add(1, "-XX:AOTMode=on");
-        assertThat(inImage(ImageUnderTest.withArgs(strict, "--help")).stdout()).contains("fetch", "package", "stage-runtime")
+        assertThat(inImage(ImageUnderTest.withArgs(entrypoint, "--help")).stdout()).contains("fetch", "package", "stage-runtime")
                 .doesNotContain("operator");
 
         Processes.Result operator = inImage(ImageUnderTest.withArgs(entrypoint, "operator"));
@@ -127,7 +135,11 @@ class BuilderImageIT {
         assertThat(packaged.stderr()).doesNotContain("ERROR", "SLF4J", "Exception");
     }
 
-    /** The training fetches over http only; ssh (JGit on Apache MINA sshd) needs more of the JDK: java.rmi, say. */
+    /**
+     * The training has no ssh server; ssh (JGit on Apache MINA sshd) needs more of the JDK (java.rmi, say) and
+     * classes the trimmed image keeps only because scripts/builder-classes.txt holds an ssh fetch's (recorded from
+     * this test's fetch in an untrimmed image).
+     */
     @Test
     @Order(4)
     void fetchOverSshRunsInTheImage() throws Exception {
@@ -154,6 +166,140 @@ class BuilderImageIT {
                 server.stop();
             }
         }
+    }
+
+    /**
+     * A builder pod's fetch from a private https git host: TLS verified against a CA given with --ca-bundle, a 401
+     * answered with the credentials directory's user and password, a pack received over smart HTTP (JGit's
+     * UploadPack on the JDK's HttpsServer) and checked out.
+     */
+    @Test
+    @Order(5)
+    void fetchOverHttpsWithCredentialsAndACaBundleRunsInTheImage() throws Exception {
+        TestCertificates certificates = TestCertificates.create(dir.resolve("https-git-certs"));
+        Path origin = dir.resolve("https-origin");
+        try (Git git = Git.init().setDirectory(origin.toFile()).setInitialBranch("main").call()) {
+            Files.writeString(origin.resolve("main.c"), "int main(void) { return 0; }\n");
+            git.add().addFilepattern(".").call();
+            RevCommit commit = git.commit().setMessage("init").setAuthor("t", "t@example.org").setSign(false).call();
+            try (HttpsGitServer server = new HttpsGitServer(git.getRepository(), certificates, "reader", "s3cret")) {
+                Path secret = Files.createDirectories(rootfs.resolve("tmp/git-https-secret"));
+                Files.writeString(secret.resolve("username"), "reader");
+                Files.writeString(secret.resolve("password"), "s3cret");
+                String ca = inRoot(certificates.caCertificate(), "tmp/git-https-ca.crt");
+
+                Processes.Result fetched = inImage(ImageUnderTest.withArgs(entrypoint(), "fetch", "--url", server.url(),
+                        "--dest", "/tmp/https-checkout", "--credentials-dir", "/tmp/git-https-secret", "--ca-bundle", ca));
+                assertThat(fetched.exitCode()).as(fetched.stderr()).isZero();
+                assertThat(fetched.stdout()).contains(commit.name());
+                assertThat(rootfs.resolve("tmp/https-checkout/main.c")).hasContent("int main(void) { return 0; }");
+                assertThat(fetched.stderr()).doesNotContain("s3cret", "Exception");
+            }
+        }
+    }
+
+    /**
+     * A builder pod's push to a private registry: HTTPS with a certificate from a CA given with --ca-bundle, basic
+     * auth with the credentials of a docker config.json (the pod's mounted push secret); read back by skopeo with
+     * the same credentials and CA.
+     */
+    @Test
+    @Order(6)
+    void pushToAnHttpsRegistryWithCredentialsRunsInTheImage() throws Exception {
+        TestCertificates certificates = TestCertificates.create(dir.resolve("registry-certs"));
+        try (LocalRegistry registry = LocalRegistry.startTls(dir.resolve("tls-registry"), certificates, "pusher",
+                "p4ssw0rd")) {
+            List<String> credentials = registryCredentials(certificates, registry, "pusher", "p4ssw0rd");
+            String reference = registry.host() + "/builder-it/busybox:1";
+
+            Processes.Result pushed = inImage(withAll(entrypoint(), List.of("package", "/bin/busybox", "--image",
+                    reference, "--level", "1"), credentials));
+            assertThat(pushed.exitCode()).as(pushed.stderr()).isZero();
+            JsonNode result = JSON.readTree(lastLine(pushed.stdout()));
+            byte[] manifest = skopeoRawManifest(certificates, reference, "pusher:p4ssw0rd");
+            assertThat(result.get("digest").asText()).isEqualTo(sha256(manifest));
+            assertThat(pushed.stderr()).doesNotContain("p4ssw0rd", "Exception");
+        }
+    }
+
+    /**
+     * `package --binary-for`, as a multi-platform MinimalImage's package step runs it: an amd64 and an arm64 binary
+     * (the latter from Debian's cross compiler, static) pushed as one OCI image index, over TLS with credentials.
+     */
+    @Test
+    @Order(7)
+    void aMultiPlatformPackagePushesAnIndexFromTheImage() throws Exception {
+        Processes.requireOnPath("aarch64-linux-gnu-gcc", "skopeo");
+        Path source = Files.writeString(dir.resolve("exit0.c"), "int main(void) { return 0; }\n");
+        Path arm64 = Files.createDirectories(rootfs.resolve("tmp/arm64")).resolve("exit0");
+        Processes.run(Duration.ofMinutes(2), List.of("aarch64-linux-gnu-gcc", "-static", "-Os", "-s", "-o",
+                arm64.toString(), source.toString())).requireSuccess("aarch64-linux-gnu-gcc");
+        TestCertificates certificates = TestCertificates.create(dir.resolve("index-registry-certs"));
+        try (LocalRegistry registry = LocalRegistry.startTls(dir.resolve("index-registry"), certificates, "pusher",
+                "p4ssw0rd")) {
+            String reference = registry.host() + "/builder-it/multi:1";
+            Processes.Result pushed = inImage(withAll(entrypoint(), List.of("package", "--binary-for",
+                    "linux/amd64=/bin/busybox", "--binary-for", "linux/arm64=/tmp/arm64/exit0", "--image", reference,
+                    "--level", "1"), registryCredentials(certificates, registry, "pusher", "p4ssw0rd")));
+            assertThat(pushed.exitCode()).as(pushed.stderr()).isZero();
+
+            JsonNode index = JSON.readTree(skopeoRawManifest(certificates, reference, "pusher:p4ssw0rd"));
+            assertThat(index.get("mediaType").asText()).isEqualTo("application/vnd.oci.image.index.v1+json");
+            List<String> platforms = new java.util.ArrayList<>();
+            index.get("manifests").forEach(m -> platforms.add(m.get("platform").get("os").asText() + "/"
+                    + m.get("platform").get("architecture").asText()));
+            assertThat(platforms).containsExactly("linux/amd64", "linux/arm64");
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** --docker-config and --ca-bundle as the pod mounts them: a config.json with the auth, the CA's PEM. */
+    private static List<String> registryCredentials(TestCertificates certificates, LocalRegistry registry, String user,
+            String password) throws IOException {
+        Path config = Files.createDirectories(rootfs.resolve("tmp/push-secret-" + registry.host().replace(':', '-')));
+        String auth = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        Files.writeString(config.resolve("config.json"), "{\"auths\":{\"" + registry.host() + "\":{\"auth\":\"" + auth
+                + "\"}}}\n");
+        String ca = inRoot(certificates.caCertificate(), "tmp/" + config.getFileName() + "-ca.crt");
+        return List.of("--docker-config", "/" + rootfs.relativize(config.resolve("config.json")), "--ca-bundle", ca);
+    }
+
+    /** Copies {@code file} into the image's root at {@code path}; the path as the image sees it. */
+    private static String inRoot(Path file, String path) throws IOException {
+        Files.copy(file, rootfs.resolve(path));
+        return "/" + path;
+    }
+
+    /** The manifest as stored, fetched by skopeo over TLS (the CA in a --cert-dir of its own) with credentials. */
+    private static byte[] skopeoRawManifest(TestCertificates certificates, String reference, String credentials)
+            throws IOException {
+        Path certDir = Files.createDirectories(dir.resolve("skopeo-" + certificates.caCertificate().getParent()
+                .getFileName()));
+        Files.copy(certificates.caCertificate(), certDir.resolve("ca.crt"), StandardCopyOption.REPLACE_EXISTING);
+        Processes.Result raw = Processes.run(Duration.ofMinutes(1), List.of("skopeo", "inspect", "--raw", "--creds",
+                credentials, "--cert-dir", certDir.toString(), "docker://" + reference)).requireSuccess("skopeo inspect");
+        return raw.stdout().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return "sha256:" + java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static String lastLine(String text) {
+        String[] lines = text.strip().split("\n");
+        return lines[lines.length - 1];
+    }
+
+    private static List<String> withAll(List<String> entrypoint, List<String> args, List<String> more) {
+        List<String> command = new java.util.ArrayList<>(entrypoint);
+        command.addAll(args);
+        command.addAll(more);
+        return command;
     }
 
     private static List<String> entrypoint() throws IOException {

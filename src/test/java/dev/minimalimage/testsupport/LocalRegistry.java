@@ -44,6 +44,12 @@ public final class LocalRegistry implements AutoCloseable {
                 + certificates.serverKey() + "\n");
     }
 
+    /** {@link #startTls(Path, TestCertificates)} behind basic auth, as {@link #start(Path, String, String)}. */
+    public static LocalRegistry startTls(Path dir, TestCertificates certificates, String user, String password) {
+        return start(dir, user, password, "  tls:\n    certificate: " + certificates.serverCertificate() + "\n    key: "
+                + certificates.serverKey() + "\n");
+    }
+
     /** With user and password set, the registry requires basic auth (bcrypt htpasswd made by Apache's htpasswd). */
     public static LocalRegistry start(Path dir, String user, String password) {
         return start(dir, user, password, "");
