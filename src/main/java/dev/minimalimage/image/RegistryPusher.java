@@ -69,6 +69,9 @@ public final class RegistryPusher {
                 first.complete(connect(reference, target));
             } catch (PushException | RuntimeException e) {
                 first.completeExceptionally(e);
+            } catch (Error e) { // a class that cannot load, no memory: the push must fail, not wait for ever
+                first.completeExceptionally(e);
+                throw e;
             }
         }, "registry-connect");
         connector.setDaemon(true);
