@@ -11,14 +11,13 @@ import java.util.Base64;
 import java.util.zip.GZIPInputStream;
 
 import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.transport.PacketLineOut;
-import org.eclipse.jgit.transport.RefAdvertiser;
 import org.eclipse.jgit.transport.UploadPack;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 
+import dev.minimalimage.testsupport.HttpRefsGitServer;
 import dev.minimalimage.testsupport.TestCertificates;
 
 /**
@@ -58,33 +57,14 @@ final class HttpsGitServer implements AutoCloseable {
 
     private void authorized(HttpExchange exchange, Handler handler) throws IOException {
         try (exchange) {
-            if (!authorization.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
-                exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"git\"");
-                exchange.sendResponseHeaders(401, -1);
-                return;
+            if (!HttpRefsGitServer.challenged(exchange, authorization)) {
+                handler.handle(exchange);
             }
-            handler.handle(exchange);
         }
     }
 
     private void advertise(HttpExchange exchange) throws IOException {
-        if (!"service=git-upload-pack".equals(exchange.getRequestURI().getQuery())) {
-            exchange.sendResponseHeaders(403, -1);
-            return;
-        }
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        PacketLineOut packets = new PacketLineOut(body);
-        packets.writeString("# service=git-upload-pack\n");
-        packets.end();
-        UploadPack upload = new UploadPack(repository);
-        upload.setBiDirectionalPipe(false);
-        upload.sendAdvertisedRefs(new RefAdvertiser.PacketLineOutRefAdvertiser(packets));
-        exchange.getResponseHeaders().add("Content-Type", "application/x-git-upload-pack-advertisement");
-        exchange.getResponseHeaders().add("Cache-Control", "no-cache");
-        exchange.sendResponseHeaders(200, body.size());
-        try (OutputStream out = exchange.getResponseBody()) {
-            body.writeTo(out);
-        }
+        HttpRefsGitServer.advertise(exchange, repository);
     }
 
     /** The client's wants and haves in, the pack out (JGit gzips larger requests). */

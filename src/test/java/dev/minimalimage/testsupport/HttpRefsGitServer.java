@@ -44,28 +44,41 @@ public final class HttpRefsGitServer implements AutoCloseable {
 
     private void advertise(HttpExchange exchange) throws IOException {
         try (exchange) {
-            if (!authorization.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
-                exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"git\"");
-                exchange.sendResponseHeaders(401, -1);
+            if (challenged(exchange, authorization)) {
                 return;
             }
-            if (!"service=git-upload-pack".equals(exchange.getRequestURI().getQuery())) {
-                exchange.sendResponseHeaders(403, -1);
-                return;
-            }
-            ByteArrayOutputStream body = new ByteArrayOutputStream();
-            PacketLineOut packets = new PacketLineOut(body);
-            packets.writeString("# service=git-upload-pack\n");
-            packets.end();
-            UploadPack upload = new UploadPack(repository);
-            upload.setBiDirectionalPipe(false);
-            upload.sendAdvertisedRefs(new RefAdvertiser.PacketLineOutRefAdvertiser(packets));
-            exchange.getResponseHeaders().add("Content-Type", "application/x-git-upload-pack-advertisement");
-            exchange.getResponseHeaders().add("Cache-Control", "no-cache");
-            exchange.sendResponseHeaders(200, body.size());
-            try (OutputStream out = exchange.getResponseBody()) {
-                body.writeTo(out);
-            }
+            advertise(exchange, repository);
+        }
+    }
+
+    /** Answers 401 with a Basic challenge unless the request carries {@code authorization}; whether it did. */
+    public static boolean challenged(HttpExchange exchange, String authorization) throws IOException {
+        if (authorization.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            return false;
+        }
+        exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"git\"");
+        exchange.sendResponseHeaders(401, -1);
+        return true;
+    }
+
+    /** The ref advertisement of {@code repository} (GET info/refs?service=git-upload-pack), protocol v0. */
+    public static void advertise(HttpExchange exchange, Repository repository) throws IOException {
+        if (!"service=git-upload-pack".equals(exchange.getRequestURI().getQuery())) {
+            exchange.sendResponseHeaders(403, -1);
+            return;
+        }
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        PacketLineOut packets = new PacketLineOut(body);
+        packets.writeString("# service=git-upload-pack\n");
+        packets.end();
+        UploadPack upload = new UploadPack(repository);
+        upload.setBiDirectionalPipe(false);
+        upload.sendAdvertisedRefs(new RefAdvertiser.PacketLineOutRefAdvertiser(packets));
+        exchange.getResponseHeaders().add("Content-Type", "application/x-git-upload-pack-advertisement");
+        exchange.getResponseHeaders().add("Cache-Control", "no-cache");
+        exchange.sendResponseHeaders(200, body.size());
+        try (OutputStream out = exchange.getResponseBody()) {
+            body.writeTo(out);
         }
     }
 
