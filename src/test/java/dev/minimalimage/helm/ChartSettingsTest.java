@@ -55,6 +55,7 @@ class ChartSettingsTest {
             OperatorSettings.MAX_CONCURRENT_BUILDS, OperatorSettings.MAX_BUILD_ATTEMPTS,
             OperatorSettings.BUILDER_IMAGE_PULL_SECRETS, OperatorSettings.CA_BUNDLE_CONFIG_MAP,
             OperatorSettings.CA_BUNDLE_KEY, OperatorSettings.LEASE_NAME, OperatorSettings.DOCKERFILE_STAGES,
+            OperatorSettings.SMOKE_TEST_EMULATOR_IMAGE, OperatorSettings.SMOKE_TEST_LIST_NODES,
             "minimal-image.builder.image", "minimal-image.presets.c-musl.image", "minimal-image.presets.c-glibc.image",
             "minimal-image.presets.cpp.image", "minimal-image.presets.go.image", "minimal-image.presets.rust.image");
     /** Set from the downward API in the cluster; application.properties derives the Lease namespace from it. */
@@ -73,6 +74,8 @@ class ChartSettingsTest {
               dockerfileStages: Restricted
             presets:
               go: mirror.example.com/toolchains/go:1
+            smokeTest:
+              emulatorImage: mirror.example.com/tools/minimal-image-emulator:1
             """;
 
     public static class ChartValues implements QuarkusTestProfile {
@@ -110,6 +113,9 @@ class ChartSettingsTest {
             assertEquals("corporate-ca", bundle.getConfigMap());
             assertEquals(dev.minimalimage.api.v1alpha1.CaBundle.DEFAULT_KEY, bundle.getKey());
         });
+        assertEquals(Optional.of("mirror.example.com/tools/minimal-image-emulator:1"),
+                OperatorSettings.smokeTestEmulatorImage());
+        assertThat(OperatorSettings.smokeTestListNodes()).as("watchNamespaces set: no node listing").isFalse();
         ToolchainImages images = OperatorSettings.images();
         assertEquals("mirror.example.com/toolchains/go:1", images.go());
         assertEquals(HelmChartTest.TEST_BUILDER_REPOSITORY + ":0.1.0", images.builder(),
