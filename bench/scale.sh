@@ -138,8 +138,10 @@ count_cm() { K -n "$NS" get configmaps -o name | grep -c -v '/kube-root-ca.crt$'
 count_puts() { grep -c -E 'method=PUT .*uri="?/v2/bench/scale-[^ ]*/manifests/' "$REGLOG" || true; }
 
 # pod ADDED events in the namespace for the whole run (the builder pods a phase created = lines it added)
-knet env KUBECONFIG="$KUBECONFIG" timeout 14400 "$KUBE_BIN/kubectl" -n "$NS" get pods --watch --output-watch-events \
-  -o custom-columns=EVENT:.type,NAME:.object.metadata.name --no-headers > "$OUT/pod-events.txt" 2>&1 &
+# not through the knet function: $! must be the watcher itself (nsenter, env and timeout exec or wait), not a subshell
+nsenter --net="/run/netns/$KUBE_NETNS" -- env KUBECONFIG="$KUBECONFIG" timeout 14400 "$KUBE_BIN/kubectl" -n "$NS" \
+  get pods --watch --output-watch-events \
+  -o custom-columns=EVENT:.type,NAME:.object.metadata.name --no-headers > "$OUT/pod-events.txt" 2>&1 8>&- &
 WATCH_PID=$!
 
 # ------------------------------------------------------------------------------------------------ seed

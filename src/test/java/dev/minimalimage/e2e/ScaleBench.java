@@ -47,7 +47,7 @@ public final class ScaleBench {
         this.client = client;
         this.namespace = namespace;
         this.planner = new BuildPlanner(images);
-        this.seed = resources().withName(seedName).get();
+        this.seed = resources().inNamespace(namespace).withName(seedName).get();
         if (seed == null || seed.getStatus() == null || seed.getStatus().getPhase() != MinimalImageStatus.Phase.Succeeded) {
             throw new IllegalStateException("seed " + namespace + "/" + seedName + " is missing or not Succeeded: "
                     + (seed == null ? "absent" : seed.getStatus() == null ? "no status" : seed.getStatus().getPhase()));
@@ -61,11 +61,17 @@ public final class ScaleBench {
         }
         String toolchain = args[5];
         ToolchainImages images = new ToolchainImages(args[6], toolchain, toolchain, toolchain, toolchain, toolchain);
+        int exit = 1;
         try (KubernetesClient client = new KubernetesClientBuilder().build()) {
             ScaleBench bench = new ScaleBench(client, args[0], args[1], images);
             bench.checkSeedHash();
             int made = bench.restore(args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]));
             System.out.println(made);
+            exit = 0;
+        } catch (Exception | Error e) {
+            e.printStackTrace();
+        } finally {
+            System.exit(exit); // the client's HTTP threads would keep the JVM alive after a failure
         }
     }
 
