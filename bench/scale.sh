@@ -173,16 +173,20 @@ measure() {
   PY scale_bench.py compare "$before" "$OUT/snap-$n-$phase.json" > "$OUT/compare-$n-$phase.json"
   local pods; pods=$(grep -c '^ADDED' "$OUT/pod-events.txt" || true)
   K -n "$OPNS" logs "$p" > "$OUT/operator-$n-$phase.log" 2>&1 || true
+  local leader; leader=$(grep -F "New leader with identity: $p" "$OUT/operator-$n-$phase.log" | head -1 | cut -c1-23)
   python3 - "$OUT" "$n" "$phase" "$t0" "$rss" $((pods - pods0)) $(( $(count_puts) - puts0 )) \
-    $(( $(count_cm) - cms0 )) <<'PYF' >> "$OUT/figures.jsonl"
-import json, os, sys
-out, n, phase, t0, rss, pods, puts, cms = sys.argv[1:9]
+    $(( $(count_cm) - cms0 )) "$leader" <<'PYF' >> "$OUT/figures.jsonl"
+import datetime, json, os, sys
+out, n, phase, t0, rss, pods, puts, cms, leader = sys.argv[1:10]
 s = json.load(open(os.path.join(out, f'settle-{n}-{phase}.json')))
 c = json.load(open(os.path.join(out, f'compare-{n}-{phase}.json')))
 sums = s['sums']
 print(json.dumps({'n': int(n), 'phase': phase,
                   'trigger_to_settled': round(s['last_change'] - float(t0), 1),
                   'jvm_to_settled': round(s['last_change'] - sums['process_start_time_seconds'], 1),
+                  # the operator logs in UTC; the new pod leads once the old pod's Lease has expired (not released)
+                  'jvm_to_leader': round(datetime.datetime.strptime(leader, '%Y-%m-%d %H:%M:%S,%f').replace(
+                      tzinfo=datetime.timezone.utc).timestamp() - sums['process_start_time_seconds'], 1) if leader else None,
                   'rss_mib': round(int(rss) / 1024), 'per_resource': sums['operator_sdk_reconciliations_started_total'] / int(n),
                   'metrics_bytes': s['metrics_bytes'], 'builder_pods': int(pods),
                   'builds_started': int(sums['minimalimage_builds_started_total']), 'pushes': int(puts),

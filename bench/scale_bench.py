@@ -109,6 +109,7 @@ def cmd_report(d):
         return f'{v:,}' if isinstance(v, int) else str(v)
     labels = [('trigger_to_settled', 'settle: trigger → counters quiet (s)'),
               ('jvm_to_settled', 'settle: JVM start → counters quiet (s)'),
+              ('jvm_to_leader', '  of which JVM start → leader (s)'),
               ('rss_mib', 'operator RSS after settling (MiB)'),
               ('per_resource', 'reconciles started per resource'),
               ('metrics_bytes', '/q/metrics bytes after settling'),
