@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.config.MeterFilter;
  * as a tag, so /q/metrics held ~40 kB per MinimalImage (bench/scale.sh). Dropping the name tag folds them into one
  * series per controller and namespace; what a single resource did is in its status and events.
  */
+@Singleton
 public class PerResourceMetricsFilter {
 
     static final String SDK_PREFIX = "operator.sdk.";
