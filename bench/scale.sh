@@ -117,8 +117,9 @@ force_stuck() {
   local p
   for p in $(K -n "$1" get pods -o jsonpath='{range .items[?(@.metadata.deletionTimestamp)]}{.metadata.name} {.status.containerStatuses[*].state.running}{"\n"}{end}' 2>/dev/null | awk 'NF==1{print $1}'); do
     log "force-deleting $1/$p (Terminating, no running container)"
-    K -n "$1" delete pod "$p" --grace-period=0 --force >/dev/null 2>&1
+    K -n "$1" delete pod "$p" --grace-period=0 --force >/dev/null 2>&1 || true   # it may be gone by now
   done
+  return 0
 }
 op_pod() { # NAME IP CONTAINER_ID of the Running operator pod whose container is ready
   K -n "$OPNS" get pods -l "app.kubernetes.io/instance=$RELEASE" \
