@@ -125,11 +125,18 @@ public final class ScaleBench {
         MinimalImageStatus status = client.getKubernetesSerialization().clone(seed.getStatus());
         status.setBuildHash(plan.inputsHash());
         status.setBuilderPod(plan.podName(1));
-        status.setImageRef(image);
+        status.setImageRef(pushedRef(image));
         status.setObservedGeneration(created.getMetadata().getGeneration());
         status.getConditions().forEach(c -> c.setObservedGeneration(created.getMetadata().getGeneration()));
         created.setStatus(status);
         resources().inNamespace(namespace).resource(created).updateStatus();
+    }
+
+    /** What the operator records for a push of the seed's bytes to {@code image}: its repository at the digest. */
+    private String pushedRef(String image) {
+        int slash = image.lastIndexOf('/');
+        int colon = image.lastIndexOf(':');
+        return (colon > slash ? image.substring(0, colon) : image) + "@" + seed.getStatus().getDigest();
     }
 
     /** The seed's image repository with the copy's name as its last path element, same tag. */
