@@ -37,6 +37,7 @@ SETTLE_WAIT=${SETTLE_WAIT:-900}
 LOCK_WAIT=${LOCK_WAIT:-3600}
 UNINSTALL=${UNINSTALL:-1}
 export KUBE_STATE=${KUBE_STATE:-/tmp/kube/state}
+export PYTHONDONTWRITEBYTECODE=1   # scale_bench.py imports cluster_bench.py: no __pycache__ in the checkout
 RELEASE=mimg-scale
 OPNS=mimg-scale-system
 NS=mimg-scale
