@@ -8,9 +8,9 @@
 #   operator (default)  the Deployment's image: the Quarkus application (`operator`), and the CLI.
 #   builder             the builder pod's fetch, stage-runtime, package and run-stage steps: the CLI only, no
 #                       Quarkus and no Kubernetes client (a plain jar, our classes and the dependency jars jdeps finds
-#                       them using), on JDK 17, cut to the classes it can load (trim_builder, below)
+#                       them using), on JDK 17; with --trim-classes cut to the classes it can load (trim_builder)
 # Layers, bottom first:
-#   1. runtime   /opt/java (a jlink'ed JDK cut to the modules the component uses; the builder's also to the classes),
+#   1. runtime   /opt/java (a jlink'ed JDK cut to the modules the component uses; with --trim-classes the builder's also to the classes),
 #                the shared libraries it needs (resolved by our ELF closure resolver, `closure`, never ldd),
 #                /etc/ssl/certs/ca-certificates.crt, /etc/passwd + /etc/group (nonroot 65532), /bin/busybox (this
 #                host's, from Debian's busybox-static: the shell `package --debug-tag` puts into debug twins; a file
