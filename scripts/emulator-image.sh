@@ -15,13 +15,14 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 image='' insecure='' layout=''
+value() { [[ -n ${2:-} ]] || { echo "emulator-image.sh: $1 needs a value (see --help)" >&2; exit 2; }; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --image) image=$2; shift 2 ;;
+    --image) value "$@"; image=$2; shift 2 ;;
     --insecure) insecure=--insecure; shift ;;
-    --oci-layout) layout=$2; shift 2 ;;
+    --oci-layout) value "$@"; layout=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
-    *) echo "emulator-image.sh: unknown argument $1" >&2; exit 2 ;;
+    *) echo "emulator-image.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 [[ -n "$image" || -n "$layout" ]] || { echo "emulator-image.sh: name --image REF or --oci-layout DIR" >&2; exit 2; }
