@@ -32,6 +32,7 @@ final class MultiPlatformPackaging {
     private final Progress progress;
     private final SbomInputs sbomInputs;
     private final Map<Platform, Packaging> packagings = new LinkedHashMap<>();
+    private RegistryPusher.PendingPush preparedPush;
 
     /** {@code binaries}: in the order the request named the platforms, which is the order of the index. */
     MultiPlatformPackaging(Map<Platform, Path> binaries, PackageOptions options, CommandSpec spec,
@@ -42,6 +43,12 @@ final class MultiPlatformPackaging {
         this.smokeTest = smokeTest;
         this.progress = progress;
         this.sbomInputs = sbomInputs;
+    }
+
+    /** A push {@link PackageOptions#prepare} started earlier (null: start one when packing). */
+    MultiPlatformPackaging withPreparedPush(RegistryPusher.PendingPush push) {
+        this.preparedPush = push;
+        return this;
     }
 
     /** What can be checked before any binary exists; null when all is well. */
@@ -72,7 +79,7 @@ final class MultiPlatformPackaging {
     BuildResult execute() throws IOException, InterruptedException {
         RegistryPusher.PendingPush push;
         try {
-            push = o.prepare(message -> spec.commandLine().getErr().println("warning: " + message));
+            push = preparedPush != null ? preparedPush : o.prepare(message -> spec.commandLine().getErr().println("warning: " + message));
         } catch (IllegalArgumentException e) {
             return BuildResult.failure(ResultReason.InvalidArguments, e.getMessage(), null);
         }

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 import dev.minimalimage.image.Platform;
+import dev.minimalimage.image.RegistryPusher;
+import dev.minimalimage.result.BuildResult;
 import picocli.CommandLine;
 
 import java.io.IOException;
@@ -42,6 +44,9 @@ final class PackageCommand implements Callable<Integer> {
     @Mixin
     PackageOptions options;
 
+    @Mixin
+    CompileHandover handover;
+
     @Option(names = "--toolchain-root", paramLabel = "DIR", description = "For the SBOM (--oci-layout): the root of "
             + "the toolchain that linked BINARY; its dpkg database gives the static libraries' versions.")
     Path toolchainRoot;
@@ -60,8 +65,17 @@ final class PackageCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "name the executable: BINARY, or"
                     + " --binary-for OS/ARCH=FILE for each platform of a multi-platform image (not both)");
         }
+        // the registry connection authenticates while the compile step still runs
+        RegistryPusher.PendingPush early = handover.active() ? earlyPush() : null;
+        BuildResult held = handover.await();
+        if (held != null) {
+            if (early != null) {
+                early.close();
+            }
+            return new Packaging(null, options, spec).report(held);
+        }
         if (binary != null) {
-            return new Packaging(binary, options, spec).withSbomInputs(sbomInputs)
+            return new Packaging(binary, options, spec).withSbomInputs(sbomInputs).withPreparedPush(early)
                     .forPlatform(platform == null ? null : Platform.parse(platform)).run();
         }
         if (platform != null) {
@@ -70,10 +84,20 @@ final class PackageCommand implements Callable<Integer> {
         Map<Platform, Path> binaries = binariesByPlatform();
         if (binaries.size() == 1) { // one platform is a plain image, as with BINARY --platform
             Map.Entry<Platform, Path> only = binaries.entrySet().iterator().next();
-            return new Packaging(only.getValue(), options, spec).withSbomInputs(sbomInputs).forPlatform(only.getKey())
-                    .run();
+            return new Packaging(only.getValue(), options, spec).withSbomInputs(sbomInputs).withPreparedPush(early)
+                    .forPlatform(only.getKey()).run();
         }
-        return new MultiPlatformPackaging(binaries, options, spec, null, Progress.SILENT, sbomInputs).run();
+        return new MultiPlatformPackaging(binaries, options, spec, null, Progress.SILENT, sbomInputs)
+                .withPreparedPush(early).run();
+    }
+
+    /** Null when there is nothing to push or the destination is refused: the packing reports that itself. */
+    private RegistryPusher.PendingPush earlyPush() {
+        try {
+            return options.prepare(message -> spec.commandLine().getErr().println("warning: " + message));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private Map<Platform, Path> binariesByPlatform() {

@@ -45,6 +45,7 @@ final class Packaging {
     /** Set by {@link #check()}. */
     private ImageConfig config;
     private Path bundleRoot;
+    private RegistryPusher.PendingPush preparedPush;
     /** The platform the binary was built for (`--platform`), checked against its ELF header; null: any. */
     private Platform expectedPlatform;
     /** Where the SBOM's library versions and crates come from (`package --toolchain-root/--cargo-lock`). */
@@ -68,6 +69,12 @@ final class Packaging {
 
     Packaging forPlatform(Platform platform) {
         this.expectedPlatform = platform;
+        return this;
+    }
+
+    /** A push {@link PackageOptions#prepare} started earlier (null: start one when packing). */
+    Packaging withPreparedPush(RegistryPusher.PendingPush push) {
+        this.preparedPush = push;
         return this;
     }
 
@@ -109,7 +116,7 @@ final class Packaging {
     private BuildResult packAndDeliver() throws IOException, InterruptedException {
         RegistryPusher.PendingPush push;
         try {
-            push = o.prepare(this::warn);
+            push = preparedPush != null ? preparedPush : o.prepare(this::warn);
         } catch (IllegalArgumentException e) {
             return BuildResult.failure(ResultReason.InvalidArguments, e.getMessage(), null);
         }

@@ -182,6 +182,7 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
                 .forEach(p -> client.pods().inNamespace(p.getMetadata().getNamespace())
                         .withName(p.getMetadata().getName()).delete());
         int keep = resource.getSpec().getBuild() == null ? 2 : resource.getSpec().getBuild().getKeepFinishedPods();
+        PodRetention.stopAfterFailedStep(client, owned);
         PodRetention.prune(client, resource, current, keep, owned);
         PodRetention.pruneSmokeTests(client, plan, after.getPhase(), Caches.ownSmokeTestPods(context));
         // source ConfigMaps of earlier inputs: their pods have the files mounted already or are superseded

@@ -61,6 +61,18 @@ public final class BuilderLayout {
     /** What each container hands on to the later ones (see dockerfile.Handoff); the packer mounts it too. */
     public static final String HANDOFF_DIR = STAGE_MOUNTS + "/handoff";
 
+    /**
+     * Preset and custom builds: the compile step writes its exit code here as it ends (see
+     * {@link CompileStep#handingOverTo}); the package step, which runs beside it, waits for it.
+     */
+    public static final String COMPILE_EXIT_DIR = STAGE_MOUNTS + "/compile-exit";
+    public static final String COMPILE_EXIT_FILE = COMPILE_EXIT_DIR + "/code";
+    /**
+     * The package step's read-only view of the compile step's workspace; its own {@link #WORKSPACE} is a volume
+     * only it mounts, into which it copies the outputs once the compile step ended.
+     */
+    public static final String SHARED_WORKSPACE = STAGE_MOUNTS + "/shared-workspace";
+
     public static final String FETCH_CONTAINER = "fetch";
     public static final String RUNTIME_CONTAINER = "runtime";
     public static final String COMPILE_CONTAINER = "compile";
@@ -78,6 +90,11 @@ public final class BuilderLayout {
     /** The init container of an emulated smoke test (it copies the qemu emulator into the pod). */
     public static final String EMULATOR_CONTAINER = "emulator";
     public static final String LABEL_IMAGE = "build.minimalimage.dev/image";
+    /**
+     * On a builder pod the operator stopped (by its deadline) because a step had failed while another still ran: the
+     * failed step's name. The pod stays, for its logs; its failure is that step's, not the deadline's.
+     */
+    public static final String ANNOTATION_STOPPED = "build.minimalimage.dev/stopped-after-failed-step";
     public static final String LABEL_BUILD_HASH = "build.minimalimage.dev/build-hash";
     public static final String SELECTOR = LABEL_MANAGED_BY + "=" + MANAGED_BY + "," + LABEL_COMPONENT + "=" + COMPONENT_BUILDER;
 

@@ -54,6 +54,12 @@ public final class BuilderPodFactory {
      */
     static final ResourceRequirements DEFAULT_RESOURCES = new ResourceRequirementsBuilder()
             .withRequests(Map.of("cpu", new Quantity("250m"), "memory", new Quantity("256Mi"))).build();
+    /** The packer's requests (see packerResources): a JVM that copies, checks and packs one program. */
+    static final Map<String, Quantity> PACKER_REQUESTS = Map.of("cpu", new Quantity("100m"), "memory",
+            new Quantity("128Mi"));
+    private static final String COMPILE_EXIT_VOLUME = "compile-exit";
+    private static final String PACKER_WORKSPACE_VOLUME = "package-workspace";
+    private static final String PACKER_TMP_VOLUME = "package-tmp";
     private final ToolchainImages images;
     private final List<String> operatorPullSecrets;
     private final CaBundle operatorCaBundle;
@@ -87,13 +93,15 @@ public final class BuilderPodFactory {
         if (runsRuntime(plan)) {
             init.add(runtimeContainer(build));
         }
-        if (plan.isDockerfile()) {
+        List<Container> main;
+        if (plan.fetchesDockerfile()) { // the resolve step of a git Dockerfile build: its fetch alone
+            main = List.of(init.remove(0));
+        } else if (plan.isDockerfile()) {
             plan.dockerfile().containers().forEach(stage -> init.add(stageContainer(plan, stage, build)));
-        } else if (!plan.fetchesDockerfile()) {
-            init.add(compileContainer(plan, build));
+            main = List.of(packageContainer(plan, build));
+        } else { // side by side: the packer starts while the compiler runs, not after (see handsOver)
+            main = List.of(compileContainer(plan, build), packageContainer(plan, build));
         }
-        // the resolve step of a git Dockerfile build is its fetch alone, reporting the Dockerfile
-        List<Container> main = plan.fetchesDockerfile() ? List.of(init.remove(0)) : List.of(packageContainer(plan, build));
         return new PodBuilder()
                 .withNewMetadata()
                     .withName(plan.podName(attempt))
@@ -138,6 +146,15 @@ public final class BuilderPodFactory {
                 : build.getNodeSelector());
         selector.putIfAbsent(ARCH_LABEL, Platform.LINUX_AMD64.architecture());
         return selector;
+    }
+
+    /**
+     * Whether the compile and package steps run side by side as the pod's regular containers: the package step's JVM
+     * starts and its registry connection authenticates while the compiler runs, and it packs the moment the compile
+     * step writes its exit code, with no container start in between. Dockerfile stages stay init containers, in order.
+     */
+    public static boolean handsOver(BuildPlan plan) {
+        return !plan.isDockerfile() && !plan.fetchesDockerfile();
     }
 
     /** minimal-image is copied into the pod for bundle mode's compile step and for the Dockerfile stages. */
@@ -229,8 +246,10 @@ public final class BuilderPodFactory {
             mounts.add(mount(CACHE_VOLUME, BuilderLayout.CACHE_MOUNT));
             env.add(new EnvVar("CACHE_DIR", BuildCaches.directory(plan.compile().image()), null));
         }
+        mounts.add(mount(COMPILE_EXIT_VOLUME, BuilderLayout.COMPILE_EXIT_DIR));
+        String script = plan.compile().handingOverTo(BuilderLayout.COMPILE_EXIT_FILE).script();
         return base(BuilderLayout.COMPILE_CONTAINER, plan.compile().image(), build)
-                .withCommand("/bin/sh", "-c", ContainerArgs.literal(plan.compile().script()))
+                .withCommand("/bin/sh", "-c", ContainerArgs.literal(script))
                 .withEnv(env).withVolumeMounts(mounts).build();
     }
 
@@ -272,7 +291,11 @@ public final class BuilderPodFactory {
     }
 
     private Container packageContainer(BuildPlan plan, BuildSettings build) {
-        List<VolumeMount> mounts = baseMounts(BuilderLayout.PACKAGE_CONTAINER);
+        List<VolumeMount> mounts = handsOver(plan) ? packerMounts() : baseMounts(BuilderLayout.PACKAGE_CONTAINER);
+        List<String> args = new ArrayList<>(plan.packageArgs());
+        if (handsOver(plan)) {
+            args.addAll(handoverArgs(plan));
+        }
         if (plan.isDockerfile()) { // what the stages handed on, and the context for the final stage's COPYs
             mounts.add(contextMount(plan));
             mounts.add(new VolumeMount(BuilderLayout.HANDOFF_DIR, null, HANDOFF_VOLUME, true, null, null, null));
@@ -283,11 +306,56 @@ public final class BuilderPodFactory {
         if (!plan.isInline()) {
             mounts.add(provenanceMount(true));
         }
-        List<String> args = new ArrayList<>(plan.packageArgs());
         trustCaBundle(build, args, mounts);
         return base(BuilderLayout.PACKAGE_CONTAINER, images.builder(), build)
+                .withResources(handsOver(plan) ? packerResources(build) : resources(build))
                 .withArgs(ContainerArgs.literal(args))
                 .withVolumeMounts(mounts).withEnv(homeEnv()).build();
+    }
+
+    /**
+     * The packer beside the compile step: the compile step's workspace read-only, and a workspace and a /tmp of its
+     * own, which the build (alive until its container ends) can neither read nor write.
+     */
+    private static List<VolumeMount> packerMounts() {
+        return new ArrayList<>(List.of(mount(PACKER_WORKSPACE_VOLUME, BuilderLayout.WORKSPACE),
+                new VolumeMount(BuilderLayout.SHARED_WORKSPACE, null, WORKSPACE_VOLUME, true, null, null, null),
+                new VolumeMount(BuilderLayout.COMPILE_EXIT_DIR, null, COMPILE_EXIT_VOLUME, true, null, null, null),
+                mount(PACKER_TMP_VOLUME, "/tmp"), mount(homeVolume(BuilderLayout.PACKAGE_CONTAINER),
+                        BuilderLayout.HOME)));
+    }
+
+    /** Wait for the compile step (within the build's timeout), then copy what it wrote into the packer's workspace. */
+    private static List<String> handoverArgs(BuildPlan plan) {
+        List<String> args = new ArrayList<>(List.of("--await-compile", BuilderLayout.COMPILE_EXIT_FILE,
+                "--await-timeout", Long.toString(plan.timeoutSeconds()),
+                "--take", shared(BuilderLayout.OUT_DIR) + "=" + BuilderLayout.OUT_DIR,
+                "--take", shared(BuilderLayout.TOOLCHAIN_RECORD) + "=" + BuilderLayout.TOOLCHAIN_RECORD));
+        if (plan.compile().stagesBundle()) {
+            args.addAll(List.of("--take-root", shared(BuilderLayout.BUNDLE_ROOT) + "=" + BuilderLayout.BUNDLE_ROOT));
+        }
+        return args;
+    }
+
+    /** {@code path} in the compile step's workspace, as the packer sees it. */
+    private static String shared(String path) {
+        return BuilderLayout.SHARED_WORKSPACE + path.substring(BuilderLayout.WORKSPACE.length());
+    }
+
+    /**
+     * spec.build.resources are the compile step's (and each init step's: the pod counts only the largest of those).
+     * The packer runs beside the compile step, so its requests add to the pod's: it requests little, and takes the
+     * spec's limits, if any, so that a namespace that requires limits admits the pod.
+     */
+    static ResourceRequirements packerResources(BuildSettings build) {
+        ResourceRequirements spec = build.getResources();
+        return new ResourceRequirementsBuilder().withRequests(PACKER_REQUESTS)
+                .withLimits(spec == null || spec.getLimits() == null || spec.getLimits().isEmpty() ? null
+                        : spec.getLimits()).build();
+    }
+
+    private static ResourceRequirements resources(BuildSettings build) {
+        return build.getResources() != null ? build.getResources() : DEFAULT_RESOURCES;
     }
 
     /** The steps that talk to git servers and registries trust the bundle's CAs besides the public roots. */
@@ -324,7 +392,7 @@ public final class BuilderPodFactory {
                 .withWorkingDir(BuilderLayout.WORKSPACE)
                 .withTerminationMessagePath(BuilderLayout.TERMINATION_LOG)
                 .withTerminationMessagePolicy("FallbackToLogsOnError")
-                .withResources(build.getResources() != null ? build.getResources() : DEFAULT_RESOURCES)
+                .withResources(resources(build))
                 .withSecurityContext(new SecurityContextBuilder(restricted()) // said per container: see create()
                         .withRunAsUser((long) BuilderLayout.BUILDER_UID)
                         .withRunAsGroup((long) BuilderLayout.BUILDER_UID).build());
@@ -395,6 +463,11 @@ public final class BuilderPodFactory {
         }
         if (!plan.fetchesDockerfile()) {
             steps.add(BuilderLayout.PACKAGE_CONTAINER);
+        }
+        if (handsOver(plan)) {
+            for (String own : List.of(COMPILE_EXIT_VOLUME, PACKER_WORKSPACE_VOLUME, PACKER_TMP_VOLUME)) {
+                volumes.add(new VolumeBuilder().withName(own).withNewEmptyDir().endEmptyDir().build());
+            }
         }
         for (String step : steps) {
             volumes.add(new VolumeBuilder().withName(homeVolume(step)).withNewEmptyDir().endEmptyDir().build());

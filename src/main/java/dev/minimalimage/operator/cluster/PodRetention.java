@@ -52,6 +52,25 @@ public final class PodRetention {
                         : "not the smoke test of the current inputs"));
     }
 
+    /**
+     * Stops a builder pod in which a step failed while another still runs (a packer waiting for a compile step whose
+     * shell was killed before it could say it ended): by lowering its deadline, so that the pod and its logs stay,
+     * and with the failed step named on it, so that its failure is read as that step's (see PodInspector).
+     */
+    public static void stopAfterFailedStep(KubernetesClient client, List<Pod> ownedPods) {
+        for (Pod pod : ownedPods) {
+            dev.minimalimage.operator.status.PodInspector.failedWhileOthersRun(pod).ifPresent(step -> {
+                LOG.infof("stopping pod %s/%s: step %s failed while another still runs",
+                        pod.getMetadata().getNamespace(), pod.getMetadata().getName(), step);
+                String patch = "{\"metadata\":{\"annotations\":{\"" + BuilderLayout.ANNOTATION_STOPPED + "\":\""
+                        + step + "\"}},\"spec\":{\"activeDeadlineSeconds\":1}}";
+                client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), patch);
+            });
+        }
+    }
+
     /** One of the current inputs' smoke-test pods (one per platform that runs), by the inputs hash they carry. */
     private static boolean current(BuildPlan plan, Pod pod) {
         return plan.hasSmokeTest() && pod.getMetadata().getLabels() != null

@@ -42,19 +42,21 @@ public final class PodInspector {
         String namespace = pod.getMetadata().getNamespace();
         // a push the package step recorded stands: a deadline or an eviction that comes after it changes nothing
         boolean pushed = pushRecorded(status);
-        if (!pushed && KubeletReasons.DEADLINE_EXCEEDED.equals(status.getReason())) {
-            String step = runningStep(status);
+        // the operator stopped it after a step failed (BuilderLayout.ANNOTATION_STOPPED): that step's failure stands
+        boolean stopped = stoppedAfterFailure(pod);
+        if (!pushed && !stopped && KubeletReasons.DEADLINE_EXCEEDED.equals(status.getReason())) {
+            String step = runningStep(pod);
             return failure(stages, stageOf(step), Reasons.TIMEOUT, "build exceeded its timeout of "
                     + pod.getSpec().getActiveDeadlineSeconds() + "s in step " + step + "; pod " + podName
                     + " was stopped. " + logsHint(namespace, podName, step), null);
         }
         if (!pushed && KubeletReasons.EVICTED.equals(status.getReason())) {
-            String step = runningStep(status);
+            String step = runningStep(pod);
             return failure(stages, stageOf(step), Reasons.EVICTED, "pod " + podName + " was evicted during step "
                     + step + ": " + status.getMessage(), null);
         }
         String commit = null;
-        for (ContainerStatus container : steps(status)) {
+        for (ContainerStatus container : steps(pod)) {
             String step = container.getName();
             ContainerStateWaiting waiting = container.getState() == null ? null : container.getState().getWaiting();
             KubeletReasons.Waiting wait = KubeletReasons.Waiting.of(waiting == null ? null : waiting.getReason());
@@ -98,6 +100,25 @@ public final class PodInspector {
         }
         return new BuildOutcome(Phase.Building, Reasons.BUILDING, "building in pod " + podName, stages, null, commit,
                 null);
+    }
+
+    /**
+     * The step whose failure ends the build while a later step of the pod still runs: the compile step beside a
+     * packer that never learned of its end (its shell was killed before it could say). Empty when there is none.
+     */
+    public static java.util.Optional<String> failedWhileOthersRun(Pod pod) {
+        if (pod.getStatus() == null || !"Running".equals(pod.getStatus().getPhase()) || stoppedAfterFailure(pod)) {
+            return java.util.Optional.empty();
+        }
+        boolean othersRun = steps(pod).stream().anyMatch(c -> c.getState() != null && c.getState().getRunning() != null);
+        return othersRun ? steps(pod).stream().filter(c -> c.getState() != null && c.getState().getTerminated() != null
+                && !Integer.valueOf(0).equals(c.getState().getTerminated().getExitCode()))
+                .map(ContainerStatus::getName).findFirst() : java.util.Optional.empty();
+    }
+
+    private static boolean stoppedAfterFailure(Pod pod) {
+        return pod.getMetadata().getAnnotations() != null
+                && pod.getMetadata().getAnnotations().containsKey(BuilderLayout.ANNOTATION_STOPPED);
     }
 
     /** A pod whose only container is the fetch step: the resolve step of a Dockerfile build from git. */
@@ -285,16 +306,31 @@ public final class PodInspector {
         return all;
     }
 
+    /**
+     * The steps' statuses in the order the pod runs them (the kubelet lists regular containers by name): the compile
+     * step before the packer beside it, whose failure follows from the compile step's.
+     */
+    private static List<ContainerStatus> steps(Pod pod) {
+        PodStatus status = pod.getStatus() == null ? new PodStatus() : pod.getStatus();
+        List<ContainerStatus> all = new ArrayList<>(status.getInitContainerStatuses());
+        List<String> order = pod.getSpec() == null ? List.of() : pod.getSpec().getContainers().stream()
+                .map(io.fabric8.kubernetes.api.model.Container::getName).toList();
+        status.getContainerStatuses().stream()
+                .sorted(java.util.Comparator.comparingInt(c -> order.indexOf(c.getName())))
+                .forEach(all::add);
+        return all;
+    }
+
     private static ContainerStateTerminated terminated(Pod pod, String container) {
-        return steps(pod.getStatus()).stream().filter(c -> container.equals(c.getName()))
+        return steps(pod).stream().filter(c -> container.equals(c.getName()))
                 .map(c -> c.getState() == null ? null : c.getState().getTerminated()).filter(java.util.Objects::nonNull)
                 .findFirst().orElse(null);
     }
 
     /** The step that was running (or last to run) when the pod was stopped. */
-    private static String runningStep(PodStatus status) {
+    private static String runningStep(Pod pod) {
         String last = BuilderLayout.COMPILE_CONTAINER;
-        for (ContainerStatus container : steps(status)) {
+        for (ContainerStatus container : steps(pod)) {
             if (container.getState() != null && container.getState().getRunning() != null) {
                 return container.getName();
             }
