@@ -1317,13 +1317,16 @@ class ClusterIT {
         return seen[0];
     }
 
-    /** Waits until the compile init container of the resource's current pod runs; returns the pod's name. */
-    /** Bounded by the queue too: a filtered run starts this build behind every resource setUp created. */
+    /**
+     * Waits until the compile container of the resource's current pod runs (a regular container beside the packer);
+     * returns the pod's name. Bounded by the queue too: a filtered run starts this build behind every resource setUp
+     * created.
+     */
     String awaitCompileRunning(String name) {
         String[] podName = new String[1];
         await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(500)).until(() -> ownedPods(name).stream()
-                .filter(p -> p.getStatus() != null && p.getStatus().getInitContainerStatuses() != null)
-                .filter(p -> p.getStatus().getInitContainerStatuses().stream().anyMatch(
+                .filter(p -> p.getStatus() != null && p.getStatus().getContainerStatuses() != null)
+                .filter(p -> p.getStatus().getContainerStatuses().stream().anyMatch(
                         c -> BuilderLayout.COMPILE_CONTAINER.equals(c.getName()) && c.getState().getRunning() != null))
                 .peek(p -> podName[0] = p.getMetadata().getName()).findFirst().isPresent());
         return podName[0];
