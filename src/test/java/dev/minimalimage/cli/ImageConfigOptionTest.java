@@ -17,6 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.minimalimage.planning.BuilderLayout;
+import dev.minimalimage.testsupport.PodSteps;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.operator.Resources;
 import dev.minimalimage.planning.BuildPlanner;
@@ -56,11 +58,12 @@ class ImageConfigOptionTest {
         resource.getSpec().getImage().setEnv(List.of(new LiteralEnvVar("WHERE", "$(HOME) $$ ü")));
         resource.getSpec().getImage().setAnnotations(Map.of("org.opencontainers.image.source", "https://example.org/x",
                 "org.opencontainers.image.revision", "mine"));
-        Container container = new BuilderPodFactory(ToolchainImages.DEFAULTS)
-                .create(resource, new BuildPlanner(ToolchainImages.DEFAULTS).plan(resource)).getSpec().getContainers().get(0);
+        Container container = PodSteps.step(new BuilderPodFactory(ToolchainImages.DEFAULTS)
+                .create(resource, new BuildPlanner(ToolchainImages.DEFAULTS).plan(resource)), BuilderLayout.PACKAGE_CONTAINER);
 
         Path layout = dir.resolve("layout");
-        CliRun run = CliRun.of(asThePackageStepRuns(container, layout, dir.resolve("result.json")));
+        Path compiled = Files.writeString(dir.resolve("compile-exit"), "0\n"); // the compile step beside it ended
+        CliRun run = CliRun.of(asThePackageStepRuns(container, layout, dir.resolve("result.json"), compiled));
 
         assertThat(run.exitCode()).as(run.all()).isZero();
         JsonNode config = OciLayouts.config(layout);
@@ -74,7 +77,7 @@ class ImageConfigOptionTest {
     }
 
     /** The container's args after the kubelet's $(VAR) expansion, with the binary and destination of this test. */
-    private static String[] asThePackageStepRuns(Container container, Path layout, Path resultFile) {
+    private static String[] asThePackageStepRuns(Container container, Path layout, Path resultFile, Path compiled) {
         Map<String, String> env = container.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
         assertThat(env).containsKey("HOME"); // so an unescaped $(HOME) would be replaced
         List<String> args = new ArrayList<>(container.getArgs().stream().map(a -> KubeletText.expand(a, env)).toList());
@@ -82,6 +85,7 @@ class ImageConfigOptionTest {
         args.set(1, binary.toString());
         replaceOption(args, "--image", "--oci-layout", layout.toString());
         replaceOption(args, "--result-file", "--result-file", resultFile.toString());
+        replaceOption(args, "--await-compile", "--await-compile", compiled.toString());
         return args.toArray(String[]::new);
     }
 

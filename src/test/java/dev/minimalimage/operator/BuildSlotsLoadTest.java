@@ -288,8 +288,8 @@ class BuildSlotsLoadTest {
         pod.setStatus(phase == null
                 ? new PodStatusBuilder().withPhase("Running").withStartTime("2026-11-23T10:00:00Z").build()
                 : new PodStatusBuilder().withPhase("Succeeded")
-                        .withInitContainerStatuses(MinimalImageReconcilerTest.terminated("compile", 0, null))
-                        .withContainerStatuses(MinimalImageReconcilerTest.terminated("package", 0, result))
+                        .withContainerStatuses(MinimalImageReconcilerTest.terminated("compile", 0, null),
+                                MinimalImageReconcilerTest.terminated("package", 0, result))
                         .build());
         client.resource(pod).updateStatus(); // the listed copy: no extra GET (a conflict is retried next pass)
         phaseSince.put(name, System.nanoTime());

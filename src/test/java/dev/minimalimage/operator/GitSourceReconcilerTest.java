@@ -25,6 +25,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import dev.minimalimage.planning.BuilderLayout;
+import dev.minimalimage.testsupport.PodSteps;
 import dev.minimalimage.api.v1alpha1.CaBundle;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
@@ -146,7 +148,7 @@ class GitSourceReconcilerTest {
                 .edit(r -> { r.getSpec().setRebuild("ca added"); return r; });
         await().atMost(TIMEOUT).until(() -> !pods("ca-missing").isEmpty());
         Pod pod = pods("ca-missing").get(0);
-        Container pack = pod.getSpec().getContainers().get(0);
+        Container pack = PodSteps.step(pod, BuilderLayout.PACKAGE_CONTAINER);
         assertThat(pack.getArgs()).containsSequence("--ca-bundle", "/etc/minimal-image/ca/ca.crt");
         assertThat(pod.getSpec().getVolumes()).anySatisfy(v -> assertThat(v.getConfigMap() == null ? null
                 : v.getConfigMap().getName()).isEqualTo("corporate-ca"));

@@ -22,6 +22,7 @@ import dev.minimalimage.planning.BuilderLayout;
 import dev.minimalimage.result.BuildResult;
 import dev.minimalimage.result.LinkSummary;
 import dev.minimalimage.result.SbomSummary;
+import dev.minimalimage.testsupport.PodSteps;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -67,8 +68,8 @@ public class MinimalImageReconcilerTest {
         assertThat(pod.getSpec().getActiveDeadlineSeconds()).isEqualTo(15 * 60L);
         assertThat(pod.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
         assertThat(pod.getSpec().getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
-        assertThat(pod.getSpec().getInitContainers()).extracting("name").containsExactly("compile");
-        assertThat(pod.getSpec().getContainers()).extracting("name").containsExactly("package");
+        assertThat(pod.getSpec().getInitContainers()).isEmpty();
+        assertThat(pod.getSpec().getContainers()).extracting("name").containsExactly("compile", "package");
         for (var container : concat(pod.getSpec().getInitContainers(), pod.getSpec().getContainers())) {
             assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
             assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
@@ -122,7 +123,7 @@ public class MinimalImageReconcilerTest {
         twin.getSpec().getImage().setDebugTag("1-debug");
         create(twin);
         Pod pod = awaitPod("twin");
-        assertThat(pod.getSpec().getContainers().get(0).getArgs()).containsSequence("--debug-tag", "1-debug");
+        assertThat(PodSteps.step(pod, "package").getArgs()).containsSequence("--debug-tag", "1-debug");
         String twinDigest = "sha256:" + "cd".repeat(32);
         finish(pod, "Succeeded", terminated("compile", 0, null), terminated("package", 0,
                 success().withDebugImage("registry.example/twin@" + twinDigest, twinDigest).toJson()));
@@ -180,9 +181,9 @@ public class MinimalImageReconcilerTest {
             String name = "late-" + reason.toLowerCase();
             create(Resources.helloC(name, "registry.example/" + name + ":1"));
             Pod pod = awaitPod(name);
-            edit(pod, s -> new PodStatusBuilder(s).withPhase("Failed").withReason(reason).withMessage("after the push")
-                    .withInitContainerStatuses(terminated("compile", 0, null))
-                    .withContainerStatuses(terminated("package", 0, success().toJson())).build());
+            edit(pod, s -> placed(pod, new PodStatusBuilder(s).withPhase("Failed").withReason(reason)
+                    .withMessage("after the push"), terminated("compile", 0, null),
+                    terminated("package", 0, success().toJson())));
             MinimalImageStatus status = awaitStatus(name, s -> s.getPhase() == MinimalImageStatus.Phase.Succeeded);
             assertThat(status.getDigest()).isEqualTo(DIGEST);
             assertThat(ready(status).getStatus()).isEqualTo("True");
@@ -263,7 +264,7 @@ public class MinimalImageReconcilerTest {
         create(Resources.helloC("broken", "registry.example/broken:1"));
         Pod pod = awaitPod("broken");
         String log = "main.c: In function 'main':\nmain.c:1:30: error: expected ';' before 'return'\ncompilation terminated.\n";
-        finish(pod, "Failed", terminated("compile", 1, log), waiting("package", "PodInitializing"));
+        finish(pod, "Failed", terminated("compile", 1, log), terminated("package", 8, null));
         MinimalImageStatus status = awaitStatus("broken", s -> s.getPhase() == MinimalImageStatus.Phase.Failed);
         assertThat(ready(status).getReason()).isEqualTo("CompileFailed");
         assertThat(ready(status).getMessage()).contains("main.c:1:30: error: expected ';' before 'return'")
@@ -277,7 +278,7 @@ public class MinimalImageReconcilerTest {
         Pod pod = awaitPod("leaky");
         String log = "error: could not read from https://ci:ghp_s3cr3tT0k3nValue@git.example.com/x.git?token=abc\n"
                 + "main.c:1:1: error: dependency download failed\n";
-        finish(pod, "Failed", terminated("compile", 1, log), waiting("package", "PodInitializing"));
+        finish(pod, "Failed", terminated("compile", 1, log), terminated("package", 8, null));
         MinimalImageStatus status = awaitStatus("leaky", failed());
         assertThat(ready(status).getMessage()).contains("git.example.com/x.git")
                 .doesNotContain("ghp_s3cr3tT0k3nValue").doesNotContain("token=abc");
@@ -314,13 +315,39 @@ public class MinimalImageReconcilerTest {
         assertThat(condition(status, "Compiled").getStatus()).isEqualTo("True");
     }
 
+    /**
+     * The compile step's shell was killed before it could hand over: the packer beside it would wait until the pod's
+     * deadline. The operator stops the pod (lowering its deadline, marking it) and keeps the compile step's reason.
+     */
+    @Test
+    void aPackerLeftWaitingByAKilledCompileStepIsStoppedAndTheCompileReasonStays() {
+        create(Resources.helloC("killed", "registry.example/killed:1"));
+        Pod pod = awaitPod("killed");
+        finish(pod, "Running", new ContainerStatusBuilder().withName("compile").withNewState().withNewTerminated()
+                .withExitCode(137).withReason("OOMKilled").endTerminated().endState().build(),
+                new ContainerStatusBuilder().withName("package").withNewState().withNewRunning().endRunning()
+                        .endState().build());
+
+        assertThat(ready(awaitStatus("killed", failed())).getReason()).isEqualTo("OutOfMemory");
+        await().atMost(TIMEOUT).until(() -> client.pods().inNamespace(NS).withName(pod.getMetadata().getName()).get()
+                .getSpec().getActiveDeadlineSeconds() == 1L);
+        Pod stopped = client.pods().inNamespace(NS).withName(pod.getMetadata().getName()).get();
+        assertThat(stopped.getMetadata().getAnnotations())
+                .containsEntry(BuilderLayout.ANNOTATION_STOPPED, BuilderLayout.COMPILE_CONTAINER);
+
+        // the kubelet then ends the pod for its deadline: still the compile step's failure, not a Timeout
+        edit(stopped, s -> new PodStatusBuilder(s).withPhase("Failed").withReason("DeadlineExceeded").build());
+        await().during(Duration.ofSeconds(1)).atMost(TIMEOUT).until(() -> "OutOfMemory".equals(
+                ready(get("killed").getStatus()).getReason()));
+    }
+
     @Test
     void podLevelFailuresMapToActionableReasons() {
         create(Resources.helloC("oom", "registry.example/oom:1"));
         Pod oom = awaitPod("oom");
         finish(oom, "Failed", new ContainerStatusBuilder().withName("compile").withNewState().withNewTerminated()
                 .withExitCode(137).withReason("OOMKilled").endTerminated().endState().build(),
-                waiting("package", "PodInitializing"));
+                terminated("package", 8, null));
         assertThat(ready(awaitStatus("oom", failed())).getReason()).isEqualTo("OutOfMemory");
 
         create(Resources.helloC("slow", "registry.example/slow:1"));
@@ -333,18 +360,18 @@ public class MinimalImageReconcilerTest {
 
         create(Resources.helloC("pull", "registry.example/pull:1"));
         Pod pull = awaitPod("pull");
-        edit(pull, s -> new PodStatusBuilder(s).withPhase("Pending").withInitContainerStatuses(
+        edit(pull, s -> placed(pull, new PodStatusBuilder(s).withPhase("Pending"),
                 new ContainerStatusBuilder().withName("compile").withImage("docker.io/library/nope:1").withNewState()
                         .withNewWaiting().withReason("ImagePullBackOff").withMessage("Back-off pulling image")
-                        .endWaiting().endState().build()).build());
+                        .endWaiting().endState().build()));
         // the kubelet retries a pull by itself: within spec.build.pullTimeout the build waits, then goes on
         MinimalImageStatus backingOff = awaitStatus("pull", s -> s.getPullFailingSince() != null);
         assertThat(backingOff.getPhase()).isEqualTo(MinimalImageStatus.Phase.Building);
         assertThat(ready(backingOff).getReason()).isEqualTo("ImagePullBackOff");
         assertThat(ready(backingOff).getMessage()).contains("docker.io/library/nope:1", "spec.build.pullTimeout (300s)");
-        edit(pull, s -> new PodStatusBuilder(s).withPhase("Pending").withInitContainerStatuses(
+        edit(pull, s -> placed(pull, new PodStatusBuilder(s).withPhase("Pending"),
                 new ContainerStatusBuilder().withName("compile").withImage("docker.io/library/nope:1").withNewState()
-                        .withNewRunning().endRunning().endState().build()).build());
+                        .withNewRunning().endRunning().endState().build()));
         MinimalImageStatus pulled = awaitStatus("pull", s -> s.getPullFailingSince() == null);
         assertThat(ready(pulled).getReason()).isEqualTo("Building");
         assertThat(podsOf("pull")).hasSize(1);
@@ -447,12 +474,12 @@ public class MinimalImageReconcilerTest {
         git.getSpec().getSource().setGit(repo);
         create(git);
         Pod pod = awaitPod("from-git");
-        assertThat(pod.getSpec().getInitContainers()).extracting("name").containsExactly("fetch", "compile");
+        assertThat(pod.getSpec().getInitContainers()).extracting("name").containsExactly("fetch");
+        assertThat(pod.getSpec().getContainers()).extracting("name").containsExactly("compile", "package");
         assertThat(sourceConfigMaps("from-git")).isEmpty();
         String commit = "0123456789abcdef0123456789abcdef01234567";
-        edit(pod, s -> new PodStatusBuilder(s).withPhase("Succeeded").withInitContainerStatuses(
-                terminated("fetch", 0, "{\"commit\":\"" + commit + "\"}"), terminated("compile", 0, null))
-                .withContainerStatuses(terminated("package", 0, success().toJson())).build());
+        finish(pod, "Succeeded", terminated("fetch", 0, "{\"commit\":\"" + commit + "\"}"),
+                terminated("compile", 0, null), terminated("package", 0, success().toJson()));
         MinimalImageStatus status = awaitStatus("from-git", s -> s.getPhase() == MinimalImageStatus.Phase.Succeeded);
         assertThat(status.getSourceCommit()).isEqualTo(commit);
         assertThat(condition(status, "SourceFetched").getStatus()).isEqualTo("True");
@@ -578,9 +605,19 @@ public class MinimalImageReconcilerTest {
         return get(name).getStatus();
     }
 
-    void finish(Pod pod, String phase, ContainerStatus init, ContainerStatus main) {
-        edit(pod, s -> new PodStatusBuilder(s).withPhase(phase).withInitContainerStatuses(init)
-                .withContainerStatuses(main).build());
+    /** The pod ends in {@code phase} with these steps' states, each listed where the pod spec has it. */
+    void finish(Pod pod, String phase, ContainerStatus... steps) {
+        edit(pod, s -> placed(pod, new PodStatusBuilder(s).withPhase(phase), steps));
+    }
+
+    /** {@code steps} as the kubelet lists them: init containers' and regular containers' statuses apart. */
+    public static io.fabric8.kubernetes.api.model.PodStatus placed(Pod pod, PodStatusBuilder status,
+            ContainerStatus... steps) {
+        java.util.Set<String> init = pod.getSpec().getInitContainers().stream().map(c -> c.getName())
+                .collect(java.util.stream.Collectors.toSet());
+        return status.withInitContainerStatuses(java.util.Arrays.stream(steps).filter(c -> init.contains(c.getName()))
+                .toList()).withContainerStatuses(java.util.Arrays.stream(steps)
+                        .filter(c -> !init.contains(c.getName())).toList()).build();
     }
 
     void edit(Pod pod, UnaryOperator<io.fabric8.kubernetes.api.model.PodStatus> change) {

@@ -87,8 +87,8 @@ class ReconcileLatencyBenchmark {
         String result = MinimalImageReconcilerTest.success().toJson();
         client.pods().inNamespace(NS).withName(pod.getMetadata().getName()).editStatus(p -> {
             p.setStatus(new PodStatusBuilder().withPhase("Succeeded")
-                    .withInitContainerStatuses(MinimalImageReconcilerTest.terminated("compile", 0, null))
-                    .withContainerStatuses(new ContainerStatusBuilder(MinimalImageReconcilerTest.terminated("package", 0,
+                    .withContainerStatuses(MinimalImageReconcilerTest.terminated("compile", 0, null),
+                            new ContainerStatusBuilder(MinimalImageReconcilerTest.terminated("package", 0,
                             result)).build())
                     .build());
             return p;

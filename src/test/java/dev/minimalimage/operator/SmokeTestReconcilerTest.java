@@ -238,8 +238,7 @@ class SmokeTestReconcilerTest {
                 List.of(platform("linux/amd64", amd64, "x86-64"), platform("linux/arm64", arm64, "AArch64")));
         Pod builder = awaitPod("smoke-multi", "-build-");
         edit(builder, s -> new PodStatusBuilder(s).withPhase("Succeeded")
-                .withInitContainerStatuses(terminated("compile", 0, null))
-                .withContainerStatuses(terminated("package", 0, pushed.toJson())).build());
+                .withContainerStatuses(terminated("compile", 0, null), terminated("package", 0, pushed.toJson())).build());
 
         await().atMost(TIMEOUT).until(() -> smokePods("smoke-multi").size() == 2);
         Pod home = smokePods("smoke-multi").stream().filter(p -> !p.getMetadata().getName().endsWith("-arm64"))
@@ -329,8 +328,7 @@ class SmokeTestReconcilerTest {
 
     void finishBuild(Pod builder) {
         edit(builder, s -> new PodStatusBuilder(s).withPhase("Succeeded")
-                .withInitContainerStatuses(terminated("compile", 0, null))
-                .withContainerStatuses(terminated("package", 0, success().toJson())).build());
+                .withContainerStatuses(terminated("compile", 0, null), terminated("package", 0, success().toJson())).build());
     }
 
     void awaitNetworkPolicy(String name, boolean present) {

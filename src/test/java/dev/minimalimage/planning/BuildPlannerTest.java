@@ -21,6 +21,7 @@ import dev.minimalimage.api.v1alpha1.Verify;
 import dev.minimalimage.image.ImageSettings;
 import dev.minimalimage.image.Provenance;
 import dev.minimalimage.operator.Resources;
+import dev.minimalimage.testsupport.PodSteps;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
@@ -106,7 +107,7 @@ class BuildPlannerTest {
         app.getSpec().getImage().setArgs(List.of("$(HOME)", "$$"));
         Pod pod = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(withUid(app), planner.plan(app));
         assertThat(pod.getSpec().getInitContainers().get(0).getArgs()).contains("--revision", "v$$(HOME)");
-        String json = pod.getSpec().getContainers().get(0).getArgs().stream().filter(a -> a.startsWith("{"))
+        String json = PodSteps.step(pod, "package").getArgs().stream().filter(a -> a.startsWith("{"))
                 .findFirst().orElseThrow();
         assertThat(json).contains("[\"$$(HOME)\",\"$$$$\"]");
     }
@@ -140,21 +141,22 @@ class BuildPlannerTest {
         repo.setContextDir("cmd/hello");
         BuildPlan plan = planner.plan(git);
         Pod pod = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(withUid(git), plan);
-        assertThat(pod.getSpec().getInitContainers()).extracting("name").containsExactly("fetch", "compile");
+        assertThat(pod.getSpec().getInitContainers()).extracting("name").containsExactly("fetch");
+        assertThat(pod.getSpec().getContainers()).extracting("name").containsExactly("compile", "package");
         assertThat(String.join(" ", pod.getSpec().getInitContainers().get(0).getArgs())).contains("--revision v1.2")
                 .contains("--source-info /provenance/source-info.json")
                 .contains("--source-date-epoch-file /provenance/source-date-epoch");
         // the package step annotates from what fetch wrote; the planner knows no commit
-        assertThat(String.join(" ", pod.getSpec().getContainers().get(0).getArgs()))
+        assertThat(String.join(" ", PodSteps.step(pod, "package").getArgs()))
                 .contains("--source-info /provenance/source-info.json").doesNotContain(Provenance.REVISION);
         // only the fetch step may write the provenance: the compile step runs the project's own scripts
         assertThat(pod.getSpec().getInitContainers().get(0).getVolumeMounts())
                 .anySatisfy(m -> assertThat(m.getMountPath() + " ro=" + m.getReadOnly()).isEqualTo("/provenance ro=false"));
-        assertThat(pod.getSpec().getInitContainers().get(1).getVolumeMounts())
+        assertThat(PodSteps.step(pod, "compile").getVolumeMounts())
                 .anySatisfy(m -> assertThat(m.getMountPath() + " ro=" + m.getReadOnly()).isEqualTo("/provenance ro=true"));
-        assertThat(pod.getSpec().getContainers().get(0).getVolumeMounts())
+        assertThat(PodSteps.step(pod, "package").getVolumeMounts())
                 .anySatisfy(m -> assertThat(m.getMountPath() + " ro=" + m.getReadOnly()).isEqualTo("/provenance ro=true"));
-        assertThat(pod.getSpec().getInitContainers().get(1).getEnv())
+        assertThat(PodSteps.step(pod, "compile").getEnv())
                 .contains(new EnvVar("SRC", "/workspace/src", null), new EnvVar("CONTEXT_DIR", "cmd/hello", null))
                 .noneMatch(e -> e.getName().equals("SOURCE_FILES"));
 
@@ -178,7 +180,7 @@ class BuildPlannerTest {
                 .satisfies(v -> assertThat(v.getConfigMap().getItems()).extracting("path")
                         .containsExactly("include/a.h", "src/main.c"));
         // the compile step copies exactly these files, never the volume's ..data / ..TIMESTAMP entries
-        assertThat(pod.getSpec().getInitContainers().get(0).getEnv())
+        assertThat(PodSteps.step(pod, "compile").getEnv())
                 .contains(new EnvVar("SOURCE_FILES", "include/a.h\nsrc/main.c", null));
     }
 
@@ -247,13 +249,13 @@ class BuildPlannerTest {
         Pod pod = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(app, plan);
         assertThat(pod.getSpec().getVolumes()).filteredOn(v -> v.getPersistentVolumeClaim() != null)
                 .extracting(v -> v.getPersistentVolumeClaim().getClaimName()).containsExactly("build-cache");
-        var compile = pod.getSpec().getInitContainers().get(0);
+        var compile = PodSteps.step(pod, "compile");
         assertThat(compile.getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/cache"));
         assertThat(compile.getEnv()).contains(new EnvVar("CACHE_DIR",
                 BuildCaches.directory(ToolchainImages.DEFAULTS.cMusl()), null));
         assertThat(BuildCaches.directory(ToolchainImages.DEFAULTS.cMusl()))
                 .isNotEqualTo(BuildCaches.directory(ToolchainImages.DEFAULTS.cGlibc())).startsWith("/cache/");
-        assertThat(pod.getSpec().getContainers().get(0).getVolumeMounts())
+        assertThat(PodSteps.step(pod, "package").getVolumeMounts())
                 .noneSatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/cache"));
     }
 
@@ -443,15 +445,16 @@ class BuildPlannerTest {
         assertThat(plan.inputsHash()).isNotEqualTo(planner.plan(plain).inputsHash());
         assertThat(plan.packageArgs()).containsSequence("--bundle", "--bundle-root", BuilderLayout.BUNDLE_ROOT)
                 .contains("--extra-library=libgcc_s.so.1", "--extra-library=/usr/lib/x86_64-linux-gnu/libz.so.1");
-        List<Container> init = pod.getSpec().getInitContainers();
-        assertThat(init).extracting(Container::getName)
-                .containsExactly(BuilderLayout.RUNTIME_CONTAINER, BuilderLayout.COMPILE_CONTAINER);
-        Container runtime = init.get(0);
+        assertThat(PodSteps.names(pod)).containsExactly(BuilderLayout.RUNTIME_CONTAINER,
+                BuilderLayout.COMPILE_CONTAINER, BuilderLayout.PACKAGE_CONTAINER);
+        assertThat(pod.getSpec().getInitContainers()).extracting(Container::getName)
+                .containsExactly(BuilderLayout.RUNTIME_CONTAINER);
+        Container runtime = PodSteps.step(pod, BuilderLayout.RUNTIME_CONTAINER);
         assertThat(runtime.getImage()).isEqualTo(ToolchainImages.DEFAULTS.builder());
         assertThat(runtime.getArgs()).containsExactly("stage-runtime", "--to", BuilderLayout.RUNTIME_DIR);
         assertThat(runtime.getVolumeMounts()).extracting(m -> m.getMountPath())
                 .containsExactlyInAnyOrder(BuilderLayout.RUNTIME_DIR, "/tmp", BuilderLayout.HOME);
-        Container compile = init.get(1);
+        Container compile = PodSteps.step(pod, BuilderLayout.COMPILE_CONTAINER);
         assertThat(compile.getVolumeMounts()).filteredOn(m -> m.getMountPath().equals(BuilderLayout.RUNTIME_DIR))
                 .singleElement().satisfies(m -> assertThat(m.getReadOnly()).isTrue());
         assertThat(compile.getEnv()).contains(new EnvVar("LINKING", "dynamic", null),
@@ -463,13 +466,15 @@ class BuildPlannerTest {
         assertThat(LanguagePresets.C_LDFLAGS_DYNAMIC).doesNotContain("-static");
         assertThat(pod.getSpec().getVolumes()).filteredOn(v -> v.getName().equals("runtime")).singleElement()
                 .satisfies(v -> assertThat(v.getEmptyDir()).isNotNull());
-        assertThat(pod.getSpec().getContainers().get(0).getVolumeMounts())
+        assertThat(PodSteps.step(pod, BuilderLayout.PACKAGE_CONTAINER).getVolumeMounts())
                 .noneMatch(m -> m.getMountPath().equals(BuilderLayout.RUNTIME_DIR));
+        assertThat(PodSteps.step(pod, BuilderLayout.PACKAGE_CONTAINER).getArgs()).containsSequence("--take-root",
+                BuilderLayout.SHARED_WORKSPACE + "/bundle-root=" + BuilderLayout.BUNDLE_ROOT);
 
         Pod staticPod = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(plain, planner.plan(plain));
-        assertThat(staticPod.getSpec().getInitContainers()).extracting(Container::getName)
-                .containsExactly(BuilderLayout.COMPILE_CONTAINER);
-        assertThat(staticPod.getSpec().getInitContainers().get(0).getEnv())
+        assertThat(PodSteps.names(staticPod)).containsExactly(BuilderLayout.COMPILE_CONTAINER,
+                BuilderLayout.PACKAGE_CONTAINER);
+        assertThat(PodSteps.step(staticPod, BuilderLayout.COMPILE_CONTAINER).getEnv())
                 .contains(new EnvVar("PRESET_LDFLAGS", LanguagePresets.C_LDFLAGS, null))
                 .noneMatch(e -> e.getName().equals("MINIMAL_IMAGE"));
         assertThat(staticPod.getSpec().getVolumes()).extracting(Volume::getName).doesNotContain("runtime");

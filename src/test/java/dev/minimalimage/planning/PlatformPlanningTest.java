@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.minimalimage.testsupport.PodSteps;
 import dev.minimalimage.api.v1alpha1.Dockerfile;
 import dev.minimalimage.api.v1alpha1.Language;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
@@ -42,8 +43,7 @@ class PlatformPlanningTest {
         assertThat(plan.packageArgs()).containsSequence("package",
                 "--binary-for=linux/amd64=" + BuilderLayout.OUT_DIR + "/linux-amd64/app",
                 "--binary-for=linux/arm64=" + BuilderLayout.OUT_DIR + "/linux-arm64/app");
-        Container compile = pod.getSpec().getInitContainers().stream()
-                .filter(c -> c.getName().equals(BuilderLayout.COMPILE_CONTAINER)).findFirst().orElseThrow();
+        Container compile = PodSteps.step(pod, BuilderLayout.COMPILE_CONTAINER);
         assertThat(env(compile)).containsEntry("OUT", BuilderLayout.OUT_DIR + "/app")
                 .doesNotContainKey("TARGETARCH"); // each platform's own, inside the script
         assertThat(pod.getSpec().getNodeSelector()).containsEntry("kubernetes.io/arch", "amd64");

@@ -7,6 +7,7 @@ import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import dev.minimalimage.testsupport.PodSteps;
 import dev.minimalimage.api.v1alpha1.Language;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.Verify;
@@ -31,9 +32,8 @@ class ReservedEnvTest {
                 resource.getSpec().getVerify().setExtraLibraries(List.of("libz.so.1"));
             }
             BuildPlan plan = new BuildPlanner(ToolchainImages.DEFAULTS).plan(resource);
-            Container compile = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(resource, plan).getSpec()
-                    .getInitContainers().stream().filter(c -> c.getName().equals(BuilderLayout.COMPILE_CONTAINER))
-                    .findFirst().orElseThrow();
+            Container compile = PodSteps.step(new BuilderPodFactory(ToolchainImages.DEFAULTS).create(resource, plan),
+                    BuilderLayout.COMPILE_CONTAINER);
             assertThat(compile.getEnv()).extracting(EnvVar::getName).as(language + " " + policy).isNotEmpty()
                     .allSatisfy(name -> assertThat(LanguagePresets.RESERVED_ENV).contains(name));
         }

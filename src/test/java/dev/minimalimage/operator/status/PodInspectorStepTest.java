@@ -30,4 +30,69 @@ class PodInspectorStepTest {
         assertThat(outcome.message()).contains("before the compile step ran", "exit code 1", "No space left on device",
                 "kubectl logs -n ns app-build-0123456789 -c runtime");
     }
+
+    // ------------------------------------------------------------- the compile step beside the packer
+
+    private static final String COMPILE_LOG = "main.c:3: error: expected ';' before '}' token";
+
+    private static io.fabric8.kubernetes.api.model.ContainerStatus compile(int exitCode, String reason) {
+        return new ContainerStatusBuilder().withName(BuilderLayout.COMPILE_CONTAINER).withNewState().withNewTerminated()
+                .withExitCode(exitCode).withReason(reason).withMessage(COMPILE_LOG).endTerminated().endState().build();
+    }
+
+    private static io.fabric8.kubernetes.api.model.ContainerStatus packerRunning() {
+        return new ContainerStatusBuilder().withName(BuilderLayout.PACKAGE_CONTAINER).withNewState().withNewRunning()
+                .endRunning().endState().build();
+    }
+
+    private static io.fabric8.kubernetes.api.model.ContainerStatus packerEnded(int exitCode) {
+        return new ContainerStatusBuilder().withName(BuilderLayout.PACKAGE_CONTAINER).withNewState().withNewTerminated()
+                .withExitCode(exitCode).withReason(exitCode == 0 ? "Completed" : "Error").endTerminated().endState()
+                .build();
+    }
+
+    /** Compile and package are the pod's containers, in that order; the kubelet lists their statuses by name. */
+    private static PodBuilder sideBySide(String phase, io.fabric8.kubernetes.api.model.ContainerStatus... statuses) {
+        return new PodBuilder().withNewMetadata().withName("app-build-0123456789").withNamespace("ns").endMetadata()
+                .withNewSpec().addNewContainer().withName(BuilderLayout.COMPILE_CONTAINER).endContainer()
+                .addNewContainer().withName(BuilderLayout.PACKAGE_CONTAINER).endContainer().endSpec()
+                .withNewStatus().withPhase(phase).withContainerStatuses(statuses).endStatus();
+    }
+
+    @Test
+    void aCompileFailureIsTheBuildsFailureWhetherThePackerEndedOrStillWaits() {
+        for (Pod pod : java.util.List.of(sideBySide("Running", packerRunning(), compile(1, "Error")).build(),
+                sideBySide("Failed", packerEnded(8), compile(1, "Error")).build())) {
+            BuildOutcome outcome = PodInspector.inspect(pod, true);
+            assertThat(outcome.reason()).as(pod.getStatus().getPhase()).isEqualTo("CompileFailed");
+            assertThat(outcome.message()).contains(COMPILE_LOG, "kubectl logs -n ns app-build-0123456789 -c compile");
+        }
+    }
+
+    @Test
+    void aCompileStepThatEndedWellLeavesTheBuildBuildingWhileThePackerPacks() {
+        Pod pod = sideBySide("Running", packerRunning(), compile(0, "Completed")).build();
+        assertThat(PodInspector.inspect(pod, true).reason()).isEqualTo(Reasons.BUILDING);
+        assertThat(PodInspector.failedWhileOthersRun(pod)).isEmpty();
+    }
+
+    /**
+     * A compile step whose shell was killed never tells the packer: the operator stops the pod by its deadline and
+     * marks it, and the failure stays the compile step's, not a Timeout.
+     */
+    @Test
+    void aPodStoppedAfterAFailedStepKeepsThatStepsFailure() {
+        Pod waiting = sideBySide("Running", packerRunning(), compile(137, "OOMKilled")).build();
+        assertThat(PodInspector.failedWhileOthersRun(waiting)).contains(BuilderLayout.COMPILE_CONTAINER);
+
+        Pod stopped = sideBySide("Failed", packerEnded(143), compile(137, "OOMKilled")).editMetadata()
+                .addToAnnotations(BuilderLayout.ANNOTATION_STOPPED, BuilderLayout.COMPILE_CONTAINER).endMetadata()
+                .editStatus().withReason("DeadlineExceeded").endStatus().build();
+        assertThat(PodInspector.inspect(stopped, true).reason()).isEqualTo(Reasons.OUT_OF_MEMORY);
+        assertThat(PodInspector.failedWhileOthersRun(stopped)).as("stopped once").isEmpty();
+
+        Pod timedOut = sideBySide("Failed", packerEnded(143), compile(137, "Error")).editStatus()
+                .withReason("DeadlineExceeded").endStatus().build();
+        assertThat(PodInspector.inspect(timedOut, true).reason()).as("a real timeout").isEqualTo(Reasons.TIMEOUT);
+    }
 }

@@ -1,0 +1,104 @@
+package dev.minimalimage.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.minimalimage.result.BuildResult;
+import dev.minimalimage.testsupport.Compilers;
+
+/**
+ * `package --await-compile`: the builder pod's packer, started before the compile step ends, packs exactly what the
+ * step left when it wrote its exit code, from its own copy.
+ */
+class CompileHandoverTest {
+
+    private static final String HELLO = "#include <stdio.h>\nint main(void){puts(\"hello\");return 0;}\n";
+
+    @Test
+    void packsTheCopyTakenWhenTheCompileStepEndedNotWhatChangesAfter(@TempDir Path dir) throws Exception {
+        Path shared = Files.createDirectories(dir.resolve("shared/out"));
+        Path exitCode = dir.resolve("compile-exit");
+        Path program = Compilers.gcc(dir.resolve("cc"), "hello", HELLO, "-O2", "-static");
+        CompletableFuture<CliRun> packing = CompletableFuture.supplyAsync(() -> CliRun.of("package",
+                "--await-compile", exitCode.toString(), "--await-timeout", "60",
+                "--take", shared + "=" + dir.resolve("own/out"), dir.resolve("own/out/hello").toString(),
+                "--oci-layout", dir.resolve("layout").toString()));
+        Thread.sleep(300);
+        assertThat(packing).as("waits for the compile step").isNotDone();
+
+        Files.copy(program, shared.resolve("hello"));
+        Files.writeString(exitCode, "0\n");
+        CliRun run = packing.get(60, TimeUnit.SECONDS);
+        // a build process still alive changes its output: the image is already packed from the copy
+        Files.writeString(shared.resolve("hello"), "#!/bin/sh\n");
+
+        assertThat(run.exitCode()).as(run.all()).isZero();
+        BuildResult result = run.result();
+        assertThat(result.link().verdict()).isIn("Static", "StaticPie");
+        assertThat(Files.mismatch(program, dir.resolve("own/out/hello"))).as("the packer's own copy").isEqualTo(-1);
+        assertThat(Files.exists(dir.resolve("layout/index.json"))).isTrue();
+    }
+
+    @Test
+    void aFailedCompileStepEndsThePackerWithoutPacking(@TempDir Path dir) throws Exception {
+        Path exitCode = Files.writeString(dir.resolve("compile-exit"), "202\n");
+        CliRun run = CliRun.of("package", "--await-compile", exitCode.toString(), "--take", dir.resolve("shared/out")
+                + "=" + dir.resolve("own/out"), dir.resolve("own/out/hello").toString(), "--oci-layout",
+                dir.resolve("layout").toString());
+
+        assertThat(run.exitCode()).isEqualTo(8);
+        assertThat(run.result().reason()).isEqualTo("ExecutableNotFound");
+        assertThat(run.result().message()).contains("exit code 202", "nothing was packed");
+        assertThat(dir.resolve("layout")).doesNotExist();
+    }
+
+    @Test
+    void aCompileStepThatNeverSaysItEndedIsWaitedForOnlyUntilTheTimeout(@TempDir Path dir) {
+        CliRun run = CliRun.of("package", "--await-compile", dir.resolve("never").toString(), "--await-timeout", "1",
+                dir.resolve("own/out/hello").toString(), "--oci-layout", dir.resolve("layout").toString());
+
+        assertThat(run.exitCode()).isEqualTo(8);
+        assertThat(run.result().message()).contains("wrote no exit code", "within 1s");
+    }
+
+    /** The packer holds the push credentials: a link the build planted must not make it pack one of its files. */
+    @Test
+    void aLinkOutOfTheCompileStepsWorkspaceIsRefused(@TempDir Path dir) throws Exception {
+        Path secret = Files.writeString(dir.resolve("config.json"), "{\"auths\":{}}");
+        Path shared = Files.createDirectories(dir.resolve("workspace/out"));
+        Files.createSymbolicLink(shared.resolve("hello"), secret);
+        Path exitCode = Files.writeString(dir.resolve("compile-exit"), "0\n");
+
+        CliRun run = CliRun.of("package", "--await-compile", exitCode.toString(), "--take", shared + "="
+                + dir.resolve("own/out"), dir.resolve("own/out/hello").toString(), "--oci-layout",
+                dir.resolve("layout").toString());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.result().reason()).isEqualTo("FileError");
+        assertThat(run.result().message()).contains("is a link to " + secret, "hands over regular files");
+        assertThat(dir.resolve("own/out/hello")).doesNotExist();
+    }
+
+    @Test
+    void aLinkWithinTheWorkspaceIsTakenAsTheFileItNames(@TempDir Path dir) throws Exception {
+        Path shared = Files.createDirectories(dir.resolve("workspace/out"));
+        Path program = Compilers.gcc(dir.resolve("workspace/build"), "hello", HELLO, "-O2", "-static");
+        Files.createSymbolicLink(shared.resolve("hello"), Path.of("../build/hello"));
+        Path exitCode = Files.writeString(dir.resolve("compile-exit"), "0\n");
+
+        CliRun run = CliRun.of("package", "--await-compile", exitCode.toString(), "--take", shared + "="
+                + dir.resolve("own/out"), dir.resolve("own/out/hello").toString(), "--oci-layout",
+                dir.resolve("layout").toString());
+
+        assertThat(run.exitCode()).as(run.all()).isZero();
+        assertThat(Files.isSymbolicLink(dir.resolve("own/out/hello"))).isFalse();
+        assertThat(Files.mismatch(program, dir.resolve("own/out/hello"))).isEqualTo(-1);
+    }
+}
