@@ -389,6 +389,9 @@ training_servers() {
   printf '%s\n' 'Package: libc6-dev' 'Status: install ok installed' 'Architecture: amd64' 'Source: glibc' \
     'Version: 2.36-9+deb12u9' > "$t/toolchain/var/lib/dpkg/status"
   printf '%s\n' /usr/lib/x86_64-linux-gnu/libc.a > "$t/toolchain/var/lib/dpkg/info/libc6-dev:amd64.list"
+  mkdir -p "$t/shared/out"
+  cp -L "$busybox" "$t/shared/out/busybox"
+  printf '0\n' > "$t/compile-exit"
   local tls=(--docker-config /tmp/training/docker/config.json --ca-bundle /tmp/training/ca.crt)
   {
     training_command fetch --url "https://127.0.0.1:$git_port/repo.git" --dest /tmp/training/checkout \
@@ -396,8 +399,11 @@ training_servers() {
       --ca-bundle /tmp/training/ca.crt
     training_command package /bin/busybox --image "$training_registry/training/busybox:1" --insecure \
       --source-info /tmp/training/source.json
-    training_command package /bin/busybox --image "$tls_registry/training/busybox:1" "${tls[@]}" \
-      --source-info /tmp/training/source.json --toolchain-root /tmp/training/toolchain
+    # as the builder pod's packer runs: beside a compile step that has ended (its exit code and output are there)
+    training_command package /tmp/training/packer/out/busybox --image "$tls_registry/training/busybox:1" "${tls[@]}" \
+      --source-info /tmp/training/source.json --toolchain-root /tmp/training/packer/toolchain \
+      --await-compile /tmp/training/compile-exit --take /tmp/training/shared/out=/tmp/training/packer/out \
+      --take /tmp/training/toolchain=/tmp/training/packer/toolchain
     training_command package --binary-for linux/amd64=/bin/busybox --binary-for linux/arm64=/tmp/training/arm64-exit \
       --image "$tls_registry/training/multi:1" "${tls[@]}" --toolchain-root /tmp/training/toolchain
     training_command package /opt/java/lib/libjli.so --allow-dynamic --oci-layout /tmp/training/layout
@@ -580,7 +586,8 @@ stage_root() {
   if [[ $component == builder ]]; then
     cp "$work/training-commands" "$root/tmp/training/commands"
     cp -a "$work/training-files/ca.crt" "$work/training-files/docker" "$work/training-files/git-secret" \
-      "$work/training-files/toolchain" "$work/training-files/arm64-exit" "$root/tmp/training/"
+      "$work/training-files/toolchain" "$work/training-files/arm64-exit" "$work/training-files/shared" \
+      "$work/training-files/compile-exit" "$root/tmp/training/"
     cp -a "$work/training-context" "$root/tmp/training/context"
   fi
 }

@@ -137,6 +137,7 @@ final class CompileHandover {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                 Path target = to.resolve(from.relativize(file).toString());
+                Files.deleteIfExists(target); // an earlier copy (the image's training runs the same command twice)
                 if (attrs.isSymbolicLink() && keepLinks) {
                     Files.createSymbolicLink(target, Files.readSymbolicLink(file));
                 } else if (attrs.isSymbolicLink()) {
