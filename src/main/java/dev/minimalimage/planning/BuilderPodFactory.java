@@ -348,10 +348,14 @@ public final class BuilderPodFactory {
      * spec's limits, if any, so that a namespace that requires limits admits the pod.
      */
     static ResourceRequirements packerResources(BuildSettings build) {
-        ResourceRequirements spec = build.getResources();
-        return new ResourceRequirementsBuilder().withRequests(PACKER_REQUESTS)
-                .withLimits(spec == null || spec.getLimits() == null || spec.getLimits().isEmpty() ? null
-                        : spec.getLimits()).build();
+        Map<String, Quantity> limits = build.getResources() == null || build.getResources().getLimits() == null
+                ? Map.of() : build.getResources().getLimits();
+        Map<String, Quantity> requests = new TreeMap<>(PACKER_REQUESTS);
+        // a request above its limit is refused by the API: under a smaller limit, the limit is the request
+        limits.forEach((name, limit) -> requests.computeIfPresent(name, (key, request) ->
+                Quantity.getAmountInBytes(limit).compareTo(Quantity.getAmountInBytes(request)) < 0 ? limit : request));
+        return new ResourceRequirementsBuilder().withRequests(requests).withLimits(limits.isEmpty() ? null : limits)
+                .build();
     }
 
     private static ResourceRequirements resources(BuildSettings build) {

@@ -275,6 +275,29 @@ class BuildPlannerTest {
         }
     }
 
+    /** The packer beside the compile step adds to the pod's requests: it asks for little, within the spec's limits. */
+    @Test
+    void thePackerRequestsLittleBesideTheCompileStepAndKeepsWithinTheSpecsLimits() throws Exception {
+        MinimalImage app = withUid(Resources.helloC("app", "registry.example/app:1"));
+        app.getSpec().getBuild().setResources(null);
+        Pod plain = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(app, planner.plan(app));
+        assertThat(PodSteps.step(plain, "compile").getResources()).isEqualTo(BuilderPodFactory.DEFAULT_RESOURCES);
+        assertThat(PodSteps.step(plain, "package").getResources().getRequests())
+                .isEqualTo(BuilderPodFactory.PACKER_REQUESTS);
+        assertThat(PodSteps.step(plain, "package").getResources().getLimits()).isNullOrEmpty();
+
+        app.getSpec().getBuild().setResources(new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+                .addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("2"))
+                .addToLimits("cpu", new io.fabric8.kubernetes.api.model.Quantity("4"))
+                .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("64Mi")).build());
+        Pod limited = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(app, planner.plan(app));
+        assertThat(PodSteps.step(limited, "compile").getResources()).isEqualTo(app.getSpec().getBuild().getResources());
+        var packer = PodSteps.step(limited, "package").getResources();
+        assertThat(packer.getLimits()).isEqualTo(app.getSpec().getBuild().getResources().getLimits());
+        assertThat(packer.getRequests().get("cpu").toString()).isEqualTo("100m");
+        assertThat(packer.getRequests().get("memory").toString()).as("never above its limit").isEqualTo("64Mi");
+    }
+
     @Test
     void eachStepHasAHomeNoOtherStepMountsAndBuildersRequestResources() throws Exception {
         MinimalImage git = withUid(gitSource("registry.example/git:1"));
