@@ -51,6 +51,34 @@ final class CompileHandover {
     }
 
     /**
+     * While the compiler runs, packs a tiny program into an OCI layout of its own, on a thread of its own: the JVM
+     * loads and compiles the ELF reader, the tar and gzip writers and the assembler before the real program is there,
+     * so that packing it takes tens of milliseconds, not hundreds. It writes only below java.io.tmpdir (the packer's
+     * own /tmp) and reports nothing; the real packing never waits for it.
+     */
+    void warmUpMeanwhile() {
+        if ("0".equals(System.getenv("MINIMAL_IMAGE_WARM_UP"))) { // bench/handover.sh's baseline
+            return;
+        }
+        Thread warmUp = new Thread(CompileHandover::packTinyProgram, "warm-up");
+        warmUp.setDaemon(true);
+        warmUp.setPriority(Thread.MIN_PRIORITY);
+        warmUp.start();
+    }
+
+    private static void packTinyProgram() {
+        try {
+            Path dir = Files.createTempDirectory("minimal-image-warm-up");
+            Path program = Files.write(dir.resolve("exit"), TinyProgram.ELF);
+            java.io.PrintWriter quiet = new java.io.PrintWriter(java.io.Writer.nullWriter());
+            MinimalImageCommand.run(quiet, quiet, "package", program.toString(), "--oci-layout",
+                    dir.resolve("layout").toString());
+        } catch (IOException | RuntimeException e) {
+            // a warm-up that fails only leaves the classes to load when the real program is packed
+        }
+    }
+
+    /**
      * Waits for the compile step and takes its outputs: null when they are in place, else the result to report
      * (the compile step failed, or never said it ended).
      */

@@ -67,6 +67,9 @@ final class PackageCommand implements Callable<Integer> {
         }
         // the registry connection authenticates while the compile step still runs
         RegistryPusher.PendingPush early = handover.active() ? earlyPush() : null;
+        if (handover.active()) {
+            handover.warmUpMeanwhile();
+        }
         BuildResult held = handover.await();
         if (held != null) {
             if (early != null) {

@@ -101,4 +101,18 @@ class CompileHandoverTest {
         assertThat(Files.isSymbolicLink(dir.resolve("own/out/hello"))).isFalse();
         assertThat(Files.mismatch(program, dir.resolve("own/out/hello"))).isEqualTo(-1);
     }
+
+    /** What the packer packs to warm up while it waits is a real static program: it runs, and exits 0. */
+    @Test
+    void theWarmUpsTinyProgramIsAStaticProgramThatRuns(@TempDir Path dir) throws Exception {
+        Path program = Files.write(dir.resolve("exit"), TinyProgram.ELF);
+        program.toFile().setExecutable(true);
+        Process run = new ProcessBuilder(program.toString()).start();
+        assertThat(run.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(run.exitValue()).isZero();
+
+        CliRun packed = CliRun.of("package", program.toString(), "--oci-layout", dir.resolve("layout").toString());
+        assertThat(packed.exitCode()).as(packed.all()).isZero();
+        assertThat(packed.result().link().verdict()).isEqualTo("Static");
+    }
 }
