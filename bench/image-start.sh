@@ -4,16 +4,20 @@
 # into an empty root and runs `java ... -jar /app/quarkus-run.jar package --version` there as uid 65532, alternating the
 # two variants RUNS times each. Prints medians, min-max and the ratio. Needs root (chroot, a private /proc mount).
 #
-#   bench/image-start.sh            RUNS=9 by default
+#   bench/image-start.sh                        RUNS=9 by default; the operator image
+#   COMPONENT=builder bench/image-start.sh      the builder image, built with its archive (--archive)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-9}
+COMPONENT=${COMPONENT:-operator}
+case $COMPONENT in operator) image_args=() ;; builder) image_args=(--component builder --archive) ;;
+  *) echo "COMPONENT is operator or builder" >&2; exit 2 ;; esac
 work=$(mktemp -d /tmp/mimg-image-start.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 log() { printf '[image-start %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 log "building the image into an OCI layout"
-timeout 1200 scripts/image.sh --oci-layout "$work/layout" > "$work/image.log" 2>&1 || { tail "$work/image.log" >&2; exit 1; }
+timeout 1200 scripts/image.sh "${image_args[@]}" --oci-layout "$work/layout" > "$work/image.log" 2>&1 || { tail "$work/image.log" >&2; exit 1; }
 manifest=$(python3 -c "import json,sys; i=json.load(open(sys.argv[1]+'/index.json')); print(i['manifests'][0]['digest'].split(':')[1])" "$work/layout")
 blob() { echo "$work/layout/blobs/sha256/$1"; }
 mkdir -p "$work/root"
@@ -42,7 +46,7 @@ for ((i = 0; i < RUNS; i++)); do
 done
 stats() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {printf "%d ms (%d-%d)", v[int((NR+1)/2)], v[1], v[NR]}'; }
 median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
-echo "| \`package --version\` in the operator image ($RUNS runs each, alternating) | median (min-max) |"
+echo "| \`package --version\` in the $COMPONENT image ($RUNS runs each, alternating) | median (min-max) |"
 echo "|---|---|"
 echo "| with the start-up archive | $(stats "${a[@]}") |"
 echo "| without | $(stats "${b[@]}") |"
