@@ -24,7 +24,8 @@
 #   KEEP (keepFinishedPods of the burst resources, 0), PARALLEL (concurrent POSTs of the burst, 20),
 #   EXTRA_BATCH (20: resources beyond BURST that RESTART_N needs are created and awaited in batches of this size),
 #   WAIT (s, per single build, 600), BURST_WAIT (s, 1800), SETTLE_QUIET (s, 5), SETTLE_WAIT (s, 600),
-#   INSTALL=0 (reuse an installed mimg-bench), UNINSTALL=0 (keep the release afterwards), KUBE_STATE (/tmp/kube/state).
+#   INSTALL=0 (reuse an installed mimg-bench), UNINSTALL=0 (keep the release afterwards), KUBE_STATE (/tmp/kube/state),
+#   KUBE_DIR (the shared cluster's scripts: ../shared/kube, else ../../shared/kube).
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH_DIR")
@@ -51,7 +52,10 @@ RELEASE=mimg-bench
 OPNS=mimg-bench-system
 NS=mimg-bench
 ENV_FILE=$ROOT/target/cluster-tier/bench-operator.env
-KUBE_DIR=$(cd "$ROOT/../shared/kube" && pwd)
+# the shared cluster's scripts: beside the checkout, or beside its parent (a git worktree in wt/)
+KUBE_DIR=${KUBE_DIR:-$ROOT/../shared/kube}
+[ -d "$KUBE_DIR" ] || KUBE_DIR=$ROOT/../../shared/kube
+KUBE_DIR=$(cd "$KUBE_DIR" && pwd)
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=$BENCH_DIR/out/cluster-$STAMP
 mkdir -p "$OUT"
@@ -97,12 +101,13 @@ REGLOG=$KUBE_STATE/logs/registry.log
 # containerd's CRI log (sandbox and container create/start/exit with ns times): the report reads what the run appends
 CTRLOG=$KUBE_STATE/logs/containerd.log
 CTRLOG_FROM=$(stat -c %s "$CTRLOG" 2>/dev/null || echo 0)
+REGLOG_FROM=$(stat -c %s "$REGLOG" 2>/dev/null || echo 0)
 # the C preset's compile of a single main.c with the toolchain's musl-gcc: presets.sh's c-musl compiler with
 # LanguagePresets.C_FLAGS and C_LDFLAGS (keep in step with those)
 FLOOR_CC='musl-gcc -Os -ffunction-sections -fdata-sections -static -s -Wl,--gc-sections -o /tmp/hello main.c'
 others_running() { # pods running outside the bench's namespaces (the test tier, say): how loaded the node is
   K get pods -A --field-selector=status.phase=Running -o jsonpath='{range .items[*]}{.metadata.namespace}{"\n"}{end}' 2>/dev/null \
-    | grep -v -x -e "$NS" -e "$OPNS" -e kube-system | sort | uniq -c | awk '{printf "%s%s %s", NR > 1 ? ", " : "", $1, $2} END {if (NR == 0) printf "none"}'
+    | grep -v -x -e "$NS" -e "$OPNS" -e kube-system | sort | uniq -c | awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2} END {if (NR == 0) printf "none"}'
 }
 {
   echo "STAMP=$STAMP"; echo "NS=$NS"; echo "KEEP=$KEEP"; echo "PARALLEL=$PARALLEL"
@@ -182,14 +187,15 @@ single() { # RUN_NUMBER
 
 # ------------------------------------------------------------------------------------------------ 1. cold + warm
 if has cold; then
-  others=$(K get pods -A -o jsonpath='{range .items[?(@.status.phase=="Running")]}{.metadata.namespace}/{.metadata.name} {.spec.initContainers[*].image} {.spec.containers[*].image}{"\n"}{end}' \
+  # any phase: a finished pod's containers stay on the node until the pod is deleted, and with them their snapshots
+  others=$(K get pods -A -o jsonpath='{range .items[*]}{.metadata.namespace}/{.metadata.name} {.spec.initContainers[*].image} {.spec.containers[*].image}{"\n"}{end}' \
     | grep -v "^$OPNS/" | grep -F -e "$TOOLCHAIN" -e "$OPERATOR_IMAGE" -e "${BUILDER_IMAGE:-$OPERATOR_IMAGE}" \
     | awk '{print $1}' | tr '\n' ' ' || true)
   # the builder pod's steps run the builder image (install-operator.sh writes BUILDER_IMAGE), the Deployment the operator's
   forget_image "$TOOLCHAIN"; forget_image "$OPERATOR_IMAGE"; forget_image "${BUILDER_IMAGE:-$OPERATOR_IMAGE}"
   sync; sleep 2
   cn="toolchain, builder and operator images removed from the node's containerd (all refs) right before the run"
-  [ -n "$others" ] && cn="$cn; running pods of others used them ($others): their snapshots stay, so the cold pull may skip the unpack"
+  [ -n "$others" ] && cn="$cn; pods of others (running or finished, not deleted) use them ($(echo $others | wc -w): $(echo $others | cut -d' ' -f1-3)…): their snapshots stay, so the cold pull may skip the layers and unpack (a pull in well under a second says so)"
   [ -n "$(op_pod)" ] && cn="$cn; the operator's own running container keeps its image's snapshot"
   echo "COLD_NOTE=$cn" >> "$OUT/run.env"
   log "cold run (hello-0)"
@@ -377,6 +383,7 @@ echo "LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/run.env"
 echo "OTHERS1=$(others_running)" >> "$OUT/run.env"
 tail -c +$((CTRLOG_FROM + 1)) "$CTRLOG" 2>/dev/null \
   | grep -E 'msg="(RunPodSandbox for|CreateContainer within|StartContainer for|shim disconnected)' > "$OUT/containerd.log" || true
+tail -c +$((REGLOG_FROM + 1)) "$REGLOG" 2>/dev/null | grep 'msg="response completed' > "$OUT/registry.log" || true
 python3 "$BENCH_DIR/cluster_bench.py" report "$OUT" > "$OUT.md"
 cat "$OUT.md"
 log "report: $OUT.md, raw: $OUT/"

@@ -421,6 +421,8 @@ class Timeline:
                     d.setdefault('layout', 'side')
                 if o['metadata'].get('creationTimestamp'):
                     d['creation_k8s'] = ts(o['metadata']['creationTimestamp'])
+                if st.get('podIP'):
+                    d['ip'] = st['podIP']
                 for cs in (st.get('initContainerStatuses') or []) + (st.get('containerStatuses') or []):
                     s = cs.get('state') or {}
                     if 'running' in s:
@@ -524,6 +526,32 @@ def table(rows, head):
     return '\n'.join(o)
 
 
+def registry_requests(path):
+    """(time, client IP) of every request the cluster registry answered during the run (its log, host clock)."""
+    reqs = []
+    if os.path.exists(path):
+        for line in open(path, errors='replace'):
+            t = re.match(r'time="([^"]+)"', line)
+            ip = re.search(r'http\.request\.remoteaddr="?([0-9.]+):', line)
+            if t and ip:
+                reqs.append((ctr_time(t.group(1)), ip.group(1)))
+    return reqs
+
+
+def registry_figures(reqs, ip, ctr_pod):
+    """Where the packer's time goes, from the registry's side: its first request (JVM start and set-up done; the
+    registry ping it makes while the compiler runs), its last (the push done), against containerd's start/exit."""
+    c = ctr_pod.get('containers', {})
+    comp, pack = c.get('compile', {}), c.get('package', {})
+    lo, hi = pack.get('started'), pack.get('exited')
+    mine = sorted(t for t, a in reqs if a == ip and lo and hi and lo <= t <= hi + 0.5) if ip else []
+    first, last = (mine[0], mine[-1]) if mine else (None, None)
+    return [('    registry log: package started → its first request (JVM start + set-up)', d(lo, first)),
+            ('    registry log: compile exited → package\'s first request', d(comp.get('exited'), first)),
+            ('    registry log: package\'s first → last request (ping, blobs, manifest, SBOM)', d(first, last)),
+            ('    registry log: last request → package exited (result, JVM exit)', d(last, hi))]
+
+
 def ctr_figures(pod, t_created, t_finished, first, second):
     """Rows from containerd's log (host clock, ms): the kubelet's pickup, the sandbox, and the two containers on one
     time line from the sandbox's readiness."""
@@ -532,7 +560,7 @@ def ctr_figures(pod, t_created, t_finished, first, second):
     sb = pod.get('sandbox_ready')
     rows = [('  containerd: pod created (watch) → sandbox requested (kubelet pickup)', d(t_created, pod.get('sandbox_requested'))),
             ('  containerd: sandbox requested → ready (pause container + CNI)', d(pod.get('sandbox_requested'), sb))]
-    for n, x in ((first, f), (second, s)):
+    for n, x in ((first, f), (second, s)) if second else ((first, f),):
         rows += [(f'    sandbox ready → {n} started (pull if absent, create, start)', d(sb, x.get('started'))),
                  (f'    sandbox ready → {n} exited', d(sb, x.get('exited')))]
     if second:
@@ -544,7 +572,7 @@ def ctr_figures(pod, t_created, t_finished, first, second):
     return rows
 
 
-def run_figures(name, tl, posts, env, ctr):
+def run_figures(name, tl, posts, env, ctr, reqs):
     """The breakdown of one build: watch rows, pod-status rows (1 s) and containerd rows, for either builder pod
     layout (compile an init container before package, or compile and package side by side)."""
     p = posts.get(name, {})
@@ -580,7 +608,9 @@ def run_figures(name, tl, posts, env, ctr):
         ('    package container started → finished (pod status, 1 s resolution)', d(*pk)),
         ('  pod Succeeded → status Ready (watch → watch)', d(pd.get('finished'), m.get('ready'))),
     ]
-    return rows + ctr_figures(ctr.get(pd.get('name'), {}), pd.get('created'), pd.get('finished'), 'compile', 'package')
+    cpod = ctr.get(pd.get('name'), {})
+    return rows + ctr_figures(cpod, pd.get('created'), pd.get('finished'), 'compile', 'package') \
+        + registry_figures(reqs, pd.get('ip'), cpod)
 
 
 def floor_figures(name, tl, posts, ctr):
@@ -640,12 +670,14 @@ def cmd_report(dirp):
         if cold and env.get('COLD_NOTE'):
             P(f"Cold = {env['COLD_NOTE']}")
             P()
-        figs_c = [run_figures(n, tl, posts, env, ctr) for n in cold]
-        figs_w = [run_figures(n, tl, posts, env, ctr) for n in warm]
+        reqs = registry_requests(os.path.join(dirp, 'registry.log'))
+        figs_c = [run_figures(n, tl, posts, env, ctr, reqs) for n in cold]
+        figs_w = [run_figures(n, tl, posts, env, ctr, reqs) for n in warm]
         layouts = {tl.pod.get(n, {}).get('layout') for n in cold + warm}
         P(f"Builder pod layout: {', '.join(sorted(LAYOUTS.get(x, str(x)) for x in layouts))}. \"containerd\" rows: "
           f"times of containerd's CRI log lines (host clock, ns), the container's exit = its task's shim "
-          f"disconnecting.")
+          f"disconnecting; \"registry log\" rows: the cluster registry's log lines of requests from the builder pod's IP "
+          f"(host clock).")
         P()
         P(breakdown_table(figs_c, figs_w))
         P()
