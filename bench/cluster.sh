@@ -175,12 +175,16 @@ WATCH_PID=$!
 sleep 2
 
 # create's names are PREFIX-i; for single runs the prefix is hello and FIRST is the run number
+cpu_snap() { python3 "$BENCH_DIR/cluster_bench.py" cpu-snap "$OUT/cpu/$1.json" 2>/dev/null || true; }
+mkdir -p "$OUT/cpu"
 single() { # RUN_NUMBER
   local n=hello-$1
+  cpu_snap "$n.0"
   PY create "$OUT/posts.jsonl" "$NS" hello "$1" 1 "$REG/bench" - 1 2>> "$OUT/create.err" \
     || { note "POST of $n failed: $(tail -1 "$OUT/create.err")"; return 0; }
   echo "$n" > "$OUT/one.names"
   PY wait-ready "$NS" "$OUT/one.names" "$WAIT" 2>> "$OUT/wait.err" || note "$n not Ready within $WAIT s: $(tail -3 "$OUT/wait.err" | tr '\n' ' ')"
+  cpu_snap "$n.1"
   sleep 1   # let the watch see the last pod updates
   PY regbytes "$REG" "bench/$n" 1 >> "$OUT/registry.jsonl" 2>> "$OUT/wait.err" || note "registry read of bench/$n failed"
 }
@@ -220,8 +224,10 @@ if has floor && [ "$FLOOR_RUNS" -gt 0 ]; then
   : > "$OUT/floor.names"
   for i in $(seq 1 "$FLOOR_RUNS"); do
     log "floor run $i/$FLOOR_RUNS"
+    cpu_snap "floor-$i.0"
     FLOOR_CC=$FLOOR_CC PY floor "$OUT/posts.jsonl" "$NS" "floor-$i" "$TOOLCHAIN" "$WAIT" 2>> "$OUT/wait.err" \
       || note "floor-$i: $(tail -1 "$OUT/wait.err")"
+    cpu_snap "floor-$i.1"
     sleep 1   # as after ours: let the watch see the last pod updates
     echo "floor-$i" >> "$OUT/floor.names"
   done

@@ -8,6 +8,7 @@
                                   secret, keepFinishedPods KEEP); OUT gets one line per POST: name, t_post, t_ack
   floor OUT NS NAME IMAGE TIMEOUT POST the floor pod NAME (bare compile of the example in IMAGE; command from
                                   $FLOOR_CC), append name, t_post, t_ack to OUT, wait until Succeeded
+  cpu-snap OUT                    host CPU jiffies and every process's CPU ticks by owner (JSON), for cpu_between
   wait-ready NS NAMES_FILE TIMEOUT
                                   poll until every listed MinimalImage has Ready=True (exit 1 on timeout / Ready=False)
   regbytes REGISTRY REPO TAG      manifest + config + layers as the registry stores them (JSON on stdout)
@@ -253,6 +254,54 @@ def cmd_floor(out, ns, name, image, timeout):
         time.sleep(0.25)
     print(f'{name} not Succeeded within {timeout} s', file=sys.stderr)
     sys.exit(1)
+
+
+# ------------------------------------------------------------------------------------------------ host CPU
+CLUSTER_DAEMONS = {'kube-apiserver', 'kube-controller', 'kube-scheduler', 'kube-proxy', 'kubelet', 'etcd',
+                   'containerd', 'containerd-shim', 'docker-registry', 'registry', 'runc', 'pause', 'python3'}
+
+
+def cpu_snapshot():
+    """Host jiffies (all, idle) and every process's CPU ticks by who it is: a container of the cluster, a cluster
+    daemon (and this bench's python), a Maven build, or its command name."""
+    fields = [int(x) for x in open('/proc/stat').readline().split()[1:]]
+    procs = {}
+    for pid in os.listdir('/proc'):
+        if not pid.isdigit():
+            continue
+        try:
+            raw = open(f'/proc/{pid}/stat').read()
+            comm = raw[raw.index('(') + 1:raw.rindex(')')]
+            rest = raw[raw.rindex(')') + 2:].split()
+            ticks = int(rest[11]) + int(rest[12])
+            if 'k8s.io' in open(f'/proc/{pid}/cgroup').read():
+                who = 'cluster containers'
+            elif comm in CLUSTER_DAEMONS or comm.startswith('containerd-shim'):
+                who = 'cluster daemons + bench'
+            elif 'classworlds' in open(f'/proc/{pid}/cmdline').read():
+                who = 'maven'
+            else:
+                who = comm
+        except (OSError, ValueError, IndexError):
+            continue
+        procs[pid] = [who, ticks]
+    return {'total': sum(fields), 'idle': fields[3] + fields[4], 'procs': procs}
+
+
+def cmd_cpu_snap(out):
+    json.dump(cpu_snapshot(), open(out, 'w'))
+
+
+def cpu_between(a, b):
+    """Shares of the host's CPU (percent of all vCPUs) between two snapshots: busy, and by whom."""
+    total = b['total'] - a['total']
+    if total <= 0:
+        return None
+    by = {}
+    for pid, (who, ticks) in b['procs'].items():
+        by[who] = by.get(who, 0) + ticks - (a['procs'].get(pid, [who, 0])[1])
+    busy = 100 * (total - (b['idle'] - a['idle'])) / total
+    return {'busy': busy, 'by': {k: 100 * v / total for k, v in by.items() if v > 0}}
 
 
 # ------------------------------------------------------------------------------------------------ registry bytes
@@ -624,10 +673,24 @@ def floor_figures(name, tl, posts, ctr):
     ] + ctr_figures(ctr.get(name, {}), pd.get('created'), pd.get('finished'), 'compile', None)
 
 
+def cpu_rows(dirp, name):
+    a, b = (os.path.join(dirp, 'cpu', f'{name}.{i}.json') for i in (0, 1))
+    c = cpu_between(json.load(open(a)), json.load(open(b))) if os.path.exists(a) and os.path.exists(b) else None
+    other = sum(v for k, v in c['by'].items() if k not in ('cluster containers', 'cluster daemons + bench')) if c else None
+    pct = lambda v: None if v is None else f'{v:.0f} %'
+    return [('host CPU busy during the run (% of all vCPUs, /proc/stat; includes the build; warm: each run)', pct(c and c['busy'])),
+            ('  of it outside the cluster (other processes, e.g. Maven builds of others; each run)', pct(other)),
+            ('    Maven builds of others (each run)', pct(c and c['by'].get('maven', 0)))]
+
+
 def breakdown_table(cold_rows, warm_rows):
     base = warm_rows[0] if warm_rows else cold_rows[0]
     rows = []
     for i, (label, _) in enumerate(base):
+        if isinstance(base[i][1], str) or (cold_rows and isinstance(cold_rows[0][i][1], str)):  # per-run notes
+            rows.append((label, cold_rows[0][i][1] or '–' if cold_rows else '–',
+                         ', '.join(f[i][1] or '–' for f in warm_rows), ''))
+            continue
         c = fmt(cold_rows[0][i][1]) if cold_rows else '–'
         mm, rr = med_rng([f[i][1] for f in warm_rows])
         rows.append((label, c, mm, rr))
@@ -671,8 +734,8 @@ def cmd_report(dirp):
             P(f"Cold = {env['COLD_NOTE']}")
             P()
         reqs = registry_requests(os.path.join(dirp, 'registry.log'))
-        figs_c = [run_figures(n, tl, posts, env, ctr, reqs) for n in cold]
-        figs_w = [run_figures(n, tl, posts, env, ctr, reqs) for n in warm]
+        figs_c = [run_figures(n, tl, posts, env, ctr, reqs) + cpu_rows(dirp, n) for n in cold]
+        figs_w = [run_figures(n, tl, posts, env, ctr, reqs) + cpu_rows(dirp, n) for n in warm]
         layouts = {tl.pod.get(n, {}).get('layout') for n in cold + warm}
         P(f"Builder pod layout: {', '.join(sorted(LAYOUTS.get(x, str(x)) for x in layouts))}. \"containerd\" rows: "
           f"times of containerd's CRI log lines (host clock, ns), the container's exit = its task's shim "
@@ -701,7 +764,7 @@ def cmd_report(dirp):
               f"digest(s) over {len(regs)} runs (each to its own repository){': ' + next(iter(digs))[:19] + '…' if len(digs) == 1 else ''}.")
             P()
     if floor:
-        figs_f = [floor_figures(n, tl, posts, ctr) for n in floor]
+        figs_f = [floor_figures(n, tl, posts, ctr) + cpu_rows(dirp, n) for n in floor]
         P(f"### 1b. Floor: a bare compile pod in the same toolchain image, {len(floor)} runs after the warm runs")
         P()
         P(f"One container in `{env.get('TOOLCHAIN')}`: `{env.get('FLOOR_CC')}` on the example's main.c (passed in an "
@@ -849,5 +912,5 @@ def cmd_report(dirp):
 
 if __name__ == '__main__':
     cmd, args = sys.argv[1], sys.argv[2:]
-    {'watch': cmd_watch, 'create': cmd_create, 'floor': cmd_floor, 'wait-ready': cmd_wait_ready, 'regbytes': cmd_regbytes,
+    {'watch': cmd_watch, 'create': cmd_create, 'floor': cmd_floor, 'cpu-snap': cmd_cpu_snap, 'wait-ready': cmd_wait_ready, 'regbytes': cmd_regbytes,
      'settle': cmd_settle, 'digests': cmd_digests, 'report': cmd_report}[cmd](*args)
