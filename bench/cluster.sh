@@ -2,7 +2,11 @@
 # bench/cluster.sh — benchmark (not a test) of the operator on the real cluster (../shared/kube, netns mimgkube):
 #   1. apply → Ready of the inline C hello (examples/hello-c) one resource at a time: COLD=1 run with the toolchain and
 #      operator images removed from the node's containerd, then WARM_RUNS runs (median, min–max), with the breakdown
-#      pod created / scheduled / pulled / compile / package / Ready, and the image bytes as the registry stores them;
+#      pod created / scheduled / pulled / compile / package / Ready (watch, pod status, and containerd's own log lines
+#      with ns times), and the image bytes as the registry stores them;
+#   1b. the floor (issue 19 item 3): FLOOR_RUNS bare pods in the same toolchain image that only compile main.c of the
+#      example the way the C preset does, Pod Security restricted like ours, POST → phase Succeeded seen by the watch
+#      (ours ends at Ready=True seen by it); then ours' warm median against 2.0 s and 1.5 × the floor's median;
 #   2. the peer in the same run: ../shared/kube/peer-buildah.sh (Shipwright-style buildah) with PEER_RUNS runs;
 #   2b. the peer's own Dockerfile (the one peer-buildah.sh gives buildah) as a MinimalImage with spec.dockerfile,
 #      DF_RUNS runs one at a time (issue 18): apply → Ready, image bytes and digests beside buildah's;
@@ -13,18 +17,21 @@
 # stdout, copies it to bench/out/cluster-<UTC timestamp>.md; raw data in bench/out/cluster-<UTC timestamp>/;
 # progress on stderr. Every wait is bounded.
 #
-#   bench/cluster.sh                                    defaults: WARM_RUNS=5 PEER_RUNS=3 BURST=20 RESTART_N=60 (BURST=100 thrashes 2 vCPUs, see README)
+#   bench/cluster.sh                                    defaults: WARM_RUNS=5 FLOOR_RUNS=5 PEER_RUNS=3 BURST=20 RESTART_N=60 (BURST=100 thrashes 2 vCPUs, see README)
 #   WARM_RUNS=2 PEER_RUNS=1 BURST=10 RESTART_N=10 bench/cluster.sh       quick
-# Knobs: STEPS ("cold warm peer dockerfile burst restart"), WARM_RUNS, DF_RUNS (3), PEER_RUNS, PEER_REPRO_RUNS (1), BURST, RESTART_N,
+#   STEPS="cold warm floor" bench/cluster.sh            issue 19 item 3: ours against the floor
+# Knobs: STEPS ("cold warm floor peer dockerfile burst restart"), WARM_RUNS, FLOOR_RUNS (5), DF_RUNS (3), PEER_RUNS, PEER_REPRO_RUNS (1), BURST, RESTART_N,
 #   KEEP (keepFinishedPods of the burst resources, 0), PARALLEL (concurrent POSTs of the burst, 20),
 #   EXTRA_BATCH (20: resources beyond BURST that RESTART_N needs are created and awaited in batches of this size),
 #   WAIT (s, per single build, 600), BURST_WAIT (s, 1800), SETTLE_QUIET (s, 5), SETTLE_WAIT (s, 600),
-#   INSTALL=0 (reuse an installed mimg-bench), UNINSTALL=0 (keep the release afterwards), KUBE_STATE (/tmp/kube/state).
+#   INSTALL=0 (reuse an installed mimg-bench), UNINSTALL=0 (keep the release afterwards), KUBE_STATE (/tmp/kube/state),
+#   KUBE_DIR (the shared cluster's scripts: ../shared/kube, else ../../shared/kube).
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH_DIR")
 cd "$ROOT"
-STEPS=${STEPS:-cold warm peer dockerfile burst restart}
+STEPS=${STEPS:-cold warm floor peer dockerfile burst restart}
+FLOOR_RUNS=${FLOOR_RUNS:-5}
 DF_RUNS=${DF_RUNS:-3}
 WARM_RUNS=${WARM_RUNS:-5}
 PEER_RUNS=${PEER_RUNS:-3}
@@ -45,11 +52,14 @@ RELEASE=mimg-bench
 OPNS=mimg-bench-system
 NS=mimg-bench
 ENV_FILE=$ROOT/target/cluster-tier/bench-operator.env
-KUBE_DIR=$(cd "$ROOT/../shared/kube" && pwd)
+# the shared cluster's scripts: beside the checkout, or beside its parent (a git worktree in wt/)
+KUBE_DIR=${KUBE_DIR:-$ROOT/../shared/kube}
+[ -d "$KUBE_DIR" ] || KUBE_DIR=$ROOT/../../shared/kube
+KUBE_DIR=$(cd "$KUBE_DIR" && pwd)
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=$BENCH_DIR/out/cluster-$STAMP
 mkdir -p "$OUT"
-for v in WARM_RUNS DF_RUNS PEER_RUNS PEER_REPRO_RUNS BURST RESTART_N KEEP PARALLEL EXTRA_BATCH; do
+for v in WARM_RUNS FLOOR_RUNS DF_RUNS PEER_RUNS PEER_REPRO_RUNS BURST RESTART_N KEEP PARALLEL EXTRA_BATCH; do
   [[ ${!v} =~ ^[0-9]+$ ]] || { echo "$v must be a non-negative integer" >&2; exit 2; }
 done
 [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 2; }
@@ -88,9 +98,21 @@ K() { knet env KUBECONFIG="$KUBECONFIG" timeout --kill-after=10 330 "$KUBE_BIN/k
 PY() { knet env KUBECONFIG="$KUBECONFIG" EXAMPLE="$ROOT/examples/hello-c/minimalimage.yaml" python3 "$BENCH_DIR/cluster_bench.py" "$@"; }
 REG=$KUBE_REGISTRY
 REGLOG=$KUBE_STATE/logs/registry.log
+# containerd's CRI log (sandbox and container create/start/exit with ns times): the report reads what the run appends
+CTRLOG=$KUBE_STATE/logs/containerd.log
+CTRLOG_FROM=$(stat -c %s "$CTRLOG" 2>/dev/null || echo 0)
+REGLOG_FROM=$(stat -c %s "$REGLOG" 2>/dev/null || echo 0)
+# the C preset's compile of a single main.c with the toolchain's musl-gcc: presets.sh's c-musl compiler with
+# LanguagePresets.C_FLAGS and C_LDFLAGS (keep in step with those)
+FLOOR_CC='musl-gcc -Os -ffunction-sections -fdata-sections -static -s -Wl,--gc-sections -o /tmp/hello main.c'
+others_running() { # pods running outside the bench's namespaces (the test tier, say): how loaded the node is
+  K get pods -A --field-selector=status.phase=Running -o jsonpath='{range .items[*]}{.metadata.namespace}{"\n"}{end}' 2>/dev/null \
+    | grep -v -x -e "$NS" -e "$OPNS" -e kube-system | sort | uniq -c | awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2} END {if (NR == 0) printf "none"}'
+}
 {
   echo "STAMP=$STAMP"; echo "NS=$NS"; echo "KEEP=$KEEP"; echo "PARALLEL=$PARALLEL"
-  echo "OPERATOR_IMAGE=$OPERATOR_IMAGE"; echo "TOOLCHAIN=$TOOLCHAIN"; echo "LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "OPERATOR_IMAGE=$OPERATOR_IMAGE"; echo "BUILDER_IMAGE=${BUILDER_IMAGE:-$OPERATOR_IMAGE}"; echo "TOOLCHAIN=$TOOLCHAIN"
+  echo "FLOOR_CC=$FLOOR_CC"; echo "LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)"; echo "OTHERS0=$(others_running)"
 } > "$OUT/run.env"
 
 WATCH_PID=
@@ -153,26 +175,31 @@ WATCH_PID=$!
 sleep 2
 
 # create's names are PREFIX-i; for single runs the prefix is hello and FIRST is the run number
+cpu_snap() { python3 "$BENCH_DIR/cluster_bench.py" cpu-snap "$OUT/cpu/$1.json" 2>/dev/null || true; }
+mkdir -p "$OUT/cpu"
 single() { # RUN_NUMBER
   local n=hello-$1
+  cpu_snap "$n.0"
   PY create "$OUT/posts.jsonl" "$NS" hello "$1" 1 "$REG/bench" - 1 2>> "$OUT/create.err" \
     || { note "POST of $n failed: $(tail -1 "$OUT/create.err")"; return 0; }
   echo "$n" > "$OUT/one.names"
   PY wait-ready "$NS" "$OUT/one.names" "$WAIT" 2>> "$OUT/wait.err" || note "$n not Ready within $WAIT s: $(tail -3 "$OUT/wait.err" | tr '\n' ' ')"
+  cpu_snap "$n.1"
   sleep 1   # let the watch see the last pod updates
   PY regbytes "$REG" "bench/$n" 1 >> "$OUT/registry.jsonl" 2>> "$OUT/wait.err" || note "registry read of bench/$n failed"
 }
 
 # ------------------------------------------------------------------------------------------------ 1. cold + warm
 if has cold; then
-  others=$(K get pods -A -o jsonpath='{range .items[?(@.status.phase=="Running")]}{.metadata.namespace}/{.metadata.name} {.spec.initContainers[*].image} {.spec.containers[*].image}{"\n"}{end}' \
+  # any phase: a finished pod's containers stay on the node until the pod is deleted, and with them their snapshots
+  others=$(K get pods -A -o jsonpath='{range .items[*]}{.metadata.namespace}/{.metadata.name} {.spec.initContainers[*].image} {.spec.containers[*].image}{"\n"}{end}' \
     | grep -v "^$OPNS/" | grep -F -e "$TOOLCHAIN" -e "$OPERATOR_IMAGE" -e "${BUILDER_IMAGE:-$OPERATOR_IMAGE}" \
     | awk '{print $1}' | tr '\n' ' ' || true)
   # the builder pod's steps run the builder image (install-operator.sh writes BUILDER_IMAGE), the Deployment the operator's
   forget_image "$TOOLCHAIN"; forget_image "$OPERATOR_IMAGE"; forget_image "${BUILDER_IMAGE:-$OPERATOR_IMAGE}"
   sync; sleep 2
   cn="toolchain, builder and operator images removed from the node's containerd (all refs) right before the run"
-  [ -n "$others" ] && cn="$cn; running pods of others used them ($others): their snapshots stay, so the cold pull may skip the unpack"
+  [ -n "$others" ] && cn="$cn; pods of others (running or finished, not deleted) use them ($(echo $others | wc -w): $(echo $others | cut -d' ' -f1-3)…): their snapshots stay, so the cold pull may skip the layers and unpack (a pull in well under a second says so)"
   [ -n "$(op_pod)" ] && cn="$cn; the operator's own running container keeps its image's snapshot"
   echo "COLD_NOTE=$cn" >> "$OUT/run.env"
   log "cold run (hello-0)"
@@ -187,8 +214,30 @@ if has warm; then
     echo "hello-$i" >> "$OUT/warm.names"
   done
 fi
-tc_repo=${TOOLCHAIN#*/}; tc_repo=${tc_repo%:*}
-echo "TOOLCHAIN_BYTES=$(PY regbytes "$REG" "$tc_repo" "${TOOLCHAIN##*:}" 2>/dev/null | python3 -c 'import json,sys; print(format(json.load(sys.stdin)["total"], ","))' || echo '?')" >> "$OUT/run.env"
+if has floor && [ "$FLOOR_RUNS" -gt 0 ]; then
+  # warm like ours: without a cold or warm run before it, an untimed first pod pulls the toolchain image
+  if ! has cold && ! has warm; then
+    log "floor: untimed pod floor-0 (the toolchain image onto the node)"
+    FLOOR_CC=$FLOOR_CC PY floor "$OUT/posts-floor0.jsonl" "$NS" floor-0 "$TOOLCHAIN" "$WAIT" 2>> "$OUT/wait.err" \
+      || note "floor-0 failed: $(tail -1 "$OUT/wait.err")"
+  fi
+  : > "$OUT/floor.names"
+  for i in $(seq 1 "$FLOOR_RUNS"); do
+    log "floor run $i/$FLOOR_RUNS"
+    cpu_snap "floor-$i.0"
+    FLOOR_CC=$FLOOR_CC PY floor "$OUT/posts.jsonl" "$NS" "floor-$i" "$TOOLCHAIN" "$WAIT" 2>> "$OUT/wait.err" \
+      || note "floor-$i: $(tail -1 "$OUT/wait.err")"
+    cpu_snap "floor-$i.1"
+    sleep 1   # as after ours: let the watch see the last pod updates
+    echo "floor-$i" >> "$OUT/floor.names"
+  done
+fi
+bytes_of() { # IMAGE -> its compressed bytes as the registry stores them
+  local repo=${1#*/}; repo=${repo%:*}
+  PY regbytes "$REG" "$repo" "${1##*:}" 2>/dev/null | python3 -c 'import json,sys; print(format(json.load(sys.stdin)["total"], ","))' || echo '?'
+}
+echo "TOOLCHAIN_BYTES=$(bytes_of "$TOOLCHAIN")" >> "$OUT/run.env"
+echo "BUILDER_BYTES=$(bytes_of "${BUILDER_IMAGE:-$OPERATOR_IMAGE}")" >> "$OUT/run.env"
 
 # ------------------------------------------------------------------------------------------------ 2. peer
 if has peer && [ "$PEER_RUNS" -gt 0 ]; then
@@ -337,6 +386,10 @@ K -n "$OPNS" logs deploy/$RELEASE > "$OUT/operator.log" 2>&1 || true
 werr=$(grep -c '"type":"ERROR"' "$OUT/watch.jsonl" || true)
 [ "${werr:-0}" -gt 0 ] && note "watch stream errors (reconnected): $werr"
 echo "LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/run.env"
+echo "OTHERS1=$(others_running)" >> "$OUT/run.env"
+tail -c +$((CTRLOG_FROM + 1)) "$CTRLOG" 2>/dev/null \
+  | grep -E 'msg="(RunPodSandbox for|CreateContainer within|StartContainer for|shim disconnected)' > "$OUT/containerd.log" || true
+tail -c +$((REGLOG_FROM + 1)) "$REGLOG" 2>/dev/null | grep 'msg="response completed' > "$OUT/registry.log" || true
 python3 "$BENCH_DIR/cluster_bench.py" report "$OUT" > "$OUT.md"
 cat "$OUT.md"
 log "report: $OUT.md, raw: $OUT/"

@@ -6,6 +6,9 @@
   create OUT NS PREFIX FIRST COUNT REPO KEEP PARALLEL
                                   POST COUNT MinimalImages (inline C hello, image REPO/PREFIX-i:1, insecure, no push
                                   secret, keepFinishedPods KEEP); OUT gets one line per POST: name, t_post, t_ack
+  floor OUT NS NAME IMAGE TIMEOUT POST the floor pod NAME (bare compile of the example in IMAGE; command from
+                                  $FLOOR_CC), append name, t_post, t_ack to OUT, wait until Succeeded
+  cpu-snap OUT                    host CPU jiffies and every process's CPU ticks by owner (JSON), for cpu_between
   wait-ready NS NAMES_FILE TIMEOUT
                                   poll until every listed MinimalImage has Ready=True (exit 1 on timeout / Ready=False)
   regbytes REGISTRY REPO TAG      manifest + config + layers as the registry stores them (JSON on stdout)
@@ -16,6 +19,10 @@ import base64, json, os, re, signal, ssl, statistics, sys, tempfile, threading, 
 
 GROUP, VERSION, PLURAL = 'build.minimalimage.dev', 'v1alpha1', 'minimalimages'
 HELLO_C = '#include <stdio.h>\nint main(void) { puts("hello from scratch"); return 0; }\n'
+FLOOR_LABEL = 'bench.minimalimage.dev/floor'
+LAYOUTS = {'init': 'compile an init container, package after it (before issue 19 item 3)',
+           'side': 'compile and package regular containers, started together (package awaits compile\'s exit code)',
+           None: 'unknown (no pod status seen)'}
 
 
 # ------------------------------------------------------------------------------------------------ API access
@@ -198,6 +205,105 @@ def cmd_wait_ready(ns, names_file, timeout):
         time.sleep(0.5)
 
 
+def floor_body(ns, name, image, compile_cmd):
+    """The floor: a bare pod in the toolchain image that compiles the example's main.c the way the C preset does
+    (compile_cmd, run by sh in /tmp with main.c there), Pod Security restricted like the builder pod (uid 65532,
+    no capabilities, RuntimeDefault seccomp, read-only root with an emptyDir /tmp), the compile step's requests."""
+    import yaml
+    o = yaml.safe_load(open(os.environ.get('EXAMPLE', 'examples/hello-c/minimalimage.yaml')))
+    source = o['spec']['source']['inline']['files']['main.c']
+    script = 'printf "%s" "$FLOOR_SOURCE" > /tmp/main.c && cd /tmp && ' + compile_cmd + ' && test -x /tmp/hello'
+    return {'apiVersion': 'v1', 'kind': 'Pod',
+            'metadata': {'name': name, 'namespace': ns, 'labels': {FLOOR_LABEL: name}},
+            'spec': {'restartPolicy': 'Never', 'automountServiceAccountToken': False, 'enableServiceLinks': False,
+                     'securityContext': {'runAsNonRoot': True, 'runAsUser': 65532, 'runAsGroup': 65532,
+                                         'fsGroup': 65532, 'seccompProfile': {'type': 'RuntimeDefault'}},
+                     'containers': [{
+                         'name': 'compile', 'image': image, 'imagePullPolicy': 'IfNotPresent',
+                         'command': ['/bin/sh', '-c', script],
+                         'env': [{'name': 'FLOOR_SOURCE', 'value': source}, {'name': 'HOME', 'value': '/tmp'},
+                                 {'name': 'TMPDIR', 'value': '/tmp'}],
+                         'resources': {'requests': {'cpu': '250m', 'memory': '256Mi'}},
+                         'volumeMounts': [{'name': 'tmp', 'mountPath': '/tmp'}],
+                         'securityContext': {'allowPrivilegeEscalation': False, 'runAsNonRoot': True,
+                                             'readOnlyRootFilesystem': True, 'capabilities': {'drop': ['ALL']},
+                                             'seccompProfile': {'type': 'RuntimeDefault'}}}],
+                     'volumes': [{'name': 'tmp', 'emptyDir': {}}]}}
+
+
+def cmd_floor(out, ns, name, image, timeout):
+    """POST the floor pod (client time before the POST and at the answer into OUT, as create does), then poll it until
+    it Succeeded (exit 0) or Failed / TIMEOUT s passed (exit 1); the report takes its times from the watch."""
+    api = Api()
+    body = floor_body(ns, name, image, os.environ['FLOOR_CC'])
+    pods = paths(ns)['pods']
+    t0 = time.time()
+    api.req('POST', pods, body)
+    t1 = time.time()
+    with open(out, 'a') as fh:
+        fh.write(json.dumps({'name': name, 't_post': round(t0, 6), 't_ack': round(t1, 6), 'error': None}) + '\n')
+    deadline = t0 + float(timeout)
+    while time.time() < deadline:
+        st = api.req('GET', f'{pods}/{name}').get('status') or {}
+        if st.get('phase') == 'Succeeded':
+            return
+        if st.get('phase') == 'Failed':
+            term = [cs.get('state', {}).get('terminated', {}) for cs in st.get('containerStatuses') or []]
+            print(f'{name} Failed: {json.dumps(term)[:400]}', file=sys.stderr)
+            sys.exit(1)
+        time.sleep(0.25)
+    print(f'{name} not Succeeded within {timeout} s', file=sys.stderr)
+    sys.exit(1)
+
+
+# ------------------------------------------------------------------------------------------------ host CPU
+CLUSTER_DAEMONS = {'kube-apiserver', 'kube-controller', 'kube-scheduler', 'kube-proxy', 'kubelet', 'etcd',
+                   'containerd', 'containerd-shim', 'docker-registry', 'registry', 'runc', 'pause', 'python3'}
+
+
+def cpu_snapshot():
+    """Host jiffies (all, idle) and every process's CPU ticks by who it is: a container of the cluster, a cluster
+    daemon (and this bench's python), a Maven build, or its command name."""
+    fields = [int(x) for x in open('/proc/stat').readline().split()[1:]]
+    procs = {}
+    for pid in os.listdir('/proc'):
+        if not pid.isdigit():
+            continue
+        try:
+            raw = open(f'/proc/{pid}/stat').read()
+            comm = raw[raw.index('(') + 1:raw.rindex(')')]
+            rest = raw[raw.rindex(')') + 2:].split()
+            ticks = int(rest[11]) + int(rest[12])
+            if 'k8s.io' in open(f'/proc/{pid}/cgroup').read():
+                who = 'cluster containers'
+            elif comm in CLUSTER_DAEMONS or comm.startswith('containerd-shim'):
+                who = 'cluster daemons + bench'
+            elif 'classworlds' in open(f'/proc/{pid}/cmdline').read():
+                who = 'maven'
+            else:
+                who = comm
+        except (OSError, ValueError, IndexError):
+            continue
+        procs[pid] = [who, ticks]
+    return {'total': sum(fields), 'idle': fields[3] + fields[4], 'procs': procs}
+
+
+def cmd_cpu_snap(out):
+    json.dump(cpu_snapshot(), open(out, 'w'))
+
+
+def cpu_between(a, b):
+    """Shares of the host's CPU (percent of all vCPUs) between two snapshots: busy, and by whom."""
+    total = b['total'] - a['total']
+    if total <= 0:
+        return None
+    by = {}
+    for pid, (who, ticks) in b['procs'].items():
+        by[who] = by.get(who, 0) + ticks - (a['procs'].get(pid, [who, 0])[1])
+    busy = 100 * (total - (b['idle'] - a['idle'])) / total
+    return {'busy': busy, 'by': {k: 100 * v / total for k, v in by.items() if v > 0}}
+
+
 # ------------------------------------------------------------------------------------------------ registry bytes
 def cmd_regbytes(registry, repo, tag):
     acc = ', '.join(['application/vnd.oci.image.manifest.v1+json',
@@ -341,7 +447,8 @@ class Timeline:
                 if typ == 'ADDED':
                     self.mimg.setdefault(n, {}).setdefault('added', t)
             elif e['res'] == 'pods':
-                owner = (o['metadata'].get('labels') or {}).get('build.minimalimage.dev/image')
+                labels = o['metadata'].get('labels') or {}
+                owner = labels.get('build.minimalimage.dev/image') or labels.get(FLOOR_LABEL)
                 if not owner:
                     continue
                 pn = o['metadata']['name']
@@ -350,11 +457,21 @@ class Timeline:
                 if typ == 'DELETED':
                     continue
                 d = self.pod.setdefault(owner, {})
+                d.setdefault('name', pn)
                 self.podobj[owner] = o
                 d.setdefault('created', t) if typ in ('ADDED', 'LISTED') else None
                 if o['spec'].get('nodeName'):
                     d.setdefault('scheduled', t)
                 st = o.get('status') or {}
+                # before issue 19 item 3 compile was an init container, package ran after it; now they run side by side
+                if any(cs['name'] == 'compile' for cs in st.get('initContainerStatuses') or []):
+                    d['layout'] = 'init'
+                elif any(cs['name'] == 'compile' for cs in st.get('containerStatuses') or []):
+                    d.setdefault('layout', 'side')
+                if o['metadata'].get('creationTimestamp'):
+                    d['creation_k8s'] = ts(o['metadata']['creationTimestamp'])
+                if st.get('podIP'):
+                    d['ip'] = st['podIP']
                 for cs in (st.get('initContainerStatuses') or []) + (st.get('containerStatuses') or []):
                     s = cs.get('state') or {}
                     if 'running' in s:
@@ -369,12 +486,61 @@ class Timeline:
             elif e['res'] == 'events':
                 io = o.get('involvedObject', {})
                 if io.get('kind') == 'Pod' and o.get('reason') == 'Pulled':
-                    owner = re.sub(r'-build-[0-9a-f]+$', '', io.get('name', ''))
+                    owner = re.sub(r'-build-[0-9a-f]+$', '', io.get('name', ''))   # a floor pod: its own name
                     msg = o.get('message', '')
                     img = re.search(r'image "([^"]+)"', msg)
                     img = img.group(1) if img else '?'
                     secs = 0.0 if 'already present' in msg else pull_secs(msg)
                     self.pulls.setdefault(owner, {})[img] = secs
+
+
+def ctr_time(s):  # containerd's RFC 3339 time with ns -> epoch seconds (µs)
+    import calendar
+    whole, _, frac = s.rstrip('Z').partition('.')
+    return calendar.timegm(time.strptime(whole, '%Y-%m-%dT%H:%M:%S')) + float('0.' + (frac or '0')[:6])
+
+
+def containerd_timeline(path, ns):
+    """Pod name -> times (host clock, ns in the log) from containerd's CRI log lines (cluster.sh keeps those of the
+    run): sandbox requested / ready, and per container created / started (StartContainer returned) / exited (its
+    task's shim disconnected, right after the process exit)."""
+    pods, sandbox_pod, container = {}, {}, {}
+    if not os.path.exists(path):
+        return pods
+    for line in open(path, errors='replace'):
+        m = re.match(r'time="([^"]+)" level=\w+ msg="((?:[^"\\]|\\.)*)"(?: id=(\w+))?', line)
+        if not m:
+            continue
+        t, msg, tid = ctr_time(m.group(1)), m.group(2).replace('\\"', '"'), m.group(3)
+        if msg.startswith('RunPodSandbox for &PodSandboxMetadata{'):
+            md = dict(kv.split(':', 1) for kv in msg.split('{', 1)[1].split('}', 1)[0].split(',') if ':' in kv)
+            if md.get('Namespace') != ns:
+                continue
+            p = pods.setdefault(md['Name'], {'containers': {}})
+            sb = re.search(r'returns sandbox id "(\w+)"', msg)
+            if sb:
+                p.setdefault('sandbox_ready', t)
+                sandbox_pod[sb.group(1)] = md['Name']
+            else:
+                p.setdefault('sandbox_requested', t)
+        elif msg.startswith('CreateContainer within sandbox "'):
+            sb = msg.split('"')[1]
+            if sb not in sandbox_pod:
+                continue
+            name = re.search(r'ContainerMetadata\{Name:([^,]+),', msg).group(1)
+            c = pods[sandbox_pod[sb]]['containers'].setdefault(name, {})
+            cid = re.search(r'returns container id "(\w+)"', msg)
+            if cid:
+                container[cid.group(1)] = c
+            else:
+                c.setdefault('created', t)
+        elif msg.startswith('StartContainer for "') and msg.endswith('returns successfully'):
+            c = container.get(msg.split('"')[1])
+            if c is not None:
+                c.setdefault('started', t)
+        elif msg == 'shim disconnected' and tid in container:
+            container[tid].setdefault('exited', t)
+    return pods
 
 
 def d(a, b):
@@ -409,27 +575,136 @@ def table(rows, head):
     return '\n'.join(o)
 
 
-def run_figures(name, tl, posts, toolchain, opimage):
+def registry_requests(path):
+    """(time, client IP) of every request the cluster registry answered during the run (its log, host clock)."""
+    reqs = []
+    if os.path.exists(path):
+        for line in open(path, errors='replace'):
+            t = re.match(r'time="([^"]+)"', line)
+            ip = re.search(r'http\.request\.remoteaddr="?([0-9.]+):', line)
+            if t and ip:
+                reqs.append((ctr_time(t.group(1)), ip.group(1)))
+    return reqs
+
+
+def registry_figures(reqs, ip, ctr_pod):
+    """Where the packer's time goes, from the registry's side: its first request (JVM start and set-up done; the
+    registry ping it makes while the compiler runs), its last (the push done), against containerd's start/exit."""
+    c = ctr_pod.get('containers', {})
+    comp, pack = c.get('compile', {}), c.get('package', {})
+    lo, hi = pack.get('started'), pack.get('exited')
+    mine = sorted(t for t, a in reqs if a == ip and lo and hi and lo <= t <= hi + 0.5) if ip else []
+    first, last = (mine[0], mine[-1]) if mine else (None, None)
+    return [('    registry log: package started → its first request (JVM start + set-up)', d(lo, first)),
+            ('    registry log: compile exited → package\'s first request', d(comp.get('exited'), first)),
+            ('    registry log: package\'s first → last request (ping, blobs, manifest, SBOM)', d(first, last)),
+            ('    registry log: last request → package exited (result, JVM exit)', d(last, hi))]
+
+
+def ctr_figures(pod, t_created, t_finished, first, second):
+    """Rows from containerd's log (host clock, ms): the kubelet's pickup, the sandbox, and the two containers on one
+    time line from the sandbox's readiness."""
+    c = pod.get('containers', {})
+    f, s = c.get(first, {}), c.get(second, {})
+    sb = pod.get('sandbox_ready')
+    rows = [('  containerd: pod created (watch) → sandbox requested (kubelet pickup)', d(t_created, pod.get('sandbox_requested'))),
+            ('  containerd: sandbox requested → ready (pause container + CNI)', d(pod.get('sandbox_requested'), sb))]
+    for n, x in ((first, f), (second, s)) if second else ((first, f),):
+        rows += [(f'    sandbox ready → {n} started (pull if absent, create, start)', d(sb, x.get('started'))),
+                 (f'    sandbox ready → {n} exited', d(sb, x.get('exited')))]
+    if second:
+        rows.append((f'    {first} started → exited', d(f.get('started'), f.get('exited'))))
+        rows.append((f'    {second} started → exited', d(s.get('started'), s.get('exited'))))
+        rows.append((f'    **{first} exited → {second} exited** (hand-over + pack + push)', d(f.get('exited'), s.get('exited'))))
+    last = s if second else f
+    rows.append(('    last container exited → pod Succeeded (watch: kubelet PLEG + status update)', d(last.get('exited'), t_finished)))
+    return rows
+
+
+def run_figures(name, tl, posts, env, ctr, reqs):
+    """The breakdown of one build: watch rows, pod-status rows (1 s) and containerd rows, for either builder pod
+    layout (compile an init container before package, or compile and package side by side)."""
     p = posts.get(name, {})
     m, pd = tl.mimg.get(name, {}), tl.pod.get(name, {})
     pulls = tl.pulls.get(name, {})
+    toolchain, builder = env.get('TOOLCHAIN'), env.get('BUILDER_IMAGE', env.get('OPERATOR_IMAGE'))
     t0 = p.get('t_post')
     ck = pd.get('compile_k8s', (None, None))
     pk = pd.get('package_k8s', (None, None))
-    return [
+    rows = [
         ('**apply → Ready** (POST → Ready=True seen by a watch)', d(t0, m.get('ready'))),
         ('  apply → builder pod created (watch)', d(t0, pd.get('created'))),
         ('  pod created → scheduled (watch: nodeName set)', d(pd.get('created'), pd.get('scheduled'))),
         ('  scheduled → compile running (watch; sandbox + pull + start)', d(pd.get('scheduled'), pd.get('compile_running'))),
         ('    kubelet pull of the toolchain image (event "in X s"; 0 = present)', pulls.get(toolchain)),
-        ('  compile running → compile finished (watch)', d(pd.get('compile_running'), pd.get('compile_done'))),
+        ('    kubelet pull of the builder image (event; 0 = present)', pulls.get(builder)),
+        ('  compile running → compile terminated (watch)', d(pd.get('compile_running'), pd.get('compile_done'))),
         ('    compile container started → finished (pod status, 1 s resolution)', d(*ck)),
-        ('  compile finished → package running (watch)', d(pd.get('compile_done'), pd.get('package_running'))),
-        ('    kubelet pull of the operator image (event; 0 = present)', pulls.get(opimage)),
-        ('  package running → pod Succeeded (watch)', d(pd.get('package_running'), pd.get('finished'))),
+    ]
+    if pd.get('layout') == 'init':
+        rows += [
+            ('  compile terminated → package running (watch)', d(pd.get('compile_done'), pd.get('package_running'))),
+            ('  package running → pod Succeeded (watch)', d(pd.get('package_running'), pd.get('finished'))),
+        ]
+    else:
+        rows += [
+            ('  scheduled → package running (watch)', d(pd.get('scheduled'), pd.get('package_running'))),
+            ('  package running → package terminated (watch)', d(pd.get('package_running'), pd.get('package_done'))),
+            ('  compile terminated → package terminated (watch: hand-over + pack + push)', d(pd.get('compile_done'), pd.get('package_done'))),
+            ('  package terminated → pod Succeeded (watch)', d(pd.get('package_done'), pd.get('finished'))),
+        ]
+    rows += [
         ('    package container started → finished (pod status, 1 s resolution)', d(*pk)),
         ('  pod Succeeded → status Ready (watch → watch)', d(pd.get('finished'), m.get('ready'))),
     ]
+    cpod = ctr.get(pd.get('name'), {})
+    return rows + ctr_figures(cpod, pd.get('created'), pd.get('finished'), 'compile', 'package') \
+        + registry_figures(reqs, pd.get('ip'), cpod)
+
+
+def floor_figures(name, tl, posts, ctr):
+    p, pd = posts.get(name, {}), tl.pod.get(name, {})
+    return [
+        ('**POST → pod Succeeded** (client before the POST → phase seen by the watch)', d(p.get('t_post'), pd.get('finished'))),
+        ('  creationTimestamp → Succeeded (watch; API time, 1 s resolution)', d(pd.get('creation_k8s'), pd.get('finished'))),
+        ('  pod created (watch) → Succeeded (watch)', d(pd.get('created'), pd.get('finished'))),
+        ('  pod created → scheduled (watch)', d(pd.get('created'), pd.get('scheduled'))),
+        ('  compile container started → finished (pod status, 1 s resolution)', d(*pd.get('compile_k8s', (None, None)))),
+    ] + ctr_figures(ctr.get(name, {}), pd.get('created'), pd.get('finished'), 'compile', None)
+
+
+def cpu_rows(dirp, name):
+    a, b = (os.path.join(dirp, 'cpu', f'{name}.{i}.json') for i in (0, 1))
+    c = cpu_between(json.load(open(a)), json.load(open(b))) if os.path.exists(a) and os.path.exists(b) else None
+    other = sum(v for k, v in c['by'].items() if k not in ('cluster containers', 'cluster daemons + bench')) if c else None
+    pct = lambda v: None if v is None else f'{v:.0f} %'
+    return [('host CPU busy during the run (% of all vCPUs, /proc/stat; includes the build; warm: each run)', pct(c and c['busy'])),
+            ('  of it outside the cluster (other processes, e.g. Maven builds of others; each run)', pct(other)),
+            ('    Maven builds of others (each run)', pct(c and c['by'].get('maven', 0)))]
+
+
+def breakdown_table(cold_rows, warm_rows):
+    base = warm_rows[0] if warm_rows else cold_rows[0]
+    rows = []
+    for i, (label, _) in enumerate(base):
+        if isinstance(base[i][1], str) or (cold_rows and isinstance(cold_rows[0][i][1], str)):  # per-run notes
+            rows.append((label, cold_rows[0][i][1] or '–' if cold_rows else '–',
+                         ', '.join(f[i][1] or '–' for f in warm_rows), ''))
+            continue
+        c = fmt(cold_rows[0][i][1]) if cold_rows else '–'
+        mm, rr = med_rng([f[i][1] for f in warm_rows])
+        rows.append((label, c, mm, rr))
+    return table(rows, ['figure', 'cold', f'warm median (n={len(warm_rows)})', 'warm min – max'])
+
+
+def names(dirp, f):
+    p = os.path.join(dirp, f)
+    return [l.strip() for l in open(p) if l.strip()] if os.path.exists(p) else []
+
+
+def median_of(vals):
+    ok = [v for v in vals if v is not None]
+    return statistics.median(ok) if ok else None
 
 
 def cmd_report(dirp):
@@ -442,15 +717,15 @@ def cmd_report(dirp):
     P(f"## Real cluster: apply → Ready ({env.get('STAMP', '')})")
     P()
     P(f"Machine: {os.cpu_count()} shared vCPUs, Linux {os.uname().release}, load avg at start {env.get('LOAD0', '?')}, "
-      f"at end {open('/proc/loadavg').read().split()[:3]}. Cluster: Kubernetes v1.20.2 (shared/kube, one node, containerd "
-      f"1.6). Operator image `{env.get('OPERATOR_IMAGE')}`, toolchain `{env.get('TOOLCHAIN')}` "
+      f"at end {env.get('LOAD1', '?')}; pods running in other namespaces at start: {env.get('OTHERS0', '?')}, at "
+      f"end: {env.get('OTHERS1', '?')}. Cluster: Kubernetes v1.20.2 (shared/kube, one node, containerd "
+      f"1.6). Operator image `{env.get('OPERATOR_IMAGE')}`, builder image `{env.get('BUILDER_IMAGE', '?')}`, toolchain `{env.get('TOOLCHAIN')}` "
       f"({env.get('TOOLCHAIN_BYTES', '?')} B compressed). Client times: host clock at watch receipt / before the "
       f"POST (ms); \"pod status\" figures are Kubernetes timestamps (1 s resolution); pull times come from kubelet "
       f"events (\"Successfully pulled image … in X s\").")
     P()
-    cold = [l.strip() for l in open(os.path.join(dirp, 'cold.names'))] if os.path.exists(os.path.join(dirp, 'cold.names')) else []
-    warm = [l.strip() for l in open(os.path.join(dirp, 'warm.names'))] if os.path.exists(os.path.join(dirp, 'warm.names')) else []
-    tc, op = env.get('TOOLCHAIN'), env.get('OPERATOR_IMAGE')
+    cold, warm, floor = names(dirp, 'cold.names'), names(dirp, 'warm.names'), names(dirp, 'floor.names')
+    ctr = containerd_timeline(os.path.join(dirp, 'containerd.log'), ns)
     summary = {}
     if cold or warm:
         P(f"### 1. Inline C hello (examples/hello-c), one resource at a time: {len(cold)} cold + {len(warm)} warm runs")
@@ -458,19 +733,27 @@ def cmd_report(dirp):
         if cold and env.get('COLD_NOTE'):
             P(f"Cold = {env['COLD_NOTE']}")
             P()
-        figs_c = [run_figures(n, tl, posts, tc, op) for n in cold]
-        figs_w = [run_figures(n, tl, posts, tc, op) for n in warm]
-        base = figs_w[0] if figs_w else figs_c[0]
-        rows = []
-        for i, (label, _) in enumerate(base):
-            c = fmt(figs_c[0][i][1]) if figs_c else '–'
-            mm, rr = med_rng([f[i][1] for f in figs_w])
-            rows.append((label, c, mm, rr))
-        P(table(rows, ['figure', 'cold', f'warm median (n={len(figs_w)})', 'warm min – max']))
+        reqs = registry_requests(os.path.join(dirp, 'registry.log'))
+        figs_c = [run_figures(n, tl, posts, env, ctr, reqs) + cpu_rows(dirp, n) for n in cold]
+        figs_w = [run_figures(n, tl, posts, env, ctr, reqs) + cpu_rows(dirp, n) for n in warm]
+        layouts = {tl.pod.get(n, {}).get('layout') for n in cold + warm}
+        P(f"Builder pod layout: {', '.join(sorted(LAYOUTS.get(x, str(x)) for x in layouts))}. \"containerd\" rows: "
+          f"times of containerd's CRI log lines (host clock, ns), the container's exit = its task's shim "
+          f"disconnecting; \"registry log\" rows: the cluster registry's log lines of requests from the builder pod's IP "
+          f"(host clock).")
         P()
-        wr = [f[0][1] for f in figs_w if f[0][1] is not None]
-        summary['warm'] = statistics.median(wr) if wr else None
+        P(breakdown_table(figs_c, figs_w))
+        P()
+        summary['warm_runs'] = [f[0][1] for f in figs_w]
+        summary['warm'] = median_of(summary['warm_runs'])
         summary['cold'] = figs_c[0][0][1] if figs_c else None
+        if cold:
+            pulls = tl.pulls.get(cold[0], {})
+            builder = env.get('BUILDER_IMAGE', env.get('OPERATOR_IMAGE'))
+            P(f"Cold run: **builder image pull {fmt(pulls.get(builder))}** (`{builder}`, kubelet event; "
+              f"{env.get('BUILDER_BYTES', '?')} B compressed); toolchain image pull {fmt(pulls.get(env.get('TOOLCHAIN')))} "
+              f"(`{env.get('TOOLCHAIN')}`).")
+            P()
         regs = load_jsonl(os.path.join(dirp, 'registry.jsonl'))
         if regs:
             digs = {r['digest'] for r in regs}
@@ -480,11 +763,36 @@ def cmd_report(dirp):
               f"{r0['nlayers']} layer(s) {r0['layers']:,} B = **{r0['total']:,} B**; {len(digs)} distinct manifest "
               f"digest(s) over {len(regs)} runs (each to its own repository){': ' + next(iter(digs))[:19] + '…' if len(digs) == 1 else ''}.")
             P()
-        target = 2.0
-        if summary.get('warm') is not None:
-            met = 'MET' if summary['warm'] <= target else 'NOT met'
-            P(f"Target \"Ready within 2 s warm\": **{met}** (warm median {fmt(summary['warm'])}).")
-            P()
+    if floor:
+        figs_f = [floor_figures(n, tl, posts, ctr) + cpu_rows(dirp, n) for n in floor]
+        P(f"### 1b. Floor: a bare compile pod in the same toolchain image, {len(floor)} runs after the warm runs")
+        P()
+        P(f"One container in `{env.get('TOOLCHAIN')}`: `{env.get('FLOOR_CC')}` on the example's main.c (passed in an "
+          f"env variable, written to the emptyDir /tmp), restartPolicy Never, uid 65532, no capabilities, RuntimeDefault "
+          f"seccomp, read-only root, the compile step's requests; same namespace. Ends when the watch sees phase "
+          f"Succeeded (ours: when it sees Ready=True).")
+        P()
+        P(breakdown_table([], figs_f))
+        P()
+        summary['floor_runs'] = [f[0][1] for f in figs_f]
+        summary['floor'] = median_of(summary['floor_runs'])
+    if summary.get('warm') is not None:
+        P("### Targets (issue 19 item 3): warm apply → Ready")
+        P()
+        wm, wr = med_rng(summary['warm_runs'])
+        rows = [('ours: apply → Ready, warm', wm, wr)]
+        ratio = None
+        if summary.get('floor') is not None:
+            fm, fr = med_rng(summary['floor_runs'])
+            rows.append(('floor: POST → Succeeded, warm', fm, fr))
+            ratio = summary['warm'] / summary['floor']
+            rows.append(('ours / floor (medians)', f'{ratio:.2f}×', ''))
+        P(table(rows, ['figure', 'median', 'min – max']))
+        P()
+        met = lambda ok: '**met**' if ok else '**NOT met**'
+        P(f"- median ≤ 2.0 s: {met(summary['warm'] <= 2.0)} ({fmt(summary['warm'])})")
+        P(f"- median ≤ 1.5 × the floor's: " + (f"{met(ratio <= 1.5)} ({ratio:.2f}×)" if ratio is not None else 'no floor measured'))
+        P()
     # ---- peer
     pe = {}
     if os.path.exists(os.path.join(dirp, 'peer.json')):
@@ -604,5 +912,5 @@ def cmd_report(dirp):
 
 if __name__ == '__main__':
     cmd, args = sys.argv[1], sys.argv[2:]
-    {'watch': cmd_watch, 'create': cmd_create, 'wait-ready': cmd_wait_ready, 'regbytes': cmd_regbytes,
+    {'watch': cmd_watch, 'create': cmd_create, 'floor': cmd_floor, 'cpu-snap': cmd_cpu_snap, 'wait-ready': cmd_wait_ready, 'regbytes': cmd_regbytes,
      'settle': cmd_settle, 'digests': cmd_digests, 'report': cmd_report}[cmd](*args)
