@@ -72,8 +72,17 @@ final class Observer {
         SmokeRuns.Cluster smokeCluster = new SmokeRuns.Cluster(nodeFinder(resource),
                 OperatorSettings.smokeTestListNodes(), OperatorSettings.smokeTestEmulatorImage().orElse(null));
         new WorkflowInput(plan, attempt, podWanted && headKnown, problem, now, smokeCluster).handTo(context);
+        boolean sourceWasCached = plan.filter(p -> sourceCached(context, p)).isPresent();
         context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow()
                 .throwAggregateExceptionIfErrorsPresent();
+        if (starting && !sourceWasCached && plan.filter(BuildPlan::isInline).filter(p -> sourceCached(context, p))
+                .isPresent()) {
+            // the workflow runs the source ConfigMap and the pod side by side, and the pod waits for the ConfigMap:
+            // it has just been created, so the pod can go now rather than at the next look (its create sends us no
+            // event); this saves a new inline build half a second and a Queued status it never needed
+            context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow()
+                    .throwAggregateExceptionIfErrorsPresent();
+        }
 
         String namespace = resource.getMetadata().getNamespace();
         Optional<Pod> pod = plan.flatMap(p -> builderPod(context, p.podName(attempt)));

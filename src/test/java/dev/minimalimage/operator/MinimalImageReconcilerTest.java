@@ -316,6 +316,18 @@ public class MinimalImageReconcilerTest {
     }
 
     /**
+     * A new inline build's source ConfigMap and pod are created in its first reconcile: the pod waits for the
+     * ConfigMap, which that same reconcile creates. Not Queued first (with a free slot) and half a second later.
+     */
+    @Test
+    void aNewInlineBuildGetsItsPodWithoutBeingQueuedFirst() {
+        create(Resources.helloC("at-once", "registry.example/at-once:1"));
+        awaitPod("at-once");
+        await().atMost(TIMEOUT).until(() -> eventReasons("at-once").contains("BuildStarted"));
+        assertThat(eventReasons("at-once")).doesNotContain("BuildQueued");
+    }
+
+    /**
      * The compile step's shell was killed before it could hand over: the packer beside it would wait until the pod's
      * deadline. The operator stops the pod (lowering its deadline, marking it) and keeps the compile step's reason.
      */
