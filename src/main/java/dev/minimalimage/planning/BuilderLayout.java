@@ -47,8 +47,13 @@ public final class BuilderLayout {
     /** In a copy `stage-runtime` writes: its loader and its jar under fixed names, for {@link #runtimeCommand}. */
     public static final String RUNTIME_LOADER = "lib/ld.so";
     public static final String RUNTIME_JAR = "app/run.jar";
-    /** Short runs in a build: no JIT warm-up worth having, no perf-data file in a shared /tmp. */
-    private static final List<String> RUNTIME_JAVA_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:-UsePerfData");
+    /**
+     * Short runs in a build: no JIT warm-up worth having (C1 only, which also leaves the CPU to the compiler beside
+     * the packer), the serial collector's small footprint, no perf-data file in a shared /tmp. The pod's copy of
+     * minimal-image starts with them; the packer beside the compile step gets them as JAVA_TOOL_OPTIONS.
+     */
+    public static final List<String> SHORT_RUN_JAVA_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+            "-XX:-UsePerfData");
 
     /**
      * Dockerfile builds: what a stage's container (its FROM image) mounts, under one directory a Dockerfile is
@@ -108,7 +113,7 @@ public final class BuilderLayout {
     public static List<String> runtimeCommand(String dir) {
         List<String> command = new java.util.ArrayList<>(List.of(dir + "/" + RUNTIME_LOADER, "--inhibit-cache",
                 "--library-path", dir + "/lib", dir + "/java/bin/java"));
-        command.addAll(RUNTIME_JAVA_OPTIONS);
+        command.addAll(SHORT_RUN_JAVA_OPTIONS);
         command.addAll(List.of("-jar", dir + "/" + RUNTIME_JAR));
         return List.copyOf(command);
     }

@@ -307,10 +307,14 @@ public final class BuilderPodFactory {
             mounts.add(provenanceMount(true));
         }
         trustCaBundle(build, args, mounts);
+        List<EnvVar> env = new ArrayList<>(homeEnv());
+        if (handsOver(plan)) { // its JVM starts beside the compiler: C1 only leaves that the CPU (bench/handover.sh)
+            env.add(new EnvVar("JAVA_TOOL_OPTIONS", String.join(" ", BuilderLayout.SHORT_RUN_JAVA_OPTIONS), null));
+        }
         return base(BuilderLayout.PACKAGE_CONTAINER, images.builder(), build)
                 .withResources(handsOver(plan) ? packerResources(build) : resources(build))
                 .withArgs(ContainerArgs.literal(args))
-                .withVolumeMounts(mounts).withEnv(homeEnv()).build();
+                .withVolumeMounts(mounts).withEnv(env).build();
     }
 
     /**

@@ -139,7 +139,7 @@ class BundleModeTest {
                 inside), Map.of(), null);
 
         assertThat(run.exitCode()).as(all(run)).isZero();
-        assertThat(run.stdout().strip()).isEqualTo("-XX:TieredStopAtLevel=1 -XX:-UsePerfData -jar " + stage
+        assertThat(run.stdout().strip()).isEqualTo(String.join(" ", BuilderLayout.SHORT_RUN_JAVA_OPTIONS) + " -jar " + stage
                 + "/app/run.jar stage-bundle --help");
         assertThat(Files.readSymbolicLink(stage.resolve("app/run.jar"))).hasToString("quarkus-run.jar");
 
@@ -150,7 +150,7 @@ class BundleModeTest {
         Processes.Result started = Processes.run(Duration.ofSeconds(30), List.of("unshare", "-r", "-m", "/bin/sh",
                 "-c", direct), Map.of(), null);
         assertThat(started.exitCode()).as(all(started)).isZero();
-        assertThat(started.stdout().strip()).isEqualTo("-XX:TieredStopAtLevel=1 -XX:-UsePerfData -jar " + stage
+        assertThat(started.stdout().strip()).isEqualTo(String.join(" ", BuilderLayout.SHORT_RUN_JAVA_OPTIONS) + " -jar " + stage
                 + "/app/run.jar run-stage");
     }
 

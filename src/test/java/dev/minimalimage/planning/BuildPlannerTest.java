@@ -285,6 +285,8 @@ class BuildPlannerTest {
         assertThat(PodSteps.step(plain, "package").getResources().getRequests())
                 .isEqualTo(BuilderPodFactory.PACKER_REQUESTS);
         assertThat(PodSteps.step(plain, "package").getResources().getLimits()).isNullOrEmpty();
+        assertThat(PodSteps.step(plain, "package").getEnv()).as("a JVM beside the compiler: C1 only")
+                .contains(new EnvVar("JAVA_TOOL_OPTIONS", String.join(" ", BuilderLayout.SHORT_RUN_JAVA_OPTIONS), null));
 
         app.getSpec().getBuild().setResources(new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
                 .addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("2"))
