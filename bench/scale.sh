@@ -26,7 +26,8 @@
 # deletes the resources, uninstalls the release and deletes both namespaces (the CRD and the seed's image stay).
 # Needs root, the cluster up, `mvn package` and `mvn test-compile` done. Every wait is bounded.
 # Knobs: SIZES ("60 1000", ascending), SETTLE_QUIET (s, 5), SETTLE_WAIT (s, 900), LOCK_WAIT (s, 3600),
-#   KUBE_STATE (/tmp/kube/state), UNINSTALL=0 (keep everything for a look afterwards).
+#   KUBE_STATE (/tmp/kube/state), UNINSTALL=0 (keep everything for a look afterwards), JVM_OPTIONS (the chart's
+#   jvmOptions for every install and upgrade; unset = the chart's default, empty = none).
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH_DIR")
@@ -73,7 +74,8 @@ REGLOG=$KUBE_STATE/logs/registry.log
 # ------------------------------------------------------------------------------------------------ install
 install() { # extra helm --set arguments
   MINIMAL_IMAGE_RELEASE=$RELEASE MINIMAL_IMAGE_OPERATOR_NS=$OPNS MINIMAL_IMAGE_OPERATOR_ENV=$ENV_FILE \
-    timeout --kill-after=10 1800 scripts/cluster/install-operator.sh 8>&- --set "watchNamespaces={$NS}" "$@" \
+    timeout --kill-after=10 1800 scripts/cluster/install-operator.sh 8>&- --set "watchNamespaces={$NS}" \
+    ${JVM_OPTIONS+--set-string "jvmOptions=$JVM_OPTIONS"} "$@" \
     >> "$OUT/install.log" 2>&1 || { tail -20 "$OUT/install.log" >&2; die "install-operator.sh failed"; }
 }
 if K get namespace "$NS" >/dev/null 2>&1; then
