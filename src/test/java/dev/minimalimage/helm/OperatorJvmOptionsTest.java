@@ -46,7 +46,7 @@ class OperatorJvmOptionsTest {
                 assertEquals(flag.startsWith("+") ? "true" : "false", flags.get(flag.substring(1)), option);
             } else {
                 String[] nameValue = flag.split("=", 2);
-                assertEquals(nameValue[1], flags.get(nameValue[0]), option);
+                assertEquals(inBytes(nameValue[1]), flags.get(nameValue[0]), option);
             }
         }
     }
@@ -55,6 +55,12 @@ class OperatorJvmOptionsTest {
     void customOptionsPassVerbatimAndEmptySetsNone(@TempDir Path tmp) throws IOException {
         assertThat(envWith(tmp, "jvmOptions: \"-Xmx200m -XX:+UseSerialGC\"")).containsEntry(ENV, "-Xmx200m -XX:+UseSerialGC");
         assertThat(envWith(tmp, "jvmOptions: \"\"")).as("empty = the JVM's own ergonomics").doesNotContainKey(ENV);
+    }
+
+    /** A size as the flags table prints it: "16m" is 16777216; a plain number stays as it is. */
+    static String inBytes(String value) {
+        int unit = "kmg".indexOf(Character.toLowerCase(value.charAt(value.length() - 1)));
+        return unit < 0 ? value : "" + (Long.parseLong(value.substring(0, value.length() - 1)) << (10 * (unit + 1)));
     }
 
     static Map<String, String> envWith(Path tmp, String yaml) throws IOException {
