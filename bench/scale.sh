@@ -124,10 +124,12 @@ force_stuck() {
   done
   return 0
 }
-op_pod() { # NAME IP CONTAINER_ID of the Running operator pod whose container is ready
+op_pod() { # NAME IP CONTAINER_ID of the Running operator pod that has a container and is not being deleted
+  # (the "x" marks the end: a Terminating pod whose container is gone has no ID but a deletionTimestamp, which a
+  # count of fields alone took for a live pod)
   K -n "$OPNS" get pods -l "app.kubernetes.io/instance=$RELEASE" \
-    -o jsonpath='{range .items[?(@.status.phase=="Running")]}{.metadata.name} {.status.podIP} {.status.containerStatuses[0].containerID} {.metadata.deletionTimestamp}{"\n"}{end}' \
-    | awk 'NF==3' | head -1
+    -o jsonpath='{range .items[?(@.status.phase=="Running")]}{.metadata.name} {.status.podIP} {.status.containerStatuses[0].containerID} x{.metadata.deletionTimestamp}{"\n"}{end}' \
+    | awk 'NF==4 && $4=="x" {print $1, $2, $3}' | head -1
 }
 wait_no_operator() {
   local i
@@ -205,7 +207,15 @@ PYF
 phase() {
   local phase=$1 n=$2 old snap=$OUT/snap-$2-before-$1.json pods puts cms t0
   shift 2
-  read -r old _ <<< "$(op_pod)" || true
+  # the pod the trigger replaces; without it the first Running pod would count as the new one (a restart's or an
+  # upgrade's figures would be the previous phase's pod again): an empty answer is retried, then fatal
+  local i
+  for i in $(seq 1 20); do
+    read -r old _ <<< "$(op_pod)" || true
+    [[ -n ${old:-} || $phase == start ]] && break
+    sleep 0.5
+  done
+  [[ -n ${old:-} || $phase == start ]] || die "$n/$phase: no Running operator pod before the trigger"
   PY scale_bench.py snapshot "$NS" "$snap"
   pods=$(grep -c '^ADDED' "$OUT/pod-events.txt" || true); puts=$(count_puts); cms=$(count_cm)
   log "$n/$phase: $*"
