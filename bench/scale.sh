@@ -26,7 +26,8 @@
 # deletes the resources, uninstalls the release and deletes both namespaces (the CRD and the seed's image stay).
 # Needs root, the cluster up, `mvn package` and `mvn test-compile` done. Every wait is bounded.
 # Knobs: SIZES ("60 1000", ascending), SETTLE_QUIET (s, 5), SETTLE_WAIT (s, 900), LOCK_WAIT (s, 3600),
-#   KUBE_STATE (/tmp/kube/state), UNINSTALL=0 (keep everything for a look afterwards).
+#   KUBE_STATE (/tmp/kube/state), UNINSTALL=0 (keep everything for a look afterwards), JVM_OPTIONS (the chart's
+#   jvmOptions for every install and upgrade; unset = the chart's default, empty = none).
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH_DIR")
@@ -73,7 +74,8 @@ REGLOG=$KUBE_STATE/logs/registry.log
 # ------------------------------------------------------------------------------------------------ install
 install() { # extra helm --set arguments
   MINIMAL_IMAGE_RELEASE=$RELEASE MINIMAL_IMAGE_OPERATOR_NS=$OPNS MINIMAL_IMAGE_OPERATOR_ENV=$ENV_FILE \
-    timeout --kill-after=10 1800 scripts/cluster/install-operator.sh 8>&- --set "watchNamespaces={$NS}" "$@" \
+    timeout --kill-after=10 1800 scripts/cluster/install-operator.sh 8>&- --set "watchNamespaces={$NS}" \
+    ${JVM_OPTIONS+--set-string "jvmOptions=$JVM_OPTIONS"} "$@" \
     >> "$OUT/install.log" 2>&1 || { tail -20 "$OUT/install.log" >&2; die "install-operator.sh failed"; }
 }
 if K get namespace "$NS" >/dev/null 2>&1; then
@@ -122,10 +124,12 @@ force_stuck() {
   done
   return 0
 }
-op_pod() { # NAME IP CONTAINER_ID of the Running operator pod whose container is ready
+op_pod() { # NAME IP CONTAINER_ID of the Running operator pod that has a container and is not being deleted
+  # (the "x" marks the end: a Terminating pod whose container is gone has no ID but a deletionTimestamp, which a
+  # count of fields alone took for a live pod)
   K -n "$OPNS" get pods -l "app.kubernetes.io/instance=$RELEASE" \
-    -o jsonpath='{range .items[?(@.status.phase=="Running")]}{.metadata.name} {.status.podIP} {.status.containerStatuses[0].containerID} {.metadata.deletionTimestamp}{"\n"}{end}' \
-    | awk 'NF==3' | head -1
+    -o jsonpath='{range .items[?(@.status.phase=="Running")]}{.metadata.name} {.status.podIP} {.status.containerStatuses[0].containerID} x{.metadata.deletionTimestamp}{"\n"}{end}' \
+    | awk 'NF==4 && $4=="x" {print $1, $2, $3}' | head -1
 }
 wait_no_operator() {
   local i
@@ -203,7 +207,15 @@ PYF
 phase() {
   local phase=$1 n=$2 old snap=$OUT/snap-$2-before-$1.json pods puts cms t0
   shift 2
-  read -r old _ <<< "$(op_pod)" || true
+  # the pod the trigger replaces; without it the first Running pod would count as the new one (a restart's or an
+  # upgrade's figures would be the previous phase's pod again): an empty answer is retried, then fatal
+  local i
+  for i in $(seq 1 20); do
+    read -r old _ <<< "$(op_pod)" || true
+    [[ -n ${old:-} || $phase == start ]] && break
+    sleep 0.5
+  done
+  [[ -n ${old:-} || $phase == start ]] || die "$n/$phase: no Running operator pod before the trigger"
   PY scale_bench.py snapshot "$NS" "$snap"
   pods=$(grep -c '^ADDED' "$OUT/pod-events.txt" || true); puts=$(count_puts); cms=$(count_cm)
   log "$n/$phase: $*"

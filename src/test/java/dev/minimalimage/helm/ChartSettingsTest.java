@@ -60,6 +60,8 @@ class ChartSettingsTest {
             "minimal-image.presets.cpp.image", "minimal-image.presets.go.image", "minimal-image.presets.rust.image");
     /** Set from the downward API in the cluster; application.properties derives the Lease namespace from it. */
     static final String POD_NAMESPACE = "POD_NAMESPACE";
+    /** Read by the java launcher, not by the operator's config (OperatorJvmOptionsTest checks it). */
+    static final String JVM_OPTIONS = OperatorJvmOptionsTest.ENV;
 
     static final String VALUES = """
             watchNamespaces: [a, b]
@@ -171,7 +173,7 @@ class ChartSettingsTest {
             config.put(key, value);
         }
         for (String name : env.keySet()) {
-            boolean read = name.equals(POD_NAMESPACE) || KEYS.stream()
+            boolean read = name.equals(POD_NAMESPACE) || name.equals(JVM_OPTIONS) || KEYS.stream()
                     .anyMatch(key -> new EnvConfigSource(Map.of(name, env.get(name)), 0).getValue(key) != null);
             if (!read) {
                 throw new IllegalStateException("the chart sets " + name + ", which no key of the operator reads");

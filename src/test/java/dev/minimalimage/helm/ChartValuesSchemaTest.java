@@ -67,6 +67,7 @@ class ChartValuesSchemaTest {
             service.port              | 70000        | at '/service/port': maximum: got 70,000, want 65,535
             service.type              | ExternalName | at '/service/type': value must be one of 'ClusterIP', 'NodePort', 'LoadBalancer'
             podAnnotations            | {a: 1}       | at '/podAnnotations/a': got number, want string
+            jvmOptions                | [-Xmx128m]   | at '/jvmOptions': got array, want string
             """)
     void lintRejects(String key, String yamlValue, String expected, @TempDir Path tmp) throws IOException {
         Path chart = chartWithValues(tmp, "image.repository", HelmChartTest.TEST_REPOSITORY);
