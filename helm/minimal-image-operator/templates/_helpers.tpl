@@ -85,7 +85,8 @@ same table). Granted by the ClusterRole when every namespace is watched, else by
   verbs: ["update"]
 # Builder and smoke-test pods, and the ConfigMaps holding inline sources: watched (informers), created (with
 # server-side apply, the default, JOSDK creates them by an apply PATCH; create when SSA is off), deleted (finished pods
-# beyond spec.build.keepFinishedPods, superseded builds, unused sources). Never updated: every change is a new name.
+# beyond spec.build.keepFinishedPods, superseded builds, unused sources). Never updated (every change is a new name),
+# except a builder pod's deadline, lowered to stop a pod whose step failed while another still ran.
 # configmaps get: also the pre-flight read of a CA bundle ConfigMap (spec.build.caBundle, builder.caBundle).
 - apiGroups: [""]
   resources: ["pods", "configmaps"]

@@ -2,17 +2,24 @@ package dev.minimalimage.cli;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import dev.minimalimage.planning.CompileExitCodes;
 import dev.minimalimage.result.BuildResult;
@@ -29,6 +36,8 @@ final class CompileHandover {
 
     /** How often the exit-code file is looked for: the whole delay it adds to a build is at most this. */
     private static final Duration POLL = Duration.ofMillis(10);
+    /** A code and its newline: anything longer is not what the compile step's wrapper writes. */
+    private static final int MAX_EXIT_CODE_BYTES = 16;
 
     @Option(names = "--await-compile", paramLabel = "FILE", description = { "builder pods: wait until the compile",
             "step writes its exit code (one line) to FILE; 0 takes its outputs (--take), another ends without packing" })
@@ -39,7 +48,7 @@ final class CompileHandover {
     long timeoutSeconds;
 
     @Option(names = "--take", paramLabel = "FROM=TO", description = { "with --await-compile: copy FROM (a file or a",
-            "directory the compile step wrote) to TO once it ended; a link is followed only within FROM's directory" })
+            "directory the compile step wrote) to TO once it ended; a link in it fails the packing" })
     List<String> takes = new ArrayList<>();
 
     @Option(names = "--take-root", paramLabel = "FROM=TO", description = { "as --take, for a root read with its",
@@ -126,15 +135,30 @@ final class CompileHandover {
         return exitCode();
     }
 
+    /**
+     * The code once the step wrote a whole line. The build could have put anything there (it runs as the same user):
+     * only a regular file is read, without following a link, and only its first bytes; anything else is no success.
+     */
     private Integer exitCode() throws IOException {
-        String text;
+        byte[] head = new byte[MAX_EXIT_CODE_BYTES];
+        int read;
         try {
-            text = Files.readString(exitCodeFile, StandardCharsets.US_ASCII);
+            if (!Files.readAttributes(exitCodeFile, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                    .isRegularFile()) { // a pipe would block the open, a link lead elsewhere
+                return 1;
+            }
+            try (SeekableByteChannel in = Files.newByteChannel(exitCodeFile, Set.of(StandardOpenOption.READ,
+                    LinkOption.NOFOLLOW_LINKS))) {
+                read = Math.max(0, in.read(java.nio.ByteBuffer.wrap(head)));
+            }
         } catch (NoSuchFileException e) {
             return null;
+        } catch (FileSystemException e) { // a link (O_NOFOLLOW: ELOOP) or a directory: not the wrapper's line
+            return 1;
         }
+        String text = new String(head, 0, read, StandardCharsets.US_ASCII);
         if (!text.endsWith("\n")) {
-            return null; // not written out yet
+            return read == head.length ? 1 : null; // not written out yet, unless it is too long to be a code
         }
         try {
             return Integer.parseInt(text.strip());
@@ -143,58 +167,75 @@ final class CompileHandover {
         }
     }
 
-    private static void copy(String take, String option, boolean keepLinks) throws IOException {
+    private static void copy(String take, String option, boolean root) throws IOException {
         int eq = take.indexOf('=');
         if (eq <= 0 || eq == take.length() - 1) {
             throw new IllegalArgumentException(option + " must be FROM=TO: " + take);
         }
-        Path from = Path.of(take.substring(0, eq));
+        Path from = Path.of(take.substring(0, eq)).toAbsolutePath().normalize();
         Path to = Path.of(take.substring(eq + 1));
-        if (!Files.exists(from, LinkOption.NOFOLLOW_LINKS)) {
+        if (from.getParent() == null || !Files.exists(from, LinkOption.NOFOLLOW_LINKS)) {
             return; // an output the build did not write: the step that reads it says what is missing
         }
-        Path within = from.toAbsolutePath().normalize().getParent();
         Files.createDirectories(to.toAbsolutePath().getParent());
-        Files.walkFileTree(from, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                Files.createDirectories(to.resolve(from.relativize(dir).toString()));
-                return FileVisitResult.CONTINUE;
+        try (DirectoryStream<Path> parent = Files.newDirectoryStream(from.getParent())) {
+            if (!(parent instanceof SecureDirectoryStream<Path> secure)) {
+                throw new HandoverException("this file system cannot open " + from + " safely (no openat)");
             }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Path target = to.resolve(from.relativize(file).toString());
-                Files.deleteIfExists(target); // an earlier copy (the image's training runs the same command twice)
-                if (attrs.isSymbolicLink() && keepLinks) {
-                    Files.createSymbolicLink(target, Files.readSymbolicLink(file));
-                } else if (attrs.isSymbolicLink()) {
-                    Files.copy(linkedFile(file, within), target, StandardCopyOption.COPY_ATTRIBUTES);
-                } else if (attrs.isRegularFile()) {
-                    Files.copy(file, target, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
-                }
-                return FileVisitResult.CONTINUE; // a socket or a pipe is nothing to pack
+            BasicFileAttributes top = attributes(secure, from.getFileName());
+            if (root && !top.isDirectory()) { // a root given as a link could name any directory of this step's
+                throw new HandoverException(from + " is not a directory");
             }
-        });
+            new TreeCopy(root).entry(secure, from.getFileName(), from, to);
+        }
     }
 
     /**
-     * The regular file a link leads to, when it stays in {@code within}: this step holds push credentials, and a
-     * link the build planted must not make it pack a file of its own.
+     * A copy that never resolves a path by name again: each directory is opened relative to the one it is in, and
+     * each file is opened without following a link, so a build process that swaps an entry for a link meanwhile
+     * makes the copy fail, never read elsewhere. In a root ({@code --take-root}) links are copied as links (the root
+     * is read with its links resolved inside it); elsewhere a link is refused.
      */
-    private static Path linkedFile(Path link, Path within) throws IOException {
-        Path real;
-        try {
-            real = link.toRealPath();
-        } catch (NoSuchFileException e) {
-            throw new HandoverException(link + " is a link to " + Files.readSymbolicLink(link) + ", which does not"
-                    + " exist here");
+    private record TreeCopy(boolean root) {
+
+        void entry(SecureDirectoryStream<Path> dir, Path name, Path shown, Path to) throws IOException {
+            BasicFileAttributes attrs = attributes(dir, name);
+            if (attrs.isDirectory()) {
+                Files.createDirectories(to);
+                try (SecureDirectoryStream<Path> sub = dir.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
+                    for (Path child : sub) {
+                        Path childName = child.getFileName();
+                        entry(sub, childName, shown.resolve(childName), to.resolve(childName.toString()));
+                    }
+                }
+            } else if (attrs.isSymbolicLink() && root) {
+                Files.deleteIfExists(to); // an earlier copy (the image's training runs the same command twice)
+                Files.createSymbolicLink(to, Files.readSymbolicLink(shown));
+            } else if (attrs.isSymbolicLink()) {
+                throw new HandoverException(shown + " is a symbolic link (to " + Files.readSymbolicLink(shown)
+                        + "): the compile step hands over regular files; copy the file there, do not link it");
+            } else if (attrs.isRegularFile()) {
+                regularFile(dir, name, attrs, to);
+            } // a socket or a pipe is nothing to pack
         }
-        if (!real.startsWith(within.toRealPath()) || !Files.isRegularFile(real)) {
-            throw new HandoverException(link + " is a link to " + Files.readSymbolicLink(link) + ": the compile step"
-                    + " hands over regular files, or links to one in " + within);
+
+        private static void regularFile(SecureDirectoryStream<Path> dir, Path name, BasicFileAttributes attrs, Path to)
+                throws IOException {
+            Files.deleteIfExists(to);
+            try (SeekableByteChannel in = dir.newByteChannel(name, Set.of(StandardOpenOption.READ,
+                    LinkOption.NOFOLLOW_LINKS)); java.io.InputStream stream = Channels.newInputStream(in)) {
+                Files.copy(stream, to);
+            }
+            PosixFileAttributes posix = dir.getFileAttributeView(name, PosixFileAttributeView.class,
+                    LinkOption.NOFOLLOW_LINKS).readAttributes();
+            Files.setPosixFilePermissions(to, posix.permissions());
+            Files.setLastModifiedTime(to, attrs.lastModifiedTime());
         }
-        return real;
+    }
+
+    private static BasicFileAttributes attributes(SecureDirectoryStream<Path> dir, Path name) throws IOException {
+        return dir.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                .readAttributes();
     }
 
     /** An output the compile step left that cannot be taken as it is. */

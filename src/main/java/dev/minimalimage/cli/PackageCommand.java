@@ -98,7 +98,7 @@ final class PackageCommand implements Callable<Integer> {
     private RegistryPusher.PendingPush earlyPush() {
         try {
             return options.prepare(message -> spec.commandLine().getErr().println("warning: " + message));
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) { // the packing starts it again and reports what is wrong
             return null;
         }
     }

@@ -31,7 +31,7 @@ public class BuildNeededCondition implements Condition<Pod, MinimalImage> {
         }
         if (plan.isInline() && context.getSecondaryResources(ConfigMap.class).stream()
                 .noneMatch(c -> plan.sourceConfigMapName().equals(c.getMetadata().getName()))) {
-            return false; // the pod mounts its inputs' source ConfigMap: created first, its event brings us back
+            return false; // the pod mounts its inputs' source ConfigMap: created first (the Observer runs us again then)
         }
         // Secrets and claims are checked once, before the pod is created, not on every event of a running build
         return input.problem().isEmpty() && BuildSlots.INSTANCE.admit(resource, podName, Caches.builderPods(context),

@@ -57,6 +57,8 @@ public final class BuilderPodFactory {
     /** The packer's requests (see packerResources): a JVM that copies, checks and packs one program. */
     static final Map<String, Quantity> PACKER_REQUESTS = Map.of("cpu", new Quantity("100m"), "memory",
             new Quantity("128Mi"));
+    /** The limits of spec.build.resources the packer takes too (see packerResources). */
+    private static final Set<String> PACKER_LIMITED = Set.of("cpu", "memory", "ephemeral-storage");
     private static final String COMPILE_EXIT_VOLUME = "compile-exit";
     private static final String PACKER_WORKSPACE_VOLUME = "package-workspace";
     private static final String PACKER_TMP_VOLUME = "package-tmp";
@@ -352,8 +354,9 @@ public final class BuilderPodFactory {
      * spec's limits, if any, so that a namespace that requires limits admits the pod.
      */
     static ResourceRequirements packerResources(BuildSettings build) {
-        Map<String, Quantity> limits = build.getResources() == null || build.getResources().getLimits() == null
-                ? Map.of() : build.getResources().getLimits();
+        Map<String, Quantity> limits = new TreeMap<>(build.getResources() == null
+                || build.getResources().getLimits() == null ? Map.of() : build.getResources().getLimits());
+        limits.keySet().retainAll(PACKER_LIMITED); // not a second GPU or hugepages for a packer
         Map<String, Quantity> requests = new TreeMap<>(PACKER_REQUESTS);
         // a request above its limit is refused by the API: under a smaller limit, the limit is the request
         limits.forEach((name, limit) -> requests.computeIfPresent(name, (key, request) ->

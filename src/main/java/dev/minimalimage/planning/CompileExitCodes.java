@@ -22,6 +22,11 @@ public final class CompileExitCodes {
     /** Bundle mode: a library the program needs is not in the toolchain image (see bundle-staging.sh). */
     public static final int BUNDLE_INCOMPLETE = 204;
     /**
+     * The compile step could not write its exit code for the packer beside it (a full disk, say): whatever the build
+     * did, the step fails, and the operator stops the pod whose packer still waits.
+     */
+    public static final int HANDOVER_FAILED = 205;
+    /**
      * What `stage-bundle` exits with when a library is missing; the compile script turns exactly this into
      * {@link #BUNDLE_INCOMPLETE} (any other failure of it, e.g. a corrupt ELF file, stays a compile failure).
      */

@@ -80,14 +80,17 @@ public record CompileStep(String image, String script, Map<String, String> env, 
      * package step runs beside it and waits for that line (a container's end is not visible to the other containers
      * of its pod). The script runs in a subshell function, as in {@link #forPlatforms}, so its own exits and set -e
      * stay inside; the shell's redirection writes the line with one write, newline last, so a reader that finds the
-     * newline has it all. A script killed for memory leaves this shell alive to write its code; if this shell itself
-     * dies, the operator sees the container end and the pod's deadline bounds the wait.
+     * newline has it all. A script killed for memory leaves this shell alive to write its code (cgroup v1); where an
+     * OOM kills the whole container (cgroup v2, memory.oom.group), the operator sees the container end and stops the
+     * pod, and the pod's deadline bounds the wait in any case.
      */
     public CompileStep handingOverTo(String exitCodeFile) {
+        // a code the packer never learned must not end the step as a success: the operator then stops the pod
         String wrapped = "minimal_image_compile() (\n" + script + "\n)\n"
                 + "minimal_image_compile\n"
                 + "minimal_image_status=$?\n"
-                + "printf '%s\\n' \"$minimal_image_status\" > '" + exitCodeFile + "'\n"
+                + "printf '%s\\n' \"$minimal_image_status\" > '" + exitCodeFile + "' || exit " + CompileExitCodes.HANDOVER_FAILED
+                + "\n"
                 + "exit $minimal_image_status\n";
         return new CompileStep(image, wrapped, env, stagesBundle);
     }

@@ -39,4 +39,16 @@ class HandoverScriptTest {
         assertThat(Files.readString(exitCode)).isEqualTo(expected + "\n");
         assertThat(output).doesNotContain("never");
     }
+
+    /** A code the packer cannot be told fails the step, even after a build that succeeded. */
+    @org.junit.jupiter.api.Test
+    void anExitCodeThatCannotBeWrittenFailsTheStep(@TempDir Path dir) throws Exception {
+        Path blocked = java.nio.file.Files.createDirectories(dir.resolve("code")); // a directory where the file goes
+        CompileStep step = new CompileStep("toolchain", "echo built", Map.of()).handingOverTo(blocked.toString());
+
+        Process process = new ProcessBuilder("/bin/sh", "-c", step.script()).redirectErrorStream(true).start();
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(process.exitValue()).isEqualTo(CompileExitCodes.HANDOVER_FAILED);
+    }
 }

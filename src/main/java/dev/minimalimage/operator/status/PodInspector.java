@@ -41,7 +41,7 @@ public final class PodInspector {
         String podName = pod.getMetadata().getName();
         String namespace = pod.getMetadata().getNamespace();
         // a push the package step recorded stands: a deadline or an eviction that comes after it changes nothing
-        boolean pushed = pushRecorded(status);
+        boolean pushed = pod.getStatus() != null && pushRecorded(pod);
         // the operator stopped it after a step failed (BuilderLayout.ANNOTATION_STOPPED): that step's failure stands
         boolean stopped = stoppedAfterFailure(pod);
         if (!pushed && !stopped && KubeletReasons.DEADLINE_EXCEEDED.equals(status.getReason())) {
@@ -56,7 +56,12 @@ public final class PodInspector {
                     + step + ": " + status.getMessage(), null);
         }
         String commit = null;
-        for (ContainerStatus container : steps(pod)) {
+        List<ContainerStatus> ordered = steps(pod);
+        if (stopped) { // the step the operator stopped the pod for comes first: the others were killed after it
+            String failed = pod.getMetadata().getAnnotations().get(BuilderLayout.ANNOTATION_STOPPED);
+            ordered.sort(java.util.Comparator.comparing(c -> !c.getName().equals(failed)));
+        }
+        for (ContainerStatus container : ordered) {
             String step = container.getName();
             ContainerStateWaiting waiting = container.getState() == null ? null : container.getState().getWaiting();
             KubeletReasons.Waiting wait = KubeletReasons.Waiting.of(waiting == null ? null : waiting.getReason());
@@ -141,9 +146,17 @@ public final class PodInspector {
         }
     }
 
-    /** Whether the package step ended with a result record of a successful push. */
-    private static boolean pushRecorded(PodStatus status) {
-        return steps(status).stream()
+    /**
+     * Whether the package step ended with a result record of a successful push, and the compile step beside it (if
+     * any) ended well too: the exit code the packer waits for is a hint the build could write early; the compile
+     * container's own end is the verdict.
+     */
+    private static boolean pushRecorded(Pod pod) {
+        boolean compileOk = pod.getStatus().getContainerStatuses().stream()
+                .filter(c -> BuilderLayout.COMPILE_CONTAINER.equals(c.getName()))
+                .allMatch(c -> c.getState() != null && c.getState().getTerminated() != null
+                        && Integer.valueOf(0).equals(c.getState().getTerminated().getExitCode()));
+        return compileOk && steps(pod.getStatus()).stream()
                 .filter(c -> BuilderLayout.PACKAGE_CONTAINER.equals(c.getName()) && c.getState() != null
                         && c.getState().getTerminated() != null)
                 .map(c -> c.getState().getTerminated())
@@ -330,15 +343,21 @@ public final class PodInspector {
     /** The step that was running (or last to run) when the pod was stopped. */
     private static String runningStep(Pod pod) {
         String last = BuilderLayout.COMPILE_CONTAINER;
+        String firstUnfinished = null;
         for (ContainerStatus container : steps(pod)) {
             if (container.getState() != null && container.getState().getRunning() != null) {
                 return container.getName();
             }
-            if (container.getState() != null && container.getState().getTerminated() != null) {
+            ContainerStateTerminated done = container.getState() == null ? null : container.getState().getTerminated();
+            if (done != null) {
                 last = container.getName();
             }
+            if (firstUnfinished == null && (done == null || !Integer.valueOf(0).equals(done.getExitCode()))) {
+                firstUnfinished = container.getName();
+            }
         }
-        return last;
+        // all killed: the first step that had not ended well is the one the time ran out in (not the packer beside it)
+        return firstUnfinished != null ? firstUnfinished : last;
     }
 
     private static Stage stageOf(String step) {

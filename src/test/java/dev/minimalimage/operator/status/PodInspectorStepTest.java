@@ -93,6 +93,31 @@ class PodInspectorStepTest {
 
         Pod timedOut = sideBySide("Failed", packerEnded(143), compile(137, "Error")).editStatus()
                 .withReason("DeadlineExceeded").endStatus().build();
-        assertThat(PodInspector.inspect(timedOut, true).reason()).as("a real timeout").isEqualTo(Reasons.TIMEOUT);
+        BuildOutcome timeout = PodInspector.inspect(timedOut, true);
+        assertThat(timeout.reason()).as("a real timeout").isEqualTo(Reasons.TIMEOUT);
+        assertThat(timeout.message()).as("the step the time ran out in, not the packer killed beside it")
+                .contains("in step compile", "-c compile");
+    }
+
+    /** A packer that pushed while the compile step still runs (the build wrote the exit code early) is no success. */
+    @Test
+    void aPushBeforeTheCompileStepEndedIsNotASuccessYet() {
+        Pod early = sideBySide("Running", new ContainerStatusBuilder(packerEnded(0)).editState().editTerminated()
+                .withMessage(dev.minimalimage.operator.MinimalImageReconcilerTest.success().toJson()).endTerminated()
+                .endState().build(), new ContainerStatusBuilder().withName(BuilderLayout.COMPILE_CONTAINER)
+                .withNewState().withNewRunning().endRunning().endState().build()).build();
+        assertThat(PodInspector.inspect(early, true).reason()).isEqualTo(Reasons.BUILDING);
+    }
+
+    /** The operator stopped the pod for the packer's failure: the compile step it killed then is not the reason. */
+    @Test
+    void aPodStoppedForThePackersFailureKeepsThePackersReason() {
+        Pod stopped = sideBySide("Failed", new ContainerStatusBuilder(packerEnded(1)).editState().editTerminated()
+                .withReason("OOMKilled").endTerminated().endState().build(), compile(137, "Error")).editMetadata()
+                .addToAnnotations(BuilderLayout.ANNOTATION_STOPPED, BuilderLayout.PACKAGE_CONTAINER).endMetadata()
+                .editStatus().withReason("DeadlineExceeded").endStatus().build();
+        BuildOutcome outcome = PodInspector.inspect(stopped, true);
+        assertThat(outcome.reason()).isEqualTo(Reasons.OUT_OF_MEMORY);
+        assertThat(outcome.message()).contains("step package");
     }
 }
