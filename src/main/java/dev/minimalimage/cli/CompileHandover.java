@@ -99,6 +99,10 @@ final class CompileHandover {
             }
             return null;
         }
+        if (timeoutSeconds < 1) {
+            return BuildResult.failure(ResultReason.InvalidArguments, "--await-timeout must be at least 1 (seconds): "
+                    + timeoutSeconds, null);
+        }
         Integer exitCode = awaitExitCode(System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos());
         if (exitCode == null) {
             return BuildResult.failure(ResultReason.CompileFailed, "the compile step wrote no exit code to "

@@ -66,6 +66,11 @@ class CompileHandoverTest {
 
         assertThat(run.exitCode()).isEqualTo(8);
         assertThat(run.result().message()).contains("wrote no exit code", "within 1s");
+
+        CliRun refused = CliRun.of("package", "--await-compile", dir.resolve("never").toString(), "--await-timeout",
+                "-5", dir.resolve("own/out/hello").toString(), "--oci-layout", dir.resolve("layout").toString());
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.result().message()).isEqualTo("--await-timeout must be at least 1 (seconds): -5");
     }
 
     /**

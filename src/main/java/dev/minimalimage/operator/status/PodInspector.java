@@ -156,7 +156,7 @@ public final class PodInspector {
                 .filter(c -> BuilderLayout.COMPILE_CONTAINER.equals(c.getName()))
                 .allMatch(c -> c.getState() != null && c.getState().getTerminated() != null
                         && Integer.valueOf(0).equals(c.getState().getTerminated().getExitCode()));
-        return compileOk && steps(pod.getStatus()).stream()
+        return compileOk && steps(pod).stream()
                 .filter(c -> BuilderLayout.PACKAGE_CONTAINER.equals(c.getName()) && c.getState() != null
                         && c.getState().getTerminated() != null)
                 .map(c -> c.getState().getTerminated())
@@ -311,12 +311,6 @@ public final class PodInspector {
         } catch (Exception e) {
             return null;
         }
-    }
-
-    private static List<ContainerStatus> steps(PodStatus status) {
-        List<ContainerStatus> all = new ArrayList<>(status.getInitContainerStatuses());
-        all.addAll(status.getContainerStatuses());
-        return all;
     }
 
     /**
