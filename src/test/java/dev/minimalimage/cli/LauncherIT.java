@@ -44,10 +44,12 @@ class LauncherIT {
         assertThat(archive.getFileName().toString()).endsWith("-" + Files.size(archive) + ".jsa");
         assertThat(partials(app)).as("no temporary archive left behind").isEmpty();
 
-        truncate(archive, Files.size(archive) / 2); // as a crash while writing it would leave it under that name
+        long truncated = Files.size(archive) / 2;
+        truncate(archive, truncated); // as a crash while writing it would leave it under that name
         assertPackages(app, binary, "truncated");
+        // the truncated file is gone now (a new recording replaces it; its size, so its name, can differ)
         Path rerecorded = onlyArchive(app);
-        assertThat(Files.size(rerecorded)).as("a whole archive recorded again").isGreaterThan(Files.size(archive) / 2);
+        assertThat(Files.size(rerecorded)).as("a whole archive recorded again").isGreaterThan(truncated);
         assertThat(rerecorded.getFileName().toString()).endsWith("-" + Files.size(rerecorded) + ".jsa");
 
         Files.setLastModifiedTime(app.resolve("quarkus-run.jar"), FileTime.from(Instant.now().plusSeconds(60)));
