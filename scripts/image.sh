@@ -129,7 +129,7 @@ command -v unzip >/dev/null || { echo "image.sh: unzip is missing (scripts/setup
 busybox=/bin/busybox
 [[ -f $busybox ]] || { echo "image.sh: $busybox is missing (Debian's busybox-static; scripts/setup-deps.sh installs it)" >&2; exit 1; }
 
-RECIPE=6   # bump when the jdeps or jlink recipe below changes: part of every cache key
+RECIPE=7   # bump when the jdeps or jlink recipe below changes: part of every cache key
 own_jar=$(ls "$app"/app/*.jar)
 own_id=$(sha256sum < "$own_jar" | cut -c1-16)
 jars_id=$(cd "$app" && { find lib -name '*.jar' | LC_ALL=C sort; echo "$own_id $RECIPE $component"; } | sha256sum | cut -c1-16)
@@ -226,15 +226,15 @@ jlink_runtime() {
   local into=$1; shift
   # the modules file uncompressed: the layer's compression does better on it than jlink's per-resource zip, and
   # classes load without inflating
-  # AppCDS on 17 needs the base archive (lib/server/classes.jsa); the AOT cache does not, nor a runtime without either
-  local cds=(); $aot || ! $archive || cds=(--generate-cds-archive)
+  # no base CDS archive (lib/server/classes.jsa): a static AppCDS archive (17) holds the JDK's classes too, and the
+  # AOT cache (25) needs none
   timeout 600 "$jdk/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
-    "${cds[@]}" "$@" --output "$into"
+    "$@" --output "$into"
   # the JVM's symbol table only names frames in a crash report; it is a fifth of libjvm.so
   strip --strip-unneeded "$into/lib/server/libjvm.so"
 }
 
-runtime=$cache/jlink/$(echo "$jdk_id $feature $modules $RECIPE $archive" | sha256sum | cut -c1-16)
+runtime=$cache/jlink/$(echo "$jdk_id $feature $modules $RECIPE" | sha256sum | cut -c1-16)
 if [[ ! -x $runtime/bin/java ]]; then
   rm -rf "$runtime" "$runtime.tmp"
   jlink_runtime "$runtime.tmp"
@@ -327,6 +327,16 @@ for jar in sys.argv[1:]:
 PY
 }
 
+# JGit's jars are signed. A class from a signed jar is never put into a CDS archive, and Debian's JDK 17 crashed
+# dumping one whose class list holds a lambda of such a class (JGit's Config parsers); the check of the
+# signatures also costs every start. The image's digest is what vouches for its bytes. The .SF/.RSA/.DSA/.EC entries
+# only: the rest is copied byte for byte (zip -d), as reproducible as the input.
+unsign_jar() {
+  local signatures
+  signatures=$(unzip -Z1 "$1" | grep -E '^META-INF/[^/]+\.(SF|RSA|DSA|EC)$' || true)
+  [[ -z $signatures ]] || zip -q -d "$1" $signatures
+}
+
 # Layer 2: the application.
 if [[ $component == operator ]]; then
   cp -a "$app" "$work/app/app"
@@ -346,6 +356,7 @@ else
     [[ -f $jar ]] && trim_json_schema_validator "$jar"
   done
   store_jars "$work"/app/app/lib/*.jar
+  for jar in "$work"/app/app/lib/*.jar; do unsign_jar "$jar"; done
   # The launcher jar: only a manifest, naming the main class and the class path (relative to the jar).
   # A manifest line holds at most 72 bytes; longer values continue on lines that start with one space.
   { echo "Main-Class: dev.minimalimage.Main"
@@ -581,7 +592,7 @@ stage_root() {
   root=$work/root
   rm -rf "$root"; mkdir -p "$root"
   cp -a "$work/runtime/." "$work/app/." "$root/"
-  mkdir -p "$root/proc" "$root/tmp/training" "$root/opt/java-archive"
+  mkdir -p "$root/proc" "$root/dev" "$root/tmp/training" "$root/opt/java-archive"
   find "$root" -exec touch -h -d @0 {} +
   if [[ $component == builder ]]; then
     cp "$work/training-commands" "$root/tmp/training/commands"
@@ -597,7 +608,7 @@ stage_root() {
 run_in_root() {
   local log=$1; shift
   timeout 300 unshare -m --propagation private sh -c \
-    'mount --bind "$1" "$1" && mount -t proc proc "$1/proc" && shift && exec chroot "$@"' sh "$root" \
+    'mount --bind "$1" "$1" && mount -t proc proc "$1/proc" && mount --rbind /dev "$1/dev" && shift && exec chroot "$@"' sh "$root" \
     "$root" /opt/java/bin/java "$@" > "$log" 2>&1 || { cat "$log" >&2; exit 1; }
 }
 
@@ -732,8 +743,9 @@ if $archive; then
   if $aot; then
     name=app.aot; record=(-XX:AOTCacheOutput=/opt/java-archive/$name -Xlog:cds=off -Xlog:aot=off)
     java_opts=(-XX:AOTCache=/opt/java-archive/$name)
-  else # JDK 17 knows no `aot` log tag
-    name=app.jsa; record=(-XX:ArchiveClassesAtExit=/opt/java-archive/$name -Xlog:cds=off)
+  else # JDK 17: a static AppCDS archive dumped from the training's class list (a dynamic one, ArchiveClassesAtExit,
+    # crashed Debian's JDK 17 in its dump at exit)
+    name=app.jsa; record=(-XX:DumpLoadedClassList=/opt/java-archive/classes.lst)
     java_opts=(-XX:SharedArchiveFile=/opt/java-archive/$name)
   fi
 fi
@@ -748,6 +760,11 @@ if [[ $component == builder ]] || $archive; then
   fi
   run_in_root "$work/training.log" ${record[@]+"${record[@]}"} "${training[@]}"
   step "training run in the image"
+fi
+if $archive && ! $aot; then
+  run_in_root "$work/dump.log" -Xshare:dump -XX:SharedClassListFile=/opt/java-archive/classes.lst \
+    -XX:SharedArchiveFile=/opt/java-archive/$name -Xlog:cds=off -cp "$runner"
+  step "static CDS dump"
 fi
 if $archive; then
   mkdir -p "$work/archive/opt/java-archive"

@@ -38,14 +38,16 @@ TOOLS=$(scripts/cluster/tools.sh)
 # the tag names everything that goes into the image but the (non-reproducible) start-up archive: the packaged
 # application, the recipe and the JDK, so a changed image never hides under a tag the node has already pulled
 APP_ID=$( { (cd target/quarkus-app && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum);
-  sha256sum scripts/image.sh; cat /usr/lib/jvm/temurin-25-jdk-amd64/release 2>/dev/null || java -version 2>&1; } \
+  sha256sum scripts/image.sh; echo "${MINIMAL_IMAGE_BUILDER_ARGS:-}"; cat /usr/lib/jvm/temurin-25-jdk-amd64/release 2>/dev/null || java -version 2>&1; } \
   | sha256sum | cut -c1-12)
 OPERATOR_IMAGE=$KUBE_REGISTRY/mimg/minimal-image-operator
 BUILDER_IMAGE=$KUBE_REGISTRY/mimg/minimal-image-builder
 for component in operator builder; do
-  [[ $component == operator ]] && name=$OPERATOR_IMAGE || name=$BUILDER_IMAGE
-  log "$component image: $name:$APP_ID (log: $OUT/image-$component.log)"
-  knet timeout 1200 scripts/image.sh --component "$component" --image "$name:$APP_ID" --insecure \
+  extra=()
+  if [[ $component == operator ]]; then name=$OPERATOR_IMAGE
+  else name=$BUILDER_IMAGE; read -ra extra <<< "${MINIMAL_IMAGE_BUILDER_ARGS:-}"; fi
+  log "$component image: $name:$APP_ID ${extra[*]} (log: $OUT/image-$component.log)"
+  knet timeout 1200 scripts/image.sh --component "$component" ${extra[@]+"${extra[@]}"} --image "$name:$APP_ID" --insecure \
     > "$OUT/image-$component.log" 2>&1 \
     || { tail -30 "$OUT/image-$component.log" >&2; die "scripts/image.sh --component $component failed"; }
 done
