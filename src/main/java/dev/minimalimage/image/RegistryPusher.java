@@ -235,6 +235,9 @@ public final class RegistryPusher {
         Credential credential = credentialFor(reference, target.dockerConfig());
         Consumer<LogEvent> log = this::forwardWarnings;
         FailoverHttpClient http = httpClient(target.insecure(), log);
+        if (target.insecure()) {
+            PlainHttpRegistry.rememberIfPlainHttp(http, reference.getRegistry());
+        }
         try {
             RegistryClient client = RegistryClient
                     .factory(EventHandlers.builder().add(LogEvent.class, log).build(), reference.getRegistry(),

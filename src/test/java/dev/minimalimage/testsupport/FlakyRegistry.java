@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
+import dev.minimalimage.image.PlainHttpRegistry;
+
 /**
  * A stand-in for a registry in trouble, on 127.0.0.1: a TCP proxy in front of a real {@link LocalRegistry} that, for
  * each new connection, either forwards the bytes untouched (the registry builds its Location URLs from the Host
@@ -84,7 +86,10 @@ public final class FlakyRegistry implements AutoCloseable {
             }
             String head = (char) first + readHead(in);
             String requestLine = head.lines().findFirst().orElse("");
-            refused.add(new Refused(Instant.now(), requestLine, now.status()));
+            if (!head.contains("User-Agent: " + PlainHttpRegistry.PROBE_USER_AGENT + "\r\n")) {
+                // the push's own requests; the plain-HTTP probe before each connection gets the same answer, uncounted
+                refused.add(new Refused(Instant.now(), requestLine, now.status()));
+            }
             StringBuilder response = new StringBuilder("HTTP/1.1 " + now.status() + " " + now.reason() + "\r\n");
             for (String header : now.headers()) {
                 response.append(header).append("\r\n");
