@@ -129,7 +129,7 @@ command -v unzip >/dev/null || { echo "image.sh: unzip is missing (scripts/setup
 busybox=/bin/busybox
 [[ -f $busybox ]] || { echo "image.sh: $busybox is missing (Debian's busybox-static; scripts/setup-deps.sh installs it)" >&2; exit 1; }
 
-RECIPE=7   # bump when the jdeps or jlink recipe below changes: part of every cache key
+RECIPE=8   # bump when the jdeps or jlink recipe below changes: part of every cache key
 own_jar=$(ls "$app"/app/*.jar)
 own_id=$(sha256sum < "$own_jar" | cut -c1-16)
 jars_id=$(cd "$app" && { find lib -name '*.jar' | LC_ALL=C sort; echo "$own_id $RECIPE $component"; } | sha256sum | cut -c1-16)
@@ -148,15 +148,24 @@ extract_classes() {
 
 # The builder's class path: the dependency jars that the CLI's classes need, transitively (jdeps -R over the jars of
 # the Quarkus application). Roots: our classes but the operator's (operator/, the fabric8-typed planning/ and api/,
-# the `operator` command, Main's Quarkus annotation), plus the SLF4J provider JGit and sshd log through, which is
-# found by ServiceLoader (jdeps cannot see it). Quarkus itself must not be among the result: refused if it is.
+# the `operator` command, Main's Quarkus annotation, and metrics/: the operator's Micrometer meter filter, a CDI
+# producer that Quarkus calls and no CLI class names, checked below), plus the SLF4J provider JGit and sshd log
+# through, which is found by ServiceLoader (jdeps cannot see it). Refused in the result: Quarkus and Fabric8 (the
+# operator's), and what only metrics/ brought in: Micrometer (micrometer-core alone named java.net.http, its JDK
+# HttpClient binder, and jdk.management, its JVM binders: with it go 0.45 MB of modules) and the CDI and
+# jakarta.inject annotations. A CLI class that starts to need one of them fails the build here, to be looked at.
 cli_jars() {
   local list=$cache/jdeps/$jdk_id-$jars_id-jars roots=$work/cli-roots
   if [[ ! -s $list ]]; then
     rm -rf "$roots"; mkdir -p "$roots"
     (cd "$roots" && unzip -q "$own_jar" 'dev/*' \
-      && rm -rf dev/minimalimage/operator dev/minimalimage/planning dev/minimalimage/api dev/minimalimage/Main.class \
-        dev/minimalimage/cli/OperatorCommand.class dev/minimalimage/cli/OperatorCommand\$*.class)
+      && rm -rf dev/minimalimage/operator dev/minimalimage/planning dev/minimalimage/api dev/minimalimage/metrics \
+        dev/minimalimage/Main.class dev/minimalimage/cli/OperatorCommand.class dev/minimalimage/cli/OperatorCommand\$*.class)
+    # a class file names another in its constant pool by its internal name: none of the roots may name metrics/
+    local naming_metrics
+    naming_metrics=$(grep -rl --include='*.class' -F dev/minimalimage/metrics/ "$roots" || true)
+    [[ -z $naming_metrics ]] \
+      || { echo "image.sh: CLI classes name the operator's dev/minimalimage/metrics: $naming_metrics" >&2; exit 1; }
     local provider classpath
     provider=$(ls "$app"/lib/main/org.jboss.slf4j.slf4j-jboss-logmanager-*.jar)
     classpath=$(ls "$app"/lib/main/*.jar "$app"/lib/boot/*.jar | paste -sd:)
@@ -165,8 +174,10 @@ cli_jars() {
       timeout 600 "$jdk/bin/jdeps" -R --multi-release "$feature" --ignore-missing-deps -summary \
         --class-path "$classpath" "$roots" "$provider" | awk '$3 ~ /\.jar$/ {print $3}'
     } | xargs realpath --relative-to="$app" | LC_ALL=C sort -u > "$list.tmp"
-    if grep -qF -e /io.quarkus. -e /io.fabric8. "$list.tmp"; then
-      echo "image.sh: the CLI's classes need Quarkus or Fabric8 jars:" >&2; grep -F -e /io.quarkus. -e /io.fabric8. "$list.tmp" >&2
+    local operator_only=(-e /io.quarkus. -e /io.fabric8. -e /io.micrometer. -e /jakarta.enterprise. -e /jakarta.inject.)
+    if grep -qF "${operator_only[@]}" "$list.tmp"; then
+      echo "image.sh: the CLI's classes need jars of the operator's (Quarkus, Fabric8, Micrometer, CDI):" >&2
+      grep -F "${operator_only[@]}" "$list.tmp" >&2
       exit 1
     fi
     mv "$list.tmp" "$list"
