@@ -129,7 +129,7 @@ command -v unzip >/dev/null || { echo "image.sh: unzip is missing (scripts/setup
 busybox=/bin/busybox
 [[ -f $busybox ]] || { echo "image.sh: $busybox is missing (Debian's busybox-static; scripts/setup-deps.sh installs it)" >&2; exit 1; }
 
-RECIPE=8   # bump when the jdeps or jlink recipe below changes: part of every cache key
+RECIPE=10   # bump when the jdeps or jlink recipe below changes: part of every cache key
 own_jar=$(ls "$app"/app/*.jar)
 own_id=$(sha256sum < "$own_jar" | cut -c1-16)
 jars_id=$(cd "$app" && { find lib -name '*.jar' | LC_ALL=C sort; echo "$own_id $RECIPE $component"; } | sha256sum | cut -c1-16)
@@ -180,9 +180,52 @@ cli_jars() {
       grep -F "${operator_only[@]}" "$list.tmp" >&2
       exit 1
     fi
+    drop_unreachable_jars "$list.tmp" "$roots"
     mv "$list.tmp" "$list"
   fi
   sed "s|^|$app/|" "$list"
+}
+
+# Jars that jdeps finds (a class anywhere in a jar pulls the whole jar) but no code path of the builder loads, by
+# file-name prefix and the package each holds. All three are named only by json-schema-validator (networknt): itu
+# (com.ethlo.time) by its date-time format check, jackson-dataformat-yaml and snakeyaml by its YAML schema reader.
+# networknt's classes run only inside cyclonedx-core-java's CycloneDxSchema.getJsonSchema, which only
+# org.cyclonedx.parsers.JsonParser calls (validating a BOM it reads); the builder writes BOMs (CycloneDxSbom, through
+# BomJsonGenerator) and reads none. networknt's jar itself stays: linking CycloneDxSchema (BomJsonGenerator's
+# superclass) makes the verifier load networknt's SchemaMapper (the training failed with NoClassDefFoundError without
+# it); a class loaded for the verifier is neither linked nor run, so what networknt's classes name is never loaded.
+# 0.25 MB compressed. drop_unreachable_jars fails the build when a listed jar is no longer in jdeps' result (a
+# dependency upgrade: look at the list again) and when a class the builder keeps, other than networknt's own,
+# CycloneDxSchema's and org/cyclonedx/parsers/', names a dropped package, networknt's, org/cyclonedx/parsers/ or
+# getJsonSchema (a method reference names its method), in internal or binary form.
+UNREACHABLE_JARS=(
+  'com.ethlo.time.itu-|com/ethlo/'
+  'com.fasterxml.jackson.dataformat.jackson-dataformat-yaml-|com/fasterxml/jackson/dataformat/yaml/'
+  'org.yaml.snakeyaml-|org/yaml/snakeyaml/'
+)
+UNREACHABLE_GATE=(com/networknt/ org/cyclonedx/parsers/)   # named only by UNREACHABLE_GATE_KEEPERS
+UNREACHABLE_GATE_KEEPERS=(com/networknt/ org/cyclonedx/parsers/ org/cyclonedx/CycloneDxSchema)
+# drop_unreachable_jars LIST ROOTS: UNREACHABLE_JARS out of LIST (jar paths relative to $app), checked against the
+# classes of ROOTS and of every jar LIST keeps.
+drop_unreachable_jars() {
+  local list=$1 roots=$2 classes=$work/unreachable-check entry prefix package jar namers
+  local -a names=(getJsonSchema)
+  for entry in "${UNREACHABLE_JARS[@]}"; do
+    IFS='|' read -r prefix package <<< "$entry"
+    grep -q "/$prefix[^/]*\.jar\$" "$list" \
+      || { echo "image.sh: UNREACHABLE_JARS names $prefix, which jdeps no longer finds: review the list" >&2; exit 1; }
+    grep -v "/$prefix[^/]*\.jar\$" "$list" > "$list.kept"; mv "$list.kept" "$list"
+    names+=("$package")
+  done
+  names+=("${UNREACHABLE_GATE[@]}")
+  for package in "${names[@]}"; do [[ $package != */* ]] || names+=("${package//\//.}"); done
+  rm -rf "$classes"; mkdir -p "$classes"
+  while IFS= read -r jar; do unzip -qo "$app/$jar" '*.class' -d "$classes" || [[ $? == 11 ]] || exit 1; done < "$list"
+  cp -a "$roots/." "$classes/"
+  namers=$(cd "$classes" && grep -rlF --include='*.class' "${names[@]/#/-e}" . \
+    | sed 's|^\./||; s|^META-INF/versions/[0-9]*/||' | grep -v -F "${UNREACHABLE_GATE_KEEPERS[@]/#/-e}" || true)
+  rm -rf "$classes"
+  [[ -z $namers ]] || { echo "image.sh: classes the builder keeps name what UNREACHABLE_JARS drops:" $namers >&2; exit 1; }
 }
 
 # Modules: jdeps over every class the component ships, plus what only reflection/service loading needs at run time.
@@ -306,7 +349,7 @@ trim_cyclonedx() {
 
 # json-schema-validator (cyclonedx-core-java's parsers validate with it, the builder's JSON generator does not) carries
 # Unicode tables for its IDN format check and its messages in 20 languages: 90 kB, compressed, that nothing reads
-# once cyclonedx's schemas are gone (trim_cyclonedx). Its classes stay for the closure to judge.
+# once cyclonedx's schemas are gone (trim_cyclonedx). Its classes stay: the verifier loads some (UNREACHABLE_JARS).
 trim_json_schema_validator() {
   zip -q -d "$1" 'ucd/*' '*.properties'
 }
