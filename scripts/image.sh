@@ -129,7 +129,7 @@ command -v unzip >/dev/null || { echo "image.sh: unzip is missing (scripts/setup
 busybox=/bin/busybox
 [[ -f $busybox ]] || { echo "image.sh: $busybox is missing (Debian's busybox-static; scripts/setup-deps.sh installs it)" >&2; exit 1; }
 
-RECIPE=10   # bump when the jdeps or jlink recipe below changes: part of every cache key
+RECIPE=11   # bump when the jdeps or jlink recipe below changes: part of every cache key
 own_jar=$(ls "$app"/app/*.jar)
 own_id=$(sha256sum < "$own_jar" | cut -c1-16)
 jars_id=$(cd "$app" && { find lib -name '*.jar' | LC_ALL=C sort; echo "$own_id $RECIPE $component"; } | sha256sum | cut -c1-16)
@@ -186,46 +186,64 @@ cli_jars() {
   sed "s|^|$app/|" "$list"
 }
 
-# Jars that jdeps finds (a class anywhere in a jar pulls the whole jar) but no code path of the builder loads, by
-# file-name prefix and the package each holds. All three are named only by json-schema-validator (networknt): itu
-# (com.ethlo.time) by its date-time format check, jackson-dataformat-yaml and snakeyaml by its YAML schema reader.
-# networknt's classes run only inside cyclonedx-core-java's CycloneDxSchema.getJsonSchema, which only
-# org.cyclonedx.parsers.JsonParser calls (validating a BOM it reads); the builder writes BOMs (CycloneDxSbom, through
-# BomJsonGenerator) and reads none. networknt's jar itself stays: linking CycloneDxSchema (BomJsonGenerator's
-# superclass) makes the verifier load networknt's SchemaMapper (the training failed with NoClassDefFoundError without
-# it); a class loaded for the verifier is neither linked nor run, so what networknt's classes name is never loaded.
-# 0.25 MB compressed. drop_unreachable_jars fails the build when a listed jar is no longer in jdeps' result (a
-# dependency upgrade: look at the list again) and when a class the builder keeps, other than networknt's own,
-# CycloneDxSchema's and org/cyclonedx/parsers/', names a dropped package, networknt's, org/cyclonedx/parsers/ or
-# getJsonSchema (a method reference names its method), in internal or binary form.
+# Jars that jdeps finds (a class anywhere in a jar pulls the whole jar) but no code path of the builder loads: each by
+# file-name prefix, the package it holds and the only classes that name it. Each is named only from code that runs
+# behind a gate: a package or method that, in turn, only the listed classes name. The JVM loads a class that a method
+# names when that method first runs; the verifier, which checks every method of a class when it links it whatever the
+# path, may load more, but loading a class for the verifier neither links nor runs it (and the training links the
+# gates' classes: a NoClassDefFoundError there fails the build).
+#   itu (com.ethlo.time), jackson-dataformat-yaml, snakeyaml: named only by json-schema-validator (networknt): its
+#     date-time format check, its YAML schema reader. networknt's classes run only inside cyclonedx-core-java's
+#     CycloneDxSchema.getJsonSchema, which only org.cyclonedx.parsers.JsonParser calls (validating a BOM it reads);
+#     the builder writes BOMs (CycloneDxSbom, through BomJsonGenerator) and reads none. networknt's jar itself stays:
+#     linking CycloneDxSchema (BomJsonGenerator's superclass) makes the verifier load its SchemaMapper (the training
+#     failed without it). 0.29 MB compressed.
+#   gson, google-http-client-gson: named only by google-auth-library's OAuth2Utils (its JSON factory). google-auth's
+#     classes run only inside Jib's CredentialRetrieverFactory.googleApplicationDefaultCredentials (Google's
+#     application default credentials), which the builder never calls: it reads registry credentials from a Docker
+#     config (RegistryPusher, BaseImages). google-auth's jars stay (forImage names its GoogleCredentials). 0.19 MB.
+# drop_unreachable_jars fails the build when a listed jar is no longer in jdeps' result (a dependency upgrade: look
+# at the list again) and when a class the builder keeps other than the listed ones names a dropped package or a gate
+# (in internal or binary form; a method reference names its method).
 UNREACHABLE_JARS=(
-  'com.ethlo.time.itu-|com/ethlo/'
-  'com.fasterxml.jackson.dataformat.jackson-dataformat-yaml-|com/fasterxml/jackson/dataformat/yaml/'
-  'org.yaml.snakeyaml-|org/yaml/snakeyaml/'
+  'com.ethlo.time.itu-|com/ethlo/|com/networknt/'
+  'com.fasterxml.jackson.dataformat.jackson-dataformat-yaml-|com/fasterxml/jackson/dataformat/yaml/|com/networknt/'
+  'org.yaml.snakeyaml-|org/yaml/snakeyaml/|com/networknt/'
+  'com.google.code.gson.gson-|com/google/gson/|'
+  'com.google.http-client.google-http-client-gson-|com/google/api/client/json/gson/|com/google/auth/oauth2/OAuth2Utils'
 )
-UNREACHABLE_GATE=(com/networknt/ org/cyclonedx/parsers/)   # named only by UNREACHABLE_GATE_KEEPERS
-UNREACHABLE_GATE_KEEPERS=(com/networknt/ org/cyclonedx/parsers/ org/cyclonedx/CycloneDxSchema)
+UNREACHABLE_GATES=(
+  'com/networknt/|com/networknt/ org/cyclonedx/CycloneDxSchema org/cyclonedx/parsers/'
+  'getJsonSchema|com/networknt/ org/cyclonedx/CycloneDxSchema org/cyclonedx/parsers/'
+  'org/cyclonedx/parsers/|org/cyclonedx/parsers/'
+  'com/google/auth/|com/google/auth/ com/google/cloud/tools/jib/frontend/CredentialRetrieverFactory'
+  'googleApplicationDefaultCredentials|com/google/cloud/tools/jib/frontend/CredentialRetrieverFactory'
+)
 # drop_unreachable_jars LIST ROOTS: UNREACHABLE_JARS out of LIST (jar paths relative to $app), checked against the
 # classes of ROOTS and of every jar LIST keeps.
 drop_unreachable_jars() {
-  local list=$1 roots=$2 classes=$work/unreachable-check entry prefix package jar namers
-  local -a names=(getJsonSchema)
+  local list=$1 roots=$2 classes=$work/unreachable-check entry prefix name namers jar found=''
+  local -a checks=()
   for entry in "${UNREACHABLE_JARS[@]}"; do
-    IFS='|' read -r prefix package <<< "$entry"
+    IFS='|' read -r prefix name namers <<< "$entry"
     grep -q "/$prefix[^/]*\.jar\$" "$list" \
       || { echo "image.sh: UNREACHABLE_JARS names $prefix, which jdeps no longer finds: review the list" >&2; exit 1; }
     grep -v "/$prefix[^/]*\.jar\$" "$list" > "$list.kept"; mv "$list.kept" "$list"
-    names+=("$package")
+    checks+=("$name|$name $namers")   # a dropped package's own classes are gone: naming itself is no finding
   done
-  names+=("${UNREACHABLE_GATE[@]}")
-  for package in "${names[@]}"; do [[ $package != */* ]] || names+=("${package//\//.}"); done
+  checks+=("${UNREACHABLE_GATES[@]}")
   rm -rf "$classes"; mkdir -p "$classes"
   while IFS= read -r jar; do unzip -qo "$app/$jar" '*.class' -d "$classes" || [[ $? == 11 ]] || exit 1; done < "$list"
   cp -a "$roots/." "$classes/"
-  namers=$(cd "$classes" && grep -rlF --include='*.class' "${names[@]/#/-e}" . \
-    | sed 's|^\./||; s|^META-INF/versions/[0-9]*/||' | grep -v -F "${UNREACHABLE_GATE_KEEPERS[@]/#/-e}" || true)
+  local -a allowed
+  for entry in "${checks[@]}"; do
+    IFS='|' read -r name namers <<< "$entry"
+    read -r -a allowed <<< "$namers"
+    found+=$(cd "$classes" && grep -rlF --include='*.class' -e "$name" -e "${name//\//.}" . \
+      | sed 's|^\./||; s|^META-INF/versions/[0-9]*/||' | grep -v -F "${allowed[@]/#/-e}" | sed "s|\$| names $name|" || true)
+  done
   rm -rf "$classes"
-  [[ -z $namers ]] || { echo "image.sh: classes the builder keeps name what UNREACHABLE_JARS drops:" $namers >&2; exit 1; }
+  [[ -z $found ]] || { echo "image.sh: classes the builder keeps name what UNREACHABLE_JARS drops:" $found >&2; exit 1; }
 }
 
 # Modules: jdeps over every class the component ships, plus what only reflection/service loading needs at run time.
