@@ -222,8 +222,8 @@ UNREACHABLE_GATES=(
 # drop_unreachable_jars LIST ROOTS: UNREACHABLE_JARS out of LIST (jar paths relative to $app), checked against the
 # classes of ROOTS and of every jar LIST keeps.
 drop_unreachable_jars() {
-  local list=$1 roots=$2 classes=$work/unreachable-check entry prefix name namers jar found=''
-  local -a checks=()
+  local list=$1 roots=$2 classes=$work/unreachable-check entry prefix name namers jar
+  local -a checks=() found=()
   for entry in "${UNREACHABLE_JARS[@]}"; do
     IFS='|' read -r prefix name namers <<< "$entry"
     grep -q "/$prefix[^/]*\.jar\$" "$list" \
@@ -239,11 +239,12 @@ drop_unreachable_jars() {
   for entry in "${checks[@]}"; do
     IFS='|' read -r name namers <<< "$entry"
     read -r -a allowed <<< "$namers"
-    found+=$(cd "$classes" && grep -rlF --include='*.class' -e "$name" -e "${name//\//.}" . \
-      | sed 's|^\./||; s|^META-INF/versions/[0-9]*/||' | grep -v -F "${allowed[@]/#/-e}" | sed "s|\$| names $name|" || true)
+    mapfile -t -O "${#found[@]}" found < <(cd "$classes" && grep -rlF --include='*.class' -e "$name" -e "${name//\//.}" . \
+      | sed 's|^\./||; s|^META-INF/versions/[0-9]*/||' | { grep -v -F "${allowed[@]/#/-e}" || true; } | sed "s|\$| names $name|")
   done
   rm -rf "$classes"
-  [[ -z $found ]] || { echo "image.sh: classes the builder keeps name what UNREACHABLE_JARS drops:" $found >&2; exit 1; }
+  [[ ${#found[@]} -eq 0 ]] || { echo "image.sh: classes the builder keeps name what UNREACHABLE_JARS drops:" >&2
+    printf '  %s\n' "${found[@]}" >&2; exit 1; }
 }
 
 # Modules: jdeps over every class the component ships, plus what only reflection/service loading needs at run time.
