@@ -129,7 +129,7 @@ command -v unzip >/dev/null || { echo "image.sh: unzip is missing (scripts/setup
 busybox=/bin/busybox
 [[ -f $busybox ]] || { echo "image.sh: $busybox is missing (Debian's busybox-static; scripts/setup-deps.sh installs it)" >&2; exit 1; }
 
-RECIPE=7   # bump when the jdeps or jlink recipe below changes: part of every cache key
+RECIPE=11   # bump when the jdeps or jlink recipe below changes: part of every cache key
 own_jar=$(ls "$app"/app/*.jar)
 own_id=$(sha256sum < "$own_jar" | cut -c1-16)
 jars_id=$(cd "$app" && { find lib -name '*.jar' | LC_ALL=C sort; echo "$own_id $RECIPE $component"; } | sha256sum | cut -c1-16)
@@ -148,15 +148,24 @@ extract_classes() {
 
 # The builder's class path: the dependency jars that the CLI's classes need, transitively (jdeps -R over the jars of
 # the Quarkus application). Roots: our classes but the operator's (operator/, the fabric8-typed planning/ and api/,
-# the `operator` command, Main's Quarkus annotation), plus the SLF4J provider JGit and sshd log through, which is
-# found by ServiceLoader (jdeps cannot see it). Quarkus itself must not be among the result: refused if it is.
+# the `operator` command, Main's Quarkus annotation, and metrics/: the operator's Micrometer meter filter, a CDI
+# producer that Quarkus calls and no CLI class names, checked below), plus the SLF4J provider JGit and sshd log
+# through, which is found by ServiceLoader (jdeps cannot see it). Refused in the result: Quarkus and Fabric8 (the
+# operator's), and what only metrics/ brought in: Micrometer (micrometer-core alone named java.net.http, its JDK
+# HttpClient binder, and jdk.management, its JVM binders: with it go 0.45 MB of modules) and the CDI and
+# jakarta.inject annotations. A CLI class that starts to need one of them fails the build here, to be looked at.
 cli_jars() {
   local list=$cache/jdeps/$jdk_id-$jars_id-jars roots=$work/cli-roots
   if [[ ! -s $list ]]; then
     rm -rf "$roots"; mkdir -p "$roots"
     (cd "$roots" && unzip -q "$own_jar" 'dev/*' \
-      && rm -rf dev/minimalimage/operator dev/minimalimage/planning dev/minimalimage/api dev/minimalimage/Main.class \
-        dev/minimalimage/cli/OperatorCommand.class dev/minimalimage/cli/OperatorCommand\$*.class)
+      && rm -rf dev/minimalimage/operator dev/minimalimage/planning dev/minimalimage/api dev/minimalimage/metrics \
+        dev/minimalimage/Main.class dev/minimalimage/cli/OperatorCommand.class dev/minimalimage/cli/OperatorCommand\$*.class)
+    # a class file names another in its constant pool by its internal name: none of the roots may name metrics/
+    local naming_metrics
+    naming_metrics=$(grep -rl --include='*.class' -F dev/minimalimage/metrics/ "$roots" || true)
+    [[ -z $naming_metrics ]] \
+      || { echo "image.sh: CLI classes name the operator's dev/minimalimage/metrics: $naming_metrics" >&2; exit 1; }
     local provider classpath
     provider=$(ls "$app"/lib/main/org.jboss.slf4j.slf4j-jboss-logmanager-*.jar)
     classpath=$(ls "$app"/lib/main/*.jar "$app"/lib/boot/*.jar | paste -sd:)
@@ -165,13 +174,77 @@ cli_jars() {
       timeout 600 "$jdk/bin/jdeps" -R --multi-release "$feature" --ignore-missing-deps -summary \
         --class-path "$classpath" "$roots" "$provider" | awk '$3 ~ /\.jar$/ {print $3}'
     } | xargs realpath --relative-to="$app" | LC_ALL=C sort -u > "$list.tmp"
-    if grep -qF -e /io.quarkus. -e /io.fabric8. "$list.tmp"; then
-      echo "image.sh: the CLI's classes need Quarkus or Fabric8 jars:" >&2; grep -F -e /io.quarkus. -e /io.fabric8. "$list.tmp" >&2
+    local operator_only=(-e /io.quarkus. -e /io.fabric8. -e /io.micrometer. -e /jakarta.enterprise. -e /jakarta.inject.)
+    if grep -qF "${operator_only[@]}" "$list.tmp"; then
+      echo "image.sh: the CLI's classes need jars of the operator's (Quarkus, Fabric8, Micrometer, CDI):" >&2
+      grep -F "${operator_only[@]}" "$list.tmp" >&2
       exit 1
     fi
+    drop_unreachable_jars "$list.tmp" "$roots"
     mv "$list.tmp" "$list"
   fi
   sed "s|^|$app/|" "$list"
+}
+
+# Jars that jdeps finds (a class anywhere in a jar pulls the whole jar) but no code path of the builder loads: each by
+# file-name prefix, the package it holds and the only classes that name it. Each is named only from code that runs
+# behind a gate: a package or method that, in turn, only the listed classes name. The JVM loads a class that a method
+# names when that method first runs; the verifier, which checks every method of a class when it links it whatever the
+# path, may load more, but loading a class for the verifier neither links nor runs it (and the training links the
+# gates' classes: a NoClassDefFoundError there fails the build).
+#   itu (com.ethlo.time), jackson-dataformat-yaml, snakeyaml: named only by json-schema-validator (networknt): its
+#     date-time format check, its YAML schema reader. networknt's classes run only inside cyclonedx-core-java's
+#     CycloneDxSchema.getJsonSchema, which only org.cyclonedx.parsers.JsonParser calls (validating a BOM it reads);
+#     the builder writes BOMs (CycloneDxSbom, through BomJsonGenerator) and reads none. networknt's jar itself stays:
+#     linking CycloneDxSchema (BomJsonGenerator's superclass) makes the verifier load its SchemaMapper (the training
+#     failed without it). 0.29 MB compressed.
+#   gson, google-http-client-gson: named only by google-auth-library's OAuth2Utils (its JSON factory). google-auth's
+#     classes run only inside Jib's CredentialRetrieverFactory.googleApplicationDefaultCredentials (Google's
+#     application default credentials), which the builder never calls: it reads registry credentials from a Docker
+#     config (RegistryPusher, BaseImages). google-auth's jars stay (forImage names its GoogleCredentials). 0.19 MB.
+# drop_unreachable_jars fails the build when a listed jar is no longer in jdeps' result (a dependency upgrade: look
+# at the list again) and when a class the builder keeps other than the listed ones names a dropped package or a gate
+# (in internal or binary form; a method reference names its method).
+UNREACHABLE_JARS=(
+  'com.ethlo.time.itu-|com/ethlo/|com/networknt/'
+  'com.fasterxml.jackson.dataformat.jackson-dataformat-yaml-|com/fasterxml/jackson/dataformat/yaml/|com/networknt/'
+  'org.yaml.snakeyaml-|org/yaml/snakeyaml/|com/networknt/'
+  'com.google.code.gson.gson-|com/google/gson/|'
+  'com.google.http-client.google-http-client-gson-|com/google/api/client/json/gson/|com/google/auth/oauth2/OAuth2Utils'
+)
+UNREACHABLE_GATES=(
+  'com/networknt/|com/networknt/ org/cyclonedx/CycloneDxSchema org/cyclonedx/parsers/'
+  'getJsonSchema|com/networknt/ org/cyclonedx/CycloneDxSchema org/cyclonedx/parsers/'
+  'org/cyclonedx/parsers/|org/cyclonedx/parsers/'
+  'com/google/auth/|com/google/auth/ com/google/cloud/tools/jib/frontend/CredentialRetrieverFactory'
+  'googleApplicationDefaultCredentials|com/google/cloud/tools/jib/frontend/CredentialRetrieverFactory'
+)
+# drop_unreachable_jars LIST ROOTS: UNREACHABLE_JARS out of LIST (jar paths relative to $app), checked against the
+# classes of ROOTS and of every jar LIST keeps.
+drop_unreachable_jars() {
+  local list=$1 roots=$2 classes=$work/unreachable-check entry prefix name namers jar
+  local -a checks=() found=()
+  for entry in "${UNREACHABLE_JARS[@]}"; do
+    IFS='|' read -r prefix name namers <<< "$entry"
+    grep -q "/$prefix[^/]*\.jar\$" "$list" \
+      || { echo "image.sh: UNREACHABLE_JARS names $prefix, which jdeps no longer finds: review the list" >&2; exit 1; }
+    grep -v "/$prefix[^/]*\.jar\$" "$list" > "$list.kept"; mv "$list.kept" "$list"
+    checks+=("$name|$name $namers")   # a dropped package's own classes are gone: naming itself is no finding
+  done
+  checks+=("${UNREACHABLE_GATES[@]}")
+  rm -rf "$classes"; mkdir -p "$classes"
+  while IFS= read -r jar; do unzip -qo "$app/$jar" '*.class' -d "$classes" || [[ $? == 11 ]] || exit 1; done < "$list"
+  cp -a "$roots/." "$classes/"
+  local -a allowed
+  for entry in "${checks[@]}"; do
+    IFS='|' read -r name namers <<< "$entry"
+    read -r -a allowed <<< "$namers"
+    mapfile -t -O "${#found[@]}" found < <(cd "$classes" && grep -rlF --include='*.class' -e "$name" -e "${name//\//.}" . \
+      | sed 's|^\./||; s|^META-INF/versions/[0-9]*/||' | { grep -v -F "${allowed[@]/#/-e}" || true; } | sed "s|\$| names $name|")
+  done
+  rm -rf "$classes"
+  [[ ${#found[@]} -eq 0 ]] || { echo "image.sh: classes the builder keeps name what UNREACHABLE_JARS drops:" >&2
+    printf '  %s\n' "${found[@]}" >&2; exit 1; }
 }
 
 # Modules: jdeps over every class the component ships, plus what only reflection/service loading needs at run time.
@@ -295,7 +368,7 @@ trim_cyclonedx() {
 
 # json-schema-validator (cyclonedx-core-java's parsers validate with it, the builder's JSON generator does not) carries
 # Unicode tables for its IDN format check and its messages in 20 languages: 90 kB, compressed, that nothing reads
-# once cyclonedx's schemas are gone (trim_cyclonedx). Its classes stay for the closure to judge.
+# once cyclonedx's schemas are gone (trim_cyclonedx). Its classes stay: the verifier loads some (UNREACHABLE_JARS).
 trim_json_schema_validator() {
   zip -q -d "$1" 'ucd/*' '*.properties'
 }
