@@ -20,7 +20,7 @@
 #                dev.minimalimage.Main and the class path) + /app/lib/*.jar. Every jar stored rather than deflated
 #                (the layer compresses better) and without Jandex indexes, zstd-jni's natives cut to linux/amd64,
 #                cyclonedx-core-java's schemas and license texts removed, brotli4j's natives removed (operator);
-#                the builder's cut to the classes it can load, unsigned               -- reproducible
+#                the builder's unsigned, and with --trim-classes cut to the classes it can load -- reproducible
 #   3. archive   only with --archive: /opt/java-archive/app.aot (JDK 25 AOT cache) or app.jsa (JDK 17 AppCDS),
 #                recorded by a training run of the image's own java inside a staged root whose files have the
 #                image's epoch mtimes, at the image's paths (CDS/AOT validate jar paths, sizes and mtimes). Its own,
@@ -405,9 +405,11 @@ PY
 # signatures also costs every start. The image's digest is what vouches for its bytes. The .SF/.RSA/.DSA/.EC entries
 # only: the rest is copied byte for byte (zip -d), as reproducible as the input.
 unsign_jar() {
-  local signatures
-  signatures=$(unzip -Z1 "$1" | grep -E '^META-INF/[^/]+\.(SF|RSA|DSA|EC)$' || true)
-  [[ -z $signatures ]] || zip -q -d "$1" $signatures
+  local entries signatures=()
+  entries=$(unzip -Z1 "$1") || { echo "image.sh: cannot list $1" >&2; exit 1; }
+  # the JDK's own test (case-insensitive, SIG-* too); -nw: the names are names, not wildcards
+  mapfile -t signatures < <(grep -iE '^META-INF/([^/]+\.(SF|RSA|DSA|EC)|SIG-[^/]+)$' <<< "$entries" || true)
+  [[ ${#signatures[@]} -eq 0 ]] || zip -q -nw -d "$1" "${signatures[@]}"
 }
 
 # Layer 2: the application.
@@ -666,6 +668,8 @@ stage_root() {
   rm -rf "$root"; mkdir -p "$root"
   cp -a "$work/runtime/." "$work/app/." "$root/"
   mkdir -p "$root/proc" "$root/dev" "$root/tmp/training" "$root/opt/java-archive"
+  local device
+  for device in null zero full random urandom; do : > "$root/dev/$device"; done
   find "$root" -exec touch -h -d @0 {} +
   if [[ $component == builder ]]; then
     cp "$work/training-commands" "$root/tmp/training/commands"
@@ -681,7 +685,8 @@ stage_root() {
 run_in_root() {
   local log=$1; shift
   timeout 300 unshare -m --propagation private sh -c \
-    'mount --bind "$1" "$1" && mount -t proc proc "$1/proc" && mount --rbind /dev "$1/dev" && shift && exec chroot "$@"' sh "$root" \
+    'mount --bind "$1" "$1" && mount -t proc proc "$1/proc" && for d in null zero full random urandom; do
+       mount --bind "/dev/$d" "$1/dev/$d" || exit 1; done && shift && exec chroot "$@"' sh "$root" \
     "$root" /opt/java/bin/java "$@" > "$log" 2>&1 || { cat "$log" >&2; exit 1; }
 }
 
@@ -836,8 +841,9 @@ if [[ $component == builder ]] || $archive; then
 fi
 if $archive && ! $aot; then
   run_in_root "$work/dump.log" -Xshare:dump -XX:SharedClassListFile=/opt/java-archive/classes.lst \
-    -XX:SharedArchiveFile=/opt/java-archive/$name -Xlog:cds=off -cp "$runner"
-  step "static CDS dump"
+    -XX:SharedArchiveFile=/opt/java-archive/$name -Xlog:cds=warning -cp "$runner"
+  # a class of the list that could not be archived (a signed jar back on the class path, say) is only a warning
+  step "static CDS dump ($(grep -c '\[warning\]\[cds' "$work/dump.log" || true) classes skipped, see $work/dump.log)"
 fi
 if $archive; then
   mkdir -p "$work/archive/opt/java-archive"

@@ -3,7 +3,8 @@
 # (../shared/kube, network namespace mimgkube) the way a user of an air-gapped cluster does, and writes what it
 # installed to target/cluster-tier/operator.env (sourced by scripts/test-cluster.sh and bench/cluster.sh).
 # MINIMAL_IMAGE_RELEASE, MINIMAL_IMAGE_OPERATOR_NS and MINIMAL_IMAGE_OPERATOR_ENV give a second install its own
-# release name, namespace and env file.
+# release name, namespace and env file. MINIMAL_IMAGE_BUILDER_ARGS adds scripts/image.sh options to the builder
+# image's build (words split on spaces, e.g. "--archive"; part of the image tag).
 #   1. the toolchain image built from Debian packages, in the cluster's registry (scripts/cluster/toolchain-image.sh);
 #   2. helm v4 and a current kubectl (scripts/cluster/tools.sh);
 #   3. the operator and builder images built by this repository's own packer (scripts/image.sh --component
@@ -46,7 +47,7 @@ for component in operator builder; do
   extra=()
   if [[ $component == operator ]]; then name=$OPERATOR_IMAGE
   else name=$BUILDER_IMAGE; read -ra extra <<< "${MINIMAL_IMAGE_BUILDER_ARGS:-}"; fi
-  log "$component image: $name:$APP_ID ${extra[*]} (log: $OUT/image-$component.log)"
+  log "$component image: $name:$APP_ID ${extra[*]+${extra[*]}} (log: $OUT/image-$component.log)"
   knet timeout 1200 scripts/image.sh --component "$component" ${extra[@]+"${extra[@]}"} --image "$name:$APP_ID" --insecure \
     > "$OUT/image-$component.log" 2>&1 \
     || { tail -30 "$OUT/image-$component.log" >&2; die "scripts/image.sh --component $component failed"; }

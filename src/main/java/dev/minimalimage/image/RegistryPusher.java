@@ -235,7 +235,7 @@ public final class RegistryPusher {
         Credential credential = credentialFor(reference, target.dockerConfig());
         Consumer<LogEvent> log = this::forwardWarnings;
         FailoverHttpClient http = httpClient(target.insecure(), log);
-        if (target.insecure()) {
+        if (target.insecure() && credential == null) {
             PlainHttpRegistry.rememberIfPlainHttp(http, reference.getRegistry());
         }
         try {

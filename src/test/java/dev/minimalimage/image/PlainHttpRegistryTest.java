@@ -76,6 +76,8 @@ class PlainHttpRegistryTest {
         FailoverHttpClient http = new FailoverHttpClient(true, true, event -> { });
         assertThat(PlainHttpRegistry.rememberIfPlainHttp(http, "127.0.0.1:" + closed)).isFalse();
         assertThat(PlainHttpRegistry.rememberIfPlainHttp(http, "127.0.0.1:notaport")).isFalse();
+        // no port: Jib would try 443 and then plain HTTP on 80, two ports; nothing to probe
+        assertThat(PlainHttpRegistry.rememberIfPlainHttp(http, "127.0.0.1")).isFalse();
     }
 
     @Test

@@ -37,6 +37,7 @@ public final class FlakyRegistry implements AutoCloseable {
     private final int targetPort;
     private final Supplier<Answer> answer;
     private final List<Refused> refused = new CopyOnWriteArrayList<>();
+    private final List<Integer> firstBytes = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
 
     /** @param targetPort the real registry's port on 127.0.0.1, or 0 for none (then never {@link Answer#FORWARD}) */
@@ -57,6 +58,11 @@ public final class FlakyRegistry implements AutoCloseable {
         return List.copyOf(refused);
     }
 
+    /** The first byte of every connection, answered or forwarded (0x16: a TLS ClientHello; -1: closed at once). */
+    public List<Integer> firstBytes() {
+        return List.copyOf(firstBytes);
+    }
+
     private void acceptLoop() {
         while (!server.isClosed()) {
             try {
@@ -73,13 +79,14 @@ public final class FlakyRegistry implements AutoCloseable {
 
     private void handle(Socket client, Answer now) {
         try (client) {
-            if (now.status() == 0) {
-                forward(client);
-                return;
-            }
             InputStream in = client.getInputStream();
             OutputStream out = client.getOutputStream();
             int first = in.read();
+            firstBytes.add(first);
+            if (now.status() == 0) {
+                forward(client, first);
+                return;
+            }
             if (first == 0x16) { // TLS handshake record: answer like a plain-HTTP server does
                 out.write("HTTP/1.0 400 Bad Request\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 return;
@@ -116,8 +123,11 @@ public final class FlakyRegistry implements AutoCloseable {
         return head.toString(StandardCharsets.US_ASCII);
     }
 
-    private void forward(Socket client) throws IOException {
+    private void forward(Socket client, int first) throws IOException {
         try (Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort)) {
+            if (first >= 0) {
+                upstream.getOutputStream().write(first);
+            }
             Thread back = new Thread(() -> pipe(upstream, client), "flaky-registry-back");
             back.setDaemon(true);
             back.start();
