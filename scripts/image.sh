@@ -843,7 +843,7 @@ if $archive && ! $aot; then
   run_in_root "$work/dump.log" -Xshare:dump -XX:SharedClassListFile=/opt/java-archive/classes.lst \
     -XX:SharedArchiveFile=/opt/java-archive/$name -Xlog:cds=warning -cp "$runner"
   # a class of the list that could not be archived (a signed jar back on the class path, say) is only a warning
-  step "static CDS dump ($(grep -c '\[warning\]\[cds' "$work/dump.log" || true) classes skipped, see $work/dump.log)"
+  step "static CDS dump ($(grep -c '\[warning\]\[cds' "$work/dump.log" || true) warnings: JFR events, proxies, old classes)"
 fi
 if $archive; then
   mkdir -p "$work/archive/opt/java-archive"
