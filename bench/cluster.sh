@@ -136,8 +136,8 @@ GIT_PID=
 GIT_TMP=
 stop_git_server() { # the git step's server (by its PID) and its keys
   if [ -n "$GIT_PID" ]; then
-    kill "$GIT_PID" 2>/dev/null
-    wait "$GIT_PID" 2>/dev/null
+    kill "$GIT_PID" 2>/dev/null || true
+    wait "$GIT_PID" 2>/dev/null || true   # its status is TERM's (143): not a failure of the run
     GIT_PID=
   fi
   if [ -n "$GIT_TMP" ]; then rm -rf "$GIT_TMP"; GIT_TMP=; fi
