@@ -7,6 +7,13 @@
 #   1b. the floor (issue 19 item 3): FLOOR_RUNS bare pods in the same toolchain image that only compile main.c of the
 #      example the way the C preset does, Pod Security restricted like ours, POST → phase Succeeded seen by the watch
 #      (ours ends at Ready=True seen by it); then ours' warm median against 2.0 s and 1.5 × the floor's median;
+#   1c. go (issue 19 item 3): a small inline Go program (the Go preset) WARM_RUNS runs one at a time, same breakdown;
+#      its floor: FLOOR_RUNS bare pods in the toolchain image building the same main.go the way the Go preset does
+#      (FLOOR_GO: cgo off, -trimpath, -ldflags "-s -w", an empty GOCACHE in the pod's emptyDir as in the builder pod);
+#   1d. git (issue 19 item 3): hello-c's main.c from spec.source.git (ssh, a Secret with the key), served by the
+#      cluster tests' JGit SSH server (bench/GitServe.java) on the node's address inside the netns; WARM_RUNS runs with
+#      the fetch init container's times in the breakdown; its floor: FLOOR_RUNS bare pods whose init container writes
+#      main.c into the emptyDir (no transfer: the toolchain image has no git client) before the compile container;
 #   2. the peer in the same run: ../shared/kube/peer-buildah.sh (Shipwright-style buildah) with PEER_RUNS runs;
 #   2b. the peer's own Dockerfile (the one peer-buildah.sh gives buildah) as a MinimalImage with spec.dockerfile,
 #      DF_RUNS runs one at a time (issue 18): apply → Ready, image bytes and digests beside buildah's;
@@ -20,10 +27,12 @@
 #   bench/cluster.sh                                    defaults: WARM_RUNS=5 FLOOR_RUNS=5 PEER_RUNS=3 BURST=20 RESTART_N=60 (BURST=100 thrashes 2 vCPUs, see README)
 #   WARM_RUNS=2 PEER_RUNS=1 BURST=10 RESTART_N=10 bench/cluster.sh       quick
 #   STEPS="cold warm floor" bench/cluster.sh            issue 19 item 3: ours against the floor
-# Knobs: STEPS ("cold warm floor peer dockerfile burst restart"), WARM_RUNS, FLOOR_RUNS (5), DF_RUNS (3), PEER_RUNS, PEER_REPRO_RUNS (1), BURST, RESTART_N,
+#   STEPS="warm floor go git" bench/cluster.sh          the same for hello-c, a Go program and a git source
+# Knobs: STEPS ("cold warm floor peer dockerfile burst restart"; also "go git", not in the default), WARM_RUNS (also
+#   the runs of go and git), FLOOR_RUNS (5; also each of go's and git's floors), DF_RUNS (3), PEER_RUNS, PEER_REPRO_RUNS (1), BURST, RESTART_N,
 #   KEEP (keepFinishedPods of the burst resources, 0), PARALLEL (concurrent POSTs of the burst, 20),
 #   EXTRA_BATCH (20: resources beyond BURST that RESTART_N needs are created and awaited in batches of this size),
-#   WAIT (s, per single build, 600), BURST_WAIT (s, 1800), SETTLE_QUIET (s, 5), SETTLE_WAIT (s, 600),
+#   WAIT (s, per single build, 600), GIT_SERVE_MAX (s, the git server's longest life, 3600), BURST_WAIT (s, 1800), SETTLE_QUIET (s, 5), SETTLE_WAIT (s, 600),
 #   INSTALL=0 (reuse an installed mimg-bench), UNINSTALL=0 (keep the release afterwards), KUBE_STATE (/tmp/kube/state),
 #   KUBE_DIR (the shared cluster's scripts: ../shared/kube, else ../../shared/kube).
 set -euo pipefail
@@ -45,6 +54,7 @@ WAIT=${WAIT:-600}
 BURST_WAIT=${BURST_WAIT:-1800}
 SETTLE_QUIET=${SETTLE_QUIET:-5}
 SETTLE_WAIT=${SETTLE_WAIT:-600}
+GIT_SERVE_MAX=${GIT_SERVE_MAX:-3600}
 INSTALL=${INSTALL:-1}
 UNINSTALL=${UNINSTALL:-1}
 KUBE_STATE=${KUBE_STATE:-/tmp/kube/state}
@@ -95,7 +105,8 @@ fi
 knet() { nsenter --net="/run/netns/$KUBE_NETNS" -- "$@"; }
 kns() { nsenter --mount=/run/mimgkube/mnt --net="/run/netns/$KUBE_NETNS" -- "$@"; }
 K() { knet env KUBECONFIG="$KUBECONFIG" timeout --kill-after=10 330 "$KUBE_BIN/kubectl" "$@"; }
-PY() { knet env KUBECONFIG="$KUBECONFIG" EXAMPLE="$ROOT/examples/hello-c/minimalimage.yaml" python3 "$BENCH_DIR/cluster_bench.py" "$@"; }
+# EXAMPLE: the manifest create (and floor, for its source) reads; a caller's EXAMPLE=… PY … wins over hello-c
+PY() { knet env KUBECONFIG="$KUBECONFIG" EXAMPLE="${EXAMPLE:-$ROOT/examples/hello-c/minimalimage.yaml}" python3 "$BENCH_DIR/cluster_bench.py" "$@"; }
 REG=$KUBE_REGISTRY
 REGLOG=$KUBE_STATE/logs/registry.log
 # containerd's CRI log (sandbox and container create/start/exit with ns times): the report reads what the run appends
@@ -105,6 +116,11 @@ REGLOG_FROM=$(stat -c %s "$REGLOG" 2>/dev/null || echo 0)
 # the C preset's compile of a single main.c with the toolchain's musl-gcc: presets.sh's c-musl compiler with
 # LanguagePresets.C_FLAGS and C_LDFLAGS (keep in step with those)
 FLOOR_CC='musl-gcc -Os -ffunction-sections -fdata-sections -static -s -Wl,--gc-sections -o /tmp/hello main.c'
+# the Go preset's build of a main.go without go.mod (presets.sh build_go, LanguagePresets.GO_LDFLAGS; keep in step):
+# cgo off, GOPATH mode, -trimpath -buildvcs=false, -ldflags="-s -w", and GOCACHE in the pod's own emptyDir: without
+# spec.build.cache the builder pod has no CACHE_DIR, so its Go build cache starts empty in every pod, like this one
+FLOOR_GO='export CGO_ENABLED=0 GOCACHE=/tmp/cache/go-build GOMODCACHE=/tmp/cache/go-mod GOPATH=/tmp/gopath GOTOOLCHAIN=local GO111MODULE=off GOFLAGS="-trimpath -buildvcs=false" && go build -ldflags="-s -w" -o /tmp/hello .'
+GIT_SECRET=bench-git
 others_running() { # pods running outside the bench's namespaces (the test tier, say): how loaded the node is
   K get pods -A --field-selector=status.phase=Running -o jsonpath='{range .items[*]}{.metadata.namespace}{"\n"}{end}' 2>/dev/null \
     | grep -v -x -e "$NS" -e "$OPNS" -e kube-system | sort | uniq -c | awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2} END {if (NR == 0) printf "none"}'
@@ -112,13 +128,25 @@ others_running() { # pods running outside the bench's namespaces (the test tier,
 {
   echo "STAMP=$STAMP"; echo "NS=$NS"; echo "KEEP=$KEEP"; echo "PARALLEL=$PARALLEL"
   echo "OPERATOR_IMAGE=$OPERATOR_IMAGE"; echo "BUILDER_IMAGE=${BUILDER_IMAGE:-$OPERATOR_IMAGE}"; echo "TOOLCHAIN=$TOOLCHAIN"
-  echo "FLOOR_CC=$FLOOR_CC"; echo "LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)"; echo "OTHERS0=$(others_running)"
+  echo "FLOOR_CC=$FLOOR_CC"; echo "FLOOR_GO=$FLOOR_GO"; echo "LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)"; echo "OTHERS0=$(others_running)"
 } > "$OUT/run.env"
 
 WATCH_PID=
+GIT_PID=
+GIT_TMP=
+stop_git_server() { # the git step's server (by its PID) and its keys
+  if [ -n "$GIT_PID" ]; then
+    kill "$GIT_PID" 2>/dev/null || true
+    wait "$GIT_PID" 2>/dev/null || true   # its status is TERM's (143): not a failure of the run
+    GIT_PID=
+  fi
+  if [ -n "$GIT_TMP" ]; then rm -rf "$GIT_TMP"; GIT_TMP=; fi
+  return 0
+}
 cleanup() {
   set +e
   [ -n "$WATCH_PID" ] && kill "$WATCH_PID" 2>/dev/null && wait "$WATCH_PID" 2>/dev/null
+  stop_git_server
   if [ "$UNINSTALL" = 1 ]; then
     log "uninstalling: MinimalImages in $NS, helm release $RELEASE, namespaces $NS $OPNS (the CRD stays)"
     K -n "$NS" delete mimg --all --wait=true --timeout=300s >/dev/null 2>&1
@@ -177,16 +205,26 @@ sleep 2
 # create's names are PREFIX-i; for single runs the prefix is hello and FIRST is the run number
 cpu_snap() { python3 "$BENCH_DIR/cluster_bench.py" cpu-snap "$OUT/cpu/$1.json" 2>/dev/null || true; }
 mkdir -p "$OUT/cpu"
-single() { # RUN_NUMBER
-  local n=hello-$1
+single() { # RUN_NUMBER: hello-RUN_NUMBER, examples/hello-c
+  build_one hello "$1" "$ROOT/examples/hello-c/minimalimage.yaml" "$OUT/registry.jsonl"
+}
+build_one() { # PREFIX RUN_NUMBER EXAMPLE REGISTRY_JSONL: PREFIX-RUN_NUMBER from EXAMPLE, apply → Ready, its bytes
+  local n=$1-$2
   cpu_snap "$n.0"
-  PY create "$OUT/posts.jsonl" "$NS" hello "$1" 1 "$REG/bench" - 1 2>> "$OUT/create.err" \
+  EXAMPLE=$3 PY create "$OUT/posts.jsonl" "$NS" "$1" "$2" 1 "$REG/bench" - 1 2>> "$OUT/create.err" \
     || { note "POST of $n failed: $(tail -1 "$OUT/create.err")"; return 0; }
   echo "$n" > "$OUT/one.names"
   PY wait-ready "$NS" "$OUT/one.names" "$WAIT" 2>> "$OUT/wait.err" || note "$n not Ready within $WAIT s: $(tail -3 "$OUT/wait.err" | tr '\n' ' ')"
   cpu_snap "$n.1"
   sleep 1   # let the watch see the last pod updates
-  PY regbytes "$REG" "bench/$n" 1 >> "$OUT/registry.jsonl" 2>> "$OUT/wait.err" || note "registry read of bench/$n failed"
+  PY regbytes "$REG" "bench/$n" 1 >> "$4" 2>> "$OUT/wait.err" || note "registry read of bench/$n failed"
+}
+floor_one() { # NAME EXAMPLE FILE COMMAND [init]: the floor pod NAME compiling EXAMPLE's inline FILE with COMMAND
+  cpu_snap "$1.0"
+  EXAMPLE=$2 FLOOR_FILE=$3 FLOOR_CC=$4 FLOOR_INIT=${5:-} PY floor "$OUT/posts.jsonl" "$NS" "$1" "$TOOLCHAIN" "$WAIT" 2>> "$OUT/wait.err" \
+    || note "$1: $(tail -1 "$OUT/wait.err")"
+  cpu_snap "$1.1"
+  sleep 1   # as after ours: let the watch see the last pod updates
 }
 
 # ------------------------------------------------------------------------------------------------ 1. cold + warm
@@ -230,6 +268,79 @@ if has floor && [ "$FLOOR_RUNS" -gt 0 ]; then
     cpu_snap "floor-$i.1"
     sleep 1   # as after ours: let the watch see the last pod updates
     echo "floor-$i" >> "$OUT/floor.names"
+  done
+fi
+# ------------------------------------------------------------------------------------------------ 1c. go
+if has go && [ "$WARM_RUNS" -gt 0 ]; then
+  PY example go "$OUT/go-example.yaml" || { log "could not write the Go example"; exit 1; }
+  if ! has cold && ! has warm; then   # warm like hello-c's runs: the images onto the node first, untimed
+    log "go: untimed run go-0 (the toolchain and builder images onto the node)"
+    build_one go 0 "$OUT/go-example.yaml" "$OUT/registry-go0.jsonl"
+  fi
+  : > "$OUT/go.names"
+  for i in $(seq 1 "$WARM_RUNS"); do
+    log "go run $i/$WARM_RUNS"
+    build_one go "$i" "$OUT/go-example.yaml" "$OUT/registry-go.jsonl"
+    echo "go-$i" >> "$OUT/go.names"
+  done
+  : > "$OUT/floor-go.names"
+  for i in $(seq 1 "$FLOOR_RUNS"); do
+    log "go floor run $i/$FLOOR_RUNS"
+    floor_one "floor-go-$i" "$OUT/go-example.yaml" main.go "$FLOOR_GO"
+    echo "floor-go-$i" >> "$OUT/floor-go.names"
+  done
+fi
+
+# ------------------------------------------------------------------------------------------------ 1d. git
+if has git && [ "$WARM_RUNS" -gt 0 ]; then
+  # the cluster tests' git server (JGit's SSH server, see bench/GitServe.java) on the node's address inside the
+  # cluster's network namespace, serving hello-c's main.c on main; its key pair and host key are fresh and live in a
+  # private temporary directory (not in $OUT), removed at the end
+  GIT_TMP=$(mktemp -d /tmp/mimg-bench-git.XXXXXX)
+  PY inline-file main.c > "$GIT_TMP/main.c"
+  jgit_version=$(find target/quarkus-app/lib/main -name 'org.eclipse.jgit.org.eclipse.jgit-*.jar' -printf '%f\n' \
+    | sed 's/^org\.eclipse\.jgit\.org\.eclipse\.jgit-\(.*\)\.jar$/\1/')
+  junit_ssh=$HOME/.m2/repository/org/eclipse/jgit/org.eclipse.jgit.junit.ssh/$jgit_version/org.eclipse.jgit.junit.ssh-$jgit_version.jar
+  [ -f "$junit_ssh" ] || { log "missing $junit_ssh (the test dependency; mvn test-compile fetches it)"; exit 1; }
+  log "git: starting the SSH git server on $KUBE_GW inside the netns (log: $OUT/git-serve.log)"
+  # not through knet: $! must be timeout itself (nsenter execs it); timeout passes our TERM on to the JVM
+  nsenter --net="/run/netns/$KUBE_NETNS" -- timeout --kill-after=10 "$GIT_SERVE_MAX" \
+    java -cp "$ROOT/target/quarkus-app/lib/main/*:$junit_ssh" "$BENCH_DIR/GitServe.java" "$KUBE_GW" "$GIT_TMP/serve" \
+    "main.c=$GIT_TMP/main.c" > "$OUT/git-serve.log" 2>&1 &
+  GIT_PID=$!
+  for i in $(seq 1 240); do
+    [ -s "$GIT_TMP/serve/port" ] && break
+    kill -0 "$GIT_PID" 2>/dev/null || break
+    sleep 0.5
+  done
+  [ -s "$GIT_TMP/serve/port" ] || { tail -5 "$OUT/git-serve.log" >&2; log "the git server did not start within 120 s"; exit 1; }
+  git_port=$(cat "$GIT_TMP/serve/port")
+  echo "GIT_URL=ssh://git@$KUBE_GW:$git_port/repo.git" >> "$OUT/run.env"
+  echo "GIT_COMMIT=$(cat "$GIT_TMP/serve/commit")" >> "$OUT/run.env"
+  # as examples/README.md says: the key and known_hosts, and the annotation naming the one host:port they may go to
+  # (dev.minimalimage.git.GitHosts.ANNOTATION)
+  K -n "$NS" delete secret "$GIT_SECRET" --ignore-not-found >/dev/null
+  K -n "$NS" create secret generic "$GIT_SECRET" --type=kubernetes.io/ssh-auth \
+    --from-file=ssh-privatekey="$GIT_TMP/serve/ssh-privatekey" --from-file=known_hosts="$GIT_TMP/serve/known_hosts" >/dev/null
+  K -n "$NS" annotate secret "$GIT_SECRET" "build.minimalimage.dev/git-hosts=$KUBE_GW:$git_port" >/dev/null
+  PY example git "$OUT/git-example.yaml" "ssh://git@$KUBE_GW:$git_port/repo.git" "$GIT_SECRET" \
+    || { log "could not write the git example"; exit 1; }
+  if ! has cold && ! has warm && ! has go; then   # warm like the others: the images onto the node first, untimed
+    log "git: untimed run git-0 (the toolchain and builder images onto the node)"
+    build_one git 0 "$OUT/git-example.yaml" "$OUT/registry-git0.jsonl"
+  fi
+  : > "$OUT/git.names"
+  for i in $(seq 1 "$WARM_RUNS"); do
+    log "git run $i/$WARM_RUNS"
+    build_one git "$i" "$OUT/git-example.yaml" "$OUT/registry-git.jsonl"
+    echo "git-$i" >> "$OUT/git.names"
+  done
+  stop_git_server
+  : > "$OUT/floor-git.names"
+  for i in $(seq 1 "$FLOOR_RUNS"); do
+    log "git floor run $i/$FLOOR_RUNS"
+    floor_one "floor-git-$i" "$ROOT/examples/hello-c/minimalimage.yaml" main.c "$FLOOR_CC" init
+    echo "floor-git-$i" >> "$OUT/floor-git.names"
   done
 fi
 bytes_of() { # IMAGE -> its compressed bytes as the registry stores them

@@ -6,8 +6,13 @@
   create OUT NS PREFIX FIRST COUNT REPO KEEP PARALLEL
                                   POST COUNT MinimalImages (inline C hello, image REPO/PREFIX-i:1, insecure, no push
                                   secret, keepFinishedPods KEEP); OUT gets one line per POST: name, t_post, t_ack
-  floor OUT NS NAME IMAGE TIMEOUT POST the floor pod NAME (bare compile of the example in IMAGE; command from
-                                  $FLOOR_CC), append name, t_post, t_ack to OUT, wait until Succeeded
+  floor OUT NS NAME IMAGE TIMEOUT POST the floor pod NAME (bare compile of the example's inline $FLOOR_FILE, main.c by
+                                  default, in IMAGE; command from $FLOOR_CC; $FLOOR_INIT=init: the file written by an
+                                  init container first), append name, t_post, t_ack to OUT, wait until Succeeded
+  example go OUT | example git OUT URL SECRET
+                                  write the go step's MinimalImage (inline main.go, the Go preset) or the git step's
+                                  (hello-c's program from spec.source.git URL, branch main, credentialsSecret SECRET)
+  inline-file NAME                print the inline file NAME of $EXAMPLE
   cpu-snap OUT                    host CPU jiffies and every process's CPU ticks by owner (JSON), for cpu_between
   wait-ready NS NAMES_FILE TIMEOUT
                                   poll until every listed MinimalImage has Ready=True (exit 1 on timeout / Ready=False)
@@ -20,6 +25,8 @@ import base64, json, os, re, signal, ssl, statistics, sys, tempfile, threading, 
 GROUP, VERSION, PLURAL = 'build.minimalimage.dev', 'v1alpha1', 'minimalimages'
 HELLO_C = '#include <stdio.h>\nint main(void) { puts("hello from scratch"); return 0; }\n'
 FLOOR_LABEL = 'bench.minimalimage.dev/floor'
+# the go step's program: a small Go program of the standard library (fmt), no go.mod (GOPATH mode in the preset)
+GO_HELLO = 'package main\n\nimport "fmt"\n\nfunc main() {\n\tfmt.Println("hello from scratch")\n}\n'
 LAYOUTS = {'init': 'compile an init container, package after it (before issue 19 item 3)',
            'side': 'compile and package regular containers, started together (package awaits compile\'s exit code)',
            None: 'unknown (no pod status seen)'}
@@ -205,37 +212,73 @@ def cmd_wait_ready(ns, names_file, timeout):
         time.sleep(0.5)
 
 
-def floor_body(ns, name, image, compile_cmd):
-    """The floor: a bare pod in the toolchain image that compiles the example's main.c the way the C preset does
-    (compile_cmd, run by sh in /tmp with main.c there), Pod Security restricted like the builder pod (uid 65532,
-    no capabilities, RuntimeDefault seccomp, read-only root with an emptyDir /tmp), the compile step's requests."""
+def inline_file(name):
     import yaml
     o = yaml.safe_load(open(os.environ.get('EXAMPLE', 'examples/hello-c/minimalimage.yaml')))
-    source = o['spec']['source']['inline']['files']['main.c']
-    script = 'printf "%s" "$FLOOR_SOURCE" > /tmp/main.c && cd /tmp && ' + compile_cmd + ' && test -x /tmp/hello'
+    return o['spec']['source']['inline']['files'][name]
+
+
+def cmd_inline_file(name):
+    sys.stdout.write(inline_file(name))
+
+
+def cmd_example(kind, out, *args):
+    """The go step's MinimalImage (GO_HELLO inline, language go) or the git step's (examples/hello-c's language and
+    program, its main.c from spec.source.git URL at branch main with the ssh Secret SECRET). The image name is set by
+    create; no push secret, as for hello-c."""
+    import yaml
+    spec = {'image': {'name': 'set-by-bench'}}
+    if kind == 'go':
+        spec.update({'source': {'inline': {'files': {'main.go': GO_HELLO}}}, 'language': {'name': 'go'}})
+    elif kind == 'git':
+        url, secret = args
+        hello = yaml.safe_load(open(os.environ.get('EXAMPLE', 'examples/hello-c/minimalimage.yaml')))
+        spec.update({'source': {'git': {'url': url, 'revision': 'main', 'credentialsSecret': secret}},
+                     'language': hello['spec']['language']})
+    else:
+        sys.exit(f'example: unknown kind {kind} (go, git)')
+    with open(out, 'w') as fh:
+        yaml.safe_dump({'apiVersion': f'{GROUP}/{VERSION}', 'kind': 'MinimalImage', 'metadata': {'name': kind},
+                        'spec': spec}, fh)
+
+
+def floor_body(ns, name, image, compile_cmd, file='main.c', init=False):
+    """The floor: a bare pod in the toolchain image that compiles the example's inline FILE (main.c: the way the C
+    preset does; main.go: the Go preset) with compile_cmd, run by sh in /tmp with FILE there, Pod Security restricted
+    like the builder pod (uid 65532, no capabilities, RuntimeDefault seccomp, read-only root with an emptyDir /tmp),
+    the compile step's requests. init: an init container `fetch` (same image) writes FILE into /tmp first, the
+    layout of a git build's pod (fetch, then compile), without a transfer."""
+    source = inline_file(file)
+    write = 'printf "%s" "$FLOOR_SOURCE" > /tmp/' + file
+    script = ('' if init else write + ' && ') + 'cd /tmp && ' + compile_cmd + ' && test -x /tmp/hello'
+
+    def container(cname, command, env):
+        return {'name': cname, 'image': image, 'imagePullPolicy': 'IfNotPresent',
+                'command': ['/bin/sh', '-c', command],
+                'env': env + [{'name': 'HOME', 'value': '/tmp'}, {'name': 'TMPDIR', 'value': '/tmp'}],
+                'resources': {'requests': {'cpu': '250m', 'memory': '256Mi'}},
+                'volumeMounts': [{'name': 'tmp', 'mountPath': '/tmp'}],
+                'securityContext': {'allowPrivilegeEscalation': False, 'runAsNonRoot': True,
+                                    'readOnlyRootFilesystem': True, 'capabilities': {'drop': ['ALL']},
+                                    'seccompProfile': {'type': 'RuntimeDefault'}}}
+    src_env = [{'name': 'FLOOR_SOURCE', 'value': source}]
+    spec = {'restartPolicy': 'Never', 'automountServiceAccountToken': False, 'enableServiceLinks': False,
+            'securityContext': {'runAsNonRoot': True, 'runAsUser': 65532, 'runAsGroup': 65532,
+                                'fsGroup': 65532, 'seccompProfile': {'type': 'RuntimeDefault'}},
+            'containers': [container('compile', script, [] if init else src_env)],
+            'volumes': [{'name': 'tmp', 'emptyDir': {}}]}
+    if init:
+        spec['initContainers'] = [container('fetch', write, src_env)]
     return {'apiVersion': 'v1', 'kind': 'Pod',
-            'metadata': {'name': name, 'namespace': ns, 'labels': {FLOOR_LABEL: name}},
-            'spec': {'restartPolicy': 'Never', 'automountServiceAccountToken': False, 'enableServiceLinks': False,
-                     'securityContext': {'runAsNonRoot': True, 'runAsUser': 65532, 'runAsGroup': 65532,
-                                         'fsGroup': 65532, 'seccompProfile': {'type': 'RuntimeDefault'}},
-                     'containers': [{
-                         'name': 'compile', 'image': image, 'imagePullPolicy': 'IfNotPresent',
-                         'command': ['/bin/sh', '-c', script],
-                         'env': [{'name': 'FLOOR_SOURCE', 'value': source}, {'name': 'HOME', 'value': '/tmp'},
-                                 {'name': 'TMPDIR', 'value': '/tmp'}],
-                         'resources': {'requests': {'cpu': '250m', 'memory': '256Mi'}},
-                         'volumeMounts': [{'name': 'tmp', 'mountPath': '/tmp'}],
-                         'securityContext': {'allowPrivilegeEscalation': False, 'runAsNonRoot': True,
-                                             'readOnlyRootFilesystem': True, 'capabilities': {'drop': ['ALL']},
-                                             'seccompProfile': {'type': 'RuntimeDefault'}}}],
-                     'volumes': [{'name': 'tmp', 'emptyDir': {}}]}}
+            'metadata': {'name': name, 'namespace': ns, 'labels': {FLOOR_LABEL: name}}, 'spec': spec}
 
 
 def cmd_floor(out, ns, name, image, timeout):
     """POST the floor pod (client time before the POST and at the answer into OUT, as create does), then poll it until
     it Succeeded (exit 0) or Failed / TIMEOUT s passed (exit 1); the report takes its times from the watch."""
     api = Api()
-    body = floor_body(ns, name, image, os.environ['FLOOR_CC'])
+    body = floor_body(ns, name, image, os.environ['FLOOR_CC'], os.environ.get('FLOOR_FILE') or 'main.c',
+                      os.environ.get('FLOOR_INIT') == 'init')
     pods = paths(ns)['pods']
     t0 = time.time()
     api.req('POST', pods, body)
@@ -472,6 +515,9 @@ class Timeline:
                     d['creation_k8s'] = ts(o['metadata']['creationTimestamp'])
                 if st.get('podIP'):
                     d['ip'] = st['podIP']
+                order = [cs['name'] for cs in (st.get('initContainerStatuses') or []) + (st.get('containerStatuses') or [])]
+                if len(order) > len(d.get('order', [])):   # pod order: init containers, then the others
+                    d['order'] = order
                 for cs in (st.get('initContainerStatuses') or []) + (st.get('containerStatuses') or []):
                     s = cs.get('state') or {}
                     if 'running' in s:
@@ -601,14 +647,19 @@ def registry_figures(reqs, ip, ctr_pod):
             ('    registry log: last request → package exited (result, JVM exit)', d(last, hi))]
 
 
-def ctr_figures(pod, t_created, t_finished, first, second):
-    """Rows from containerd's log (host clock, ms): the kubelet's pickup, the sandbox, and the two containers on one
-    time line from the sandbox's readiness."""
+def ctr_figures(pod, t_created, t_finished, first, second, init=None):
+    """Rows from containerd's log (host clock, ms): the kubelet's pickup, the sandbox, [the init container init,] and
+    the two containers on one time line from the sandbox's readiness."""
     c = pod.get('containers', {})
     f, s = c.get(first, {}), c.get(second, {})
     sb = pod.get('sandbox_ready')
     rows = [('  containerd: pod created (watch) → sandbox requested (kubelet pickup)', d(t_created, pod.get('sandbox_requested'))),
             ('  containerd: sandbox requested → ready (pause container + CNI)', d(pod.get('sandbox_requested'), sb))]
+    if init:
+        i = c.get(init, {})
+        rows += [(f'    sandbox ready → {init} started (init container: create, start)', d(sb, i.get('started'))),
+                 (f'    **{init} started → exited** (the init container\'s own time)', d(i.get('started'), i.get('exited'))),
+                 (f'    {init} exited → {first} started (init → main containers: kubelet relist + start)', d(i.get('exited'), f.get('started')))]
     for n, x in ((first, f), (second, s)) if second else ((first, f),):
         rows += [(f'    sandbox ready → {n} started (pull if absent, create, start)', d(sb, x.get('started'))),
                  (f'    sandbox ready → {n} exited', d(sb, x.get('exited')))]
@@ -631,10 +682,12 @@ def run_figures(name, tl, posts, env, ctr, reqs):
     t0 = p.get('t_post')
     ck = pd.get('compile_k8s', (None, None))
     pk = pd.get('package_k8s', (None, None))
+    fetch = 'fetch' in pd.get('order', [])   # a git source: the fetch init container first
     rows = [
         ('**apply → Ready** (POST → Ready=True seen by a watch)', d(t0, m.get('ready'))),
         ('  apply → builder pod created (watch)', d(t0, pd.get('created'))),
         ('  pod created → scheduled (watch: nodeName set)', d(pd.get('created'), pd.get('scheduled'))),
+    ] + (fetch_rows(pd) if fetch else []) + [
         ('  scheduled → compile running (watch; sandbox + pull + start)', d(pd.get('scheduled'), pd.get('compile_running'))),
         ('    kubelet pull of the toolchain image (event "in X s"; 0 = present)', pulls.get(toolchain)),
         ('    kubelet pull of the builder image (event; 0 = present)', pulls.get(builder)),
@@ -658,19 +711,65 @@ def run_figures(name, tl, posts, env, ctr, reqs):
         ('  pod Succeeded → status Ready (watch → watch)', d(pd.get('finished'), m.get('ready'))),
     ]
     cpod = ctr.get(pd.get('name'), {})
-    return rows + ctr_figures(cpod, pd.get('created'), pd.get('finished'), 'compile', 'package') \
+    return rows + ctr_figures(cpod, pd.get('created'), pd.get('finished'), 'compile', 'package',
+                              'fetch' if fetch else None) \
         + registry_figures(reqs, pd.get('ip'), cpod)
+
+
+def fetch_rows(pd):
+    """Watch and pod-status rows of a git build's fetch init container (ours and its floor)."""
+    return [('  scheduled → fetch running (watch; sandbox + start)', d(pd.get('scheduled'), pd.get('fetch_running'))),
+            ('  fetch running → fetch terminated (watch)', d(pd.get('fetch_running'), pd.get('fetch_done'))),
+            ('    fetch container started → finished (pod status, 1 s resolution)', d(*pd.get('fetch_k8s', (None, None)))),
+            ('  fetch terminated → compile running (watch: init → main containers)', d(pd.get('fetch_done'), pd.get('compile_running')))]
 
 
 def floor_figures(name, tl, posts, ctr):
     p, pd = posts.get(name, {}), tl.pod.get(name, {})
+    fetch = 'fetch' in pd.get('order', [])
     return [
         ('**POST → pod Succeeded** (client before the POST → phase seen by the watch)', d(p.get('t_post'), pd.get('finished'))),
         ('  creationTimestamp → Succeeded (watch; API time, 1 s resolution)', d(pd.get('creation_k8s'), pd.get('finished'))),
         ('  pod created (watch) → Succeeded (watch)', d(pd.get('created'), pd.get('finished'))),
         ('  pod created → scheduled (watch)', d(pd.get('created'), pd.get('scheduled'))),
+    ] + (fetch_rows(pd) if fetch else []) + [
         ('  compile container started → finished (pod status, 1 s resolution)', d(*pd.get('compile_k8s', (None, None)))),
-    ] + ctr_figures(ctr.get(name, {}), pd.get('created'), pd.get('finished'), 'compile', None)
+    ] + ctr_figures(ctr.get(name, {}), pd.get('created'), pd.get('finished'), 'compile', None, 'fetch' if fetch else None)
+
+
+def chain_figures(name, tl, posts, ctr):
+    """A build's pod container by container in pod order (any layout: a Dockerfile build's runtime, stage and package
+    containers one after another): watch rows, then containerd's times of each container from the sandbox's
+    readiness, its own time, and the gap after the one before it."""
+    p, m, pd = posts.get(name, {}), tl.mimg.get(name, {}), tl.pod.get(name, {})
+    cpod = ctr.get(pd.get('name'), {})
+    c, sb = cpod.get('containers', {}), cpod.get('sandbox_ready')
+    rows = [('**apply → Ready** (POST → Ready=True seen by a watch)', d(p.get('t_post'), m.get('ready'))),
+            ('  apply → builder pod created (watch)', d(p.get('t_post'), pd.get('created'))),
+            ('  pod created → scheduled (watch: nodeName set)', d(pd.get('created'), pd.get('scheduled'))),
+            ('  containerd: pod created (watch) → sandbox requested (kubelet pickup)', d(pd.get('created'), cpod.get('sandbox_requested'))),
+            ('  containerd: sandbox requested → ready (pause container + CNI)', d(cpod.get('sandbox_requested'), sb))]
+    before = None
+    for i, n in enumerate(pd.get('order', [])):
+        x = c.get(n, {})
+        rows += [(f'    {i + 1}. {n}: sandbox ready → started', d(sb, x.get('started'))),
+                 (f'    {i + 1}. {n}: started → exited (its own time)', d(x.get('started'), x.get('exited')))]
+        if before is not None:
+            rows.append((f'    {i + 1}. {n}: previous container exited → started (hand-over)', d(before.get('exited'), x.get('started'))))
+        before = x
+    rows += [('    last container exited → pod Succeeded (watch)', d((before or {}).get('exited'), pd.get('finished'))),
+             ('  pod Succeeded → status Ready (watch → watch)', d(pd.get('finished'), m.get('ready')))]
+    return rows
+
+
+def aligned(figs):
+    """Runs' rows aligned by label (a run may lack a row another has), in first-seen order, for breakdown_table."""
+    labels = []
+    for f in figs:
+        for label, _ in f:
+            if label not in labels:
+                labels.append(label)
+    return [[(label, dict(f).get(label)) for label in labels] for f in figs]
 
 
 def cpu_rows(dirp, name):
@@ -793,6 +892,52 @@ def cmd_report(dirp):
         P(f"- median ≤ 2.0 s: {met(summary['warm'] <= 2.0)} ({fmt(summary['warm'])})")
         P(f"- median ≤ 1.5 × the floor's: " + (f"{met(ratio <= 1.5)} ({ratio:.2f}×)" if ratio is not None else 'no floor measured'))
         P()
+    # ---- go and git (issue 19 item 3: the other kinds, each against its own floor)
+    reqs = registry_requests(os.path.join(dirp, 'registry.log'))
+    kinds = {}
+    if summary.get('warm') is not None:
+        kinds['inline C (examples/hello-c)'] = (summary['warm_runs'], summary.get('floor_runs', []), 'bare compile pod')
+    for key, title, floor_text in (
+            ('go', '1c. Go (inline main.go, the Go preset)',
+             f"One container in `{env.get('TOOLCHAIN')}` builds the same main.go the way the Go preset does: "
+             f"`{env.get('FLOOR_GO')}` (presets.sh's build_go without spec.build.cache: the builder pod has no "
+             f"CACHE_DIR, so its GOCACHE is in the pod's emptyDir and starts empty, as here); otherwise as hello-c's floor."),
+            ('git', '1d. git source (hello-c\'s main.c from spec.source.git over ssh)',
+             f"hello-c's floor with the git pod's layout: an init container `fetch` (same toolchain image) writes main.c "
+             f"into the emptyDir, then the container `compile` runs `{env.get('FLOOR_CC')}`. It has no transfer: the "
+             f"toolchain image has no git client, and a floor that ran ours' fetch step would not be a floor; ours' "
+             f"fetch container's own time is its own row above (containerd: fetch started → exited).")):
+        ours_n, floor_n = names(dirp, f'{key}.names'), names(dirp, f'floor-{key}.names')
+        if not ours_n and not floor_n:
+            continue
+        P(f"### {title}: {len(ours_n)} warm runs, {len(floor_n)} floor runs")
+        P()
+        if key == 'git' and env.get('GIT_URL'):
+            P(f"Served by the cluster tests' SSH git server (JGit, Apache MINA sshd; bench/GitServe.java) on the node's "
+              f"address inside the cluster's network namespace: `{env['GIT_URL']}`, branch main at "
+              f"{env.get('GIT_COMMIT', '?')[:12]}, a `kubernetes.io/ssh-auth` Secret with a fresh key, annotated with that "
+              f"host:port. The builder pod: init container `fetch` (the builder image, JGit over ssh), then `compile` and "
+              f"`package` side by side.")
+            P()
+        figs = aligned([run_figures(n, tl, posts, env, ctr, reqs) + cpu_rows(dirp, n) for n in ours_n])
+        if figs:
+            P(breakdown_table([], figs))
+            P()
+        regs = load_jsonl(os.path.join(dirp, f'registry-{key}.jsonl'))
+        if regs:
+            r0 = regs[0]
+            P(f"Image as the registry stores it: manifest {r0['manifest']:,} B + config {r0['config']:,} B + "
+              f"{r0['nlayers']} layer(s) {r0['layers']:,} B = **{r0['total']:,} B**; "
+              f"{len({r['digest'] for r in regs})} distinct manifest digest(s) over {len(regs)} runs.")
+            P()
+        ffigs = aligned([floor_figures(n, tl, posts, ctr) + cpu_rows(dirp, n) for n in floor_n])
+        if ffigs:
+            P(f"Floor: {floor_text}")
+            P()
+            P(breakdown_table([], ffigs))
+            P()
+        kinds[title.split(' ', 1)[1]] = ([f[0][1] for f in figs], [f[0][1] for f in ffigs],
+                                          'bare compile pod' if key == 'go' else 'bare pod: init container + compile')
     # ---- peer
     pe = {}
     if os.path.exists(os.path.join(dirp, 'peer.json')):
@@ -844,6 +989,26 @@ def cmd_report(dirp):
         P()
         P("Ours runs the stage in a container of its FROM image as that image's user with every capability dropped "
           "(Pod Security baseline), the packer as uid 65532 (restricted); buildah runs privileged.")
+        P()
+        P("Breakdown by stage (the builder pod's containers in pod order, all init containers but the packer; "
+          "containerd rows: host clock, ns):")
+        P()
+        P(breakdown_table([], aligned([chain_figures(n, tl, posts, ctr) for n in dfn])))
+        P()
+        kinds["the peer's Dockerfile (spec.dockerfile)"] = (a2r, [], None)
+    # ---- every kind against its floor
+    if len(kinds) > 1 or any(k != 'inline C (examples/hello-c)' for k in kinds):
+        P("### Issue 19 item 3: warm apply → Ready of each kind against its floor (this run)")
+        P()
+        rows = []
+        for k, (ours_runs, floor_runs, what) in kinds.items():
+            om, orr = med_rng(ours_runs)
+            fm, frr = med_rng(floor_runs)
+            o, f = median_of(ours_runs), median_of(floor_runs)
+            rows.append((k, f'{om} ({orr})', f'{fm} ({frr}), {what}' if f is not None else 'none measured',
+                         f'{o / f:.2f}×' if o is not None and f else '–'))
+        P(table(rows, ['kind', 'ours: apply → Ready, median (min – max)', 'floor: POST → Succeeded, median (min – max)',
+                       'ours / floor']))
         P()
     # ---- burst
     burst = [l.strip() for l in open(os.path.join(dirp, 'burst.names'))] if os.path.exists(os.path.join(dirp, 'burst.names')) else []
@@ -912,5 +1077,5 @@ def cmd_report(dirp):
 
 if __name__ == '__main__':
     cmd, args = sys.argv[1], sys.argv[2:]
-    {'watch': cmd_watch, 'create': cmd_create, 'floor': cmd_floor, 'cpu-snap': cmd_cpu_snap, 'wait-ready': cmd_wait_ready, 'regbytes': cmd_regbytes,
+    {'watch': cmd_watch, 'create': cmd_create, 'floor': cmd_floor, 'example': cmd_example, 'inline-file': cmd_inline_file, 'cpu-snap': cmd_cpu_snap, 'wait-ready': cmd_wait_ready, 'regbytes': cmd_regbytes,
      'settle': cmd_settle, 'digests': cmd_digests, 'report': cmd_report}[cmd](*args)
