@@ -50,7 +50,7 @@ public final class BuilderLayout {
     /**
      * Short runs in a build: no JIT warm-up worth having (C1 only, which also leaves the CPU to the compiler beside
      * the packer), the serial collector's small footprint, no perf-data file in a shared /tmp. The pod's copy of
-     * minimal-image starts with them; the packer beside the compile step gets them as JAVA_TOOL_OPTIONS.
+     * minimal-image starts with them; the builder image's steps get them as JAVA_TOOL_OPTIONS.
      */
     public static final List<String> SHORT_RUN_JAVA_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
             "-XX:-UsePerfData");

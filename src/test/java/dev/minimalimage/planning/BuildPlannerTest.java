@@ -107,6 +107,8 @@ class BuildPlannerTest {
         app.getSpec().getImage().setArgs(List.of("$(HOME)", "$$"));
         Pod pod = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(withUid(app), planner.plan(app));
         assertThat(pod.getSpec().getInitContainers().get(0).getArgs()).contains("--revision", "v$$(HOME)");
+        assertThat(PodSteps.step(pod, "fetch").getEnv()).as("a short JVM run")
+                .contains(new EnvVar("JAVA_TOOL_OPTIONS", String.join(" ", BuilderLayout.SHORT_RUN_JAVA_OPTIONS), null));
         String json = PodSteps.step(pod, "package").getArgs().stream().filter(a -> a.startsWith("{"))
                 .findFirst().orElseThrow();
         assertThat(json).contains("[\"$$(HOME)\",\"$$$$\"]");
@@ -287,6 +289,8 @@ class BuildPlannerTest {
         assertThat(PodSteps.step(plain, "package").getResources().getLimits()).isNullOrEmpty();
         assertThat(PodSteps.step(plain, "package").getEnv()).as("a JVM beside the compiler: C1 only")
                 .contains(new EnvVar("JAVA_TOOL_OPTIONS", String.join(" ", BuilderLayout.SHORT_RUN_JAVA_OPTIONS), null));
+        assertThat(PodSteps.step(plain, "compile").getEnv()).as("the project's build gets no JVM options of ours")
+                .extracting(EnvVar::getName).doesNotContain("JAVA_TOOL_OPTIONS");
 
         app.getSpec().getBuild().setResources(new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
                 .addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("2"))
