@@ -3,20 +3,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.util.Base64;
 
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.junit.ssh.SshTestGitServer;
 import org.eclipse.jgit.revwalk.RevCommit;
 
+import dev.minimalimage.testsupport.SshKeys;
+
 /**
  * bench/GitServe.java ADDRESS DIR NAME=FILE... — the git server of bench/cluster.sh's `git` step: the same one the
  * cluster tests serve to builder pods (JGit's SSH server, Apache MINA sshd, as src/test/.../BoundSshGitServer), bound
  * to ADDRESS only (the node's address inside the cluster's network namespace), serving one repository on branch main
  * with one commit of the given files (NAME in the repository, FILE its content). Run with the source launcher:
- * {@code java -cp "target/quarkus-app/lib/main/*:<org.eclipse.jgit.junit.ssh jar>" bench/GitServe.java ...}.
+ * {@code java -cp "target/quarkus-app/lib/main/*:target/test-classes:<org.eclipse.jgit.junit.ssh jar>" bench/GitServe.java ...}
+ * (the tests' SshKeys for the key pairs).
  *
  * Writes into DIR (made 0700): repo/ (the repository), ssh-privatekey (a fresh RSA key of the only user, PKCS#8 PEM
  * as a kubernetes.io/ssh-auth Secret carries it), known_hosts (the fresh host key for [ADDRESS]:PORT), commit, and
@@ -43,15 +44,15 @@ public final class GitServe {
         git.add().addFilepattern(".").call();
         RevCommit commit = git.commit().setMessage("bench").setAuthor("bench", "bench@example.org").setSign(false)
                 .call();
-        KeyPair user = rsa();
-        KeyPair host = rsa();
+        KeyPair user = SshKeys.rsa();
+        KeyPair host = SshKeys.rsa();
         SshTestGitServer server = new SshTestGitServer("git", user.getPublic(), git.getRepository(), host) {
             {
                 this.server.setHost(address); // not every interface (sshd's default)
             }
         };
         int port = server.start();
-        Files.writeString(dir.resolve("ssh-privatekey"), pem(user));
+        Files.writeString(dir.resolve("ssh-privatekey"), SshKeys.pem(user));
         Files.writeString(dir.resolve("known_hosts"),
                 "[" + address + "]:" + port + " " + PublicKeyEntry.toString(host.getPublic()) + "\n");
         Files.writeString(dir.resolve("commit"), commit.name() + "\n");
@@ -65,17 +66,5 @@ public final class GitServe {
             }
         }));
         Thread.currentThread().join();
-    }
-
-    private static KeyPair rsa() throws Exception {
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-        generator.initialize(2048);
-        return generator.generateKeyPair();
-    }
-
-    private static String pem(KeyPair pair) {
-        String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(pair.getPrivate().getEncoded());
-        return "-----BEGIN PRIVATE KEY-----\n" + body + "\n-----END PRIVATE KEY-----\n";
     }
 }

@@ -302,10 +302,12 @@ if has git && [ "$WARM_RUNS" -gt 0 ]; then
     | sed 's/^org\.eclipse\.jgit\.org\.eclipse\.jgit-\(.*\)\.jar$/\1/')
   junit_ssh=$HOME/.m2/repository/org/eclipse/jgit/org.eclipse.jgit.junit.ssh/$jgit_version/org.eclipse.jgit.junit.ssh-$jgit_version.jar
   [ -f "$junit_ssh" ] || { log "missing $junit_ssh (the test dependency; mvn test-compile fetches it)"; exit 1; }
+  [ -f "$ROOT/target/test-classes/dev/minimalimage/testsupport/SshKeys.class" ] \
+    || { log "missing target/test-classes (GitServe uses the tests' SshKeys): mvn test-compile"; exit 1; }
   log "git: starting the SSH git server on $KUBE_GW inside the netns (log: $OUT/git-serve.log)"
   # not through knet: $! must be timeout itself (nsenter execs it); timeout passes our TERM on to the JVM
   nsenter --net="/run/netns/$KUBE_NETNS" -- timeout --kill-after=10 "$GIT_SERVE_MAX" \
-    java -cp "$ROOT/target/quarkus-app/lib/main/*:$junit_ssh" "$BENCH_DIR/GitServe.java" "$KUBE_GW" "$GIT_TMP/serve" \
+    java -cp "$ROOT/target/quarkus-app/lib/main/*:$ROOT/target/test-classes:$junit_ssh" "$BENCH_DIR/GitServe.java" "$KUBE_GW" "$GIT_TMP/serve" \
     "main.c=$GIT_TMP/main.c" > "$OUT/git-serve.log" 2>&1 &
   GIT_PID=$!
   for i in $(seq 1 240); do
