@@ -430,6 +430,9 @@ public final class BuilderPodFactory {
     private static List<EnvVar> builderJvmEnv() {
         List<EnvVar> env = new ArrayList<>(homeEnv());
         env.add(new EnvVar("JAVA_TOOL_OPTIONS", String.join(" ", BuilderLayout.SHORT_RUN_JAVA_OPTIONS), null));
+        // JGit writes its file-store measurements under the XDG config home, else under the JVM's user.home (from
+        // /etc/passwd: /home/nonroot, on the read-only root, where it failed with an ERROR and a stack trace)
+        env.add(new EnvVar("XDG_CONFIG_HOME", BuilderLayout.HOME + "/.config", null));
         return env;
     }
 

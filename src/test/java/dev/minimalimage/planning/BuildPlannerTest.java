@@ -107,8 +107,9 @@ class BuildPlannerTest {
         app.getSpec().getImage().setArgs(List.of("$(HOME)", "$$"));
         Pod pod = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(withUid(app), planner.plan(app));
         assertThat(pod.getSpec().getInitContainers().get(0).getArgs()).contains("--revision", "v$$(HOME)");
-        assertThat(PodSteps.step(pod, "fetch").getEnv()).as("a short JVM run")
-                .contains(new EnvVar("JAVA_TOOL_OPTIONS", String.join(" ", BuilderLayout.SHORT_RUN_JAVA_OPTIONS), null));
+        assertThat(PodSteps.step(pod, "fetch").getEnv()).as("a short JVM run; JGit's config in the step's own HOME")
+                .contains(new EnvVar("JAVA_TOOL_OPTIONS", String.join(" ", BuilderLayout.SHORT_RUN_JAVA_OPTIONS), null),
+                        new EnvVar("XDG_CONFIG_HOME", BuilderLayout.HOME + "/.config", null));
         String json = PodSteps.step(pod, "package").getArgs().stream().filter(a -> a.startsWith("{"))
                 .findFirst().orElseThrow();
         assertThat(json).contains("[\"$$(HOME)\",\"$$$$\"]");
