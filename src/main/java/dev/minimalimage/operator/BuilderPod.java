@@ -16,7 +16,7 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
  * the build is done the precondition turns false and JOSDK would delete the pod, losing its logs; retention is
  * {@link dev.minimalimage.operator.cluster.PodRetention}'s job. The pod goes with the resource through its controller owner reference.
  */
-@KubernetesDependent(informer = @Informer(labelSelector = BuilderLayout.SELECTOR))
+@KubernetesDependent(informer = @Informer(labelSelector = BuilderLayout.SELECTOR, itemStore = LeanItemStore.class))
 public class BuilderPod extends KubernetesDependentResource<Pod, MinimalImage>
         implements Creator<Pod, MinimalImage> {
 

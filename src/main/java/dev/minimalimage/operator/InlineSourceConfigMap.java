@@ -3,12 +3,12 @@ package dev.minimalimage.operator;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.planning.BuildPlan;
 import dev.minimalimage.planning.BuilderLayout;
+import dev.minimalimage.planning.BuilderPodFactory;
 import dev.minimalimage.planning.InlineSourceFiles;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.dependent.GarbageCollected;
 import io.javaoperatorsdk.operator.processing.dependent.Creator;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
@@ -16,12 +16,16 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 /**
  * The ConfigMap holding inline source files, mounted read-only into the compile step. Named from the resource and
  * the inputs hash and immutable, so a pod always compiles the files of its own inputs (an edit makes a new
- * ConfigMap for a new pod, never changes the files under a running one); create-only (never updated) for the same reason, owned and garbage-collected with the resource. The pod
- * waits for it ({@link BuildNeededCondition}); the reconciler deletes the ones of earlier inputs.
+ * ConfigMap for a new pod, never changes the files under a running one); create-only (never updated) for the same
+ * reason. The pod waits for it ({@link BuildNeededCondition}). It lives while its build is open
+ * ({@link InlineSourceCondition}): the reconciler deletes it when the build ends and those of earlier inputs; the
+ * controller owner reference takes it with the resource. Not a JOSDK {@code Deleter} (nor {@code GarbageCollected},
+ * which is one) so that JOSDK never deletes it on its own, whatever its conditions say.
  */
-@KubernetesDependent(informer = @Informer(labelSelector = BuilderLayout.LABEL_MANAGED_BY + "=" + BuilderLayout.MANAGED_BY))
+@KubernetesDependent(informer = @Informer(labelSelector = BuilderLayout.LABEL_MANAGED_BY + "=" + BuilderLayout.MANAGED_BY,
+        itemStore = LeanItemStore.class))
 public class InlineSourceConfigMap extends KubernetesDependentResource<ConfigMap, MinimalImage>
-        implements Creator<ConfigMap, MinimalImage>, GarbageCollected<MinimalImage> {
+        implements Creator<ConfigMap, MinimalImage> {
 
     static final String COMPONENT = "source";
 
@@ -39,6 +43,7 @@ public class InlineSourceConfigMap extends KubernetesDependentResource<ConfigMap
                     .addToLabels(BuilderLayout.LABEL_MANAGED_BY, BuilderLayout.MANAGED_BY)
                     .addToLabels(BuilderLayout.LABEL_COMPONENT, COMPONENT)
                     .addToLabels(BuilderLayout.LABEL_BUILD_HASH, plan.inputsHash())
+                    .withOwnerReferences(BuilderPodFactory.controllerReference(resource))
                 .endMetadata()
                 .withData(InlineSourceFiles.configMapData(plan.inlineFiles()))
                 .withImmutable(true)

@@ -32,6 +32,7 @@ import dev.minimalimage.planning.BuildPlan;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -51,10 +52,10 @@ import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInbound
  * status from it ({@link StatusRenderer}), writes it only if it changed ({@link StatusWrite}), and only then deletes
  * pods it no longer needs. Pod events wake it up; timers only cover deadlines that pass in silence ({@link Timers}).
  */
-@ControllerConfiguration(name = MinimalImageReconciler.NAME)
+@ControllerConfiguration(name = MinimalImageReconciler.NAME, informer = @Informer(itemStore = LeanItemStore.class))
 @Workflow(explicitInvocation = true, dependents = {
         @Dependent(name = "inline-source", type = InlineSourceConfigMap.class,
-                activationCondition = InlineSourceCondition.class),
+                reconcilePrecondition = InlineSourceCondition.class),
         @Dependent(name = Caches.BUILDER_PODS, type = BuilderPod.class,
                 reconcilePrecondition = BuildNeededCondition.class),
         @Dependent(name = SmokeTestNetworkPolicy.NAME, type = SmokeTestNetworkPolicy.class,
@@ -185,9 +186,10 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
         PodRetention.stopAfterFailedStep(client, owned);
         PodRetention.prune(client, resource, current, keep, owned);
         PodRetention.pruneSmokeTests(client, plan, after.getPhase(), Caches.ownSmokeTestPods(context));
-        // source ConfigMaps of earlier inputs: their pods have the files mounted already or are superseded
+        // source ConfigMaps of ended builds and earlier inputs: their pods have the files mounted already or are gone
+        boolean sourceWanted = InlineSourceCondition.wanted(plan, after);
         context.getSecondaryResources(ConfigMap.class).stream()
-                .filter(c -> !(plan.isInline() && plan.sourceConfigMapName().equals(c.getMetadata().getName())))
+                .filter(c -> !(sourceWanted && plan.sourceConfigMapName().equals(c.getMetadata().getName())))
                 .forEach(c -> client.configMaps().inNamespace(c.getMetadata().getNamespace())
                         .withName(c.getMetadata().getName()).delete());
     }

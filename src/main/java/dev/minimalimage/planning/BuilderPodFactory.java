@@ -180,7 +180,7 @@ public final class BuilderPodFactory {
     }
 
     /** The resource as controller owner: what it creates is deleted with it. */
-    static OwnerReference controllerReference(MinimalImage resource) {
+    public static OwnerReference controllerReference(MinimalImage resource) {
         return new OwnerReferenceBuilder()
                 .withApiVersion(resource.getApiVersion()).withKind(resource.getKind())
                 .withName(resource.getMetadata().getName()).withUid(resource.getMetadata().getUid())

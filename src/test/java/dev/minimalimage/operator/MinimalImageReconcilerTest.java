@@ -78,6 +78,10 @@ public class MinimalImageReconcilerTest {
         ConfigMap source = sourceConfigMaps("pod-shape").get(0);
         assertThat(source.getMetadata().getName()).matches("pod-shape-src-[0-9a-f]{10}");
         assertThat(source.getImmutable()).isTrue();
+        assertThat(source.getMetadata().getOwnerReferences()).singleElement().satisfies(ref -> {
+            assertThat(ref.getController()).isTrue();
+            assertThat(ref.getUid()).isEqualTo(created.getMetadata().getUid());
+        });
         assertThat(pod.getSpec().getVolumes()).anySatisfy(v -> assertThat(v.getConfigMap() == null ? null
                 : v.getConfigMap().getName()).isEqualTo(source.getMetadata().getName()));
         assertThat(source.getData()).containsKey("f0");
@@ -104,6 +108,8 @@ public class MinimalImageReconcilerTest {
         String readySince = ready(status).getLastTransitionTime();
 
         assertThat(eventReasons("ok")).contains("BuildStarted", "BuildSucceeded");
+        // the sources were only for the pod: an ended build keeps no copy of them in a ConfigMap
+        await().atMost(TIMEOUT).until(() -> sourceConfigMaps("ok").isEmpty());
 
         // with its pod gone, a fresh reconcile (as after an operator restart: nothing cached but the status) must
         // not rebuild: a spec edit that is no build input wakes one, and its status write says it happened
@@ -112,6 +118,7 @@ public class MinimalImageReconcilerTest {
         keepFinishedPods("ok", 1);
         awaitStatus("ok", s -> s.getObservedGeneration() == 2L);
         assertThat(podsOf("ok")).isEmpty();
+        assertThat(sourceConfigMaps("ok")).as("no source ConfigMap for a build that has ended").isEmpty();
         MinimalImageStatus after = get("ok").getStatus();
         assertThat(after.getDigest()).isEqualTo(DIGEST);
         assertThat(ready(after).getLastTransitionTime()).isEqualTo(readySince);

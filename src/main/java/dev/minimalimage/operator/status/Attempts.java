@@ -64,10 +64,16 @@ public final class Attempts {
         if (status == null || !inputsHash.equals(status.getBuildHash())) {
             return true;
         }
-        if (status.getPhase() == Phase.Succeeded || status.getPhase() == Phase.Failed) {
+        if (ended(status, inputsHash)) {
             return false;
         }
         return !retryScheduled(status) || retryDue(status, now);
+    }
+
+    /** The build of {@code inputsHash} has its final result (success or failure): no attempt of it will run again. */
+    public static boolean ended(MinimalImageStatus status, String inputsHash) {
+        return status != null && inputsHash.equals(status.getBuildHash())
+                && (status.getPhase() == Phase.Succeeded || status.getPhase() == Phase.Failed);
     }
 
     /** The current attempt's pod existed (its uid is on record) and is gone. */
