@@ -58,11 +58,34 @@ final class FetchCommand implements Callable<Integer> {
             "(relative to --dest) in the result, for the operator to plan a Dockerfile build from" })
     String reportDockerfile;
 
+    @Option(names = "--exit-code-file", paramLabel = "FILE", description = { "write this step's exit code here when",
+            "it ends, whatever the outcome (one line, by a rename): builder pods' compile step waits for it" })
+    Path exitCodeFile;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
+        int code = FETCH_FAILED; // what an exception leaves: the step fails, and the compile step beside it learns so
+        try {
+            code = fetch();
+            return code;
+        } finally {
+            if (exitCodeFile != null) {
+                writeExitCode(exitCodeFile, code);
+            }
+        }
+    }
+
+    /** The line written to a temporary name and renamed: a reader sees no line or the whole line. */
+    static void writeExitCode(Path file, int code) throws IOException {
+        Path partial = file.resolveSibling(file.getFileName() + ".partial");
+        Files.writeString(partial, code + "\n", StandardCharsets.US_ASCII);
+        Files.move(partial, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private int fetch() throws IOException {
         TrustedCertificates.install(caBundle); // before JGit opens a connection
         // JGit measures a file store's timestamp resolution the first time it checks a file there, and waits for it:
         // seconds on a builder pod's fresh emptyDir (4.5 s of a 6 s fetch on the real cluster), to save the result in

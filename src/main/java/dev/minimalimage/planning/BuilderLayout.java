@@ -28,6 +28,11 @@ public final class BuilderLayout {
     public static final String SOURCE_INFO = PROVENANCE_DIR + "/source-info.json";
     /** Written by fetch, read by the compile step as SOURCE_DATE_EPOCH: the commit time in epoch seconds. */
     public static final String SOURCE_DATE_EPOCH_FILE = PROVENANCE_DIR + "/source-date-epoch";
+    /**
+     * Written by fetch when it ends, whatever the outcome: its exit code, one line. The compile step starts beside the
+     * fetch step and waits for this line before it reads the checkout (see CompileStep#awaitingSource).
+     */
+    public static final String FETCH_EXIT_FILE = PROVENANCE_DIR + "/fetch-exit-code";
     public static final String REGISTRY_SECRET_DIR = "/var/run/secrets/minimal-image/registry";
     public static final String REGISTRY_CONFIG = REGISTRY_SECRET_DIR + "/config.json";
     public static final String GIT_SECRET_DIR = "/var/run/secrets/minimal-image/git";

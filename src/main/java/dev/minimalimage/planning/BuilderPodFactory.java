@@ -62,6 +62,7 @@ public final class BuilderPodFactory {
     private static final String COMPILE_EXIT_VOLUME = "compile-exit";
     private static final String PACKER_WORKSPACE_VOLUME = "package-workspace";
     private static final String PACKER_TMP_VOLUME = "package-tmp";
+    private static final String FETCH_TMP_VOLUME = "fetch-tmp";
     private final ToolchainImages images;
     private final List<String> operatorPullSecrets;
     private final CaBundle operatorCaBundle;
@@ -89,7 +90,7 @@ public final class BuilderPodFactory {
     public Pod create(MinimalImage resource, BuildPlan plan, int attempt) {
         BuildSettings build = resource.getSpec().getBuild() == null ? new BuildSettings() : resource.getSpec().getBuild();
         List<Container> init = new ArrayList<>();
-        if (!plan.isInline()) {
+        if (!plan.isInline() && !fetchesBeside(plan)) {
             init.add(fetchContainer(plan, build));
         }
         if (runsRuntime(plan)) {
@@ -102,7 +103,12 @@ public final class BuilderPodFactory {
             plan.dockerfile().containers().forEach(stage -> init.add(stageContainer(plan, stage, build)));
             main = List.of(packageContainer(plan, build));
         } else { // side by side: the packer starts while the compiler runs, not after (see handsOver)
-            main = List.of(compileContainer(plan, build), packageContainer(plan, build));
+            main = new ArrayList<>();
+            if (fetchesBeside(plan)) {
+                main.add(fetchContainer(plan, build));
+            }
+            main.add(compileContainer(plan, build));
+            main.add(packageContainer(plan, build));
         }
         return new PodBuilder()
                 .withNewMetadata()
@@ -159,6 +165,16 @@ public final class BuilderPodFactory {
         return !plan.isDockerfile() && !plan.fetchesDockerfile();
     }
 
+    /**
+     * A git source of a compile build is fetched by a regular container beside the compile step, which waits for its
+     * exit code ({@link CompileStep#awaitingSource}), not by an init container: the kubelet's hand-over from an init
+     * container to the next step costs about a second. The fetch step still ends before the project's build starts,
+     * and it alone holds the git credentials. A Dockerfile's stages are init containers, so its fetch stays one too.
+     */
+    public static boolean fetchesBeside(BuildPlan plan) {
+        return !plan.isInline() && handsOver(plan);
+    }
+
     /** minimal-image is copied into the pod for bundle mode's compile step and for the Dockerfile stages. */
     private static boolean runsRuntime(BuildPlan plan) {
         return plan.isDockerfile() ? !plan.dockerfile().containers().isEmpty()
@@ -199,14 +215,21 @@ public final class BuilderPodFactory {
             args.addAll(List.of("--report-dockerfile", plan.dockerfileFetch().path()));
         }
         List<VolumeMount> mounts = baseMounts(BuilderLayout.FETCH_CONTAINER);
+        if (fetchesBeside(plan)) { // its copy of the ssh key lives in /tmp: never in a volume the build shares
+            mounts.replaceAll(m -> "/tmp".equals(m.getMountPath()) ? mount(FETCH_TMP_VOLUME, "/tmp") : m);
+        }
         mounts.add(provenanceMount(false));
         if (git.credentialsSecret() != null) {
             args.addAll(List.of("--credentials-dir", BuilderLayout.GIT_SECRET_DIR));
             mounts.add(mount(GIT_VOLUME, BuilderLayout.GIT_SECRET_DIR));
         }
         trustCaBundle(build, args, mounts);
-        return base(BuilderLayout.FETCH_CONTAINER, images.builder(), build).withArgs(ContainerArgs.literal(args))
-                .withVolumeMounts(mounts).withEnv(builderJvmEnv()).build();
+        ContainerBuilder fetch = base(BuilderLayout.FETCH_CONTAINER, images.builder(), build);
+        if (fetchesBeside(plan)) { // a regular container's requests add up with the others': a packer's share
+            args.addAll(List.of("--exit-code-file", BuilderLayout.FETCH_EXIT_FILE));
+            fetch.withResources(packerResources(build));
+        }
+        return fetch.withArgs(ContainerArgs.literal(args)).withVolumeMounts(mounts).withEnv(builderJvmEnv()).build();
     }
 
     /**
@@ -249,7 +272,9 @@ public final class BuilderPodFactory {
             env.add(new EnvVar("CACHE_DIR", BuildCaches.directory(plan.compile().image()), null));
         }
         mounts.add(mount(COMPILE_EXIT_VOLUME, BuilderLayout.COMPILE_EXIT_DIR));
-        String script = plan.compile().handingOverTo(BuilderLayout.COMPILE_EXIT_FILE).script();
+        CompileStep step = fetchesBeside(plan) ? plan.compile().awaitingSource(BuilderLayout.FETCH_EXIT_FILE)
+                : plan.compile();
+        String script = step.handingOverTo(BuilderLayout.COMPILE_EXIT_FILE).script();
         return base(BuilderLayout.COMPILE_CONTAINER, plan.compile().image(), build)
                 .withCommand("/bin/sh", "-c", ContainerArgs.literal(script))
                 .withEnv(env).withVolumeMounts(mounts).build();
@@ -495,6 +520,9 @@ public final class BuilderPodFactory {
         }
         if (!plan.isInline()) {
             volumes.add(new VolumeBuilder().withName(PROVENANCE_VOLUME).withNewEmptyDir().endEmptyDir().build());
+        }
+        if (fetchesBeside(plan)) {
+            volumes.add(new VolumeBuilder().withName(FETCH_TMP_VOLUME).withNewEmptyDir().endEmptyDir().build());
         }
         if (plan.isInline()) {
             volumes.add(new VolumeBuilder().withName(SOURCE_VOLUME).withNewConfigMap()

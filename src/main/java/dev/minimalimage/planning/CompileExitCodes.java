@@ -27,6 +27,11 @@ public final class CompileExitCodes {
      */
     public static final int HANDOVER_FAILED = 205;
     /**
+     * The fetch step beside the compile step ended without a checkout: the compile step builds nothing and says so.
+     * The packer reports it as a compile failure; the status reports the fetch step's own failure, which comes first.
+     */
+    public static final int SOURCE_UNAVAILABLE = 206;
+    /**
      * What `stage-bundle` exits with when a library is missing; the compile script turns exactly this into
      * {@link #BUNDLE_INCOMPLETE} (any other failure of it, e.g. a corrupt ELF file, stays a compile failure).
      */

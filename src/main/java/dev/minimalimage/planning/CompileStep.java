@@ -76,6 +76,34 @@ public record CompileStep(String image, String script, Map<String, String> env, 
     }
 
     /**
+     * This step waiting, before anything else, for the fetch step beside it to write its exit code to
+     * {@code fetchExitFile} (one line, written whole by a rename): the step starts with the pod instead of after an
+     * init container, which saves the kubelet's hand-over between the two (about a second). A fetch that failed ends
+     * this step with {@link CompileExitCodes#SOURCE_UNAVAILABLE} without running the script. A fetch step that dies
+     * before it can write (killed for memory) ends in a failed container: the operator stops the pod, and the pod's
+     * deadline bounds the wait in any case. The script itself runs in a subshell function, as in
+     * {@link #handingOverTo}, so nothing of the wait reaches it.
+     */
+    public CompileStep awaitingSource(String fetchExitFile) {
+        String quoted = "'" + fetchExitFile + "'";
+        String wrapped = "minimal_image_fetched=\n"
+                + "while :; do\n"
+                // only a whole line counts: read fails on a line without its newline
+                + "  if [ -f " + quoted + " ] && read -r minimal_image_fetched < " + quoted + "; then break; fi\n"
+                // a sleep without fractions (POSIX) fails at once: then a whole second, never a busy loop
+                + "  sleep 0.02 2>/dev/null || sleep 1\n"
+                + "done\n"
+                + "if [ \"$minimal_image_fetched\" != 0 ]; then\n"
+                + "  echo \"minimal-image: the fetch step failed (exit code $minimal_image_fetched): nothing to build\" >&2\n"
+                + "  exit " + CompileExitCodes.SOURCE_UNAVAILABLE + "\n"
+                + "fi\n"
+                + "unset minimal_image_fetched\n"
+                + "minimal_image_build_script() (\n" + script + "\n)\n"
+                + "minimal_image_build_script\n";
+        return new CompileStep(image, wrapped, env, stagesBundle);
+    }
+
+    /**
      * This step ending by writing its exit code to {@code exitCodeFile}, one line, whatever the script does: the
      * package step runs beside it and waits for that line (a container's end is not visible to the other containers
      * of its pod). The script runs in a subshell function, as in {@link #forPlatforms}, so its own exits and set -e

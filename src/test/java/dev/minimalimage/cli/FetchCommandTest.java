@@ -58,9 +58,18 @@ class FetchCommandTest {
         assertThat(branch.stdout()).contains(second.name());
 
         CliRun missing = CliRun.of("fetch", "--url", origin.toUri().toString(), "--revision", "nope", "--dest",
-                dir.resolve("e").toString());
+                dir.resolve("e").toString(), "--exit-code-file", dir.resolve("e.code").toString());
         assertThat(missing.exitCode()).isEqualTo(FetchCommand.FETCH_FAILED);
         assertThat(missing.stderr()).contains("no branch, tag or commit named nope");
+        // the compile step beside it learns of the failure: the code, one whole line, and no partial file left
+        assertThat(Files.readString(dir.resolve("e.code"))).isEqualTo(FetchCommand.FETCH_FAILED + "\n");
+        CliRun found = CliRun.of("fetch", "--url", origin.toUri().toString(), "--dest", dir.resolve("f").toString(),
+                "--exit-code-file", dir.resolve("f.code").toString());
+        assertThat(found.exitCode()).as(found.all()).isZero();
+        assertThat(Files.readString(dir.resolve("f.code"))).isEqualTo("0\n");
+        try (var left = Files.list(dir)) {
+            assertThat(left.map(p -> p.getFileName().toString())).noneMatch(name -> name.endsWith(".partial"));
+        }
     }
 
     @Test

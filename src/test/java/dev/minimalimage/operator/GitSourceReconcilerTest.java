@@ -184,8 +184,7 @@ class GitSourceReconcilerTest {
     }
 
     static List<String> fetchArgs(Pod pod) {
-        return pod.getSpec().getInitContainers().stream().filter(c -> c.getName().equals("fetch")).findFirst()
-                .orElseThrow().getArgs();
+        return PodSteps.step(pod, "fetch").getArgs();
     }
 
     Pod awaitPod(String name, String revision) {

@@ -493,8 +493,8 @@ public class MinimalImageReconcilerTest {
         git.getSpec().getSource().setGit(repo);
         create(git);
         Pod pod = awaitPod("from-git");
-        assertThat(pod.getSpec().getInitContainers()).extracting("name").containsExactly("fetch");
-        assertThat(pod.getSpec().getContainers()).extracting("name").containsExactly("compile", "package");
+        assertThat(pod.getSpec().getInitContainers()).isEmpty();
+        assertThat(pod.getSpec().getContainers()).extracting("name").containsExactly("fetch", "compile", "package");
         assertThat(sourceConfigMaps("from-git")).isEmpty();
         String commit = "0123456789abcdef0123456789abcdef01234567";
         finish(pod, "Succeeded", terminated("fetch", 0, "{\"commit\":\"" + commit + "\"}"),

@@ -106,7 +106,7 @@ class BuildPlannerTest {
         app.getSpec().getSource().getGit().setRevision("v$(HOME)");
         app.getSpec().getImage().setArgs(List.of("$(HOME)", "$$"));
         Pod pod = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(withUid(app), planner.plan(app));
-        assertThat(pod.getSpec().getInitContainers().get(0).getArgs()).contains("--revision", "v$$(HOME)");
+        assertThat(PodSteps.step(pod, "fetch").getArgs()).contains("--revision", "v$$(HOME)");
         assertThat(PodSteps.step(pod, "fetch").getEnv()).as("a short JVM run; JGit's config in the step's own HOME")
                 .contains(new EnvVar("JAVA_TOOL_OPTIONS", String.join(" ", BuilderLayout.SHORT_RUN_JAVA_OPTIONS), null),
                         new EnvVar("XDG_CONFIG_HOME", BuilderLayout.HOME + "/.config", null));
@@ -144,16 +144,26 @@ class BuildPlannerTest {
         repo.setContextDir("cmd/hello");
         BuildPlan plan = planner.plan(git);
         Pod pod = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(withUid(git), plan);
-        assertThat(pod.getSpec().getInitContainers()).extracting("name").containsExactly("fetch");
-        assertThat(pod.getSpec().getContainers()).extracting("name").containsExactly("compile", "package");
-        assertThat(String.join(" ", pod.getSpec().getInitContainers().get(0).getArgs())).contains("--revision v1.2")
+        // the fetch step beside the others, not an init container (no kubelet hand-over): compile waits for its code
+        assertThat(pod.getSpec().getInitContainers()).isEmpty();
+        assertThat(pod.getSpec().getContainers()).extracting("name").containsExactly("fetch", "compile", "package");
+        assertThat(String.join(" ", PodSteps.step(pod, "fetch").getArgs())).contains("--revision v1.2")
                 .contains("--source-info /provenance/source-info.json")
-                .contains("--source-date-epoch-file /provenance/source-date-epoch");
+                .contains("--source-date-epoch-file /provenance/source-date-epoch")
+                .contains("--exit-code-file " + BuilderLayout.FETCH_EXIT_FILE);
+        assertThat(PodSteps.step(pod, "compile").getCommand().get(2)).contains(BuilderLayout.FETCH_EXIT_FILE);
+        // its requests add up with the others': a packer's share, not the build's
+        assertThat(PodSteps.step(pod, "fetch").getResources()).isEqualTo(PodSteps.step(pod, "package").getResources());
+        // its /tmp (where the ssh key copy lives while it runs) is its own, not the build's
+        String fetchTmp = PodSteps.step(pod, "fetch").getVolumeMounts().stream()
+                .filter(m -> m.getMountPath().equals("/tmp")).findFirst().orElseThrow().getName();
+        assertThat(PodSteps.step(pod, "compile").getVolumeMounts()).noneMatch(m -> m.getName().equals(fetchTmp));
+        assertThat(PodSteps.step(pod, "package").getVolumeMounts()).noneMatch(m -> m.getName().equals(fetchTmp));
         // the package step annotates from what fetch wrote; the planner knows no commit
         assertThat(String.join(" ", PodSteps.step(pod, "package").getArgs()))
                 .contains("--source-info /provenance/source-info.json").doesNotContain(Provenance.REVISION);
         // only the fetch step may write the provenance: the compile step runs the project's own scripts
-        assertThat(pod.getSpec().getInitContainers().get(0).getVolumeMounts())
+        assertThat(PodSteps.step(pod, "fetch").getVolumeMounts())
                 .anySatisfy(m -> assertThat(m.getMountPath() + " ro=" + m.getReadOnly()).isEqualTo("/provenance ro=false"));
         assertThat(PodSteps.step(pod, "compile").getVolumeMounts())
                 .anySatisfy(m -> assertThat(m.getMountPath() + " ro=" + m.getReadOnly()).isEqualTo("/provenance ro=true"));
@@ -358,7 +368,7 @@ class BuildPlannerTest {
         git.getSpec().getBuild().setCaBundle(null);
         Pod without = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(git, planner.plan(git));
         assertThat(without.getSpec().getVolumes()).noneMatch(v -> v.getName().equals("ca-bundle"));
-        assertThat(String.join(" ", without.getSpec().getInitContainers().get(0).getArgs()))
+        assertThat(String.join(" ", PodSteps.step(without, "fetch").getArgs()))
                 .doesNotContain("--ca-bundle");
     }
 
@@ -444,7 +454,7 @@ class BuildPlannerTest {
         BuildPlan tracked = planner.plan(git);
         assertThat(tracked.inputsHash()).as("the followed branch's head").isNotEqualTo(plain);
         Pod pod = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(git, tracked);
-        List<String> fetchArgs = pod.getSpec().getInitContainers().get(0).getArgs();
+        List<String> fetchArgs = PodSteps.step(pod, "fetch").getArgs();
         assertThat(fetchArgs.get(fetchArgs.indexOf("--revision") + 1)).isEqualTo(head);
 
         git.getSpec().getSource().getGit().setPollInterval(null); // not following: a stale head is ignored
