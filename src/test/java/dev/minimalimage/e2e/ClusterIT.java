@@ -153,6 +153,7 @@ class ClusterIT {
         rust.getSpec().getImage().setArgs(IMAGE_ARGS); // the program ignores them
         create(rust);
         create(fromGit(gitUrl));
+        create(missingCommit(gitUrl));
         create(dynamicProgram());
         create(inline("broken", Language.Name.C, Map.of("main.c", "int main(void) { return 0 }\n")));
         MinimalImage denied = inline("denied", Language.Name.C, Map.of("main.c", "int main(void){return 0;}\n"));
@@ -295,6 +296,27 @@ class ClusterIT {
         for (String secret : List.of(wrongPassword, auth, env.authPassword())) {
             assertThat(everything).doesNotContain(secret);
         }
+    }
+
+    /**
+     * The fetch step runs beside the compile step, which waits for its exit code: a fetch that fails ends the build
+     * as SourceFetchFailed with the fetch's own message, the compile step runs nothing, and no step is left waiting.
+     */
+    @Test
+    @Order(7)
+    void aCommitTheRepositoryLacksIsSourceFetchFailedAndTheBuildNeverRuns() {
+        MinimalImageStatus status = awaitFinished("missing-commit");
+        assertThat(ready(status).getReason()).as(Serialization.asYaml(status)).isEqualTo("SourceFetchFailed");
+        assertThat(ready(status).getMessage()).contains("no branch, tag or commit named " + MISSING_COMMIT)
+                .contains("kubectl logs -n " + env.namespace() + " " + status.getBuilderPod() + " -c fetch");
+        assertThat(status.getDigest()).isNull();
+        String compileLog = client.pods().inNamespace(env.namespace()).withName(status.getBuilderPod())
+                .inContainer(BuilderLayout.COMPILE_CONTAINER).getLog();
+        assertThat(compileLog).contains("the fetch step failed (exit code 7): nothing to build");
+        Pod pod = client.pods().inNamespace(env.namespace()).withName(status.getBuilderPod()).get();
+        assertThat(pod.getSpec().getInitContainers()).isEmpty();
+        assertThat(pod.getStatus().getContainerStatuses()).as("every step ended").allSatisfy(c ->
+                assertThat(c.getState().getTerminated()).as(c.getName()).isNotNull());
     }
 
     @Test
@@ -1084,6 +1106,17 @@ class ClusterIT {
         git.setCredentialsSecret(GIT_SECRET);
         resource.getSpec().getSource().setInline(null);
         resource.getSpec().getSource().setGit(git);
+        return resource;
+    }
+
+    static final String MISSING_COMMIT = "0123456789abcdef0123456789abcdef01234567";
+
+    /** from-git at a commit the repository does not have: the fetch step itself fails. */
+    MinimalImage missingCommit(String url) {
+        MinimalImage resource = fromGit(url);
+        resource.getMetadata().setName("missing-commit");
+        resource.getSpec().getImage().setName(env.registry() + "/e2e/missing-commit:1");
+        resource.getSpec().getSource().getGit().setRevision(MISSING_COMMIT);
         return resource;
     }
 
