@@ -108,7 +108,8 @@ public final class BuilderPodFactory {
                 main.add(fetchContainer(plan, build));
             }
             main.add(compileContainer(plan, build));
-            main.add(packageContainer(plan, build));
+            // the kubelet starts a pod's containers one after another (~0.2 s each): the step that is longer first
+            main.add(packerFirst(plan) ? 0 : main.size(), packageContainer(plan, build));
         }
         return new PodBuilder()
                 .withNewMetadata()
@@ -163,6 +164,16 @@ public final class BuilderPodFactory {
      */
     public static boolean handsOver(BuildPlan plan) {
         return !plan.isDockerfile() && !plan.fetchesDockerfile();
+    }
+
+    /**
+     * Whether the packer is the pod's first container. The kubelet starts a pod's containers one after another, about
+     * 0.2 s apart, so the first one gains that much. An inline source is a small program whose compile ends before the
+     * packer's JVM has started (hello-c: 0.4 s against 1.5 s on the real cluster): the packer is the build's critical
+     * path and goes first. A git source is a project: its fetch and then its compile are the critical path.
+     */
+    public static boolean packerFirst(BuildPlan plan) {
+        return plan.isInline() && handsOver(plan);
     }
 
     /**

@@ -486,7 +486,7 @@ class BuildPlannerTest {
         assertThat(plan.packageArgs()).containsSequence("--bundle", "--bundle-root", BuilderLayout.BUNDLE_ROOT)
                 .contains("--extra-library=libgcc_s.so.1", "--extra-library=/usr/lib/x86_64-linux-gnu/libz.so.1");
         assertThat(PodSteps.names(pod)).containsExactly(BuilderLayout.RUNTIME_CONTAINER,
-                BuilderLayout.COMPILE_CONTAINER, BuilderLayout.PACKAGE_CONTAINER);
+                BuilderLayout.PACKAGE_CONTAINER, BuilderLayout.COMPILE_CONTAINER); // inline: the packer starts first
         assertThat(pod.getSpec().getInitContainers()).extracting(Container::getName)
                 .containsExactly(BuilderLayout.RUNTIME_CONTAINER);
         Container runtime = PodSteps.step(pod, BuilderLayout.RUNTIME_CONTAINER);
@@ -512,8 +512,8 @@ class BuildPlannerTest {
                 BuilderLayout.SHARED_WORKSPACE + "/bundle-root=" + BuilderLayout.BUNDLE_ROOT);
 
         Pod staticPod = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(plain, planner.plan(plain));
-        assertThat(PodSteps.names(staticPod)).containsExactly(BuilderLayout.COMPILE_CONTAINER,
-                BuilderLayout.PACKAGE_CONTAINER);
+        assertThat(PodSteps.names(staticPod)).containsExactly(BuilderLayout.PACKAGE_CONTAINER,
+                BuilderLayout.COMPILE_CONTAINER);
         assertThat(PodSteps.step(staticPod, BuilderLayout.COMPILE_CONTAINER).getEnv())
                 .contains(new EnvVar("PRESET_LDFLAGS", LanguagePresets.C_LDFLAGS, null))
                 .noneMatch(e -> e.getName().equals("MINIMAL_IMAGE"));
