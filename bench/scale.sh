@@ -25,7 +25,7 @@
 # scripts/test-cluster.sh. Installs its own release (mimg-scale in mimg-scale-system, watching mimg-scale) and at the end
 # deletes the resources, uninstalls the release and deletes both namespaces (the CRD and the seed's image stay).
 # Needs root, the cluster up, `mvn package` and `mvn test-compile` done. Every wait is bounded.
-# Knobs: SIZES ("60 1000", ascending), SETTLE_QUIET (s, 5), SETTLE_WAIT (s, 900), LOCK_WAIT (s, 3600),
+# Knobs: SIZES ("60 1000", ascending), SETTLE_QUIET (s, 5), SETTLE_WAIT (s, 900), IDLE_AFTER (s, 30: the second RSS reading), LOCK_WAIT (s, 3600),
 #   KUBE_STATE (/tmp/kube/state), UNINSTALL=0 (keep everything for a look afterwards), JVM_OPTIONS (the chart's
 #   jvmOptions for every install and upgrade; unset = the chart's default, empty = none).
 set -euo pipefail
@@ -34,6 +34,7 @@ ROOT=$(dirname "$BENCH_DIR")
 cd "$ROOT"
 SIZES=${SIZES:-60 1000}
 SETTLE_QUIET=${SETTLE_QUIET:-5}
+IDLE_AFTER=${IDLE_AFTER:-30}
 SETTLE_WAIT=${SETTLE_WAIT:-900}
 LOCK_WAIT=${LOCK_WAIT:-3600}
 UNINSTALL=${UNINSTALL:-1}
@@ -174,16 +175,21 @@ measure() {
   PY_TIMEOUT=$((SETTLE_WAIT + 60)) PY scale_bench.py settle "http://$ip:8080/q/metrics" "$n" "$SETTLE_QUIET" \
     "$SETTLE_WAIT" "$OUT/settle-$n-$phase.json" || die "$phase with $n resources: not settled within $SETTLE_WAIT s"
   local rss; rss=$(python3 "$BENCH_DIR/scale_bench.py" rss "$cid")
+  local settled_at=$SECONDS
   sleep 2   # let late pod events reach the watch
   PY scale_bench.py snapshot "$NS" "$OUT/snap-$n-$phase.json"
   PY scale_bench.py compare "$before" "$OUT/snap-$n-$phase.json" > "$OUT/compare-$n-$phase.json"
   local pods; pods=$(grep -c '^ADDED' "$OUT/pod-events.txt" || true)
   K -n "$OPNS" logs "$p" > "$OUT/operator-$n-$phase.log" 2>&1 || true
   local leader; leader=$(grep -F "New leader with identity: $p" "$OUT/operator-$n-$phase.log" | head -1 | cut -c1-23)
+  # the idle operator IDLE_AFTER s later: what a periodic GC (G1PeriodicGCInterval) gives back shows only then
+  local wait=$(( settled_at + IDLE_AFTER - SECONDS ))
+  (( wait > 0 )) && sleep "$wait"
+  local rss_idle; rss_idle=$(python3 "$BENCH_DIR/scale_bench.py" rss "$cid")
   python3 - "$OUT" "$n" "$phase" "$t0" "$rss" $((pods - pods0)) $(( $(count_puts) - puts0 )) \
-    $(( $(count_cm) - cms0 )) "$leader" <<'PYF' >> "$OUT/figures.jsonl"
+    $(( $(count_cm) - cms0 )) "$leader" "$rss_idle" <<'PYF' >> "$OUT/figures.jsonl"
 import datetime, json, os, sys
-out, n, phase, t0, rss, pods, puts, cms, leader = sys.argv[1:10]
+out, n, phase, t0, rss, pods, puts, cms, leader, rss_idle = sys.argv[1:11]
 s = json.load(open(os.path.join(out, f'settle-{n}-{phase}.json')))
 c = json.load(open(os.path.join(out, f'compare-{n}-{phase}.json')))
 sums = s['sums']
@@ -193,7 +199,7 @@ print(json.dumps({'n': int(n), 'phase': phase,
                   # the operator logs in UTC; the new pod leads once the old pod's Lease has expired (not released)
                   'jvm_to_leader': round(datetime.datetime.strptime(leader, '%Y-%m-%d %H:%M:%S,%f').replace(
                       tzinfo=datetime.timezone.utc).timestamp() - sums['process_start_time_seconds'], 1) if leader else None,
-                  'rss_mib': round(int(rss) / 1024), 'per_resource': sums['operator_sdk_reconciliations_started_total'] / int(n),
+                  'rss_mib': round(int(rss) / 1024), 'rss_idle_mib': round(int(rss_idle) / 1024), 'per_resource': sums['operator_sdk_reconciliations_started_total'] / int(n),
                   'metrics_bytes': s['metrics_bytes'], 'builder_pods': int(pods),
                   'builds_started': int(sums['minimalimage_builds_started_total']), 'pushes': int(puts),
                   'configmaps_created': int(cms), 'ready': f"{c['ready']}/{c['resources']}",

@@ -111,6 +111,7 @@ def cmd_report(d):
               ('jvm_to_settled', 'settle: JVM start → counters quiet (s)'),
               ('jvm_to_leader', '  of which JVM start → leader (s)'),
               ('rss_mib', 'operator RSS after settling (MiB)'),
+              ('rss_idle_mib', 'operator RSS idle, IDLE_AFTER s after settling (MiB)'),
               ('per_resource', 'reconciles started per resource'),
               ('metrics_bytes', '/q/metrics bytes after settling'),
               ('builder_pods', 'builder pods created'),
