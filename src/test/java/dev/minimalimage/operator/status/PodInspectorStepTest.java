@@ -117,6 +117,36 @@ class PodInspectorStepTest {
                 .contains("in step compile", "-c compile");
     }
 
+    /**
+     * A git build's fetch step runs beside the compile step, which waits for its exit code: a fetch killed for memory
+     * before it could write one leaves the compile step waiting, so the operator stops the pod for it, and the fetch
+     * step's failure is the build's.
+     */
+    @Test
+    void aFetchStepKilledBesideTheWaitingCompileStepStopsThePodAndIsTheReason() {
+        io.fabric8.kubernetes.api.model.ContainerStatus fetchKilled = new ContainerStatusBuilder()
+                .withName(BuilderLayout.FETCH_CONTAINER).withNewState().withNewTerminated().withExitCode(137)
+                .withReason("OOMKilled").endTerminated().endState().build();
+        io.fabric8.kubernetes.api.model.ContainerStatus compileWaiting = new ContainerStatusBuilder()
+                .withName(BuilderLayout.COMPILE_CONTAINER).withNewState().withNewRunning().endRunning().endState().build();
+        PodBuilder pod = new PodBuilder().withNewMetadata().withName("app-build-0123456789").withNamespace("ns")
+                .endMetadata().withNewSpec().addNewContainer().withName(BuilderLayout.FETCH_CONTAINER).endContainer()
+                .addNewContainer().withName(BuilderLayout.COMPILE_CONTAINER).endContainer()
+                .addNewContainer().withName(BuilderLayout.PACKAGE_CONTAINER).endContainer().endSpec();
+
+        Pod running = pod.withNewStatus().withPhase("Running")
+                .withContainerStatuses(packerRunning(), compileWaiting, fetchKilled).endStatus().build();
+        assertThat(PodInspector.failedWhileOthersRun(running)).contains(BuilderLayout.FETCH_CONTAINER);
+
+        Pod stopped = new PodBuilder(running).editMetadata()
+                .addToAnnotations(BuilderLayout.ANNOTATION_STOPPED, BuilderLayout.FETCH_CONTAINER).endMetadata()
+                .editStatus().withPhase("Failed").withReason("DeadlineExceeded")
+                .withContainerStatuses(packerEnded(143), compile(137, "Error"), fetchKilled).endStatus().build();
+        BuildOutcome outcome = PodInspector.inspect(stopped, true);
+        assertThat(outcome.reason()).isEqualTo(Reasons.OUT_OF_MEMORY);
+        assertThat(outcome.message()).contains("step fetch", "-c fetch");
+    }
+
     /** A packer that pushed while the compile step still runs (the build wrote the exit code early) is no success. */
     @Test
     void aPushBeforeTheCompileStepEndedIsNotASuccessYet() {
