@@ -19,7 +19,7 @@
 #   2. app       operator: /app = target/quarkus-app; builder: /app/minimal-image.jar (a manifest naming
 #                dev.minimalimage.Main and the class path) + /app/lib/*.jar. Every jar stored rather than deflated
 #                (the layer compresses better) and without Jandex indexes, zstd-jni's natives cut to linux/amd64,
-#                cyclonedx-core-java's schemas and license texts removed, brotli4j's natives removed (operator);
+#                brotli4j's natives removed (operator);
 #                the builder's unsigned, and with --trim-classes cut to the classes it can load -- reproducible
 #   3. archive   only with --archive: /opt/java-archive/app.aot (JDK 25 AOT cache) or app.jsa (JDK 17 AppCDS),
 #                recorded by a training run of the image's own java inside a staged root whose files have the
@@ -129,7 +129,7 @@ command -v unzip >/dev/null || { echo "image.sh: unzip is missing (scripts/setup
 busybox=/bin/busybox
 [[ -f $busybox ]] || { echo "image.sh: $busybox is missing (Debian's busybox-static; scripts/setup-deps.sh installs it)" >&2; exit 1; }
 
-RECIPE=11   # bump when the jdeps or jlink recipe below changes: part of every cache key
+RECIPE=12   # bump when the jdeps or jlink recipe below changes: part of every cache key
 own_jar=$(ls "$app"/app/*.jar)
 own_id=$(sha256sum < "$own_jar" | cut -c1-16)
 jars_id=$(cd "$app" && { find lib -name '*.jar' | LC_ALL=C sort; echo "$own_id $RECIPE $component"; } | sha256sum | cut -c1-16)
@@ -192,12 +192,6 @@ cli_jars() {
 # names when that method first runs; the verifier, which checks every method of a class when it links it whatever the
 # path, may load more, but loading a class for the verifier neither links nor runs it (and the training links the
 # gates' classes: a NoClassDefFoundError there fails the build).
-#   itu (com.ethlo.time), jackson-dataformat-yaml, snakeyaml: named only by json-schema-validator (networknt): its
-#     date-time format check, its YAML schema reader. networknt's classes run only inside cyclonedx-core-java's
-#     CycloneDxSchema.getJsonSchema, which only org.cyclonedx.parsers.JsonParser calls (validating a BOM it reads);
-#     the builder writes BOMs (CycloneDxSbom, through BomJsonGenerator) and reads none. networknt's jar itself stays:
-#     linking CycloneDxSchema (BomJsonGenerator's superclass) makes the verifier load its SchemaMapper (the training
-#     failed without it). 0.29 MB compressed.
 #   gson, google-http-client-gson: named only by google-auth-library's OAuth2Utils (its JSON factory). google-auth's
 #     classes run only inside Jib's CredentialRetrieverFactory.googleApplicationDefaultCredentials (Google's
 #     application default credentials), which the builder never calls: it reads registry credentials from a Docker
@@ -206,16 +200,10 @@ cli_jars() {
 # at the list again) and when a class the builder keeps other than the listed ones names a dropped package or a gate
 # (in internal or binary form; a method reference names its method).
 UNREACHABLE_JARS=(
-  'com.ethlo.time.itu-|com/ethlo/|com/networknt/'
-  'com.fasterxml.jackson.dataformat.jackson-dataformat-yaml-|com/fasterxml/jackson/dataformat/yaml/|com/networknt/'
-  'org.yaml.snakeyaml-|org/yaml/snakeyaml/|com/networknt/'
   'com.google.code.gson.gson-|com/google/gson/|'
   'com.google.http-client.google-http-client-gson-|com/google/api/client/json/gson/|com/google/auth/oauth2/OAuth2Utils'
 )
 UNREACHABLE_GATES=(
-  'com/networknt/|com/networknt/ org/cyclonedx/CycloneDxSchema org/cyclonedx/parsers/'
-  'getJsonSchema|com/networknt/ org/cyclonedx/CycloneDxSchema org/cyclonedx/parsers/'
-  'org/cyclonedx/parsers/|org/cyclonedx/parsers/'
   'com/google/auth/|com/google/auth/ com/google/cloud/tools/jib/frontend/CredentialRetrieverFactory'
   'googleApplicationDefaultCredentials|com/google/cloud/tools/jib/frontend/CredentialRetrieverFactory'
 )
@@ -358,21 +346,6 @@ trim_zstd_jni() {
   [[ ${#others[@]} -eq 0 ]] || zip -q -d "$jar" "${others[@]}"
 }
 
-# cyclonedx-core-java carries the CycloneDX and SPDX schemas (XSD, JSON Schema, protobuf) for every version and the
-# text of every SPDX license (7 MB): its parsers validate against them and its LicenseResolver reads them; the image
-# writes SBOMs through its JSON generator only (CycloneDxSbom), which reads neither. 1.8 MB of the application layer,
-# compressed. Removed the way trim_zstd_jni removes entries: the class files stay byte for byte.
-trim_cyclonedx() {
-  zip -q -d "$1" 'licenses/*' 'ext/*' '*.xsd' '*.schema.json' '*.proto'
-}
-
-# json-schema-validator (cyclonedx-core-java's parsers validate with it, the builder's JSON generator does not) carries
-# Unicode tables for its IDN format check and its messages in 20 languages: 90 kB, compressed, that nothing reads
-# once cyclonedx's schemas are gone (trim_cyclonedx). Its classes stay: the verifier loads some (UNREACHABLE_JARS).
-trim_json_schema_validator() {
-  zip -q -d "$1" 'ucd/*' '*.properties'
-}
-
 # brotli4j's native library (0.5 MB compressed) serves Brotli HTTP compression, which the operator does not enable
 # (Quarkus' HTTP compression is off unless configured); Netty treats Brotli as optional and checks that it loads.
 trim_brotli4j_natives() {
@@ -416,7 +389,6 @@ unsign_jar() {
 if [[ $component == operator ]]; then
   cp -a "$app" "$work/app/app"
   for jar in "$work"/app/app/lib/main/com.github.luben.zstd-jni-*.jar; do [[ -f $jar ]] && trim_zstd_jni "$jar"; done
-  for jar in "$work"/app/app/lib/main/org.cyclonedx.cyclonedx-core-java-*.jar; do [[ -f $jar ]] && trim_cyclonedx "$jar"; done
   for jar in "$work"/app/app/lib/main/com.aayushatharva.brotli4j.native-*.jar; do [[ -f $jar ]] && trim_brotli4j_natives "$jar"; done
   mapfile -t jars < <(find "$work/app/app" -name '*.jar' ! -name quarkus-run.jar | LC_ALL=C sort)
   store_jars "${jars[@]}"
@@ -426,10 +398,6 @@ else
   cp "$own_jar" "$work/app/app/lib/"
   cp "${dependency_jars[@]}" "$work/app/app/lib/"
   for jar in "$work"/app/app/lib/com.github.luben.zstd-jni-*.jar; do [[ -f $jar ]] && trim_zstd_jni "$jar"; done
-  for jar in "$work"/app/app/lib/org.cyclonedx.cyclonedx-core-java-*.jar; do [[ -f $jar ]] && trim_cyclonedx "$jar"; done
-  for jar in "$work"/app/app/lib/com.networknt.json-schema-validator-*.jar; do
-    [[ -f $jar ]] && trim_json_schema_validator "$jar"
-  done
   store_jars "$work"/app/app/lib/*.jar
   for jar in "$work"/app/app/lib/*.jar; do unsign_jar "$jar"; done
   # The launcher jar: only a manifest, naming the main class and the class path (relative to the jar).
