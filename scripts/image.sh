@@ -196,6 +196,13 @@ cli_jars() {
 #     classes run only inside Jib's CredentialRetrieverFactory.googleApplicationDefaultCredentials (Google's
 #     application default credentials), which the builder never calls: it reads registry credentials from a Docker
 #     config (RegistryPusher, BaseImages). google-auth's jars stay (forImage names its GoogleCredentials). 0.19 MB.
+# Gates for JDK modules the builder leaves out (UNREACHABLE_MODULES, modules_for): java.sql and what it requires
+# transitively, java.xml (2.7 MB compressed) and java.transaction.xa. Of all the builder's classes only JGit's name
+# them: java.sql its ProposedTimestamp.timestamp() (a method that returns a java.sql.Timestamp, which a caller would
+# name in its descriptor), java.xml its gitrepo package (the `repo` manifest reader of RepoCommand, which only gitrepo
+# names) and the amazon-s3:// transport's bucket listing (AmazonS3, which only TransportAmazonS3 names; JGit's
+# Transport registers it, and GitTransport, the only way our code reaches JGit's transports, unregisters it first:
+# GitTransportTest checks that no protocol then takes an amazon-s3:// URL, BuilderImageIT that the image refuses one).
 # drop_unreachable_jars fails the build when a listed jar is no longer in jdeps' result (a dependency upgrade: look
 # at the list again) and when a class the builder keeps other than the listed ones names a dropped package or a gate
 # (in internal or binary form; a method reference names its method).
@@ -203,10 +210,31 @@ UNREACHABLE_JARS=(
   'com.google.code.gson.gson-|com/google/gson/|'
   'com.google.http-client.google-http-client-gson-|com/google/api/client/json/gson/|com/google/auth/oauth2/OAuth2Utils'
 )
+# Classes that name java.sql/java.xml types but act only on a value of such a type, or look the type up by name and
+# do without it (see UNREACHABLE_MODULES' gates): Jackson's handlers of java.sql, javax.xml and DOM values (ext/, the
+# java.sql date (de)serializers, the polymorphic-typing deny list; OptionalHandlerFactory catches the missing DOM
+# classes), picocli's converters for java.sql types (registered by reflection when the class exists), and
+# jboss-logmanager's XmlFormatter (used only when a logging configuration names it; the builder's names none). A
+# value of one of those types, or a target type, would be named by some other class the builder keeps: a finding.
+OPTIONAL_JDK_TYPE_NAMERS=(com/fasterxml/jackson/databind/ext/ com/fasterxml/jackson/databind/ser/std/SqlDateSerializer
+  com/fasterxml/jackson/databind/ser/std/SqlTimeSerializer 'com/fasterxml/jackson/databind/deser/std/DateDeserializers$'
+  'com/fasterxml/jackson/databind/jsontype/DefaultBaseTypeLimitingValidator$UnsafeBaseTypes'
+  'picocli/CommandLine$BuiltIn$ISO8601TimeConverter' 'picocli/CommandLine$Interpreter' org/jboss/logmanager/formatters/)
 UNREACHABLE_GATES=(
   'com/google/auth/|com/google/auth/ com/google/cloud/tools/jib/frontend/CredentialRetrieverFactory'
   'googleApplicationDefaultCredentials|com/google/cloud/tools/jib/frontend/CredentialRetrieverFactory'
+  'java/sql/|org/eclipse/jgit/util/time/ProposedTimestamp '"${OPTIONAL_JDK_TYPE_NAMERS[*]}"
+  'javax/sql/|'"${OPTIONAL_JDK_TYPE_NAMERS[*]}"
+  'javax/transaction/xa/|javax/transaction/xa/'
+  'javax/xml/|org/eclipse/jgit/gitrepo/ org/eclipse/jgit/transport/AmazonS3 '"${OPTIONAL_JDK_TYPE_NAMERS[*]}"
+  'org/w3c/dom/|org/eclipse/jgit/gitrepo/ org/eclipse/jgit/transport/AmazonS3 '"${OPTIONAL_JDK_TYPE_NAMERS[*]}"
+  'org/xml/sax/|org/eclipse/jgit/gitrepo/ org/eclipse/jgit/transport/AmazonS3 '"${OPTIONAL_JDK_TYPE_NAMERS[*]}"
+  'org/eclipse/jgit/gitrepo/|org/eclipse/jgit/gitrepo/'
+  'org/eclipse/jgit/transport/AmazonS3|org/eclipse/jgit/transport/AmazonS3 org/eclipse/jgit/transport/TransportAmazonS3 org/eclipse/jgit/transport/WalkEncryption'
+  'org/eclipse/jgit/transport/WalkEncryption|org/eclipse/jgit/transport/WalkEncryption org/eclipse/jgit/transport/AmazonS3'
+  'org/eclipse/jgit/transport/TransportAmazonS3|org/eclipse/jgit/transport/TransportAmazonS3 org/eclipse/jgit/transport/Transport.class'
 )
+UNREACHABLE_MODULES=(java.sql java.xml java.transaction.xa)
 # drop_unreachable_jars LIST ROOTS: UNREACHABLE_JARS out of LIST (jar paths relative to $app), checked against the
 # classes of ROOTS and of every jar LIST keeps.
 drop_unreachable_jars() {
@@ -243,7 +271,7 @@ drop_unreachable_jars() {
 # introspection, which nothing here uses (Jackson's YAML reads through snakeyaml's parser); Quarkus' GraalVM
 # substitutions for AWT and ImageIO, used only by native-image builds) and java.compiler (an enum in Error Prone's
 # annotations); any other module jdeps finds is taken (java.rmi, say: sshd's client names java.rmi.ServerException,
-# so an ssh fetch needs it).
+# so an ssh fetch needs it). The builder also without UNREACHABLE_MODULES (see their gates above).
 # Cached by JDK, component, the dependency jars' names (= versions) and the project's own jar bytes.
 modules_for() {
   local modules_file=$cache/jdeps/$jdk_id-$jars_id classes=$work/jdeps-classes found extra
@@ -260,12 +288,14 @@ modules_for() {
     for needed in java.sql java.naming; do
       [[ ",$found," == *",$needed,"* ]] || { echo "image.sh: jdeps found no $needed ($found): refusing" >&2; exit 1; }
     done
+    local -a unreachable=()
     if [[ $component == operator ]]; then
       extra=java.naming,jdk.crypto.ec,jdk.unsupported,jdk.zipfs,jdk.naming.dns,jdk.management
     else
       extra=jdk.crypto.ec   # TLS with EC keys (a module of its own before JDK 22)
+      unreachable=("${UNREACHABLE_MODULES[@]/#/-e}")   # checked by drop_unreachable_jars' gates
     fi
-    echo "$found,$extra" | tr ',' '\n' | grep -vx -e java.desktop -e java.compiler -e jdk.compiler \
+    echo "$found,$extra" | tr ',' '\n' | grep -vx -e java.desktop -e java.compiler -e jdk.compiler "${unreachable[@]}" \
       | { if [[ $feature -ge 22 ]]; then grep -vx jdk.crypto.ec; else cat; fi; } \
       | LC_ALL=C sort -u | paste -sd, > "$modules_file.tmp"
     mv "$modules_file.tmp" "$modules_file"
