@@ -192,6 +192,10 @@ cli_jars() {
 # names when that method first runs; the verifier, which checks every method of a class when it links it whatever the
 # path, may load more, but loading a class for the verifier neither links nor runs it (and the training links the
 # gates' classes: a NoClassDefFoundError there fails the build).
+#   sshd-sftp: named only by JGit's SshdSession$SshdFtpChannel, which only SshdSession.getFtpChannel makes, which only
+#     JGit's TransportSftp calls (sftp:// URLs; JGit's Transport registers it, and GitTransport, through which all our
+#     JGit transports go, unregisters it first: GitTransportTest). An ssh fetch loads SshdSession, not its FTP channel
+#     (BuilderImageIT's ssh fetch). 0.28 MB.
 #   gson, google-http-client-gson: named only by google-auth-library's OAuth2Utils (its JSON factory). google-auth's
 #     classes run only inside Jib's CredentialRetrieverFactory.googleApplicationDefaultCredentials (Google's
 #     application default credentials), which the builder never calls: it reads registry credentials from a Docker
@@ -207,6 +211,7 @@ cli_jars() {
 # at the list again) and when a class the builder keeps other than the listed ones names a dropped package or a gate
 # (in internal or binary form; a method reference names its method).
 UNREACHABLE_JARS=(
+  'org.apache.sshd.sshd-sftp-|org/apache/sshd/sftp/|org/eclipse/jgit/transport/sshd/SshdSession$SshdFtpChannel'
   'com.google.code.gson.gson-|com/google/gson/|'
   'com.google.http-client.google-http-client-gson-|com/google/api/client/json/gson/|com/google/auth/oauth2/OAuth2Utils'
 )
@@ -221,6 +226,10 @@ OPTIONAL_JDK_TYPE_NAMERS=(com/fasterxml/jackson/databind/ext/ com/fasterxml/jack
   'com/fasterxml/jackson/databind/jsontype/DefaultBaseTypeLimitingValidator$UnsafeBaseTypes'
   'picocli/CommandLine$BuiltIn$ISO8601TimeConverter' 'picocli/CommandLine$Interpreter' org/jboss/logmanager/formatters/)
 UNREACHABLE_GATES=(
+  'org/eclipse/jgit/transport/sshd/SshdSession$SshdFtpChannel|org/eclipse/jgit/transport/sshd/SshdSession'
+  'getFtpChannel|org/eclipse/jgit/transport/RemoteSession org/eclipse/jgit/transport/TransportSftp org/eclipse/jgit/transport/sshd/SshdSession'
+  'org/eclipse/jgit/transport/TransportSftp|org/eclipse/jgit/transport/TransportSftp org/eclipse/jgit/transport/Transport.class'
+  'jrt-fs.jar|jrt-fs.jar'
   'com/google/auth/|com/google/auth/ com/google/cloud/tools/jib/frontend/CredentialRetrieverFactory'
   'googleApplicationDefaultCredentials|com/google/cloud/tools/jib/frontend/CredentialRetrieverFactory'
   'java/sql/|org/eclipse/jgit/util/time/ProposedTimestamp '"${OPTIONAL_JDK_TYPE_NAMERS[*]}"
@@ -341,6 +350,10 @@ cli() { "$host_java" -XX:TieredStopAtLevel=1 -jar "$app/quarkus-run.jar" "$@"; }
 
 # Layer 1: runtime, its shared libraries, CA bundle, zoneinfo (operator), user database.
 cp -a "$runtime" "$work/runtime/opt/java"
+# The builder's runtime without lib/jrt-fs.jar, which serves this runtime's classes to another JDK's tools (jrt:/ with
+# a java.home; no class the builder keeps names it: UNREACHABLE_GATES), and lib/classlist, the class list of a CDS
+# dump that is given none (the builder's --archive dump names its own): 0.11 MB.
+[[ $component == builder ]] && rm -f "$work/runtime/opt/java/lib/jrt-fs.jar" "$work/runtime/opt/java/lib/classlist"
 cli closure "$work/runtime/opt/java" --copy-to "$work/runtime" > "$work/closure.txt"
 # zstd-jni's native library is unpacked from its jar at run time, out of the resolver's sight: its libraries too
 # (libpthread.so.0, which no JVM library of a runtime built against glibc 2.34+ needs)
