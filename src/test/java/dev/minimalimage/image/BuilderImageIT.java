@@ -72,7 +72,7 @@ class BuilderImageIT {
      * runtime (2.6 MB, now scripts/image.sh UNREACHABLE_MODULES); 35,934,956 B with cyclonedx-core-java and its XML
      * and JSON-schema jars on the class path (1.26 MB, the SBOM now written with Jackson); 37,527,951 B before the
      * operator's Micrometer filter left the CLI's roots and before image.sh's UNREACHABLE_JARS. `image.sh
-     * --trim-classes` reached 24,964,407 B by keeping only the classes the training loads and what they name
+     * --trim-classes` reaches 24,271,069 B by keeping only the classes the training loads and what they name
      * directly, but that is not the default: the cluster tier found a Dockerfile build's package step missing a JDK
      * class the training never loads.
      * Growth here is a feature that needs more in the builder: report it (docs/design.md#image-sizes).
