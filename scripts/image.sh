@@ -19,7 +19,7 @@
 #   2. app       operator: /app = target/quarkus-app; builder: /app/minimal-image.jar (a manifest naming
 #                dev.minimalimage.Main and the class path) + /app/lib/*.jar. Every jar stored rather than deflated
 #                (the layer compresses better) and without Jandex indexes, zstd-jni's natives cut to linux/amd64,
-#                cyclonedx-core-java's schemas and license texts removed, brotli4j's natives removed (operator);
+#                brotli4j's natives removed (operator);
 #                the builder's unsigned, and with --trim-classes cut to the classes it can load -- reproducible
 #   3. archive   only with --archive: /opt/java-archive/app.aot (JDK 25 AOT cache) or app.jsa (JDK 17 AppCDS),
 #                recorded by a training run of the image's own java inside a staged root whose files have the
@@ -129,7 +129,7 @@ command -v unzip >/dev/null || { echo "image.sh: unzip is missing (scripts/setup
 busybox=/bin/busybox
 [[ -f $busybox ]] || { echo "image.sh: $busybox is missing (Debian's busybox-static; scripts/setup-deps.sh installs it)" >&2; exit 1; }
 
-RECIPE=11   # bump when the jdeps or jlink recipe below changes: part of every cache key
+RECIPE=12   # bump when the jdeps or jlink recipe below changes: part of every cache key
 own_jar=$(ls "$app"/app/*.jar)
 own_id=$(sha256sum < "$own_jar" | cut -c1-16)
 jars_id=$(cd "$app" && { find lib -name '*.jar' | LC_ALL=C sort; echo "$own_id $RECIPE $component"; } | sha256sum | cut -c1-16)
@@ -192,33 +192,58 @@ cli_jars() {
 # names when that method first runs; the verifier, which checks every method of a class when it links it whatever the
 # path, may load more, but loading a class for the verifier neither links nor runs it (and the training links the
 # gates' classes: a NoClassDefFoundError there fails the build).
-#   itu (com.ethlo.time), jackson-dataformat-yaml, snakeyaml: named only by json-schema-validator (networknt): its
-#     date-time format check, its YAML schema reader. networknt's classes run only inside cyclonedx-core-java's
-#     CycloneDxSchema.getJsonSchema, which only org.cyclonedx.parsers.JsonParser calls (validating a BOM it reads);
-#     the builder writes BOMs (CycloneDxSbom, through BomJsonGenerator) and reads none. networknt's jar itself stays:
-#     linking CycloneDxSchema (BomJsonGenerator's superclass) makes the verifier load its SchemaMapper (the training
-#     failed without it). 0.29 MB compressed.
+#   sshd-sftp: named only by JGit's SshdSession$SshdFtpChannel, which only SshdSession.getFtpChannel makes, which only
+#     JGit's TransportSftp calls (sftp:// URLs; JGit's Transport registers it, and GitTransport, through which all our
+#     JGit transports go, unregisters it first: GitTransportTest). An ssh fetch loads SshdSession, not its FTP channel
+#     (BuilderImageIT's ssh fetch). 0.28 MB.
 #   gson, google-http-client-gson: named only by google-auth-library's OAuth2Utils (its JSON factory). google-auth's
 #     classes run only inside Jib's CredentialRetrieverFactory.googleApplicationDefaultCredentials (Google's
 #     application default credentials), which the builder never calls: it reads registry credentials from a Docker
 #     config (RegistryPusher, BaseImages). google-auth's jars stay (forImage names its GoogleCredentials). 0.19 MB.
+# Gates for JDK modules the builder leaves out (UNREACHABLE_MODULES, modules_for): java.sql and what it requires
+# transitively, java.xml (2.7 MB compressed) and java.transaction.xa. Of all the builder's classes only JGit's name
+# them: java.sql its ProposedTimestamp.timestamp() (a method that returns a java.sql.Timestamp, which a caller would
+# name in its descriptor), java.xml its gitrepo package (the `repo` manifest reader of RepoCommand, which only gitrepo
+# names) and the amazon-s3:// transport's bucket listing (AmazonS3, which only TransportAmazonS3 names; JGit's
+# Transport registers it, and GitTransport, the only way our code reaches JGit's transports, unregisters it first:
+# GitTransportTest checks that no protocol then takes an amazon-s3:// URL, BuilderImageIT that the image refuses one).
 # drop_unreachable_jars fails the build when a listed jar is no longer in jdeps' result (a dependency upgrade: look
 # at the list again) and when a class the builder keeps other than the listed ones names a dropped package or a gate
 # (in internal or binary form; a method reference names its method).
 UNREACHABLE_JARS=(
-  'com.ethlo.time.itu-|com/ethlo/|com/networknt/'
-  'com.fasterxml.jackson.dataformat.jackson-dataformat-yaml-|com/fasterxml/jackson/dataformat/yaml/|com/networknt/'
-  'org.yaml.snakeyaml-|org/yaml/snakeyaml/|com/networknt/'
+  'org.apache.sshd.sshd-sftp-|org/apache/sshd/sftp/|org/eclipse/jgit/transport/sshd/SshdSession$SshdFtpChannel'
   'com.google.code.gson.gson-|com/google/gson/|'
   'com.google.http-client.google-http-client-gson-|com/google/api/client/json/gson/|com/google/auth/oauth2/OAuth2Utils'
 )
+# Classes that name java.sql/java.xml types but act only on a value of such a type, or look the type up by name and
+# do without it (see UNREACHABLE_MODULES' gates): Jackson's handlers of java.sql, javax.xml and DOM values (ext/, the
+# java.sql date (de)serializers, the polymorphic-typing deny list; OptionalHandlerFactory catches the missing DOM
+# classes), picocli's converters for java.sql types (registered by reflection when the class exists), and
+# jboss-logmanager's XmlFormatter (used only when a logging configuration names it; the builder's names none). A
+# value of one of those types, or a target type, would be named by some other class the builder keeps: a finding.
+OPTIONAL_JDK_TYPE_NAMERS=(com/fasterxml/jackson/databind/ext/ com/fasterxml/jackson/databind/ser/std/SqlDateSerializer
+  com/fasterxml/jackson/databind/ser/std/SqlTimeSerializer 'com/fasterxml/jackson/databind/deser/std/DateDeserializers$'
+  'com/fasterxml/jackson/databind/jsontype/DefaultBaseTypeLimitingValidator$UnsafeBaseTypes'
+  'picocli/CommandLine$BuiltIn$ISO8601TimeConverter' 'picocli/CommandLine$Interpreter' org/jboss/logmanager/formatters/)
 UNREACHABLE_GATES=(
-  'com/networknt/|com/networknt/ org/cyclonedx/CycloneDxSchema org/cyclonedx/parsers/'
-  'getJsonSchema|com/networknt/ org/cyclonedx/CycloneDxSchema org/cyclonedx/parsers/'
-  'org/cyclonedx/parsers/|org/cyclonedx/parsers/'
+  'org/eclipse/jgit/transport/sshd/SshdSession$SshdFtpChannel|org/eclipse/jgit/transport/sshd/SshdSession'
+  'getFtpChannel|org/eclipse/jgit/transport/RemoteSession org/eclipse/jgit/transport/TransportSftp org/eclipse/jgit/transport/sshd/SshdSession'
+  'org/eclipse/jgit/transport/TransportSftp|org/eclipse/jgit/transport/TransportSftp org/eclipse/jgit/transport/Transport.class'
+  'jrt-fs.jar|jrt-fs.jar'
   'com/google/auth/|com/google/auth/ com/google/cloud/tools/jib/frontend/CredentialRetrieverFactory'
   'googleApplicationDefaultCredentials|com/google/cloud/tools/jib/frontend/CredentialRetrieverFactory'
+  'java/sql/|org/eclipse/jgit/util/time/ProposedTimestamp '"${OPTIONAL_JDK_TYPE_NAMERS[*]}"
+  'javax/sql/|'"${OPTIONAL_JDK_TYPE_NAMERS[*]}"
+  'javax/transaction/xa/|javax/transaction/xa/'
+  'javax/xml/|org/eclipse/jgit/gitrepo/ org/eclipse/jgit/transport/AmazonS3 '"${OPTIONAL_JDK_TYPE_NAMERS[*]}"
+  'org/w3c/dom/|org/eclipse/jgit/gitrepo/ org/eclipse/jgit/transport/AmazonS3 '"${OPTIONAL_JDK_TYPE_NAMERS[*]}"
+  'org/xml/sax/|org/eclipse/jgit/gitrepo/ org/eclipse/jgit/transport/AmazonS3 '"${OPTIONAL_JDK_TYPE_NAMERS[*]}"
+  'org/eclipse/jgit/gitrepo/|org/eclipse/jgit/gitrepo/'
+  'org/eclipse/jgit/transport/AmazonS3|org/eclipse/jgit/transport/AmazonS3 org/eclipse/jgit/transport/TransportAmazonS3 org/eclipse/jgit/transport/WalkEncryption'
+  'org/eclipse/jgit/transport/WalkEncryption|org/eclipse/jgit/transport/WalkEncryption org/eclipse/jgit/transport/AmazonS3'
+  'org/eclipse/jgit/transport/TransportAmazonS3|org/eclipse/jgit/transport/TransportAmazonS3 org/eclipse/jgit/transport/Transport.class'
 )
+UNREACHABLE_MODULES=(java.sql java.xml java.transaction.xa)
 # drop_unreachable_jars LIST ROOTS: UNREACHABLE_JARS out of LIST (jar paths relative to $app), checked against the
 # classes of ROOTS and of every jar LIST keeps.
 drop_unreachable_jars() {
@@ -255,7 +280,7 @@ drop_unreachable_jars() {
 # introspection, which nothing here uses (Jackson's YAML reads through snakeyaml's parser); Quarkus' GraalVM
 # substitutions for AWT and ImageIO, used only by native-image builds) and java.compiler (an enum in Error Prone's
 # annotations); any other module jdeps finds is taken (java.rmi, say: sshd's client names java.rmi.ServerException,
-# so an ssh fetch needs it).
+# so an ssh fetch needs it). The builder also without UNREACHABLE_MODULES (see their gates above).
 # Cached by JDK, component, the dependency jars' names (= versions) and the project's own jar bytes.
 modules_for() {
   local modules_file=$cache/jdeps/$jdk_id-$jars_id classes=$work/jdeps-classes found extra
@@ -272,12 +297,14 @@ modules_for() {
     for needed in java.sql java.naming; do
       [[ ",$found," == *",$needed,"* ]] || { echo "image.sh: jdeps found no $needed ($found): refusing" >&2; exit 1; }
     done
+    local -a unreachable=()
     if [[ $component == operator ]]; then
       extra=java.naming,jdk.crypto.ec,jdk.unsupported,jdk.zipfs,jdk.naming.dns,jdk.management
     else
       extra=jdk.crypto.ec   # TLS with EC keys (a module of its own before JDK 22)
+      unreachable=("${UNREACHABLE_MODULES[@]/#/-e}")   # checked by drop_unreachable_jars' gates
     fi
-    echo "$found,$extra" | tr ',' '\n' | grep -vx -e java.desktop -e java.compiler -e jdk.compiler \
+    echo "$found,$extra" | tr ',' '\n' | grep -vx -e java.desktop -e java.compiler -e jdk.compiler "${unreachable[@]}" \
       | { if [[ $feature -ge 22 ]]; then grep -vx jdk.crypto.ec; else cat; fi; } \
       | LC_ALL=C sort -u | paste -sd, > "$modules_file.tmp"
     mv "$modules_file.tmp" "$modules_file"
@@ -323,6 +350,10 @@ cli() { "$host_java" -XX:TieredStopAtLevel=1 -jar "$app/quarkus-run.jar" "$@"; }
 
 # Layer 1: runtime, its shared libraries, CA bundle, zoneinfo (operator), user database.
 cp -a "$runtime" "$work/runtime/opt/java"
+# The builder's runtime without lib/jrt-fs.jar, which serves this runtime's classes to another JDK's tools (jrt:/ with
+# a java.home; no class the builder keeps names it: UNREACHABLE_GATES), and lib/classlist, the class list of a CDS
+# dump that is given none (the builder's --archive dump names its own): 0.11 MB.
+[[ $component == builder ]] && rm -f "$work/runtime/opt/java/lib/jrt-fs.jar" "$work/runtime/opt/java/lib/classlist"
 cli closure "$work/runtime/opt/java" --copy-to "$work/runtime" > "$work/closure.txt"
 # zstd-jni's native library is unpacked from its jar at run time, out of the resolver's sight: its libraries too
 # (libpthread.so.0, which no JVM library of a runtime built against glibc 2.34+ needs)
@@ -356,21 +387,6 @@ trim_zstd_jni() {
     case $entry in linux/amd64/*|*/) ;; *.so|*.dylib|*.dll) others+=("$entry") ;; esac
   done < <(unzip -Z1 "$jar")
   [[ ${#others[@]} -eq 0 ]] || zip -q -d "$jar" "${others[@]}"
-}
-
-# cyclonedx-core-java carries the CycloneDX and SPDX schemas (XSD, JSON Schema, protobuf) for every version and the
-# text of every SPDX license (7 MB): its parsers validate against them and its LicenseResolver reads them; the image
-# writes SBOMs through its JSON generator only (CycloneDxSbom), which reads neither. 1.8 MB of the application layer,
-# compressed. Removed the way trim_zstd_jni removes entries: the class files stay byte for byte.
-trim_cyclonedx() {
-  zip -q -d "$1" 'licenses/*' 'ext/*' '*.xsd' '*.schema.json' '*.proto'
-}
-
-# json-schema-validator (cyclonedx-core-java's parsers validate with it, the builder's JSON generator does not) carries
-# Unicode tables for its IDN format check and its messages in 20 languages: 90 kB, compressed, that nothing reads
-# once cyclonedx's schemas are gone (trim_cyclonedx). Its classes stay: the verifier loads some (UNREACHABLE_JARS).
-trim_json_schema_validator() {
-  zip -q -d "$1" 'ucd/*' '*.properties'
 }
 
 # brotli4j's native library (0.5 MB compressed) serves Brotli HTTP compression, which the operator does not enable
@@ -416,7 +432,6 @@ unsign_jar() {
 if [[ $component == operator ]]; then
   cp -a "$app" "$work/app/app"
   for jar in "$work"/app/app/lib/main/com.github.luben.zstd-jni-*.jar; do [[ -f $jar ]] && trim_zstd_jni "$jar"; done
-  for jar in "$work"/app/app/lib/main/org.cyclonedx.cyclonedx-core-java-*.jar; do [[ -f $jar ]] && trim_cyclonedx "$jar"; done
   for jar in "$work"/app/app/lib/main/com.aayushatharva.brotli4j.native-*.jar; do [[ -f $jar ]] && trim_brotli4j_natives "$jar"; done
   mapfile -t jars < <(find "$work/app/app" -name '*.jar' ! -name quarkus-run.jar | LC_ALL=C sort)
   store_jars "${jars[@]}"
@@ -426,10 +441,6 @@ else
   cp "$own_jar" "$work/app/app/lib/"
   cp "${dependency_jars[@]}" "$work/app/app/lib/"
   for jar in "$work"/app/app/lib/com.github.luben.zstd-jni-*.jar; do [[ -f $jar ]] && trim_zstd_jni "$jar"; done
-  for jar in "$work"/app/app/lib/org.cyclonedx.cyclonedx-core-java-*.jar; do [[ -f $jar ]] && trim_cyclonedx "$jar"; done
-  for jar in "$work"/app/app/lib/com.networknt.json-schema-validator-*.jar; do
-    [[ -f $jar ]] && trim_json_schema_validator "$jar"
-  done
   store_jars "$work"/app/app/lib/*.jar
   for jar in "$work"/app/app/lib/*.jar; do unsign_jar "$jar"; done
   # The launcher jar: only a manifest, naming the main class and the class path (relative to the jar).

@@ -4,12 +4,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import org.eclipse.jgit.api.TransportCommand;
 import org.eclipse.jgit.transport.SshTransport;
+import org.eclipse.jgit.transport.Transport;
+import org.eclipse.jgit.transport.TransportProtocol;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 import org.eclipse.jgit.transport.sshd.JGitKeyCache;
 import org.eclipse.jgit.transport.sshd.SshdSessionFactory;
@@ -22,6 +26,22 @@ import org.eclipse.jgit.transport.sshd.SshdSessionFactoryBuilder;
  * key 0600) that {@link #close()} deletes.
  */
 public final class GitTransport implements AutoCloseable {
+
+    /**
+     * JGit's transports that no MinimalImage can name (https and ssh only), unregistered before any of ours runs:
+     * amazon-s3:// is the only user of java.xml the builder image could reach (its bucket listing), sftp:// the only
+     * user of sshd-sftp; without them the image leaves java.xml, java.sql and sshd-sftp out (scripts/image.sh
+     * UNREACHABLE_GATES). Such a URL then fails as any unknown one: JGit's "URI not supported".
+     */
+    static final Set<String> UNUSED_SCHEMES = Set.of("amazon-s3", "sftp");
+
+    static {
+        for (TransportProtocol protocol : Transport.getTransportProtocols()) {
+            if (!Collections.disjoint(protocol.getSchemes(), UNUSED_SCHEMES)) {
+                Transport.unregister(protocol);
+            }
+        }
+    }
 
     private final GitAuth auth;
     private final Path scratch;

@@ -149,6 +149,14 @@ class SbomDocumentTest {
         assertFalse(first.text().contains("timestamp"), first.text());
     }
 
+    @Test
+    void inlineSourceFilesAreListedByPath() throws Exception {
+        JsonNode bom = validate(CycloneDxSbom.write("inline", SbomSource.inline(Map.of("z/main.c", "11".repeat(32),
+                "b.h", "22".repeat(32), "a.c", "33".repeat(32))), List.of(), List.of()));
+        assertEquals(List.of("a.c", "b.h", "z/main.c"), names(bom));
+        assertEquals("source:a.c", component(bom, "a.c").path("bom-ref").asText());
+    }
+
     private JsonNode validSbom(SbomSource source, Path binary) throws Exception {
         BinaryInventory inventory = BinaryReader.read(binary, "/app/" + binary.getFileName(), THIS_MACHINE);
         return validate(CycloneDxSbom.write("test-image", source, List.of(inventory), List.of()));
