@@ -102,13 +102,23 @@ final class FetchCommand implements Callable<Integer> {
             report(commit, repository.parseCommit(commit).getCommitTime());
             return ExitCodes.OK;
         } catch (DockerfileReportException e) {
-            spec.commandLine().getErr().println("error: " + e.getMessage());
-            return FETCH_FAILED;
+            return failed(e.getMessage());
         } catch (GitAPIException | org.eclipse.jgit.errors.RevisionSyntaxException e) {
-            spec.commandLine().getErr().println("error: fetching " + SourceInfo.withoutCredentials(url)
-                    + (revision == null ? "" : " at " + revision) + " failed: " + UrlMasking.mask(e.getMessage()));
-            return FETCH_FAILED;
+            return failed("fetching " + SourceInfo.withoutCredentials(url) + (revision == null ? "" : " at " + revision)
+                    + " failed: " + UrlMasking.mask(e.getMessage()));
         }
+    }
+
+    /**
+     * The error on stderr and, as the whole result, in --result-file: a builder pod's termination message is then the
+     * error alone, not the tail of a log that starts with the JVM's and sshd's own lines.
+     */
+    private int failed(String message) throws IOException {
+        spec.commandLine().getErr().println("error: " + message);
+        if (resultFile != null) {
+            Files.writeString(resultFile, "error: " + message, StandardCharsets.UTF_8);
+        }
+        return FETCH_FAILED;
     }
 
     /** The commit for the status (stdout, --result-file) and where the source came from for the later steps. */
@@ -155,12 +165,21 @@ final class FetchCommand implements Callable<Integer> {
         }
     }
 
+    /** A commit id the clone lacks is "not found" like a missing branch, not JGit's "Missing unknown <id>". */
+    private static ObjectId resolveOrNull(Repository repository, String candidate) throws IOException {
+        try {
+            return repository.resolve(candidate);
+        } catch (org.eclipse.jgit.errors.MissingObjectException | org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
+            return null;
+        }
+    }
+
     private ObjectId resolve(Repository repository) throws IOException {
         String[] candidates = revision == null ? new String[] { "HEAD" }
                 : new String[] { "refs/remotes/origin/" + revision, "refs/tags/" + revision + "^{commit}",
                         revision + "^{commit}" };
         for (String candidate : candidates) {
-            ObjectId id = repository.resolve(candidate);
+            ObjectId id = resolveOrNull(repository, candidate);
             if (id != null) {
                 return id;
             }

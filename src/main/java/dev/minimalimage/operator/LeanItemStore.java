@@ -14,8 +14,10 @@ import io.fabric8.kubernetes.client.informers.cache.Cache;
  * With 1,000 resources these were most of the informer caches' heap.
  *
  * <p>Safe because the operator never writes a cached copy back whole: a status PUT to a custom resource's
- * {@code /status} subresource ignores everything but the status, and the builder and smoke-test pods and source
- * ConfigMaps are create-only (pods are only ever deleted by name).
+ * {@code /status} subresource ignores everything but the status, and the builder pods and source ConfigMaps are
+ * create-only dependents (never matched, never updated; pods are only ever deleted by name). Not for a dependent that
+ * JOSDK matches against its desired state: its server-side-apply matcher reads managedFields (the smoke-test pods,
+ * a bulk dependent, are matched; found on the real cluster).
  */
 public class LeanItemStore<T extends HasMetadata> extends BasicItemStore<T> {
 

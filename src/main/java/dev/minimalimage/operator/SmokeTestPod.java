@@ -28,7 +28,8 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
  * turns false and the pods stay for their logs (one still running then is deleted by the reconciler). Owned by the
  * resource.
  */
-@KubernetesDependent(informer = @Informer(labelSelector = BuilderLayout.SMOKE_SELECTOR, itemStore = LeanItemStore.class))
+// (no LeanItemStore: as a bulk dependent its pods go through JOSDK's server-side-apply matcher, which reads managedFields)
+@KubernetesDependent(informer = @Informer(labelSelector = BuilderLayout.SMOKE_SELECTOR))
 public class SmokeTestPod extends KubernetesDependentResource<Pod, MinimalImage>
         implements Creator<Pod, MinimalImage>, KubernetesBulkDependentResource<Pod, MinimalImage> {
 

@@ -58,9 +58,17 @@ class FetchCommandTest {
         assertThat(branch.stdout()).contains(second.name());
 
         CliRun missing = CliRun.of("fetch", "--url", origin.toUri().toString(), "--revision", "nope", "--dest",
-                dir.resolve("e").toString(), "--exit-code-file", dir.resolve("e.code").toString());
+                dir.resolve("e").toString(), "--exit-code-file", dir.resolve("e.code").toString(),
+                "--result-file", dir.resolve("e.result").toString());
         assertThat(missing.exitCode()).isEqualTo(FetchCommand.FETCH_FAILED);
         assertThat(missing.stderr()).contains("no branch, tag or commit named nope");
+        // the pod's termination message is the error alone
+        assertThat(Files.readString(dir.resolve("e.result"))).startsWith("error: fetching ")
+                .endsWith("at nope failed: no branch, tag or commit named nope");
+        CliRun unknownCommit = CliRun.of("fetch", "--url", origin.toUri().toString(), "--revision",
+                "0123456789abcdef0123456789abcdef01234567", "--dest", dir.resolve("g").toString());
+        assertThat(unknownCommit.exitCode()).as(unknownCommit.all()).isEqualTo(FetchCommand.FETCH_FAILED);
+        assertThat(unknownCommit.stderr()).contains("no branch, tag or commit named 0123456789abcdef0123456789abcdef01234567");
         // the compile step beside it learns of the failure: the code, one whole line, and no partial file left
         assertThat(Files.readString(dir.resolve("e.code"))).isEqualTo(FetchCommand.FETCH_FAILED + "\n");
         CliRun found = CliRun.of("fetch", "--url", origin.toUri().toString(), "--dest", dir.resolve("f").toString(),
