@@ -62,6 +62,8 @@ class ChartSettingsTest {
     static final String POD_NAMESPACE = "POD_NAMESPACE";
     /** Read by the java launcher, not by the operator's config (OperatorJvmOptionsTest checks it). */
     static final String JVM_OPTIONS = OperatorJvmOptionsTest.ENV;
+    /** Read by glibc's malloc in the JVM's process, not by the operator's config. */
+    static final String MALLOC_ARENA_MAX = "MALLOC_ARENA_MAX";
 
     static final String VALUES = """
             watchNamespaces: [a, b]
@@ -173,7 +175,8 @@ class ChartSettingsTest {
             config.put(key, value);
         }
         for (String name : env.keySet()) {
-            boolean read = name.equals(POD_NAMESPACE) || name.equals(JVM_OPTIONS) || KEYS.stream()
+            boolean read = name.equals(POD_NAMESPACE) || name.equals(JVM_OPTIONS) || name.equals(MALLOC_ARENA_MAX)
+                    || KEYS.stream()
                     .anyMatch(key -> new EnvConfigSource(Map.of(name, env.get(name)), 0).getValue(key) != null);
             if (!read) {
                 throw new IllegalStateException("the chart sets " + name + ", which no key of the operator reads");

@@ -253,6 +253,7 @@ public class HelmChartTest {
                 .containsEntry("QUARKUS_LOG_LEVEL", "DEBUG")
                 .containsEntry("MINIMAL_IMAGE_MAX_CONCURRENT_BUILDS", "9")
                 .containsEntry("MINIMAL_IMAGE_MAX_BUILD_ATTEMPTS", "2")
+                .containsEntry("MALLOC_ARENA_MAX", "2")
                 .containsEntry("QUARKUS_OPERATOR_SDK_CONTROLLERS_MINIMALIMAGE_RETRY_MAX_ATTEMPTS", "5")
                 .containsEntry("MINIMAL_IMAGE_BUILDER_IMAGE_PULL_SECRETS", "mirror-pull,other-pull")
                 .containsEntry("MINIMAL_IMAGE_BUILDER_CA_BUNDLE_CONFIG_MAP", "corporate-ca")

@@ -41,27 +41,33 @@ class SourceWaitScriptTest {
 
     @Test
     void aFailedFetchEndsTheStepWithoutRunningTheBuild(@TempDir Path dir) throws Exception {
-        Path fetchCode = Files.writeString(dir.resolve("fetch-exit-code"), "7\n");
-        Path compileCode = dir.resolve("compile-code");
-        Process process = start(step("echo the build ran", fetchCode, compileCode));
+        Ended ended = afterFetch(dir, "7\n", "echo the build ran");
 
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        String output = output(process);
-        assertThat(output).doesNotContain("the build ran").contains("the fetch step failed (exit code 7)");
-        assertThat(process.exitValue()).isEqualTo(CompileExitCodes.SOURCE_UNAVAILABLE);
-        assertThat(Files.readString(compileCode)).isEqualTo(CompileExitCodes.SOURCE_UNAVAILABLE + "\n");
+        assertThat(ended.output()).doesNotContain("the build ran").contains("the fetch step failed (exit code 7)");
+        assertThat(ended.exitCode()).isEqualTo(CompileExitCodes.SOURCE_UNAVAILABLE);
+        assertThat(ended.codeForThePacker()).isEqualTo(CompileExitCodes.SOURCE_UNAVAILABLE + "\n");
     }
 
     @Test
     void theBuildScriptKeepsItsOwnExitsAndSetE(@TempDir Path dir) throws Exception {
-        Path fetchCode = Files.writeString(dir.resolve("fetch-exit-code"), "0\n");
-        Path compileCode = dir.resolve("compile-code");
-        Process process = start(step("set -eu; false; echo never", fetchCode, compileCode));
+        Ended ended = afterFetch(dir, "0\n", "set -eu; false; echo never");
 
+        assertThat(ended.output()).doesNotContain("never");
+        assertThat(ended.exitCode()).isEqualTo(1);
+        assertThat(ended.codeForThePacker()).isEqualTo("1\n");
+    }
+
+    /** How the step ended: its exit code, its output, and the line it wrote for the packer. */
+    private record Ended(int exitCode, String output, String codeForThePacker) {
+    }
+
+    /** The step run with the fetch's line already there. */
+    private static Ended afterFetch(Path dir, String fetchLine, String script) throws Exception {
+        Path fetchCode = Files.writeString(dir.resolve("fetch-exit-code"), fetchLine);
+        Path compileCode = dir.resolve("compile-code");
+        Process process = start(step(script, fetchCode, compileCode));
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(output(process)).doesNotContain("never");
-        assertThat(process.exitValue()).isEqualTo(1);
-        assertThat(Files.readString(compileCode)).isEqualTo("1\n");
+        return new Ended(process.exitValue(), output(process), Files.readString(compileCode));
     }
 
     private static CompileStep step(String script, Path fetchCode, Path compileCode) {
