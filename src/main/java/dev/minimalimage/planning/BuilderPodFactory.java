@@ -108,8 +108,7 @@ public final class BuilderPodFactory {
                 main.add(fetchContainer(plan, build));
             }
             main.add(compileContainer(plan, build));
-            // the kubelet starts a pod's containers one after another (~0.2 s each): the step that is longer first
-            main.add(packerFirst(plan) ? 0 : main.size(), packageContainer(plan, build));
+            main.add(packageContainer(plan, build));
         }
         return new PodBuilder()
                 .withNewMetadata()
@@ -164,16 +163,6 @@ public final class BuilderPodFactory {
      */
     public static boolean handsOver(BuildPlan plan) {
         return !plan.isDockerfile() && !plan.fetchesDockerfile();
-    }
-
-    /**
-     * Whether the packer is the pod's first container. The kubelet starts a pod's containers one after another, about
-     * 0.2 s apart, so the first one gains that much. An inline source is a small program whose compile ends before the
-     * packer's JVM has started (hello-c: 0.4 s against 1.5 s on the real cluster): the packer is the build's critical
-     * path and goes first. A git source is a project: its fetch and then its compile are the critical path.
-     */
-    public static boolean packerFirst(BuildPlan plan) {
-        return plan.isInline() && handsOver(plan);
     }
 
     /**
@@ -371,6 +360,9 @@ public final class BuilderPodFactory {
                 "--take", shared(BuilderLayout.TOOLCHAIN_RECORD) + "=" + BuilderLayout.TOOLCHAIN_RECORD));
         if (plan.compile().stagesBundle()) {
             args.addAll(List.of("--take-root", shared(BuilderLayout.BUNDLE_ROOT) + "=" + BuilderLayout.BUNDLE_ROOT));
+        }
+        if (fetchesBeside(plan)) { // the fetch is the critical path while it runs: no warm-up competing with it
+            args.addAll(List.of("--warm-up-after", BuilderLayout.FETCH_EXIT_FILE));
         }
         return args;
     }

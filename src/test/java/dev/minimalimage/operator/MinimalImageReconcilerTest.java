@@ -69,8 +69,7 @@ public class MinimalImageReconcilerTest {
         assertThat(pod.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
         assertThat(pod.getSpec().getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
         assertThat(pod.getSpec().getInitContainers()).isEmpty();
-        // the packer first: the kubelet starts containers one after another, and a small program's compile is not the long step
-        assertThat(pod.getSpec().getContainers()).extracting("name").containsExactly("package", "compile");
+        assertThat(pod.getSpec().getContainers()).extracting("name").containsExactly("compile", "package");
         for (var container : concat(pod.getSpec().getInitContainers(), pod.getSpec().getContainers())) {
             assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
             assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");

@@ -152,6 +152,8 @@ class BuildPlannerTest {
                 .contains("--source-date-epoch-file /provenance/source-date-epoch")
                 .contains("--exit-code-file " + BuilderLayout.FETCH_EXIT_FILE);
         assertThat(PodSteps.step(pod, "compile").getCommand().get(2)).contains(BuilderLayout.FETCH_EXIT_FILE);
+        // the packer warms up only once the fetch (the critical path while it runs) has ended
+        assertThat(PodSteps.step(pod, "package").getArgs()).containsSequence("--warm-up-after", BuilderLayout.FETCH_EXIT_FILE);
         // its requests add up with the others': a packer's share, not the build's
         assertThat(PodSteps.step(pod, "fetch").getResources()).isEqualTo(PodSteps.step(pod, "package").getResources());
         // its /tmp (where the ssh key copy lives while it runs) is its own, not the build's
@@ -486,7 +488,7 @@ class BuildPlannerTest {
         assertThat(plan.packageArgs()).containsSequence("--bundle", "--bundle-root", BuilderLayout.BUNDLE_ROOT)
                 .contains("--extra-library=libgcc_s.so.1", "--extra-library=/usr/lib/x86_64-linux-gnu/libz.so.1");
         assertThat(PodSteps.names(pod)).containsExactly(BuilderLayout.RUNTIME_CONTAINER,
-                BuilderLayout.PACKAGE_CONTAINER, BuilderLayout.COMPILE_CONTAINER); // inline: the packer starts first
+                BuilderLayout.COMPILE_CONTAINER, BuilderLayout.PACKAGE_CONTAINER);
         assertThat(pod.getSpec().getInitContainers()).extracting(Container::getName)
                 .containsExactly(BuilderLayout.RUNTIME_CONTAINER);
         Container runtime = PodSteps.step(pod, BuilderLayout.RUNTIME_CONTAINER);
@@ -512,8 +514,8 @@ class BuildPlannerTest {
                 BuilderLayout.SHARED_WORKSPACE + "/bundle-root=" + BuilderLayout.BUNDLE_ROOT);
 
         Pod staticPod = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(plain, planner.plan(plain));
-        assertThat(PodSteps.names(staticPod)).containsExactly(BuilderLayout.PACKAGE_CONTAINER,
-                BuilderLayout.COMPILE_CONTAINER);
+        assertThat(PodSteps.names(staticPod)).containsExactly(BuilderLayout.COMPILE_CONTAINER,
+                BuilderLayout.PACKAGE_CONTAINER);
         assertThat(PodSteps.step(staticPod, BuilderLayout.COMPILE_CONTAINER).getEnv())
                 .contains(new EnvVar("PRESET_LDFLAGS", LanguagePresets.C_LDFLAGS, null))
                 .noneMatch(e -> e.getName().equals("MINIMAL_IMAGE"));

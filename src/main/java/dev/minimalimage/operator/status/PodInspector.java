@@ -317,19 +317,13 @@ public final class PodInspector {
      * The steps' statuses in the order the pod runs them (the kubelet lists regular containers by name): the compile
      * step before the packer beside it, whose failure follows from the compile step's.
      */
-    /**
-     * The pod's steps in the build's order: init containers, then the regular containers in the pod's order with the
-     * packer last, wherever the pod lists it (an inline build starts it first, see BuilderPodFactory#packerFirst): a
-     * packer that reports a failed compile step never hides that step's own failure.
-     */
     private static List<ContainerStatus> steps(Pod pod) {
         PodStatus status = pod.getStatus() == null ? new PodStatus() : pod.getStatus();
         List<ContainerStatus> all = new ArrayList<>(status.getInitContainerStatuses());
         List<String> order = pod.getSpec() == null ? List.of() : pod.getSpec().getContainers().stream()
                 .map(io.fabric8.kubernetes.api.model.Container::getName).toList();
         status.getContainerStatuses().stream()
-                .sorted(java.util.Comparator.comparingInt(c -> BuilderLayout.PACKAGE_CONTAINER.equals(c.getName())
-                        ? Integer.MAX_VALUE : order.indexOf(c.getName())))
+                .sorted(java.util.Comparator.comparingInt(c -> order.indexOf(c.getName())))
                 .forEach(all::add);
         return all;
     }

@@ -69,24 +69,6 @@ class PodInspectorStepTest {
         }
     }
 
-    /** An inline build lists the packer first (it starts first): its report of the compile failure still comes second. */
-    @Test
-    void aPackerListedFirstNeverHidesTheCompileStepsFailure() {
-        Pod pod = new PodBuilder().withNewMetadata().withName("app-build-0123456789").withNamespace("ns").endMetadata()
-                .withNewSpec().addNewContainer().withName(BuilderLayout.PACKAGE_CONTAINER).endContainer()
-                .addNewContainer().withName(BuilderLayout.COMPILE_CONTAINER).endContainer().endSpec()
-                .withNewStatus().withPhase("Failed").withContainerStatuses(new ContainerStatusBuilder()
-                        .withName(BuilderLayout.PACKAGE_CONTAINER).withNewState().withNewTerminated().withExitCode(8)
-                        .withReason("Error").withMessage("the compile step failed (exit code 1); nothing was packed")
-                        .endTerminated().endState().build(), compile(1, "Error"))
-                .endStatus().build();
-
-        BuildOutcome outcome = PodInspector.inspect(pod, true);
-
-        assertThat(outcome.reason()).isEqualTo("CompileFailed");
-        assertThat(outcome.message()).contains(COMPILE_LOG, "kubectl logs -n ns app-build-0123456789 -c compile");
-    }
-
     @Test
     void aCompileStepThatEndedWellLeavesTheBuildBuildingWhileThePackerPacks() {
         Pod pod = sideBySide("Running", packerRunning(), compile(0, "Completed")).build();
