@@ -1,5 +1,7 @@
 package dev.minimalimage.operator;
 
+import java.util.Set;
+
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.planning.BuildPlan;
 import dev.minimalimage.planning.BuilderLayout;
@@ -10,6 +12,9 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.Creator;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
@@ -25,12 +30,22 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 @KubernetesDependent(informer = @Informer(labelSelector = BuilderLayout.LABEL_MANAGED_BY + "=" + BuilderLayout.MANAGED_BY,
         itemStore = LeanItemStore.class))
 public class InlineSourceConfigMap extends KubernetesDependentResource<ConfigMap, MinimalImage>
-        implements Creator<ConfigMap, MinimalImage> {
+        implements Creator<ConfigMap, MinimalImage>, SecondaryToPrimaryMapper<ConfigMap> {
 
     static final String COMPONENT = "source";
 
     public InlineSourceConfigMap() {
         super(ConfigMap.class);
+    }
+
+    /**
+     * By the controller owner reference, which every source ConfigMap carries: JOSDK would otherwise map a
+     * non-garbage-collected dependent by annotations of its own, which the ConfigMaps of earlier operator versions
+     * (a {@code GarbageCollected} dependent then) lack, so they would never reach the reconciler's clean-up.
+     */
+    @Override
+    public Set<ResourceID> toPrimaryResourceIDs(ConfigMap configMap) {
+        return Mappers.<ConfigMap>fromOwnerReferences(MinimalImage.class, false).toPrimaryResourceIDs(configMap);
     }
 
     @Override

@@ -86,7 +86,9 @@ public record CompileStep(String image, String script, Map<String, String> env, 
      */
     public CompileStep awaitingSource(String fetchExitFile) {
         String quoted = "'" + fetchExitFile + "'";
-        String wrapped = "minimal_image_fetched=\n"
+        String wrapped = "command -v sleep >/dev/null 2>&1 || { echo 'minimal-image: no sleep in the toolchain image:"
+                + " cannot wait for the fetch step' >&2; exit " + CompileExitCodes.SOURCE_UNAVAILABLE + "; }\n"
+                + "minimal_image_fetched=\n"
                 + "while :; do\n"
                 // only a whole line counts: read fails on a line without its newline
                 + "  if [ -f " + quoted + " ] && read -r minimal_image_fetched < " + quoted + "; then break; fi\n"

@@ -107,6 +107,7 @@ public class HelmChartTest {
                 "the builder image's own repository, its tag the chart's appVersion");
         assertEquals("JOSDK_ALL_NAMESPACES", env.get("QUARKUS_OPERATOR_SDK_CONTROLLERS_MINIMALIMAGE_NAMESPACES"),
                 "empty watchNamespaces = all namespaces");
+        assertEquals("2", env.get("MALLOC_ARENA_MAX"), "glibc's arenas for the JVM, unless extraEnv sets them");
         // The chart's defaults repeat the operator's (application.properties); keep them in step.
         Properties app = applicationProperties();
         for (String[] preset : new String[][] {
@@ -226,6 +227,8 @@ public class HelmChartTest {
                 extraEnv:
                   - name: QUARKUS_LOG_LEVEL
                     value: DEBUG
+                  - name: MALLOC_ARENA_MAX
+                    value: "4"
                 resources:
                   requests: {cpu: 250m, memory: 384Mi}
                   limits: {memory: 768Mi}
@@ -253,7 +256,7 @@ public class HelmChartTest {
                 .containsEntry("QUARKUS_LOG_LEVEL", "DEBUG")
                 .containsEntry("MINIMAL_IMAGE_MAX_CONCURRENT_BUILDS", "9")
                 .containsEntry("MINIMAL_IMAGE_MAX_BUILD_ATTEMPTS", "2")
-                .containsEntry("MALLOC_ARENA_MAX", "2")
+                .containsEntry("MALLOC_ARENA_MAX", "4") // extraEnv's, once (env() refuses a name twice)
                 .containsEntry("QUARKUS_OPERATOR_SDK_CONTROLLERS_MINIMALIMAGE_RETRY_MAX_ATTEMPTS", "5")
                 .containsEntry("MINIMAL_IMAGE_BUILDER_IMAGE_PULL_SECRETS", "mirror-pull,other-pull")
                 .containsEntry("MINIMAL_IMAGE_BUILDER_CA_BUNDLE_CONFIG_MAP", "corporate-ca")

@@ -92,6 +92,27 @@ public class MinimalImageReconcilerTest {
         assertThat(status.getObservedGeneration()).isEqualTo(created.getMetadata().getGeneration());
     }
 
+    /**
+     * A source ConfigMap an earlier operator version left (owned by the resource, without the annotations JOSDK puts on
+     * what it creates now) still reaches the clean-up: the dependent maps ConfigMaps to resources by owner reference.
+     */
+    @Test
+    void aSourceConfigMapOfAnEarlierVersionIsCleanedUpByItsOwnerReference() {
+        MinimalImage created = create(Resources.helloC("legacy", "registry.example/legacy:1"));
+        Pod pod = awaitPod("legacy");
+        finish(pod, "Succeeded", terminated("compile", 0, null), terminated("package", 0, success().toJson()));
+        awaitStatus("legacy", s -> s.getPhase() == MinimalImageStatus.Phase.Succeeded);
+        await().atMost(TIMEOUT).until(() -> sourceConfigMaps("legacy").isEmpty());
+
+        client.configMaps().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                .withNewMetadata().withName("legacy-src-0123456789").withNamespace(NS)
+                    .addToLabels(BuilderLayout.LABEL_MANAGED_BY, BuilderLayout.MANAGED_BY)
+                    .withOwnerReferences(dev.minimalimage.planning.BuilderPodFactory.controllerReference(created))
+                .endMetadata().addToData("f0", "int main(void){return 0;}").build()).create();
+
+        await().atMost(TIMEOUT).until(() -> sourceConfigMaps("legacy").isEmpty());
+    }
+
     @Test
     void successFillsTheStatusAndSameInputsNeverBuildAgain() {
         create(Resources.helloC("ok", "registry.example/ok:1"));

@@ -57,6 +57,21 @@ class SourceWaitScriptTest {
         assertThat(ended.codeForThePacker()).isEqualTo("1\n");
     }
 
+    /** A toolchain image without sleep would spin the wait loop at full speed: the step ends at once instead. */
+    @Test
+    void withoutSleepTheStepEndsInsteadOfSpinning(@TempDir Path dir) throws Exception {
+        Path compileCode = dir.resolve("compile-code");
+        ProcessBuilder shell = new ProcessBuilder("/bin/sh", "-c",
+                step("echo the build ran", dir.resolve("fetch-exit-code"), compileCode).script())
+                .redirectErrorStream(true);
+        shell.environment().put("PATH", Files.createDirectories(dir.resolve("empty-bin")).toString());
+        Process process = shell.start();
+
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(output(process)).contains("no sleep in the toolchain image").doesNotContain("the build ran");
+        assertThat(process.exitValue()).isEqualTo(CompileExitCodes.SOURCE_UNAVAILABLE);
+    }
+
     /** How the step ended: its exit code, its output, and the line it wrote for the packer. */
     private record Ended(int exitCode, String output, String codeForThePacker) {
     }
