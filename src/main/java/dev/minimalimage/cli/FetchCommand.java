@@ -106,6 +106,10 @@ final class FetchCommand implements Callable<Integer> {
         } catch (GitAPIException | org.eclipse.jgit.errors.RevisionSyntaxException e) {
             return failed("fetching " + SourceInfo.withoutCredentials(url) + (revision == null ? "" : " at " + revision)
                     + " failed: " + UrlMasking.mask(e.getMessage()));
+        } catch (org.eclipse.jgit.api.errors.JGitInternalException e) { // its own message says nothing: the cause's does
+            String why = e.getCause() == null ? e.getMessage() : e.getCause().getMessage();
+            return failed("fetching " + SourceInfo.withoutCredentials(url) + " failed: " + UrlMasking.mask(why)
+                    + " (use an https:// or ssh:// URL)");
         }
     }
 

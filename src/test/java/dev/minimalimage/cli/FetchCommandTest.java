@@ -69,6 +69,9 @@ class FetchCommandTest {
                 "0123456789abcdef0123456789abcdef01234567", "--dest", dir.resolve("g").toString());
         assertThat(unknownCommit.exitCode()).as(unknownCommit.all()).isEqualTo(FetchCommand.FETCH_FAILED);
         assertThat(unknownCommit.stderr()).contains("no branch, tag or commit named 0123456789abcdef0123456789abcdef01234567");
+        CliRun sftp = CliRun.of("fetch", "--url", "sftp://host/x.git", "--dest", dir.resolve("h").toString());
+        assertThat(sftp.exitCode()).as(sftp.all()).isEqualTo(FetchCommand.FETCH_FAILED);
+        assertThat(sftp.stderr()).contains("URI not supported", "use an https:// or ssh:// URL");
         // the compile step beside it learns of the failure: the code, one whole line, and no partial file left
         assertThat(Files.readString(dir.resolve("e.code"))).isEqualTo(FetchCommand.FETCH_FAILED + "\n");
         CliRun found = CliRun.of("fetch", "--url", origin.toUri().toString(), "--dest", dir.resolve("f").toString(),
