@@ -12,7 +12,7 @@
 #      (FLOOR_GO: cgo off, -trimpath, -ldflags "-s -w", an empty GOCACHE in the pod's emptyDir as in the builder pod);
 #   1d. git (issue 19 item 3): hello-c's main.c from spec.source.git (ssh, a Secret with the key), served by the
 #      cluster tests' JGit SSH server (bench/GitServe.java) on the node's address inside the netns; WARM_RUNS runs with
-#      the fetch init container's times in the breakdown; its floor: FLOOR_RUNS bare pods whose init container writes
+#      the fetch container's times in the breakdown (a regular container beside compile since issue 19 item 2); its floor: FLOOR_RUNS bare pods whose init container writes
 #      main.c into the emptyDir (no transfer: the toolchain image has no git client) before the compile container;
 #   2. the peer in the same run: ../shared/kube/peer-buildah.sh (Shipwright-style buildah) with PEER_RUNS runs;
 #   2b. the peer's own Dockerfile (the one peer-buildah.sh gives buildah) as a MinimalImage with spec.dockerfile,

@@ -515,6 +515,7 @@ class Timeline:
                     d['creation_k8s'] = ts(o['metadata']['creationTimestamp'])
                 if st.get('podIP'):
                     d['ip'] = st['podIP']
+                d['init'] = {cs['name'] for cs in st.get('initContainerStatuses') or []} or d.get('init', set())
                 order = [cs['name'] for cs in (st.get('initContainerStatuses') or []) + (st.get('containerStatuses') or [])]
                 if len(order) > len(d.get('order', [])):   # pod order: init containers, then the others
                     d['order'] = order
@@ -647,15 +648,21 @@ def registry_figures(reqs, ip, ctr_pod):
             ('    registry log: last request → package exited (result, JVM exit)', d(last, hi))]
 
 
-def ctr_figures(pod, t_created, t_finished, first, second, init=None):
-    """Rows from containerd's log (host clock, ms): the kubelet's pickup, the sandbox, [the init container init,] and
-    the two containers on one time line from the sandbox's readiness."""
+def ctr_figures(pod, t_created, t_finished, first, second, init=None, init_is_regular=False):
+    """Rows from containerd's log (host clock, ms): the kubelet's pickup, the sandbox, [the fetch: an init container
+    before the two, or a regular one beside them,] and the two containers on one time line from the sandbox's
+    readiness."""
     c = pod.get('containers', {})
     f, s = c.get(first, {}), c.get(second, {})
     sb = pod.get('sandbox_ready')
     rows = [('  containerd: pod created (watch) → sandbox requested (kubelet pickup)', d(t_created, pod.get('sandbox_requested'))),
             ('  containerd: sandbox requested → ready (pause container + CNI)', d(pod.get('sandbox_requested'), sb))]
-    if init:
+    if init and init_is_regular:
+        i = c.get(init, {})
+        rows += [(f'    sandbox ready → {init} started (first regular container: create, start)', d(sb, i.get('started'))),
+                 (f'    **{init} started → exited** (its own time)', d(i.get('started'), i.get('exited'))),
+                 (f'    {init} exited → {first} exited (the build once the source is there)', d(i.get('exited'), f.get('exited')))]
+    elif init:
         i = c.get(init, {})
         rows += [(f'    sandbox ready → {init} started (init container: create, start)', d(sb, i.get('started'))),
                  (f'    **{init} started → exited** (the init container\'s own time)', d(i.get('started'), i.get('exited'))),
@@ -682,7 +689,7 @@ def run_figures(name, tl, posts, env, ctr, reqs):
     t0 = p.get('t_post')
     ck = pd.get('compile_k8s', (None, None))
     pk = pd.get('package_k8s', (None, None))
-    fetch = 'fetch' in pd.get('order', [])   # a git source: the fetch init container first
+    fetch = 'fetch' in pd.get('order', [])   # a git source: the fetch container first (init or regular)
     rows = [
         ('**apply → Ready** (POST → Ready=True seen by a watch)', d(t0, m.get('ready'))),
         ('  apply → builder pod created (watch)', d(t0, pd.get('created'))),
@@ -712,16 +719,23 @@ def run_figures(name, tl, posts, env, ctr, reqs):
     ]
     cpod = ctr.get(pd.get('name'), {})
     return rows + ctr_figures(cpod, pd.get('created'), pd.get('finished'), 'compile', 'package',
-                              'fetch' if fetch else None) \
+                              'fetch' if fetch else None, 'fetch' not in pd.get('init', set())) \
         + registry_figures(reqs, pd.get('ip'), cpod)
 
 
 def fetch_rows(pd):
-    """Watch and pod-status rows of a git build's fetch init container (ours and its floor)."""
-    return [('  scheduled → fetch running (watch; sandbox + start)', d(pd.get('scheduled'), pd.get('fetch_running'))),
+    """Watch and pod-status rows of a git build's fetch: an init container (the floor's, Dockerfile builds'), or since
+    issue 19 item 2 the first regular container beside compile (whose script waits for the fetch's exit code)."""
+    rows = [('  scheduled → fetch running (watch; sandbox + start)', d(pd.get('scheduled'), pd.get('fetch_running'))),
             ('  fetch running → fetch terminated (watch)', d(pd.get('fetch_running'), pd.get('fetch_done'))),
-            ('    fetch container started → finished (pod status, 1 s resolution)', d(*pd.get('fetch_k8s', (None, None)))),
-            ('  fetch terminated → compile running (watch: init → main containers)', d(pd.get('fetch_done'), pd.get('compile_running')))]
+            ('    fetch container started → finished (pod status, 1 s resolution)', d(*pd.get('fetch_k8s', (None, None))))]
+    if 'fetch' in pd.get('init', set()):
+        return rows + [('  fetch terminated → compile running (watch: init → main containers)',
+                        d(pd.get('fetch_done'), pd.get('compile_running')))]
+    return rows + [('  fetch running → compile running (watch: regular containers, started one after another)',
+                    d(pd.get('fetch_running'), pd.get('compile_running'))),
+                   ('  fetch terminated → compile terminated (watch: the build once the source is there)',
+                    d(pd.get('fetch_done'), pd.get('compile_done')))]
 
 
 def floor_figures(name, tl, posts, ctr):
