@@ -930,7 +930,7 @@ def cmd_report(dirp):
             P(f"Served by the cluster tests' SSH git server (JGit, Apache MINA sshd; bench/GitServe.java) on the node's "
               f"address inside the cluster's network namespace: `{env['GIT_URL']}`, branch main at "
               f"{env.get('GIT_COMMIT', '?')[:12]}, a `kubernetes.io/ssh-auth` Secret with a fresh key, annotated with that "
-              f"host:port. The builder pod: init container `fetch` (the builder image, JGit over ssh), then `compile` and "
+              f"host:port. The builder pod: `fetch` (the builder image, JGit over ssh), `compile` (which waits for the fetch's exit code) and "
               f"`package` side by side.")
             P()
         figs = aligned([run_figures(n, tl, posts, env, ctr, reqs) + cpu_rows(dirp, n) for n in ours_n])
