@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus.Phase;
+import dev.minimalimage.operator.cluster.BranchLookups;
 import dev.minimalimage.operator.cluster.BuildEvents;
 import dev.minimalimage.operator.cluster.BuildMetrics;
 import dev.minimalimage.operator.cluster.BuildSlots;
@@ -85,18 +86,21 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
     private Observer observer;
     /** Wakes queued resources when a build slot frees (their own informers have nothing to say then). */
     private final SimpleInboundEventSource<MinimalImage> slotFreed = new SimpleInboundEventSource<>("slot-freed");
+    /** Brings a resource back when the look-up of its followed branch's head has ended. */
+    private final SimpleInboundEventSource<MinimalImage> headLookedUp = new SimpleInboundEventSource<>("head-looked-up");
+    private final BranchLookups lookups = new BranchLookups(headLookedUp::propagateEvent);
 
     @Override
     public List<EventSource<?, MinimalImage>> prepareEventSources(EventSourceContext<MinimalImage> context) {
-        return List.of(slotFreed, NamedSecrets.eventSource(context));
+        return List.of(slotFreed, headLookedUp, NamedSecrets.eventSource(context));
     }
 
     @Override
     public UpdateControl<MinimalImage> reconcile(MinimalImage resource, Context<MinimalImage> context) {
         Observation seen = observer().observe(resource, context, clock.instant());
         BuildState state = decision.decide(seen);
-        if (state instanceof BuildState.AwaitingSource) {
-            return UpdateControl.<MinimalImage>noUpdate().rescheduleAfter(Timers.SOURCE_RECHECK);
+        if (state instanceof BuildState.AwaitingSource awaiting) {
+            return UpdateControl.<MinimalImage>noUpdate().rescheduleAfter(awaiting.recheck());
         }
         MinimalImageStatus after = StatusRenderer.render(state, seen);
         writeIfChanged(resource, context, seen, after);
@@ -110,7 +114,7 @@ public class MinimalImageReconciler implements Reconciler<MinimalImage> {
 
     private Observer observer() {
         if (observer == null) {
-            observer = new Observer(client);
+            observer = new Observer(client, lookups);
         }
         return observer;
     }

@@ -17,7 +17,9 @@ import org.jboss.logging.Logger;
 
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
+import dev.minimalimage.api.v1alpha1.Source;
 import dev.minimalimage.operator.cluster.BranchFollower;
+import dev.minimalimage.operator.cluster.BranchLookups;
 import dev.minimalimage.operator.cluster.BuildSlots;
 import dev.minimalimage.operator.cluster.NodeFit;
 import dev.minimalimage.operator.cluster.Preflight;
@@ -39,6 +41,7 @@ import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 
 /**
  * Gathers one reconcile's {@link Observation}: plans once, checks the pre-flight conditions at most once, polls a
@@ -51,9 +54,11 @@ final class Observer {
 
     private final KubernetesClient client;
     private final BranchFollower follower = new BranchFollower();
+    private final BranchLookups lookups;
 
-    Observer(KubernetesClient client) {
+    Observer(KubernetesClient client, BranchLookups lookups) {
         this.client = client;
+        this.lookups = lookups;
     }
 
     Observation observe(MinimalImage resource, Context<MinimalImage> context, Instant now) {
@@ -94,7 +99,8 @@ final class Observer {
                 plan.map(p -> BuildSlots.INSTANCE.reserved(namespace, p.podName(attempt))).orElse(false),
                 OperatorSettings.maxConcurrentBuilds(), plan.filter(p -> sourceCached(context, p)).isPresent(),
                 pod, smokePods, Observation.once(() -> pod.flatMap(this::lastMountFailure)),
-                name -> logs.computeIfAbsent(name, n -> smokeTestLog(namespace, n)), smokeCluster);
+                name -> logs.computeIfAbsent(name, n -> smokeTestLog(namespace, n)), smokeCluster,
+                lookups.pending(ResourceID.fromResource(resource)));
     }
 
     /** The current inputs' smoke-test pods (one per platform that runs), by name, none being deleted. */
@@ -161,14 +167,22 @@ final class Observer {
             return Optional.empty();
         }
         Optional<PreflightProblem> problem = preflight.get();
-        if (problem.isEmpty()) {
-            return Optional.of(follower.poll(client, resource, now));
+        if (problem.isEmpty()) { // off this thread: the result comes with the reconcile the look-up's end brings
+            return lookups.take(ResourceID.fromResource(resource), lookupRequest(resource),
+                    () -> follower.poll(client, resource, now));
         }
         // A built branch whose Secret broke since: the look-up counts as one that failed (the result stays, a Warning
         // names the problem, the next look-up waits an interval). Before the first build there is no look-up: the
         // pre-flight's own reason is the status, and its Secret's fix brings the resource back at once.
         return trackedCommit(resource.getStatus(), Optional.empty()) == null ? Optional.empty()
                 : Optional.of(new BranchPoll(null, problem.get().message(), now.toString()));
+    }
+
+    /** What a look-up reads: a result for another URL, branch, Secret or resource of that name is not this one's. */
+    private static String lookupRequest(MinimalImage resource) {
+        Source.Git git = resource.getSpec().getSource().getGit();
+        return String.join("\n", resource.getMetadata().getUid(), git.getUrl(), git.getRevision(),
+                String.valueOf(git.getCredentialsSecret()));
     }
 
     /**

@@ -3,6 +3,9 @@ package dev.minimalimage.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -32,6 +35,7 @@ import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
 import dev.minimalimage.api.v1alpha1.Source;
 import dev.minimalimage.git.GitHosts;
+import dev.minimalimage.operator.cluster.BranchLookups;
 import dev.minimalimage.testsupport.BoundSshGitServer;
 import dev.minimalimage.testsupport.SshKeys;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -130,6 +134,54 @@ class GitSourceReconcilerTest {
         assertThat(status.getTrackedCommit()).isEqualTo(head);
         assertThat(Instant.parse(status.getLastPollTime())).isAfterOrEqualTo(before);
         assertThat(fetchArgs(pod)).containsSequence("--revision", head);
+    }
+
+    /**
+     * A git host that takes the connection and never answers holds a look-up for its whole timeout (20 s). More such
+     * followed branches than the operator has reconcile threads (10) must not hold up another resource: the look-ups
+     * run off the reconcile threads, and their resources wait without a status that blames the branch.
+     */
+    @Test
+    void followedBranchesOnASilentHostHoldUpNoOtherBuild() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            List<Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                while (!silent.isClosed()) {
+                    try {
+                        held.add(silent.accept()); // read nothing, answer nothing
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            for (int i = 0; i < 12; i++) {
+                MinimalImage follower = gitResource("silent-" + i, null, "1m");
+                follower.getSpec().getSource().getGit().setUrl("https://127.0.0.1:" + silent.getLocalPort() + "/repo.git");
+                create(follower);
+            }
+            await().atMost(TIMEOUT).until(() -> held.size() >= BranchLookups.THREADS); // the rest wait their turn
+            Instant created = Instant.now();
+            create(Resources.helloC("beside", "registry.example/beside:1"));
+            // reconciled at all: a pod, or Queued when earlier tests' builds hold the slots
+            await().atMost(Duration.ofSeconds(8)).until(() -> Optional.ofNullable(client.resources(MinimalImage.class)
+                    .inNamespace(NS).withName("beside").get().getStatus()).map(MinimalImageStatus::getConditions)
+                    .filter(conditions -> conditions.stream().anyMatch(c -> "Ready".equals(c.getType()))).isPresent());
+            assertThat(Duration.between(created, Instant.now())).as("well within the look-ups' 20 s")
+                    .isLessThan(Duration.ofSeconds(8));
+            for (int i = 0; i < 12; i++) {
+                MinimalImageStatus waiting = client.resources(MinimalImage.class).inNamespace(NS)
+                        .withName("silent-" + i).get().getStatus();
+                assertThat(waiting == null ? List.of() : waiting.getConditions())
+                        .as("silent-%d says nothing while its head is being looked up: %s", i,
+                                io.fabric8.kubernetes.client.utils.Serialization.asJson(waiting)).isEmpty();
+                assertThat(pods("silent-" + i)).isEmpty();
+            }
+            for (Socket socket : held) {
+                socket.close();
+            }
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.minimalimage.operator.status;
 
+import java.time.Duration;
 import java.time.Instant;
 
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
@@ -18,8 +19,12 @@ public sealed interface BuildState {
     public record Refused(String reason, String message) implements BuildState {
     }
 
-    /** A new inline-source pod waits for its ConfigMap to reach the cache: nothing is said (no status flapping). */
-    public record AwaitingSource() implements BuildState {
+    /**
+     * The build waits for its source to be known: a new inline-source pod for its ConfigMap to reach the cache, a
+     * followed branch for the first look-up of its head (running off the reconcile threads). Nothing is said (no
+     * status flapping); the reconcile comes back after {@code recheck}, or sooner on an event.
+     */
+    public record AwaitingSource(Duration recheck) implements BuildState {
     }
 
     /** Waiting for one of the operator's build slots (no pod yet). */

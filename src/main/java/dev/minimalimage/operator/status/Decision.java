@@ -44,7 +44,10 @@ public final class Decision {
             return new BuildState.Refused(seen.problem().get().reason(), seen.problem().get().message());
         }
         if (seen.awaitingSource()) {
-            return new BuildState.AwaitingSource();
+            return new BuildState.AwaitingSource(Timers.SOURCE_RECHECK);
+        }
+        if (seen.pollInterval().isPresent() && seen.trackedCommit() == null && seen.lookingUpHead()) {
+            return new BuildState.AwaitingSource(Timers.LOOKUP_RECHECK);
         }
         if (seen.pollInterval().isPresent() && seen.trackedCommit() == null) {
             return new BuildState.Refused(Reasons.SOURCE_POLL_FAILED, seen.poll().map(BranchPoll::failure)

@@ -31,12 +31,14 @@ import io.fabric8.kubernetes.api.model.Pod;
  *        being deleted
  * @param smokeLogs the last lines of a smoke-test pod's program, by pod name (read at most once each)
  * @param smokeCluster what the cluster offers the smoke tests of foreign platforms (nodes, an emulator)
+ * @param lookingUpHead a look-up of the followed branch's head started off the reconcile threads and its result not
+ *        taken yet (its end brings the resource back with the result)
  */
 public record Observation(MinimalImage resource, Instant now, Optional<BranchPoll> poll, Optional<BuildPlan> plan,
         String invalidSpec, int attempt, Optional<PreflightProblem> problem, boolean slotHeld, int slots,
         boolean sourceCached, Optional<Pod> builderPod, Map<String, Pod> smokePods,
         Supplier<Optional<String>> mountFailure, Function<String, Optional<String>> smokeLogs,
-        SmokeRuns.Cluster smokeCluster) {
+        SmokeRuns.Cluster smokeCluster, boolean lookingUpHead) {
 
     /**
      * One smoke-test pod at most (a single-platform image, or a cluster that runs no other platform): what the
@@ -48,7 +50,7 @@ public record Observation(MinimalImage resource, Instant now, Optional<BranchPol
             Supplier<Optional<String>> mountFailure, Supplier<Optional<String>> smokeLog) {
         this(resource, now, poll, plan, invalidSpec, attempt, problem, slotHeld, slots, sourceCached, builderPod,
                 smokePod.map(pod -> Map.of(pod.getMetadata().getName(), pod)).orElse(Map.of()), mountFailure,
-                name -> smokeLog.get(), SmokeRuns.Cluster.plain());
+                name -> smokeLog.get(), SmokeRuns.Cluster.plain(), false);
     }
 
     /** What a reconcile that failed knows: the resource and the time, nothing planned or looked up. */

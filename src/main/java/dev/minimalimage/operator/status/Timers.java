@@ -12,6 +12,7 @@ import java.util.Set;
 
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus;
 import dev.minimalimage.api.v1alpha1.MinimalImageStatus.Phase;
+import dev.minimalimage.git.RemoteHeads;
 import dev.minimalimage.planning.BuildPlan;
 import io.fabric8.kubernetes.api.model.Pod;
 
@@ -28,6 +29,11 @@ public final class Timers {
     static final Duration QUEUE_RECHECK = Duration.ofSeconds(30);
     /** A pod held back until its source ConfigMap is in the cache (its create sends no event). */
     public static final Duration SOURCE_RECHECK = Duration.ofMillis(500);
+    /**
+     * A branch head being looked up: its end brings the resource back (BranchLookups); this only covers an end lost,
+     * beyond the look-up's own timeout.
+     */
+    public static final Duration LOOKUP_RECHECK = RemoteHeads.DEFAULT_TIMEOUT.plusSeconds(10);
     /** Timestamps have one-second resolution: wake a moment after the deadline, never before it. */
     private static final Duration MARGIN = Duration.ofSeconds(1);
 
@@ -49,9 +55,11 @@ public final class Timers {
         if (seen.inlineWithoutSlot() || smokePending || dockerfileFetched) {
             return Optional.of(SOURCE_RECHECK);
         }
-        // while the pre-flight fails nothing is looked up: its own recheck (or the Secret's event) comes back
+        // while the pre-flight fails nothing is looked up: its own recheck (or the Secret's event) comes back; while a
+        // look-up runs, its end does
         Optional<Duration> nextPoll = seen.pollInterval().filter(interval -> seen.problem().isEmpty())
-                .map(interval -> Duration.between(seen.now(), PollSchedule.nextPoll(written, interval)));
+                .map(interval -> seen.lookingUpHead() ? LOOKUP_RECHECK
+                        : Duration.between(seen.now(), PollSchedule.nextPoll(written, interval)));
         Optional<Instant> smokeDeadline = plan.filter(p -> Decision.smokeTestRunning(written, p))
                 .flatMap(p -> seen.smokePods().values().stream().flatMap(pod -> SmokeInspector.nextDeadline(pod,
                         p.smokeTest(), Decision.smokeBudget(p), seen.now()).stream()).min(Instant::compareTo));

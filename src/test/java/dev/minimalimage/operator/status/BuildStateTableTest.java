@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -29,6 +30,7 @@ import dev.minimalimage.planning.BuildPlan;
 import dev.minimalimage.planning.BuildPlanner;
 import dev.minimalimage.planning.CompileExitCodes;
 import dev.minimalimage.planning.InvalidSpecException;
+import dev.minimalimage.planning.SmokeRuns;
 import dev.minimalimage.planning.ToolchainImages;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
@@ -112,6 +114,8 @@ class BuildStateTableTest {
                         git.seen(null).poll(null, "connection refused").build(), BuildState.Refused.class,
                         Phase.Failed, Reasons.SOURCE_POLL_FAILED,
                         s -> assertThat(ready(s).getMessage()).isEqualTo("connection refused")),
+                new Row("a followed branch waits silently for the first look-up of its head, which runs elsewhere",
+                        git.seen(null).lookingUpHead().build(), BuildState.AwaitingSource.class, null, null, s -> { }),
                 new Row("a new inline pod waits silently for its ConfigMap",
                         c.seen(null).slotHeld(false).sourceCached(false).build(), BuildState.AwaitingSource.class,
                         null, null, s -> { }),
@@ -303,6 +307,21 @@ class BuildStateTableTest {
     }
 
     @Test
+    void aHeadLookUpThatIsRunningIsAwaitedNotStartedAgainByATimer() throws Exception {
+        Fixture built = new Fixture(followed("c0ffee"));
+        MinimalImageStatus overdue = built.resource.getStatus();
+        overdue.setLastPollTime(NOW.minus(Duration.ofHours(1)).toString());
+        Observation idle = built.seen(overdue).build();
+        assertThat(Timers.next(idle, overdue)).as("an overdue poll is due at once (the shortest timer)")
+                .contains(Duration.ofSeconds(1));
+        Observation lookingUp = built.seen(overdue).lookingUpHead().build();
+        assertThat(DECISION.decide(lookingUp)).as("the head on record stands meanwhile")
+                .isNotInstanceOf(BuildState.AwaitingSource.class);
+        assertThat(Timers.next(lookingUp, overdue)).as("the look-up's end brings it back; this only covers a lost end")
+                .contains(Timers.LOOKUP_RECHECK.plusSeconds(1)); // a second past it, as every timer (61 s above)
+    }
+
+    @Test
     void aConditionKeepsItsTransitionTimeUntilItsStatusFlips() throws Exception {
         Fixture c = new Fixture(inline());
         String pod1 = c.plan.podName(1);
@@ -455,6 +474,7 @@ class BuildStateTableTest {
         private Optional<Pod> pod = Optional.empty();
         private Optional<Pod> smokePod = Optional.empty();
         private Optional<String> mountFailure = Optional.empty();
+        private boolean lookingUpHead;
 
         Seen(MinimalImage resource, Optional<BuildPlan> plan, Instant now) {
             this.resource = resource;
@@ -464,6 +484,12 @@ class BuildStateTableTest {
 
         Seen poll(String commit, String failure) {
             poll = Optional.of(new BranchPoll(commit, failure, now.toString()));
+            return this;
+        }
+
+        /** A look-up of the followed branch's head has started and its result is not in yet. */
+        Seen lookingUpHead() {
+            lookingUpHead = true;
             return this;
         }
 
@@ -501,7 +527,8 @@ class BuildStateTableTest {
             int attempt = Attempts.current(resource.getStatus(), plan.orElseThrow().inputsHash(), now);
             Optional<String> mount = mountFailure;
             return new Observation(resource, now, poll, plan, null, attempt, problem, slotHeld, 4, sourceCached, pod,
-                    smokePod, () -> mount, Optional::empty);
+                    smokePod.map(p -> Map.of(p.getMetadata().getName(), p)).orElse(Map.of()), () -> mount,
+                    name -> Optional.empty(), SmokeRuns.Cluster.plain(), lookingUpHead);
         }
     }
 
