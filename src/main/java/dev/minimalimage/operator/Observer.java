@@ -66,6 +66,9 @@ final class Observer {
         Supplier<Optional<PreflightProblem>> preflight = Observation.once(() -> first.plan()
                 .flatMap(plan -> Preflight.check(client, resource, plan, OperatorSettings.caBundle())));
         Optional<BranchPoll> poll = pollIfDue(resource, first, preflight, now);
+        // a look-up was due and its result is not in: no new build until it is (it may be at another head)
+        boolean lookingUpHead = poll.isEmpty() && lookupDue(resource, first, now)
+                && lookups.pending(ResourceID.fromResource(resource));
         Planned planned = atPolledCommit(resource, first, poll);
         Optional<BuildPlan> plan = planned.plan();
         MinimalImageStatus previous = resource.getStatus();
@@ -73,7 +76,8 @@ final class Observer {
         boolean podWanted = plan.filter(p -> Attempts.podWanted(previous, p, attempt, now)).isPresent();
         boolean starting = podWanted && plan.flatMap(p -> builderPod(context, p.podName(attempt))).isEmpty();
         Optional<PreflightProblem> problem = starting ? preflight.get() : Optional.empty();
-        boolean headKnown = PollSchedule.interval(resource).isEmpty() || trackedCommit(previous, poll) != null;
+        boolean headKnown = PollSchedule.interval(resource).isEmpty()
+                || trackedCommit(previous, poll) != null && !lookingUpHead;
         SmokeRuns.Cluster smokeCluster = new SmokeRuns.Cluster(nodeFinder(resource),
                 OperatorSettings.smokeTestListNodes(), OperatorSettings.smokeTestEmulatorImage().orElse(null));
         new WorkflowInput(plan, attempt, podWanted && headKnown, problem, now, smokeCluster).handTo(context);
@@ -100,7 +104,7 @@ final class Observer {
                 OperatorSettings.maxConcurrentBuilds(), plan.filter(p -> sourceCached(context, p)).isPresent(),
                 pod, smokePods, Observation.once(() -> pod.flatMap(this::lastMountFailure)),
                 name -> logs.computeIfAbsent(name, n -> smokeTestLog(namespace, n)), smokeCluster,
-                lookups.pending(ResourceID.fromResource(resource)));
+                lookingUpHead);
     }
 
     /** The current inputs' smoke-test pods (one per platform that runs), by name, none being deleted. */
@@ -161,21 +165,26 @@ final class Observer {
      */
     private Optional<BranchPoll> pollIfDue(MinimalImage resource, Planned planned,
             Supplier<Optional<PreflightProblem>> preflight, Instant now) {
-        Optional<Duration> interval = PollSchedule.interval(resource);
-        if (planned.plan().isEmpty() || interval.isEmpty()
-                || now.isBefore(PollSchedule.nextPoll(resource.getStatus(), interval.get()))) {
+        if (!lookupDue(resource, planned, now)) {
             return Optional.empty();
         }
         Optional<PreflightProblem> problem = preflight.get();
         if (problem.isEmpty()) { // off this thread: the result comes with the reconcile the look-up's end brings
             return lookups.take(ResourceID.fromResource(resource), lookupRequest(resource),
-                    () -> follower.poll(client, resource, now));
+                    () -> follower.lookUp(client, resource, now));
         }
         // A built branch whose Secret broke since: the look-up counts as one that failed (the result stays, a Warning
         // names the problem, the next look-up waits an interval). Before the first build there is no look-up: the
         // pre-flight's own reason is the status, and its Secret's fix brings the resource back at once.
         return trackedCommit(resource.getStatus(), Optional.empty()) == null ? Optional.empty()
                 : Optional.of(new BranchPoll(null, problem.get().message(), now.toString()));
+    }
+
+    /** Whether the followed branch's head is due for a look-up (a plannable spec whose interval has passed). */
+    private static boolean lookupDue(MinimalImage resource, Planned planned, Instant now) {
+        Optional<Duration> interval = PollSchedule.interval(resource);
+        return planned.plan().isPresent() && interval.isPresent()
+                && !now.isBefore(PollSchedule.nextPoll(resource.getStatus(), interval.get()));
     }
 
     /** What a look-up reads: a result for another URL, branch, Secret or resource of that name is not this one's. */

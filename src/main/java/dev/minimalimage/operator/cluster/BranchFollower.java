@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Supplier;
+
 
 import dev.minimalimage.api.v1alpha1.MinimalImage;
 import dev.minimalimage.api.v1alpha1.Source;
@@ -24,17 +26,29 @@ public final class BranchFollower {
 
     private final RemoteHeads heads = new RemoteHeads();
 
-    /** Called only after the pre-flight check passed: the Secret exists and its git-hosts annotation allows the host. */
-    public BranchPoll poll(KubernetesClient client, MinimalImage resource, Instant now) {
+    /**
+     * The look-up, ready to run on another thread. Called only after the pre-flight check passed (the Secret exists
+     * and its git-hosts annotation allows the host): the Secret is read here, at once, so the credentials a queued
+     * look-up sends are the ones that check saw, not whatever the Secret holds when the look-up gets its turn.
+     * Unusable credentials are a failed look-up at once, with nothing to run.
+     */
+    public Supplier<BranchPoll> lookUp(KubernetesClient client, MinimalImage resource, Instant now) {
         Source.Git git = resource.getSpec().getSource().getGit();
         String time = now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        GitAuth auth;
         try {
-            return new BranchPoll(heads.resolve(git.getUrl(), git.getRevision(), auth(client, resource)).commit(), null, time);
-        } catch (GitRemoteException e) {
-            return new BranchPoll(null, e.getMessage(), time);
+            auth = auth(client, resource);
         } catch (IllegalArgumentException e) {
-            return new BranchPoll(null, "spec.source.git.credentialsSecret: " + e.getMessage(), time);
+            BranchPoll failed = new BranchPoll(null, "spec.source.git.credentialsSecret: " + e.getMessage(), time);
+            return () -> failed;
         }
+        return () -> {
+            try {
+                return new BranchPoll(heads.resolve(git.getUrl(), git.getRevision(), auth).commit(), null, time);
+            } catch (GitRemoteException | IllegalArgumentException e) {
+                return new BranchPoll(null, e.getMessage(), time);
+            }
+        };
     }
 
     private static GitAuth auth(KubernetesClient client, MinimalImage resource) {

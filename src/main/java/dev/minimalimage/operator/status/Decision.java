@@ -46,7 +46,7 @@ public final class Decision {
         if (seen.awaitingSource()) {
             return new BuildState.AwaitingSource(Timers.SOURCE_RECHECK);
         }
-        if (seen.pollInterval().isPresent() && seen.trackedCommit() == null && seen.lookingUpHead()) {
+        if (seen.lookingUpHead()) { // a new build waits for the head being looked up: it may be another commit
             return new BuildState.AwaitingSource(Timers.LOOKUP_RECHECK);
         }
         if (seen.pollInterval().isPresent() && seen.trackedCommit() == null) {

@@ -31,8 +31,8 @@ import io.fabric8.kubernetes.api.model.Pod;
  *        being deleted
  * @param smokeLogs the last lines of a smoke-test pod's program, by pod name (read at most once each)
  * @param smokeCluster what the cluster offers the smoke tests of foreign platforms (nodes, an emulator)
- * @param lookingUpHead a look-up of the followed branch's head started off the reconcile threads and its result not
- *        taken yet (its end brings the resource back with the result)
+ * @param lookingUpHead a look-up of the followed branch's head was due and runs off the reconcile threads, its result
+ *        not in yet (its end brings the resource back with it): no new build starts meanwhile
  */
 public record Observation(MinimalImage resource, Instant now, Optional<BranchPoll> poll, Optional<BuildPlan> plan,
         String invalidSpec, int attempt, Optional<PreflightProblem> problem, boolean slotHeld, int slots,

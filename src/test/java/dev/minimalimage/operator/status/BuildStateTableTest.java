@@ -315,8 +315,9 @@ class BuildStateTableTest {
         assertThat(Timers.next(idle, overdue)).as("an overdue poll is due at once (the shortest timer)")
                 .contains(Duration.ofSeconds(1));
         Observation lookingUp = built.seen(overdue).lookingUpHead().build();
-        assertThat(DECISION.decide(lookingUp)).as("the head on record stands meanwhile")
-                .isNotInstanceOf(BuildState.AwaitingSource.class);
+        assertThat(DECISION.decide(lookingUp)).as("a new build waits for the head being looked up")
+                .isInstanceOf(BuildState.AwaitingSource.class);
+        assertThat(DECISION.decide(idle)).as("without a look-up running it starts").isInstanceOf(BuildState.Starting.class);
         assertThat(Timers.next(lookingUp, overdue)).as("the look-up's end brings it back; this only covers a lost end")
                 .contains(Timers.LOOKUP_RECHECK.plusSeconds(1)); // a second past it, as every timer (61 s above)
     }
