@@ -74,11 +74,15 @@ class BranchLookupsTest {
 
     @Test
     void aLookUpOfASourceThatChangedWhileItRanIsNotTheNewSourcesResult() throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         assertThat(lookups.take(ID, "main", prepared(() -> {
+            running.countDown();
             await(release);
             return HEAD;
         }))).isEmpty();
+        assertThat(running.await(10, TimeUnit.SECONDS)).as("the old look-up runs (one still queued would skip)")
+                .isTrue();
         BranchPoll releaseHead = new BranchPoll("beef", null, "2026-12-06T10:00:00Z");
         assertThat(lookups.take(ID, "release", prepared(() -> releaseHead))).as("another branch: looked up anew")
                 .isEmpty();
