@@ -74,15 +74,8 @@ class BranchLookupsTest {
 
     @Test
     void aLookUpOfASourceThatChangedWhileItRanIsNotTheNewSourcesResult() throws Exception {
-        CountDownLatch running = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        assertThat(lookups.take(ID, "main", prepared(() -> {
-            running.countDown();
-            await(release);
-            return HEAD;
-        }))).isEmpty();
-        assertThat(running.await(10, TimeUnit.SECONDS)).as("the old look-up runs (one still queued would skip)")
-                .isTrue();
+        startRunning("main", release); // the old look-up runs: one still queued would rightly skip its turn
         BranchPoll releaseHead = new BranchPoll("beef", null, "2026-12-06T10:00:00Z");
         assertThat(lookups.take(ID, "release", prepared(() -> releaseHead))).as("another branch: looked up anew")
                 .isEmpty();
@@ -110,13 +103,7 @@ class BranchLookupsTest {
     @Test
     void aLookUpThatNeverEndsFailsAfterTheLimitAndTheNextPollStartsAnew() throws Exception {
         CountDownLatch never = new CountDownLatch(1);
-        CountDownLatch running = new CountDownLatch(1);
-        assertThat(lookups.take(ID, "main", prepared(() -> {
-            running.countDown();
-            await(never); // a host that sends a byte now and then
-            return HEAD;
-        }))).isEmpty();
-        assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+        startRunning("main", never); // a host that sends a byte now and then
         clock.move(BranchLookups.LIMIT.minusSeconds(1));
         assertThat(lookups.take(ID, "main", prepared(() -> HEAD))).as("within the limit").isEmpty();
         clock.move(Duration.ofSeconds(1));
@@ -139,6 +126,17 @@ class BranchLookupsTest {
         clock.move(Duration.ofSeconds(1));
         lookups.take(ID, "other", prepared(() -> HEAD));
         assertThat(lookups.pending(deleted)).as("dropped").isFalse();
+    }
+
+    /** Starts a look-up of {@code request} that ends with {@link #HEAD} once {@code release} opens; returns when it runs. */
+    private void startRunning(String request, CountDownLatch release) throws InterruptedException {
+        CountDownLatch running = new CountDownLatch(1);
+        assertThat(lookups.take(ID, request, prepared(() -> {
+            running.countDown();
+            await(release);
+            return HEAD;
+        }))).isEmpty();
+        assertThat(running.await(10, TimeUnit.SECONDS)).as("the look-up got a thread").isTrue();
     }
 
     private static Supplier<Supplier<BranchPoll>> prepared(Supplier<BranchPoll> lookUp) {
