@@ -30,8 +30,8 @@ public final class Timers {
     /** A pod held back until its source ConfigMap is in the cache (its create sends no event). */
     public static final Duration SOURCE_RECHECK = Duration.ofMillis(500);
     /**
-     * A branch head being looked up: its end brings the resource back (BranchLookups); this only covers an end lost,
-     * beyond the look-up's own timeout.
+     * A branch head being looked up: its end brings the resource back (BranchLookups). This recheck covers an end
+     * lost, and a look-up that never ends: the reconcile after its limit (BranchLookups.LIMIT) takes it as failed.
      */
     public static final Duration LOOKUP_RECHECK = RemoteHeads.DEFAULT_TIMEOUT.plusSeconds(10);
     /** Timestamps have one-second resolution: wake a moment after the deadline, never before it. */
