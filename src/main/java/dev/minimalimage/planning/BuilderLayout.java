@@ -111,6 +111,14 @@ public final class BuilderLayout {
     public static final int BUILDER_UID = 65532;
 
     /**
+     * The builder and smoke-test pods' terminationGracePeriodSeconds. Such a pod is deleted only when its result is
+     * no longer wanted (superseded inputs, a deleted resource, a decided smoke test), and nothing in it saves state
+     * on SIGTERM; a compile step's {@code sh -c} and a program FROM scratch run as PID 1 and ignore SIGTERM, so the
+     * default 30 s would hold the node's CPU and memory for nothing.
+     */
+    public static final long TERMINATION_GRACE_SECONDS = 2;
+
+    /**
      * The pod's copy of minimal-image (see `stage-runtime`) in {@code dir}, started by its own loader: no shell and no
      * libc of the container's image is needed (a stage's image may have neither), and the loader's
      * --inhibit-cache and --library-path keep the image's libraries out of our JVM.

@@ -120,6 +120,7 @@ public final class BuilderPodFactory {
                 .withNewSpec()
                     .withRestartPolicy("Never")
                     .withActiveDeadlineSeconds(plan.timeoutSeconds())
+                    .withTerminationGracePeriodSeconds(BuilderLayout.TERMINATION_GRACE_SECONDS)
                     .withAutomountServiceAccountToken(false)
                     .withEnableServiceLinks(false)
                     .withNewSecurityContext()

@@ -89,6 +89,7 @@ public final class SmokeTestPods {
                     .withRestartPolicy("Never")
                     // a server must outlive the timeout: only a program that should exit gets a deadline
                     .withActiveDeadlineSeconds(test.expectRunning() ? null : test.timeoutSeconds())
+                    .withTerminationGracePeriodSeconds(BuilderLayout.TERMINATION_GRACE_SECONDS)
                     .withAutomountServiceAccountToken(false)
                     .withEnableServiceLinks(false)
                     .withNewSecurityContext()

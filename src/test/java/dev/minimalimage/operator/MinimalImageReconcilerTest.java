@@ -66,6 +66,7 @@ public class MinimalImageReconcilerTest {
         });
         assertThat(pod.getSpec().getAutomountServiceAccountToken()).isFalse();
         assertThat(pod.getSpec().getActiveDeadlineSeconds()).isEqualTo(15 * 60L);
+        assertThat(pod.getSpec().getTerminationGracePeriodSeconds()).as("a deleted build is unwanted").isEqualTo(2L);
         assertThat(pod.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
         assertThat(pod.getSpec().getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
         assertThat(pod.getSpec().getInitContainers()).isEmpty();

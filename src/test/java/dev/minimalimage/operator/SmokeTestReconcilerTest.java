@@ -110,6 +110,7 @@ class SmokeTestReconcilerTest {
         assertThat(smoke.getSpec().getEnableServiceLinks()).isFalse();
         assertThat(smoke.getSpec().getRestartPolicy()).isEqualTo("Never");
         assertThat(smoke.getSpec().getActiveDeadlineSeconds()).isEqualTo(30L);
+        assertThat(smoke.getSpec().getTerminationGracePeriodSeconds()).isEqualTo(2L);
         assertThat(smoke.getSpec().getImagePullSecrets()).extracting("name").containsExactly(PUSH_SECRET);
 
         NetworkPolicy policy = await().atMost(TIMEOUT).until(() -> client.network().v1().networkPolicies()
