@@ -22,7 +22,7 @@ manifest=$(python3 -c "import json,sys; i=json.load(open(sys.argv[1]+'/index.jso
 blob() { echo "$work/layout/blobs/sha256/$1"; }
 mkdir -p "$work/root"
 for layer in $(python3 -c "import json,sys; print(' '.join(l['digest'].split(':')[1] for l in json.load(open(sys.argv[1]))['layers']))" "$(blob "$manifest")"); do
-  tar -xzf "$(blob "$layer")" -C "$work/root"
+  tar -xf "$(blob "$layer")" -C "$work/root"   # GNU tar finds gzip or zstd (the builder's) by itself
 done
 mkdir -p "$work/root/proc" "$work/root/tmp"
 config=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['config']['digest'].split(':')[1])" "$(blob "$manifest")")

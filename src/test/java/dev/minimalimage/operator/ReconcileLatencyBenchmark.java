@@ -23,6 +23,8 @@ import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
 /**
@@ -32,10 +34,19 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
+@TestProfile(ReconcileLatencyBenchmark.SlotForEach.class)
 class ReconcileLatencyBenchmark {
 
     static final int RESOURCES = 100;
     static final String NS = "default";
+
+    /** Every resource gets its pod at once: the build slots (4 by default) would queue 96 of them. */
+    public static class SlotForEach implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of(OperatorSettings.MAX_CONCURRENT_BUILDS, String.valueOf(RESOURCES));
+        }
+    }
 
     @Inject
     KubernetesClient client;
