@@ -43,7 +43,7 @@
 # it loads to scripts/builder-classes.txt, the roots of the trimming; recorded for the default JDK),
 # --level N (compression level, default 19 for zstd, 9 for gzip on the builder, 6 for the operator's gzip: 9 saves
 # ~0.3% and takes ~3x longer on 160 MB), --compression gzip|zstd (default: zstd for the builder, 23.9 MB instead of
-# gzip's 31.6, within issue 19's 25 MB, and faster to unpack, but its nodes' runtime must pull zstd layers: containerd
+# gzip's 31.6, within issue 19's 25 MB, and pulled + unpacked in 0.72x the time (bench/builder-pull.sh), but its nodes' runtime must pull zstd layers: containerd
 # >= 1.5, CRI-O, Docker Engine >= 23; gzip for the operator, pulled by any runtime, within its 60 MB as it is).
 # Slow steps (jdeps, jlink) are cached under ${MINIMAL_IMAGE_CACHE:-/var/cache/minimal-image}, keyed by the JDK, the
 # dependency jars' names, the project's own jar and the module list (one build at a time per cache: flock). Prints
