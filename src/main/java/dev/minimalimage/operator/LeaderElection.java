@@ -39,8 +39,9 @@ import io.quarkus.runtime.ShutdownEvent;
  * <p>A replica that loses the Lease while running exits (the kubelet restarts it as a standby) rather than keep
  * reconciling from a stale view. A replica that stops (a rollout, a drain, a deleted pod) releases the Lease once its
  * reconciles have ended, so the next leader takes over at its next try (every 2 to 4.4 s: the retry period with
- * jitter) instead of when the Lease expires (15 s after the last renewal). The operator SDK does neither at shutdown: it never releases, and its exit on losing the
- * Lease, called from the shutdown thread itself, blocked the JVM's exit until the kubelet killed the pod 30 s later.
+ * jitter) instead of when the Lease expires (15 s after the last renewal). The operator SDK does neither at
+ * shutdown: it never releases, and its exit on losing the Lease, called from the shutdown thread itself, blocked the
+ * JVM's exit until the kubelet killed the pod 30 s later.
  */
 @Singleton
 public class LeaderElection {
@@ -119,7 +120,9 @@ public class LeaderElection {
         for (ExecutorService executor : List.of(executors.reconcileExecutorService(),
                 executors.workflowExecutorService())) {
             try {
-                if (executor.isShutdown() && !executor.awaitTermination(RELEASE_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                boolean ended = !executor.isShutdown()
+                        || executor.awaitTermination(RELEASE_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+                if (!ended) {
                     LOG.warn("reconciles still run after the operator stopped; releasing the Lease anyway");
                 }
             } catch (InterruptedException e) {
