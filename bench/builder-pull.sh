@@ -14,8 +14,10 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ROUNDS=${ROUNDS:-5}
 state=${KUBE_STATE:-/tmp/kube/state}
+[[ -f $state/cluster.env ]] || { echo "builder-pull.sh: no cluster at $state: run ../shared/kube/up.sh" >&2; exit 1; }
 # shellcheck disable=SC1091
 . "$state/cluster.env"
+[[ -e /run/netns/$KUBE_NETNS ]] || { echo "builder-pull.sh: the cluster at $state is down: run ../shared/kube/up.sh" >&2; exit 1; }
 knet() { nsenter --net="/run/netns/$KUBE_NETNS" -- "$@"; }
 kns() { nsenter --mount=/run/mimgkube/mnt --net="/run/netns/$KUBE_NETNS" -- "$@"; }
 log() { echo "[builder-pull $(date +%T)] $*" >&2; }

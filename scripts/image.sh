@@ -43,8 +43,9 @@
 # it loads to scripts/builder-classes.txt, the roots of the trimming; recorded for the default JDK),
 # --level N (compression level, default 19 for zstd, 9 for gzip on the builder, 6 for the operator's gzip: 9 saves
 # ~0.3% and takes ~3x longer on 160 MB), --compression gzip|zstd (default: zstd for the builder, 23.9 MB instead of
-# gzip's 31.6, within issue 19's 25 MB, and pulled + unpacked in 0.72x the time (bench/builder-pull.sh), but its nodes' runtime must pull zstd layers: containerd
-# >= 1.5, CRI-O, Docker Engine >= 23; gzip for the operator, pulled by any runtime, within its 60 MB as it is).
+# gzip's 31.6, within issue 19's 25 MB, and pulled + unpacked in 0.72x the time (bench/builder-pull.sh), but its
+# nodes' runtime must pull zstd layers: containerd >= 1.5, CRI-O, Docker Engine >= 23; gzip for the operator, pulled
+# by any runtime, within its 60 MB as it is).
 # Slow steps (jdeps, jlink) are cached under ${MINIMAL_IMAGE_CACHE:-/var/cache/minimal-image}, keyed by the JDK, the
 # dependency jars' names, the project's own jar and the module list (one build at a time per cache: flock). Prints
 # timing per step and the package-tree JSON result (last line).
@@ -53,22 +54,23 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache=${MINIMAL_IMAGE_CACHE:-/var/cache/minimal-image}
 record_classes=false trim_classes=false app=$here/target/quarkus-app image='' insecure='' layout='' build=false jdk='' work='' archive='' level=''
 component=operator compression=''
+value() { [[ $# -ge 2 && -n $2 && $2 != --* ]] || { echo "image.sh: $1 needs a value (see --help)" >&2; exit 2; }; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --component) component=$2; shift 2 ;;
-    --image) image=$2; shift 2 ;;
+    --component) value "$@"; component=$2; shift 2 ;;
+    --image) value "$@"; image=$2; shift 2 ;;
     --insecure) insecure=--insecure; shift ;;
-    --oci-layout) layout=$2; shift 2 ;;
+    --oci-layout) value "$@"; layout=$2; shift 2 ;;
     --build) build=true; shift ;;
-    --app) app=$2; shift 2 ;;
-    --jdk) jdk=$2; shift 2 ;;
-    --work) work=$2; shift 2 ;;
+    --app) value "$@"; app=$2; shift 2 ;;
+    --jdk) value "$@"; jdk=$2; shift 2 ;;
+    --work) value "$@"; work=$2; shift 2 ;;
     --no-archive) archive=false; shift ;;
     --record-classes) record_classes=true; shift ;;
     --trim-classes) trim_classes=true; shift ;;
     --archive) archive=true; shift ;;
-    --level) level=$2; shift 2 ;;
-    --compression) compression=$2; shift 2 ;;
+    --level) value "$@"; level=$2; shift 2 ;;
+    --compression) value "$@"; compression=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     *) echo "image.sh: unknown argument $1" >&2; exit 2 ;;
   esac
