@@ -768,12 +768,20 @@ def chain_figures(name, tl, posts, ctr):
         x = c.get(n, {})
         rows += [(f'    {i + 1}. {n}: sandbox ready → started', d(sb, x.get('started'))),
                  (f'    {i + 1}. {n}: started → exited (its own time)', d(x.get('started'), x.get('exited')))]
-        if before is not None:
+        if before is not None and beside(before, x):  # regular containers start together: what follows the end
+            rows.append((f'    {i + 1}. {n}: previous container exited → exited (beside it: the rest of its work)',
+                         d(before.get('exited'), x.get('exited'))))
+        elif before is not None:
             rows.append((f'    {i + 1}. {n}: previous container exited → started (hand-over)', d(before.get('exited'), x.get('started'))))
         before = x
     rows += [('    last container exited → pod Succeeded (watch)', d((before or {}).get('exited'), pd.get('finished'))),
              ('  pod Succeeded → status Ready (watch → watch)', d(pd.get('finished'), m.get('ready')))]
     return rows
+
+
+def beside(before, x):
+    """Whether container x started before the one before it exited: both regular containers, side by side."""
+    return None not in (before.get('exited'), x.get('started')) and x['started'] < before['exited']
 
 
 def aligned(figs):
@@ -1004,8 +1012,9 @@ def cmd_report(dirp):
         P("Ours runs the stage in a container of its FROM image as that image's user with every capability dropped "
           "(Pod Security baseline), the packer as uid 65532 (restricted); buildah runs privileged.")
         P()
-        P("Breakdown by stage (the builder pod's containers in pod order, all init containers but the packer; "
-          "containerd rows: host clock, ns):")
+        P("Breakdown by stage (the builder pod's containers in pod order: init containers one after another, then the "
+          "pod's containers side by side, the last stage and the packer since the eleventh session; containerd rows: "
+          "host clock, ns):")
         P()
         P(breakdown_table([], aligned([chain_figures(n, tl, posts, ctr) for n in dfn])))
         P()

@@ -122,6 +122,10 @@ final class BuildCommand implements Callable<Integer> {
     @Mixin
     SmokeTestOptions smokeTest;
 
+    /** A Dockerfile build's packer in the builder pod, beside the last stage's container (--await-compile). */
+    @Mixin
+    CompileHandover handover;
+
     /** Where the temporary build directory goes without --build-dir; tests watch a folder of their own. */
     Path temporaryRoot = Path.of(System.getProperty("java.io.tmpdir"));
 
@@ -156,8 +160,9 @@ final class BuildCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "Missing required option: '--language=c|cpp|go|rust|custom' (or --dockerfile PATH)");
         }
-        if (!buildArgs.isEmpty() || target != null || handoff != null) {
-            throw new IllegalArgumentException("--build-arg, --target and --handoff only apply with --dockerfile");
+        if (!buildArgs.isEmpty() || target != null || handoff != null || handover.active()) {
+            throw new IllegalArgumentException("--build-arg, --target, --handoff and --await-compile only apply with"
+                    + " --dockerfile");
         }
         Language lang = language();
         LocalSmokeRun.Plan smokePlan = smokeTest.plan(spec.commandLine().getParseResult());
@@ -270,6 +275,10 @@ final class BuildCommand implements Callable<Integer> {
         }
         java.util.Map<String, String> args = BuildArgs.parse(buildArgs);
         LocalSmokeRun.Plan smokePlan = smokeTest.plan(spec.commandLine().getParseResult());
+        CompileHandover.Outcome handedOver = handover.awaitStep(options, spec.commandLine().getErr());
+        if (handedOver.held() != null) {
+            return new Packaging(null, options, spec).report(handedOver.held());
+        }
         Path work = buildDir != null ? Files.createDirectories(buildDir)
                 : Files.createTempDirectory(temporaryRoot, "minimal-image-build");
         try {
@@ -277,7 +286,7 @@ final class BuildCommand implements Callable<Integer> {
                     timeoutSeconds, cacheDir, handoff, configMapContext), options, spec, smokePlan == null ? null
                             : new LocalSmokeRun(smokePlan, sandbox, spec.commandLine().getErr()),
                     new Progress(spec.commandLine().getErr()));
-            return build.run(work);
+            return build.withPreparedPush(handedOver.push()).run(work);
         } finally {
             if (buildDir == null) {
                 removeBuildDirectory(work, removeTree, spec.commandLine().getErr());

@@ -1,6 +1,7 @@
 package dev.minimalimage.cli;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
@@ -21,16 +22,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
+import dev.minimalimage.image.RegistryPusher;
 import dev.minimalimage.planning.CompileExitCodes;
 import dev.minimalimage.result.BuildResult;
 import dev.minimalimage.result.ResultReason;
 import picocli.CommandLine.Option;
 
 /**
- * The builder pod's packer starts beside the compile step, not after it: its JVM starts and its registry connection
- * authenticates while the compiler runs. It waits for the compile step's exit code in {@code --await-compile}, then
- * takes what the step left ({@code --take}, {@code --take-root}) into its own storage, once: a build process still
- * running cannot swap a file between the check and the pack, since both read the copy.
+ * The builder pod's packer starts beside the compile step (or a Dockerfile build's last stage container), not after
+ * it: its JVM starts and its registry connection authenticates while the compiler runs. It waits for the step's exit
+ * code in {@code --await-compile}, then takes what the step left ({@code --take}, {@code --take-root}) into its own
+ * storage, once: a build process still running cannot swap a file between the check and the pack, since both read
+ * the copy. (A Dockerfile's packer needs no --take: it reads each hand-over once into its own storage anyway.)
  */
 final class CompileHandover {
 
@@ -63,13 +66,43 @@ final class CompileHandover {
         return exitCodeFile != null;
     }
 
+    /** What {@link #awaitStep} leaves: the push prepared while the step ran (null: none), or the result that ends it. */
+    record Outcome(RegistryPusher.PendingPush push, BuildResult held) {
+    }
+
+    /**
+     * Starts connecting to the registry (while the step runs, the connection authenticates) and warming up, then
+     * waits for the step and takes its outputs. Inactive (no --await-compile): nothing prepared, nothing held.
+     */
+    Outcome awaitStep(DestinationOptions destination, PrintWriter err) throws IOException, InterruptedException {
+        RegistryPusher.PendingPush early = active() ? earlyPush(destination, err) : null;
+        if (active()) {
+            warmUpMeanwhile();
+        }
+        BuildResult held = await();
+        if (held != null && early != null) {
+            early.close();
+            early = null;
+        }
+        return new Outcome(early, held);
+    }
+
+    /** Null when there is nothing to push or the destination is refused: the packing reports that itself. */
+    private static RegistryPusher.PendingPush earlyPush(DestinationOptions destination, PrintWriter err) {
+        try {
+            return destination.prepare(message -> err.println("warning: " + message));
+        } catch (RuntimeException e) { // the packing starts it again and reports what is wrong
+            return null;
+        }
+    }
+
     /**
      * While the compiler runs, packs a tiny program into an OCI layout of its own, on a thread of its own: the JVM
      * loads and compiles the ELF reader, the tar and gzip writers and the assembler before the real program is there,
      * so that packing it takes tens of milliseconds, not hundreds. It writes only below java.io.tmpdir (the packer's
      * own /tmp) and reports nothing; the real packing never waits for it.
      */
-    void warmUpMeanwhile() {
+    private void warmUpMeanwhile() {
         if ("0".equals(System.getenv("MINIMAL_IMAGE_WARM_UP"))) { // bench/handover.sh's baseline
             return;
         }
@@ -121,7 +154,7 @@ final class CompileHandover {
      * Waits for the compile step and takes its outputs: null when they are in place, else the result to report
      * (the compile step failed, or never said it ended).
      */
-    BuildResult await() throws IOException, InterruptedException {
+    private BuildResult await() throws IOException, InterruptedException {
         if (!active()) {
             if (!takes.isEmpty() || !rootTakes.isEmpty()) {
                 return BuildResult.failure(ResultReason.InvalidArguments, "--take and --take-root only apply with"

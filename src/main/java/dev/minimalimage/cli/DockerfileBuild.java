@@ -85,6 +85,8 @@ final class DockerfileBuild {
     private BaseImages images;
     /** In the builder pod: the images COPY --from reads, as their containers handed them on. */
     private final Map<String, RootedFs> handedOn = new HashMap<>();
+    /** A push started while the last stage ran beside the packer (null: start one when delivering). */
+    private RegistryPusher.PendingPush preparedPush;
 
     DockerfileBuild(Request request, PackageOptions options, CommandSpec spec, LocalSmokeRun smokeTest,
             Progress progress) {
@@ -94,6 +96,11 @@ final class DockerfileBuild {
         this.smokeTest = smokeTest;
         this.progress = progress;
         this.err = spec.commandLine().getErr();
+    }
+
+    DockerfileBuild withPreparedPush(RegistryPusher.PendingPush push) {
+        this.preparedPush = push;
+        return this;
     }
 
     /** Builds in {@code work} (which the caller removes), prints the result record, returns the exit code. */
@@ -555,7 +562,7 @@ final class DockerfileBuild {
         List<String> references;
         RegistryPusher.PendingPush push;
         try {
-            push = o.prepare(w -> err.println("warning: " + w));
+            push = preparedPush != null ? preparedPush : o.prepare(w -> err.println("warning: " + w));
             references = o.deliver(assembled, twin, o.debugTag, push);
         } catch (PushException e) {
             return BuildResult.failure(DestinationOptions.reasonOf(e.kind()), e.getMessage(), link);

@@ -73,16 +73,9 @@ final class FetchCommand implements Callable<Integer> {
             return code;
         } finally {
             if (exitCodeFile != null) {
-                writeExitCode(exitCodeFile, code);
+                ExitCodes.write(exitCodeFile, code);
             }
         }
-    }
-
-    /** The line written to a temporary name and renamed: a reader sees no line or the whole line. */
-    static void writeExitCode(Path file, int code) throws IOException {
-        Path partial = file.resolveSibling(file.getFileName() + ".partial");
-        Files.writeString(partial, code + "\n", StandardCharsets.US_ASCII);
-        Files.move(partial, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     private int fetch() throws IOException {

@@ -66,17 +66,11 @@ final class PackageCommand implements Callable<Integer> {
                     + " --binary-for OS/ARCH=FILE for each platform of a multi-platform image (not both)");
         }
         // the registry connection authenticates while the compile step still runs
-        RegistryPusher.PendingPush early = handover.active() ? earlyPush() : null;
-        if (handover.active()) {
-            handover.warmUpMeanwhile();
+        CompileHandover.Outcome handedOver = handover.awaitStep(options, spec.commandLine().getErr());
+        if (handedOver.held() != null) {
+            return new Packaging(null, options, spec).report(handedOver.held());
         }
-        BuildResult held = handover.await();
-        if (held != null) {
-            if (early != null) {
-                early.close();
-            }
-            return new Packaging(null, options, spec).report(held);
-        }
+        RegistryPusher.PendingPush early = handedOver.push();
         if (binary != null) {
             return new Packaging(binary, options, spec).withSbomInputs(sbomInputs).withPreparedPush(early)
                     .forPlatform(platform == null ? null : Platform.parse(platform)).run();
@@ -92,15 +86,6 @@ final class PackageCommand implements Callable<Integer> {
         }
         return new MultiPlatformPackaging(binaries, options, spec, null, Progress.SILENT, sbomInputs)
                 .withPreparedPush(early).run();
-    }
-
-    /** Null when there is nothing to push or the destination is refused: the packing reports that itself. */
-    private RegistryPusher.PendingPush earlyPush() {
-        try {
-            return options.prepare(message -> spec.commandLine().getErr().println("warning: " + message));
-        } catch (RuntimeException e) { // the packing starts it again and reports what is wrong
-            return null;
-        }
     }
 
     private Map<Platform, Path> binariesByPlatform() {

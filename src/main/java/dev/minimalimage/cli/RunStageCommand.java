@@ -79,11 +79,27 @@ final class RunStageCommand implements Callable<Integer> {
     @Option(names = "--result-file", paramLabel = "FILE", description = "where a failure's result record goes")
     Path resultFile;
 
+    @Option(names = "--exit-code-file", paramLabel = "FILE", description = { "write this stage's exit code here when",
+            "it ends, whatever the outcome (one line, by a rename): the packer beside the last stage waits for it" })
+    Path exitCodeFile;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        int code = ExitCodes.INTERNAL; // what an exception leaves: the stage fails, and the packer beside it learns so
+        try {
+            code = runStage();
+            return code;
+        } finally {
+            if (exitCodeFile != null) {
+                ExitCodes.write(exitCodeFile, code);
+            }
+        }
+    }
+
+    private int runStage() throws IOException, InterruptedException {
         BuildResult failure;
         String text;
         try {

@@ -72,8 +72,9 @@ public final class BuilderLayout {
     public static final String HANDOFF_DIR = STAGE_MOUNTS + "/handoff";
 
     /**
-     * Preset and custom builds: the compile step writes its exit code here as it ends (see
-     * {@link CompileStep#handingOverTo}); the package step, which runs beside it, waits for it.
+     * The step beside the package step writes its exit code here as it ends: the compile step of a preset or custom
+     * build (see {@link CompileStep#handingOverTo}), a Dockerfile build's last stage container (run-stage
+     * --exit-code-file). The package step, which runs beside it, waits for it.
      */
     public static final String COMPILE_EXIT_DIR = STAGE_MOUNTS + "/compile-exit";
     public static final String COMPILE_EXIT_FILE = COMPILE_EXIT_DIR + "/code";

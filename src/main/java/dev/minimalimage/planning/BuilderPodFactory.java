@@ -100,8 +100,13 @@ public final class BuilderPodFactory {
         if (plan.fetchesDockerfile()) { // the resolve step of a git Dockerfile build: its fetch alone
             main = List.of(init.remove(0));
         } else if (plan.isDockerfile()) {
-            plan.dockerfile().containers().forEach(stage -> init.add(stageContainer(plan, stage, build)));
-            main = List.of(packageContainer(plan, build));
+            List<StageContainers.Container> stages = plan.dockerfile().containers();
+            main = new ArrayList<>();
+            for (int i = 0; i < stages.size(); i++) { // the last beside the packer (see handsOver), the others before
+                boolean last = i == stages.size() - 1;
+                (last ? main : init).add(stageContainer(plan, stages.get(i), build, last));
+            }
+            main.add(packageContainer(plan, build));
         } else { // side by side: the packer starts while the compiler runs, not after (see handsOver)
             main = new ArrayList<>();
             if (fetchesBeside(plan)) {
@@ -158,22 +163,25 @@ public final class BuilderPodFactory {
     }
 
     /**
-     * Whether the compile and package steps run side by side as the pod's regular containers: the package step's JVM
-     * starts and its registry connection authenticates while the compiler runs, and it packs the moment the compile
-     * step writes its exit code, with no container start in between. Dockerfile stages stay init containers, in order.
+     * Whether the package step runs beside the step before it, both regular containers: the package step's JVM starts
+     * and its registry connection authenticates while that step runs, and it packs the moment the step writes its exit
+     * code, with no container start in between (the kubelet starts the next container of a pod only at its next
+     * relist, about a second). That step is the compile step, or a Dockerfile build's last stage container; the
+     * stages before it stay init containers, in order, since each needs the one before it to have ended and a pod
+     * counts only the largest init container's requests. A Dockerfile whose stages are all FROM scratch has none.
      */
     public static boolean handsOver(BuildPlan plan) {
-        return !plan.isDockerfile() && !plan.fetchesDockerfile();
+        return !plan.fetchesDockerfile() && !(plan.isDockerfile() && plan.dockerfile().containers().isEmpty());
     }
 
     /**
      * A git source of a compile build is fetched by a regular container beside the compile step, which waits for its
      * exit code ({@link CompileStep#awaitingSource}), not by an init container: the kubelet's hand-over from an init
      * container to the next step costs about a second. The fetch step still ends before the project's build starts,
-     * and it alone holds the git credentials. A Dockerfile's stages are init containers, so its fetch stays one too.
+     * and it alone holds the git credentials. A Dockerfile's first stages are init containers, so its fetch stays one.
      */
     public static boolean fetchesBeside(BuildPlan plan) {
-        return !plan.isInline() && handsOver(plan);
+        return !plan.isInline() && !plan.isDockerfile() && handsOver(plan);
     }
 
     /** minimal-image is copied into the pod for bundle mode's compile step and for the Dockerfile stages. */
@@ -286,7 +294,8 @@ public final class BuilderPodFactory {
      * minimal-image (no shell needed). It mounts the copy and the context read-only and the hand-over volume; nothing
      * else of the pod: no push credentials, no git credentials, no other step's HOME.
      */
-    private Container stageContainer(BuildPlan plan, StageContainers.Container stage, BuildSettings build) {
+    private Container stageContainer(BuildPlan plan, StageContainers.Container stage, BuildSettings build,
+            boolean besidePacker) {
         List<String> command = new ArrayList<>(BuilderLayout.runtimeCommand(BuilderLayout.STAGE_RUNTIME_DIR));
         command.add("run-stage");
         command.addAll(plan.dockerfile().dockerfileArgs());
@@ -299,6 +308,10 @@ public final class BuilderPodFactory {
         List<VolumeMount> mounts = new ArrayList<>(List.of(
                 new VolumeMount(BuilderLayout.STAGE_RUNTIME_DIR, null, RUNTIME_VOLUME, true, null, null, null),
                 contextMount(plan), mount(HANDOFF_VOLUME, BuilderLayout.HANDOFF_DIR)));
+        if (besidePacker) {
+            command.addAll(List.of("--exit-code-file", BuilderLayout.COMPILE_EXIT_FILE));
+            mounts.add(mount(COMPILE_EXIT_VOLUME, BuilderLayout.COMPILE_EXIT_DIR));
+        }
         return base(stage.key(), stage.image(), build).withWorkingDir("/")
                 .withCommand(ContainerArgs.literal(command)).withVolumeMounts(mounts)
                 .withSecurityContext(StageSecurityContexts.of(stage, plan.dockerfile().security())).build();
@@ -319,7 +332,8 @@ public final class BuilderPodFactory {
     }
 
     private Container packageContainer(BuildPlan plan, BuildSettings build) {
-        List<VolumeMount> mounts = handsOver(plan) ? packerMounts() : baseMounts(BuilderLayout.PACKAGE_CONTAINER);
+        List<VolumeMount> mounts = handsOver(plan) && !plan.isDockerfile() ? packerMounts()
+                : baseMounts(BuilderLayout.PACKAGE_CONTAINER);
         List<String> args = new ArrayList<>(plan.packageArgs());
         if (handsOver(plan)) {
             args.addAll(handoverArgs(plan));
@@ -327,6 +341,9 @@ public final class BuilderPodFactory {
         if (plan.isDockerfile()) { // what the stages handed on, and the context for the final stage's COPYs
             mounts.add(contextMount(plan));
             mounts.add(new VolumeMount(BuilderLayout.HANDOFF_DIR, null, HANDOFF_VOLUME, true, null, null, null));
+            if (handsOver(plan)) { // the stages mount neither its workspace nor its /tmp, where it copies them to
+                mounts.add(exitCodeMount());
+            }
         }
         if (plan.pushSecret() != null) {
             mounts.add(mount(REGISTRY_VOLUME, BuilderLayout.REGISTRY_SECRET_DIR));
@@ -348,16 +365,26 @@ public final class BuilderPodFactory {
     private static List<VolumeMount> packerMounts() {
         return new ArrayList<>(List.of(mount(PACKER_WORKSPACE_VOLUME, BuilderLayout.WORKSPACE),
                 new VolumeMount(BuilderLayout.SHARED_WORKSPACE, null, WORKSPACE_VOLUME, true, null, null, null),
-                new VolumeMount(BuilderLayout.COMPILE_EXIT_DIR, null, COMPILE_EXIT_VOLUME, true, null, null, null),
-                mount(PACKER_TMP_VOLUME, "/tmp"), mount(homeVolume(BuilderLayout.PACKAGE_CONTAINER),
+                exitCodeMount(), mount(PACKER_TMP_VOLUME, "/tmp"), mount(homeVolume(BuilderLayout.PACKAGE_CONTAINER),
                         BuilderLayout.HOME)));
     }
 
-    /** Wait for the compile step (within the build's timeout), then copy what it wrote into the packer's workspace. */
+    /** The packer's read-only view of where the step beside it writes its exit code. */
+    private static VolumeMount exitCodeMount() {
+        return new VolumeMount(BuilderLayout.COMPILE_EXIT_DIR, null, COMPILE_EXIT_VOLUME, true, null, null, null);
+    }
+
+    /**
+     * Wait for the step beside (within the build's timeout), then copy what a compile step wrote into the packer's
+     * workspace (a Dockerfile's packer reads each hand-over into its own storage as it is).
+     */
     private static List<String> handoverArgs(BuildPlan plan) {
         List<String> args = new ArrayList<>(List.of("--await-compile", BuilderLayout.COMPILE_EXIT_FILE,
-                "--await-timeout", Long.toString(plan.timeoutSeconds()),
-                "--take", shared(BuilderLayout.OUT_DIR) + "=" + BuilderLayout.OUT_DIR,
+                "--await-timeout", Long.toString(plan.timeoutSeconds())));
+        if (plan.isDockerfile()) {
+            return args;
+        }
+        args.addAll(List.of("--take", shared(BuilderLayout.OUT_DIR) + "=" + BuilderLayout.OUT_DIR,
                 "--take", shared(BuilderLayout.TOOLCHAIN_RECORD) + "=" + BuilderLayout.TOOLCHAIN_RECORD));
         if (plan.compile().stagesBundle()) {
             args.addAll(List.of("--take-root", shared(BuilderLayout.BUNDLE_ROOT) + "=" + BuilderLayout.BUNDLE_ROOT));
@@ -515,7 +542,8 @@ public final class BuilderPodFactory {
             steps.add(BuilderLayout.PACKAGE_CONTAINER);
         }
         if (handsOver(plan)) {
-            for (String own : List.of(COMPILE_EXIT_VOLUME, PACKER_WORKSPACE_VOLUME, PACKER_TMP_VOLUME)) {
+            for (String own : plan.isDockerfile() ? List.of(COMPILE_EXIT_VOLUME)
+                    : List.of(COMPILE_EXIT_VOLUME, PACKER_WORKSPACE_VOLUME, PACKER_TMP_VOLUME)) {
                 volumes.add(new VolumeBuilder().withName(own).withNewEmptyDir().endEmptyDir().build());
             }
         }

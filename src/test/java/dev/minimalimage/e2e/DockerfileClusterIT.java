@@ -39,6 +39,7 @@ import dev.minimalimage.cli.CliRun;
 import dev.minimalimage.dockerfile.StageContainers;
 import dev.minimalimage.operator.Resources;
 import dev.minimalimage.planning.BuilderLayout;
+import dev.minimalimage.testsupport.PodSteps;
 import dev.minimalimage.testsupport.BoundSshGitServer;
 import dev.minimalimage.testsupport.Compilers;
 import dev.minimalimage.testsupport.MinimalImages;
@@ -97,10 +98,28 @@ class DockerfileClusterIT {
         create(dockerfile("df-run-fails", Map.of("Dockerfile", "ARG TOOLCHAIN\nFROM ${TOOLCHAIN} AS build\n"
                 + "RUN echo compiling && exit 7\nFROM scratch\nCOPY --from=build /bin/true /true\n"),
                 Map.of("TOOLCHAIN", gcc), null));
+        create(dockerfile("df-three", Map.of("Dockerfile", THREE_STAGES, "hello.c", GREETING_C),
+                Map.of("TOOLCHAIN", gcc), "hello from the first stage"));
     }
 
+    /** Two stages FROM an image: the first (an init container) hands a header on to the last (beside the packer). */
+    static final String THREE_STAGES = """
+            ARG TOOLCHAIN
+            FROM ${TOOLCHAIN} AS gen
+            RUN mkdir -p /gen && echo '#define GREETING "hello from the first stage"' > /gen/greeting.h
+            FROM ${TOOLCHAIN} AS build
+            COPY --from=gen /gen/greeting.h /src/greeting.h
+            COPY hello.c /src/hello.c
+            RUN gcc -static -I/src /src/hello.c -o /hello
+            FROM scratch
+            COPY --from=build /hello /
+            ENTRYPOINT ["/hello"]
+            """;
+    static final String GREETING_C = "#include <stdio.h>\n#include \"greeting.h\"\nint main(void){puts(GREETING);"
+            + "return 0;}\n";
+
     static final List<String> NAMES = List.of("df-hello", "df-hello-again", "df-dynamic", "df-go", "df-run-fails",
-            "df-distro", "df-volume", "df-git-c", "df-git-prebuilt");
+            "df-distro", "df-volume", "df-git-c", "df-git-prebuilt", "df-three");
     static final String GIT_SECRET = "df-git-creds";
 
     /** A filtered re-run on a kept cluster finds the resources of the last run: each test must see a build of its own. */
@@ -200,6 +219,25 @@ class DockerfileClusterIT {
                 "kubectl logs -n " + env.namespace() + " " + status.getBuilderPod() + " -c "
                         + StageContainers.stageKey(0));
         assertThat(images.events("df-run-fails")).contains("BuildStepFailed");
+    }
+
+    /**
+     * The stages before the last run as init containers, in order; the last runs beside the packer, which packs the
+     * moment it ends: what the first stage handed on reaches the program.
+     */
+    @Test
+    void earlierStagesRunFirstAndTheLastBesideThePacker() throws Exception {
+        MinimalImageStatus status = images.awaitReady("df-three", () -> env.describe("df-three"));
+        assertThat(status.getSmokeTest().getOutput()).isEqualTo("hello from the first stage");
+        PushedImages.assertRunsFromEmptyRoot(registry, work, status, "e2e/df-three", "1", "/hello",
+                "hello from the first stage\n");
+        Pod pod = client.pods().inNamespace(env.namespace()).withName(status.getBuilderPod()).get();
+        assertThat(pod.getSpec().getInitContainers()).extracting(Container::getName)
+                .containsExactly(BuilderLayout.RUNTIME_CONTAINER, StageContainers.stageKey(0));
+        assertThat(pod.getSpec().getContainers()).extracting(Container::getName)
+                .containsExactly(StageContainers.stageKey(1), BuilderLayout.PACKAGE_CONTAINER);
+        assertThat(pod.getStatus().getContainerStatuses()).as("both ended well")
+                .allSatisfy(c -> assertThat(c.getState().getTerminated().getExitCode()).isZero());
     }
 
     @Test
@@ -305,14 +343,15 @@ class DockerfileClusterIT {
     /** Each stage in its own image without capabilities or escalation; the packer as locked down as ever. */
     void assertStagesLockedDown(String podName) {
         Pod pod = client.pods().inNamespace(env.namespace()).withName(podName).get();
-        Container stage = pod.getSpec().getInitContainers().stream()
-                .filter(c -> c.getName().equals(StageContainers.stageKey(0))).findFirst().orElseThrow();
+        Container stage = PodSteps.step(pod, StageContainers.stageKey(0));
         assertThat(stage.getImage()).isEqualTo(gcc);
         assertThat(stage.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
         assertThat(stage.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        // beside the packer: where it writes its exit code, and nothing of the packer's (credentials, /tmp, HOME)
         assertThat(stage.getVolumeMounts()).extracting(m -> m.getMountPath()).containsExactlyInAnyOrder(
-                BuilderLayout.STAGE_RUNTIME_DIR, BuilderLayout.STAGE_CONTEXT, BuilderLayout.HANDOFF_DIR);
-        Container packer = pod.getSpec().getContainers().get(0);
+                BuilderLayout.STAGE_RUNTIME_DIR, BuilderLayout.STAGE_CONTEXT, BuilderLayout.HANDOFF_DIR,
+                BuilderLayout.COMPILE_EXIT_DIR);
+        Container packer = PodSteps.step(pod, BuilderLayout.PACKAGE_CONTAINER);
         assertThat(packer.getSecurityContext().getRunAsUser()).isEqualTo((long) BuilderLayout.BUILDER_UID);
         assertThat(packer.getSecurityContext().getRunAsNonRoot()).isTrue();
         assertThat(packer.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();

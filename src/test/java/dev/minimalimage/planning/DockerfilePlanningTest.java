@@ -51,9 +51,12 @@ class DockerfilePlanningTest {
         BuildPlan plan = planner.plan(resource);
         Pod pod = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(resource, plan);
 
-        List<Container> init = pod.getSpec().getInitContainers();
-        assertThat(init).extracting(Container::getName).containsExactly(BuilderLayout.RUNTIME_CONTAINER, "stage-0");
-        Container stage = init.get(1);
+        assertThat(pod.getSpec().getInitContainers()).extracting(Container::getName)
+                .containsExactly(BuilderLayout.RUNTIME_CONTAINER);
+        assertThat(pod.getSpec().getContainers()).extracting(Container::getName)
+                .as("the last stage beside the packer: no container start between them")
+                .containsExactly("stage-0", BuilderLayout.PACKAGE_CONTAINER);
+        Container stage = pod.getSpec().getContainers().get(0);
         assertThat(stage.getImage()).isEqualTo("mirror.example/gcc:14");
         assertThat(stage.getCommand()).startsWith(BuilderLayout.runtimeCommand(BuilderLayout.STAGE_RUNTIME_DIR)
                 .toArray(String[]::new)).contains("run-stage", "--build-arg=TOOLCHAIN=mirror.example/gcc:14",
@@ -64,13 +67,28 @@ class DockerfilePlanningTest {
         assertThat(security.getAllowPrivilegeEscalation()).isFalse();
         assertThat(security.getCapabilities().getDrop()).containsExactly("ALL");
         assertThat(security.getReadOnlyRootFilesystem()).isFalse();
+        assertThat(stage.getCommand()).containsSequence("--exit-code-file", BuilderLayout.COMPILE_EXIT_FILE);
         assertThat(stage.getVolumeMounts()).extracting(m -> m.getMountPath()).containsExactlyInAnyOrder(
-                BuilderLayout.STAGE_RUNTIME_DIR, BuilderLayout.STAGE_CONTEXT, BuilderLayout.HANDOFF_DIR);
+                BuilderLayout.STAGE_RUNTIME_DIR, BuilderLayout.STAGE_CONTEXT, BuilderLayout.HANDOFF_DIR,
+                BuilderLayout.COMPILE_EXIT_DIR);
         assertThat(pod.getSpec().getSecurityContext().getRunAsUser()).as("said per container").isNull();
 
-        Container packer = pod.getSpec().getContainers().get(0);
+        Container packer = pod.getSpec().getContainers().get(1);
         assertThat(packer.getArgs()).startsWith("build", "--dockerfile", BuilderLayout.STAGE_CONTEXT + "/Dockerfile")
-                .contains("--handoff", BuilderLayout.HANDOFF_DIR);
+                .contains("--handoff", BuilderLayout.HANDOFF_DIR)
+                .containsSequence("--await-compile", BuilderLayout.COMPILE_EXIT_FILE, "--await-timeout",
+                        Long.toString(plan.timeoutSeconds()))
+                .as("it reads each hand-over once into its own storage: nothing to take").doesNotContain("--take");
+        assertThat(packer.getVolumeMounts()).filteredOn(m -> m.getMountPath().equals(BuilderLayout.COMPILE_EXIT_DIR))
+                .singleElement().satisfies(m -> assertThat(m.getReadOnly()).isTrue());
+        assertThat(packer.getVolumeMounts()).as("where it copies the hand-over to: no stage mounts those")
+                .filteredOn(m -> m.getMountPath().equals("/tmp") || m.getMountPath().equals(BuilderLayout.WORKSPACE))
+                .extracting(m -> m.getName()).doesNotContainAnyElementsOf(stage.getVolumeMounts().stream()
+                        .map(m -> m.getName()).toList());
+        assertThat(packer.getResources().getRequests()).as("beside a stage, the packer's small share")
+                .isEqualTo(BuilderPodFactory.packerResources(resource.getSpec().getBuild() == null
+                        ? new dev.minimalimage.api.v1alpha1.BuildSettings() : resource.getSpec().getBuild())
+                        .getRequests());
         assertThat(packer.getSecurityContext().getRunAsUser()).isEqualTo((long) BuilderLayout.BUILDER_UID);
         assertThat(packer.getSecurityContext().getRunAsNonRoot()).isTrue();
         assertThat(packer.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
@@ -83,12 +101,48 @@ class DockerfilePlanningTest {
     }
 
     @Test
+    void onlyTheLastStageContainerRunsBesideThePackerAndAScratchOnlyDockerfileHasNone() throws Exception {
+        String twoStages = """
+                FROM gcc AS deps
+                RUN mkdir -p /out && echo data > /out/data
+                FROM golang:1.23 AS build
+                COPY --from=deps /out/data /data
+                RUN go version
+                FROM scratch
+                COPY --from=build /data /data
+                COPY --from=busybox:1.36 /bin/busybox /busybox
+                ENTRYPOINT ["/busybox"]
+                """;
+        MinimalImage resource = dockerfile(twoStages, Map.of());
+        Pod pod = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(resource, planner.plan(resource));
+        List<String> stages = planner.plan(resource).dockerfile().containers().stream().map(c -> c.key()).toList();
+        assertThat(stages).as("the plan's containers, in the order they run").hasSize(3);
+        assertThat(pod.getSpec().getInitContainers()).extracting(Container::getName).containsExactly(
+                BuilderLayout.RUNTIME_CONTAINER, stages.get(0), stages.get(1));
+        assertThat(pod.getSpec().getContainers()).extracting(Container::getName)
+                .containsExactly(stages.get(2), BuilderLayout.PACKAGE_CONTAINER);
+        assertThat(pod.getSpec().getInitContainers()).as("init containers end before the next starts: no exit file")
+                .allSatisfy(c -> assertThat(String.valueOf(c.getCommand()) + c.getArgs())
+                        .doesNotContain("--exit-code-file"));
+        assertThat(pod.getSpec().getVolumes()).extracting(v -> v.getName()).contains("compile-exit")
+                .doesNotContain("package-workspace", "package-tmp");
+
+        MinimalImage scratchOnly = dockerfile("FROM scratch\nCOPY hello.c /hello.c\n", Map.of());
+        Pod plain = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(scratchOnly, planner.plan(scratchOnly));
+        assertThat(plain.getSpec().getInitContainers()).isEmpty();
+        assertThat(plain.getSpec().getContainers()).singleElement().satisfies(packer -> {
+            assertThat(packer.getName()).isEqualTo(BuilderLayout.PACKAGE_CONTAINER);
+            assertThat(packer.getArgs()).as("nothing beside it to wait for").doesNotContain("--await-compile");
+        });
+    }
+
+    @Test
     void restrictedStagesNeedANumericNonRootUserAndASpecMayOnlyNarrow() throws Exception {
         String nonRoot = "FROM gcc AS build\nUSER 1000:1000\nRUN make\nFROM scratch\nCOPY --from=build /app /app\n";
         MinimalImage restricted = dockerfile(nonRoot, Map.of());
         restricted.getSpec().getDockerfile().setStageSecurity(StageSecurity.RESTRICTED);
         Container stage = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(restricted,
-                planner.plan(restricted)).getSpec().getInitContainers().get(1);
+                planner.plan(restricted)).getSpec().getContainers().get(0);
         assertThat(stage.getSecurityContext().getRunAsUser()).isEqualTo(1000L);
         assertThat(stage.getSecurityContext().getRunAsNonRoot()).isTrue();
 
@@ -164,14 +218,16 @@ class DockerfilePlanningTest {
         assertThat(build.git().revision()).as("exactly the commit the Dockerfile was read at").isEqualTo(commit);
         Pod pod = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(git, build);
         assertThat(pod.getSpec().getInitContainers()).extracting(Container::getName)
-                .containsExactly(BuilderLayout.FETCH_CONTAINER, BuilderLayout.RUNTIME_CONTAINER, "stage-0");
-        assertThat(pod.getSpec().getInitContainers().get(2).getVolumeMounts())
+                .containsExactly(BuilderLayout.FETCH_CONTAINER, BuilderLayout.RUNTIME_CONTAINER);
+        assertThat(pod.getSpec().getContainers()).extracting(Container::getName)
+                .containsExactly("stage-0", BuilderLayout.PACKAGE_CONTAINER);
+        assertThat(pod.getSpec().getContainers().get(0).getVolumeMounts())
                 .filteredOn(m -> m.getMountPath().equals(BuilderLayout.STAGE_CONTEXT)).singleElement()
                 .satisfies(m -> {
                     assertThat(m.getSubPath()).isEqualTo("src/app");
                     assertThat(m.getReadOnly()).isTrue();
                 });
-        assertThat(pod.getSpec().getContainers().get(0).getArgs()).contains("--source-info");
+        assertThat(pod.getSpec().getContainers().get(1).getArgs()).contains("--source-info");
 
         source.setRevision("v2");
         assertThat(planner.plan(git).fetchesDockerfile()).as("other source inputs: fetched again").isTrue();

@@ -56,9 +56,9 @@ public class BuildSettings {
     private CaBundle caBundle;
 
     @SchemaFrom(type = ResourceRequirementsSchema.class)
-    @JsonPropertyDescription("CPU and memory requests/limits of each builder step (default requests: 250m, 256Mi). In"
-            + " preset and custom builds the package step runs beside the compile step, so their requests add up: it"
-            + " requests 100m and 128Mi instead, and takes these limits if any are set.")
+    @JsonPropertyDescription("CPU and memory requests/limits of each builder step (default requests: 250m, 256Mi). The"
+            + " package step runs beside the step before it (the compile step, or a Dockerfile's last stage), so their"
+            + " requests add up: it requests 100m and 128Mi instead, and takes these limits if any are set.")
     private ResourceRequirements resources;
 
     @JsonPropertyDescription("Node selector for the builder pod.")

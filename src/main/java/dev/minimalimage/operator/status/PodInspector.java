@@ -87,6 +87,9 @@ public final class PodInspector {
                         + logsHint(namespace, podName, step), null);
             }
             if (done.getExitCode() != null && done.getExitCode() != 0) {
+                if (followsRunningStep(ordered, ordered.indexOf(container))) {
+                    continue; // that step's own end names the reason
+                }
                 return stepFailed(stages, pod, step, done, commit);
             }
             commit = markDone(stages, step, done, commit);
@@ -108,17 +111,50 @@ public final class PodInspector {
     }
 
     /**
-     * The step whose failure ends the build while a later step of the pod still runs: the compile step beside a
-     * packer that never learned of its end (its shell was killed before it could say). Empty when there is none.
+     * The step whose failure ends the build while a later step of the pod still runs: the compile step (or a
+     * Dockerfile's last stage) beside a packer that never learned of its end (killed before it could say). Empty when
+     * there is none. A packer that ended with a code of its own while a step before it still runs is not taken: it
+     * only reports that step's exit code, and that step's own end (a moment later) names the real reason. A packer
+     * killed (out of memory, by a signal) is taken at once: the step before it may run for long.
      */
     public static java.util.Optional<String> failedWhileOthersRun(Pod pod) {
         if (pod.getStatus() == null || !"Running".equals(pod.getStatus().getPhase()) || stoppedAfterFailure(pod)) {
             return java.util.Optional.empty();
         }
-        boolean othersRun = steps(pod).stream().anyMatch(c -> c.getState() != null && c.getState().getRunning() != null);
-        return othersRun ? steps(pod).stream().filter(c -> c.getState() != null && c.getState().getTerminated() != null
-                && !Integer.valueOf(0).equals(c.getState().getTerminated().getExitCode()))
-                .map(ContainerStatus::getName).findFirst() : java.util.Optional.empty();
+        List<ContainerStatus> steps = steps(pod);
+        boolean othersRun = steps.stream().anyMatch(PodInspector::running);
+        for (int i = 0; othersRun && i < steps.size(); i++) {
+            ContainerStatus step = steps.get(i);
+            ContainerStateTerminated done = step.getState() == null ? null : step.getState().getTerminated();
+            if (done == null || Integer.valueOf(0).equals(done.getExitCode())) {
+                continue;
+            }
+            if (!followsRunningStep(steps, i)) {
+                return java.util.Optional.of(step.getName());
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * Whether {@code steps.get(i)} is the packer, ended with a code of its own while a step before it still runs:
+     * then it only reported that step's exit code (written as that step ends), and that step's end decides.
+     */
+    private static boolean followsRunningStep(List<ContainerStatus> steps, int i) {
+        ContainerStatus step = steps.get(i);
+        ContainerStateTerminated done = step.getState() == null ? null : step.getState().getTerminated();
+        return done != null && BuilderLayout.PACKAGE_CONTAINER.equals(step.getName()) && !killed(done)
+                && steps.subList(0, i).stream().anyMatch(PodInspector::running);
+    }
+
+    /** Ended by the kernel or a signal (exit codes from 128 up are 128 + the signal), not by its own exit code. */
+    private static boolean killed(ContainerStateTerminated done) {
+        return KubeletReasons.OOM_KILLED.equals(done.getReason()) || done.getExitCode() == null
+                || done.getExitCode() >= 128;
+    }
+
+    private static boolean running(ContainerStatus container) {
+        return container.getState() != null && container.getState().getRunning() != null;
     }
 
     private static boolean stoppedAfterFailure(Pod pod) {
@@ -147,16 +183,16 @@ public final class PodInspector {
     }
 
     /**
-     * Whether the package step ended with a result record of a successful push, and the compile step beside it (if
-     * any) ended well too: the exit code the packer waits for is a hint the build could write early; the compile
-     * container's own end is the verdict.
+     * Whether the package step ended with a result record of a successful push, and every step beside it (the
+     * compile step or a Dockerfile's last stage, a fetch) ended well too: the exit code the packer waits for is a hint
+     * the build could write early; the step's own end is the verdict.
      */
     private static boolean pushRecorded(Pod pod) {
-        boolean compileOk = pod.getStatus().getContainerStatuses().stream()
-                .filter(c -> BuilderLayout.COMPILE_CONTAINER.equals(c.getName()))
+        boolean besideOk = pod.getStatus().getContainerStatuses().stream()
+                .filter(c -> !BuilderLayout.PACKAGE_CONTAINER.equals(c.getName()))
                 .allMatch(c -> c.getState() != null && c.getState().getTerminated() != null
                         && Integer.valueOf(0).equals(c.getState().getTerminated().getExitCode()));
-        return compileOk && steps(pod).stream()
+        return besideOk && steps(pod).stream()
                 .filter(c -> BuilderLayout.PACKAGE_CONTAINER.equals(c.getName()) && c.getState() != null
                         && c.getState().getTerminated() != null)
                 .map(c -> c.getState().getTerminated())

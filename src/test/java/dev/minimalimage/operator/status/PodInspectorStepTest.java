@@ -139,6 +139,82 @@ class PodInspectorStepTest {
         assertThat(PodInspector.inspect(early, true).reason()).isEqualTo(Reasons.BUILDING);
     }
 
+    // ------------------------------------------------------------- a Dockerfile's last stage beside the packer
+
+    private static final String STAGE_RESULT = "{\"reason\":\"BuildStepFailed\",\"message\":\"Dockerfile line 4: RUN"
+            + " exited with 2 (its output is in this container's log)\"}";
+
+    private static io.fabric8.kubernetes.api.model.ContainerStatus stage(String state) {
+        ContainerStatusBuilder stage = new ContainerStatusBuilder().withName("stage-1");
+        return switch (state) {
+            case "running" -> stage.withNewState().withNewRunning().endRunning().endState().build();
+            case "failed" -> stage.withNewState().withNewTerminated().withExitCode(9).withReason("Error")
+                    .withMessage(STAGE_RESULT).endTerminated().endState().build();
+            default -> stage.withNewState().withNewTerminated().withExitCode(0).withReason("Completed")
+                    .endTerminated().endState().build();
+        };
+    }
+
+    /** Runtime and stage-0 as init containers, then stage-1 and the packer side by side. */
+    private static Pod dockerfilePod(String phase, io.fabric8.kubernetes.api.model.ContainerStatus... statuses) {
+        io.fabric8.kubernetes.api.model.ContainerStatus done = new ContainerStatusBuilder().withNewState()
+                .withNewTerminated().withExitCode(0).withReason("Completed").endTerminated().endState().build();
+        return new PodBuilder().withNewMetadata().withName("df-build-0123456789").withNamespace("ns").endMetadata()
+                .withNewSpec().addNewInitContainer().withName(BuilderLayout.RUNTIME_CONTAINER).endInitContainer()
+                .addNewInitContainer().withName("stage-0").endInitContainer()
+                .addNewContainer().withName("stage-1").endContainer()
+                .addNewContainer().withName(BuilderLayout.PACKAGE_CONTAINER).endContainer().endSpec()
+                .withNewStatus().withPhase(phase).withInitContainerStatuses(
+                        new ContainerStatusBuilder(done).withName(BuilderLayout.RUNTIME_CONTAINER).build(),
+                        new ContainerStatusBuilder(done).withName("stage-0").build())
+                .withContainerStatuses(statuses).endStatus().build();
+    }
+
+    /**
+     * The stage's run-stage writes its exit code, then its JVM ends; the packer, told, may end first. The kubelet can
+     * report that moment: the packer's reason would be a guess, so the operator waits for the stage's own end.
+     */
+    @Test
+    void aPackerThatFollowedTheLastStagesFailureWaitsForThatStagesOwnEnd() {
+        Pod packerFirst = dockerfilePod("Running", packerEnded(8), stage("running"));
+        assertThat(PodInspector.failedWhileOthersRun(packerFirst)).isEmpty();
+        assertThat(PodInspector.inspect(packerFirst, true).reason()).isEqualTo(Reasons.BUILDING);
+
+        Pod ended = dockerfilePod("Failed", packerEnded(8), stage("failed"));
+        BuildOutcome outcome = PodInspector.inspect(ended, true);
+        assertThat(outcome.reason()).isEqualTo(Reasons.BUILD_STEP_FAILED);
+        assertThat(outcome.message()).contains("Dockerfile line 4", "kubectl logs -n ns df-build-0123456789 -c stage-1");
+
+        Pod stageKilled = dockerfilePod("Running", packerRunning(), new ContainerStatusBuilder(stage("failed"))
+                .editState().editTerminated().withExitCode(137).withReason("OOMKilled").endTerminated().endState()
+                .build());
+        assertThat(PodInspector.failedWhileOthersRun(stageKilled)).as("it could not say: the packer still waits")
+                .contains("stage-1");
+    }
+
+    @Test
+    void aPackerKilledWhileTheStepBeforeItRunsStopsThePodAtOnce() {
+        Pod packerKilled = sideBySide("Running", new ContainerStatusBuilder(packerEnded(137)).editState()
+                .editTerminated().withReason("OOMKilled").endTerminated().endState().build(),
+                new ContainerStatusBuilder().withName(BuilderLayout.COMPILE_CONTAINER).withNewState().withNewRunning()
+                        .endRunning().endState().build()).build();
+        assertThat(PodInspector.failedWhileOthersRun(packerKilled)).contains(BuilderLayout.PACKAGE_CONTAINER);
+    }
+
+    /** A push recorded while the last stage still runs (it wrote its exit code early) is no success either. */
+    @Test
+    void aPushBeforeTheLastStageEndedIsNotASuccessUntilItEndsWell() {
+        io.fabric8.kubernetes.api.model.ContainerStatus pushed = new ContainerStatusBuilder(packerEnded(0)).editState()
+                .editTerminated().withMessage(dev.minimalimage.operator.MinimalImageReconcilerTest.success().toJson())
+                .endTerminated().endState().build();
+        assertThat(PodInspector.inspect(dockerfilePod("Running", pushed, stage("running")), true).reason())
+                .isEqualTo(Reasons.BUILDING);
+        assertThat(PodInspector.inspect(dockerfilePod("Failed", pushed, stage("failed")), true).reason())
+                .isEqualTo(Reasons.BUILD_STEP_FAILED);
+        assertThat(PodInspector.inspect(dockerfilePod("Succeeded", pushed, stage("ended")), true).reason())
+                .isEqualTo(Reasons.BUILT);
+    }
+
     /** The operator stopped the pod for the packer's failure: the compile step it killed then is not the reason. */
     @Test
     void aPodStoppedForThePackersFailureKeepsThePackersReason() {
