@@ -73,7 +73,10 @@ def strip(o):
     md.pop('managedFields', None)
     (md.get('annotations') or {}).pop('kubectl.kubernetes.io/last-applied-configuration', None)
     if o.get('kind') == 'Pod' or 'containers' in o.get('spec', {}):
-        o['spec'] = {'nodeName': o.get('spec', {}).get('nodeName')}
+        spec = o.get('spec', {})
+        o['spec'] = {'nodeName': spec.get('nodeName'),  # and the containers' names, in the order the pod runs them
+                     'initContainers': [{'name': c['name']} for c in spec.get('initContainers') or []],
+                     'containers': [{'name': c['name']} for c in spec.get('containers') or []]}
     if 'source' in o.get('spec', {}):
         o['spec'] = {'image': o['spec'].get('image')}
     return o
@@ -516,8 +519,15 @@ class Timeline:
                 if st.get('podIP'):
                     d['ip'] = st['podIP']
                 d['init'] = {cs['name'] for cs in st.get('initContainerStatuses') or []} or d.get('init', set())
+                # pod order: init containers, then the others as the spec lists them (the kubelet lists their
+                # statuses by name: the packer before a Dockerfile's last stage beside it)
+                spec_order = [c['name'] for c in (o['spec'].get('initContainers') or []) + (o['spec'].get('containers') or [])]
                 order = [cs['name'] for cs in (st.get('initContainerStatuses') or []) + (st.get('containerStatuses') or [])]
-                if len(order) > len(d.get('order', [])):   # pod order: init containers, then the others
+                if all(n in spec_order for n in order):  # recorded since the eleventh session
+                    order.sort(key=spec_order.index)
+                else:  # earlier raw data: the kubelet's order, but the packer is always the pod's last container
+                    order.sort(key=lambda n: n == 'package')
+                if len(order) > len(d.get('order', [])):
                     d['order'] = order
                 for cs in (st.get('initContainerStatuses') or []) + (st.get('containerStatuses') or []):
                     s = cs.get('state') or {}
