@@ -23,9 +23,11 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * Copies this program (its Java runtime, the application and the runtime's own loader and libraries) into a directory
  * and writes a launcher that starts it with that loader, so it runs in another container whatever that container's
- * libc (glibc of another release, musl, none). The operator's builder pod runs it in an init container from the
- * builder image, into a volume that the compile step (the toolchain image) mounts read-only: bundle mode needs the
- * closure resolver where the libraries are, which is where the compile ran.
+ * libc (glibc of another release, musl, none). The operator's builder pod runs it from the builder image, into a
+ * volume that the compile step (the toolchain image) mounts read-only: bundle mode needs the closure resolver where
+ * the libraries are, which is where the compile ran; a Dockerfile's stage containers run their steps with it. Where
+ * the next step is the pod's regular container, not an init container's successor, {@code --hold} lets a postStart
+ * hook hold that step until the copy is complete.
  */
 @Command(name = "stage-runtime", mixinStandardHelpOptions = true,
         description = { "Copies this minimal-image into --to, with a launcher that runs it in any Linux root.",
@@ -58,11 +60,50 @@ final class StageRuntimeCommand implements Callable<Integer> {
             "(default: the directory of the jar this process runs from)" })
     Path app;
 
+    @Option(names = "--hold", paramLabel = "FILE", description = { "builder pods: once copied, write FILE and wait",
+            "until it is gone (--hold-timeout): the container's postStart hook removes it, and the kubelet starts",
+            "the pod's next container only once that hook has returned" })
+    Path hold;
+
+    @Option(names = "--hold-timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "how long --hold waits for the hook at most (default ${DEFAULT-VALUE})")
+    long holdTimeoutSeconds;
+
+    /** How often --hold looks whether the hook took its file: the delay it adds to a build is at most this. */
+    private static final long HOLD_POLL_MILLIS = 10;
+
     @Spec
     CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException, ElfFormatException {
+    public Integer call() throws IOException, ElfFormatException, InterruptedException {
+        if (hold != null && holdTimeoutSeconds < 1) {
+            throw new IllegalArgumentException("--hold-timeout must be at least 1 (seconds): " + holdTimeoutSeconds);
+        }
+        copy();
+        return hold == null ? ExitCodes.OK : handOver();
+    }
+
+    /**
+     * The copy is complete: say so, and stay until the postStart hook has seen it. A container that ended earlier
+     * would end the hook's exec with it (a failed hook, and the kubelet kills the container), and the kubelet must
+     * not start the next container before the hook returns.
+     */
+    private int handOver() throws IOException, InterruptedException {
+        Files.writeString(hold, "copied\n");
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(holdTimeoutSeconds).toNanos();
+        while (Files.exists(hold, LinkOption.NOFOLLOW_LINKS)) {
+            if (System.nanoTime() > deadline) {
+                spec.commandLine().getErr().println("stage-runtime: no postStart hook took " + hold + " within "
+                        + holdTimeoutSeconds + "s");
+                return ExitCodes.INTERNAL;
+            }
+            Thread.sleep(HOLD_POLL_MILLIS);
+        }
+        return ExitCodes.OK;
+    }
+
+    private void copy() throws IOException, ElfFormatException {
         Path application = app != null ? app : runningApplication();
         String runner = RUNNERS.stream().filter(name -> Files.isRegularFile(application.resolve(name))).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("--app " + application + " holds no "
@@ -83,7 +124,6 @@ final class StageRuntimeCommand implements Callable<Integer> {
         Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
         spec.commandLine().getErr().println("stage-runtime: " + launcher + " runs a copy of this minimal-image ("
                 + copied + " library files)");
-        return ExitCodes.OK;
     }
 
     /** The directory of the runner jar when this process was started with java -jar .../RUNNER. */

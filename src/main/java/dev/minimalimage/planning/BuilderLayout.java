@@ -48,6 +48,13 @@ public final class BuilderLayout {
     public static final String RUNTIME_DIR = "/minimal-image";
     /** What `stage-runtime --to RUNTIME_DIR` writes (its launcher's path inside the copy). */
     public static final String RUNTIME_LAUNCHER = RUNTIME_DIR + "/bin/minimal-image";
+    /**
+     * Where `stage-runtime --hold` says its copy is complete, for the runtime step's postStart hook, which removes it
+     * (see BuilderPodFactory#runtimeHeld).
+     */
+    public static final String RUNTIME_HOLD_FILE = RUNTIME_DIR + "/.copied";
+    /** The builder image's static busybox (scripts/image.sh): the debug twins' shell, and the runtime step's hook. */
+    public static final String BUILDER_BUSYBOX = "/bin/busybox";
     public static final String BUNDLE_ROOT = WORKSPACE + "/bundle-root";
     /** In a copy `stage-runtime` writes: its loader and its jar under fixed names, for {@link #runtimeCommand}. */
     public static final String RUNTIME_LOADER = "lib/ld.so";

@@ -90,25 +90,23 @@ public final class BuilderPodFactory {
     public Pod create(MinimalImage resource, BuildPlan plan, int attempt) {
         BuildSettings build = resource.getSpec().getBuild() == null ? new BuildSettings() : resource.getSpec().getBuild();
         List<Container> init = new ArrayList<>();
+        List<Container> main = new ArrayList<>();
         if (!plan.isInline() && !fetchesBeside(plan)) {
             init.add(fetchContainer(plan, build));
         }
         if (runsRuntime(plan)) {
-            init.add(runtimeContainer(build));
+            (runtimeHeld(plan) ? main : init).add(runtimeContainer(plan, build));
         }
-        List<Container> main;
         if (plan.fetchesDockerfile()) { // the resolve step of a git Dockerfile build: its fetch alone
-            main = List.of(init.remove(0));
+            main.add(init.remove(0));
         } else if (plan.isDockerfile()) {
             List<StageContainers.Container> stages = plan.dockerfile().containers();
-            main = new ArrayList<>();
             for (int i = 0; i < stages.size(); i++) { // the last beside the packer (see handsOver), the others before
                 boolean last = i == stages.size() - 1;
                 (last ? main : init).add(stageContainer(plan, stages.get(i), build, last));
             }
             main.add(packageContainer(plan, build));
         } else { // side by side: the packer starts while the compiler runs, not after (see handsOver)
-            main = new ArrayList<>();
             if (fetchesBeside(plan)) {
                 main.add(fetchContainer(plan, build));
             }
@@ -184,6 +182,18 @@ public final class BuilderPodFactory {
         return !plan.isInline() && !plan.isDockerfile() && handsOver(plan);
     }
 
+    /**
+     * Whether the runtime step is the pod's first regular container, held by its postStart hook until the copy is
+     * complete, instead of an init container: the kubelet starts a pod's regular containers one after another and
+     * the next only once the one before's postStart hook returned, so the step after it starts the moment the copy is
+     * there, where an init container's end reaches the kubelet only at its next relist (~0.9 s). Only where every
+     * step after it is a regular container: a Dockerfile build with one stage container (beside the packer). In
+     * bundle mode the compile step needs the copy only after the build, and waits for nothing.
+     */
+    static boolean runtimeHeld(BuildPlan plan) {
+        return plan.isDockerfile() && plan.dockerfile().containers().size() == 1;
+    }
+
     /** minimal-image is copied into the pod for bundle mode's compile step and for the Dockerfile stages. */
     private static boolean runsRuntime(BuildPlan plan) {
         return plan.isDockerfile() ? !plan.dockerfile().containers().isEmpty()
@@ -245,12 +255,33 @@ public final class BuilderPodFactory {
      * Bundle mode: a copy of minimal-image that runs in the toolchain image (whatever its libc), for the compile step
      * to collect the program's libraries where they are. Only this volume, its HOME and /tmp: it reads nothing else.
      */
-    private Container runtimeContainer(BuildSettings build) {
+    private Container runtimeContainer(BuildPlan plan, BuildSettings build) {
         List<VolumeMount> mounts = new ArrayList<>(List.of(mount(RUNTIME_VOLUME, BuilderLayout.RUNTIME_DIR),
                 mount(TMP_VOLUME, "/tmp"), mount(homeVolume(BuilderLayout.RUNTIME_CONTAINER), BuilderLayout.HOME)));
-        return base(BuilderLayout.RUNTIME_CONTAINER, images.builder(), build)
+        ContainerBuilder runtime = base(BuilderLayout.RUNTIME_CONTAINER, images.builder(), build)
                 .withArgs("stage-runtime", "--to", BuilderLayout.RUNTIME_DIR)
-                .withVolumeMounts(mounts).withEnv(builderJvmEnv()).build();
+                .withVolumeMounts(mounts).withEnv(builderJvmEnv());
+        if (!runtimeHeld(plan)) {
+            return runtime.build();
+        }
+        // a regular container's requests add up with the others': a packer's share, as the packer's
+        return runtime.withArgs("stage-runtime", "--to", BuilderLayout.RUNTIME_DIR, "--hold",
+                BuilderLayout.RUNTIME_HOLD_FILE).withResources(packerResources(build))
+                .withNewLifecycle().withNewPostStart().withNewExec().withCommand(holdHook(plan)).endExec()
+                .endPostStart().endLifecycle().build();
+    }
+
+    /**
+     * The runtime step's postStart hook: waits (within the build's timeout) until `stage-runtime --hold` says the
+     * copy is complete, then takes its file, which lets the step end. A copy that fails ends the container, and the
+     * hook's exec with it: the stage then finds no runtime, and the runtime step's own end is the reason.
+     */
+    private static List<String> holdHook(BuildPlan plan) {
+        long polls = plan.timeoutSeconds() * 100; // 10 ms each
+        String file = BuilderLayout.RUNTIME_HOLD_FILE;
+        String busybox = BuilderLayout.BUILDER_BUSYBOX;
+        return List.of(busybox, "sh", "-c", "n=0; while [ ! -e " + file + " ]; do n=$((n+1)); [ $n -le " + polls
+                + " ] || exit 1; " + busybox + " usleep 10000; done; " + busybox + " rm -f " + file);
     }
 
     private Container compileContainer(BuildPlan plan, BuildSettings build) {

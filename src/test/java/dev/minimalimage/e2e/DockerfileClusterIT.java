@@ -160,6 +160,17 @@ class DockerfileClusterIT {
         assertThat(again.getDigest()).as("the same Dockerfile and context, the same digest")
                 .isEqualTo(status.getDigest());
         assertStagesLockedDown(status.getBuilderPod());
+        // one stage container: the runtime copy too is a regular container, held by its postStart hook until the
+        // copy is complete (the stage ran from it: the build above succeeded), and it ended well
+        Pod pod = client.pods().inNamespace(env.namespace()).withName(status.getBuilderPod()).get();
+        assertThat(pod.getSpec().getInitContainers()).isEmpty();
+        assertThat(pod.getSpec().getContainers()).extracting(Container::getName).containsExactly(
+                BuilderLayout.RUNTIME_CONTAINER, StageContainers.stageKey(0), BuilderLayout.PACKAGE_CONTAINER);
+        assertThat(pod.getStatus().getContainerStatuses()).allSatisfy(c -> assertThat(c.getState().getTerminated()
+                .getExitCode()).as(c.getName()).isZero());
+        assertThat(client.v1().events().inNamespace(env.namespace()).list().getItems()).as("no failed hook")
+                .filteredOn(e -> pod.getMetadata().getName().equals(e.getInvolvedObject().getName()))
+                .extracting(e -> e.getReason()).isNotEmpty().doesNotContain("FailedPostStartHook");
     }
 
     /**

@@ -51,12 +51,17 @@ class DockerfilePlanningTest {
         BuildPlan plan = planner.plan(resource);
         Pod pod = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(resource, plan);
 
-        assertThat(pod.getSpec().getInitContainers()).extracting(Container::getName)
-                .containsExactly(BuilderLayout.RUNTIME_CONTAINER);
+        assertThat(pod.getSpec().getInitContainers()).isEmpty();
         assertThat(pod.getSpec().getContainers()).extracting(Container::getName)
-                .as("the last stage beside the packer: no container start between them")
-                .containsExactly("stage-0", BuilderLayout.PACKAGE_CONTAINER);
-        Container stage = pod.getSpec().getContainers().get(0);
+                .as("the runtime copy held by its hook, then the last stage beside the packer: no hand-over at all")
+                .containsExactly(BuilderLayout.RUNTIME_CONTAINER, "stage-0", BuilderLayout.PACKAGE_CONTAINER);
+        Container runtime = pod.getSpec().getContainers().get(0);
+        assertThat(runtime.getArgs()).containsSequence("--hold", BuilderLayout.RUNTIME_HOLD_FILE);
+        assertThat(runtime.getLifecycle().getPostStart().getExec().getCommand())
+                .startsWith(BuilderLayout.BUILDER_BUSYBOX, "sh", "-c")
+                .anySatisfy(script -> assertThat(script).contains(BuilderLayout.RUNTIME_HOLD_FILE, "rm -f",
+                        "-le " + plan.timeoutSeconds() * 100));
+        Container stage = pod.getSpec().getContainers().get(1);
         assertThat(stage.getImage()).isEqualTo("mirror.example/gcc:14");
         assertThat(stage.getCommand()).startsWith(BuilderLayout.runtimeCommand(BuilderLayout.STAGE_RUNTIME_DIR)
                 .toArray(String[]::new)).contains("run-stage", "--build-arg=TOOLCHAIN=mirror.example/gcc:14",
@@ -73,7 +78,7 @@ class DockerfilePlanningTest {
                 BuilderLayout.COMPILE_EXIT_DIR);
         assertThat(pod.getSpec().getSecurityContext().getRunAsUser()).as("said per container").isNull();
 
-        Container packer = pod.getSpec().getContainers().get(1);
+        Container packer = pod.getSpec().getContainers().get(2);
         assertThat(packer.getArgs()).startsWith("build", "--dockerfile", BuilderLayout.STAGE_CONTEXT + "/Dockerfile")
                 .contains("--handoff", BuilderLayout.HANDOFF_DIR)
                 .containsSequence("--await-compile", BuilderLayout.COMPILE_EXIT_FILE, "--await-timeout",
@@ -85,10 +90,9 @@ class DockerfilePlanningTest {
                 .filteredOn(m -> m.getMountPath().equals("/tmp") || m.getMountPath().equals(BuilderLayout.WORKSPACE))
                 .extracting(m -> m.getName()).doesNotContainAnyElementsOf(stage.getVolumeMounts().stream()
                         .map(m -> m.getName()).toList());
-        assertThat(packer.getResources().getRequests()).as("beside a stage, the packer's small share")
-                .isEqualTo(BuilderPodFactory.packerResources(resource.getSpec().getBuild() == null
-                        ? new dev.minimalimage.api.v1alpha1.BuildSettings() : resource.getSpec().getBuild())
-                        .getRequests());
+        var share = BuilderPodFactory.packerResources(new dev.minimalimage.api.v1alpha1.BuildSettings()).getRequests();
+        assertThat(packer.getResources().getRequests()).as("beside a stage, the packer's small share").isEqualTo(share);
+        assertThat(runtime.getResources().getRequests()).as("the runtime step too: a regular container").isEqualTo(share);
         assertThat(packer.getSecurityContext().getRunAsUser()).isEqualTo((long) BuilderLayout.BUILDER_UID);
         assertThat(packer.getSecurityContext().getRunAsNonRoot()).isTrue();
         assertThat(packer.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
@@ -117,8 +121,11 @@ class DockerfilePlanningTest {
         Pod pod = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(resource, planner.plan(resource));
         List<String> stages = planner.plan(resource).dockerfile().containers().stream().map(c -> c.key()).toList();
         assertThat(stages).as("the plan's containers, in the order they run").hasSize(3);
-        assertThat(pod.getSpec().getInitContainers()).extracting(Container::getName).containsExactly(
-                BuilderLayout.RUNTIME_CONTAINER, stages.get(0), stages.get(1));
+        assertThat(pod.getSpec().getInitContainers()).extracting(Container::getName)
+                .as("before init stages, the runtime copy is an init container too").containsExactly(
+                        BuilderLayout.RUNTIME_CONTAINER, stages.get(0), stages.get(1));
+        assertThat(pod.getSpec().getInitContainers().get(0).getLifecycle()).isNull();
+        assertThat(pod.getSpec().getInitContainers().get(0).getArgs()).doesNotContain("--hold");
         assertThat(pod.getSpec().getContainers()).extracting(Container::getName)
                 .containsExactly(stages.get(2), BuilderLayout.PACKAGE_CONTAINER);
         assertThat(pod.getSpec().getInitContainers()).as("init containers end before the next starts: no exit file")
@@ -142,7 +149,7 @@ class DockerfilePlanningTest {
         MinimalImage restricted = dockerfile(nonRoot, Map.of());
         restricted.getSpec().getDockerfile().setStageSecurity(StageSecurity.RESTRICTED);
         Container stage = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(restricted,
-                planner.plan(restricted)).getSpec().getContainers().get(0);
+                planner.plan(restricted)).getSpec().getContainers().get(1);
         assertThat(stage.getSecurityContext().getRunAsUser()).isEqualTo(1000L);
         assertThat(stage.getSecurityContext().getRunAsNonRoot()).isTrue();
 
@@ -218,16 +225,16 @@ class DockerfilePlanningTest {
         assertThat(build.git().revision()).as("exactly the commit the Dockerfile was read at").isEqualTo(commit);
         Pod pod = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(git, build);
         assertThat(pod.getSpec().getInitContainers()).extracting(Container::getName)
-                .containsExactly(BuilderLayout.FETCH_CONTAINER, BuilderLayout.RUNTIME_CONTAINER);
+                .containsExactly(BuilderLayout.FETCH_CONTAINER);
         assertThat(pod.getSpec().getContainers()).extracting(Container::getName)
-                .containsExactly("stage-0", BuilderLayout.PACKAGE_CONTAINER);
-        assertThat(pod.getSpec().getContainers().get(0).getVolumeMounts())
+                .containsExactly(BuilderLayout.RUNTIME_CONTAINER, "stage-0", BuilderLayout.PACKAGE_CONTAINER);
+        assertThat(pod.getSpec().getContainers().get(1).getVolumeMounts())
                 .filteredOn(m -> m.getMountPath().equals(BuilderLayout.STAGE_CONTEXT)).singleElement()
                 .satisfies(m -> {
                     assertThat(m.getSubPath()).isEqualTo("src/app");
                     assertThat(m.getReadOnly()).isTrue();
                 });
-        assertThat(pod.getSpec().getContainers().get(1).getArgs()).contains("--source-info");
+        assertThat(pod.getSpec().getContainers().get(2).getArgs()).contains("--source-info");
 
         source.setRevision("v2");
         assertThat(planner.plan(git).fetchesDockerfile()).as("other source inputs: fetched again").isTrue();

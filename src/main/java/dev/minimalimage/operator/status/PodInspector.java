@@ -246,7 +246,8 @@ public final class PodInspector {
             case BuilderLayout.FETCH_CONTAINER -> failure(stages, Stage.SourceFetched, Reasons.SOURCE_FETCH_FAILED,
                     "fetching the source failed" + exit + ": " + tail(done.getMessage()) + " " + hint, commit);
             case BuilderLayout.RUNTIME_CONTAINER -> failure(stages, Stage.Compiled, Reasons.RUNTIME_COPY_FAILED,
-                    "copying minimal-image into the pod for bundle mode failed before the compile step ran"
+                    "copying minimal-image into the pod (for bundle mode or a Dockerfile's stages) failed before the"
+                            + " build's own steps ran"
                             + exit + (done.getReason() == null ? "" : ", " + done.getReason()) + ": "
                             + tail(done.getMessage()) + " " + hint, commit);
             case BuilderLayout.COMPILE_CONTAINER -> failure(stages, Stage.Compiled,

@@ -27,7 +27,7 @@ class PodInspectorStepTest {
         BuildOutcome outcome = PodInspector.inspect(pod, true);
 
         assertThat(outcome.reason()).isEqualTo(Reasons.RUNTIME_COPY_FAILED);
-        assertThat(outcome.message()).contains("before the compile step ran", "exit code 1", "No space left on device",
+        assertThat(outcome.message()).contains("before the build's own steps ran", "exit code 1", "No space left on device",
                 "kubectl logs -n ns app-build-0123456789 -c runtime");
     }
 
@@ -190,6 +190,30 @@ class PodInspectorStepTest {
                 .build());
         assertThat(PodInspector.failedWhileOthersRun(stageKilled)).as("it could not say: the packer still waits")
                 .contains("stage-1");
+    }
+
+    /**
+     * A Dockerfile with one stage container: the runtime copy is the pod's first regular container (held by its
+     * postStart hook). A copy that failed leaves the stage unable to start and the packer waiting: the copy's failure
+     * is the build's, at once.
+     */
+    @Test
+    void aHeldRuntimeCopyThatFailedIsTheReasonWhileTheOthersWait() {
+        Pod pod = new PodBuilder().withNewMetadata().withName("df-build-0123456789").withNamespace("ns").endMetadata()
+                .withNewSpec().addNewContainer().withName(BuilderLayout.RUNTIME_CONTAINER).endContainer()
+                .addNewContainer().withName("stage-0").endContainer()
+                .addNewContainer().withName(BuilderLayout.PACKAGE_CONTAINER).endContainer().endSpec()
+                .withNewStatus().withPhase("Running").withContainerStatuses(packerRunning(),
+                        new ContainerStatusBuilder().withName(BuilderLayout.RUNTIME_CONTAINER).withNewState()
+                                .withNewTerminated().withExitCode(1).withReason("Error")
+                                .withMessage("error: No space left on device").endTerminated().endState().build(),
+                        new ContainerStatusBuilder().withName("stage-0").withNewState().withNewTerminated()
+                                .withExitCode(128).withReason("StartError").endTerminated().endState().build())
+                .endStatus().build();
+        assertThat(PodInspector.failedWhileOthersRun(pod)).contains(BuilderLayout.RUNTIME_CONTAINER);
+        BuildOutcome outcome = PodInspector.inspect(pod, true);
+        assertThat(outcome.reason()).isEqualTo(Reasons.RUNTIME_COPY_FAILED);
+        assertThat(outcome.message()).contains("No space left on device", "-c runtime");
     }
 
     @Test
