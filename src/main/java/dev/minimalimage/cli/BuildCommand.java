@@ -275,6 +275,7 @@ final class BuildCommand implements Callable<Integer> {
         }
         java.util.Map<String, String> args = BuildArgs.parse(buildArgs);
         LocalSmokeRun.Plan smokePlan = smokeTest.plan(spec.commandLine().getParseResult());
+        handover.step = "the Dockerfile's last stage container";
         CompileHandover.Outcome handedOver = handover.awaitStep(options, spec.commandLine().getErr());
         if (handedOver.held() != null) {
             return new Packaging(null, options, spec).report(handedOver.held());

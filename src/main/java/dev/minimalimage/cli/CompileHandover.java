@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
  * it: its JVM starts and its registry connection authenticates while the compiler runs. It waits for the step's exit
  * code in {@code --await-compile}, then takes what the step left ({@code --take}, {@code --take-root}) into its own
  * storage, once: a build process still running cannot swap a file between the check and the pack, since both read
- * the copy. (A Dockerfile's packer needs no --take: it reads each hand-over once into its own storage anyway.)
+ * the copy. (A Dockerfile's packer takes the stages' whole hand-over volume with --take-root.)
  */
 final class CompileHandover {
 
@@ -61,6 +61,9 @@ final class CompileHandover {
     @Option(names = "--warm-up-after", paramLabel = "FILE", description = { "with --await-compile: start warming up",
             "only once FILE exists (a git build's fetch step, beside the packer, writes its exit code there)" })
     Path warmUpAfter;
+
+    /** What the step the packer waits for is called in its messages (BuildCommand: a Dockerfile's last stage). */
+    String step = "the compile step";
 
     boolean active() {
         return exitCodeFile != null;
@@ -168,11 +171,11 @@ final class CompileHandover {
         }
         Integer exitCode = awaitExitCode(System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos());
         if (exitCode == null) {
-            return BuildResult.failure(ResultReason.CompileFailed, "the compile step wrote no exit code to "
+            return BuildResult.failure(ResultReason.CompileFailed, step + " wrote no exit code to "
                     + exitCodeFile + " within " + timeoutSeconds + "s; nothing was packed", null);
         }
         if (exitCode != 0) {
-            return BuildResult.failure(CompileExitCodes.reasonOf(exitCode), "the compile step failed (exit code "
+            return BuildResult.failure(CompileExitCodes.reasonOf(exitCode), step + " failed (exit code "
                     + exitCode + "); nothing was packed", null);
         }
         try {

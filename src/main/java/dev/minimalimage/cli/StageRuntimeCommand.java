@@ -69,8 +69,14 @@ final class StageRuntimeCommand implements Callable<Integer> {
             description = "how long --hold waits for the hook at most (default ${DEFAULT-VALUE})")
     long holdTimeoutSeconds;
 
-    /** How often --hold looks whether the hook took its file: the delay it adds to a build is at most this. */
+    /** How often --hold looks whether the hook took its file. */
     private static final long HOLD_POLL_MILLIS = 10;
+    /**
+     * How long the container stays after the hook took the file: the hook's exec still has to end and report, and a
+     * container that ends first ends the exec with it (a failed hook to the kubelet). Nothing waits for this end:
+     * the next container started when the hook returned.
+     */
+    private static final long HOLD_GRACE_MILLIS = 500;
 
     @Spec
     CommandSpec spec;
@@ -100,6 +106,7 @@ final class StageRuntimeCommand implements Callable<Integer> {
             }
             Thread.sleep(HOLD_POLL_MILLIS);
         }
+        Thread.sleep(HOLD_GRACE_MILLIS);
         return ExitCodes.OK;
     }
 

@@ -77,6 +77,11 @@ public final class BuilderLayout {
     public static final String STAGE_CONTEXT = STAGE_MOUNTS + "/context";
     /** What each container hands on to the later ones (see dockerfile.Handoff); the packer mounts it too. */
     public static final String HANDOFF_DIR = STAGE_MOUNTS + "/handoff";
+    /**
+     * The packer beside a Dockerfile's last stage: the stages' hand-over volume, read-only. It takes that into its own
+     * {@link #HANDOFF_DIR} (a volume only it mounts) once the stage ended, and reads only its copy.
+     */
+    public static final String SHARED_HANDOFF_DIR = STAGE_MOUNTS + "/shared-handoff";
 
     /**
      * The step beside the package step writes its exit code here as it ends: the compile step of a preset or custom

@@ -62,6 +62,7 @@ public final class BuilderPodFactory {
     private static final String COMPILE_EXIT_VOLUME = "compile-exit";
     private static final String PACKER_WORKSPACE_VOLUME = "package-workspace";
     private static final String PACKER_TMP_VOLUME = "package-tmp";
+    private static final String PACKER_HANDOFF_VOLUME = "package-handoff";
     private static final String FETCH_TMP_VOLUME = "fetch-tmp";
     private final ToolchainImages images;
     private final List<String> operatorPullSecrets;
@@ -371,9 +372,13 @@ public final class BuilderPodFactory {
         }
         if (plan.isDockerfile()) { // what the stages handed on, and the context for the final stage's COPYs
             mounts.add(contextMount(plan));
-            mounts.add(new VolumeMount(BuilderLayout.HANDOFF_DIR, null, HANDOFF_VOLUME, true, null, null, null));
-            if (handsOver(plan)) { // the stages mount neither its workspace nor its /tmp, where it copies them to
+            if (handsOver(plan)) { // beside the last stage: it reads only its own copy of the hand-over (see above)
+                mounts.add(new VolumeMount(BuilderLayout.SHARED_HANDOFF_DIR, null, HANDOFF_VOLUME, true, null, null,
+                        null));
+                mounts.add(mount(PACKER_HANDOFF_VOLUME, BuilderLayout.HANDOFF_DIR));
                 mounts.add(exitCodeMount());
+            } else {
+                mounts.add(new VolumeMount(BuilderLayout.HANDOFF_DIR, null, HANDOFF_VOLUME, true, null, null, null));
             }
         }
         if (plan.pushSecret() != null) {
@@ -406,13 +411,17 @@ public final class BuilderPodFactory {
     }
 
     /**
-     * Wait for the step beside (within the build's timeout), then copy what a compile step wrote into the packer's
-     * workspace (a Dockerfile's packer reads each hand-over into its own storage as it is).
+     * Wait for the step beside (within the build's timeout), then copy what it left into the packer's own storage:
+     * a compile step's outputs into its workspace, a Dockerfile's hand-over volume into its own hand-over directory.
+     * A process of the build that outlived its step's exit code can then not swap a file for a link to the packer's
+     * secrets between a check and a read: the copy opens nothing by name, follows no link, and the packing reads only
+     * the copy.
      */
     private static List<String> handoverArgs(BuildPlan plan) {
         List<String> args = new ArrayList<>(List.of("--await-compile", BuilderLayout.COMPILE_EXIT_FILE,
                 "--await-timeout", Long.toString(plan.timeoutSeconds())));
-        if (plan.isDockerfile()) {
+        if (plan.isDockerfile()) { // links copied as links: COPY --from resolves them inside the stage's root
+            args.addAll(List.of("--take-root", BuilderLayout.SHARED_HANDOFF_DIR + "=" + BuilderLayout.HANDOFF_DIR));
             return args;
         }
         args.addAll(List.of("--take", shared(BuilderLayout.OUT_DIR) + "=" + BuilderLayout.OUT_DIR,
@@ -573,7 +582,7 @@ public final class BuilderPodFactory {
             steps.add(BuilderLayout.PACKAGE_CONTAINER);
         }
         if (handsOver(plan)) {
-            for (String own : plan.isDockerfile() ? List.of(COMPILE_EXIT_VOLUME)
+            for (String own : plan.isDockerfile() ? List.of(COMPILE_EXIT_VOLUME, PACKER_HANDOFF_VOLUME)
                     : List.of(COMPILE_EXIT_VOLUME, PACKER_WORKSPACE_VOLUME, PACKER_TMP_VOLUME)) {
                 volumes.add(new VolumeBuilder().withName(own).withNewEmptyDir().endEmptyDir().build());
             }

@@ -42,10 +42,13 @@ class DockerfileHandoverTest {
                 dir.resolve("stage-root").toString(), "--exit-code-file", exitCode.toString());
     }
 
+    /** As the pod runs it: the stages' hand-over taken into a directory of its own, which it then reads. */
     private static CliRun packer(Path dir, Path context, Path exitCode, String layout) {
+        Path own = dir.resolve(layout + "-handoff");
         return CliRun.of("build", "--dockerfile", context.resolve("Dockerfile").toString(), "--source",
-                context.toString(), "--handoff", dir.resolve("handoff").toString(), "--await-compile",
-                exitCode.toString(), "--await-timeout", "60", "--oci-layout", dir.resolve(layout).toString());
+                context.toString(), "--handoff", own.toString(), "--await-compile", exitCode.toString(),
+                "--await-timeout", "60", "--take-root", dir.resolve("handoff") + "=" + own, "--oci-layout",
+                dir.resolve(layout).toString());
     }
 
     @Test
@@ -71,6 +74,41 @@ class DockerfileHandoverTest {
         assertThat(dir.resolve("layout/index.json")).exists();
     }
 
+    /**
+     * A process the stage left running (its RUN wrote the exit code early) swaps the handed-on file for a link to a
+     * file only the packer may read: the packer's copy keeps the link as a link and never reads what it points to.
+     */
+    @Test
+    void aFileSwappedForALinkAfterTheExitCodeNeverBringsTheLinkedFileIn(@TempDir Path dir) throws Exception {
+        Path context = context(dir);
+        Files.writeString(context.resolve("Dockerfile"), DOCKERFILE.replace("ENTRYPOINT [\"/hello\"]",
+                "COPY --from=build /out/secret /secret\nENTRYPOINT [\"/hello\"]").replace("COPY hello /out/hello",
+                "COPY hello /out/hello\nCOPY secret /out/secret"));
+        Files.writeString(context.resolve("secret"), "nothing to see\n");
+        Files.createDirectories(dir.resolve("stage-root"));
+        Path exitCode = Files.createDirectories(dir.resolve("exit")).resolve("code");
+        CliRun stage = runStage(dir, context, exitCode, "stage-0");
+        assertThat(stage.exitCode()).as(stage.all()).isZero();
+        Path credentials = Files.writeString(dir.resolve("config.json"), "{\"auths\":{\"registry\":\"TOKEN\"}}");
+        try (var files = Files.walk(dir.resolve("handoff"))) {
+            Path handedOn = files.filter(p -> p.getFileName().toString().equals("secret")).findFirst().orElseThrow();
+            Files.delete(handedOn);
+            Files.createSymbolicLink(handedOn, credentials);
+        }
+
+        CliRun packed = packer(dir, context, exitCode, "layout");
+        // the copy kept the link as a link; COPY --from resolves it inside the stage's root, where it names nothing
+        assertThat(packed.result().reason()).as(packed.all()).isEqualTo("BuildStepFailed");
+        assertThat(packed.result().message()).contains("/out/secret does not exist");
+        assertThat(packed.all()).doesNotContain("TOKEN");
+        assertThat(dir.resolve("layout")).doesNotExist();
+        try (var copied = Files.walk(dir.resolve("layout-handoff"))) {
+            assertThat(copied.filter(p -> p.getFileName().toString().equals("secret")).toList())
+                    .as("its own copy holds the link, not the file").singleElement()
+                    .satisfies(p -> assertThat(Files.isSymbolicLink(p)).isTrue());
+        }
+    }
+
     @Test
     void aStageThatFailedLeavesItsCodeAndThePackerPacksNothing(@TempDir Path dir) throws Exception {
         Path context = context(dir);
@@ -84,7 +122,8 @@ class DockerfileHandoverTest {
 
         CliRun packed = packer(dir, context, exitCode, "layout");
         assertThat(packed.exitCode()).as(packed.all()).isNotZero();
-        assertThat(packed.result().message()).contains("exit code " + stage.exitCode(), "nothing was packed");
+        assertThat(packed.result().message()).contains("the Dockerfile's last stage container failed (exit code "
+                + stage.exitCode() + ")", "nothing was packed");
         assertThat(dir.resolve("layout")).doesNotExist();
 
         Path other = dir.resolve("exit/other");

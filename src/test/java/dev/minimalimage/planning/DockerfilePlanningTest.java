@@ -82,13 +82,12 @@ class DockerfilePlanningTest {
         assertThat(packer.getArgs()).startsWith("build", "--dockerfile", BuilderLayout.STAGE_CONTEXT + "/Dockerfile")
                 .contains("--handoff", BuilderLayout.HANDOFF_DIR)
                 .containsSequence("--await-compile", BuilderLayout.COMPILE_EXIT_FILE, "--await-timeout",
-                        Long.toString(plan.timeoutSeconds()))
-                .as("it reads each hand-over once into its own storage: nothing to take").doesNotContain("--take");
+                        Long.toString(plan.timeoutSeconds()));
         assertThat(packer.getVolumeMounts()).filteredOn(m -> m.getMountPath().equals(BuilderLayout.COMPILE_EXIT_DIR))
                 .singleElement().satisfies(m -> assertThat(m.getReadOnly()).isTrue());
-        assertThat(packer.getVolumeMounts()).as("where it copies the hand-over to: no stage mounts those")
-                .filteredOn(m -> m.getMountPath().equals("/tmp") || m.getMountPath().equals(BuilderLayout.WORKSPACE))
-                .extracting(m -> m.getName()).doesNotContainAnyElementsOf(stage.getVolumeMounts().stream()
+        assertThat(packer.getVolumeMounts()).as("where it unpacks and builds: no stage mounts those")
+                .filteredOn(m -> m.getMountPath().equals("/tmp") || m.getMountPath().equals(BuilderLayout.HOME))
+                .extracting(m -> m.getName()).hasSize(2).doesNotContainAnyElementsOf(stage.getVolumeMounts().stream()
                         .map(m -> m.getName()).toList());
         var share = BuilderPodFactory.packerResources(new dev.minimalimage.api.v1alpha1.BuildSettings()).getRequests();
         assertThat(packer.getResources().getRequests()).as("beside a stage, the packer's small share").isEqualTo(share);
@@ -96,8 +95,18 @@ class DockerfilePlanningTest {
         assertThat(packer.getSecurityContext().getRunAsUser()).isEqualTo((long) BuilderLayout.BUILDER_UID);
         assertThat(packer.getSecurityContext().getRunAsNonRoot()).isTrue();
         assertThat(packer.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(packer.getVolumeMounts()).filteredOn(m -> m.getMountPath().equals(BuilderLayout.SHARED_HANDOFF_DIR))
+                .singleElement().satisfies(m -> {
+                    assertThat(m.getReadOnly()).isTrue();
+                    assertThat(m.getName()).as("the stages' hand-over").isEqualTo(stage.getVolumeMounts().stream()
+                            .filter(s -> s.getMountPath().equals(BuilderLayout.HANDOFF_DIR)).findFirst().orElseThrow()
+                            .getName());
+                });
+        assertThat(packer.getArgs()).as("taken into its own copy, which it reads").containsSequence("--take-root",
+                BuilderLayout.SHARED_HANDOFF_DIR + "=" + BuilderLayout.HANDOFF_DIR);
         assertThat(packer.getVolumeMounts()).filteredOn(m -> m.getMountPath().equals(BuilderLayout.HANDOFF_DIR))
-                .singleElement().satisfies(m -> assertThat(m.getReadOnly()).isTrue());
+                .singleElement().satisfies(m -> assertThat(stage.getVolumeMounts()).as("a volume no stage mounts")
+                        .noneMatch(s -> s.getName().equals(m.getName())));
 
         MinimalImage otherImage = dockerfile(EXAMPLE, Map.of("TOOLCHAIN", "mirror.example/gcc:15"));
         assertThat(planner.plan(otherImage).inputsHash()).as("a build arg is an input")
@@ -131,7 +140,7 @@ class DockerfilePlanningTest {
         assertThat(pod.getSpec().getInitContainers()).as("init containers end before the next starts: no exit file")
                 .allSatisfy(c -> assertThat(String.valueOf(c.getCommand()) + c.getArgs())
                         .doesNotContain("--exit-code-file"));
-        assertThat(pod.getSpec().getVolumes()).extracting(v -> v.getName()).contains("compile-exit")
+        assertThat(pod.getSpec().getVolumes()).extracting(v -> v.getName()).contains("compile-exit", "package-handoff")
                 .doesNotContain("package-workspace", "package-tmp");
 
         MinimalImage scratchOnly = dockerfile("FROM scratch\nCOPY hello.c /hello.c\n", Map.of());
