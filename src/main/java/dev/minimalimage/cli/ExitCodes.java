@@ -25,4 +25,25 @@ final class ExitCodes {
         Files.writeString(partial, code + "\n", StandardCharsets.US_ASCII);
         Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
     }
+
+    /** A step's work, ending in its exit code. */
+    interface Step {
+        int run() throws IOException, InterruptedException;
+    }
+
+    /**
+     * Runs {@code step} and, when {@code file} is named, writes the code it ended with there, whatever the outcome:
+     * an exception leaves {@code failure}, so that the step waiting beside it learns of the end either way.
+     */
+    static int writtenTo(Path file, int failure, Step step) throws IOException, InterruptedException {
+        int code = failure;
+        try {
+            code = step.run();
+            return code;
+        } finally {
+            if (file != null) {
+                write(file, code);
+            }
+        }
+    }
 }

@@ -66,16 +66,8 @@ final class FetchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException {
-        int code = FETCH_FAILED; // what an exception leaves: the step fails, and the compile step beside it learns so
-        try {
-            code = fetch();
-            return code;
-        } finally {
-            if (exitCodeFile != null) {
-                ExitCodes.write(exitCodeFile, code);
-            }
-        }
+    public Integer call() throws IOException, InterruptedException {
+        return ExitCodes.writtenTo(exitCodeFile, FETCH_FAILED, this::fetch); // the compile step beside waits for it
     }
 
     private int fetch() throws IOException {

@@ -88,15 +88,7 @@ final class RunStageCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        int code = ExitCodes.INTERNAL; // what an exception leaves: the stage fails, and the packer beside it learns so
-        try {
-            code = runStage();
-            return code;
-        } finally {
-            if (exitCodeFile != null) {
-                ExitCodes.write(exitCodeFile, code);
-            }
-        }
+        return ExitCodes.writtenTo(exitCodeFile, ExitCodes.INTERNAL, this::runStage); // the packer beside waits for it
     }
 
     private int runStage() throws IOException, InterruptedException {
