@@ -95,12 +95,16 @@ public final class BuilderPodFactory {
         if (!plan.isInline() && !fetchesBeside(plan)) {
             init.add(fetchContainer(plan, build));
         }
-        if (runsRuntime(plan)) {
-            (runtimeHeld(plan) ? main : init).add(runtimeContainer(plan, build));
+        Container runtime = runsRuntime(plan) ? runtimeContainer(plan, build) : null;
+        if (runtime != null && !runtimeHeld(plan)) {
+            init.add(runtime);
         }
         if (plan.fetchesDockerfile()) { // the resolve step of a git Dockerfile build: its fetch alone
             main.add(init.remove(0));
         } else if (plan.isDockerfile()) {
+            if (runtime != null && runtimeHeld(plan)) {
+                main.add(runtime);
+            }
             List<StageContainers.Container> stages = plan.dockerfile().containers();
             for (int i = 0; i < stages.size(); i++) { // the last beside the packer (see handsOver), the others before
                 boolean last = i == stages.size() - 1;
@@ -110,6 +114,9 @@ public final class BuilderPodFactory {
         } else { // side by side: the packer starts while the compiler runs, not after (see handsOver)
             if (fetchesBeside(plan)) {
                 main.add(fetchContainer(plan, build));
+            }
+            if (runtime != null) { // after the fetch, which its hook would otherwise hold too
+                main.add(runtime);
             }
             main.add(compileContainer(plan, build));
             main.add(packageContainer(plan, build));
@@ -188,11 +195,11 @@ public final class BuilderPodFactory {
      * complete, instead of an init container: the kubelet starts a pod's regular containers one after another and
      * the next only once the one before's postStart hook returned, so the step after it starts the moment the copy is
      * there, where an init container's end reaches the kubelet only at its next relist (~0.9 s). Only where every
-     * step after it is a regular container: a Dockerfile build with one stage container (beside the packer). In
-     * bundle mode the compile step needs the copy only after the build, and waits for nothing.
+     * step after it is a regular container: bundle mode (the compile step runs the copy after the build) and a
+     * Dockerfile build with one stage container (beside the packer).
      */
     static boolean runtimeHeld(BuildPlan plan) {
-        return plan.isDockerfile() && plan.dockerfile().containers().size() == 1;
+        return runsRuntime(plan) && (!plan.isDockerfile() || plan.dockerfile().containers().size() == 1);
     }
 
     /** minimal-image is copied into the pod for bundle mode's compile step and for the Dockerfile stages. */

@@ -489,11 +489,14 @@ class BuildPlannerTest {
                 .contains("--extra-library=libgcc_s.so.1", "--extra-library=/usr/lib/x86_64-linux-gnu/libz.so.1");
         assertThat(PodSteps.names(pod)).containsExactly(BuilderLayout.RUNTIME_CONTAINER,
                 BuilderLayout.COMPILE_CONTAINER, BuilderLayout.PACKAGE_CONTAINER);
-        assertThat(pod.getSpec().getInitContainers()).extracting(Container::getName)
-                .containsExactly(BuilderLayout.RUNTIME_CONTAINER);
+        assertThat(pod.getSpec().getInitContainers()).as("the copy held by its hook: the compile step starts the"
+                + " moment it is complete, no relist").isEmpty();
         Container runtime = PodSteps.step(pod, BuilderLayout.RUNTIME_CONTAINER);
         assertThat(runtime.getImage()).isEqualTo(ToolchainImages.DEFAULTS.builder());
-        assertThat(runtime.getArgs()).containsExactly("stage-runtime", "--to", BuilderLayout.RUNTIME_DIR);
+        assertThat(runtime.getArgs()).containsExactly("stage-runtime", "--to", BuilderLayout.RUNTIME_DIR, "--hold",
+                BuilderLayout.RUNTIME_HOLD_FILE);
+        assertThat(runtime.getLifecycle().getPostStart().getExec().getCommand()).startsWith(
+                BuilderLayout.BUILDER_BUSYBOX, "sh", "-c");
         assertThat(runtime.getVolumeMounts()).extracting(m -> m.getMountPath())
                 .containsExactlyInAnyOrder(BuilderLayout.RUNTIME_DIR, "/tmp", BuilderLayout.HOME);
         Container compile = PodSteps.step(pod, BuilderLayout.COMPILE_CONTAINER);
@@ -520,6 +523,16 @@ class BuildPlannerTest {
                 .contains(new EnvVar("PRESET_LDFLAGS", LanguagePresets.C_LDFLAGS, null))
                 .noneMatch(e -> e.getName().equals("MINIMAL_IMAGE"));
         assertThat(staticPod.getSpec().getVolumes()).extracting(Volume::getName).doesNotContain("runtime");
+
+        Source.Git repo = new Source.Git();
+        repo.setUrl("https://example.org/x.git");
+        bundled.getSpec().getSource().setInline(null);
+        bundled.getSpec().getSource().setGit(repo);
+        Pod fromGit = new BuilderPodFactory(ToolchainImages.DEFAULTS).create(bundled, planner.plan(bundled));
+        assertThat(fromGit.getSpec().getInitContainers()).isEmpty();
+        assertThat(PodSteps.names(fromGit)).as("the fetch first: the copy's hook holds only what comes after it")
+                .containsExactly(BuilderLayout.FETCH_CONTAINER, BuilderLayout.RUNTIME_CONTAINER,
+                        BuilderLayout.COMPILE_CONTAINER, BuilderLayout.PACKAGE_CONTAINER);
     }
 
     @Test

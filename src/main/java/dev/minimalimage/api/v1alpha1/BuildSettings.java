@@ -59,7 +59,7 @@ public class BuildSettings {
     @JsonPropertyDescription("CPU and memory requests/limits of each builder step (default requests: 250m, 256Mi). The"
             + " package step runs beside the step before it (the compile step, or a Dockerfile's last stage), so their"
             + " requests add up: it requests 100m and 128Mi instead, and takes these limits if any are set; so do a git"
-            + " build's fetch step and the runtime copy of a Dockerfile with one stage container.")
+            + " build's fetch step and the runtime copy (bundle mode, a Dockerfile with one stage container).")
     private ResourceRequirements resources;
 
     @JsonPropertyDescription("Node selector for the builder pod.")
