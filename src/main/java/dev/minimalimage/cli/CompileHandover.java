@@ -42,8 +42,9 @@ final class CompileHandover {
     /** A code and its newline: anything longer is not what the compile step's wrapper writes. */
     private static final int MAX_EXIT_CODE_BYTES = 16;
 
-    @Option(names = "--await-compile", paramLabel = "FILE", description = { "builder pods: wait until the compile",
-            "step writes its exit code (one line) to FILE; 0 takes its outputs (--take), another ends without packing" })
+    @Option(names = "--await-compile", paramLabel = "FILE", description = { "builder pods: wait until the step",
+            "beside (the compile step; build --dockerfile: the last stage) writes its exit code (one line) to FILE;",
+            "0 takes its outputs (--take, --take-root), another ends without packing" })
     Path exitCodeFile;
 
     @Option(names = "--await-timeout", paramLabel = "SECONDS", defaultValue = "3600",

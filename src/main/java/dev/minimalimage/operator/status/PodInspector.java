@@ -113,8 +113,8 @@ public final class PodInspector {
     /**
      * The step whose failure ends the build while a later step of the pod still runs: the compile step (or a
      * Dockerfile's last stage) beside a packer that never learned of its end (killed before it could say). Empty when
-     * there is none. A packer that ended with a code of its own while a step before it still runs is not taken: it
-     * only reports that step's exit code, and that step's own end (a moment later) names the real reason. A packer
+     * there is none. A step that ended with a code of its own while a step before it still runs is not taken: it
+     * only reported that step's exit code, and that step's own end (a moment later) names the real reason. A step
      * killed (out of memory, by a signal) is taken at once: the step before it may run for long.
      */
     public static java.util.Optional<String> failedWhileOthersRun(Pod pod) {
@@ -137,20 +137,29 @@ public final class PodInspector {
     }
 
     /**
-     * Whether {@code steps.get(i)} is the packer, ended with a code of its own while a step before it still runs:
-     * then it only reported that step's exit code (written as that step ends), and that step's end decides.
+     * Whether {@code steps.get(i)} ended with a code of its own while a step before it still runs. Each of the pod's
+     * regular containers waits for the exit code of the one before it (the compile step for the fetch's, the packer
+     * for the compile step's or the last stage's), which that step writes just before it ends: a step that ended
+     * meanwhile only reported that code (a compile step's shell ends before the fetch step's JVM has), and the
+     * earlier step's own end, a moment later, decides.
      */
     private static boolean followsRunningStep(List<ContainerStatus> steps, int i) {
         ContainerStatus step = steps.get(i);
         ContainerStateTerminated done = step.getState() == null ? null : step.getState().getTerminated();
-        return done != null && BuilderLayout.PACKAGE_CONTAINER.equals(step.getName()) && !killed(done)
-                && steps.subList(0, i).stream().anyMatch(PodInspector::running);
+        return done != null && !killed(done) && steps.subList(0, i).stream().anyMatch(PodInspector::running);
     }
 
-    /** Ended by the kernel or a signal (exit codes from 128 up are 128 + the signal), not by its own exit code. */
+    /** The largest signal number: exit codes 129 to 128 + this are a signal's; 128 is a container that never started. */
+    private static final int MAX_SIGNAL = 64;
+
+    /**
+     * Ended by the kernel or a signal (128 + the signal), or never started (128): not by an exit code of its own. The
+     * compile step's wrapper says its reasons with codes above 200 (CompileExitCodes), the packer with small ones.
+     */
     private static boolean killed(ContainerStateTerminated done) {
-        return KubeletReasons.OOM_KILLED.equals(done.getReason()) || done.getExitCode() == null
-                || done.getExitCode() >= 128;
+        Integer code = done.getExitCode();
+        return KubeletReasons.OOM_KILLED.equals(done.getReason()) || code == null
+                || (code >= 128 && code <= 128 + MAX_SIGNAL);
     }
 
     private static boolean running(ContainerStatus container) {

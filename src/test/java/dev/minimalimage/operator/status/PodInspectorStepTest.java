@@ -129,6 +129,35 @@ class PodInspectorStepTest {
         assertThat(outcome.message()).contains("step fetch", "-c fetch");
     }
 
+    /**
+     * The fetch step fails and writes its exit code; the compile step beside it reads it and its shell ends at once,
+     * before the fetch step's JVM has: the kubelet may report that moment. The fetch step's end names the reason, not
+     * the compile step that only repeated it (found on the real cluster: CompileFailed for a missing commit).
+     */
+    @Test
+    void aCompileStepThatEndedOnTheFetchsCodeWaitsForTheFetchStepsOwnEnd() {
+        io.fabric8.kubernetes.api.model.ContainerStatus fetchRunning = new ContainerStatusBuilder()
+                .withName(BuilderLayout.FETCH_CONTAINER).withNewState().withNewRunning().endRunning().endState().build();
+        io.fabric8.kubernetes.api.model.ContainerStatus fetchFailed = new ContainerStatusBuilder()
+                .withName(BuilderLayout.FETCH_CONTAINER).withNewState().withNewTerminated().withExitCode(7)
+                .withReason("Error").withMessage("error: no commit 0123abc in the repository").endTerminated()
+                .endState().build();
+        PodBuilder pod = new PodBuilder().withNewMetadata().withName("app-build-0123456789").withNamespace("ns")
+                .endMetadata().withNewSpec().addNewContainer().withName(BuilderLayout.FETCH_CONTAINER).endContainer()
+                .addNewContainer().withName(BuilderLayout.COMPILE_CONTAINER).endContainer()
+                .addNewContainer().withName(BuilderLayout.PACKAGE_CONTAINER).endContainer().endSpec();
+
+        Pod compileFirst = new PodBuilder(pod.build()).withNewStatus().withPhase("Running")
+                .withContainerStatuses(packerRunning(), compile(206, "Error"), fetchRunning).endStatus().build();
+        assertThat(PodInspector.failedWhileOthersRun(compileFirst)).isEmpty();
+        assertThat(PodInspector.inspect(compileFirst, false).reason()).isEqualTo(Reasons.BUILDING);
+
+        Pod ended = new PodBuilder(pod.build()).withNewStatus().withPhase("Running")
+                .withContainerStatuses(packerRunning(), compile(206, "Error"), fetchFailed).endStatus().build();
+        assertThat(PodInspector.failedWhileOthersRun(ended)).contains(BuilderLayout.FETCH_CONTAINER);
+        assertThat(PodInspector.inspect(ended, false).reason()).isEqualTo(Reasons.SOURCE_FETCH_FAILED);
+    }
+
     /** A packer that pushed while the compile step still runs (the build wrote the exit code early) is no success. */
     @Test
     void aPushBeforeTheCompileStepEndedIsNotASuccessYet() {
