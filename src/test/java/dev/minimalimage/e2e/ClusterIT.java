@@ -316,8 +316,12 @@ class ClusterIT {
         assertThat(compileLog).contains("the fetch step failed (exit code 7): nothing to build");
         Pod pod = client.pods().inNamespace(env.namespace()).withName(status.getBuilderPod()).get();
         assertThat(pod.getSpec().getInitContainers()).isEmpty();
-        assertThat(pod.getStatus().getContainerStatuses()).as("every step ended").allSatisfy(c ->
-                assertThat(c.getState().getTerminated()).as(c.getName()).isNotNull());
+        // the status is written the moment the fetch's end decides it; the packer, waiting for the compile step's
+        // exit code, ends on its own or by the deadline the operator lowered (to 1 s): a few seconds, never its timeout
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertThat(client.pods().inNamespace(env.namespace()).withName(status.getBuilderPod()).get()
+                        .getStatus().getContainerStatuses()).as("every step ended").allSatisfy(c ->
+                                assertThat(c.getState().getTerminated()).as(c.getName()).isNotNull()));
     }
 
     @Test
