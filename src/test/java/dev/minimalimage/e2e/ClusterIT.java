@@ -16,7 +16,9 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.eclipse.jgit.api.Git;
@@ -56,6 +58,7 @@ import dev.minimalimage.testsupport.RegistryApi;
 import dev.minimalimage.testsupport.SshKeys;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -449,11 +452,26 @@ class ClusterIT {
             assertThat(operatorPods()).extracting(p -> p.getMetadata().getName()).contains(leader);
             client.pods().inNamespace(env.operatorNamespace()).withName(leader).delete();
             // the leader releases the Lease as it stops: the standby takes it at its next try, not when it expires
-            // (15 s after the last renewal, at most 2 s before the delete), and the old pod ends within its grace
+            // (15 s after the last renewal, at most 2 s before the delete), and the old JVM ends at once, not killed
+            // when its grace runs out (30 s: the old hang). When the pod object goes is the kubelet's affair (its
+            // status sync: 3 to 21 s after the exit here, more on a loaded node), so the test watches the container:
+            // no longer running (terminated, or already removed: the kubelet then reports it as waiting)
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250))
                     .until(() -> leaseHolderIfAny().filter(holder -> !holder.equals(leader)).isPresent());
-            await().atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> client.pods().inNamespace(env.operatorNamespace()).withName(leader).get() == null);
+            AtomicReference<ContainerStateTerminated> ended = new AtomicReference<>();
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250)).until(() -> {
+                Pod old = client.pods().inNamespace(env.operatorNamespace()).withName(leader).get();
+                if (old == null) {
+                    return true;
+                }
+                old.getStatus().getContainerStatuses().stream().map(c -> c.getState().getTerminated())
+                        .filter(Objects::nonNull).findFirst().ifPresent(ended::set);
+                return old.getStatus().getContainerStatuses().stream().noneMatch(c -> c.getState().getRunning() != null);
+            });
+            if (ended.get() != null) {
+                assertThat(ended.get().getExitCode()).as("the old leader's JVM exited on SIGTERM, not killed: "
+                        + ended.get()).isEqualTo(143);
+            }
 
             MinimalImageStatus status = awaitReady("two-replicas");
             assertThat(leaseHolder()).as("the standby holds the Lease").isNotEqualTo(leader);
