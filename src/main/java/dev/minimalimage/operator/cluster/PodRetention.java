@@ -64,9 +64,15 @@ public final class PodRetention {
                         pod.getMetadata().getNamespace(), pod.getMetadata().getName(), step);
                 String patch = "{\"metadata\":{\"annotations\":{\"" + BuilderLayout.ANNOTATION_STOPPED + "\":\""
                         + step + "\"}},\"spec\":{\"activeDeadlineSeconds\":1}}";
-                client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-                        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-                                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), patch);
+                try {
+                    client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                            .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                                    io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), patch);
+                } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                    if (e.getCode() != java.net.HttpURLConnection.HTTP_NOT_FOUND) { // gone meanwhile: nothing to stop
+                        throw e;
+                    }
+                }
             });
         }
     }

@@ -50,7 +50,7 @@ public final class PodInspector {
                     + pod.getSpec().getActiveDeadlineSeconds() + "s in step " + step + "; pod " + podName
                     + " was stopped. " + logsHint(namespace, podName, step), null);
         }
-        if (!pushed && KubeletReasons.EVICTED.equals(status.getReason())) {
+        if (!pushed && !stopped && KubeletReasons.EVICTED.equals(status.getReason())) {
             String step = runningStep(pod);
             return failure(stages, stageOf(step), Reasons.EVICTED, "pod " + podName + " was evicted during step "
                     + step + ": " + status.getMessage(), null);
@@ -81,7 +81,9 @@ public final class PodInspector {
             if (done == null) {
                 continue;
             }
-            if (KubeletReasons.OOM_KILLED.equals(done.getReason())) {
+            // a child the kernel killed for memory inside a step that still ended with 0 (containerd then says
+            // OOMKilled too) did not fail the step
+            if (KubeletReasons.OOM_KILLED.equals(done.getReason()) && !Integer.valueOf(0).equals(done.getExitCode())) {
                 return failure(stages, stageOf(step), Reasons.OUT_OF_MEMORY, "step " + step + " of pod " + podName
                         + " ran out of memory (OOMKilled); raise spec.build.resources.limits.memory. "
                         + logsHint(namespace, podName, step), null);
@@ -118,11 +120,13 @@ public final class PodInspector {
      * killed (out of memory, by a signal) is taken at once: the step before it may run for long.
      */
     public static java.util.Optional<String> failedWhileOthersRun(Pod pod) {
-        if (pod.getStatus() == null || !"Running".equals(pod.getStatus().getPhase()) || stoppedAfterFailure(pod)) {
+        // Pending too: the kubelet says Pending while any container waits (a pull backing off beside a failed step)
+        boolean active = pod.getStatus() != null && ACTIVE_PHASES.contains(pod.getStatus().getPhase());
+        if (!active || stoppedAfterFailure(pod) || pod.getMetadata().getDeletionTimestamp() != null) {
             return java.util.Optional.empty();
         }
         List<ContainerStatus> steps = steps(pod);
-        boolean othersRun = steps.stream().anyMatch(PodInspector::running);
+        boolean othersRun = steps.stream().anyMatch(PodInspector::notEnded);
         for (int i = 0; othersRun && i < steps.size(); i++) {
             ContainerStatus step = steps.get(i);
             ContainerStateTerminated done = step.getState() == null ? null : step.getState().getTerminated();
@@ -146,8 +150,11 @@ public final class PodInspector {
     private static boolean followsRunningStep(List<ContainerStatus> steps, int i) {
         ContainerStatus step = steps.get(i);
         ContainerStateTerminated done = step.getState() == null ? null : step.getState().getTerminated();
-        return done != null && !killed(done) && steps.subList(0, i).stream().anyMatch(PodInspector::running);
+        return done != null && !killed(done) && steps.subList(0, i).stream().anyMatch(PodInspector::notEnded);
     }
+
+    /** The phases of a pod whose containers may still run or start. */
+    private static final java.util.Set<String> ACTIVE_PHASES = java.util.Set.of("Pending", "Running");
 
     /** The largest signal number: exit codes 129 to 128 + this are a signal's; 128 is a container that never started. */
     private static final int MAX_SIGNAL = 64;
@@ -162,8 +169,9 @@ public final class PodInspector {
                 || (code >= 128 && code <= 128 + MAX_SIGNAL);
     }
 
-    private static boolean running(ContainerStatus container) {
-        return container.getState() != null && container.getState().getRunning() != null;
+    /** Running, or waiting to start (or for its image): not terminated. */
+    private static boolean notEnded(ContainerStatus container) {
+        return container.getState() == null || container.getState().getTerminated() == null;
     }
 
     private static boolean stoppedAfterFailure(Pod pod) {

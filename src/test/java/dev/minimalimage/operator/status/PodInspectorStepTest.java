@@ -158,6 +158,57 @@ class PodInspectorStepTest {
         assertThat(PodInspector.inspect(ended, false).reason()).isEqualTo(Reasons.SOURCE_FETCH_FAILED);
     }
 
+    /**
+     * The kubelet says Pending while any container waits: a fetch that failed beside a compile step whose image pull
+     * backs off still stops the pod (it would otherwise be held until its deadline and then read as a Timeout), and
+     * the stopped pod's failure stays the fetch step's after the deadline.
+     */
+    @Test
+    void aStepFailedBesideOneWhosePullBacksOffStopsThePendingPod() {
+        io.fabric8.kubernetes.api.model.ContainerStatus fetchFailed = new ContainerStatusBuilder()
+                .withName(BuilderLayout.FETCH_CONTAINER).withNewState().withNewTerminated().withExitCode(7)
+                .withReason("Error").withMessage("error: no commit 0123abc in the repository").endTerminated()
+                .endState().build();
+        io.fabric8.kubernetes.api.model.ContainerStatus compilePulling = new ContainerStatusBuilder()
+                .withName(BuilderLayout.COMPILE_CONTAINER).withNewState().withNewWaiting().withReason("ImagePullBackOff")
+                .endWaiting().endState().build();
+        Pod pending = new PodBuilder().withNewMetadata().withName("app-build-0123456789").withNamespace("ns")
+                .endMetadata().withNewSpec().addNewContainer().withName(BuilderLayout.FETCH_CONTAINER).endContainer()
+                .addNewContainer().withName(BuilderLayout.COMPILE_CONTAINER).endContainer()
+                .addNewContainer().withName(BuilderLayout.PACKAGE_CONTAINER).endContainer().endSpec()
+                .withNewStatus().withPhase("Pending").withContainerStatuses(packerRunning(), compilePulling, fetchFailed)
+                .endStatus().build();
+        assertThat(PodInspector.failedWhileOthersRun(pending)).contains(BuilderLayout.FETCH_CONTAINER);
+        assertThat(PodInspector.inspect(pending, false).reason()).isEqualTo(Reasons.SOURCE_FETCH_FAILED);
+
+        Pod stopped = new PodBuilder(pending).editMetadata()
+                .addToAnnotations(BuilderLayout.ANNOTATION_STOPPED, BuilderLayout.FETCH_CONTAINER).endMetadata()
+                .editStatus().withPhase("Failed").withReason("DeadlineExceeded").endStatus().build();
+        assertThat(PodInspector.inspect(stopped, false).reason()).isEqualTo(Reasons.SOURCE_FETCH_FAILED);
+        Pod evicted = new PodBuilder(stopped).editStatus().withReason("Evicted").endStatus().build();
+        assertThat(PodInspector.inspect(evicted, false).reason()).as("a stop stands over an eviction after it")
+                .isEqualTo(Reasons.SOURCE_FETCH_FAILED);
+
+        Pod deleting = new PodBuilder(pending).editMetadata().withDeletionTimestamp("2026-12-06T18:00:00Z")
+                .endMetadata().build();
+        assertThat(PodInspector.failedWhileOthersRun(deleting)).as("a pod being deleted is not stopped").isEmpty();
+    }
+
+    /**
+     * containerd says OOMKilled when the kernel killed any process of the container for memory, even a child the step
+     * survived (a build that retried with fewer jobs): a step that ended with 0 did not fail.
+     */
+    @Test
+    void aStepThatEndedWithZeroIsNoFailureThoughAChildWasKilledForMemory() {
+        Pod pushed = sideBySide("Succeeded", new ContainerStatusBuilder(packerEnded(0)).editState().editTerminated()
+                .withMessage(dev.minimalimage.operator.MinimalImageReconcilerTest.success().toJson()).endTerminated()
+                .endState().build(), compile(0, "OOMKilled")).build();
+        assertThat(PodInspector.inspect(pushed, true).phase())
+                .isEqualTo(dev.minimalimage.api.v1alpha1.MinimalImageStatus.Phase.Succeeded);
+        Pod killed = sideBySide("Running", packerRunning(), compile(137, "OOMKilled")).build();
+        assertThat(PodInspector.inspect(killed, true).reason()).isEqualTo(Reasons.OUT_OF_MEMORY);
+    }
+
     /** A packer that pushed while the compile step still runs (the build wrote the exit code early) is no success. */
     @Test
     void aPushBeforeTheCompileStepEndedIsNotASuccessYet() {
