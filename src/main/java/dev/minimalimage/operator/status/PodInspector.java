@@ -150,7 +150,8 @@ public final class PodInspector {
     private static boolean followsRunningStep(List<ContainerStatus> steps, int i) {
         ContainerStatus step = steps.get(i);
         ContainerStateTerminated done = step.getState() == null ? null : step.getState().getTerminated();
-        return done != null && !killed(done) && steps.subList(0, i).stream().anyMatch(PodInspector::notEnded);
+        // running, not merely not ended: a step that waits to start (or for its image) wrote no code to repeat
+        return done != null && !killed(done) && steps.subList(0, i).stream().anyMatch(PodInspector::running);
     }
 
     /** The phases of a pod whose containers may still run or start. */
@@ -167,6 +168,10 @@ public final class PodInspector {
         Integer code = done.getExitCode();
         return KubeletReasons.OOM_KILLED.equals(done.getReason()) || code == null
                 || (code >= 128 && code <= 128 + MAX_SIGNAL);
+    }
+
+    private static boolean running(ContainerStatus container) {
+        return container.getState() != null && container.getState().getRunning() != null;
     }
 
     /** Running, or waiting to start (or for its image): not terminated. */

@@ -195,6 +195,25 @@ class PodInspectorStepTest {
     }
 
     /**
+     * Only a running step before it may have written the code a later step repeated: beside a step that still waits to
+     * start, a step that ended with its own code failed on its own and stops the pod at once.
+     */
+    @Test
+    void aStepThatFailedBesideOneStillWaitingToStartFailedOnItsOwn() {
+        io.fabric8.kubernetes.api.model.ContainerStatus fetchCreating = new ContainerStatusBuilder()
+                .withName(BuilderLayout.FETCH_CONTAINER).withNewState().withNewWaiting().withReason("ContainerCreating")
+                .endWaiting().endState().build();
+        Pod pod = new PodBuilder().withNewMetadata().withName("app-build-0123456789").withNamespace("ns")
+                .endMetadata().withNewSpec().addNewContainer().withName(BuilderLayout.FETCH_CONTAINER).endContainer()
+                .addNewContainer().withName(BuilderLayout.COMPILE_CONTAINER).endContainer()
+                .addNewContainer().withName(BuilderLayout.PACKAGE_CONTAINER).endContainer().endSpec()
+                .withNewStatus().withPhase("Pending").withContainerStatuses(packerRunning(), compile(1, "Error"),
+                        fetchCreating).endStatus().build();
+        assertThat(PodInspector.failedWhileOthersRun(pod)).contains(BuilderLayout.COMPILE_CONTAINER);
+        assertThat(PodInspector.inspect(pod, false).reason()).isEqualTo("CompileFailed");
+    }
+
+    /**
      * containerd says OOMKilled when the kernel killed any process of the container for memory, even a child the step
      * survived (a build that retried with fewer jobs): a step that ended with 0 did not fail.
      */
