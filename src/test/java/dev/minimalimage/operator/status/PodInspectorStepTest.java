@@ -59,6 +59,14 @@ class PodInspectorStepTest {
                 .withNewStatus().withPhase(phase).withContainerStatuses(statuses).endStatus();
     }
 
+    /** Fetch, compile and package are the pod's containers, in that order: a git build. */
+    private static PodBuilder gitPod() {
+        return new PodBuilder().withNewMetadata().withName("app-build-0123456789").withNamespace("ns").endMetadata()
+                .withNewSpec().addNewContainer().withName(BuilderLayout.FETCH_CONTAINER).endContainer()
+                .addNewContainer().withName(BuilderLayout.COMPILE_CONTAINER).endContainer()
+                .addNewContainer().withName(BuilderLayout.PACKAGE_CONTAINER).endContainer().endSpec();
+    }
+
     @Test
     void aCompileFailureIsTheBuildsFailureWhetherThePackerEndedOrStillWaits() {
         for (Pod pod : java.util.List.of(sideBySide("Running", packerRunning(), compile(1, "Error")).build(),
@@ -111,10 +119,7 @@ class PodInspectorStepTest {
                 .withReason("OOMKilled").endTerminated().endState().build();
         io.fabric8.kubernetes.api.model.ContainerStatus compileWaiting = new ContainerStatusBuilder()
                 .withName(BuilderLayout.COMPILE_CONTAINER).withNewState().withNewRunning().endRunning().endState().build();
-        PodBuilder pod = new PodBuilder().withNewMetadata().withName("app-build-0123456789").withNamespace("ns")
-                .endMetadata().withNewSpec().addNewContainer().withName(BuilderLayout.FETCH_CONTAINER).endContainer()
-                .addNewContainer().withName(BuilderLayout.COMPILE_CONTAINER).endContainer()
-                .addNewContainer().withName(BuilderLayout.PACKAGE_CONTAINER).endContainer().endSpec();
+        PodBuilder pod = gitPod();
 
         Pod running = pod.withNewStatus().withPhase("Running")
                 .withContainerStatuses(packerRunning(), compileWaiting, fetchKilled).endStatus().build();
@@ -142,10 +147,7 @@ class PodInspectorStepTest {
                 .withName(BuilderLayout.FETCH_CONTAINER).withNewState().withNewTerminated().withExitCode(7)
                 .withReason("Error").withMessage("error: no commit 0123abc in the repository").endTerminated()
                 .endState().build();
-        PodBuilder pod = new PodBuilder().withNewMetadata().withName("app-build-0123456789").withNamespace("ns")
-                .endMetadata().withNewSpec().addNewContainer().withName(BuilderLayout.FETCH_CONTAINER).endContainer()
-                .addNewContainer().withName(BuilderLayout.COMPILE_CONTAINER).endContainer()
-                .addNewContainer().withName(BuilderLayout.PACKAGE_CONTAINER).endContainer().endSpec();
+        PodBuilder pod = gitPod();
 
         Pod compileFirst = new PodBuilder(pod.build()).withNewStatus().withPhase("Running")
                 .withContainerStatuses(packerRunning(), compile(206, "Error"), fetchRunning).endStatus().build();
@@ -172,10 +174,7 @@ class PodInspectorStepTest {
         io.fabric8.kubernetes.api.model.ContainerStatus compilePulling = new ContainerStatusBuilder()
                 .withName(BuilderLayout.COMPILE_CONTAINER).withNewState().withNewWaiting().withReason("ImagePullBackOff")
                 .endWaiting().endState().build();
-        Pod pending = new PodBuilder().withNewMetadata().withName("app-build-0123456789").withNamespace("ns")
-                .endMetadata().withNewSpec().addNewContainer().withName(BuilderLayout.FETCH_CONTAINER).endContainer()
-                .addNewContainer().withName(BuilderLayout.COMPILE_CONTAINER).endContainer()
-                .addNewContainer().withName(BuilderLayout.PACKAGE_CONTAINER).endContainer().endSpec()
+        Pod pending = gitPod()
                 .withNewStatus().withPhase("Pending").withContainerStatuses(packerRunning(), compilePulling, fetchFailed)
                 .endStatus().build();
         assertThat(PodInspector.failedWhileOthersRun(pending)).contains(BuilderLayout.FETCH_CONTAINER);
@@ -203,10 +202,7 @@ class PodInspectorStepTest {
         io.fabric8.kubernetes.api.model.ContainerStatus fetchCreating = new ContainerStatusBuilder()
                 .withName(BuilderLayout.FETCH_CONTAINER).withNewState().withNewWaiting().withReason("ContainerCreating")
                 .endWaiting().endState().build();
-        Pod pod = new PodBuilder().withNewMetadata().withName("app-build-0123456789").withNamespace("ns")
-                .endMetadata().withNewSpec().addNewContainer().withName(BuilderLayout.FETCH_CONTAINER).endContainer()
-                .addNewContainer().withName(BuilderLayout.COMPILE_CONTAINER).endContainer()
-                .addNewContainer().withName(BuilderLayout.PACKAGE_CONTAINER).endContainer().endSpec()
+        Pod pod = gitPod()
                 .withNewStatus().withPhase("Pending").withContainerStatuses(packerRunning(), compile(1, "Error"),
                         fetchCreating).endStatus().build();
         assertThat(PodInspector.failedWhileOthersRun(pod)).contains(BuilderLayout.COMPILE_CONTAINER);
